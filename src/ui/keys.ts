@@ -1,0 +1,47 @@
+// Every key binding is one record: command id -> default keys -> help line. The handlers (ui/app.ts and
+// the views) and the `?` help overlay are both driven from this table, and the config can override the
+// keys of any command. Adding a command without a binding or a help line does not type-check.
+
+export const COMMANDS = {
+  quit: { keys: ['q', 'C-c'], help: 'Quit' },
+  help: { keys: ['?'], help: 'Show or hide this help' },
+  pause: { keys: ['space'], help: 'Freeze the display (collection goes on)' },
+  faster: { keys: ['+', '='], help: 'Shorter refresh interval' },
+  slower: { keys: ['-', '_'], help: 'Longer refresh interval' },
+  focusNext: { keys: ['tab'], help: 'Move focus to the next panel' },
+  focusPrev: { keys: ['S-tab'], help: 'Move focus to the previous panel' },
+  up: { keys: ['up', 'k'], help: 'Move selection up' },
+  down: { keys: ['down', 'j'], help: 'Move selection down' },
+  pageUp: { keys: ['pageup'], help: 'Page up' },
+  pageDown: { keys: ['pagedown'], help: 'Page down' },
+  open: { keys: ['enter'], help: 'Open the selected container, process or disk' },
+  back: { keys: ['escape'], help: 'Back to the previous view' },
+  containers: { keys: ['c'], help: 'Containers view' },
+  processes: { keys: ['p'], help: 'Processes view (whole host)' },
+  latency: { keys: ['l'], help: 'Tail-latency view (eBPF)' },
+  overview: { keys: ['o'], help: 'Host overview' },
+  sortNext: { keys: ['s'], help: 'Sort by the next column' },
+  sortReverse: { keys: ['S'], help: 'Reverse the sort order' },
+  filter: { keys: ['/'], help: 'Filter rows (substring; a leading ~ for a regex)' },
+  window: { keys: ['w'], help: 'Cycle the percentile window: 1s / 10s / 1m / 5m' },
+} as const satisfies Record<string, { keys: readonly string[]; help: string }>;
+
+export type CommandId = keyof typeof COMMANDS;
+
+export interface Binding {
+  command: CommandId;
+  keys: string[];
+  help: string;
+}
+
+/** The effective key table: defaults with config overrides applied. Unknown command names are errors. */
+export function bindings(overrides: Partial<Record<string, string[]>> = {}): Binding[] {
+  for (const name of Object.keys(overrides)) {
+    if (!(name in COMMANDS)) throw new Error(`keys.${name}: unknown command (known: ${Object.keys(COMMANDS).join(', ')})`);
+  }
+  return (Object.keys(COMMANDS) as CommandId[]).map((command) => ({
+    command,
+    keys: [...(overrides[command] ?? COMMANDS[command].keys)],
+    help: COMMANDS[command].help,
+  }));
+}
