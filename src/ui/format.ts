@@ -1,0 +1,72 @@
+// Number formatting for panels. Unknown values (null) are shown as an em dash, never as 0.
+export const DASH = '—';
+
+const UNITS = ['B', 'K', 'M', 'G', 'T', 'P'];
+
+/** 1536 -> "1.5K" (binary multiples). */
+export function bytes(v: number | null | undefined): string {
+  if (v == null || !Number.isFinite(v)) return DASH;
+  let x = Math.abs(v);
+  let i = 0;
+  while (x >= 1024 && i < UNITS.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  const s = x >= 100 || i === 0 ? x.toFixed(0) : x.toFixed(1);
+  return `${v < 0 ? '-' : ''}${s}${UNITS[i]}`;
+}
+
+export function rate(v: number | null | undefined): string {
+  return v == null || !Number.isFinite(v) ? DASH : `${bytes(v)}/s`;
+}
+
+export function percent(v: number | null | undefined, digits = 1): string {
+  return v == null || !Number.isFinite(v) ? DASH : `${v.toFixed(digits)}%`;
+}
+
+export function num(v: number | null | undefined, digits = 0): string {
+  if (v == null || !Number.isFinite(v)) return DASH;
+  if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(1)}M`;
+  if (Math.abs(v) >= 1e4) return `${(v / 1e3).toFixed(1)}k`;
+  return v.toFixed(digits);
+}
+
+/** Microseconds -> "850µs", "12.3ms", "1.20s". */
+export function micros(v: number | null | undefined): string {
+  if (v == null || !Number.isFinite(v)) return DASH;
+  if (v < 1000) return `${v.toFixed(0)}µs`;
+  if (v < 1_000_000) return `${(v / 1000).toFixed(v < 10_000 ? 2 : 1)}ms`;
+  return `${(v / 1_000_000).toFixed(2)}s`;
+}
+
+export function duration(sec: number | null | undefined): string {
+  if (sec == null || !Number.isFinite(sec)) return DASH;
+  const d = Math.floor(sec / 86400);
+  const h = Math.floor((sec % 86400) / 3600);
+  const m = Math.floor((sec % 3600) / 60);
+  return d > 0 ? `${d}d ${h}h ${m}m` : `${h}h ${m}m`;
+}
+
+/** Pad or cut to exactly `width` columns. */
+export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  if (s.length > width) return width > 1 ? `${s.slice(0, width - 1)}…` : s.slice(0, width);
+  return align === 'left' ? s.padEnd(width) : s.padStart(width);
+}
+
+const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/** Text sparkline of the newest `width` values; NaN (a gap) is a space. `max` defaults to the data max. */
+export function sparkline(values: ArrayLike<number>, width: number, max?: number): string {
+  const n = Math.min(width, values.length);
+  const start = values.length - n;
+  let top = max ?? 0;
+  if (max == null) for (let i = start; i < values.length; i++) if (values[i]! > top) top = values[i]!;
+  let out = ' '.repeat(width - n);
+  for (let i = start; i < values.length; i++) {
+    const v = values[i]!;
+    if (Number.isNaN(v)) out += ' ';
+    else out += BARS[Math.min(7, Math.max(0, Math.round((top > 0 ? v / top : 0) * 7)))];
+  }
+  return out;
+}
