@@ -1,0 +1,22 @@
+// `npm run bench`: every benchmark in turn. Figures are printed, never asserted; record them in
+// BENCHMARKS.md with the machine they came from. Pass --quick for shorter windows.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const quick = process.argv.includes('--quick');
+const here = (f) => fileURLToPath(new URL(f, import.meta.url));
+const benches = [
+  ['tui.mjs', quick ? ['--seconds', '15'] : []],
+  ['cgroup-poll.mjs', []],
+  ['docker.mjs', []],
+  ['ebpf.mjs', []],
+];
+let failed = 0;
+for (const [file, args] of benches) {
+  if (!existsSync(here(file))) continue;
+  console.log(`\n### ${file}`);
+  const r = spawnSync(process.execPath, [here(file), ...args], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,142 @@
+// Frame -> the JSON document of `tailtop snapshot --json` (documented in docs/snapshot.md).
+// camelCase, bytes and seconds, percent 0-100 (100 = the whole machine for host CPU, one core for
+// containers and processes). Unknown figures are null, never 0.
+import type {
+  BlockLatencyRow,
+  ContainerFrame,
+  ContainerLatency,
+  Frame,
+  LatencyWindow,
+  PressureFrame,
+  ProcessFrame,
+  RunqueueLatency,
+  StaticFacts,
+} from './model/types.js';
+
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+function latencyRow(r: BlockLatencyRow) {
+  return {
+    device: r.device,
+    op: r.op,
+    count: r.count,
+    bytes: r.bytes,
+    p50Us: r.p50Us,
+    p95Us: r.p95Us,
+    p99Us: r.p99Us,
+    p999Us: r.p999Us,
+    maxUs: r.maxUs,
+    buckets: r.buckets,
+    total: r.total,
+  };
+}
+
+function runqueue(r: RunqueueLatency | null) {
+  return r ? { count: r.count, p50Us: r.p50Us, p95Us: r.p95Us, p99Us: r.p99Us, p999Us: r.p999Us, maxUs: r.maxUs } : null;
+}
+
+function pressure(p: PressureFrame | null) {
+  return p;
+}
+
+function process(p: ProcessFrame) {
+  return {
+    pid: p.pid,
+    user: p.user,
+    state: p.state,
+    threads: p.threads,
+    cpuPercent: p.cpuPercent,
+    cpuUserPercent: p.cpuUserPercent,
+    cpuSystemPercent: p.cpuSystemPercent,
+    rssBytes: p.rssBytes,
+    vmsBytes: p.vmsBytes,
+    swapBytes: p.swapBytes,
+    command: p.command,
+    containerId: p.containerId,
+  };
+}
+
+function container(c: ContainerFrame, latency: ContainerLatency | undefined, processes: ProcessFrame[] | null) {
+  return {
+    id: c.id,
+    name: c.name,
+    image: c.image,
+    runtime: c.runtime,
+    state: c.state,
+    cpuPercent: c.cpuPercent,
+    cpuUserPercent: c.cpuUserPercent,
+    cpuSystemPercent: c.cpuSystemPercent,
+    cpuLimitCores: c.cpuLimitCores,
+    cpuOfLimitPercent: c.cpuOfLimitPercent,
+    memoryUsedBytes: c.memoryUsedBytes,
+    memoryLimitBytes: c.memoryLimitBytes,
+    memoryPercent: c.memoryPercent,
+    netRxBytesPerSec: c.netRxBytesPerSec,
+    netTxBytesPerSec: c.netTxBytesPerSec,
+    blockReadBytesPerSec: c.blockReadBytesPerSec,
+    blockWriteBytesPerSec: c.blockWriteBytesPerSec,
+    pids: c.pids,
+    throttledPercent: c.throttledPercent,
+    oomKills: c.oomKills,
+    pressure: pressure(c.pressure),
+    composeProject: c.composeProject,
+    composeService: c.composeService,
+    hostNetwork: c.hostNetwork,
+    labels: c.labels,
+    source: c.source,
+    blockSource: c.blockSource,
+    latency: latency ? { block: latency.block.map(latencyRow), runqueue: runqueue(latency.runqueue) } : null,
+    error: c.error,
+    ...(processes ? { processes: processes.filter((p) => p.containerId === c.id).map(process) } : {}),
+  };
+}
+
+export interface SnapshotOptions {
+  facts: StaticFacts;
+  intervalMs: number;
+  processes: boolean;
+  version: string;
+  window?: LatencyWindow;
+}
+
+export function toSnapshot(frame: Frame, opts: SnapshotOptions) {
+  const h = frame.host;
+  const lat = frame.latency;
+  const win = lat ? lat.windows[opts.window ?? '1s'] : null;
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    tailtopVersion: opts.version,
+    timestamp: new Date(frame.wallMs).toISOString(),
+    intervalSec: (frame.elapsedMs ?? opts.intervalMs) / 1000,
+    host: {
+      hostname: opts.facts.hostname,
+      kernel: opts.facts.kernel,
+      os: opts.facts.os,
+      cpuModel: opts.facts.cpuModel,
+      uptimeSec: h.uptimeSec,
+      source: h.source,
+      cpu: {
+        ...h.cpu,
+        cores: h.cores.map((c) => ({ ...c })),
+      },
+      contextSwitchesPerSec: h.contextSwitchesPerSec,
+      memory: h.memory,
+      load: h.load ? { one: h.load.one, five: h.load.five, fifteen: h.load.fifteen, running: h.load.running, total: h.load.total } : null,
+      disks: h.disks.map((d) => ({ ...d })),
+      net: h.net.map((n) => ({ ...n })),
+      pressure: pressure(h.pressure),
+    },
+    containers: frame.containers
+      ? frame.containers.containers.map((c) => container(c, win?.containers[c.id], opts.processes ? frame.processes : null))
+      : [],
+    containerRuntime: frame.containers ? frame.containers.daemon : null,
+    ...(opts.processes && frame.processes ? { processes: frame.processes.map(process) } : {}),
+    latency: {
+      source: lat?.source ?? 'eBPF: disabled',
+      active: lat?.active ?? false,
+      block: win ? win.block.map(latencyRow) : [],
+      runqueue: win ? runqueue(win.runqueue) : null,
+    },
+    errors: frame.errors.map((e) => ({ source: e.source, message: e.message })),
+  };
+}
