@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tailtop-bpf: loads tailtop.bpf.c, and prints one JSON object per line on stdout
+ * (protocol: docs/ebpf-protocol.md). Diagnostics go to stderr, one line each.
+ *
+ *   tailtop-bpf [--interval-ms N] [--no-runq] [--no-block] [--cgroup-mode auto|v1|v2]
+ *
+ * Exit status: 0 after stdin closed (or SIGTERM/SIGINT); 2 not permitted; 3 no kernel BTF; 1 other.
+ *
+ * Reading the maps without losing events: the histograms are double-buffered (hist_a, hist_b
+ * behind the one-slot map-in-map `hists`). Each interval the loader points hists[0] at the idle
+ * map; that map-in-map update returns only after an RCU grace period, i.e. after every program
+ * that could still hold the old map has finished. The old map is then read and emptied at leisure.
+ *
+ * Privileges (measured on 6.18 as user nobody with `setcap` on the binary): cap_bpf+cap_perfmon
+ * is enough. Without cap_perfmon the tracing programs are refused (EPERM); without cap_bpf the
+ * maps are. cap_sys_resource is not needed on kernels that charge BPF memory to the memcg (5.11+),
+ * libbpf then leaves RLIMIT_MEMLOCK alone; on older kernels libbpf raises it and needs it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "tailtop.h"
+#include "tailtop.skel.h"
+
+#define PROTOCOL_VERSION 1
+#define EXIT_OTHER 1
+#define EXIT_EPERM 2
+#define EXIT_NOBTF 3
+
+static volatile sig_atomic_t stop_signal;
+static char last_libbpf_msg[512];
+static bool debug;
+
+/* ---------------------------------------------------------------------------------- utils */
+
+static void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+	size_t i;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (i = 0; buf[i]; i++) /* one line */
+		if (buf[i] == '\n' || buf[i] == '\r')
+			buf[i] = ' ';
+	fprintf(stderr, "tailtop-bpf: %s\n", buf);
+	exit(code);
+}
+
+static void warnline(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tailtop-bpf: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* libbpf talks a lot (verifier logs); keep the last warning for our one error line, and pass
+ * everything through only with TAILTOP_BPF_DEBUG=1. */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[sizeof(last_libbpf_msg)];
+	size_t n;
+	va_list cp;
+
+	if (debug) {
+		va_copy(cp, ap);
+		vfprintf(stderr, fmt, cp);
+		va_end(cp);
+	}
+	if (level != LIBBPF_WARN)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = 0;
+	if (n)
+		memcpy(last_libbpf_msg, buf, n + 1);
+	return 0;
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* JSON string body with escapes. */
+static void json_str(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static const char *op_name(unsigned op)
+{
+	switch (op) {
+	case 0: return "read";
+	case 1: return "write";
+	case 2: return "flush";
+	case 3: return "discard";
+	case 5: return "secure-erase";
+	case 9: return "write-zeroes";
+	case 7: case 11: case 13: case 15: case 17: case 19: return "zone";
+	default: return "other";
+	}
+}
+
+/* Writes a finished line to stdout in one go; a consumer that went away ends us. */
+static void emit(char *buf, size_t len)
+{
+	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
+		free(buf);
+		die(EXIT_OTHER, "stdout closed: %s", strerror(errno));
+	}
+	free(buf);
+}
+
+/* ---------------------------------------------------------------------------------- programs */
+
+struct prog_pair {
+	const char *name; /* tracepoint, and the key in hello.programs */
+	bool block;       /* block or runq family */
+	struct bpf_program *btf, *raw;
+	const char *mode; /* "tp_btf" / "raw_tp" / NULL (not used) */
+	const char *failed;
+	char failbuf[160];
+	struct bpf_link *link;
+};
+
+/* Attach order matters: completion before issue before insert, switch before wakeups, so that a
+ * start we record is always followed by an end we see. */
+#define NPROGS 6
+static struct prog_pair progs[NPROGS] = {
+	{ .name = "block_rq_complete", .block = true },
+	{ .name = "block_rq_issue", .block = true },
+	{ .name = "block_rq_insert", .block = true },
+	{ .name = "sched_switch", .block = false },
+	{ .name = "sched_wakeup_new", .block = false },
+	{ .name = "sched_wakeup", .block = false },
+};
+/* hello lists them in the protocol's order */
+static const int hello_order[NPROGS] = { 2, 1, 0, 5, 4, 3 };
+
+static void bind_programs(struct tailtop *skel)
+{
+	struct bpf_program **p[NPROGS][2] = {
+		{ &skel->progs.tt_block_rq_complete_btf, &skel->progs.tt_block_rq_complete_raw },
+		{ &skel->progs.tt_block_rq_issue_btf, &skel->progs.tt_block_rq_issue_raw },
+		{ &skel->progs.tt_block_rq_insert_btf, &skel->progs.tt_block_rq_insert_raw },
+		{ &skel->progs.tt_sched_switch_btf, &skel->progs.tt_sched_switch_raw },
+		{ &skel->progs.tt_sched_wakeup_new_btf, &skel->progs.tt_sched_wakeup_new_raw },
+		{ &skel->progs.tt_sched_wakeup_btf, &skel->progs.tt_sched_wakeup_raw },
+	};
+	int i;
+
+	for (i = 0; i < NPROGS; i++) {
+		progs[i].btf = *p[i][0];
+		progs[i].raw = *p[i][1];
+	}
+}
+
+/* tp_btf needs the kernel's btf_trace_<name> typedef. */
+static bool has_btf_tracepoint(struct btf *vmlinux, const char *name)
+{
+	char tn[128];
+
+	if (!vmlinux)
+		return false;
+	snprintf(tn, sizeof(tn), "btf_trace_%s", name);
+	return btf__find_by_name_kind(vmlinux, tn, BTF_KIND_TYPEDEF) > 0;
+}
+
+/* ---------------------------------------------------------------------------------- options */
+
+struct opts {
+	long interval_ms;
+	bool block, runq;
+	int cgmode; /* TT_CGROUP_V1 / TT_CGROUP_V2 */
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: tailtop-bpf [--interval-ms N] [--no-runq] [--no-block] [--cgroup-mode auto|v1|v2]\n", f);
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	const char *mode = "auto";
+	int i;
+
+	o->interval_ms = 1000;
+	o->block = o->runq = true;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		char *end;
+
+		if (!strcmp(a, "--no-runq")) {
+			o->runq = false;
+		} else if (!strcmp(a, "--no-block")) {
+			o->block = false;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strncmp(a, "--interval-ms", 13) || !strncmp(a, "--cgroup-mode", 13)) {
+			if (a[13] == '=')
+				val = a + 14;
+			else if (a[13] == 0 && i + 1 < argc)
+				val = argv[++i];
+			else
+				die(EXIT_OTHER, "bad argument %s (want %s N or %s=N)", a, a, a);
+			if (a[2] == 'i') {
+				errno = 0;
+				o->interval_ms = strtol(val, &end, 10);
+				if (errno || *end || o->interval_ms < 10 || o->interval_ms > 3600000)
+					die(EXIT_OTHER, "bad --interval-ms %s (10..3600000)", val);
+			} else {
+				mode = val;
+			}
+		} else {
+			usage(stderr);
+			die(EXIT_OTHER, "unknown argument %s", a);
+		}
+	}
+	if (!strcmp(mode, "v1"))
+		o->cgmode = TT_CGROUP_V1;
+	else if (!strcmp(mode, "v2"))
+		o->cgmode = TT_CGROUP_V2;
+	else if (!strcmp(mode, "auto"))
+		o->cgmode = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0 ? TT_CGROUP_V2 : TT_CGROUP_V1;
+	else
+		die(EXIT_OTHER, "bad --cgroup-mode %s (auto|v1|v2)", mode);
+}
+
+/* ---------------------------------------------------------------------------------- load */
+
+static int load(struct tailtop **out, const struct opts *o, bool allow_btf)
+{
+	struct tailtop *skel;
+	struct btf *vmlinux = allow_btf ? btf__load_vmlinux_btf() : NULL;
+	int i, err;
+
+	skel = tailtop__open();
+	if (!skel) {
+		err = -errno;
+		btf__free(vmlinux);
+		return err ? err : -EINVAL;
+	}
+	skel->rodata->block_cgroup_mode = o->cgmode;
+	skel->rodata->runq_cgroup_mode = o->cgmode;
+	bind_programs(skel);
+	for (i = 0; i < NPROGS; i++) {
+		struct prog_pair *pp = &progs[i];
+		bool want = pp->block ? o->block : o->runq;
+		bool btf = want && has_btf_tracepoint(vmlinux, pp->name);
+
+		pp->mode = !want ? NULL : btf ? "tp_btf" : "raw_tp";
+		bpf_program__set_autoload(pp->btf, want && btf);
+		bpf_program__set_autoload(pp->raw, want && !btf);
+	}
+	btf__free(vmlinux);
+	/* the histogram maps are only needed by the enabled families, but they are tiny when
+	 * empty (prealloc: max_entries * value size; see tailtop.h) */
+	err = tailtop__load(skel);
+	if (err) {
+		tailtop__destroy(skel);
+		return err;
+	}
+	*out = skel;
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------- draining */
+
+struct entry {
+	struct hist_key k;
+	struct hist v;
+};
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct hist_key *x = &((const struct entry *)a)->k, *y = &((const struct entry *)b)->k;
+
+	if (x->kind == TT_KIND_RUNQ || y->kind == TT_KIND_RUNQ) {
+		if ((x->kind == TT_KIND_RUNQ) != (y->kind == TT_KIND_RUNQ))
+			return x->kind == TT_KIND_RUNQ ? 1 : -1;
+	}
+	if (x->dev != y->dev) return x->dev < y->dev ? -1 : 1;
+	if (x->op != y->op) return x->op < y->op ? -1 : 1;
+	if (x->cgroup != y->cgroup) return x->cgroup < y->cgroup ? -1 : 1;
+	if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+	return 0;
+}
+
+static struct entry *entries;
+
+/* Reads and empties the idle histogram map; returns the number of entries. */
+static size_t drain(int fd)
+{
+	struct hist_key key, next;
+	size_t n = 0, i;
+	void *prev = NULL;
+
+	while (n < TT_MAX_HIST && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		entries[n].k = next;
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &next, &entries[n].v) == 0)
+			n++;
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, &entries[i].k);
+	/* anything left (deleted keys confuse get_next_key only on concurrent writers; there are
+	 * none on the idle map) */
+	while (bpf_map_get_next_key(fd, NULL, &next) == 0)
+		if (bpf_map_delete_elem(fd, &next))
+			break;
+	qsort(entries, n, sizeof(entries[0]), cmp_entry);
+	return n;
+}
+
+static void put_hist(FILE *f, const struct hist *h)
+{
+	bool first = true;
+	int i;
+
+	fputc('[', f);
+	for (i = 0; i < TT_BUCKETS; i++) {
+		if (!h->slots[i])
+			continue;
+		fprintf(f, "%s[%d,%llu]", first ? "" : ",", i, (unsigned long long)h->slots[i]);
+		first = false;
+	}
+	fputc(']', f);
+}
+
+static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, size_t n, __u64 lost)
+{
+	static const struct hist empty;
+	char *buf = NULL;
+	size_t len = 0, i, j;
+	bool first = true;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		die(EXIT_OTHER, "out of memory");
+	fprintf(f, "{\"type\":\"interval\",\"seq\":%llu,\"monoNs\":%llu,\"intervalNs\":%llu,\"block\":[",
+		seq, (unsigned long long)mono, (unsigned long long)interval);
+	/* entries are sorted by (dev, op, cgroup, kind): service then total for one row */
+	for (i = 0; i < n && entries[i].k.kind != TT_KIND_RUNQ; i = j) {
+		const struct hist *svc = &empty, *tot = &empty;
+		const struct hist_key *k = &entries[i].k;
+
+		for (j = i; j < n && entries[j].k.kind != TT_KIND_RUNQ && entries[j].k.dev == k->dev &&
+			    entries[j].k.op == k->op && entries[j].k.cgroup == k->cgroup; j++) {
+			if (entries[j].k.kind == TT_KIND_SERVICE)
+				svc = &entries[j].v;
+			else
+				tot = &entries[j].v;
+		}
+		if (!svc->count)
+			continue;
+		fprintf(f, "%s{\"major\":%u,\"minor\":%u,\"op\":\"%s\",\"cgroup\":%llu,\"count\":%llu,"
+			   "\"bytes\":%llu,\"maxNs\":%llu,\"service\":",
+			first ? "" : ",", k->dev >> 20, k->dev & ((1u << 20) - 1), op_name(k->op),
+			(unsigned long long)k->cgroup, (unsigned long long)svc->count,
+			(unsigned long long)svc->bytes,
+			(unsigned long long)(tot->max > svc->max ? tot->max : svc->max));
+		put_hist(f, svc);
+		fputs(",\"total\":", f);
+		put_hist(f, tot->count || tot != &empty ? tot : svc);
+		fputc('}', f);
+		first = false;
+	}
+	fputs("],\"runq\":[", f);
+	first = true;
+	for (; i < n; i++) {
+		const struct entry *e = &entries[i];
+
+		if (e->k.kind != TT_KIND_RUNQ || !e->v.count)
+			continue;
+		fprintf(f, "%s{\"cgroup\":%llu,\"count\":%llu,\"maxNs\":%llu,\"hist\":", first ? "" : ",",
+			(unsigned long long)e->k.cgroup, (unsigned long long)e->v.count,
+			(unsigned long long)e->v.max);
+		put_hist(f, &e->v);
+		fputc('}', f);
+		first = false;
+	}
+	fprintf(f, "],\"lost\":%llu}\n", (unsigned long long)lost);
+	if (fclose(f))
+		die(EXIT_OTHER, "out of memory");
+	emit(buf, len);
+}
+
+static void print_hello(const struct opts *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	bool first = true;
+	int i;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		die(EXIT_OTHER, "out of memory");
+	fprintf(f, "{\"type\":\"hello\",\"version\":%d,\"pid\":%d,\"intervalMs\":%ld,\"programs\":{",
+		PROTOCOL_VERSION, (int)getpid(), o->interval_ms);
+	for (i = 0; i < NPROGS; i++) {
+		const struct prog_pair *pp = &progs[hello_order[i]];
+
+		if (!pp->link)
+			continue;
+		fprintf(f, "%s\"%s\":\"%s\"", first ? "" : ",", pp->name, pp->mode);
+		first = false;
+	}
+	fputs("},\"failed\":{", f);
+	first = true;
+	for (i = 0; i < NPROGS; i++) {
+		const struct prog_pair *pp = &progs[hello_order[i]];
+
+		if (!pp->failed)
+			continue;
+		fprintf(f, "%s\"%s\":", first ? "" : ",", pp->name);
+		json_str(f, pp->failed);
+		first = false;
+	}
+	fprintf(f, "},\"cgroup\":{\"block\":\"%s\",\"runq\":\"%s\"},"
+		   "\"histogram\":{\"unit\":\"ns\",\"subBucketBits\":%d,\"buckets\":%d}}\n",
+		o->cgmode == TT_CGROUP_V2 ? "v2" : "v1-blkio", o->cgmode == TT_CGROUP_V2 ? "v2" : "v1-cpu",
+		TT_SUB_BUCKET_BITS, TT_BUCKETS);
+	if (fclose(f))
+		die(EXIT_OTHER, "out of memory");
+	emit(buf, len);
+}
+
+/* ---------------------------------------------------------------------------------- main */
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+int main(int argc, char **argv)
+{
+	struct tailtop *skel = NULL;
+	struct opts o;
+	struct sigaction sa;
+	pid_t parent = getppid();
+	int err, i, attached = 0, active, stdin_fd = 0, outer_fd, map_fd[2];
+	__u64 interval_ns, next_at, last_at, lost_seen = 0;
+	unsigned long long seq = 0;
+	__u32 zero = 0;
+
+	/* never outlive tailtop: SIGTERM when the parent dies, and check it did not die already */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		die(EXIT_OTHER, "parent exited before start");
+
+	debug = getenv("TAILTOP_BPF_DEBUG") && *getenv("TAILTOP_BPF_DEBUG") == '1';
+	parse_args(argc, argv, &o);
+	interval_ns = (__u64)o.interval_ms * 1000000ULL;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+		die(EXIT_NOBTF, "kernel has no BTF (/sys/kernel/btf/vmlinux: %s); CO-RE needs CONFIG_DEBUG_INFO_BTF=y",
+		    strerror(errno));
+	libbpf_set_print(libbpf_print);
+	entries = calloc(TT_MAX_HIST, sizeof(*entries));
+	if (!entries)
+		die(EXIT_OTHER, "out of memory");
+
+	err = load(&skel, &o, true);
+	if (err && err != -EPERM) {
+		/* tp_btf refused (old kernel, verifier): try the raw_tp variants */
+		warnline("tp_btf load failed (%s: %s), retrying with raw_tp", strerror(-err), last_libbpf_msg);
+		err = load(&skel, &o, false);
+	}
+	if (err) {
+		if (err == -EPERM)
+			die(EXIT_EPERM, "not permitted to load BPF programs (%s): needs root or CAP_BPF+CAP_PERFMON (make -C bpf setcap); %s",
+			    strerror(-err), last_libbpf_msg);
+		die(EXIT_OTHER, "loading BPF programs failed: %s; %s", strerror(-err), last_libbpf_msg);
+	}
+
+	for (i = 0; i < NPROGS; i++) {
+		struct prog_pair *pp = &progs[i];
+		struct bpf_program *prog;
+
+		if (!pp->mode)
+			continue;
+		prog = strcmp(pp->mode, "tp_btf") == 0 ? pp->btf : pp->raw;
+		pp->link = bpf_program__attach(prog);
+		if (!pp->link) {
+			snprintf(pp->failbuf, sizeof(pp->failbuf), "%s attach: %s", pp->mode, strerror(errno));
+			pp->failed = pp->failbuf;
+			continue;
+		}
+		attached++;
+	}
+	print_hello(&o);
+	if (!attached)
+		die(EXIT_OTHER, "no program attached (%s)", last_libbpf_msg[0] ? last_libbpf_msg : "see hello.failed");
+
+	outer_fd = bpf_map__fd(skel->maps.hists);
+	map_fd[0] = bpf_map__fd(skel->maps.hist_a);
+	map_fd[1] = bpf_map__fd(skel->maps.hist_b);
+	active = 0; /* hists[0] starts out pointing at hist_a */
+	last_at = mono_ns();
+	next_at = last_at + interval_ns;
+
+	while (!stop_signal) {
+		__u64 now = mono_ns();
+		struct pollfd pfd = { .fd = stdin_fd, .events = POLLIN };
+		int timeout, r;
+		size_t n;
+
+		if (now >= next_at) {
+			__u64 lost_now;
+
+			/* swap buffers; returns after running programs are done with the old one */
+			if (bpf_map_update_elem(outer_fd, &zero, &map_fd[!active], BPF_ANY))
+				die(EXIT_OTHER, "swapping histogram maps: %s", strerror(errno));
+			now = mono_ns();
+			n = drain(map_fd[active]);
+			active = !active;
+			lost_now = __atomic_load_n(&skel->bss->lost, __ATOMIC_RELAXED);
+			print_interval(++seq, now, now - last_at, n, lost_now - lost_seen);
+			lost_seen = lost_now;
+			last_at = now;
+			next_at += interval_ns;
+			if (next_at <= now) /* we fell behind (stopped, slow): realign */
+				next_at = now + interval_ns;
+			continue;
+		}
+		timeout = (int)((next_at - now + 999999) / 1000000);
+		r = poll(stdin_fd >= 0 ? &pfd : NULL, stdin_fd >= 0 ? 1 : 0, timeout);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			die(EXIT_OTHER, "poll: %s", strerror(errno));
+		}
+		if (r > 0) {
+			if (pfd.revents & POLLNVAL) {
+				stdin_fd = -1; /* no stdin at all: rely on PDEATHSIG */
+			} else if (pfd.revents & POLLIN) {
+				char junk[256];
+				ssize_t got = read(stdin_fd, junk, sizeof(junk));
+
+				if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+					break; /* EOF: tailtop is gone or wants us gone */
+			} else if (pfd.revents & (POLLHUP | POLLERR)) {
+				break;
+			}
+		}
+	}
+	for (i = 0; i < NPROGS; i++)
+		bpf_link__destroy(progs[i].link);
+	tailtop__destroy(skel);
+	free(entries);
+	return 0;
+}

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tailtop.bpf.c: in-kernel latency histograms for tailtop (CO-RE, libbpf).
+ *
+ * Block I/O: block_rq_insert / block_rq_issue / block_rq_complete, keyed by the struct request
+ * pointer in an LRU start map (requests merged away by an elevator never complete; LRU lets their
+ * entries age out instead of filling the map). At completion two histograms are updated:
+ * service = complete - issue and total = complete - insert (= service when the request was issued
+ * without being inserted).
+ *
+ * Run queue: sched_wakeup / sched_wakeup_new stamp the woken pid; sched_switch stamps a preempted
+ * prev that is still TASK_RUNNING (it goes back on the run queue) and records wakeup -> running for
+ * next, under next's cgroup.
+ *
+ * Every program exists twice: tp_btf (preferred: typed arguments, direct BTF pointer reads) and
+ * raw_tp (fallback: arguments from the raw context, reads through bpf_probe_read_kernel). The
+ * loader turns autoload off for the variant it does not use.
+ *
+ * Histograms live in two identical hash maps (hist_a, hist_b) behind a one-slot ARRAY_OF_MAPS
+ * (hists). Programs look up hists[0] and write into whichever map it points at. The loader swaps
+ * the slot to the other map once per interval; the kernel waits for running programs (an RCU
+ * grace period) before that update returns, so the map it then drains is no longer written to and
+ * no event is lost between reading and clearing.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "tailtop.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define REQ_OP_MASK 0xff
+#define TASK_RUNNING 0
+#define MINORBITS 20
+
+/* Knobs, set by the loader before load. */
+const volatile int block_cgroup_mode = TT_CGROUP_V1;
+const volatile int runq_cgroup_mode = TT_CGROUP_V1;
+const volatile __u32 filter_dev = 0; /* 0: every device, else MKDEV(major, minor) */
+
+/* Events dropped (full maps); the loader reports the per-interval delta as "lost". */
+__u64 lost = 0;
+
+/* An all-zero value to create histogram entries from (too big for the BPF stack). */
+static struct hist zero_hist;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, TT_MAX_INFLIGHT);
+	__type(key, __u64); /* struct request * */
+	__type(value, struct rq_start);
+} rq_starts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TT_MAX_RUNQ_PIDS);
+	__type(key, __u32); /* pid (thread id) */
+	__type(value, __u64); /* wakeup ns */
+} runq_starts SEC(".maps");
+
+struct hist_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TT_MAX_HIST);
+	__type(key, struct hist_key);
+	__type(value, struct hist);
+} hist_a SEC(".maps"), hist_b SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct hist_map);
+} hists SEC(".maps") = {
+	.values = { &hist_a },
+};
+
+/* Older kernel layouts, for CO-RE field checks. */
+struct request___old {
+	struct gendisk *rq_disk;
+} __attribute__((preserve_access_index));
+
+struct task_struct___old {
+	long state;
+} __attribute__((preserve_access_index));
+
+/* floor(log2(v)) for v > 0, branch-free (no loop, no clz: BPF has no such instruction). */
+static __always_inline __u32 msb64(__u64 v)
+{
+	__u32 r, s;
+
+	r = (v > 0xffffffffULL) << 5; v >>= r;
+	s = (v > 0xffff) << 4; v >>= s; r |= s;
+	s = (v > 0xff) << 3; v >>= s; r |= s;
+	s = (v > 0xf) << 2; v >>= s; r |= s;
+	s = (v > 0x3) << 1; v >>= s; r |= s;
+	r |= (__u32)(v >> 1);
+	return r;
+}
+
+/* The protocol's bucket index (docs/ebpf-protocol.md). */
+static __always_inline __u32 bucket_of(__u64 v)
+{
+	__u32 p, i;
+
+	if (v < 8)
+		return (__u32)v;
+	p = msb64(v);
+	i = (p - 2) * 8 + (__u32)((v >> (p - 3)) & 7);
+	if (i > TT_BUCKETS - 1)
+		i = TT_BUCKETS - 1;
+	return i;
+}
+
+static __always_inline void hist_add(struct hist_key *key, __u64 v, __u64 bytes, bool count)
+{
+	__u32 zero = 0, i;
+	struct hist *h;
+	void *inner;
+
+	inner = bpf_map_lookup_elem(&hists, &zero);
+	if (!inner)
+		return;
+	h = bpf_map_lookup_elem(inner, key);
+	if (!h) {
+		bpf_map_update_elem(inner, key, &zero_hist, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(inner, key);
+		if (!h) {
+			__sync_fetch_and_add(&lost, 1);
+			return;
+		}
+	}
+	i = bucket_of(v);
+	/* keep the bound visible to the verifier whatever the compiler did above */
+	asm volatile("%0 &= 511" : "+r"(i));
+	if (i >= TT_BUCKETS)
+		i = TT_BUCKETS - 1;
+	__sync_fetch_and_add(&h->slots[i], 1);
+	if (count) {
+		__sync_fetch_and_add(&h->count, 1);
+		if (bytes)
+			__sync_fetch_and_add(&h->bytes, bytes);
+	}
+	if (v > h->max) /* racy between CPUs; a lost max update is a near-tie */
+		h->max = v;
+}
+
+/* ------------------------------------------------------------------------------ cgroups */
+
+/* Cgroup id of a task: v2 = its unified cgroup, v1 = its cgroup in the hierarchy of subsystem
+ * `ss` (io_cgrp_id -> blkio, cpu_cgrp_id -> cpu). */
+static __always_inline __u64 task_cgroup(struct task_struct *t, int mode, int ss)
+{
+	struct css_set *cs = BPF_CORE_READ(t, cgroups);
+	struct cgroup_subsys_state *css;
+
+	if (!cs)
+		return 0;
+	if (mode == TT_CGROUP_V2)
+		return BPF_CORE_READ(cs, dfl_cgrp, kn, id);
+	if (ss < 0 || ss >= 16)
+		return 0;
+	css = NULL;
+	bpf_probe_read_kernel(&css, sizeof(css), (void *)cs + bpf_core_field_offset(struct css_set, subsys) + ss * sizeof(void *));
+	if (!css)
+		return 0;
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+static __always_inline int io_subsys_id(void)
+{
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, io_cgrp_id))
+		return bpf_core_enum_value(enum cgroup_subsys_id, io_cgrp_id);
+	return -1;
+}
+
+static __always_inline int cpu_subsys_id(void)
+{
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpu_cgrp_id))
+		return bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id);
+	return -1;
+}
+
+/* Cgroup of a block request: its bio's blkcg when that cgroup is in the wanted hierarchy,
+ * else the current task's. */
+static __always_inline __u64 rq_cgroup(struct request *rq)
+{
+	int mode = block_cgroup_mode;
+
+	if (bpf_core_field_exists(struct bio, bi_blkg)) {
+		struct bio *bio = BPF_CORE_READ(rq, bio);
+		struct blkcg_gq *blkg = bio ? BPF_CORE_READ(bio, bi_blkg) : NULL;
+		struct cgroup *cg = blkg ? BPF_CORE_READ(blkg, blkcg, css.cgroup) : NULL;
+
+		if (cg) {
+			/* hierarchy 0 is the unified (v2) hierarchy */
+			int hid = BPF_CORE_READ(cg, root, hierarchy_id);
+
+			if ((mode == TT_CGROUP_V2) == (hid == 0))
+				return BPF_CORE_READ(cg, kn, id);
+		}
+	}
+	if (mode == TT_CGROUP_V2)
+		return bpf_get_current_cgroup_id();
+	return task_cgroup((struct task_struct *)bpf_get_current_task(), mode, io_subsys_id());
+}
+
+/* ------------------------------------------------------------------------------ block */
+
+static __always_inline __u32 rq_dev(struct request *rq)
+{
+	struct gendisk *disk;
+
+	if (bpf_core_field_exists(struct request_queue, disk))
+		disk = BPF_CORE_READ(rq, q, disk);
+	else
+		disk = BPF_CORE_READ((struct request___old *)rq, rq_disk);
+	if (!disk)
+		return 0;
+	return ((__u32)BPF_CORE_READ(disk, major) << MINORBITS) | (__u32)BPF_CORE_READ(disk, first_minor);
+}
+
+static __always_inline int on_insert(struct request *rq)
+{
+	struct rq_start s = {};
+	__u64 k = (__u64)rq;
+
+	if (filter_dev && rq_dev(rq) != filter_dev)
+		return 0;
+	s.insert_ns = bpf_ktime_get_ns();
+	s.cgroup = rq_cgroup(rq);
+	if (bpf_map_update_elem(&rq_starts, &k, &s, BPF_ANY))
+		__sync_fetch_and_add(&lost, 1);
+	return 0;
+}
+
+static __always_inline int on_issue(struct request *rq)
+{
+	__u64 k = (__u64)rq, now;
+	struct rq_start *sp, s = {};
+
+	if (filter_dev && rq_dev(rq) != filter_dev)
+		return 0;
+	now = bpf_ktime_get_ns();
+	sp = bpf_map_lookup_elem(&rq_starts, &k);
+	if (sp) {
+		sp->issue_ns = now;
+		return 0;
+	}
+	s.issue_ns = now;
+	s.cgroup = rq_cgroup(rq);
+	if (bpf_map_update_elem(&rq_starts, &k, &s, BPF_ANY))
+		__sync_fetch_and_add(&lost, 1);
+	return 0;
+}
+
+static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes)
+{
+	__u64 k = (__u64)rq, now, service, total;
+	struct hist_key key = {};
+	struct rq_start *sp, s;
+
+	sp = bpf_map_lookup_elem(&rq_starts, &k);
+	if (!sp)
+		return 0; /* started before we attached, or filtered out */
+	s = *sp;
+	bpf_map_delete_elem(&rq_starts, &k);
+	if (!s.issue_ns)
+		return 0;
+	now = bpf_ktime_get_ns();
+	service = now - s.issue_ns;
+	total = s.insert_ns && s.insert_ns <= s.issue_ns ? now - s.insert_ns : service;
+
+	key.dev = rq_dev(rq);
+	key.op = BPF_CORE_READ(rq, cmd_flags) & REQ_OP_MASK;
+	key.cgroup = s.cgroup;
+	key.kind = TT_KIND_SERVICE;
+	hist_add(&key, service, nr_bytes, true);
+	key.kind = TT_KIND_TOTAL;
+	hist_add(&key, total, 0, false);
+	return 0;
+}
+
+SEC("tp_btf/block_rq_insert")
+int BPF_PROG(tt_block_rq_insert_btf, struct request *rq)
+{
+	return on_insert(rq);
+}
+
+SEC("tp_btf/block_rq_issue")
+int BPF_PROG(tt_block_rq_issue_btf, struct request *rq)
+{
+	return on_issue(rq);
+}
+
+SEC("tp_btf/block_rq_complete")
+int BPF_PROG(tt_block_rq_complete_btf, struct request *rq, int error, unsigned int nr_bytes)
+{
+	return on_complete(rq, nr_bytes);
+}
+
+SEC("raw_tp/block_rq_insert")
+int BPF_PROG(tt_block_rq_insert_raw, struct request *rq)
+{
+	return on_insert(rq);
+}
+
+SEC("raw_tp/block_rq_issue")
+int BPF_PROG(tt_block_rq_issue_raw, struct request *rq)
+{
+	return on_issue(rq);
+}
+
+SEC("raw_tp/block_rq_complete")
+int BPF_PROG(tt_block_rq_complete_raw, struct request *rq, int error, unsigned int nr_bytes)
+{
+	return on_complete(rq, nr_bytes);
+}
+
+/* ------------------------------------------------------------------------------ run queue */
+
+static __always_inline int stamp_pid(__u32 pid, __u64 now)
+{
+	if (!pid)
+		return 0; /* the idle task */
+	if (bpf_map_update_elem(&runq_starts, &pid, &now, BPF_ANY))
+		__sync_fetch_and_add(&lost, 1);
+	return 0;
+}
+
+static __always_inline long task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(struct task_struct, __state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___old *)t, state);
+}
+
+static __always_inline int on_switch(struct task_struct *prev, struct task_struct *next)
+{
+	struct hist_key key = {};
+	__u64 now = bpf_ktime_get_ns(), *tsp, delta;
+	__u32 pid;
+
+	if (task_state(prev) == TASK_RUNNING)
+		stamp_pid(BPF_CORE_READ(prev, pid), now);
+
+	pid = BPF_CORE_READ(next, pid);
+	if (!pid)
+		return 0;
+	tsp = bpf_map_lookup_elem(&runq_starts, &pid);
+	if (!tsp)
+		return 0;
+	delta = now - *tsp;
+	bpf_map_delete_elem(&runq_starts, &pid);
+	if ((__s64)delta < 0)
+		return 0;
+	key.kind = TT_KIND_RUNQ;
+	key.cgroup = task_cgroup(next, runq_cgroup_mode, cpu_subsys_id());
+	hist_add(&key, delta, 0, true);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(tt_sched_wakeup_btf, struct task_struct *p)
+{
+	return stamp_pid(BPF_CORE_READ(p, pid), bpf_ktime_get_ns());
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(tt_sched_wakeup_new_btf, struct task_struct *p)
+{
+	return stamp_pid(BPF_CORE_READ(p, pid), bpf_ktime_get_ns());
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(tt_sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(prev, next);
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(tt_sched_wakeup_raw, struct task_struct *p)
+{
+	return stamp_pid(BPF_CORE_READ(p, pid), bpf_ktime_get_ns());
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(tt_sched_wakeup_new_raw, struct task_struct *p)
+{
+	return stamp_pid(BPF_CORE_READ(p, pid), bpf_ktime_get_ns());
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(tt_sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_switch(prev, next);
+}
