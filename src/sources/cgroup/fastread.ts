@@ -1,0 +1,105 @@
+// Cheap reads of small kernel files (cgroup, /proc). The poll loop reads thousands of tiny files a second,
+// so this avoids the thread-pool round trips of fs.promises (several per file) and reuses one buffer:
+//  - readSmall(path): open + pread + close, synchronous.
+//  - FdCache: keeps a file open and re-reads it with pread at offset 0. kernfs and /proc seq files
+//    regenerate their text on a read from offset 0, so a cached descriptor always gives fresh values. A
+//    descriptor of a removed cgroup fails with ENODEV, one of an exited /proc/<pid> with ESRCH: a cached
+//    descriptor never silently reads another object after the path is reused.
+// Errors are the ordinary Node errors (err.code ENOENT, ESRCH, ENODEV, ...): callers decide what they mean.
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+
+let buf = Buffer.allocUnsafe(64 * 1024);
+
+function readWhole(fd: number, encoding: BufferEncoding): string {
+  let n = readSync(fd, buf, 0, buf.length, 0);
+  if (n < buf.length) return buf.toString(encoding, 0, n);
+  // Rare: larger than the buffer. Grow and keep reading until EOF.
+  for (;;) {
+    const bigger = Buffer.allocUnsafe(buf.length * 2);
+    buf.copy(bigger, 0, 0, n);
+    buf = bigger;
+    const m = readSync(fd, buf, n, buf.length - n, n);
+    n += m;
+    if (m === 0 || n < buf.length) return buf.toString(encoding, 0, n);
+  }
+}
+
+/** Reads a whole small file synchronously. Throws the fs error (with `.code`). */
+export function readSmall(path: string, encoding: BufferEncoding = 'latin1'): string {
+  const fd = openSync(path, 'r');
+  try {
+    return readWhole(fd, encoding);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The errno code of an error, or ''. */
+export function errCode(e: unknown): string {
+  return typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string'
+    ? (e as { code: string }).code
+    : '';
+}
+
+/** Errors meaning "the object is gone" (process exited, cgroup removed). */
+export function isGone(e: unknown): boolean {
+  const c = errCode(e);
+  return c === 'ENOENT' || c === 'ESRCH' || c === 'ENODEV' || c === 'ENOTDIR';
+}
+
+/** Soft RLIMIT_NOFILE of this process, from /proc/self/limits; 1024 when unknown. */
+export function openFileLimit(root = ''): number {
+  try {
+    const text = readFileSync(`${root}/proc/self/limits`, 'latin1');
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+    if (!m) return 1024;
+    return m[1] === 'unlimited' ? 1 << 20 : Number(m[1]);
+  } catch {
+    return 1024;
+  }
+}
+
+/**
+ * Open descriptors kept between polls, within a budget (by default a quarter of the open-file limit, at
+ * most 16384). Beyond the budget files are read with open/read/close: slower, never wrong.
+ */
+export class FdCache {
+  private readonly fds = new Map<string, number>();
+
+  constructor(readonly budget: number = Math.min(16384, Math.floor(openFileLimit() / 4))) {}
+
+  get size(): number {
+    return this.fds.size;
+  }
+
+  /** Reads `path`, through a cached descriptor when the budget allows. Throws the fs error. */
+  read(path: string, encoding: BufferEncoding = 'latin1'): string {
+    let fd = this.fds.get(path);
+    if (fd === undefined) {
+      if (this.fds.size >= this.budget) return readSmall(path, encoding);
+      fd = openSync(path, 'r');
+      this.fds.set(path, fd);
+    }
+    try {
+      return readWhole(fd, encoding);
+    } catch (e) {
+      this.close(path);
+      throw e;
+    }
+  }
+
+  close(path: string): void {
+    const fd = this.fds.get(path);
+    if (fd === undefined) return;
+    this.fds.delete(path);
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed: nothing to do
+    }
+  }
+
+  closeAll(): void {
+    for (const p of [...this.fds.keys()]) this.close(p);
+  }
+}

@@ -1,0 +1,302 @@
+// Per-container counters from cgroup files: the container's cgroups are found from /proc/<initPid>/cgroup
+// (never guessed), resolved once per container id + pid, then its files are re-read every poll through
+// cached descriptors (see fastread.ts), which keeps a poll of 1000 containers cheap.
+import { readdirSync, statSync } from 'node:fs';
+import type { ContainerCounters, ContainerMeta } from '../../model/types.js';
+import { parseNetDev } from '../procfs/parse-netdev.js';
+import { type CgroupLayout, detectCgroupLayout } from './detect.js';
+import { FdCache, errCode, isGone, readSmall } from './fastread.js';
+import { GoneError } from './read-util.js';
+import { parsePidCgroup, type ResolvedCgroup, resolveCgroup, underRoot } from './resolve.js';
+import { readV1 } from './v1.js';
+import { readV2 } from './v2.js';
+
+export type { CgroupLayout, CgroupMode } from './detect.js';
+export { detectCgroupLayout, parseMountinfo } from './detect.js';
+export { containerIdFromCgroupPath, containerIdsFromCgroupPath, parsePidCgroup, resolveCgroup } from './resolve.js';
+
+export interface ReadCountersOptions {
+  /** Filesystem root (tests point this at a fixture tree). Default "/". */
+  root?: string;
+  /** Mount layout; detected from <root>/proc/self/mountinfo (once per root) when absent. */
+  layout?: CgroupLayout;
+  /** USER_HZ for cpuacct.stat. Default 100. */
+  clockTicks?: number;
+}
+
+export interface ReadCountersResult {
+  counters: ContainerCounters | null;
+  /** One line, or null. Partial trouble (one bad file) comes with counters; "gone" comes without. */
+  error: string | null;
+}
+
+interface Entry {
+  root: string;
+  pid: number;
+  resolved: ResolvedCgroup;
+  /** Directories under the root. */
+  v2dir: string | null;
+  v1: { cpu: string | null; cpuacct: string | null; memory: string | null; blkio: string | null; pids: string | null; pressure: string | null };
+  ids: ContainerCounters['cgroupIds'];
+  /** Paths read through cached descriptors (closed when the entry goes). */
+  paths: Set<string>;
+}
+
+function inode(path: string | null): number | null {
+  if (path === null) return null;
+  try {
+    return statSync(path).ino;
+  } catch {
+    return null;
+  }
+}
+
+/** Sums the interfaces of one network namespace except loopback. */
+export function sumNetDev(text: string, file: string): { rx: number; tx: number; errors: string[] } {
+  const r = parseNetDev(text, file);
+  let rx = 0;
+  let tx = 0;
+  for (const row of r.rows) {
+    if (row.name === 'lo') continue;
+    rx += row.rxBytes;
+    tx += row.txBytes;
+  }
+  return { rx, tx, errors: r.errors };
+}
+
+/** Pure: cgroup.procs / tasks text -> pids (bad lines skipped). */
+export function parsePidList(text: string): number[] {
+  const out: number[] = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (/^\d+$/.test(t)) out.push(Number(t));
+  }
+  return out;
+}
+
+function oneLine(name: string, errors: string[]): string | null {
+  if (errors.length === 0) return null;
+  return `container ${name}: ${errors[0]}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}`;
+}
+
+/** Reads container counters, keeping resolved directories and open descriptors between polls. */
+export class CgroupCounterReader {
+  private readonly entries = new Map<string, Entry>();
+  private readonly layouts = new Map<string, Promise<{ layout: CgroupLayout; errors: string[] }>>();
+  readonly fds: FdCache;
+
+  constructor(fds?: FdCache) {
+    this.fds = fds ?? new FdCache();
+  }
+
+  /** Number of containers with a cached resolution. */
+  get cached(): number {
+    return this.entries.size;
+  }
+
+  private async layoutFor(root: string, given?: CgroupLayout): Promise<{ layout: CgroupLayout; errors: string[] }> {
+    if (given) return { layout: given, errors: [] };
+    let p = this.layouts.get(root);
+    if (!p) {
+      p = detectCgroupLayout(root);
+      this.layouts.set(root, p);
+    }
+    return p;
+  }
+
+  private drop(id: string): void {
+    const e = this.entries.get(id);
+    if (!e) return;
+    for (const p of e.paths) this.fds.close(p);
+    this.entries.delete(id);
+  }
+
+  /** Forgets every container not in `keep` (closing its descriptors). */
+  prune(keep: Iterable<string>): void {
+    const k = new Set(keep);
+    for (const id of [...this.entries.keys()]) if (!k.has(id)) this.drop(id);
+  }
+
+  close(): void {
+    for (const id of [...this.entries.keys()]) this.drop(id);
+    this.fds.closeAll();
+  }
+
+  private async resolve(meta: ContainerMeta, pid: number, root: string, opts: ReadCountersOptions): Promise<Entry | string> {
+    const { layout, errors } = await this.layoutFor(root, opts.layout);
+    if (layout.mode === 'none') return errors[0] ?? 'no cgroup hierarchy mounted';
+    const file = underRoot(root, `/proc/${pid}/cgroup`);
+    const text = readSmall(file, 'utf8'); // throws ENOENT/ESRCH when the pid is gone
+    const parsed = parsePidCgroup(text, file);
+    const res = resolveCgroup(layout, parsed.value);
+    if (!res.value) return `${file}: ${res.error ?? 'unresolvable'}`;
+    const r = res.value;
+    const at = (p: string | null): string | null => (p === null ? null : underRoot(root, p));
+    const e: Entry = {
+      root,
+      pid,
+      resolved: r,
+      v2dir: r.mode === 'v2' ? at(r.unified) : null,
+      v1: { cpu: at(r.cpu), cpuacct: at(r.cpuacct), memory: at(r.memory), blkio: at(r.blkio), pids: at(r.pids), pressure: null },
+      ids: { unified: null, blkio: null, cpu: null },
+      paths: new Set(),
+    };
+    if (r.mode === 'v2') {
+      const ino = inode(e.v2dir);
+      if (ino === null) throw Object.assign(new Error(`${e.v2dir}: missing`), { code: 'ENOENT' });
+      e.ids = { unified: ino, blkio: ino, cpu: ino };
+    } else {
+      // Hybrid: the cgroup2 directory is the container's own only when it sits at the same path as the v1
+      // ones (systemd driver, or runc's hybrid support); otherwise it is shared and says nothing about it.
+      const own = r.unified !== null && r.unifiedPath !== null && r.unifiedPath !== '/' && r.unifiedPath === r.v1Path;
+      e.v1.pressure = own ? at(r.unified) : null;
+      e.ids = { unified: own ? inode(at(r.unified)) : null, blkio: inode(e.v1.blkio), cpu: inode(e.v1.cpu ?? e.v1.cpuacct) };
+      if (e.v1.cpuacct === null && e.v1.memory === null) return `${file}: neither cpuacct nor memory controller resolved`;
+    }
+    return e;
+  }
+
+  async read(meta: ContainerMeta, opts: ReadCountersOptions = {}): Promise<ReadCountersResult> {
+    const root = opts.root ?? '/';
+    const pid = meta.initPid;
+    if (pid === null || !Number.isInteger(pid) || pid <= 0) {
+      this.drop(meta.id);
+      return { counters: null, error: `container ${meta.name}: no init pid (state ${meta.state})` };
+    }
+    const gone: ReadCountersResult = { counters: null, error: `container ${meta.name}: gone` };
+    let e = this.entries.get(meta.id);
+    if (e && (e.pid !== pid || e.root !== root)) {
+      this.drop(meta.id);
+      e = undefined;
+    }
+    if (!e) {
+      try {
+        const r = await this.resolve(meta, pid, root, opts);
+        if (typeof r === 'string') return { counters: null, error: `container ${meta.name}: ${r}` };
+        e = r;
+        this.entries.set(meta.id, e);
+      } catch (err) {
+        if (isGone(err)) return gone;
+        return { counters: null, error: `container ${meta.name}: ${errCode(err) || (err as Error).message.split('\n')[0]}` };
+      }
+    }
+    const entry = e;
+    const read = (p: string): string => {
+      entry.paths.add(p);
+      return this.fds.read(p);
+    };
+    try {
+      const r = entry.v2dir !== null ? readV2(entry.v2dir, read) : readV1(entry.v1, read, opts.clockTicks ?? 100);
+      const c = r.counters;
+      const errors = r.errors;
+      c.cgroupIds = { ...entry.ids };
+      if (!meta.hostNetwork) {
+        const file = underRoot(root, `/proc/${pid}/net/dev`);
+        try {
+          const n = sumNetDev(read(file), file);
+          errors.push(...n.errors);
+          c.netRxBytes = n.rx;
+          c.netTxBytes = n.tx;
+        } catch (err) {
+          if (isGone(err)) throw err;
+          errors.push(`${file}: ${errCode(err) || (err as Error).message.split('\n')[0]}`);
+        }
+      }
+      return { counters: c, error: oneLine(meta.name, errors) };
+    } catch (err) {
+      if (err instanceof GoneError || isGone(err)) {
+        this.drop(meta.id);
+        return gone;
+      }
+      this.drop(meta.id);
+      return { counters: null, error: `container ${meta.name}: ${errCode(err) || (err as Error).message.split('\n')[0]}` };
+    }
+  }
+
+  /**
+   * Pids in the container's cgroup and its sub-cgroups (cgroup.procs; v1: of the memory, else cpuacct,
+   * hierarchy). Resolves like read() does.
+   */
+  async listPids(meta: ContainerMeta, opts: ReadCountersOptions = {}): Promise<{ pids: number[]; error: string | null }> {
+    const root = opts.root ?? '/';
+    const pid = meta.initPid;
+    if (pid === null || pid <= 0) return { pids: [], error: `container ${meta.name}: no init pid (state ${meta.state})` };
+    let e = this.entries.get(meta.id);
+    if (!e || e.pid !== pid || e.root !== root) {
+      this.drop(meta.id);
+      try {
+        const r = await this.resolve(meta, pid, root, opts);
+        if (typeof r === 'string') return { pids: [], error: `container ${meta.name}: ${r}` };
+        e = r;
+        this.entries.set(meta.id, e);
+      } catch (err) {
+        if (isGone(err)) return { pids: [], error: `container ${meta.name}: gone` };
+        return { pids: [], error: `container ${meta.name}: ${errCode(err) || (err as Error).message}` };
+      }
+    }
+    const dir = e.v2dir ?? e.v1.memory ?? e.v1.cpuacct ?? e.v1.pids;
+    if (dir === null) return { pids: [], error: `container ${meta.name}: no cgroup directory to list` };
+    return listCgroupPids(dir);
+  }
+}
+
+/**
+ * Pids (thread-group ids) of a cgroup directory and its descendants, from cgroup.procs (falling back to
+ * v1 `tasks`). Sorted, no duplicates. A removed directory gives "gone".
+ */
+export function listCgroupPids(dir: string, maxDepth = 8): { pids: number[]; error: string | null } {
+  const seen = new Set<number>();
+  const walk = (d: string, depth: number): void => {
+    let text: string;
+    try {
+      text = readSmall(`${d}/cgroup.procs`);
+    } catch (err) {
+      if (errCode(err) !== 'ENOENT') throw err;
+      text = readSmall(`${d}/tasks`);
+    }
+    for (const p of parsePidList(text)) seen.add(p);
+    if (depth >= maxDepth) return;
+    let subs: string[] = [];
+    try {
+      subs = readdirSync(d, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => x.name);
+    } catch {
+      subs = [];
+    }
+    for (const s of subs) {
+      try {
+        walk(`${d}/${s}`, depth + 1);
+      } catch (err) {
+        if (!isGone(err)) throw err; // a child cgroup removed mid-walk: skip it
+      }
+    }
+  };
+  try {
+    walk(dir, 0);
+  } catch (err) {
+    if (isGone(err)) return { pids: [], error: `${dir}: gone` };
+    return { pids: [], error: `${dir}/cgroup.procs: ${errCode(err) || (err as Error).message.split('\n')[0]}` };
+  }
+  return { pids: [...seen].sort((a, b) => a - b), error: null };
+}
+
+const shared = new CgroupCounterReader();
+
+/** Counters of one container from its cgroup files (shared reader: resolutions and descriptors cached). */
+export function readContainerCounters(meta: ContainerMeta, opts: ReadCountersOptions = {}): Promise<ReadCountersResult> {
+  return shared.read(meta, opts);
+}
+
+/** Pids of one container's cgroup (and sub-cgroups), through the shared reader. */
+export function listContainerPids(meta: ContainerMeta, opts: ReadCountersOptions = {}): Promise<{ pids: number[]; error: string | null }> {
+  return shared.listPids(meta, opts);
+}
+
+/** Drops cached resolutions and descriptors of containers no longer present. Call after discovery. */
+export function pruneContainerCache(keep: Iterable<string>): void {
+  shared.prune(keep);
+}
+
+/** Closes every cached descriptor (on exit). */
+export function closeCgroupReaders(): void {
+  shared.close();
+}

@@ -1,0 +1,208 @@
+// cgroup v2 files of one cgroup directory -> ContainerCounters (net and cgroup ids are filled by index.ts).
+//   cpu.stat        usage_usec, user_usec, system_usec, nr_periods, nr_throttled, throttled_usec
+//   memory.current  bytes;  memory.max  bytes or "max"
+//   memory.stat     anon, file, inactive_file, ... (flat keyed, bytes)
+//   memory.events   low, high, max, oom, oom_kill
+//   io.stat         "MAJ:MIN rbytes=.. wbytes=.. rios=.. wios=.. dbytes=.. dios=.." per device
+//   {cpu,memory,io}.pressure   PSI
+//   pids.current; pids.max ("max" = unlimited)
+import type { ContainerCounters, PressureResource, PressureSample } from '../../model/types.js';
+import { parsePressure } from '../procfs/parse-pressure.js';
+import { parseKeyed, parseSingle, pick, show, uint } from './parse.js';
+import { type FileRead, readOptional } from './read-util.js';
+
+export interface IoDeviceRow {
+  major: number;
+  minor: number;
+  rbytes: number;
+  wbytes: number;
+  rios: number;
+  wios: number;
+}
+
+export interface IoTotals {
+  readBytes: number;
+  writeBytes: number;
+  readOps: number;
+  writeOps: number;
+}
+
+/** Pure: io.stat -> per-device rows and their sums. Keys other than r/w bytes and ios are ignored. */
+export function parseIoStat(text: string, file = 'io.stat'): { devices: IoDeviceRow[]; totals: IoTotals; errors: string[] } {
+  const devices: IoDeviceRow[] = [];
+  const errors: string[] = [];
+  const totals: IoTotals = { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 };
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
+    const toks = line.split(/\s+/);
+    const dev = /^(\d+):(\d+)$/.exec(toks[0]!);
+    if (!dev) {
+      errors.push(`${file} line ${i + 1}: expected "MAJ:MIN key=value ...", got ${show(toks[0])}`);
+      continue;
+    }
+    const row: IoDeviceRow = { major: Number(dev[1]), minor: Number(dev[2]), rbytes: 0, wbytes: 0, rios: 0, wios: 0 };
+    let bad: string | null = null;
+    for (let k = 1; k < toks.length; k++) {
+      const tok = toks[k]!;
+      const eq = tok.indexOf('=');
+      if (eq <= 0) continue;
+      const key = tok.slice(0, eq);
+      if (key !== 'rbytes' && key !== 'wbytes' && key !== 'rios' && key !== 'wios') continue;
+      const v = uint(tok.slice(eq + 1));
+      if (v === null) {
+        bad = `${key} is not a counter: ${show(tok.slice(eq + 1))}`;
+        break;
+      }
+      row[key] = v;
+    }
+    if (bad) {
+      errors.push(`${file} line ${i + 1}: ${bad}`);
+      continue;
+    }
+    devices.push(row);
+    totals.readBytes += row.rbytes;
+    totals.writeBytes += row.wbytes;
+    totals.readOps += row.rios;
+    totals.writeOps += row.wios;
+  }
+  return { devices, totals, errors };
+}
+
+/** An empty counters record of the given source: every figure unknown. */
+export function emptyCounters(source: ContainerCounters['source']): ContainerCounters {
+  return {
+    source,
+    cpuUsageNs: null,
+    cpuUserNs: null,
+    cpuSystemNs: null,
+    nrPeriods: null,
+    nrThrottled: null,
+    throttledNs: null,
+    memoryUsageBytes: null,
+    memoryLimitBytes: null,
+    inactiveFileBytes: null,
+    memoryStat: {},
+    oomEvents: null,
+    oomKills: null,
+    memoryFailcnt: null,
+    blockReadBytes: null,
+    blockWriteBytes: null,
+    blockReadOps: null,
+    blockWriteOps: null,
+    pids: null,
+    pidsMax: null,
+    netRxBytes: null,
+    netTxBytes: null,
+    pressure: null,
+    cgroupIds: { unified: null, blkio: null, cpu: null },
+  };
+}
+
+const usToNs = (v: number | null): number | null => (v === null ? null : v * 1000);
+
+/** Pure: the texts of a v2 cgroup's files (null = absent) -> counters. */
+export function countersFromV2(files: {
+  cpuStat: string | null;
+  memoryCurrent: string | null;
+  memoryMax: string | null;
+  memoryStat: string | null;
+  memoryEvents: string | null;
+  ioStat: string | null;
+  cpuPressure: string | null;
+  memoryPressure: string | null;
+  ioPressure: string | null;
+  pidsCurrent: string | null;
+  pidsMax: string | null;
+}, dir = ''): { counters: ContainerCounters; errors: string[] } {
+  const errors: string[] = [];
+  const c = emptyCounters('cgroup-v2');
+  const f = (name: string): string => (dir ? `${dir}/${name}` : name);
+  const keyed = (text: string | null, name: string): Record<string, number> | null => {
+    if (text === null) return null;
+    const r = parseKeyed(text, f(name));
+    errors.push(...r.errors);
+    return r.values;
+  };
+  const single = (text: string | null, name: string): { value: number | null; unlimited: boolean } | null => {
+    if (text === null) return null;
+    const r = parseSingle(text, f(name));
+    if (r.error) errors.push(r.error);
+    return r.error ? null : r;
+  };
+
+  const cpu = keyed(files.cpuStat, 'cpu.stat');
+  c.cpuUsageNs = usToNs(pick(cpu, 'usage_usec'));
+  c.cpuUserNs = usToNs(pick(cpu, 'user_usec'));
+  c.cpuSystemNs = usToNs(pick(cpu, 'system_usec'));
+  c.nrPeriods = pick(cpu, 'nr_periods');
+  c.nrThrottled = pick(cpu, 'nr_throttled');
+  c.throttledNs = usToNs(pick(cpu, 'throttled_usec'));
+
+  c.memoryUsageBytes = single(files.memoryCurrent, 'memory.current')?.value ?? null;
+  c.memoryLimitBytes = single(files.memoryMax, 'memory.max')?.value ?? null;
+  const ms = keyed(files.memoryStat, 'memory.stat');
+  if (ms) c.memoryStat = { ...ms };
+  c.inactiveFileBytes = pick(ms, 'inactive_file');
+  const ev = keyed(files.memoryEvents, 'memory.events');
+  c.oomEvents = pick(ev, 'oom');
+  c.oomKills = pick(ev, 'oom_kill');
+
+  if (files.ioStat !== null) {
+    const io = parseIoStat(files.ioStat, f('io.stat'));
+    errors.push(...io.errors);
+    c.blockReadBytes = io.totals.readBytes;
+    c.blockWriteBytes = io.totals.writeBytes;
+    c.blockReadOps = io.totals.readOps;
+    c.blockWriteOps = io.totals.writeOps;
+  }
+
+  c.pressure = pressureOf(files.cpuPressure, files.memoryPressure, files.ioPressure, f, errors);
+  c.pids = single(files.pidsCurrent, 'pids.current')?.value ?? null;
+  c.pidsMax = single(files.pidsMax, 'pids.max')?.value ?? null;
+  return { counters: c, errors };
+}
+
+/** Pure: the three *.pressure texts -> PressureSample, or null when none is present. */
+export function pressureOf(
+  cpu: string | null,
+  memory: string | null,
+  io: string | null,
+  f: (name: string) => string,
+  errors: string[],
+): PressureSample | null {
+  if (cpu === null && memory === null && io === null) return null;
+  const one = (text: string | null, name: string): PressureResource | null => {
+    if (text === null) return null;
+    const r = parsePressure(text, f(name));
+    errors.push(...r.errors);
+    return r.value;
+  };
+  return { cpu: one(cpu, 'cpu.pressure'), memory: one(memory, 'memory.pressure'), io: one(io, 'io.pressure') };
+}
+
+/**
+ * Reads a v2 cgroup directory (host path already under the reader's root). Missing optional files are
+ * null; a missing cpu.stat means the cgroup is gone: the error is thrown to the caller.
+ */
+export function readV2(dir: string, read: FileRead): { counters: ContainerCounters; errors: string[] } {
+  const errors: string[] = [];
+  const opt = (name: string): string | null => readOptional(read, `${dir}/${name}`, errors);
+  // cpu.stat exists in every v2 cgroup: read it strictly so a vanished cgroup surfaces as an error.
+  const cpuStat = read(`${dir}/cpu.stat`);
+  const r = countersFromV2({
+    cpuStat,
+    memoryCurrent: opt('memory.current'),
+    memoryMax: opt('memory.max'),
+    memoryStat: opt('memory.stat'),
+    memoryEvents: opt('memory.events'),
+    ioStat: opt('io.stat'),
+    cpuPressure: opt('cpu.pressure'),
+    memoryPressure: opt('memory.pressure'),
+    ioPressure: opt('io.pressure'),
+    pidsCurrent: opt('pids.current'),
+    pidsMax: opt('pids.max'),
+  }, dir);
+  return { counters: r.counters, errors: [...errors, ...r.errors] };
+}
