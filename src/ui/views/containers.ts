@@ -1,0 +1,225 @@
+// Containers table (ctop/btop-like): one row per container with CPU (100 = one core), memory, network,
+// block I/O, pids, throttling, tail latency (eBPF) and a CPU sparkline when wide enough. Sortable (s/S),
+// filterable (/ substring, ~regex), selection follows the container id, Enter opens the container view.
+import blessed from 'blessed';
+import type { ContainerFrame, ContainerLatency, ContainersFrame, Frame, LatencyWindow } from '../../model/types.js';
+import { key } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
+import type { Theme } from '../theme.js';
+import { gradient } from '../theme.js';
+import type { CommandId } from '../keys.js';
+import type { View, ViewContext, ViewRequest } from '../view.js';
+import { DASH, bytes, micros, num, percent, rate, sparkline } from '../format.js';
+import { sanitize } from '../sanitize.js';
+import { TableModel, TableWidget, colorTag, escTags } from '../table.js';
+import type { Column } from '../table.js';
+
+export const NO_RUNTIME = 'no container runtime found (DOCKER_HOST, /var/run/docker.sock, podman sockets)';
+
+/** Read a percentile (0-1) from merged [upperBoundUs, count] buckets; null when empty. */
+export function percentileFromBuckets(buckets: Iterable<[number, number]>, q: number): number | null {
+  const merged = new Map<number, number>();
+  let total = 0;
+  for (const [up, n] of buckets) {
+    if (!(n > 0)) continue;
+    merged.set(up, (merged.get(up) ?? 0) + n);
+    total += n;
+  }
+  if (total === 0) return null;
+  const sorted = [...merged.entries()].sort((a, b) => a[0] - b[0]);
+  const target = q * total;
+  let cum = 0;
+  for (const [up, n] of sorted) {
+    cum += n;
+    if (cum >= target) return up;
+  }
+  return sorted[sorted.length - 1]![0];
+}
+
+/** A container's I/O p99 over all its block rows: one row is read as is; several are merged by bucket. */
+export function containerIoP99(lat: ContainerLatency | undefined): number | null {
+  if (!lat || lat.block.length === 0) return null;
+  if (lat.block.length === 1) return lat.block[0]!.p99Us;
+  return percentileFromBuckets(lat.block.flatMap((r) => r.buckets), 0.99);
+}
+
+/** Marker for figures that do not come from cgroup files. */
+export function sourceMarker(c: ContainerFrame): string {
+  if (c.source === 'docker-stats') return 'api';
+  if (c.source === 'cgroup-v1' || c.source === 'cgroup-v2') return '';
+  return c.source.slice(0, 3);
+}
+
+export function containerSearchText(c: ContainerFrame): string[] {
+  const out = [c.name, c.image, c.composeProject ?? '', c.composeService ?? ''];
+  for (const [k, v] of Object.entries(c.labels)) if (k.startsWith('com.docker.compose.')) out.push(v);
+  return out.map((s) => sanitize(s));
+}
+
+interface Row {
+  c: ContainerFrame;
+  lat: ContainerLatency | undefined;
+  io99: number | null;
+  spark: (n: number) => Float64Array;
+}
+
+function memText(c: ContainerFrame): string {
+  if (c.memoryUsedBytes == null) return DASH;
+  return c.memoryLimitBytes != null ? `${bytes(c.memoryUsedBytes)}/${bytes(c.memoryLimitBytes)}` : bytes(c.memoryUsedBytes);
+}
+
+function containerColumns(): Column<Row>[] {
+  return [
+    { id: 'name', title: 'NAME', width: 12, grow: true, maxWidth: 28, format: (r) => sanitize(r.c.name), sortKey: (r) => sanitize(r.c.name).toLowerCase() },
+    { id: 'src', title: 'SRC', width: 3, format: (r) => sourceMarker(r.c), priority: 1 },
+    { id: 'image', title: 'IMAGE', width: 12, grow: true, maxWidth: 28, priority: 2, format: (r) => sanitize(r.c.image), sortKey: (r) => sanitize(r.c.image).toLowerCase() },
+    {
+      id: 'state', title: 'STATE', width: 7, priority: 1, format: (r) => sanitize(r.c.state), sortKey: (r) => r.c.state,
+      color: (r, t) => (r.c.state === 'running' ? undefined : t.colors['inactive_fg']),
+    },
+    {
+      id: 'cpu', title: 'CPU%', width: 6, align: 'right', descending: true, format: (r) => percent(r.c.cpuPercent), sortKey: (r) => r.c.cpuPercent,
+      color: (r, t) => (r.c.cpuPercent == null ? undefined : gradient(t, 'cpu', r.c.cpuOfLimitPercent ?? Math.min(100, r.c.cpuPercent))),
+    },
+    { id: 'cpulim', title: '%LIM', width: 6, align: 'right', descending: true, priority: 4, format: (r) => percent(r.c.cpuOfLimitPercent), sortKey: (r) => r.c.cpuOfLimitPercent },
+    { id: 'mem', title: 'MEM/LIMIT', width: 11, align: 'right', descending: true, format: (r) => memText(r.c), sortKey: (r) => r.c.memoryUsedBytes },
+    {
+      id: 'mempct', title: 'MEM%', width: 5, align: 'right', descending: true, priority: 1, format: (r) => percent(r.c.memoryPercent, 0), sortKey: (r) => r.c.memoryPercent,
+      color: (r, t) => (r.c.memoryPercent == null ? undefined : gradient(t, 'mem', r.c.memoryPercent)),
+    },
+    { id: 'rx', title: 'NET RX', width: 8, align: 'right', descending: true, priority: 2, format: (r) => rate(r.c.netRxBytesPerSec), sortKey: (r) => r.c.netRxBytesPerSec },
+    { id: 'tx', title: 'NET TX', width: 8, align: 'right', descending: true, priority: 2, format: (r) => rate(r.c.netTxBytesPerSec), sortKey: (r) => r.c.netTxBytesPerSec },
+    { id: 'blkr', title: 'BLK R', width: 8, align: 'right', descending: true, priority: 3, format: (r) => rate(r.c.blockReadBytesPerSec), sortKey: (r) => r.c.blockReadBytesPerSec },
+    { id: 'blkw', title: 'BLK W', width: 8, align: 'right', descending: true, priority: 3, format: (r) => rate(r.c.blockWriteBytesPerSec), sortKey: (r) => r.c.blockWriteBytesPerSec },
+    { id: 'pids', title: 'PIDS', width: 5, align: 'right', descending: true, priority: 4, format: (r) => num(r.c.pids), sortKey: (r) => r.c.pids },
+    { id: 'thr', title: 'THR%', width: 5, align: 'right', descending: true, priority: 4, format: (r) => percent(r.c.throttledPercent, 0), sortKey: (r) => r.c.throttledPercent },
+    { id: 'io99', title: 'IO p99', width: 7, align: 'right', descending: true, priority: 5, format: (r) => micros(r.io99), sortKey: (r) => r.io99 },
+    { id: 'rq99', title: 'RQ p99', width: 7, align: 'right', descending: true, priority: 5, format: (r) => micros(r.lat?.runqueue?.p99Us), sortKey: (r) => r.lat?.runqueue?.p99Us },
+    {
+      id: 'spark', title: 'CPU', width: 10, grow: true, priority: 6,
+      format: (r, w) => {
+        const v = r.spark(w);
+        let top = r.c.cpuLimitCores != null ? r.c.cpuLimitCores * 100 : 100;
+        for (const x of v) if (x > top) top = x;
+        return sparkline(v, w, top);
+      },
+      color: (r, t) => (r.c.cpuPercent == null ? undefined : gradient(t, 'cpu', r.c.cpuOfLimitPercent ?? Math.min(100, r.c.cpuPercent))),
+    },
+  ];
+}
+
+export class ContainersView implements View {
+  readonly id = 'containers' as const;
+  readonly model = new TableModel<Row>({
+    columns: containerColumns(),
+    rowKey: (r) => r.c.id,
+    searchText: (r) => containerSearchText(r.c),
+    sortBy: 'cpu',
+  });
+  private title: blessed.Widgets.BoxElement | null = null;
+  private table: TableWidget<Row> | null = null;
+  /** Rows from the last frame with a connected daemon (shown greyed while reconnecting). */
+  private lastKnown: ContainerFrame[] = [];
+  private ctx: ViewContext | null = null;
+
+  mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
+    this.ctx = ctx;
+    this.title = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true });
+    this.table = new TableWidget(this.model, parent, { top: 1, left: 0, width: '100%', height: '100%-1' });
+    this.table.box.on('resize', () => this.ctx && this.update(this.ctx));
+    this.update(ctx);
+  }
+
+  update(ctx: ViewContext): void {
+    this.ctx = ctx;
+    if (!this.title || !this.table) return;
+    const frame = ctx.store.latest();
+    const cf = frame?.containers ?? null;
+    const { rows, dim, status } = this.collect(cf, frame, ctx.window, ctx.store);
+    this.model.setRows(rows);
+    this.title.setContent(this.titleText(ctx.theme, status, frame == null));
+    this.table.draw(ctx.theme, { dim, empty: status ?? (this.model.totalCount > 0 ? 'no container matches the filter' : 'no containers') });
+  }
+
+  command(cmd: CommandId, ctx: ViewContext): ViewRequest | null {
+    switch (cmd) {
+      case 'up':
+        this.model.move(-1);
+        break;
+      case 'down':
+        this.model.move(1);
+        break;
+      case 'pageUp':
+        this.model.pageUp();
+        break;
+      case 'pageDown':
+        this.model.pageDown();
+        break;
+      case 'sortNext':
+        this.model.sortNext();
+        break;
+      case 'sortReverse':
+        this.model.sortReverse();
+        break;
+      case 'filter':
+        return {
+          kind: 'prompt',
+          label: 'filter (~ for regex): ',
+          onSubmit: (text) => {
+            this.model.setFilter(text);
+            this.update(ctx);
+          },
+        };
+      case 'open': {
+        const id = this.model.selectedKey;
+        return id ? { kind: 'open', view: 'container', target: id } : { kind: 'none' };
+      }
+      default:
+        return null;
+    }
+    this.update(ctx);
+    return { kind: 'none' };
+  }
+
+  unmount(): void {
+    this.title?.destroy();
+    this.table?.box.destroy();
+    this.title = null;
+    this.table = null;
+  }
+
+  private collect(cf: ContainersFrame | null, frame: Frame | null, w: LatencyWindow, store: Store): { rows: Row[]; dim: boolean; status: string | null } {
+    const latWin = frame?.latency?.active ? frame.latency.windows[w] : undefined;
+    const toRow = (c: ContainerFrame): Row => {
+      const lat = latWin?.containers[c.id];
+      return { c, lat, io99: containerIoP99(lat), spark: (n) => store.values(key.ctrCpu(c.id), n) };
+    };
+    if (frame == null) return { rows: [], dim: false, status: 'waiting for the first sample…' };
+    if (cf == null || cf.daemon.state === 'none') return { rows: [], dim: false, status: NO_RUNTIME };
+    if (cf.daemon.state === 'reconnecting') {
+      const src = cf.containers.length > 0 ? cf.containers : this.lastKnown;
+      return { rows: src.map(toRow), dim: true, status: `${cf.daemon.runtime ?? 'docker'}: reconnecting (attempt ${cf.daemon.attempt})` };
+    }
+    this.lastKnown = cf.containers;
+    return { rows: cf.containers.map(toRow), dim: false, status: null };
+  }
+
+  private titleText(theme: Theme, status: string | null, _noFrame: boolean): string {
+    const c = theme.colors;
+    const parts: string[] = [];
+    const total = this.model.totalCount;
+    const shown = this.model.rows.length;
+    parts.push(`{bold}Containers{/bold} ${shown === total ? total : `${shown}/${total}`}`);
+    const sc = this.model.sortColumn;
+    if (sc) parts.push(`sort: ${escTags(sc.title)} ${this.model.sortDescending ? '▼' : '▲'}`);
+    if (this.model.filterError) parts.push(colorTag(escTags(`filter: ${this.model.filterError}`), c['status_err'], theme));
+    else if (this.model.filter) parts.push(`filter: ${escTags(sanitize(this.model.filter, 60))}`);
+    parts.push('CPU%: 100 = one core');
+    if (status) parts.push(colorTag(escTags(status), c['status_err'] ?? c['inactive_fg'], theme));
+    return parts.join('  │  ');
+  }
+}
+
+export function createContainersView(): View {
+  return new ContainersView();
+}
