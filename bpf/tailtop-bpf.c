@@ -12,10 +12,11 @@
  * map; that map-in-map update returns only after an RCU grace period, i.e. after every program
  * that could still hold the old map has finished. The old map is then read and emptied at leisure.
  *
- * Privileges (measured on 6.18 as user nobody with `setcap` on the binary): cap_bpf+cap_perfmon
- * is enough. Without cap_perfmon the tracing programs are refused (EPERM); without cap_bpf the
- * maps are. cap_sys_resource is not needed on kernels that charge BPF memory to the memcg (5.11+),
- * libbpf then leaves RLIMIT_MEMLOCK alone; on older kernels libbpf raises it and needs it.
+ * Privileges (measured on 6.18, `su nobody` running a copy with file capabilities): no caps,
+ * cap_bpf alone and cap_perfmon alone all fail with EPERM (exit 2); cap_bpf,cap_perfmon+ep works,
+ * every program attached. cap_sys_resource is not needed on kernels that charge BPF memory to the
+ * memcg (5.11+; libbpf then leaves RLIMIT_MEMLOCK alone); older kernels need it or root. Reading
+ * /sys/kernel/btf/vmlinux needs no capability (mode 0444).
  */
 #define _GNU_SOURCE
 #include <errno.h>
