@@ -1,0 +1,249 @@
+// The container source: the inventory (meta, kept current by events) + per-container counters read from
+// cgroup files, all containers in parallel. The Docker stats API is used only where cgroup files cannot be
+// read (remote endpoint, non-Linux, unreadable cgroups): in steady state with a local daemon this source
+// makes no API calls at all (`debug.apiCalls` counts them).
+import type { ContainerCounters, ContainerMeta, ContainerSample, ContainersSample, SourceError } from '../../model/types.js';
+import { pruneContainerCache, readContainerCounters } from '../cgroup/index.js';
+import { type ApiCall, createDockerApi, type DockerApi, emptyCalls } from './api.js';
+import { chooseEndpoint, type Endpoint, socketExists } from './endpoint.js';
+import { type Backoff, errLine, Inventory, type Logger } from './inventory.js';
+import { statsCounters } from './stats-fallback.js';
+
+export type ReadCounters = (
+  meta: ContainerMeta,
+  opts: { root?: string },
+) => Promise<{ counters: ContainerCounters | null; error: string | null }>;
+
+export interface ContainerSourceOptions {
+  /** The --docker-host option (wins over DOCKER_HOST). */
+  dockerHost?: string | undefined;
+  /** Filesystem root for cgroup and /proc reads (tests). */
+  root?: string | undefined;
+  logger?: Logger | undefined;
+  /** Environment (DOCKER_HOST, XDG_RUNTIME_DIR, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH). Default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Does a socket exist at this path? (tests) */
+  exists?: (path: string) => boolean;
+  /** Per-container cgroup reader. Default: readContainerCounters from sources/cgroup. */
+  readCounters?: ReadCounters;
+  /** API client factory. Default: dockerode. */
+  makeApi?: (ep: Endpoint) => DockerApi;
+  backoff?: Backoff;
+  /** With no daemon found, look for a socket again this often, ms (default 10 s; 0 = never). */
+  rediscoverMs?: number;
+  /** Default process.platform; cgroup files are only read on Linux. */
+  platform?: NodeJS.Platform;
+}
+
+/** States in which a container has a live cgroup to read. */
+const LIVE = new Set(['running', 'paused', 'restarting']);
+
+/**
+ * Errors of readContainerCounters that mean "these files cannot be read from here" (permissions, a cgroup
+ * namespace hiding the container, no hierarchy mounted), as opposed to "the container just went away".
+ */
+export function isUnreadableCgroupError(error: string): boolean {
+  return /\b(EACCES|EPERM|EROFS)\b|permission denied|outside the cgroup2 mount|no cgroup hierarchy mounted|no v1 controller|neither cpuacct nor memory|no cgroup2 line|unresolvable/i.test(
+    error,
+  );
+}
+
+function isGoneError(error: string): boolean {
+  return /: gone$/.test(error);
+}
+
+export interface ContainerSourceDebug {
+  /** API calls since start, by kind (summed over reconnections and rediscoveries). */
+  apiCalls: Record<ApiCall, number>;
+  /** Containers currently served by the stats API instead of cgroup files. */
+  statsFallback: string[];
+  /** Why the stats API is used for every container, or null when cgroup files are read. */
+  statsReason: string | null;
+}
+
+export class ContainerSource {
+  private readonly opts: ContainerSourceOptions;
+  private readonly env: Record<string, string | undefined>;
+  private inv: Inventory | null = null;
+  private ep: Endpoint | null = null;
+  private endpointError: string | null = null;
+  private explicit = false;
+  private lastDiscoveryMs = -Infinity;
+  private started = false;
+  private stopped = false;
+  private readonly readCounters: ReadCounters;
+  /** Containers that needed the stats API once keep it (no mixing of sources across samples). */
+  private readonly fallbackIds = new Set<string>();
+  /** Consecutive "gone" answers for containers the daemon still calls running (pid namespace differs). */
+  private readonly goneCount = new Map<string, number>();
+  private readonly retiredCalls = emptyCalls();
+  private apis: DockerApi[] = [];
+
+  constructor(opts: ContainerSourceOptions = {}) {
+    this.opts = opts;
+    this.env = opts.env ?? process.env;
+    this.readCounters = opts.readCounters ?? ((meta, o) => readContainerCounters(meta, o.root === undefined ? {} : { root: o.root }));
+  }
+
+  /** The inventory of the current endpoint (tests wait on it), or null when there is none. */
+  get inventory(): Inventory | null {
+    return this.inv;
+  }
+
+  get endpoint(): Endpoint | null {
+    return this.ep;
+  }
+
+  get debug(): ContainerSourceDebug {
+    const calls = { ...this.retiredCalls };
+    for (const a of this.apis) for (const k of Object.keys(calls) as ApiCall[]) calls[k] += a.calls[k];
+    return { apiCalls: calls, statsFallback: [...this.fallbackIds], statsReason: this.statsReason() };
+  }
+
+  /** Finds the endpoint and connects once (awaited). Never throws; with no daemon the state is "none". */
+  async start(): Promise<void> {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    try {
+      this.discover();
+      if (this.inv) await this.inv.start();
+    } catch (e) {
+      this.endpointError = `docker: ${errLine(e)}`;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const inv = this.inv;
+    this.inv = null;
+    if (inv) await inv.stop();
+    try {
+      pruneContainerCache([]);
+    } catch {
+      // nothing to release
+    }
+  }
+
+  private discover(): void {
+    this.lastDiscoveryMs = performance.now();
+    const r = chooseEndpoint({ option: this.opts.dockerHost, env: this.env, exists: this.opts.exists ?? socketExists });
+    this.explicit = (this.opts.dockerHost ?? '') !== '' || (this.env.DOCKER_HOST ?? '') !== '';
+    this.endpointError = r.error;
+    this.ep = r.endpoint;
+    if (!r.endpoint) return;
+    const makeApi = this.opts.makeApi ?? ((ep: Endpoint) => createDockerApi(ep, this.env));
+    this.inv = new Inventory({
+      endpoint: r.endpoint,
+      makeApi: (ep) => {
+        const api = makeApi(ep);
+        this.apis.push(api);
+        return api;
+      },
+      ...(this.opts.backoff ? { backoff: this.opts.backoff } : {}),
+      ...(this.opts.logger ? { logger: this.opts.logger } : {}),
+    });
+  }
+
+  /** With no daemon found (and none named), look again now and then; a socket may appear later. */
+  private maybeRediscover(): void {
+    if (this.inv || this.explicit || this.stopped || !this.started) return;
+    const every = this.opts.rediscoverMs ?? 10_000;
+    if (every <= 0 || performance.now() - this.lastDiscoveryMs < every) return;
+    this.discover();
+    if (this.inv) void (this.inv as Inventory).start();
+  }
+
+  private statsReason(): string | null {
+    if (!this.ep) return null;
+    if (!this.ep.local) return `remote endpoint ${this.ep.url}`;
+    const platform = this.opts.platform ?? process.platform;
+    if (platform !== 'linux') return `platform ${platform}`;
+    return null;
+  }
+
+  async sample(atMs: number): Promise<ContainersSample> {
+    const errors: SourceError[] = [];
+    try {
+      this.maybeRediscover();
+      const inv = this.inv;
+      if (this.endpointError) errors.push({ source: 'docker', message: this.endpointError });
+      if (!inv) {
+        return { atMs, daemon: { state: 'none', attempt: 0, endpoint: this.ep?.url ?? null, runtime: null }, containers: [], errors };
+      }
+      for (const m of inv.errors()) errors.push({ source: 'docker', message: m });
+      const metas = inv.list().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
+      const containers = await Promise.all(metas.map((m) => this.sampleOne(m, inv)));
+      const ids = new Set(metas.map((m) => m.id));
+      for (const id of [...this.fallbackIds]) if (!ids.has(id)) this.fallbackIds.delete(id);
+      for (const id of [...this.goneCount.keys()]) if (!ids.has(id)) this.goneCount.delete(id);
+      try {
+        pruneContainerCache(metas.filter((m) => LIVE.has(m.state)).map((m) => m.id));
+      } catch {
+        // cache housekeeping only
+      }
+      return {
+        atMs,
+        daemon: { state: inv.state, attempt: inv.attempt, endpoint: this.ep?.url ?? null, runtime: inv.runtime },
+        containers,
+        errors,
+      };
+    } catch (e) {
+      errors.push({ source: 'docker', message: `docker: ${errLine(e)}` });
+      return {
+        atMs,
+        daemon: { state: this.inv?.state ?? 'none', attempt: this.inv?.attempt ?? 0, endpoint: this.ep?.url ?? null, runtime: this.inv?.runtime ?? null },
+        containers: [],
+        errors,
+      };
+    }
+  }
+
+  private async sampleOne(meta: ContainerMeta, inv: Inventory): Promise<ContainerSample> {
+    if (!LIVE.has(meta.state)) return { meta, counters: null, error: null };
+    const useStats = this.statsReason() !== null || this.fallbackIds.has(meta.id);
+    if (useStats) return this.viaStats(meta, inv);
+    let r: { counters: ContainerCounters | null; error: string | null };
+    try {
+      r = await this.readCounters(meta, this.opts.root === undefined ? {} : { root: this.opts.root });
+    } catch (e) {
+      r = { counters: null, error: `container ${meta.name}: ${errLine(e)}` };
+    }
+    if (r.counters) {
+      this.goneCount.delete(meta.id);
+      return { meta, counters: r.counters, error: r.error };
+    }
+    const err = r.error ?? `container ${meta.name}: no counters`;
+    if (isUnreadableCgroupError(err)) {
+      this.fallbackIds.add(meta.id);
+      this.log('info', `docker: ${meta.name}: cgroup files unreadable (${err}); using the stats API for it`);
+      return this.viaStats(meta, inv);
+    }
+    if (isGoneError(err) && meta.initPid !== null) {
+      // The daemon still says running with this pid, yet /proc has no such process: we are likely in
+      // another pid namespace. Twice in a row (not a race with exit) -> stats API for this container.
+      const n = (this.goneCount.get(meta.id) ?? 0) + 1;
+      this.goneCount.set(meta.id, n);
+      if (n >= 2 && inv.state === 'ok') {
+        this.fallbackIds.add(meta.id);
+        this.log('info', `docker: ${meta.name}: init pid ${meta.initPid} not visible here; using the stats API for it`);
+        return this.viaStats(meta, inv);
+      }
+    }
+    return { meta, counters: null, error: err };
+  }
+
+  private async viaStats(meta: ContainerMeta, inv: Inventory): Promise<ContainerSample> {
+    const api = inv.client;
+    if (!api) return { meta, counters: null, error: null };
+    const r = await statsCounters(api, meta.id);
+    return { meta, counters: r.counters, error: r.error };
+  }
+
+  private log(level: 'debug' | 'info' | 'warn', msg: string): void {
+    try {
+      this.opts.logger?.(level, msg);
+    } catch {
+      // ignore
+    }
+  }
+}

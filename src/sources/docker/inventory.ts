@@ -1,0 +1,389 @@
+// The live set of containers of one daemon. Subscribes to events *before* listing (so nothing that happens
+// during the listing is lost), lists and inspects each container once, then follows events, re-inspecting
+// only the container an event names. When the event stream drops, the daemon is considered gone: state
+// "reconnecting", exponential backoff (0.5 s doubling to 30 s), and on success a full recovery
+// (re-subscribe, re-list). Nothing here throws to the caller.
+import type { ContainerMeta, Runtime } from '../../model/types.js';
+import type { DockerApi } from './api.js';
+import type { Endpoint } from './endpoint.js';
+import { eventEffect, inspectId, metaFromInspect, parseEvent, runtimeFromVersion } from './meta.js';
+
+export type DaemonState = 'ok' | 'none' | 'reconnecting';
+
+export type Logger = (level: 'debug' | 'info' | 'warn', message: string) => void;
+
+export interface Backoff {
+  initialMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
+
+/** Delay before reconnect attempt `attempt` (1-based): initial * 2^(attempt-1), capped. */
+export function backoffDelay(attempt: number, b: Backoff = DEFAULT_BACKOFF): number {
+  const n = Math.max(1, Math.floor(attempt));
+  const d = b.initialMs * 2 ** Math.min(n - 1, 30);
+  return Math.min(d, b.maxMs);
+}
+
+/** One line from any error value, never longer than 240 characters. */
+export function errLine(e: unknown): string {
+  let s: string;
+  if (e instanceof Error) s = e.message || e.name;
+  else if (typeof e === 'string') s = e;
+  else s = String(e);
+  s = s.replace(/\s+/g, ' ').trim();
+  return s.length > 240 ? `${s.slice(0, 237)}...` : s || 'unknown error';
+}
+
+/** True for "no such container" answers (HTTP 404). */
+function isNotFound(e: unknown): boolean {
+  if (typeof e === 'object' && e !== null && (e as { statusCode?: unknown }).statusCode === 404) return true;
+  return /no such container|HTTP code 404/i.test(errLine(e));
+}
+
+export interface InventoryOptions {
+  endpoint: Endpoint | null;
+  /** Builds the API client (dockerode in production, a fake in tests). May throw: reported, then retried. */
+  makeApi: (ep: Endpoint) => DockerApi;
+  backoff?: Backoff;
+  logger?: Logger;
+  /** How many inspects run at once while listing. */
+  concurrency?: number;
+  /** Give up on the event subscription answer after this long, ms (default 10 s). */
+  requestTimeoutMs?: number;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => {
+      onTimeout();
+      reject(new Error(`${what}: no answer after ${ms} ms`));
+    }, ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(errLine(e)));
+      },
+    );
+  });
+}
+
+const TOMBSTONE_MAX = 20_000;
+
+export class Inventory {
+  private readonly opts: InventoryOptions;
+  private readonly backoff: Backoff;
+  private api: DockerApi | null = null;
+  private _state: DaemonState;
+  private _attempt = 0;
+  private _runtime: Runtime | null = null;
+  private lastCause: string | null = null;
+  private readonly containers = new Map<string, ContainerMeta>();
+  /** Removed ids: never re-added by a late inspect (ids are never reused). */
+  private readonly tombstones = new Set<string>();
+  /** Ordering of inspects: a result is applied only if no later-started inspect was applied first. */
+  private seq = 0;
+  private readonly appliedSeq = new Map<string, number>();
+  private readonly inflight = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
+  /** Ids named by an event since the current connection began (the listing must not drop them). */
+  private touched = new Set<string>();
+  private abort: AbortController | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private connecting = false;
+  /** Bumped on every (re)connection; callbacks of an older connection are ignored. */
+  private epoch = 0;
+  private badEventLines = 0;
+  private _eventsSeen = 0;
+  private _connects = 0;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(opts: InventoryOptions) {
+    this.opts = opts;
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this._state = opts.endpoint ? 'reconnecting' : 'none';
+  }
+
+  get state(): DaemonState {
+    return this._state;
+  }
+  get attempt(): number {
+    return this._attempt;
+  }
+  get runtime(): Runtime | null {
+    return this._runtime;
+  }
+  get endpoint(): Endpoint | null {
+    return this.opts.endpoint;
+  }
+  /** Events applied since start (debug/tests). */
+  get eventsSeen(): number {
+    return this._eventsSeen;
+  }
+  /** Successful connections since start (debug/tests). */
+  get connects(): number {
+    return this._connects;
+  }
+  /** The API client of the current connection (for the stats fallback), or null. */
+  get client(): DockerApi | null {
+    return this._state === 'ok' ? this.api : null;
+  }
+  /** API calls made so far by this inventory's client(s). */
+  get apiCalls(): DockerApi['calls'] | null {
+    return this.api ? this.api.calls : null;
+  }
+
+  /** Called after any change to the set (tests use it to wait for convergence). */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The daemon-level error lines for this sample (empty when connected or when there is no daemon). */
+  errors(): string[] {
+    const out: string[] = [];
+    if (this._state === 'reconnecting' && this.opts.endpoint) {
+      out.push(`docker: reconnecting (attempt ${this._attempt})${this.lastCause ? `: ${this.lastCause}` : ''}`);
+    }
+    if (this.badEventLines > 0) out.push(`docker: ${this.badEventLines} unreadable event line(s) skipped`);
+    return out;
+  }
+
+  /** Current containers (running and stopped), in no particular order. */
+  list(): ContainerMeta[] {
+    return [...this.containers.values()];
+  }
+
+  /** Connects once (awaited); on failure schedules reconnects in the background. Never throws. */
+  async start(): Promise<void> {
+    if (!this.opts.endpoint || this.stopped) return;
+    await this.tryConnect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.epoch++;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.abort?.abort();
+    this.abort = null;
+    await Promise.allSettled([...this.inflight.values()]);
+  }
+
+  // ------------------------------------------------------------------ connection
+
+  private async tryConnect(): Promise<void> {
+    if (this.stopped || this.connecting) return;
+    this.connecting = true;
+    try {
+      await this.connectOnce();
+      if (this.stopped) return;
+      this._state = 'ok';
+      this._attempt = 0;
+      this.lastCause = null;
+      this._connects++;
+      this.log('info', `docker: connected to ${this.opts.endpoint?.url} (${this._runtime})`);
+      this.emit();
+    } catch (e) {
+      if (this.stopped) return;
+      // A drop noticed while connecting has already scheduled the next attempt.
+      if (!this.timer) this.lost(errLine(e));
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
+    const ep = this.opts.endpoint!;
+    const epoch = ++this.epoch;
+    this.abort?.abort();
+    const abort = new AbortController();
+    this.abort = abort;
+    if (!this.api) this.api = this.opts.makeApi(ep);
+    const api = this.api;
+    this.touched = new Set();
+
+    // 1. Subscribe first: whatever happens from here on reaches us.
+    const stream = await withTimeout(api.events(abort.signal), this.opts.requestTimeoutMs ?? 10_000, 'events', () => abort.abort());
+    this.follow(stream, epoch);
+    // 2. Which runtime.
+    this._runtime = runtimeFromVersion(await api.version());
+    // 3. List, then inspect each once.
+    const listed = await api.listContainers();
+    if (epoch !== this.epoch) throw new Error('superseded');
+    const ids: string[] = [];
+    for (const c of listed) {
+      const id = typeof c === 'object' && c !== null ? (c as { Id?: unknown }).Id : undefined;
+      if (typeof id === 'string' && id !== '') ids.push(id);
+    }
+    const keep = new Set(ids);
+    for (const id of [...this.containers.keys()]) {
+      if (!keep.has(id) && !this.touched.has(id)) this.containers.delete(id);
+    }
+    const conc = Math.max(1, this.opts.concurrency ?? 8);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ids.length && epoch === this.epoch) {
+        const id = ids[next++]!;
+        await this.refresh(id);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(conc, ids.length) }, worker));
+    if (epoch !== this.epoch) throw new Error('superseded');
+  }
+
+  private follow(stream: NodeJS.ReadableStream, epoch: number): void {
+    let buf = '';
+    const onData = (chunk: Buffer | string): void => {
+      if (epoch !== this.epoch) return;
+      buf += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (line !== '') this.onEventLine(line);
+      }
+      if (buf.length > 1_000_000) {
+        // A runaway line: drop it rather than grow without bound.
+        buf = '';
+        this.badEventLines++;
+      }
+    };
+    let ended = false;
+    const onEnd = (why: string): void => {
+      if (ended) return;
+      ended = true;
+      if (buf.trim() !== '') this.onEventLine(buf.trim());
+      buf = '';
+      if (epoch !== this.epoch || this.stopped) return;
+      this.lost(why);
+    };
+    stream.on('data', onData);
+    stream.on('end', () => onEnd('event stream ended'));
+    stream.on('close', () => onEnd('event stream closed'));
+    stream.on('error', (e: unknown) => onEnd(errLine(e)));
+  }
+
+  private onEventLine(line: string): void {
+    const ev = parseEvent(line);
+    if (!ev) {
+      // Non-container events are filtered by the daemon; anything else unreadable is counted.
+      try {
+        JSON.parse(line);
+      } catch {
+        this.badEventLines++;
+      }
+      return;
+    }
+    this._eventsSeen++;
+    const effect = eventEffect(ev.action);
+    if (effect === 'ignore') return;
+    this.touched.add(ev.id);
+    if (effect === 'remove') {
+      this.remove(ev.id);
+      return;
+    }
+    void this.refresh(ev.id);
+  }
+
+  private lost(cause: string): void {
+    if (this.stopped) return;
+    this.epoch++;
+    this.abort?.abort();
+    this.abort = null;
+    this.lastCause = cause;
+    const wasOk = this._state === 'ok';
+    this._state = 'reconnecting';
+    if (this.timer) return; // already waiting
+    this._attempt++;
+    const delay = backoffDelay(this._attempt, this.backoff);
+    this.log(wasOk ? 'warn' : 'debug', `docker: reconnecting (attempt ${this._attempt}) in ${delay} ms: ${cause}`);
+    this.emit();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.tryConnect();
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  // ------------------------------------------------------------------ the map
+
+  private remove(id: string): void {
+    this.tombstones.add(id);
+    if (this.tombstones.size > TOMBSTONE_MAX) {
+      const first = this.tombstones.values().next();
+      if (!first.done) this.tombstones.delete(first.value);
+    }
+    this.appliedSeq.delete(id);
+    this.dirty.delete(id);
+    if (this.containers.delete(id)) this.emit();
+  }
+
+  /** Re-inspects one container; coalesces concurrent requests for the same id. */
+  private refresh(id: string): Promise<void> {
+    if (this.tombstones.has(id)) return Promise.resolve();
+    const running = this.inflight.get(id);
+    if (running) {
+      this.dirty.add(id);
+      return running;
+    }
+    const p = (async () => {
+      do {
+        this.dirty.delete(id);
+        await this.inspectOnce(id);
+      } while (this.dirty.has(id) && !this.stopped && !this.tombstones.has(id));
+    })().finally(() => this.inflight.delete(id));
+    this.inflight.set(id, p);
+    return p;
+  }
+
+  private async inspectOnce(id: string): Promise<void> {
+    const api = this.api;
+    if (!api || this.stopped) return;
+    const s = ++this.seq;
+    const runtime = this._runtime ?? 'docker';
+    let doc: unknown;
+    try {
+      doc = await api.inspect(id);
+    } catch (e) {
+      if (isNotFound(e)) this.remove(id);
+      else this.log('debug', `docker: inspect ${id.slice(0, 12)}: ${errLine(e)}`);
+      return;
+    }
+    if (this.stopped || this.tombstones.has(id)) return;
+    if ((this.appliedSeq.get(id) ?? 0) > s) return;
+    const meta = metaFromInspect(doc, runtime);
+    if (!meta) {
+      this.log('debug', `docker: inspect ${id.slice(0, 12)}: answer has no Id`);
+      return;
+    }
+    const key = inspectId(doc) === id ? id : meta.id;
+    this.appliedSeq.set(key, s);
+    this.containers.set(key, meta);
+    this.emit();
+  }
+
+  private emit(): void {
+    for (const fn of this.listeners) {
+      try {
+        fn();
+      } catch {
+        // a listener's problem, not ours
+      }
+    }
+  }
+
+  private log(level: 'debug' | 'info' | 'warn', msg: string): void {
+    try {
+      this.opts.logger?.(level, msg);
+    } catch {
+      // ignore
+    }
+  }
+}
