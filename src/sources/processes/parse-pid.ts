@@ -1,0 +1,144 @@
+// Pure parsers for /proc/<pid>/{stat,status,cmdline}. Nothing here throws on bad input.
+//   stat:    "1234 (my (odd) comm) S 1 1234 ... utime stime ... num_threads 0 starttime vsize rss ..."
+//            comm may hold spaces and parentheses: the fields start after the LAST ')'.
+//   status:  "Uid:\t0\t0\t0\t0", "Threads:\t4", "VmRSS:\t  1234 kB", "VmSize:", "VmSwap:", "PPid:"
+//   cmdline: arguments separated (and usually terminated) by NUL; empty for kernel threads.
+
+export interface PidStat {
+  pid: number;
+  comm: string;
+  state: string;
+  ppid: number;
+  utimeTicks: number;
+  stimeTicks: number;
+  threads: number;
+  startTicks: number;
+  vsizeBytes: number;
+  /** Resident pages. */
+  rssPages: number;
+}
+
+const UINT = /^\d+$/;
+const INT = /^-?\d+$/;
+
+function num(tok: string | undefined, re = UINT): number | null {
+  if (tok === undefined || !re.test(tok)) return null;
+  const n = Number(tok);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function parsePidStat(text: string, file = '/proc/<pid>/stat'): { value: PidStat | null; error: string | null } {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return { value: null, error: `${file}: no "(comm)" field` };
+  const pid = num(text.slice(0, open).trim());
+  if (pid === null) return { value: null, error: `${file}: pid is not a number` };
+  const comm = text.slice(open + 1, close);
+  // Fields 3.. (state is field 3, so index i here is field i + 3).
+  const t = text.slice(close + 1).trim().split(/\s+/);
+  if (t.length < 22) return { value: null, error: `${file}: expected at least 24 fields, got ${t.length + 2}` };
+  const state = t[0]!;
+  const field = (n: number, name: string, re = UINT): number | string => {
+    const v = num(t[n - 3], re);
+    return v === null ? `${file}: ${name} (field ${n}) is not a number` : v;
+  };
+  const vals = [
+    field(4, 'ppid', INT),
+    field(14, 'utime'),
+    field(15, 'stime'),
+    field(20, 'num_threads', INT),
+    field(22, 'starttime'),
+    field(23, 'vsize'),
+    field(24, 'rss', INT),
+  ];
+  const bad = vals.find((v) => typeof v === 'string');
+  if (bad !== undefined) return { value: null, error: bad as string };
+  const [ppid, utime, stime, threads, start, vsize, rss] = vals as number[];
+  return {
+    value: {
+      pid,
+      comm,
+      state,
+      ppid: ppid!,
+      utimeTicks: utime!,
+      stimeTicks: stime!,
+      threads: threads!,
+      startTicks: start!,
+      vsizeBytes: vsize!,
+      rssPages: Math.max(0, rss!),
+    },
+    error: null,
+  };
+}
+
+export interface PidStatus {
+  /** Effective uid (second Uid: column), as ps and top show. */
+  uid: number | null;
+  ppid: number | null;
+  threads: number | null;
+  rssBytes: number | null;
+  vmsBytes: number | null;
+  swapBytes: number | null;
+}
+
+function kb(rest: string): number | null {
+  const m = /^(\d+)\s*kB$/.exec(rest.trim());
+  return m ? Number(m[1]) * 1024 : null;
+}
+
+/** status: the fields that are present (kernel threads have no Vm* lines: null). */
+export function parsePidStatus(text: string, file = '/proc/<pid>/status'): { value: PidStatus; errors: string[] } {
+  const value: PidStatus = { uid: null, ppid: null, threads: null, rssBytes: null, vmsBytes: null, swapBytes: null };
+  const errors: string[] = [];
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const key = line.slice(0, colon);
+    const rest = line.slice(colon + 1);
+    switch (key) {
+      case 'Uid': {
+        const ids = rest.trim().split(/\s+/);
+        const v = num(ids[1] ?? ids[0]);
+        if (v === null) errors.push(`${file}: Uid is not a number`);
+        value.uid = v;
+        break;
+      }
+      case 'PPid':
+        value.ppid = num(rest.trim());
+        if (value.ppid === null) errors.push(`${file}: PPid is not a number`);
+        break;
+      case 'Threads':
+        value.threads = num(rest.trim());
+        if (value.threads === null) errors.push(`${file}: Threads is not a number`);
+        break;
+      case 'VmRSS':
+      case 'VmSize':
+      case 'VmSwap': {
+        const v = kb(rest);
+        if (v === null) errors.push(`${file}: ${key} is not "N kB"`);
+        if (key === 'VmRSS') value.rssBytes = v;
+        else if (key === 'VmSize') value.vmsBytes = v;
+        else value.swapBytes = v;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return { value, errors };
+}
+
+/** cmdline: NUL-separated arguments joined by spaces; "" when empty (a kernel thread or a zombie). */
+export function parseCmdline(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
+  if (end === 0) return '';
+  // Control characters would break a terminal line: show them as spaces.
+  // eslint-disable-next-line no-control-regex
+  return text.slice(0, end).replace(/[\u0000-\u001f\u007f]/g, ' ');
+}
+
+/** What to show as the command: the cmdline, or "[comm]" when it is empty (kernel threads). */
+export function commandOf(cmdline: string, comm: string): string {
+  return cmdline === '' ? `[${comm}]` : cmdline;
+}

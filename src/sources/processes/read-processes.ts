@@ -1,0 +1,229 @@
+// The process table from /proc: per pid stat + status every poll, cmdline and cgroup once per process
+// instance (pid + start time; re-read when comm changes, i.e. after an exec). No subprocess.
+// Descriptors of /proc/<pid>/stat and status are kept open between polls (within a budget): such a
+// descriptor belongs to that process, so after it exits reads fail with ESRCH even if the pid is reused.
+// A pid that vanishes between listing and reading is skipped quietly.
+import { readdirSync, statSync } from 'node:fs';
+import type { ProcessCounters } from '../../model/types.js';
+import { FdCache, errCode, isGone, openFileLimit, readSmall } from '../cgroup/fastread.js';
+import { containerIdFromCgroupPath, parsePidCgroup } from '../cgroup/resolve.js';
+import { parseCmdline, parsePidStat, parsePidStatus } from './parse-pid.js';
+
+export interface ReadProcessesOptions {
+  /** Filesystem root (fixtures). Default "/". */
+  root?: string;
+  /** Read only these pids (e.g. a container's, from listCgroupPids). Default: every pid in /proc. */
+  pids?: number[];
+  /** Bytes per page for the rss fallback when status has no VmRSS. Default 4096. */
+  pageSize?: number;
+}
+
+interface Known {
+  start: number;
+  comm: string;
+  cmdline: string;
+  containerId: string | null;
+  seen: number;
+}
+
+const MAX_ERRORS = 20;
+
+/** Pure: /etc/passwd -> uid -> name (first entry wins). */
+export function parsePasswd(text: string): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const f = line.split(':');
+    if (f.length < 3 || f[0] === '' || !/^\d+$/.test(f[2]!)) continue;
+    const uid = Number(f[2]);
+    if (!m.has(uid)) m.set(uid, f[0]!);
+  }
+  return m;
+}
+
+/** Pure: the container of a process from its /proc/<pid>/cgroup text (v2 line first, then any v1 line). */
+export function containerIdFromPidCgroup(text: string): string | null {
+  const { value } = parsePidCgroup(text);
+  if (value.unified !== null) {
+    const id = containerIdFromCgroupPath(value.unified);
+    if (id) return id;
+  }
+  for (const path of value.v1.values()) {
+    const id = containerIdFromCgroupPath(path);
+    if (id) return id;
+  }
+  return null;
+}
+
+const join = (root: string, p: string): string => (root === '/' || root === '' ? p : `${root}${p}`);
+
+/** Reads processes; keeps per-process caches and descriptors between calls. One per root. */
+export class ProcessReader {
+  private readonly known = new Map<number, Known>();
+  private passwd: { map: Map<number, string>; mtimeMs: number; checkedAt: number } | null = null;
+  private polls = 0;
+  readonly fds: FdCache;
+
+  constructor(readonly root = '/', fds?: FdCache) {
+    this.fds = fds ?? new FdCache(Math.min(8192, Math.floor(openFileLimit() / 4)));
+  }
+
+  private users(): Map<number, string> {
+    const file = join(this.root, '/etc/passwd');
+    // Re-check the file's mtime every 30 polls: new users are rare.
+    if (this.passwd && this.polls - this.passwd.checkedAt < 30) return this.passwd.map;
+    let mtimeMs = -1;
+    try {
+      mtimeMs = statSync(file).mtimeMs;
+    } catch {
+      mtimeMs = -1;
+    }
+    if (!this.passwd || this.passwd.mtimeMs !== mtimeMs) {
+      let map = new Map<number, string>();
+      try {
+        map = parsePasswd(readSmall(file, 'utf8'));
+      } catch {
+        // no passwd file: numeric uids
+      }
+      this.passwd = { map, mtimeMs, checkedAt: this.polls };
+    } else {
+      this.passwd.checkedAt = this.polls;
+    }
+    return this.passwd.map;
+  }
+
+  private listPids(): number[] {
+    const out: number[] = [];
+    for (const name of readdirSync(join(this.root, '/proc'))) {
+      const c = name.charCodeAt(0);
+      if (c < 48 || c > 57 || !/^\d+$/.test(name)) continue;
+      out.push(Number(name));
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  read(opts: { pids?: number[]; pageSize?: number } = {}): { rows: ProcessCounters[]; errors: string[] } {
+    this.polls++;
+    const errors: string[] = [];
+    let dropped = 0;
+    const err = (m: string): void => {
+      if (errors.length < MAX_ERRORS) errors.push(m);
+      else dropped++;
+    };
+    let pids: number[];
+    try {
+      pids = opts.pids ? [...new Set(opts.pids)].filter((p) => Number.isInteger(p) && p > 0).sort((a, b) => a - b) : this.listPids();
+    } catch (e) {
+      return { rows: [], errors: [`${join(this.root, '/proc')}: ${errCode(e) || (e as Error).message.split('\n')[0]}`] };
+    }
+    const users = this.users();
+    const pageSize = opts.pageSize ?? 4096;
+    const rows: ProcessCounters[] = [];
+    const live = new Set<number>();
+    for (const pid of pids) {
+      const base = join(this.root, `/proc/${pid}`);
+      try {
+        const statFile = `${base}/stat`;
+        const st = parsePidStat(this.fds.read(statFile, 'utf8'), statFile);
+        if (!st.value) {
+          err(st.error!);
+          continue;
+        }
+        const s = st.value;
+        const statusFile = `${base}/status`;
+        const status = parsePidStatus(this.fds.read(statusFile, 'utf8'), statusFile);
+        for (const e of status.errors) err(e);
+        let k = this.known.get(pid);
+        if (!k || k.start !== s.startTicks || k.comm !== s.comm) {
+          if (k && k.start !== s.startTicks) {
+            // Same pid, another process: the old descriptors already fail; make sure they are closed.
+            this.fds.close(statFile);
+            this.fds.close(statusFile);
+          }
+          const cmdline = parseCmdline(readSmall(`${base}/cmdline`, 'utf8'));
+          let containerId: string | null = null;
+          try {
+            containerId = containerIdFromPidCgroup(readSmall(`${base}/cgroup`, 'utf8'));
+          } catch (e) {
+            if (isGone(e)) throw e;
+            // no cgroup file (no cgroup support): no container
+          }
+          k = { start: s.startTicks, comm: s.comm, cmdline, containerId, seen: this.polls };
+          this.known.set(pid, k);
+        }
+        k.seen = this.polls;
+        live.add(pid);
+        const v = status.value;
+        let uid = v.uid;
+        if (uid === null) {
+          try {
+            uid = statSync(base).uid;
+          } catch {
+            uid = -1;
+          }
+        }
+        rows.push({
+          pid,
+          ppid: v.ppid ?? s.ppid,
+          uid,
+          user: users.get(uid) ?? String(uid),
+          state: s.state,
+          threads: v.threads ?? s.threads,
+          utimeTicks: s.utimeTicks,
+          stimeTicks: s.stimeTicks,
+          rssBytes: v.rssBytes ?? s.rssPages * pageSize,
+          vmsBytes: v.vmsBytes ?? s.vsizeBytes,
+          swapBytes: v.swapBytes ?? 0,
+          comm: s.comm,
+          cmdline: k.cmdline,
+          containerId: k.containerId,
+          startTicks: s.startTicks,
+        });
+      } catch (e) {
+        this.fds.close(`${base}/stat`);
+        this.fds.close(`${base}/status`);
+        if (isGone(e)) continue; // exited between listing and reading
+        err(`${base}: ${errCode(e) || (e as Error).message.split('\n')[0]}`);
+      }
+    }
+    // Forget processes that are gone (only on full listings: a pid subset says nothing about the rest).
+    if (!opts.pids) {
+      for (const [pid] of this.known) {
+        if (live.has(pid)) continue;
+        this.known.delete(pid);
+        this.fds.close(join(this.root, `/proc/${pid}/stat`));
+        this.fds.close(join(this.root, `/proc/${pid}/status`));
+      }
+    }
+    if (dropped > 0) errors.push(`processes: ${dropped} more errors`);
+    return { rows, errors };
+  }
+
+  close(): void {
+    this.fds.closeAll();
+    this.known.clear();
+  }
+}
+
+const readers = new Map<string, ProcessReader>();
+
+/** Reads the process table (or the given pids) under `root`. Never throws. */
+export async function readProcesses(opts: ReadProcessesOptions = {}): Promise<{ rows: ProcessCounters[]; errors: string[] }> {
+  const root = opts.root ?? '/';
+  let r = readers.get(root);
+  if (!r) {
+    r = new ProcessReader(root);
+    readers.set(root, r);
+  }
+  try {
+    return r.read({ pids: opts.pids, pageSize: opts.pageSize });
+  } catch (e) {
+    return { rows: [], errors: [`processes: ${(e as Error).message.split('\n')[0]}`] };
+  }
+}
+
+/** Closes the descriptors kept by readProcesses (on exit). */
+export function closeProcessReaders(): void {
+  for (const r of readers.values()) r.close();
+  readers.clear();
+}
