@@ -4,6 +4,9 @@
 import blessed from 'blessed';
 import type { Theme } from './theme.js';
 import { fit } from './format.js';
+import { sanitize } from './sanitize.js';
+import type { CommandId } from './keys.js';
+import type { ViewRequest } from './view.js';
 
 export type Align = 'left' | 'right';
 export type SortValue = number | string | null | undefined;
@@ -369,3 +372,51 @@ export class TableWidget<R> {
     this.box.setContent(lines.join('\n'));
   }
 }
+
+/** Shared handling of table commands (moves, sort, filter). Returns undefined for commands it ignores. */
+export function tableCommand<R>(model: TableModel<R>, cmd: CommandId, redraw: () => void): ViewRequest | null | undefined {
+  switch (cmd) {
+    case 'up':
+      model.move(-1);
+      break;
+    case 'down':
+      model.move(1);
+      break;
+    case 'pageUp':
+      model.pageUp();
+      break;
+    case 'pageDown':
+      model.pageDown();
+      break;
+    case 'sortNext':
+      model.sortNext();
+      break;
+    case 'sortReverse':
+      model.sortReverse();
+      break;
+    case 'filter':
+      return {
+        kind: 'prompt',
+        label: 'filter (~ for regex): ',
+        onSubmit: (text) => {
+          model.setFilter(text);
+          redraw();
+        },
+      };
+    default:
+      return undefined;
+  }
+  redraw();
+  return { kind: 'none' };
+}
+
+/** "sort: CPU% ▼  │  filter: x" or the filter error, for a title line. */
+export function tableStatus<R>(model: TableModel<R>, theme: Theme): string[] {
+  const parts: string[] = [];
+  const sc = model.sortColumn;
+  if (sc) parts.push(`sort: ${escTags(sc.title)} ${model.sortDescending ? '▼' : '▲'}`);
+  if (model.filterError) parts.push(colorTag(escTags(`filter: ${model.filterError}`), theme.colors['status_err'], theme));
+  else if (model.filter) parts.push(`filter: ${escTags(sanitize(model.filter, 60))}`);
+  return parts;
+}
+

@@ -11,7 +11,7 @@ import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { DASH, bytes, micros, num, percent, rate, sparkline } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { TableModel, TableWidget, colorTag, escTags } from '../table.js';
+import { TableModel, TableWidget, colorTag, escTags, tableCommand, tableStatus } from '../table.js';
 import type { Column } from '../table.js';
 
 export const NO_RUNTIME = 'no container runtime found (DOCKER_HOST, /var/run/docker.sock, podman sockets)';
@@ -126,7 +126,7 @@ export class ContainersView implements View {
     this.ctx = ctx;
     this.title = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true });
     this.table = new TableWidget(this.model, parent, { top: 1, left: 0, width: '100%', height: '100%-1' });
-    this.table.box.on('resize', () => this.ctx && this.update(this.ctx));
+    this.title.on('resize', () => this.ctx && this.update(this.ctx));
     this.update(ctx);
   }
 
@@ -142,43 +142,12 @@ export class ContainersView implements View {
   }
 
   command(cmd: CommandId, ctx: ViewContext): ViewRequest | null {
-    switch (cmd) {
-      case 'up':
-        this.model.move(-1);
-        break;
-      case 'down':
-        this.model.move(1);
-        break;
-      case 'pageUp':
-        this.model.pageUp();
-        break;
-      case 'pageDown':
-        this.model.pageDown();
-        break;
-      case 'sortNext':
-        this.model.sortNext();
-        break;
-      case 'sortReverse':
-        this.model.sortReverse();
-        break;
-      case 'filter':
-        return {
-          kind: 'prompt',
-          label: 'filter (~ for regex): ',
-          onSubmit: (text) => {
-            this.model.setFilter(text);
-            this.update(ctx);
-          },
-        };
-      case 'open': {
-        const id = this.model.selectedKey;
-        return id ? { kind: 'open', view: 'container', target: id } : { kind: 'none' };
-      }
-      default:
-        return null;
+    if (cmd === 'open') {
+      const id = this.model.selectedKey;
+      return id ? { kind: 'open', view: 'container', target: id } : { kind: 'none' };
     }
-    this.update(ctx);
-    return { kind: 'none' };
+    const r = tableCommand(this.model, cmd, () => this.update(ctx));
+    return r === undefined ? null : r;
   }
 
   unmount(): void {
@@ -210,10 +179,7 @@ export class ContainersView implements View {
     const total = this.model.totalCount;
     const shown = this.model.rows.length;
     parts.push(`{bold}Containers{/bold} ${shown === total ? total : `${shown}/${total}`}`);
-    const sc = this.model.sortColumn;
-    if (sc) parts.push(`sort: ${escTags(sc.title)} ${this.model.sortDescending ? '▼' : '▲'}`);
-    if (this.model.filterError) parts.push(colorTag(escTags(`filter: ${this.model.filterError}`), c['status_err'], theme));
-    else if (this.model.filter) parts.push(`filter: ${escTags(sanitize(this.model.filter, 60))}`);
+    parts.push(...tableStatus(this.model, theme));
     parts.push('CPU%: 100 = one core');
     if (status) parts.push(colorTag(escTags(status), c['status_err'] ?? c['inactive_fg'], theme));
     return parts.join('  │  ');
