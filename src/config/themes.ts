@@ -1,0 +1,132 @@
+// Theme files: plain `key = value` lines (btop-style), `# comments`, colours as `#rrggbb` (or `default`,
+// the terminal's own colour). Validated against the default key set: an unknown key is an error naming it,
+// a malformed line is `file:line: message`, and missing keys are filled from the default theme.
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Theme } from '../ui/theme.js';
+
+/** The default (dark) theme; themes/default.theme holds the same values. Also the set of valid keys. */
+export const DEFAULT_COLORS: Readonly<Record<string, string>> = Object.freeze({
+  main_fg: '#cccccc',
+  main_bg: 'default',
+  title: '#eeeeee',
+  hi_fg: '#ffb000',
+  selected_fg: '#000000',
+  selected_bg: '#5fafff',
+  inactive_fg: '#6c6c6c',
+  box_fg: '#5f87af',
+  focus_fg: '#ffb000',
+  div_line: '#444444',
+  meter_bg: '#3a3a3a',
+  status_fg: '#aaaaaa',
+  status_err: '#ff5f5f',
+  status_warn: '#ffd75f',
+  cpu_start: '#5fd75f',
+  cpu_mid: '#ffd75f',
+  cpu_end: '#ff5f5f',
+  mem_start: '#5fafff',
+  mem_mid: '#af87ff',
+  mem_end: '#ff5faf',
+  net_start: '#87d7ff',
+  net_mid: '#5fafd7',
+  net_end: '#d787ff',
+  io_start: '#afd787',
+  io_mid: '#ffd75f',
+  io_end: '#ff875f',
+  lat_start: '#5fd7af',
+  lat_mid: '#ffaf5f',
+  lat_end: '#ff5f5f',
+});
+
+/** Non-colour keys a theme file may set. */
+const FLAG_KEYS = ['mono'] as const;
+
+export function defaultTheme(): Theme {
+  return { name: 'default', colors: { ...DEFAULT_COLORS }, mono: false };
+}
+
+/** themes/ of the package (two levels above src/config and dist/config). */
+export function defaultThemesDir(): string {
+  return fileURLToPath(new URL('../../themes/', import.meta.url));
+}
+
+export function listThemes(dir: string = defaultThemesDir()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => n.endsWith('.theme')).map((n) => n.slice(0, -'.theme'.length)).sort();
+}
+
+/**
+ * Load a theme by name from `dir` (or by path, when `name` contains a slash or ends in `.theme`).
+ * Unknown name -> Error listing the available ones.
+ */
+export function loadTheme(name: string, opts: { dir?: string } = {}): Theme {
+  const dir = opts.dir ?? defaultThemesDir();
+  const isPath = name.includes('/') || name.endsWith('.theme');
+  const file = isPath ? name : join(dir, `${name}.theme`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      if (isPath) throw new Error(`${file}: no such theme file`);
+      const avail = listThemes(dir);
+      throw new Error(`unknown theme "${name}" (available: ${avail.length ? avail.join(', ') : `none in ${dir}`})`);
+    }
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+  return parseTheme(text, isPath ? basename(file).replace(/\.theme$/, '') : name, file);
+}
+
+const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
+
+/** Parse theme text; `file` is only used in messages. */
+export function parseTheme(text: string, name: string, file = `${name}.theme`): Theme {
+  const colors: Record<string, string> = { ...DEFAULT_COLORS };
+  let mono = false;
+  const seen = new Map<string, number>();
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const lineNo = i + 1;
+    const where = `${file}:${lineNo}`;
+    // A comment is a line starting with #, or whitespace + "# " after a value (colours are "#rrggbb").
+    const raw = lines[i]!.replace(/\s+#(\s.*)?$/, '').trim();
+    if (raw === '' || raw.startsWith('#')) continue;
+    const m = /^([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(raw);
+    if (!m) throw new Error(`${where}: expected "key = value", got ${JSON.stringify(raw)}`);
+    const key = m[1]!;
+    let value = m[2]!.trim();
+    if (/^".*"$/.test(value) || /^'.*'$/.test(value)) value = value.slice(1, -1);
+    if (value === '') throw new Error(`${where}: ${key}: missing value`);
+    if (seen.has(key)) throw new Error(`${where}: ${key}: already set on line ${seen.get(key)}`);
+    seen.set(key, lineNo);
+    if ((FLAG_KEYS as readonly string[]).includes(key)) {
+      if (value !== 'true' && value !== 'false') throw new Error(`${where}: ${key}: expected true or false, got ${JSON.stringify(value)}`);
+      mono = value === 'true';
+      continue;
+    }
+    if (!(key in DEFAULT_COLORS)) {
+      throw new Error(`${where}: unknown theme key "${key}" (known: ${[...Object.keys(DEFAULT_COLORS), ...FLAG_KEYS].join(', ')})`);
+    }
+    if (!COLOR_RE.test(value) && value !== 'default') {
+      throw new Error(`${where}: ${key}: expected a colour like #rrggbb (or default), got ${JSON.stringify(value)}`);
+    }
+    colors[key] = value.toLowerCase();
+  }
+  return { name, colors, mono };
+}
+
+/**
+ * The theme to use: NO_COLOR (set and non-empty) or a terminal with fewer than 8 colours -> 'mono';
+ * otherwise the requested one, or 'default'.
+ */
+export function chooseThemeName(requested: string | null, env: NodeJS.ProcessEnv, colors: number): string {
+  if ((env['NO_COLOR'] ?? '') !== '') return 'mono';
+  if (!(colors >= 8)) return 'mono';
+  return requested ?? 'default';
+}

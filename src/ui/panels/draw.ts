@@ -1,0 +1,119 @@
+// Shared pieces for the overview panels. A panel is a pure function from (store, frame, theme, size) to
+// lines of blessed-tagged text; the overview owns the boxes and sets their content once per frame. Widths are
+// computed on the plain text, colour tags are added afterwards, so a line is never wider than its box.
+// Untrusted names (disks, interfaces) go through sanitize(), which also removes `{` `}` (blessed tags).
+import type { Frame, LatencyWindow } from '../../model/types.js';
+import type { Store } from '../../store/store.js';
+import { gradient, type Theme } from '../theme.js';
+import { fit, sparkline } from '../format.js';
+
+export type PanelId = 'cpu' | 'memory' | 'load' | 'pressure' | 'disks' | 'network' | 'latency';
+
+export interface PanelContext {
+  store: Store;
+  frame: Frame | null;
+  theme: Theme;
+  window: LatencyWindow;
+  /** Inner size of the box (without the border). */
+  width: number;
+  height: number;
+  /** The panel has keyboard focus (tab); `selected` is the highlighted row, if the panel has rows. */
+  focused: boolean;
+  selected: number;
+}
+
+export interface PanelOutput {
+  /** Box label, without the surrounding spaces. */
+  title: string;
+  lines: string[];
+  /** Row keys a selection can land on (disk names for the disks panel), in display order. */
+  rows?: string[];
+}
+
+/** Wrap text in a foreground colour tag; no tag for mono themes or unknown colours. */
+export function paint(theme: Theme, color: string | undefined, text: string): string {
+  if (theme.mono || !color || color === 'default' || text === '') return text;
+  return `{${color}-fg}${text}{/${color}-fg}`;
+}
+
+export function themeColor(theme: Theme, k: string): string | undefined {
+  return theme.mono ? undefined : theme.colors[k];
+}
+
+export function dim(theme: Theme, text: string): string {
+  return paint(theme, themeColor(theme, 'inactive_fg'), text);
+}
+
+/** A meter of exactly `width` cells: filled part coloured along the gradient `base` (cpu, mem, ...). */
+export function meter(theme: Theme, base: string, pct: number | null, width: number): string {
+  if (width <= 0) return '';
+  if (pct == null || !Number.isFinite(pct)) return dim(theme, '·'.repeat(width));
+  const p = Math.max(0, Math.min(100, pct));
+  const filled = Math.round((p / 100) * width);
+  const full = '■'.repeat(filled);
+  const empty = '·'.repeat(width - filled);
+  if (theme.mono) return full + empty;
+  return paint(theme, gradient(theme, base, p), full) + paint(theme, themeColor(theme, 'meter_bg'), empty);
+}
+
+/** Sparkline of the newest `width` values of a store series, coloured by the newest value's share of `max`. */
+export function spark(theme: Theme, base: string, values: Float64Array, width: number, max?: number): string {
+  if (width <= 0) return '';
+  const s = sparkline(values, width, max);
+  let top = max ?? 0;
+  if (max == null) for (const v of values) if (v > top) top = v;
+  let last = NaN;
+  for (let i = values.length - 1; i >= 0; i--) {
+    if (!Number.isNaN(values[i]!)) {
+      last = values[i]!;
+      break;
+    }
+  }
+  const pct = Number.isNaN(last) || top <= 0 ? 0 : (last / top) * 100;
+  return paint(theme, gradient(theme, base, pct), s);
+}
+
+/** Sum two aligned series (gaps stay gaps unless one side has a value). */
+export function sumSeries(a: Float64Array, b: Float64Array): Float64Array {
+  const n = Math.max(a.length, b.length);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i];
+    const y = b[b.length - n + i];
+    const xv = x === undefined || Number.isNaN(x) ? NaN : x;
+    const yv = y === undefined || Number.isNaN(y) ? NaN : y;
+    out[i] = Number.isNaN(xv) ? yv : Number.isNaN(yv) ? xv : xv + yv;
+  }
+  return out;
+}
+
+/** A line from [text, width, align, color] cells, total width capped at `width`. */
+export function row(theme: Theme, width: number, cells: [string, number, ('left' | 'right')?, (string | undefined)?][]): string {
+  let used = 0;
+  let out = '';
+  for (const [text, w, align, color] of cells) {
+    const room = Math.min(w, width - used);
+    if (room <= 0) break;
+    out += paint(theme, color, fit(text, room, align ?? 'left'));
+    used += room;
+  }
+  return out;
+}
+
+/** Keep at most `height` lines by priority (lower number = more important), in their original order. */
+export function byPriority(lines: [number, string][], height: number): string[] {
+  if (lines.length <= height) return lines.map((l) => l[1]);
+  const keep = new Set(
+    lines
+      .map((l, i) => [l[0], i] as const)
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .slice(0, Math.max(0, height))
+      .map((x) => x[1]),
+  );
+  return lines.filter((_, i) => keep.has(i)).map((l) => l[1]);
+}
+
+/** Highlight a selected row in a focused panel. */
+export function selectedLine(theme: Theme, text: string): string {
+  return theme.mono ? `{inverse}${text}{/inverse}` : `{inverse}${text}{/inverse}`;
+}

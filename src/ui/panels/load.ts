@@ -1,0 +1,26 @@
+// Load average (1/5/15 min), tasks (running/total), context switches, and a sparkline of the 1-min load.
+import { key } from '../../store/store.js';
+import { fit, num } from '../format.js';
+import { byPriority, dim, paint, spark, themeColor, type PanelContext, type PanelOutput } from './draw.js';
+
+export function loadPanel(ctx: PanelContext): PanelOutput {
+  const { theme, frame, store, width: W, height: H } = ctx;
+  const l = frame?.host.load ?? null;
+  const cores = frame?.host.cores.length ?? 0;
+  const lines: [number, string][] = [];
+  const f = (v: number | undefined): string => num(v ?? null, 2);
+  const hot = (v: number | undefined): string | undefined =>
+    v != null && cores > 0 && v > cores ? themeColor(theme, 'status_err') : themeColor(theme, 'main_fg');
+  const t = (s: string): string => paint(theme, themeColor(theme, 'title'), s);
+  if (W >= 24) {
+    lines.push([0, `${t('1m')} ${paint(theme, hot(l?.one), f(l?.one))}  ${t('5m')} ${paint(theme, hot(l?.five), f(l?.five))}  ${t('15m')} ${paint(theme, hot(l?.fifteen), f(l?.fifteen))}`]);
+  } else {
+    lines.push([0, `${t('load')} ${f(l?.one)} ${f(l?.five)}`]);
+  }
+  lines.push([1, fit(`tasks ${l ? `${l.running} run / ${l.total}` : '—'}`, W)]);
+  lines.push([3, fit(`ctxsw ${num(frame?.host.contextSwitchesPerSec ?? null)}/s`, W)]);
+  const sparkW = Math.max(0, W - 5);
+  const vals = store.values(key.load1, sparkW);
+  lines.push([2, `${dim(theme, 'l1m  ')}${spark(theme, 'cpu', vals, sparkW, Math.max(cores, 1))}`]);
+  return { title: 'Load', lines: byPriority(lines, H) };
+}
