@@ -110,6 +110,13 @@ describe('parseLine: good lines', () => {
     }
   });
 
+  it('reads the optional totalMaxNs, and rejects a wrong one', () => {
+    const line = good[1]!.replace('"maxNs":91234,', '"maxNs":91234,"totalMaxNs":120000,');
+    expect((parseLine(line) as IntervalData).block[0]!.totalMaxNs).toBe(120000);
+    expect((parseLine(good[1]!) as IntervalData).block[0]).not.toHaveProperty('totalMaxNs');
+    expect(parseLine(good[1]!.replace('"maxNs":91234,', '"maxNs":91234,"totalMaxNs":"x",')).kind).toBe('bad');
+  });
+
   it('tolerates surrounding whitespace and CRLF', () => {
     expect(parseLine(`  ${good[4]!}\r`).kind).toBe('error');
   });

@@ -36,6 +36,8 @@ export interface BlockIntervalRow {
   bytes: number;
   /** Largest service time (issue -> complete) of the interval, ns. */
   maxNs: number;
+  /** Largest total time (insert -> complete), ns, when the helper reports it (optional, additive). */
+  totalMaxNs?: number;
   service: BucketPairs;
   total: BucketPairs;
 }
@@ -193,6 +195,7 @@ function parseBlockRow(v: unknown, path: string): BlockIntervalRow {
     count: count(r.count, `${path}.count`),
     bytes: count(r.bytes, `${path}.bytes`),
     maxNs: count(r.maxNs, `${path}.maxNs`),
+    ...(r.totalMaxNs === undefined ? {} : { totalMaxNs: count(r.totalMaxNs, `${path}.totalMaxNs`) }),
     service: buckets(r.service, `${path}.service`),
     // `total` equals `service` for requests issued without insert; tolerate its absence.
     total: r.total === undefined ? [] : buckets(r.total, `${path}.total`),
