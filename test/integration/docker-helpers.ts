@@ -1,0 +1,174 @@
+// Shared set-up for the real-daemon tests. DOCKER_HOST from the environment (`.ci/run` sets it through
+// scripts/dockerd.sh); when it is unset and we are root with dockerd installed, the private daemon is started
+// here through the same script and stopped after.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const pexec = promisify(execFile);
+
+export const REPO = join(import.meta.dirname, '..', '..');
+export const DOCKERD_SH = join(REPO, 'scripts', 'dockerd.sh');
+export const MAKE_IMAGE_SH = join(REPO, 'scripts', 'make-test-image.sh');
+export const IMAGE = process.env.TAILTOP_TEST_IMAGE ?? 'tailtop-test:busybox';
+/** Label on every container these tests create, so clean-up never touches anything else. */
+export const LABEL = 'tailtop.test';
+
+function which(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface DaemonHandle {
+  /** DOCKER_HOST for the CLI and the source. */
+  host: string;
+  /** The socket path of a unix DOCKER_HOST, else null. */
+  socketPath: string | null;
+  /** We started the private dockerd (and may restart/stop it). */
+  ownsDaemon: boolean;
+  /** The private daemon's directory when it is scripts/dockerd.sh's (restartable), else null. */
+  dockerdDir: string | null;
+  /** Why the tests cannot run, or null. */
+  unavailable: string | null;
+}
+
+function dockerCli(host: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return pexec('docker', args, { env: { ...process.env, DOCKER_HOST: host }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+}
+
+export async function docker(host: string, ...args: string[]): Promise<string> {
+  const r = await dockerCli(host, args);
+  return r.stdout.trim();
+}
+
+export async function answers(host: string): Promise<boolean> {
+  try {
+    await dockerCli(host, ['version', '--format', '{{.Server.Version}}']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds or starts a daemon. Tests of one file share it (the script is idempotent: a second caller gets the
+ * running one). `ownsDaemon` is true only when this call started it.
+ */
+export async function setupDaemon(): Promise<DaemonHandle> {
+  const dir = process.env.TAILTOP_DOCKERD_DIR ?? '/tmp/tailtop-dockerd';
+  const fromEnv = process.env.DOCKER_HOST;
+  if (!which('docker')) return { host: '', socketPath: null, ownsDaemon: false, dockerdDir: null, unavailable: 'docker CLI not installed' };
+  if (fromEnv) {
+    if (!(await answers(fromEnv))) {
+      return { host: fromEnv, socketPath: null, ownsDaemon: false, dockerdDir: null, unavailable: `DOCKER_HOST=${fromEnv} does not answer` };
+    }
+    const sock = fromEnv.startsWith('unix://') ? fromEnv.slice(7) : null;
+    const ours = sock !== null && sock === join(dir, 'docker.sock');
+    await ensureImage(fromEnv);
+    return { host: fromEnv, socketPath: sock, ownsDaemon: false, dockerdDir: ours ? dir : null, unavailable: null };
+  }
+  if (process.getuid?.() !== 0) return { host: '', socketPath: null, ownsDaemon: false, dockerdDir: null, unavailable: 'DOCKER_HOST unset and not root (cannot start a private dockerd)' };
+  if (!which('dockerd')) return { host: '', socketPath: null, ownsDaemon: false, dockerdDir: null, unavailable: 'DOCKER_HOST unset and dockerd not installed' };
+  const host = `unix://${join(dir, 'docker.sock')}`;
+  const wasUp = await answers(host);
+  try {
+    await pexec(DOCKERD_SH, ['start'], { env: { ...process.env, TAILTOP_DOCKERD_DIR: dir }, timeout: 120_000 });
+  } catch (e) {
+    return { host, socketPath: null, ownsDaemon: false, dockerdDir: null, unavailable: `scripts/dockerd.sh start failed: ${(e as Error).message.split('\n')[0]}` };
+  }
+  await ensureImage(host);
+  return { host, socketPath: join(dir, 'docker.sock'), ownsDaemon: !wasUp, dockerdDir: dir, unavailable: null };
+}
+
+export async function ensureImage(host: string): Promise<void> {
+  await pexec(MAKE_IMAGE_SH, [], { env: { ...process.env, DOCKER_HOST: host }, timeout: 120_000 });
+}
+
+export async function stopDaemon(h: DaemonHandle): Promise<void> {
+  if (!h.dockerdDir) return;
+  await pexec(DOCKERD_SH, ['stop'], { env: { ...process.env, TAILTOP_DOCKERD_DIR: h.dockerdDir }, timeout: 120_000 });
+}
+
+export async function startDaemon(h: DaemonHandle): Promise<void> {
+  if (!h.dockerdDir) throw new Error('not our daemon');
+  await pexec(DOCKERD_SH, ['start'], { env: { ...process.env, TAILTOP_DOCKERD_DIR: h.dockerdDir }, timeout: 120_000 });
+}
+
+/** Runs a detached test container; returns its id. */
+export async function run(host: string, name: string, args: string[], cmd: string[]): Promise<string> {
+  return docker(host, 'run', '-d', '--name', name, '--label', `${LABEL}=1`, ...args, IMAGE, ...cmd);
+}
+
+/** Removes the test containers whose names start with `prefix` (only ours: filtered by label). */
+export async function removeAll(host: string, prefix: string): Promise<void> {
+  const ids = (await docker(host, 'ps', '-aq', '--filter', `label=${LABEL}`, '--filter', `name=^${prefix}`)).split('\n').filter(Boolean);
+  for (let i = 0; i < ids.length; i += 50) await docker(host, 'rm', '-f', ...ids.slice(i, i + 50)).catch(() => '');
+}
+
+export interface CliStats {
+  name: string;
+  id: string;
+  cpuPercent: number;
+  memBytes: number;
+  memLimitBytes: number;
+}
+
+const UNITS: Record<string, number> = {
+  B: 1,
+  kB: 1e3,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  TB: 1e12,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+  TiB: 1024 ** 4,
+};
+
+export function parseSize(s: string): number {
+  const m = /^\s*([\d.]+)\s*([A-Za-z]+)\s*$/.exec(s);
+  if (!m) return NaN;
+  const u = UNITS[m[2]!];
+  return u === undefined ? NaN : Number(m[1]) * u;
+}
+
+/** `docker stats --no-stream` for all running containers. */
+export async function cliStats(host: string): Promise<Map<string, CliStats>> {
+  const out = await docker(host, 'stats', '--no-stream', '--format', '{{json .}}');
+  const m = new Map<string, CliStats>();
+  for (const line of out.split('\n')) {
+    if (!line.trim()) continue;
+    const j = JSON.parse(line) as Record<string, string>;
+    const [used, limit] = (j.MemUsage ?? '').split('/');
+    m.set(j.Name!, {
+      name: j.Name!,
+      id: j.ID!,
+      cpuPercent: Number((j.CPUPerc ?? '').replace('%', '')),
+      memBytes: parseSize(used ?? ''),
+      memLimitBytes: parseSize(limit ?? ''),
+    });
+  }
+  return m;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns true or `ms` passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, ms: number, stepMs = 100): Promise<boolean> {
+  const end = Date.now() + ms;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > end) return false;
+    await sleep(stepMs);
+  }
+}
+
+export function podmanAvailable(): boolean {
+  return which('podman') && existsSync('/usr/bin/podman');
+}

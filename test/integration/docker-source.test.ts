@@ -1,0 +1,211 @@
+// The container source against a real daemon: figures compared with `docker stats` taken over the same
+// window, no stats API calls in steady state, and event-following under churn converging to `docker ps`.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deriveContainers } from '../../src/model/containers.js';
+import type { ContainersSample } from '../../src/model/types.js';
+import { ContainerSource } from '../../src/sources/docker/container-source.js';
+import { requirement } from '../env.js';
+import { cliStats, type DaemonHandle, docker, removeAll, run, setupDaemon, sleep, stopDaemon, waitFor } from './docker-helpers.js';
+
+const h: DaemonHandle = await setupDaemon();
+const skip = requirement('docker', h.unavailable === null, h.unavailable ?? '');
+
+const P = 'tt-src-';
+
+/** Host idle and total jiffies from /proc/stat (idle + iowait count as idle). */
+function hostIdle(): { idle: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { idle: v[3]! + v[4]!, total: v.reduce((x, y) => x + y, 0) };
+}
+
+describe.skipIf(skip !== null)('container source vs docker stats', () => {
+  let src: ContainerSource;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    await removeAll(h.host, P);
+    const net = ['--network', 'none'];
+    ids.idle = await run(h.host, `${P}idle`, net, ['sleep', '100000']);
+    ids.burn = await run(h.host, `${P}burn`, [...net, '--cpus', '0.5'], ['sh', '-c', 'while :; do :; done']);
+    // 64 MiB in a tmpfs (shmem is charged to the container's memory cgroup and is not inactive_file).
+    ids.mem = await run(h.host, `${P}mem`, [...net, '--shm-size', '128m', '--label', 'com.docker.compose.project=demo', '--label', 'com.docker.compose.service=cache'], [
+      'sh',
+      '-c',
+      'dd if=/dev/zero of=/dev/shm/fill bs=1M count=64 2>/dev/null; sleep 100000',
+    ]);
+    ids.disk = await run(h.host, `${P}disk`, [...net, '--memory', '256m', '--cpus', '0.25'], [
+      'sh',
+      '-c',
+      'while :; do dd if=/dev/zero of=/tmp/f bs=1M count=16 oflag=direct 2>/dev/null; rm -f /tmp/f; done',
+    ]);
+    ids.exited = await run(h.host, `${P}exited`, net, ['true']);
+    await docker(h.host, 'wait', ids.exited);
+    src = new ContainerSource({ dockerHost: h.host });
+    await src.start();
+    // The memory hog has to have written its 64 MiB.
+    await sleep(1500);
+  });
+
+  afterAll(async () => {
+    await src?.stop();
+    if (!h.unavailable) await removeAll(h.host, P);
+    if (h.ownsDaemon) await stopDaemon(h);
+  });
+
+  it('discovers meta once and reads cgroup files, not the stats API', async () => {
+    const s = await src.sample(performance.now());
+    expect(s.daemon).toMatchObject({ state: 'ok', attempt: 0, runtime: 'docker', endpoint: h.host });
+    expect(s.errors).toEqual([]);
+    const byName = new Map(s.containers.map((c) => [c.meta.name, c]));
+    const burn = byName.get(`${P}burn`)!;
+    expect(burn.meta).toMatchObject({ id: ids.burn, state: 'running', cpuLimitCores: 0.5, image: 'tailtop-test:busybox', hostNetwork: false });
+    expect(burn.meta.initPid).toBeGreaterThan(0);
+    expect(burn.counters?.source).toMatch(/^cgroup-v[12]$/);
+    const mem = byName.get(`${P}mem`)!;
+    expect(mem.meta.composeProject).toBe('demo');
+    expect(mem.meta.composeService).toBe('cache');
+    expect(mem.meta.labels['tailtop.test']).toBe('1');
+    expect(byName.get(`${P}disk`)!.meta.memoryLimitBytes).toBe(256 * 1024 * 1024);
+    const exited = byName.get(`${P}exited`)!;
+    expect(exited.meta.state).toBe('exited');
+    expect(exited.counters).toBeNull();
+    expect(exited.error).toBeNull();
+  });
+
+  it('CPU within 5 points and memory within 5% of docker stats over the same window', async () => {
+    const callsBefore = src.debug.apiCalls;
+    // The figures are compared over overlapping windows (docker's ~1 s inside our ~2 s); on a loaded machine
+    // the share a container gets moves between windows, so a few attempts are allowed.
+    let last: { ok: boolean; rows: string[]; frame: ReturnType<typeof deriveContainers>; hostIdle: number; problems: string[] } | null = null;
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const idle0 = hostIdle();
+      const a: ContainersSample = await src.sample(performance.now());
+      const cli = await cliStats(h.host); // waits for two daemon samples (~2 s)
+      const b: ContainersSample = await src.sample(performance.now());
+      const idle1 = hostIdle();
+      const hostIdleShare = (idle1.idle - idle0.idle) / Math.max(1, idle1.total - idle0.total);
+      const frame = deriveContainers(b, a, b.atMs - a.atMs);
+      const byName = new Map(frame.containers.map((c) => [c.name, c]));
+      const rows: string[] = [];
+      const problems: string[] = [];
+      for (const n of ['idle', 'burn', 'mem', 'disk']) {
+        const ours = byName.get(`${P}${n}`);
+        const theirs = cli.get(`${P}${n}`);
+        if (!ours || !theirs || ours.cpuPercent === null || ours.memoryUsedBytes === null) {
+          problems.push(`${n}: missing (${JSON.stringify({ ours: !!ours, theirs: !!theirs })})`);
+          continue;
+        }
+        rows.push(`${n}: cpu ${ours.cpuPercent.toFixed(1)} vs ${theirs.cpuPercent}  mem ${ours.memoryUsedBytes} vs ${theirs.memBytes}`);
+        if (Math.abs(ours.cpuPercent - theirs.cpuPercent) > 5) problems.push(`${n} cpu ${ours.cpuPercent.toFixed(1)} vs ${theirs.cpuPercent}`);
+        // Within 5% (plus 256 KiB of slack for the tiny containers, whose usage is a few hundred KiB).
+        if (Math.abs(ours.memoryUsedBytes - theirs.memBytes) > 0.05 * theirs.memBytes + 256 * 1024) {
+          problems.push(`${n} mem ${ours.memoryUsedBytes} vs ${theirs.memBytes}`);
+        }
+      }
+      // The limited burner gets its 0.5 core unless the host has no idle CPU to give it.
+      const burn = byName.get(`${P}burn`);
+      if (burn?.cpuPercent != null && hostIdleShare > 0.3 && (burn.cpuPercent < 45 || burn.cpuPercent > 55)) {
+        problems.push(`burn at ${burn.cpuPercent.toFixed(1)}% with the host ${(hostIdleShare * 100).toFixed(0)}% idle`);
+      }
+      last = { ok: problems.length === 0, rows, frame, hostIdle: hostIdleShare, problems };
+      console.log(`attempt ${attempt} (host idle ${(hostIdleShare * 100).toFixed(0)}%)\n${rows.join('\n')}${problems.length ? `\nproblems: ${problems.join('; ')}` : ''}`);
+      if (last.ok) break;
+      await sleep(1000);
+    }
+    expect(last!.problems).toEqual([]);
+    const byName = new Map(last!.frame.containers.map((c) => [c.name, c]));
+    const burn = byName.get(`${P}burn`)!;
+    expect(burn.cpuLimitCores).toBe(0.5);
+    // Never above its limit (plus measurement slack).
+    expect(burn.cpuPercent!).toBeLessThan(55);
+    expect(burn.cpuOfLimitPercent!).toBeCloseTo(burn.cpuPercent! / 0.5, 6);
+    if (last!.hostIdle > 0.3) {
+      expect(burn.cpuPercent!).toBeGreaterThan(45);
+      expect(burn.cpuOfLimitPercent!).toBeGreaterThan(90);
+    } else {
+      console.warn(`host CPU saturated (${(last!.hostIdle * 100).toFixed(0)}% idle): the burner's ~50% is not checkable now`);
+    }
+    expect(burn.throttledPercent).not.toBeNull();
+    const mem = byName.get(`${P}mem`)!;
+    expect(mem.memoryUsedBytes!).toBeGreaterThan(60 * 1024 * 1024);
+    expect(mem.memoryUsedBytes!).toBeLessThan(80 * 1024 * 1024);
+    expect(byName.get(`${P}disk`)!.memoryLimitBytes).toBe(256 * 1024 * 1024);
+    // Steady state with a local daemon: no API call of any kind between samples.
+    expect(src.debug.apiCalls).toEqual(callsBefore);
+    expect(src.debug.apiCalls.stats).toBe(0);
+    expect(src.debug.statsFallback).toEqual([]);
+  });
+
+  it('block counters agree with docker stats', async () => {
+    const out = await docker(h.host, 'stats', '--no-stream', '--format', '{{.BlockIO}}', `${P}disk`);
+    const s = await src.sample(performance.now());
+    const disk = s.containers.find((c) => c.meta.name === `${P}disk`)!;
+    const w = disk.counters!.blockWriteBytes;
+    expect(w).not.toBeNull();
+    // "12.3MB / 45.6MB" (read / write). Cumulative: ours is read just after theirs.
+    const theirs = out.split('/')[1]!.trim();
+    const m = /^([\d.]+)([A-Za-z]+)$/.exec(theirs)!;
+    const mult: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 };
+    const theirBytes = Number(m[1]) * (mult[m[2]!] ?? NaN);
+    expect(w!).toBeGreaterThanOrEqual(theirBytes * 0.95 - 1e6);
+    console.log(`disk writes: ours ${w} B, docker stats ${theirs}`);
+  });
+});
+
+describe.skipIf(skip !== null)('event following under churn', () => {
+  const C = 'tt-churn-';
+  let src: ContainerSource;
+
+  beforeAll(async () => {
+    await removeAll(h.host, C);
+    src = new ContainerSource({ dockerHost: h.host });
+    await src.start();
+  });
+
+  afterAll(async () => {
+    await src?.stop();
+    if (!h.unavailable) await removeAll(h.host, C);
+  });
+
+  it('50 containers started and removed quickly: the set converges to docker ps', async () => {
+    const listBefore = src.debug.apiCalls.list;
+    const names = Array.from({ length: 50 }, (_, i) => `${C}${i}`);
+    // Start all 50 (10 at a time), remove every other one, stop a few more.
+    for (let i = 0; i < names.length; i += 10) {
+      await Promise.all(names.slice(i, i + 10).map((n) => run(h.host, n, ['--network', 'none'], ['sleep', '100000'])));
+    }
+    const removed = names.filter((_, i) => i % 2 === 0);
+    await docker(h.host, 'rm', '-f', ...removed);
+    const stopped = names.filter((_, i) => i % 2 === 1 && i % 5 === 0);
+    await docker(h.host, 'stop', '-t', '0', ...stopped);
+
+    const expected = async (): Promise<Map<string, string>> => {
+      const out = await docker(h.host, 'ps', '-a', '--filter', `name=^${C}`, '--format', '{{.Names}} {{.State}}');
+      return new Map(out.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string]));
+    };
+    const want = await expected();
+    expect(want.size).toBe(25);
+    const ours = (): Map<string, string> =>
+      new Map((src.inventory?.list() ?? []).filter((m) => m.name.startsWith(C)).map((m) => [m.name, m.state]));
+    const same = (): boolean => {
+      const o = ours();
+      if (o.size !== want.size) return false;
+      for (const [n, st] of want) if (o.get(n) !== st) return false;
+      return true;
+    };
+    const converged = await waitFor(same, 15_000);
+    expect(Object.fromEntries(ours())).toEqual(Object.fromEntries(want));
+    expect(converged).toBe(true);
+    // Followed by events: never re-listed.
+    expect(src.debug.apiCalls.list).toBe(listBefore);
+    expect(src.debug.apiCalls.stats).toBe(0);
+    const s = await src.sample(performance.now());
+    expect(s.containers.filter((c) => c.meta.name.startsWith(C)).length).toBe(25);
+
+    // Remove the rest: the set empties.
+    await removeAll(h.host, C);
+    expect(await waitFor(() => ours().size === 0, 15_000)).toBe(true);
+  });
+});
