@@ -100,10 +100,11 @@ export function renderHeatmap(grid: HeatmapGrid, theme: Theme, opts: HeatmapRend
   const tags = opts.tags ?? true;
   const w = grid.colAtMs.length;
   const lines: string[] = [];
-  const labelEvery = grid.rowsPerOctave > 1 ? 2 : 1;
   grid.cells.forEach((row, i) => {
     const [, upper] = grid.rowBoundsUs[i]!;
-    const label = i % labelEvery === 0 ? micros(upper) : '';
+    // With several rows per power of two, only the rows ending on a power of two are labelled.
+    const l2 = Math.log2(upper);
+    const label = grid.rowsPerOctave <= 1 || Math.abs(l2 - Math.round(l2)) < 1e-6 ? micros(upper) : '';
     let text = `${label.padStart(axis).slice(-axis)}│`;
     let run = '';
     let runLevel = -1;

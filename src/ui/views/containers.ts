@@ -124,7 +124,7 @@ export class ContainersView implements View {
 
   mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
     this.ctx = ctx;
-    this.title = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true });
+    this.title = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
     this.table = new TableWidget(this.model, parent, { top: 1, left: 0, width: '100%', height: '100%-1' });
     this.title.on('resize', () => this.ctx && this.update(this.ctx));
     this.update(ctx);

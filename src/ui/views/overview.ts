@@ -1,0 +1,183 @@
+// The host overview (btop-like): CPU, memory, load, pressure, disks, network and tail latency, laid out by
+// ui/layout.ts for the size of the main area. Boxes are created once at mount and reused; each update sets
+// their position (only when the layout changed), label and content. Tab moves the focus between panels;
+// in the disks panel up/down select a disk and Enter opens it; Enter on CPU opens the processes view and on
+// tail latency the latency view.
+import blessed from 'blessed';
+import type { CommandId } from '../keys.js';
+import type { View, ViewContext, ViewRequest } from '../view.js';
+import { overviewLayout, type Rect } from '../layout.js';
+import type { PanelContext, PanelId, PanelOutput } from '../panels/draw.js';
+import { cpuPanel } from '../panels/cpu.js';
+import { memoryPanel } from '../panels/memory.js';
+import { loadPanel } from '../panels/load.js';
+import { pressurePanel } from '../panels/pressure.js';
+import { disksPanel } from '../panels/disks.js';
+import { networkPanel } from '../panels/network.js';
+import { latencyPanel } from '../panels/tail-latency.js';
+
+const PANELS: [PanelId, (ctx: PanelContext) => PanelOutput][] = [
+  ['cpu', cpuPanel],
+  ['memory', memoryPanel],
+  ['load', loadPanel],
+  ['pressure', pressurePanel],
+  ['disks', disksPanel],
+  ['network', networkPanel],
+  ['latency', latencyPanel],
+];
+
+interface Slot {
+  box: blessed.Widgets.BoxElement;
+  rect: Rect | null;
+  label: string;
+  content: string;
+  borderColor: string | undefined;
+}
+
+export class OverviewView implements View {
+  readonly id = 'overview' as const;
+  private parent: blessed.Widgets.BoxElement | null = null;
+  private readonly slots = new Map<PanelId, Slot>();
+  private visible: PanelId[] = [];
+  private focus: PanelId | null = null;
+  private diskSel = 0;
+  private diskRows: string[] = [];
+
+  mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
+    this.parent = parent;
+    for (const [id] of PANELS) {
+      const box = blessed.box({
+        parent,
+        top: 0,
+        left: 0,
+        width: 1,
+        height: 1,
+        border: { type: 'line' },
+        tags: true,
+        wrap: false,
+        hidden: true,
+        style: { border: {}, label: {} },
+      } as blessed.Widgets.BoxOptions);
+      this.slots.set(id, { box, rect: null, label: '', content: '', borderColor: undefined });
+    }
+    this.update(ctx);
+  }
+
+  /** Panels currently shown, in tab order. */
+  get panels(): readonly PanelId[] {
+    return this.visible;
+  }
+
+  get focused(): PanelId | null {
+    return this.focus;
+  }
+
+  update(ctx: ViewContext): void {
+    if (!this.parent) return;
+    const frame = ctx.store.latest();
+    const width = Number(this.parent.width) || 0;
+    const height = Number(this.parent.height) || 0;
+    const layout = overviewLayout(width, height, { cores: frame?.host.cores.length ?? 0, pressure: frame?.host.pressure != null });
+    const theme = ctx.theme;
+    this.visible = [];
+    for (const [id, draw] of PANELS) {
+      const slot = this.slots.get(id)!;
+      const rect = layout[id] ?? null;
+      if (!rect || rect.width < 4 || rect.height < 3) {
+        if (!slot.box.hidden) slot.box.hide();
+        slot.rect = null;
+        continue;
+      }
+      this.visible.push(id);
+      if (!sameRect(slot.rect, rect)) {
+        slot.box.top = rect.top;
+        slot.box.left = rect.left;
+        slot.box.width = rect.width;
+        slot.box.height = rect.height;
+        slot.rect = rect;
+      }
+      if (slot.box.hidden) slot.box.show();
+      const focused = this.focus === id;
+      const out = draw({
+        store: ctx.store,
+        frame,
+        theme,
+        window: ctx.window,
+        width: rect.width - 2,
+        height: rect.height - 2,
+        focused,
+        selected: this.diskSel,
+      });
+      if (id === 'disks') {
+        this.diskRows = out.rows ?? [];
+        if (this.diskSel >= this.diskRows.length) this.diskSel = Math.max(0, this.diskRows.length - 1);
+      }
+      const label = ` ${focused ? '▸ ' : ''}${out.title} `;
+      if (label !== slot.label) {
+        slot.box.setLabel(label);
+        slot.label = label;
+      }
+      const content = out.lines.join('\n');
+      if (content !== slot.content) {
+        slot.box.setContent(content);
+        slot.content = content;
+      }
+      const border = theme.mono ? undefined : theme.colors[focused ? 'focus_fg' : 'box_fg'];
+      if (border !== slot.borderColor) {
+        const style = slot.box.style as { border: { fg?: string }; label?: { fg?: string; bold?: boolean } };
+        style.border.fg = border;
+        style.label = { fg: theme.mono ? undefined : theme.colors['title'], bold: focused };
+        slot.borderColor = border;
+      }
+    }
+    if (this.focus && !this.visible.includes(this.focus)) this.focus = null;
+  }
+
+  command(cmd: CommandId, ctx: ViewContext): ViewRequest | null {
+    switch (cmd) {
+      case 'focusNext':
+      case 'focusPrev': {
+        if (this.visible.length === 0) return { kind: 'none' };
+        const i = this.focus ? this.visible.indexOf(this.focus) : -1;
+        const n = this.visible.length;
+        const next = cmd === 'focusNext' ? (i + 1) % n : i < 0 ? n - 1 : (i - 1 + n) % n;
+        this.focus = this.visible[next]!;
+        this.update(ctx);
+        return { kind: 'none' };
+      }
+      case 'up':
+      case 'down':
+      case 'pageUp':
+      case 'pageDown': {
+        if (this.focus !== 'disks' || this.diskRows.length === 0) return null;
+        const step = cmd === 'up' ? -1 : cmd === 'down' ? 1 : cmd === 'pageUp' ? -this.diskRows.length : this.diskRows.length;
+        this.diskSel = Math.max(0, Math.min(this.diskRows.length - 1, this.diskSel + step));
+        this.update(ctx);
+        return { kind: 'none' };
+      }
+      case 'open': {
+        if (this.focus === 'disks' && this.diskRows[this.diskSel]) return { kind: 'open', view: 'disk', target: this.diskRows[this.diskSel]! };
+        if (this.focus === 'latency') return { kind: 'open', view: 'latency', target: '' };
+        if (this.focus === 'cpu' || this.focus === 'memory' || this.focus === 'load') return { kind: 'open', view: 'processes', target: '' };
+        return null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  unmount(): void {
+    for (const s of this.slots.values()) s.box.destroy();
+    this.slots.clear();
+    this.parent = null;
+    this.visible = [];
+  }
+}
+
+function sameRect(a: Rect | null, b: Rect): boolean {
+  return a != null && a.top === b.top && a.left === b.left && a.width === b.width && a.height === b.height;
+}
+
+export function createOverviewView(): View {
+  return new OverviewView();
+}
