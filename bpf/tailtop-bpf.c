@@ -392,14 +392,14 @@ static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, s
 		if (!svc->count)
 			continue;
 		fprintf(f, "%s{\"major\":%u,\"minor\":%u,\"op\":\"%s\",\"cgroup\":%llu,\"count\":%llu,"
-			   "\"bytes\":%llu,\"maxNs\":%llu,\"service\":",
+			   "\"bytes\":%llu,\"maxNs\":%llu,\"totalMaxNs\":%llu,\"service\":",
 			first ? "" : ",", k->dev >> 20, k->dev & ((1u << 20) - 1), op_name(k->op),
 			(unsigned long long)k->cgroup, (unsigned long long)svc->count,
-			(unsigned long long)svc->bytes,
-			(unsigned long long)(tot->max > svc->max ? tot->max : svc->max));
+			(unsigned long long)svc->bytes, (unsigned long long)svc->max,
+			(unsigned long long)(tot != &empty ? tot->max : svc->max));
 		put_hist(f, svc);
 		fputs(",\"total\":", f);
-		put_hist(f, tot->count || tot != &empty ? tot : svc);
+		put_hist(f, tot != &empty ? tot : svc);
 		fputc('}', f);
 		first = false;
 	}
