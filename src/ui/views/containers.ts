@@ -179,9 +179,9 @@ export class ContainersView implements View {
     const total = this.model.totalCount;
     const shown = this.model.rows.length;
     parts.push(`{bold}Containers{/bold} ${shown === total ? total : `${shown}/${total}`}`);
+    if (status) parts.push(colorTag(escTags(status), c['status_err'] ?? c['inactive_fg'], theme));
     parts.push(...tableStatus(this.model, theme));
     parts.push('CPU%: 100 = one core');
-    if (status) parts.push(colorTag(escTags(status), c['status_err'] ?? c['inactive_fg'], theme));
     return parts.join('  │  ');
   }
 }
