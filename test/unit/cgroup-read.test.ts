@@ -1,0 +1,189 @@
+import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ContainerMeta } from '../../src/model/types.js';
+import {
+  CgroupCounterReader,
+  listCgroupPids,
+  parsePidList,
+  readContainerCounters,
+  sumNetDev,
+} from '../../src/sources/cgroup/index.js';
+import { FdCache } from '../../src/sources/cgroup/fastread.js';
+
+const fx = (p: string): string => new URL(`../fixtures/cgroup/${p}`, import.meta.url).pathname;
+const IDS = Object.fromEntries(readFileSync(fx('IDS.txt'), 'utf8').trim().split('\n').map((l) => [l[0]!, l.split(' ').at(-1)!])) as Record<string, string>;
+const A = IDS.A!, B = IDS.B!, P = IDS.P!;
+
+function meta(over: Partial<ContainerMeta>): ContainerMeta {
+  return {
+    id: 'c'.repeat(64), name: 'web', image: 'nginx', runtime: 'docker', state: 'running', initPid: 1,
+    cpuLimitCores: null, memoryLimitBytes: null, labels: {}, composeProject: null, composeService: null,
+    hostNetwork: false, createdSec: null, ...over,
+  };
+}
+
+const tmps: string[] = [];
+afterAll(() => {
+  for (const t of tmps) rmSync(t, { recursive: true, force: true });
+});
+function copyOf(fixture: string): string {
+  const d = mkdtempSync(join(tmpdir(), 'tailtop-cg-'));
+  tmps.push(d);
+  cpSync(fx(fixture), d, { recursive: true });
+  return d;
+}
+
+describe('readContainerCounters on fixture trees', () => {
+  it('v2, systemd driver: every figure, net summed without lo, ids = the cgroup inode', async () => {
+    const root = fx('v2-systemd-docker');
+    const r = await readContainerCounters(meta({ id: A, initPid: 4242 }), { root });
+    expect(r.error).toBeNull();
+    const c = r.counters!;
+    expect(c.source).toBe('cgroup-v2');
+    expect(c.cpuUsageNs).toBe(2_500_000_000);
+    expect(c.memoryUsageBytes).toBe(104857600);
+    expect(c.inactiveFileBytes).toBe(20971520);
+    expect(c.oomKills).toBe(1);
+    expect(c.blockReadBytes).toBe(1459200 + 90430464);
+    expect(c.pids).toBe(7);
+    expect(c.pressure?.memory?.some.totalUs).toBe(1000);
+    expect(c.netRxBytes).toBe(500000 + 20000);
+    expect(c.netTxBytes).toBe(120000 + 3000);
+    const ino = statSync(`${root}/sys/fs/cgroup/system.slice/docker-${A}.scope`).ino;
+    expect(c.cgroupIds).toEqual({ unified: ino, blkio: ino, cpu: ino });
+  });
+
+  it('host network: net stays null', async () => {
+    const reader = new CgroupCounterReader();
+    const r = await reader.read(meta({ id: A, initPid: 4242, hostNetwork: true }), { root: fx('v2-systemd-docker') });
+    expect(r.counters?.netRxBytes).toBeNull();
+    expect(r.counters?.netTxBytes).toBeNull();
+    reader.close();
+  });
+
+  it('v1, cgroupfs driver, co-mounted cpu,cpuacct', async () => {
+    const root = fx('v1-cgroupfs-docker');
+    const reader = new CgroupCounterReader();
+    const r = await reader.read(meta({ id: B, initPid: 777 }), { root });
+    expect(r.error).toBeNull();
+    const c = r.counters!;
+    expect(c.source).toBe('cgroup-v1');
+    expect(c.cpuUsageNs).toBeGreaterThan(0);
+    expect(c.cpuUserNs).toBe(1_310_000_000);
+    expect(c.nrThrottled).toBe(18);
+    expect(c.memoryLimitBytes).toBe(268435456);
+    expect(c.inactiveFileBytes).toBe(c.memoryStat.total_inactive_file);
+    expect(c.blockReadBytes).toBe(20971520 + 4096);
+    expect(c.blockWriteOps).toBe(40);
+    expect(c.pressure).toBeNull(); // no PSI on v1: just null
+    expect(c.netRxBytes).toBe(520000);
+    expect(c.cgroupIds.unified).toBeNull();
+    expect(c.cgroupIds.blkio).toBe(statSync(`${root}/sys/fs/cgroup/blkio/docker/${B}`).ino);
+    expect(c.cgroupIds.cpu).toBe(statSync(`${root}/sys/fs/cgroup/cpu,cpuacct/docker/${B}`).ino);
+    reader.close();
+  });
+
+  it('hybrid (this machine\'s layout), podman: v1 files, PSI and the unified id from the cgroup2 twin', async () => {
+    const root = fx('hybrid-podman');
+    const reader = new CgroupCounterReader();
+    const r = await reader.read(meta({ id: P, runtime: 'podman', initPid: 31337 }), { root });
+    expect(r.error).toBeNull();
+    const c = r.counters!;
+    expect(c.source).toBe('cgroup-v1');
+    expect(c.memoryLimitBytes).toBeNull(); // the huge default
+    expect(c.pressure?.cpu?.some.totalUs).toBe(14141660);
+    expect(c.pressure?.memory).toBeNull(); // that file is absent: null, no error
+    const sc = `machine.slice/libpod-${P}.scope`;
+    expect(c.cgroupIds.unified).toBe(statSync(`${root}/sys/fs/cgroup/unified/${sc}`).ino);
+    expect(c.cgroupIds.cpu).toBe(statSync(`${root}/sys/fs/cgroup/cpu/${sc}`).ino);
+    reader.close();
+  });
+
+  it('broken files: counters with what could be read, one error line naming file and field', async () => {
+    const reader = new CgroupCounterReader();
+    const r = await reader.read(meta({ id: A, name: 'broken', initPid: 5000 }), { root: fx('v2-broken') });
+    expect(r.counters).not.toBeNull();
+    expect(r.counters!.cpuUsageNs).toBe(1_000_000);
+    expect(r.counters!.memoryLimitBytes).toBeNull();
+    expect(r.counters!.blockReadBytes).toBe(5);
+    expect(r.error).toMatch(/^container broken: .*cpu\.stat line 2: "user_usec" is not a counter: "banana" \(\+\d+ more\)$/);
+    expect(r.error).not.toContain('\n');
+    reader.close();
+  });
+
+  it('a vanished pid or cgroup: "gone", quietly', async () => {
+    const reader = new CgroupCounterReader();
+    expect(await reader.read(meta({ id: A, name: 'x', initPid: 999999 }), { root: fx('v2-systemd-docker') }))
+      .toEqual({ counters: null, error: 'container x: gone' });
+    const root = copyOf('v2-systemd-docker');
+    rmSync(`${root}/sys/fs/cgroup/system.slice`, { recursive: true });
+    expect(await reader.read(meta({ id: A, name: 'x', initPid: 4242 }), { root }))
+      .toEqual({ counters: null, error: 'container x: gone' });
+    const r = await reader.read(meta({ id: A, name: 'x', initPid: null, state: 'exited' }), { root });
+    expect(r.counters).toBeNull();
+    expect(r.error).toBe('container x: no init pid (state exited)');
+    reader.close();
+  });
+
+  it('re-reads cached files every poll, and re-resolves when the init pid changes', async () => {
+    const root = copyOf('v2-systemd-docker');
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: A, initPid: 4242 });
+    const dir = `${root}/sys/fs/cgroup/system.slice/docker-${A}.scope`;
+    expect((await reader.read(m, { root })).counters?.cpuUsageNs).toBe(2_500_000_000);
+    writeFileSync(`${dir}/cpu.stat`, 'usage_usec 3000000\n'); // in place, like the kernel's files
+    expect((await reader.read(m, { root })).counters?.cpuUsageNs).toBe(3_000_000_000);
+    expect(reader.fds.size).toBeGreaterThan(5);
+    // Restart: new init pid in another cgroup.
+    mkdirSync(`${root}/proc/5151/net`, { recursive: true });
+    writeFileSync(`${root}/proc/5151/cgroup`, `0::/system.slice/docker-${A}.scope/restarted\n`);
+    writeFileSync(`${root}/proc/5151/net/dev`, readFileSync(`${root}/proc/4242/net/dev`));
+    mkdirSync(`${dir}/restarted`);
+    writeFileSync(`${dir}/restarted/cpu.stat`, 'usage_usec 7\n');
+    const r = await reader.read({ ...m, initPid: 5151 }, { root });
+    expect(r.counters?.cpuUsageNs).toBe(7000);
+    expect(r.counters?.memoryUsageBytes).toBeNull();
+    expect(r.counters?.cgroupIds.unified).toBe(statSync(`${dir}/restarted`).ino);
+    reader.prune([]);
+    expect(reader.cached).toBe(0);
+    expect(reader.fds.size).toBe(0);
+    reader.close();
+  });
+
+  it('works without cached descriptors too (budget 0)', async () => {
+    const reader = new CgroupCounterReader(new FdCache(0));
+    const r = await reader.read(meta({ id: A, initPid: 4242 }), { root: fx('v2-systemd-docker') });
+    expect(r.counters?.cpuUsageNs).toBe(2_500_000_000);
+    expect(reader.fds.size).toBe(0);
+  });
+
+  it('unresolvable process: one-line error, no throw', async () => {
+    const root = copyOf('v2-systemd-docker');
+    writeFileSync(`${root}/proc/4242/cgroup`, 'garbage\n');
+    const reader = new CgroupCounterReader();
+    const r = await reader.read(meta({ id: A, initPid: 4242 }), { root });
+    expect(r.counters).toBeNull();
+    expect(r.error).toMatch(/^container web: .*cgroup: no cgroup2 line/);
+  });
+});
+
+describe('pids of a container cgroup', () => {
+  it('cgroup.procs of the cgroup and its children', async () => {
+    const root = fx('v2-systemd-docker');
+    expect(listCgroupPids(`${root}/sys/fs/cgroup/system.slice/docker-${A}.scope`)).toEqual({ pids: [4242, 4300, 4400], error: null });
+    const reader = new CgroupCounterReader();
+    expect(await reader.listPids(meta({ id: A, initPid: 4242 }), { root })).toEqual({ pids: [4242, 4300, 4400], error: null });
+    expect(await reader.listPids(meta({ id: B, initPid: 777 }), { root: fx('v1-cgroupfs-docker') })).toEqual({ pids: [777], error: null });
+    expect(listCgroupPids(`${root}/nope`).error).toMatch(/gone/);
+  });
+  it('parsePidList skips junk', () => {
+    expect(parsePidList('1\n 2 \nx\n\n3')).toEqual([1, 2, 3]);
+  });
+  it('sumNetDev excludes lo', () => {
+    const t = readFileSync(fx('v2-systemd-docker/proc/4242/net/dev'), 'utf8');
+    expect(sumNetDev(t, 'f')).toEqual({ rx: 520000, tx: 123000, errors: [] });
+  });
+});
