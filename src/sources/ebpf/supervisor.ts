@@ -1,0 +1,446 @@
+// Runs the eBPF helper (bpf/tailtop-bpf), reads its line protocol, and keeps it running.
+//
+// - Finds the helper: $TAILTOP_BPF_HELPER, else <package root>/bpf/tailtop-bpf.
+// - Says plainly why eBPF is off: helper not built, no BTF, not permitted, or the helper's last stderr line.
+// - Spawns it with stdin as a pipe (closing stdin stops it; so does our death, via the pipe and the helper's
+//   PR_SET_PDEATHSIG), reads stdout line by line (chunks may split lines), counts malformed lines.
+// - Restarts it with exponential backoff when it dies (1 s doubling to 30 s; reset after a healthy minute).
+//   Not permitted (exit 2) and no BTF (exit 3) are permanent: no restart.
+// - `drain()` hands the sampler the intervals received since its last call. Nothing here reads a clock
+//   except through the injected timers.
+import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { oneLineText, parseLine, type Hello, type IntervalData } from './protocol.js';
+
+export const REASON_ACTIVE = 'ebpf';
+export const REASON_NOT_BUILT = 'eBPF: helper not built (make -C bpf)';
+export const REASON_NO_BTF = 'eBPF: kernel has no BTF';
+export const REASON_NOT_PERMITTED = 'eBPF: needs root or CAP_BPF+CAP_PERFMON';
+
+export interface EbpfStatus {
+  /** True once the running helper said hello. */
+  active: boolean;
+  /** "ebpf" when active, else why not (one line). */
+  reason: string;
+  /** Malformed lines seen so far (all helper runs). */
+  badLines: number;
+  /** The last malformed line's reason. */
+  lastBad: string | null;
+  /** The last `error` line from the helper (it keeps running after those). */
+  lastError: string | null;
+  /** Times the helper was started again after dying. */
+  restarts: number;
+  /** Events the helper reported lost (sum of `lost`). */
+  lost: number;
+  /** Intervals dropped because nobody drained them. */
+  dropped: number;
+  /** The running helper's hello. */
+  hello?: Hello;
+  /** Pid of the running helper process. */
+  pid?: number;
+  /** While waiting to restart: the delay, ms. */
+  restartInMs?: number;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  /** Monotonic milliseconds (only used to tell a healthy run from a crash loop). */
+  now(): number;
+}
+
+export const realTimers: Timers = {
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  now: () => performance.now(),
+};
+
+export type SpawnFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+
+export interface EbpfSupervisorOptions {
+  /** Helper interval (--interval-ms), default 1000. */
+  intervalMs?: number;
+  /** Helper path; default $TAILTOP_BPF_HELPER, else <package root>/bpf/tailtop-bpf. */
+  helperPath?: string;
+  /** Environment to read TAILTOP_BPF_HELPER from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** More helper arguments (e.g. ["--no-runq"]). */
+  extraArgs?: string[];
+  spawn?: SpawnFn;
+  timers?: Timers;
+  /** File whose absence means "no BTF"; null skips the check. Default /sys/kernel/btf/vmlinux. */
+  btfPath?: string | null;
+  /** Existence check (tests). */
+  exists?: (path: string) => boolean;
+  backoff?: { initialMs?: number; maxMs?: number; healthyMs?: number };
+  /** Intervals kept for drain() at most (oldest dropped). Default 600. */
+  maxQueued?: number;
+  /** How long stop() waits for the helper to exit after closing its stdin before SIGKILL. Default 1000. */
+  stopGraceMs?: number;
+}
+
+/** <package root>/bpf/tailtop-bpf (works from src/ and from dist/: both are two levels below the root). */
+export function defaultHelperPath(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.TAILTOP_BPF_HELPER;
+  if (fromEnv) return fromEnv;
+  return fileURLToPath(new URL('../../../bpf/tailtop-bpf', import.meta.url));
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Splits a byte stream into lines; a line longer than `maxLine` is reported once and skipped. */
+export class LineSplitter {
+  private buf = '';
+  private skipping = false;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly onOverlong: () => void,
+    private readonly maxLine = 1 << 20,
+  ) {}
+
+  push(chunk: string): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl < 0) break;
+      const piece = chunk.slice(start, nl);
+      start = nl + 1;
+      if (this.skipping) {
+        this.skipping = false;
+        this.buf = '';
+        continue;
+      }
+      const line = this.buf + piece;
+      this.buf = '';
+      this.onLine(line);
+    }
+    if (start < chunk.length && !this.skipping) {
+      this.buf += chunk.slice(start);
+      if (this.buf.length > this.maxLine) {
+        this.buf = '';
+        this.skipping = true;
+        this.onOverlong();
+      }
+    }
+  }
+
+  /** End of stream: a last line without a newline is still a line. */
+  end(): void {
+    if (this.buf !== '' && !this.skipping) this.onLine(this.buf);
+    this.buf = '';
+    this.skipping = false;
+  }
+}
+
+// Helpers still running when this process exits are killed (one listener for all supervisors).
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function track(child: ChildProcess): void {
+  liveChildren.add(child);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const c of liveChildren) {
+        try {
+          c.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+}
+
+interface Waiter {
+  resolve: (ok: boolean) => void;
+  timer: unknown;
+}
+
+export class EbpfSupervisor extends EventEmitter {
+  private readonly opts: EbpfSupervisorOptions;
+  private readonly timers: Timers;
+  private readonly spawnFn: SpawnFn;
+  readonly intervalMs: number;
+  readonly helperPath: string;
+
+  private child: ChildProcess | null = null;
+  private childStartedAt = 0;
+  private restartTimer: unknown = null;
+  private failures = 0;
+  private started = false;
+  private stopped = false;
+  /** Off for good (not built, no BTF, not permitted): no restart. */
+  private permanent = false;
+  private queue: IntervalData[] = [];
+  private readyWaiters: Waiter[] = [];
+  private intervalWaiters: Waiter[] = [];
+  private exitWaiters: (() => void)[] = [];
+  private st: EbpfStatus = { active: false, reason: 'eBPF: not started', badLines: 0, lastBad: null, lastError: null, restarts: 0, lost: 0, dropped: 0 };
+
+  constructor(opts: EbpfSupervisorOptions = {}) {
+    super();
+    this.opts = opts;
+    this.timers = opts.timers ?? realTimers;
+    this.spawnFn = opts.spawn ?? ((cmd, args, o) => nodeSpawn(cmd, args, o));
+    this.intervalMs = Math.max(10, Math.round(opts.intervalMs ?? 1000));
+    this.helperPath = opts.helperPath ?? defaultHelperPath(opts.env ?? process.env);
+  }
+
+  /** A copy of the current status. */
+  status(): EbpfStatus {
+    return { ...this.st };
+  }
+
+  /** Intervals received since the last call, oldest first. */
+  drain(): IntervalData[] {
+    const q = this.queue;
+    this.queue = [];
+    return q;
+  }
+
+  /** Check the preconditions and start the helper. Resolves once it is spawned (or known to be off). */
+  async start(): Promise<void> {
+    if (this.started && !this.stopped) return;
+    this.started = true;
+    this.stopped = false;
+    this.permanent = false;
+    this.failures = 0;
+    const exists = this.opts.exists ?? isFile;
+    if (!exists(this.helperPath)) {
+      const fromEnv = !this.opts.helperPath && (this.opts.env ?? process.env).TAILTOP_BPF_HELPER;
+      this.offForGood(fromEnv ? `eBPF: helper not found: ${oneLineText(this.helperPath, 100)} (TAILTOP_BPF_HELPER)` : REASON_NOT_BUILT);
+      return;
+    }
+    const btf = this.opts.btfPath === undefined ? '/sys/kernel/btf/vmlinux' : this.opts.btfPath;
+    if (btf !== null && !exists(btf)) {
+      this.offForGood(REASON_NO_BTF);
+      return;
+    }
+    this.launch();
+  }
+
+  /** Resolves true when the helper said hello, false when it is off for good or after timeoutMs. */
+  waitReady(timeoutMs: number): Promise<boolean> {
+    if (this.st.active) return Promise.resolve(true);
+    if (this.permanent || this.stopped || !this.started) return Promise.resolve(false);
+    return this.wait(this.readyWaiters, timeoutMs);
+  }
+
+  /** Resolves true when the next interval arrives, false when off for good, stopped, or after timeoutMs. */
+  waitInterval(timeoutMs: number): Promise<boolean> {
+    if (this.permanent || this.stopped || !this.started) return Promise.resolve(false);
+    return this.wait(this.intervalWaiters, timeoutMs);
+  }
+
+  /** Stop the helper (close its stdin; SIGKILL after a grace period) and do not restart it. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.restartTimer !== null) {
+      this.timers.clearTimeout(this.restartTimer);
+      this.restartTimer = null;
+    }
+    this.release(this.readyWaiters, false);
+    this.release(this.intervalWaiters, false);
+    const child = this.child;
+    if (child) {
+      const gone = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
+      try {
+        child.stdin?.end();
+      } catch {
+        // ignore: killed below
+      }
+      const grace = this.opts.stopGraceMs ?? 1000;
+      const killer = this.timers.setTimeout(() => {
+        try {
+          child.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, grace);
+      await gone;
+      this.timers.clearTimeout(killer);
+    }
+    this.update({ active: false, reason: 'eBPF: stopped', hello: undefined, pid: undefined, restartInMs: undefined });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private wait(list: Waiter[], timeoutMs: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const w: Waiter = {
+        resolve,
+        timer: this.timers.setTimeout(() => {
+          const i = list.indexOf(w);
+          if (i >= 0) list.splice(i, 1);
+          resolve(false);
+        }, timeoutMs),
+      };
+      list.push(w);
+    });
+  }
+
+  private release(list: Waiter[], ok: boolean): void {
+    for (const w of list.splice(0)) {
+      this.timers.clearTimeout(w.timer);
+      w.resolve(ok);
+    }
+  }
+
+  private update(patch: Partial<EbpfStatus>): void {
+    const next = { ...this.st, ...patch };
+    for (const k of Object.keys(patch) as (keyof EbpfStatus)[]) if (patch[k] === undefined) delete next[k];
+    this.st = next;
+    this.emit('status', this.status());
+  }
+
+  private offForGood(reason: string): void {
+    this.permanent = true;
+    this.update({ active: false, reason, hello: undefined, pid: undefined, restartInMs: undefined });
+    this.release(this.readyWaiters, false);
+    this.release(this.intervalWaiters, false);
+  }
+
+  private launch(): void {
+    this.restartTimer = null;
+    if (this.stopped) return;
+    const args = ['--interval-ms', String(this.intervalMs), ...(this.opts.extraArgs ?? [])];
+    let child: ChildProcess;
+    try {
+      child = this.spawnFn(this.helperPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (err) {
+      this.onSpawnError(err);
+      return;
+    }
+    this.child = child;
+    this.childStartedAt = this.timers.now();
+    track(child);
+    this.update({ active: false, reason: 'eBPF: starting', hello: undefined, pid: child.pid, restartInMs: undefined });
+
+    let lastStderr = '';
+    let spawnFailed: unknown = null;
+    let finished = false;
+    const lines = new LineSplitter(
+      (line) => this.onLine(line),
+      () => this.onBad('line longer than 1 MiB'),
+    );
+    const errLines = new LineSplitter(
+      (line) => {
+        const l = oneLineText(line);
+        if (l !== '') lastStderr = l;
+      },
+      () => {},
+      64 * 1024,
+    );
+
+    child.stdin?.on('error', () => {}); // EPIPE when the helper is gone: its exit is handled below
+    child.stdout?.setEncoding('utf8');
+    child.stdout?.on('data', (chunk: string) => lines.push(chunk));
+    child.stdout?.on('end', () => lines.end());
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => errLines.push(chunk));
+    child.stderr?.on('end', () => errLines.end());
+
+    const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+      if (finished) return;
+      finished = true;
+      liveChildren.delete(child);
+      if (this.child === child) this.child = null;
+      lines.end();
+      errLines.end();
+      for (const w of this.exitWaiters.splice(0)) w();
+      if (spawnFailed !== null) this.onSpawnError(spawnFailed);
+      else this.onExit(code, signal, lastStderr);
+    };
+    child.on('error', (err) => {
+      // Spawn failed (ENOENT, EACCES), or a kill failed: only the former ends the child.
+      if (child.pid === undefined) {
+        spawnFailed = err;
+        finish(null, null);
+      }
+    });
+    child.on('close', (code, signal) => finish(code, signal));
+  }
+
+  private onSpawnError(err: unknown): void {
+    const e = err as NodeJS.ErrnoException;
+    if (e?.code === 'ENOENT') return this.offForGood(REASON_NOT_BUILT);
+    if (e?.code === 'EACCES') return this.offForGood(`eBPF: helper not executable: ${oneLineText(this.helperPath, 100)}`);
+    this.scheduleRestart(`eBPF: cannot start helper: ${oneLineText(e?.message ?? String(err), 100)}`);
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null, lastStderr: string): void {
+    if (this.stopped) return;
+    if (code === 2 || /\bEPERM\b|operation not permitted/i.test(lastStderr)) return this.offForGood(REASON_NOT_PERMITTED);
+    if (code === 3) return this.offForGood(REASON_NO_BTF);
+    let reason: string;
+    if (lastStderr !== '') reason = `eBPF: ${lastStderr}`;
+    else if (signal) reason = `eBPF: helper killed by ${signal}`;
+    else reason = `eBPF: helper exited with code ${code ?? '?'}`;
+    // A run longer than healthyMs was not a crash loop: start the backoff over.
+    if (this.timers.now() - this.childStartedAt >= (this.opts.backoff?.healthyMs ?? 60_000)) this.failures = 0;
+    this.scheduleRestart(reason);
+  }
+
+  private scheduleRestart(reason: string): void {
+    if (this.stopped) return;
+    const initial = this.opts.backoff?.initialMs ?? 1000;
+    const max = this.opts.backoff?.maxMs ?? 30_000;
+    const delay = Math.min(max, initial * 2 ** Math.min(this.failures, 30));
+    this.failures++;
+    this.update({ active: false, reason, hello: undefined, pid: undefined, restartInMs: delay });
+    this.restartTimer = this.timers.setTimeout(() => {
+      if (this.stopped) return;
+      this.update({ restarts: this.st.restarts + 1 });
+      this.launch();
+    }, delay);
+  }
+
+  private onBad(reason: string): void {
+    this.update({ badLines: this.st.badLines + 1, lastBad: reason });
+    this.emit('bad', reason);
+  }
+
+  private onLine(line: string): void {
+    const msg = parseLine(line);
+    switch (msg.kind) {
+      case 'hello':
+        this.update({ active: true, reason: REASON_ACTIVE, hello: msg });
+        this.emit('hello', msg);
+        this.release(this.readyWaiters, true);
+        return;
+      case 'interval': {
+        if (!this.st.hello) return this.onBad('interval before hello');
+        this.queue.push(msg);
+        const max = this.opts.maxQueued ?? 600;
+        let dropped = 0;
+        while (this.queue.length > max) {
+          this.queue.shift();
+          dropped++;
+        }
+        if (dropped > 0 || msg.lost > 0) this.update({ dropped: this.st.dropped + dropped, lost: this.st.lost + msg.lost });
+        this.emit('interval', msg);
+        this.release(this.intervalWaiters, true);
+        return;
+      }
+      case 'error':
+        this.update({ lastError: msg.message });
+        this.emit('helper-error', msg.message);
+        return;
+      case 'bad':
+        return this.onBad(msg.reason);
+    }
+  }
+}
