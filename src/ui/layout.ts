@@ -23,6 +23,9 @@ export type OverviewLayout = Partial<Record<PanelId, Rect>>;
 export interface LayoutOptions {
   cores: number;
   pressure: boolean;
+  /** Content rows the disks/network and tail-latency panels would like (header lines included). */
+  ioRows?: number;
+  latencyRows?: number;
 }
 
 /** The smallest terminal the UI draws panels in; below it shows "terminal too small". */
@@ -70,10 +73,15 @@ export function overviewLayout(width: number, height: number, opts: LayoutOption
     aH = avail - bH;
   } else {
     const minRest = nRows === 4 ? 10 : 5; // C (and D) need a header and some rows
-    aH = Math.max(4, Math.min(wantA, avail - bH - minRest, Math.floor(avail * 0.45)));
+    // Large terminals: the CPU box grows (a taller total graph) up to about a third of the height.
+    const roomyA = H >= 40 ? Math.floor(avail * 0.3) : 0;
+    aH = Math.max(4, Math.min(Math.max(wantA, roomyA), avail - bH - minRest, Math.floor(avail * 0.45)));
     const rest = avail - aH - bH;
     if (nRows === 4) {
-      cH = Math.ceil(rest / 2);
+      // Share the rest by what the panels would show, each with room for a header and a row or two.
+      const wantC = (opts.ioRows ?? 4) + 2;
+      const wantD = (opts.latencyRows ?? 4) + 2;
+      cH = Math.max(5, Math.min(rest - 5, Math.round((rest * wantC) / (wantC + wantD))));
       dH = rest - cH;
     } else {
       cH = rest;

@@ -3,7 +3,7 @@
 import { key } from '../../store/store.js';
 import { gradient } from '../theme.js';
 import { DASH, fit, percent } from '../format.js';
-import { byPriority, dim, meter, paint, row, spark, themeColor, type PanelContext, type PanelOutput } from './draw.js';
+import { byPriority, dim, meter, paint, row, spark, tallSparkline, themeColor, type PanelContext, type PanelOutput } from './draw.js';
 
 /** Width of one core cell below which the grid does not go. */
 export const MIN_CORE_CELL = 18;
@@ -33,9 +33,14 @@ export function cpuPanel(ctx: PanelContext): PanelOutput {
   const title = `CPU${h && h.cores.length > 0 ? ` ${h.cores.length} cores` : ''}`;
   const lines: [number, string][] = [];
 
+  const cores = h?.cores ?? [];
+  // Rows beyond what the core grid needs become a taller total graph (large terminals).
+  const gridWant = cores.length > 0 ? Math.ceil(cores.length / coreColumns(cores.length, W, Math.max(1, H - 2))) : 0;
+  const graphRows = H - 2 - gridWant >= 3 ? H - 2 - gridWant : 0;
+
   const label = 'total ';
   const pct = fit(percent(total), 6, 'right');
-  const sparkW = Math.max(0, W - label.length - pct.length - 1);
+  const sparkW = graphRows > 0 ? 0 : Math.max(0, W - label.length - pct.length - 1);
   lines.push([0, `${paint(theme, themeColor(theme, 'title'), label)}${paint(theme, gradient(theme, 'cpu', total ?? 0), pct)} ${spark(theme, 'cpu', store.values(key.hostCpu, sparkW), sparkW, 100)}`]);
 
   const c = h?.cpu;
@@ -49,8 +54,16 @@ export function cpuPanel(ctx: PanelContext): PanelOutput {
   const split = long.length <= W ? long : parts.map(([, s, v]) => `${s} ${percent(v ?? null)}`).join(' ');
   lines.push([1, fit(split, W)]);
 
-  const cores = h?.cores ?? [];
-  const rowsLeft = H - 2;
+  if (graphRows > 0) {
+    const graphW = Math.max(0, W - 7);
+    const g = tallSparkline(store.values(key.hostCpu, graphW), graphW, graphRows, 100);
+    const color = gradient(theme, 'cpu', total ?? 0);
+    g.forEach((line, r) => {
+      const axis = r === 0 ? '100%' : r === g.length - 1 ? '  0%' : '';
+      lines.push([3, dim(theme, fit(axis, 6, 'right')) + ' ' + paint(theme, color, line)]);
+    });
+  }
+  const rowsLeft = H - 2 - graphRows;
   if (rowsLeft > 0 && cores.length > 0) {
     const cols = coreColumns(cores.length, W, rowsLeft);
     const cellW = Math.floor(W / cols);

@@ -113,7 +113,30 @@ export function byPriority(lines: [number, string][], height: number): string[] 
   return lines.filter((_, i) => keep.has(i)).map((l) => l[1]);
 }
 
-/** Highlight a selected row in a focused panel. */
-export function selectedLine(theme: Theme, text: string): string {
-  return theme.mono ? `{inverse}${text}{/inverse}` : `{inverse}${text}{/inverse}`;
+
+const EIGHTHS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/**
+ * A sparkline `height` rows tall (text, one string per row, top first): each column is filled from the
+ * bottom in eighths. Gaps (NaN) stay empty. Used where a panel has rows to spare (large terminals).
+ */
+export function tallSparkline(values: ArrayLike<number>, width: number, height: number, max?: number): string[] {
+  const rows: string[] = Array.from({ length: Math.max(0, height) }, () => '');
+  if (height <= 0 || width <= 0) return rows;
+  const n = Math.min(width, values.length);
+  const start = values.length - n;
+  let top = max ?? 0;
+  if (max == null) for (let i = start; i < values.length; i++) if (values[i]! > top) top = values[i]!;
+  const pad = ' '.repeat(width - n);
+  for (let r = 0; r < height; r++) rows[r] = pad;
+  for (let i = start; i < values.length; i++) {
+    const v = values[i]!;
+    const level = Number.isNaN(v) || top <= 0 ? 0 : Math.max(0, Math.min(height * 8, Math.round((v / top) * height * 8)));
+    for (let r = 0; r < height; r++) {
+      const fromBottom = height - 1 - r;
+      const cell = Math.max(0, Math.min(8, level - fromBottom * 8));
+      rows[r] = rows[r]! + (Number.isNaN(v) ? ' ' : EIGHTHS[cell]!);
+    }
+  }
+  return rows;
 }

@@ -15,7 +15,7 @@ export function loadPanel(ctx: PanelContext): PanelOutput {
   if (W >= 24) {
     lines.push([0, `${t('1m')} ${paint(theme, hot(l?.one), f(l?.one))}  ${t('5m')} ${paint(theme, hot(l?.five), f(l?.five))}  ${t('15m')} ${paint(theme, hot(l?.fifteen), f(l?.fifteen))}`]);
   } else {
-    lines.push([0, `${t('load')} ${f(l?.one)} ${f(l?.five)}`]);
+    lines.push([0, fit(`load ${f(l?.one)} ${f(l?.five)} ${f(l?.fifteen)}`, W)]);
   }
   lines.push([1, fit(`tasks ${l ? `${l.running} run / ${l.total}` : '—'}`, W)]);
   lines.push([3, fit(`ctxsw ${num(frame?.host.contextSwitchesPerSec ?? null)}/s`, W)]);

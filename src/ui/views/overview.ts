@@ -77,7 +77,16 @@ export class OverviewView implements View {
     const frame = ctx.store.latest();
     const width = Number(this.parent.width) || 0;
     const height = Number(this.parent.height) || 0;
-    const layout = overviewLayout(width, height, { cores: frame?.host.cores.length ?? 0, pressure: frame?.host.pressure != null });
+    const host = frame?.host;
+    const latRows = frame?.latency?.active
+      ? (frame.latency.windows[ctx.window]?.block.filter((r) => r.op === 'read' || r.op === 'write').length ?? 0)
+      : (host?.disks.length ?? 0) * 2;
+    const layout = overviewLayout(width, height, {
+      cores: host?.cores.length ?? 0,
+      pressure: host?.pressure != null,
+      ioRows: 1 + Math.max(host?.disks.length ?? 0, host?.net.length ?? 0),
+      latencyRows: 2 + Math.max(1, latRows),
+    });
     const theme = ctx.theme;
     this.visible = [];
     for (const [id, draw] of PANELS) {

@@ -1,0 +1,64 @@
+// The status line: collector errors from the newest frame ("diskstats: permission denied"), the eBPF state,
+// PAUSED, a prompt while one is open, and a short key hint.
+import type { Frame } from '../model/types.js';
+import type { Theme } from './theme.js';
+import { fit } from './format.js';
+import { sanitize } from './sanitize.js';
+import { paint, themeColor } from './panels/draw.js';
+
+export interface StatusState {
+  paused: boolean;
+  /** An open prompt: label and the text typed so far. */
+  prompt: { label: string; text: string } | null;
+  /** A transient message from the app (e.g. a key that does nothing here). */
+  message: string | null;
+  helpKey: string;
+  quitKey: string;
+}
+
+export function ebpfState(frame: Frame | null): string | null {
+  const l = frame?.latency;
+  if (!l) return null;
+  return l.active ? `eBPF on${l.badLines > 0 ? ` (${l.badLines} bad lines)` : ''}` : sanitize(l.source, 120);
+}
+
+export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, width: number): string {
+  const t = (k: string, text: string): string => paint(theme, themeColor(theme, k), text);
+  if (s.prompt) {
+    const text = sanitize(s.prompt.text, 500);
+    const room = Math.max(0, width - s.prompt.label.length - 2);
+    const shown = text.length > room ? text.slice(text.length - room) : text;
+    return fit(` ${s.prompt.label}${shown}█`, width);
+  }
+  const parts: [string, string][] = [];
+  if (s.paused) parts.push(['PAUSED', t('status_warn', '{bold}PAUSED{/bold}')]);
+  if (s.message) parts.push([sanitize(s.message, 200), t('status_warn', sanitize(s.message, 200))]);
+  for (const e of frame?.errors ?? []) {
+    const msg = `${sanitize(e.source, 40)}: ${sanitize(e.message, 200)}`;
+    parts.push([msg, t('status_err', msg)]);
+  }
+  const eb = ebpfState(frame);
+  if (eb) parts.push([eb, t(frame?.latency?.active ? 'status_fg' : 'inactive_fg', eb)]);
+  const hint = `${s.helpKey} help  ${s.quitKey} quit`;
+  const sep = ' │ ';
+  // Fit the parts in order, leaving room for the hint on the right; a cut part ends with "…".
+  const right = width - hint.length - 2;
+  let used = 1;
+  let out = ' ';
+  for (const [plain, tagged] of parts) {
+    const need = (used > 1 ? sep.length : 0) + plain.length;
+    if (used + need <= right) {
+      out += (used > 1 ? sep : '') + tagged;
+      used += need;
+    } else {
+      const room = right - used - (used > 1 ? sep.length : 0);
+      if (room > 4) {
+        out += (used > 1 ? sep : '') + fit(plain, room);
+        used += room + (used > 1 ? sep.length : 0);
+      }
+      break;
+    }
+  }
+  if (width - used >= hint.length + 1) return out + ' '.repeat(width - used - hint.length - 1) + t('inactive_fg', hint) + ' ';
+  return out + ' '.repeat(Math.max(0, width - used));
+}
