@@ -1,0 +1,86 @@
+// Daemon restart: the source reports "reconnecting" with an attempt count while dockerd is down, then
+// recovers (re-subscribes, re-lists) when it is back. Uses its own private dockerd (own directory, no bridge)
+// so that stopping it never disturbs the daemon other test files share.
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContainerSource } from '../../src/sources/docker/container-source.js';
+import { requirement } from '../env.js';
+import { type DaemonHandle, docker, ensureImage, run, startDaemon, stopDaemon, waitFor } from './docker-helpers.js';
+
+const DIR = process.env.TAILTOP_DOCKERD_RESTART_DIR ?? '/tmp/tailtop-dockerd-restart';
+process.env.TAILTOP_DOCKERD_FLAGS = `${process.env.TAILTOP_DOCKERD_FLAGS ?? ''} --bridge=none`.trim();
+
+function has(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const why =
+  process.getuid?.() !== 0 ? 'not root (the test starts and stops its own dockerd)' : !has('dockerd') || !has('docker') ? 'dockerd or the docker CLI is not installed' : null;
+const skip = requirement('docker restart', why === null, why ?? '');
+
+const h: DaemonHandle = { host: `unix://${DIR}/docker.sock`, socketPath: `${DIR}/docker.sock`, ownsDaemon: true, dockerdDir: DIR, unavailable: why };
+
+describe.skipIf(skip !== null)('daemon restart', () => {
+  let src: ContainerSource;
+
+  beforeAll(async () => {
+    await startDaemon(h);
+    await ensureImage(h.host);
+    await docker(h.host, 'rm', '-f', 'tt-rs-always', 'tt-rs-once').catch(() => '');
+    await run(h.host, 'tt-rs-always', ['--network', 'none', '--restart', 'always'], ['sleep', '100000']);
+    await run(h.host, 'tt-rs-once', ['--network', 'none'], ['sleep', '100000']);
+    src = new ContainerSource({ dockerHost: h.host, backoff: { initialMs: 250, maxMs: 2000 } });
+    await src.start();
+  }, 180_000);
+
+  afterAll(async () => {
+    await src?.stop();
+    await docker(h.host, 'rm', '-f', 'tt-rs-always', 'tt-rs-once').catch(() => '');
+    await stopDaemon(h);
+  }, 180_000);
+
+  it('reports reconnecting with an attempt count, then recovers and lists again', async () => {
+    const s0 = await src.sample(performance.now());
+    expect(s0.daemon.state).toBe('ok');
+    const states0 = Object.fromEntries(s0.containers.map((c) => [c.meta.name, c.meta.state]));
+    expect(states0).toEqual({ 'tt-rs-always': 'running', 'tt-rs-once': 'running' });
+    const pid0 = s0.containers.find((c) => c.meta.name === 'tt-rs-always')!.meta.initPid;
+    const listCalls0 = src.debug.apiCalls.list;
+
+    await stopDaemon(h);
+    expect(await waitFor(() => src.inventory?.state === 'reconnecting', 10_000)).toBe(true);
+    // Let a few attempts fail (250 ms, 500 ms, 1 s ...).
+    expect(await waitFor(() => (src.inventory?.attempt ?? 0) >= 3, 15_000)).toBe(true);
+    const down = await src.sample(performance.now());
+    expect(down.daemon.state).toBe('reconnecting');
+    expect(down.daemon.attempt).toBeGreaterThanOrEqual(3);
+    const line = down.errors.find((e) => e.source === 'docker')!.message;
+    expect(line).toMatch(/^docker: reconnecting \(attempt \d+\)/);
+    expect(line).not.toContain('\n');
+    console.log(`while down: ${line}`);
+
+    await startDaemon(h);
+    expect(await waitFor(() => src.inventory?.state === 'ok', 20_000)).toBe(true);
+    // The restart policy brings one back; the other stays exited. Wait for the events to settle.
+    const settled = async (): Promise<boolean> => {
+      const s = await src.sample(performance.now());
+      const m = Object.fromEntries(s.containers.map((c) => [c.meta.name, c.meta.state]));
+      return m['tt-rs-always'] === 'running' && m['tt-rs-once'] === 'exited';
+    };
+    expect(await waitFor(settled, 20_000, 200)).toBe(true);
+    const up = await src.sample(performance.now());
+    expect(up.daemon).toMatchObject({ state: 'ok', attempt: 0, runtime: 'docker' });
+    expect(up.errors).toEqual([]);
+    const always = up.containers.find((c) => c.meta.name === 'tt-rs-always')!;
+    expect(always.meta.initPid).not.toBe(pid0);
+    expect(always.counters?.source).toMatch(/^cgroup-v[12]$/);
+    expect(src.inventory!.connects).toBe(2);
+    expect(src.debug.apiCalls.list).toBe(listCalls0 + 1);
+    expect(src.debug.apiCalls.stats).toBe(0);
+  }, 120_000);
+});
