@@ -61,7 +61,7 @@ export class DiskView implements View {
     const cols = Math.max(1, width - AXIS - 1);
     const grid = buildHeatmap(ctx.store.heatmap(this.device, this.op), cols, heatH - 1);
     if (grid.cells.length === 0) {
-      const why = !active ? `heatmap: ${DASH} (no eBPF)` : `no ${this.op} requests on ${dev} yet`;
+      const why = !active ? `heatmap: ${DASH} (${sanitize(lat?.source ?? 'eBPF: not running')})` : `no ${this.op} requests on ${dev} yet`;
       this.heat.setContent(colorTag(escTags(why), theme.colors['inactive_fg'], theme));
     } else {
       this.heat.setContent(renderHeatmap(grid, theme, { axisWidth: AXIS }).join('\n'));
