@@ -22,6 +22,10 @@ import { MIN_COLS, MIN_ROWS, tooSmall } from './layout.js';
 import { fit } from './format.js';
 import { createOverviewView } from './views/overview.js';
 import { createContainersView } from './views/containers.js';
+import { createContainerView } from './views/container.js';
+import { createProcessesView } from './views/processes.js';
+import { createLatencyView } from './views/latency.js';
+import { createDiskView } from './views/disk.js';
 
 export interface TuiOptions {
   store: Store;
@@ -67,10 +71,14 @@ export function slowerRefresh(ms: number): number {
 
 type Factory = (target: string) => View;
 
-// Views by id. Other views (container, processes, latency, disk) are registered here as they land.
+// Views by id; `target` is the container id, disk name, or '' (processes: '' = the whole host).
 const FACTORIES: Partial<Record<ViewId, Factory>> = {
   overview: () => createOverviewView(),
   containers: () => createContainersView(),
+  container: (id) => createContainerView(id),
+  processes: (id) => createProcessesView(id || undefined),
+  latency: () => createLatencyView(),
+  disk: (name) => createDiskView(name),
 };
 
 /** Override or add view factories (tests, and views that are optional). */
