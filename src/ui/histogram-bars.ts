@@ -17,35 +17,48 @@ export interface PercentileMark {
   us: number | null;
 }
 
-function octave(us: number): number {
-  return Math.floor(Math.log2(us) - 1e-9);
+function rowOf(us: number, r: number): number {
+  return Math.floor(Math.log2(us) * r - 1e-9);
 }
 
 /**
- * Group [upperBoundUs, count] buckets into power-of-two rows from the lowest to the highest non-empty row
- * (empty rows in between are kept). When there are more than `maxRows`, adjacent rows are merged.
+ * Group [upperBoundUs, count] buckets into log-scale rows from the lowest to the highest non-empty row
+ * (empty rows in between are kept): one row per power of two, or up to `maxRowsPerOctave` (2: half
+ * octaves, 4: quarters) when that still fits `maxRows`. Beyond `maxRows`, adjacent rows are merged.
  */
-export function histogramBars(buckets: readonly [number, number][], marks: readonly PercentileMark[] = [], maxRows = 32): HistogramBar[] {
-  const byOct = new Map<number, number>();
-  for (const [up, n] of buckets) {
-    if (!(n > 0) || !(up > 0)) continue;
-    const o = octave(up);
-    byOct.set(o, (byOct.get(o) ?? 0) + n);
+export function histogramBars(
+  buckets: readonly [number, number][],
+  marks: readonly PercentileMark[] = [],
+  maxRows = 32,
+  maxRowsPerOctave = 1,
+): HistogramBar[] {
+  const live = buckets.filter(([up, n]) => n > 0 && up > 0);
+  if (live.length === 0) return [];
+  const ups = live.map(([up]) => up);
+  const minUp = Math.min(...ups);
+  const maxUp = Math.max(...ups);
+  let r = 1;
+  for (const cand of [4, 2, 1]) {
+    if (cand > maxRowsPerOctave) continue;
+    if (rowOf(maxUp, cand) - rowOf(minUp, cand) + 1 <= maxRows) {
+      r = cand;
+      break;
+    }
   }
-  if (byOct.size === 0) return [];
-  const lo = Math.min(...byOct.keys());
-  const hi = Math.max(...byOct.keys());
-  const span = hi - lo + 1;
-  const per = Math.max(1, Math.ceil(span / Math.max(1, maxRows)));
+  const byRow = new Map<number, number>();
+  for (const [up, n] of live) byRow.set(rowOf(up, r), (byRow.get(rowOf(up, r)) ?? 0) + n);
+  const lo = rowOf(minUp, r);
+  const hi = rowOf(maxUp, r);
+  const per = Math.max(1, Math.ceil((hi - lo + 1) / Math.max(1, maxRows)));
   const bars: HistogramBar[] = [];
-  for (let o = lo; o <= hi; o += per) {
+  for (let i = lo; i <= hi; i += per) {
     let count = 0;
-    for (let k = 0; k < per; k++) count += byOct.get(o + k) ?? 0;
-    bars.push({ loUs: 2 ** o, hiUs: 2 ** (o + per), count, marks: [] });
+    for (let k = 0; k < per; k++) count += byRow.get(i + k) ?? 0;
+    bars.push({ loUs: 2 ** (i / r), hiUs: 2 ** ((i + per) / r), count, marks: [] });
   }
   for (const m of marks) {
     if (m.us == null || !(m.us > 0)) continue;
-    const idx = Math.max(0, Math.min(bars.length - 1, Math.floor((octave(m.us) - lo) / per)));
+    const idx = Math.max(0, Math.min(bars.length - 1, Math.floor((rowOf(m.us, r) - lo) / per)));
     bars[idx]!.marks.push(m.label);
   }
   return bars;

@@ -83,6 +83,15 @@ describe('histogram bars', () => {
     expect(lines.every((l) => l.length <= 60)).toBe(true);
   });
 
+  test('half-octave rows when asked and they fit', () => {
+    const bars = histogramBars([[100, 10], [1000, 30]], [{ label: 'p50', us: 1000 }], 32, 2);
+    expect(bars).toHaveLength(7);
+    expect(bars[0]!.loUs).toBeCloseTo(90.51, 1);
+    expect(bars[6]).toMatchObject({ count: 30, marks: ['p50'] });
+    expect(bars[6]!.hiUs).toBeCloseTo(1024);
+    expect(histogramBars([[100, 10], [1000, 30]], [], 4, 2)).toHaveLength(4);
+  });
+
   test('merges rows beyond maxRows; bar text uses eighth blocks', () => {
     const bars = histogramBars([[2, 1], [1 << 20, 1]], [], 8);
     expect(bars.length).toBeLessThanOrEqual(8);

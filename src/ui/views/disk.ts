@@ -86,7 +86,7 @@ export class DiskView implements View {
       { label: 'p50', us: row?.p50Us ?? null },
       { label: 'p95', us: row?.p95Us ?? null },
       { label: 'p99', us: row?.p99Us ?? null },
-    ], Math.max(1, height - detailTop - lines.length - 1));
+    ], Math.max(1, height - detailTop - lines.length - 1), 2);
     const out = lines.map((l) => escTags(l));
     if (bars.length > 0) {
       out.push(`{bold}${this.op} histogram (${ctx.window}, service time){/bold}`);
