@@ -7,12 +7,12 @@
 // 8 sub-buckets per power of two: a bucket is at most 1/8 (12.5%) of its lower bound wide. There are 320
 // buckets; larger values go to the last one, which therefore has no upper bound.
 //
-// Two representations (chosen after measuring, see bench notes in the report / `test/unit/histogram.test.ts`):
-// - `Histogram`: dense, mutable, a Float64Array(320). Used for accumulation and running window sums
-//   (merge and subtract are a tight loop; percentile is one linear walk). 2.5 KiB each.
-// - `SparseHistogram`: immutable parallel typed arrays (bucket index, count) of the non-empty buckets only.
-//   Used to keep per-interval histograms (a helper row has ~5-30 non-empty buckets: ~300 bytes instead of 2.5 KiB,
-//   and about a third of what a Map of the same entries costs).
+// Two representations, chosen by measuring (node 20, 20 non-empty buckets, heap + array buffers):
+// - `Histogram`: dense, mutable, a Float64Array(320), ~2.8 KB. Used for accumulation and running window sums:
+//   merge/subtract are a tight loop and a percentile is one walk (~0.2 µs).
+// - `SparseHistogram`: immutable parallel typed arrays (bucket index, count) of the non-empty buckets only,
+//   ~650 B against ~980 B for a Map<number, number> of the same entries, and merging 300 of them into a dense
+//   sum takes ~57 µs against ~173 µs from Maps. Used to keep the per-interval histograms (300 intervals).
 //
 // Percentiles: nearest rank (the smallest recorded value with at least ceil(q*n) values <= it). The answer is
 // the highest value the rank's bucket can hold (upper - 1 ns; values are whole nanoseconds), capped at the exact
