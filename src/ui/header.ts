@@ -19,24 +19,21 @@ export function refreshLabel(ms: number): string {
 /** One line of tagged text, `width` columns wide. Items are dropped from the right when narrow. */
 export function headerLine(facts: StaticFacts, frame: Frame | null, s: HeaderState, theme: Theme, width: number): string {
   const t = (k: string, text: string): string => paint(theme, themeColor(theme, k), text);
-  const items: [string, string][] = [
-    ['tailtop', t('title', '{bold}tailtop{/bold}')],
-    [sanitize(facts.hostname, 64), t('hi_fg', sanitize(facts.hostname, 64))],
-    [`kernel ${sanitize(facts.kernel, 40)}`, `${t('inactive_fg', 'kernel')} ${sanitize(facts.kernel, 40)}`],
-    [`up ${duration(frame?.host.uptimeSec ?? null)}`, `${t('inactive_fg', 'up')} ${duration(frame?.host.uptimeSec ?? null)}`],
-    [`refresh ${refreshLabel(s.refreshMs)}`, `${t('inactive_fg', 'refresh')} ${refreshLabel(s.refreshMs)}`],
-    [`view ${s.view}`, `${t('inactive_fg', 'view')} ${s.view}`],
+  // [plain, tagged, priority]: the lowest priority (highest number) is dropped first when narrow.
+  const items: [string, string, number][] = [
+    ['tailtop', t('title', '{bold}tailtop{/bold}'), 0],
+    [sanitize(facts.hostname, 64), t('hi_fg', sanitize(facts.hostname, 64)), 1],
+    [`kernel ${sanitize(facts.kernel, 40)}`, `${t('inactive_fg', 'kernel')} ${sanitize(facts.kernel, 40)}`, 5],
+    [`up ${duration(frame?.host.uptimeSec ?? null)}`, `${t('inactive_fg', 'up')} ${duration(frame?.host.uptimeSec ?? null)}`, 4],
+    [`refresh ${refreshLabel(s.refreshMs)}`, `${t('inactive_fg', 'refresh')} ${refreshLabel(s.refreshMs)}`, 3],
+    [`view ${sanitize(s.view, 80)}`, `${t('inactive_fg', 'view')} ${sanitize(s.view, 80)}`, 2],
   ];
-  const paused: [string, string] = ['PAUSED', t('status_warn', '{bold}PAUSED{/bold}')];
+  if (s.paused) items.push(['PAUSED', t('status_warn', '{bold}PAUSED{/bold}'), 0]);
   const sep = '  ';
-  // The paused flag is never dropped; others go from the right until the line fits.
-  let keep = items.length;
-  const plainLen = (n: number): number =>
-    items.slice(0, n).reduce((a, [p]) => a + p.length, 0) + sep.length * (n - 1) + (s.paused ? paused[0].length + sep.length : 0) + 1;
-  while (keep > 1 && plainLen(keep) > width) keep--;
-  const used = items.slice(0, keep);
-  let out = ' ' + used.map(([, tagged]) => tagged).join(sep);
-  if (s.paused) out += sep + paused[1];
-  const pad = Math.max(0, width - plainLen(keep));
+  const plainLen = (xs: typeof items): number => xs.reduce((a, [p]) => a + p.length, 0) + sep.length * (xs.length - 1) + 1;
+  let used = items;
+  for (let prio = 5; prio > 0 && plainLen(used) > width; prio--) used = used.filter((x) => x[2] < prio);
+  const out = ' ' + used.map(([, tagged]) => tagged).join(sep);
+  const pad = Math.max(0, width - plainLen(used));
   return out + fit('', pad);
 }
