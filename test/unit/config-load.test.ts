@@ -1,0 +1,88 @@
+// Config fixtures side by side (bottom-style): every valid/*.toml loads to its .json (a subset of Config),
+// every invalid/*.toml fails with the message in its .err file (FILE stands for the path).
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, defaultConfigPath, findKeyLine, loadConfig, parseDuration } from '../../src/config/config.js';
+import { bindings } from '../../src/ui/keys.js';
+
+const dir = join(import.meta.dirname, '..', 'fixtures', 'config');
+const names = (sub: string): string[] => readdirSync(join(dir, sub)).filter((f) => f.endsWith('.toml')).sort();
+
+describe('valid configs', () => {
+  it.each(names('valid'))('%s', (name) => {
+    const file = join(dir, 'valid', name);
+    const want = JSON.parse(readFileSync(file.replace(/\.toml$/, '.json'), 'utf8')) as Record<string, unknown>;
+    const cfg = loadConfig(file, { required: true });
+    expect(cfg).toMatchObject(want);
+    // The key overrides are accepted by the key table.
+    expect(() => bindings(cfg.keys)).not.toThrow();
+  });
+});
+
+describe('invalid configs', () => {
+  it.each(names('invalid'))('%s', (name) => {
+    const file = join(dir, 'invalid', name);
+    const want = readFileSync(file.replace(/\.toml$/, '.err'), 'utf8').replace('FILE', file);
+    let err: unknown;
+    try {
+      loadConfig(file);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message.startsWith(want), `${(err as Error).message}\n  should start with\n${want}`).toBe(true);
+  });
+
+  it('every invalid fixture has an expected message', () => {
+    for (const n of names('invalid')) expect(readdirSync(join(dir, 'invalid'))).toContain(n.replace(/\.toml$/, '.err'));
+  });
+});
+
+describe('loadConfig', () => {
+  it('a missing default file gives the defaults; a missing required file is an error', () => {
+    const d = mkdtempSync(join(tmpdir(), 'tailtop-cfg-'));
+    expect(loadConfig(join(d, 'nope.toml'))).toEqual({ refreshMs: 1000, theme: null, keys: {}, showAllDisks: false, dockerHost: null, ebpf: true });
+    expect(() => loadConfig(join(d, 'nope.toml'), { required: true })).toThrow(ConfigError);
+    expect(() => loadConfig(join(d, 'nope.toml'), { required: true })).toThrow(/nope\.toml: no such file/);
+  });
+
+  it('a directory is an error naming the file', () => {
+    const d = mkdtempSync(join(tmpdir(), 'tailtop-cfg-'));
+    expect(() => loadConfig(d)).toThrow(new RegExp(`^${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+  });
+
+  it('unknown keys are named with their line', () => {
+    const d = mkdtempSync(join(tmpdir(), 'tailtop-cfg-'));
+    const f = join(d, 'c.toml');
+    writeFileSync(f, 'theme = "light"\n\n\nrefesh_ms = 500\n');
+    expect(() => loadConfig(f)).toThrow(`${f}:4: refesh_ms: unknown key`);
+  });
+});
+
+describe('helpers', () => {
+  it('defaultConfigPath follows XDG_CONFIG_HOME, else ~/.config', () => {
+    expect(defaultConfigPath({ XDG_CONFIG_HOME: '/x/cfg', HOME: '/home/u' })).toBe('/x/cfg/tailtop/config.toml');
+    expect(defaultConfigPath({ HOME: '/home/u' })).toBe('/home/u/.config/tailtop/config.toml');
+    // A relative XDG_CONFIG_HOME is invalid per the spec and ignored.
+    expect(defaultConfigPath({ XDG_CONFIG_HOME: 'rel', HOME: '/home/u' })).toBe('/home/u/.config/tailtop/config.toml');
+  });
+
+  it('parseDuration', () => {
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('2s')).toBe(2000);
+    expect(parseDuration('750')).toBe(750);
+    expect(parseDuration('fast')).toBeNull();
+    expect(parseDuration('-1s')).toBeNull();
+  });
+
+  it('findKeyLine knows tables and dotted keys', () => {
+    const text = 'a = 1\n[keys]\nquit = ["q"]\n[other]\nquit = 2\n';
+    expect(findKeyLine(text, 'a')).toBe(1);
+    expect(findKeyLine(text, 'keys.quit')).toBe(3);
+    expect(findKeyLine(text, 'keys')).toBe(2);
+    expect(findKeyLine('keys.help = ["h"]\n', 'keys.help')).toBe(1);
+    expect(findKeyLine(text, 'missing')).toBeNull();
+  });
+});
