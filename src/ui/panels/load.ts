@@ -12,7 +12,8 @@ export function loadPanel(ctx: PanelContext): PanelOutput {
   const hot = (v: number | undefined): string | undefined =>
     v != null && cores > 0 && v > cores ? themeColor(theme, 'status_err') : themeColor(theme, 'main_fg');
   const t = (s: string): string => paint(theme, themeColor(theme, 'title'), s);
-  if (W >= 24) {
+  const long = `1m ${f(l?.one)}  5m ${f(l?.five)}  15m ${f(l?.fifteen)}`;
+  if (long.length <= W) {
     lines.push([0, `${t('1m')} ${paint(theme, hot(l?.one), f(l?.one))}  ${t('5m')} ${paint(theme, hot(l?.five), f(l?.five))}  ${t('15m')} ${paint(theme, hot(l?.fifteen), f(l?.fifteen))}`]);
   } else {
     lines.push([0, fit(`load ${f(l?.one)} ${f(l?.five)} ${f(l?.fifteen)}`, W)]);
