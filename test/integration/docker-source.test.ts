@@ -136,7 +136,7 @@ describe.skipIf(skip !== null)('container source vs docker stats', () => {
     expect(src.debug.apiCalls).toEqual(callsBefore);
     expect(src.debug.apiCalls.stats).toBe(0);
     expect(src.debug.statsFallback).toEqual([]);
-  });
+  }, 90_000);
 
   it('block counters agree with docker stats', async () => {
     const out = await docker(h.host, 'stats', '--no-stream', '--format', '{{.BlockIO}}', `${P}disk`);
@@ -151,7 +151,7 @@ describe.skipIf(skip !== null)('container source vs docker stats', () => {
     const theirBytes = Number(m[1]) * (mult[m[2]!] ?? NaN);
     expect(w!).toBeGreaterThanOrEqual(theirBytes * 0.95 - 1e6);
     console.log(`disk writes: ours ${w} B, docker stats ${theirs}`);
-  });
+  }, 60_000);
 });
 
 describe.skipIf(skip !== null)('event following under churn', () => {
@@ -207,5 +207,5 @@ describe.skipIf(skip !== null)('event following under churn', () => {
     // Remove the rest: the set empties.
     await removeAll(h.host, C);
     expect(await waitFor(() => ours().size === 0, 15_000)).toBe(true);
-  });
+  }, 180_000);
 });
