@@ -504,7 +504,8 @@ int main(int argc, char **argv)
 	if (!entries)
 		die(EXIT_OTHER, "out of memory");
 
-	err = load(&skel, &o, true);
+	/* TAILTOP_BPF_FORCE_RAW_TP=1 exercises the fallback on a kernel that has tp_btf */
+	err = load(&skel, &o, !(getenv("TAILTOP_BPF_FORCE_RAW_TP") && *getenv("TAILTOP_BPF_FORCE_RAW_TP") == '1'));
 	if (err && err != -EPERM) {
 		/* tp_btf refused (old kernel, verifier): try the raw_tp variants */
 		warnline("tp_btf load failed (%s: %s), retrying with raw_tp", strerror(-err), last_libbpf_msg);

@@ -84,6 +84,10 @@ struct task_struct___old {
 	long state;
 } __attribute__((preserve_access_index));
 
+/* Field reads: tp_btf programs dereference BTF pointers directly (the verifier allows it; a fault
+ * reads as zero), raw_tp programs must go through bpf_probe_read_kernel (BPF_CORE_READ). The helpers
+ * below take `btf` as a compile-time constant, so each program keeps only its own variant. */
+
 /* floor(log2(v)) for v > 0, branch-free (no loop, no clz: BPF has no such instruction). */
 static __always_inline __u32 msb64(__u64 v)
 {
@@ -149,17 +153,21 @@ static __always_inline void hist_add(struct hist_key *key, __u64 v, __u64 bytes,
 
 /* Cgroup id of a task: v2 = its unified cgroup, v1 = its cgroup in the hierarchy of subsystem
  * `ss` (io_cgrp_id -> blkio, cpu_cgrp_id -> cpu). */
-static __always_inline __u64 task_cgroup(struct task_struct *t, int mode, int ss)
+static __always_inline __u64 task_cgroup(struct task_struct *t, int mode, int ss, const bool btf)
 {
-	struct css_set *cs = BPF_CORE_READ(t, cgroups);
+	struct css_set *cs = btf ? t->cgroups : BPF_CORE_READ(t, cgroups);
 	struct cgroup_subsys_state *css;
 
 	if (!cs)
 		return 0;
 	if (mode == TT_CGROUP_V2)
-		return BPF_CORE_READ(cs, dfl_cgrp, kn, id);
+		return btf ? cs->dfl_cgrp->kn->id : BPF_CORE_READ(cs, dfl_cgrp, kn, id);
 	if (ss < 0 || ss >= 16)
 		return 0;
+	if (btf) {
+		css = cs->subsys[ss];
+		return css ? css->cgroup->kn->id : 0;
+	}
 	css = NULL;
 	bpf_probe_read_kernel(&css, sizeof(css), (void *)cs + bpf_core_field_offset(struct css_set, subsys) + ss * sizeof(void *));
 	if (!css)
@@ -183,63 +191,67 @@ static __always_inline int cpu_subsys_id(void)
 
 /* Cgroup of a block request: its bio's blkcg when that cgroup is in the wanted hierarchy,
  * else the current task's. */
-static __always_inline __u64 rq_cgroup(struct request *rq)
+static __always_inline __u64 rq_cgroup(struct request *rq, const bool btf)
 {
 	int mode = block_cgroup_mode;
 
 	if (bpf_core_field_exists(struct bio, bi_blkg)) {
-		struct bio *bio = BPF_CORE_READ(rq, bio);
-		struct blkcg_gq *blkg = bio ? BPF_CORE_READ(bio, bi_blkg) : NULL;
-		struct cgroup *cg = blkg ? BPF_CORE_READ(blkg, blkcg, css.cgroup) : NULL;
+		struct bio *bio = btf ? rq->bio : BPF_CORE_READ(rq, bio);
+		struct blkcg_gq *blkg = bio ? (btf ? bio->bi_blkg : BPF_CORE_READ(bio, bi_blkg)) : NULL;
+		struct blkcg *blkcg = blkg ? (btf ? blkg->blkcg : BPF_CORE_READ(blkg, blkcg)) : NULL;
+		struct cgroup *cg = blkcg ? (btf ? blkcg->css.cgroup : BPF_CORE_READ(blkcg, css.cgroup)) : NULL;
 
 		if (cg) {
 			/* hierarchy 0 is the unified (v2) hierarchy */
-			int hid = BPF_CORE_READ(cg, root, hierarchy_id);
+			int hid = btf ? cg->root->hierarchy_id : BPF_CORE_READ(cg, root, hierarchy_id);
 
 			if ((mode == TT_CGROUP_V2) == (hid == 0))
-				return BPF_CORE_READ(cg, kn, id);
+				return btf ? cg->kn->id : BPF_CORE_READ(cg, kn, id);
 		}
 	}
 	if (mode == TT_CGROUP_V2)
 		return bpf_get_current_cgroup_id();
-	return task_cgroup((struct task_struct *)bpf_get_current_task(), mode, io_subsys_id());
+	return task_cgroup(btf ? bpf_get_current_task_btf() : (struct task_struct *)bpf_get_current_task(),
+			   mode, io_subsys_id(), btf);
 }
 
 /* ------------------------------------------------------------------------------ block */
 
-static __always_inline __u32 rq_dev(struct request *rq)
+static __always_inline __u32 rq_dev(struct request *rq, const bool btf)
 {
 	struct gendisk *disk;
 
 	if (bpf_core_field_exists(struct request_queue, disk))
-		disk = BPF_CORE_READ(rq, q, disk);
+		disk = btf ? rq->q->disk : BPF_CORE_READ(rq, q, disk);
 	else
 		disk = BPF_CORE_READ((struct request___old *)rq, rq_disk);
 	if (!disk)
 		return 0;
+	if (btf)
+		return ((__u32)disk->major << MINORBITS) | (__u32)disk->first_minor;
 	return ((__u32)BPF_CORE_READ(disk, major) << MINORBITS) | (__u32)BPF_CORE_READ(disk, first_minor);
 }
 
-static __always_inline int on_insert(struct request *rq)
+static __always_inline int on_insert(struct request *rq, const bool btf)
 {
 	struct rq_start s = {};
 	__u64 k = (__u64)rq;
 
-	if (filter_dev && rq_dev(rq) != filter_dev)
+	if (filter_dev && rq_dev(rq, btf) != filter_dev)
 		return 0;
 	s.insert_ns = bpf_ktime_get_ns();
-	s.cgroup = rq_cgroup(rq);
+	s.cgroup = rq_cgroup(rq, btf);
 	if (bpf_map_update_elem(&rq_starts, &k, &s, BPF_ANY))
 		__sync_fetch_and_add(&lost, 1);
 	return 0;
 }
 
-static __always_inline int on_issue(struct request *rq)
+static __always_inline int on_issue(struct request *rq, const bool btf)
 {
 	__u64 k = (__u64)rq, now;
 	struct rq_start *sp, s = {};
 
-	if (filter_dev && rq_dev(rq) != filter_dev)
+	if (filter_dev && rq_dev(rq, btf) != filter_dev)
 		return 0;
 	now = bpf_ktime_get_ns();
 	sp = bpf_map_lookup_elem(&rq_starts, &k);
@@ -248,13 +260,13 @@ static __always_inline int on_issue(struct request *rq)
 		return 0;
 	}
 	s.issue_ns = now;
-	s.cgroup = rq_cgroup(rq);
+	s.cgroup = rq_cgroup(rq, btf);
 	if (bpf_map_update_elem(&rq_starts, &k, &s, BPF_ANY))
 		__sync_fetch_and_add(&lost, 1);
 	return 0;
 }
 
-static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes)
+static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes, const bool btf)
 {
 	__u64 k = (__u64)rq, now, service, total;
 	struct hist_key key = {};
@@ -271,8 +283,8 @@ static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes
 	service = now - s.issue_ns;
 	total = s.insert_ns && s.insert_ns <= s.issue_ns ? now - s.insert_ns : service;
 
-	key.dev = rq_dev(rq);
-	key.op = BPF_CORE_READ(rq, cmd_flags) & REQ_OP_MASK;
+	key.dev = rq_dev(rq, btf);
+	key.op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & REQ_OP_MASK;
 	key.cgroup = s.cgroup;
 	key.kind = TT_KIND_SERVICE;
 	hist_add(&key, service, nr_bytes, true);
@@ -284,37 +296,37 @@ static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes
 SEC("tp_btf/block_rq_insert")
 int BPF_PROG(tt_block_rq_insert_btf, struct request *rq)
 {
-	return on_insert(rq);
+	return on_insert(rq, true);
 }
 
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(tt_block_rq_issue_btf, struct request *rq)
 {
-	return on_issue(rq);
+	return on_issue(rq, true);
 }
 
 SEC("tp_btf/block_rq_complete")
 int BPF_PROG(tt_block_rq_complete_btf, struct request *rq, int error, unsigned int nr_bytes)
 {
-	return on_complete(rq, nr_bytes);
+	return on_complete(rq, nr_bytes, true);
 }
 
 SEC("raw_tp/block_rq_insert")
 int BPF_PROG(tt_block_rq_insert_raw, struct request *rq)
 {
-	return on_insert(rq);
+	return on_insert(rq, false);
 }
 
 SEC("raw_tp/block_rq_issue")
 int BPF_PROG(tt_block_rq_issue_raw, struct request *rq)
 {
-	return on_issue(rq);
+	return on_issue(rq, false);
 }
 
 SEC("raw_tp/block_rq_complete")
 int BPF_PROG(tt_block_rq_complete_raw, struct request *rq, int error, unsigned int nr_bytes)
 {
-	return on_complete(rq, nr_bytes);
+	return on_complete(rq, nr_bytes, false);
 }
 
 /* ------------------------------------------------------------------------------ run queue */
@@ -328,23 +340,23 @@ static __always_inline int stamp_pid(__u32 pid, __u64 now)
 	return 0;
 }
 
-static __always_inline long task_state(struct task_struct *t)
+static __always_inline long task_state(struct task_struct *t, const bool btf)
 {
 	if (bpf_core_field_exists(struct task_struct, __state))
-		return BPF_CORE_READ(t, __state);
+		return btf ? t->__state : BPF_CORE_READ(t, __state);
 	return BPF_CORE_READ((struct task_struct___old *)t, state);
 }
 
-static __always_inline int on_switch(struct task_struct *prev, struct task_struct *next)
+static __always_inline int on_switch(struct task_struct *prev, struct task_struct *next, const bool btf)
 {
 	struct hist_key key = {};
 	__u64 now = bpf_ktime_get_ns(), *tsp, delta;
 	__u32 pid;
 
-	if (task_state(prev) == TASK_RUNNING)
-		stamp_pid(BPF_CORE_READ(prev, pid), now);
+	if (task_state(prev, btf) == TASK_RUNNING)
+		stamp_pid(btf ? prev->pid : BPF_CORE_READ(prev, pid), now);
 
-	pid = BPF_CORE_READ(next, pid);
+	pid = btf ? next->pid : BPF_CORE_READ(next, pid);
 	if (!pid)
 		return 0;
 	tsp = bpf_map_lookup_elem(&runq_starts, &pid);
@@ -355,7 +367,7 @@ static __always_inline int on_switch(struct task_struct *prev, struct task_struc
 	if ((__s64)delta < 0)
 		return 0;
 	key.kind = TT_KIND_RUNQ;
-	key.cgroup = task_cgroup(next, runq_cgroup_mode, cpu_subsys_id());
+	key.cgroup = task_cgroup(next, runq_cgroup_mode, cpu_subsys_id(), btf);
 	hist_add(&key, delta, 0, true);
 	return 0;
 }
@@ -363,19 +375,19 @@ static __always_inline int on_switch(struct task_struct *prev, struct task_struc
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(tt_sched_wakeup_btf, struct task_struct *p)
 {
-	return stamp_pid(BPF_CORE_READ(p, pid), bpf_ktime_get_ns());
+	return stamp_pid(p->pid, bpf_ktime_get_ns());
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(tt_sched_wakeup_new_btf, struct task_struct *p)
 {
-	return stamp_pid(BPF_CORE_READ(p, pid), bpf_ktime_get_ns());
+	return stamp_pid(p->pid, bpf_ktime_get_ns());
 }
 
 SEC("tp_btf/sched_switch")
 int BPF_PROG(tt_sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(prev, next);
+	return on_switch(prev, next, true);
 }
 
 SEC("raw_tp/sched_wakeup")
@@ -393,5 +405,5 @@ int BPF_PROG(tt_sched_wakeup_new_raw, struct task_struct *p)
 SEC("raw_tp/sched_switch")
 int BPF_PROG(tt_sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(prev, next);
+	return on_switch(prev, next, false);
 }
