@@ -327,6 +327,31 @@ describe('Inventory', () => {
     expect(inv.attempt).toBe(a);
   });
 
+  it('while the first connection is under way: reconnecting, attempt 0, no error line yet', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    inv = new Inventory({
+      endpoint: EP,
+      makeApi: () => {
+        const api = d.makeApi();
+        const f = api.version.bind(api);
+        api.version = async () => {
+          await gate;
+          return f();
+        };
+        return api;
+      },
+    });
+    const started = inv.start();
+    await tick(5);
+    expect(inv.state).toBe('reconnecting');
+    expect(inv.attempt).toBe(0);
+    expect(inv.errors()).toEqual([]);
+    open();
+    await started;
+    expect(inv.state).toBe('ok');
+  });
+
   it('a client factory that throws is reported and retried', async () => {
     let n = 0;
     inv = new Inventory({

@@ -148,7 +148,8 @@ export class Inventory {
   /** The daemon-level error lines for this sample (empty when connected or when there is no daemon). */
   errors(): string[] {
     const out: string[] = [];
-    if (this._state === 'reconnecting' && this.opts.endpoint) {
+    // Attempt 0 is the first connection still under way: not an error yet.
+    if (this._state === 'reconnecting' && this.opts.endpoint && this._attempt > 0) {
       out.push(`docker: reconnecting (attempt ${this._attempt})${this.lastCause ? `: ${this.lastCause}` : ''}`);
     }
     if (this.badEventLines > 0) out.push(`docker: ${this.badEventLines} unreadable event line(s) skipped`);
