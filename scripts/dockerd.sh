@@ -47,7 +47,7 @@ launch() {
     --pidfile "$PIDFILE" \
     --iptables=false --ip6tables=false \
     --log-level=warn \
-    $1 ${TAILTOP_DOCKERD_FLAGS:-} >>"$LOG" 2>&1 </dev/null &
+    $1 ${TAILTOP_DOCKERD_FLAGS:-} >>"$LOG" 2>&1 </dev/null 9>&- &
   echo $! >"$DIR/launcher.pid"
   i=0
   while [ "$i" -lt $((WAIT_SECS * 4)) ]; do
@@ -96,10 +96,19 @@ stop_quiet() {
 
 stop() { stop_quiet; }
 
+# One start/stop at a time per directory (test files and CI may call this concurrently).
+lock() {
+  mkdir -p "$DIR"
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$DIR/lock"
+    flock -w 180 9 || { say "could not take $DIR/lock"; exit 1; }
+  fi
+}
+
 case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  restart) stop; start ;;
+  start) lock; start ;;
+  stop) lock; stop ;;
+  restart) lock; stop; start ;;
   env)
     if answering; then echo "export DOCKER_HOST=$HOST"; else say "not running ($HOST)"; exit 1; fi ;;
   status) answering ;;
