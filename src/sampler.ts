@@ -13,6 +13,7 @@ import type {
 import { deriveHost } from './model/host.js';
 import { deriveContainers } from './model/containers.js';
 import { deriveProcesses } from './model/processes.js';
+import { applyEbpfBlock } from './model/block-source.js';
 import { LatencyModel, cgroupMapFromContainers, deviceNamesFromDiskstats } from './model/latency.js';
 import type { Store } from './store/store.js';
 import type { ContainerSource } from './sources/docker/container-source.js';
@@ -155,7 +156,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     }
 
     const latency = this.latencyFrame(host, containers, errors);
-    if (latency?.active) this.markEbpfDisks(hostFrame, latency);
+    if (latency) applyEbpfBlock(hostFrame, containersFrame, latency);
 
     this.prevHost = host;
     this.prevAtMs = atMs;
@@ -193,12 +194,6 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       active: status.active,
       badLines: status.badLines,
     });
-  }
-
-  /** When eBPF supplies block I/O, disk figures say so (tail figures exist for them). */
-  private markEbpfDisks(hostFrame: Frame['host'], latency: NonNullable<Frame['latency']>): void {
-    const devices = new Set(latency.windows['1s'].block.map((r) => r.device));
-    for (const d of hostFrame.disks) if (devices.has(d.name)) d.source = 'ebpf';
   }
 }
 

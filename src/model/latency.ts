@@ -242,6 +242,7 @@ export class LatencyModel {
       const inside = this.intervals.slice(w.start - this.base, end - this.base);
       const maxima = maximaOf(inside);
       windows[w.name] = {
+        seconds: (inside.length * this.stepMs) / 1000,
         block: blockRows([...w.block.values()], name, maxima),
         runqueue: runqRow([...w.runq.entries()], maxima),
         containers: containersOf(w.block, w.runq, maps, name, maxima),
@@ -259,7 +260,7 @@ export class LatencyModel {
 
 /** The frame when eBPF is off: the reason as the source, no rows (the UI shows "—"). */
 export function inactiveFrame(reason: string, badLines = 0): LatencyFrame {
-  const empty = (): LatencyWindowFrame => ({ block: [], runqueue: null, containers: {} });
+  const empty = (): LatencyWindowFrame => ({ seconds: 0, block: [], runqueue: null, containers: {} });
   return {
     source: reason,
     active: false,

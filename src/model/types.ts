@@ -391,6 +391,8 @@ export const LATENCY_WINDOWS: readonly LatencyWindow[] = ['1s', '10s', '1m', '5m
 
 /** Figures over one window: rows merged from the per-interval histograms (never averaged percentiles). */
 export interface LatencyWindowFrame {
+  /** Time the window's intervals actually cover, seconds (less than the window right after start). */
+  seconds: number;
   block: BlockLatencyRow[];
   runqueue: RunqueueLatency | null;
   /** Keyed by container id (cgroup ids already mapped to containers). */

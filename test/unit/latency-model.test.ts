@@ -338,7 +338,7 @@ describe('inactive', () => {
     expect(f.active).toBe(false);
     expect(f.badLines).toBe(3);
     expect(f.current).toEqual([]);
-    for (const w of LATENCY_WINDOWS) expect(f.windows[w]).toEqual({ block: [], runqueue: null, containers: {} });
+    for (const w of LATENCY_WINDOWS) expect(f.windows[w]).toEqual({ seconds: 0, block: [], runqueue: null, containers: {} });
   });
 
   it('reset forgets everything', () => {

@@ -107,7 +107,7 @@ export function latRow(device: string, op: BlockOp, over: Partial<BlockLatencyRo
 }
 
 function emptyWindow(): LatencyWindowFrame {
-  return { block: [], runqueue: null, containers: {} };
+  return { seconds: 0, block: [], runqueue: null, containers: {} };
 }
 
 export function latency(active: boolean, win: Partial<LatencyWindowFrame> = {}, current: BlockLatencyRow[] = [], source?: string): LatencyFrame {

@@ -1,0 +1,57 @@
+// When eBPF supplies block I/O, disk and container read/write bytes and ops come from the helper's
+// histograms over the same window as the tail figures (the last interval, '1s'), and say so; devices the
+// helper never sees (bio-based: device-mapper, md) keep their /proc/diskstats figures. Pure.
+import type { BlockLatencyRow, ContainersFrame, HostFrame, LatencyFrame } from './types.js';
+
+interface Totals {
+  readBytes: number;
+  writeBytes: number;
+  readOps: number;
+  writeOps: number;
+}
+
+function totals(rows: readonly BlockLatencyRow[]): Totals {
+  const t: Totals = { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 };
+  for (const r of rows) {
+    if (r.op === 'read') {
+      t.readBytes += r.bytes;
+      t.readOps += r.count;
+    } else if (r.op === 'write') {
+      t.writeBytes += r.bytes;
+      t.writeOps += r.count;
+    }
+  }
+  return t;
+}
+
+export function applyEbpfBlock(host: HostFrame, containers: ContainersFrame | null, latency: LatencyFrame): void {
+  if (!latency.active) return;
+  const last = latency.windows['1s'];
+  const seconds = last.seconds;
+  if (!(seconds > 0)) return;
+  // Devices the helper has seen within the longest window are covered by it.
+  const covered = new Set(latency.windows['5m'].block.map((r) => r.device));
+  const byDevice = new Map<string, BlockLatencyRow[]>();
+  for (const r of last.block) {
+    const list = byDevice.get(r.device);
+    if (list) list.push(r);
+    else byDevice.set(r.device, [r]);
+  }
+  for (const d of host.disks) {
+    if (!covered.has(d.name)) continue;
+    const t = totals(byDevice.get(d.name) ?? []);
+    d.readBytesPerSec = t.readBytes / seconds;
+    d.writeBytesPerSec = t.writeBytes / seconds;
+    d.readOpsPerSec = t.readOps / seconds;
+    d.writeOpsPerSec = t.writeOps / seconds;
+    d.source = 'ebpf';
+  }
+  for (const c of containers?.containers ?? []) {
+    const lat = last.containers[c.id];
+    if (!lat) continue;
+    const t = totals(lat.block);
+    c.blockReadBytesPerSec = t.readBytes / seconds;
+    c.blockWriteBytesPerSec = t.writeBytes / seconds;
+    c.blockSource = 'ebpf';
+  }
+}
