@@ -7,6 +7,8 @@ import { createTui, fasterRefresh, slowerRefresh, type Tui } from '../../src/ui/
 import { COMMANDS, bindings } from '../../src/ui/keys.js';
 import { Store } from '../../src/store/store.js';
 import { facts, filledStore, keyTable, makeFrame, theme } from './ui-frames.js';
+import { loadTheme } from '../../src/config/themes.js';
+import type { Theme } from '../../src/ui/theme.js';
 
 type Sized = Writable & { columns: number; rows: number };
 
@@ -29,7 +31,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-function start(cols: number, rows: number, store: Store, extra: { bindings?: ReturnType<typeof bindings> } = {}): Harness {
+function start(cols: number, rows: number, store: Store, extra: { bindings?: ReturnType<typeof bindings>; theme?: Theme } = {}): Harness {
   let buf = '';
   const output = new Writable({
     write(chunk, _enc, cb) {
@@ -60,7 +62,7 @@ function start(cols: number, rows: number, store: Store, extra: { bindings?: Ret
   h.tui = createTui({
     store,
     facts,
-    theme,
+    theme: extra.theme ?? theme,
     bindings: extra.bindings ?? keyTable,
     refreshMs: 1000,
     input,
@@ -158,6 +160,19 @@ describe('overview at 80x24', () => {
     expect(quiet.tui.screenshot()).not.toMatch(/err rx/);
     const noisy = start(80, 24, filledStore(2, { netErrors: true, nets: ['eth0'] }));
     expect(noisy.tui.screenshot()).toMatch(/err rx 3\.0\/s/);
+  });
+});
+
+describe('colour', () => {
+  const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
+  it('the default theme emits colours; mono emits none', async () => {
+    const coloured = start(80, 24, filledStore(3));
+    await flush();
+    expect(coloured.written()).toMatch(/\x1b\[(?:[0-9;]*;)?38;5;\d+m/);
+    const mono = start(80, 24, filledStore(3), { theme: loadTheme('mono') });
+    await flush();
+    expect(mono.written()).not.toMatch(/\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|38;5;\d+)m/);
+    expect(mono.tui.screenshot()).toContain('CPU 4 cores');
   });
 });
 
