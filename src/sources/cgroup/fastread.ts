@@ -74,16 +74,24 @@ export class FdCache {
 
   /** Reads `path`, through a cached descriptor when the budget allows. Throws the fs error. */
   read(path: string, encoding: BufferEncoding = 'latin1'): string {
-    let fd = this.fds.get(path);
-    if (fd === undefined) {
-      if (this.fds.size >= this.budget) return readSmall(path, encoding);
-      fd = openSync(path, 'r');
-      this.fds.set(path, fd);
+    const cached = this.fds.get(path);
+    if (cached !== undefined) {
+      try {
+        return readWhole(cached, encoding);
+      } catch {
+        // The object behind the descriptor is gone (ESRCH, ENODEV). The path may name a new one now
+        // (a reused pid): close, then open afresh below; a vanished path throws from openSync.
+        this.close(path);
+      }
     }
+    if (this.fds.size >= this.budget) return readSmall(path, encoding);
+    const fd = openSync(path, 'r');
     try {
-      return readWhole(fd, encoding);
+      const text = readWhole(fd, encoding);
+      this.fds.set(path, fd);
+      return text;
     } catch (e) {
-      this.close(path);
+      closeSync(fd);
       throw e;
     }
   }

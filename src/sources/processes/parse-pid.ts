@@ -86,44 +86,47 @@ function kb(rest: string): number | null {
   return m ? Number(m[1]) * 1024 : null;
 }
 
+/** The text after "Key:" on its line, or null when the key is absent. Scans only for the wanted keys. */
+function valueOf(text: string, key: string): string | null {
+  let i = text.startsWith(`${key}:`) ? 0 : text.indexOf(`\n${key}:`);
+  if (i < 0) return null;
+  if (i > 0 || text[0] === '\n') i += 1;
+  const from = i + key.length + 1;
+  let to = text.indexOf('\n', from);
+  if (to < 0) to = text.length;
+  return text.slice(from, to);
+}
+
 /** status: the fields that are present (kernel threads have no Vm* lines: null). */
 export function parsePidStatus(text: string, file = '/proc/<pid>/status'): { value: PidStatus; errors: string[] } {
   const value: PidStatus = { uid: null, ppid: null, threads: null, rssBytes: null, vmsBytes: null, swapBytes: null };
   const errors: string[] = [];
-  for (const line of text.split('\n')) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) continue;
-    const key = line.slice(0, colon);
-    const rest = line.slice(colon + 1);
-    switch (key) {
-      case 'Uid': {
-        const ids = rest.trim().split(/\s+/);
-        const v = num(ids[1] ?? ids[0]);
-        if (v === null) errors.push(`${file}: Uid is not a number`);
-        value.uid = v;
-        break;
-      }
-      case 'PPid':
-        value.ppid = num(rest.trim());
-        if (value.ppid === null) errors.push(`${file}: PPid is not a number`);
-        break;
-      case 'Threads':
-        value.threads = num(rest.trim());
-        if (value.threads === null) errors.push(`${file}: Threads is not a number`);
-        break;
-      case 'VmRSS':
-      case 'VmSize':
-      case 'VmSwap': {
-        const v = kb(rest);
-        if (v === null) errors.push(`${file}: ${key} is not "N kB"`);
-        if (key === 'VmRSS') value.rssBytes = v;
-        else if (key === 'VmSize') value.vmsBytes = v;
-        else value.swapBytes = v;
-        break;
-      }
-      default:
-        break;
-    }
+  const uid = valueOf(text, 'Uid');
+  if (uid !== null) {
+    const ids = uid.trim().split(/\s+/);
+    value.uid = num(ids[1] ?? ids[0]);
+    if (value.uid === null) errors.push(`${file}: Uid is not a number`);
+  }
+  for (const [key, set] of [
+    ['PPid', (v: number | null) => (value.ppid = v)],
+    ['Threads', (v: number | null) => (value.threads = v)],
+  ] as const) {
+    const t = valueOf(text, key);
+    if (t === null) continue;
+    const v = num(t.trim());
+    if (v === null) errors.push(`${file}: ${key} is not a number`);
+    set(v);
+  }
+  for (const [key, set] of [
+    ['VmSize', (v: number | null) => (value.vmsBytes = v)],
+    ['VmRSS', (v: number | null) => (value.rssBytes = v)],
+    ['VmSwap', (v: number | null) => (value.swapBytes = v)],
+  ] as const) {
+    const t = valueOf(text, key);
+    if (t === null) continue;
+    const v = kb(t);
+    if (v === null) errors.push(`${file}: ${key} is not "N kB"`);
+    set(v);
   }
   return { value, errors };
 }

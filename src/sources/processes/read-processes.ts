@@ -1,5 +1,8 @@
-// The process table from /proc: per pid stat + status every poll, cmdline and cgroup once per process
-// instance (pid + start time; re-read when comm changes, i.e. after an exec). No subprocess.
+// The process table from /proc. No subprocess. Per process instance (pid + start time):
+//  - stat every poll: state, ppid, CPU ticks, threads, vsize, rss (pages × page size), start time;
+//  - status when first seen and then every STATUS_EVERY polls: the effective uid and VmSwap, which change
+//    rarely (reading and parsing status costs as much as stat: this keeps a poll near one file per pid);
+//  - cmdline and cgroup once (re-read when comm changes, i.e. after an exec).
 // Descriptors of /proc/<pid>/stat and status are kept open between polls (within a budget): such a
 // descriptor belongs to that process, so after it exits reads fail with ESRCH even if the pid is reused.
 // A pid that vanishes between listing and reading is skipped quietly.
@@ -14,7 +17,7 @@ export interface ReadProcessesOptions {
   root?: string;
   /** Read only these pids (e.g. a container's, from listCgroupPids). Default: every pid in /proc. */
   pids?: number[];
-  /** Bytes per page for the rss fallback when status has no VmRSS. Default 4096. */
+  /** Bytes per page (rss is read from stat in pages). Default: measured from /proc/self, else 4096. */
   pageSize?: number;
 }
 
@@ -23,10 +26,29 @@ interface Known {
   comm: string;
   cmdline: string;
   containerId: string | null;
-  seen: number;
+  uid: number;
+  swapBytes: number;
+  statusPoll: number;
 }
 
 const MAX_ERRORS = 20;
+/** status is re-read every this many polls (uid and swap only). */
+export const STATUS_EVERY = 3;
+
+/** Bytes per page: VmRSS of status against the rss pages of stat, of <root>/proc/self; 4096 if unknown. */
+export function pageSizeOf(root = '/'): number {
+  try {
+    const st = parsePidStat(readSmall(join(root, '/proc/self/stat'))).value;
+    const rss = parsePidStatus(readSmall(join(root, '/proc/self/status'))).value.rssBytes;
+    if (st && rss !== null && st.rssPages > 0) {
+      const ps = rss / st.rssPages;
+      for (const c of [4096, 16384, 65536]) if (Math.abs(ps - c) / c < 0.05) return c;
+    }
+  } catch {
+    // fall through
+  }
+  return 4096;
+}
 
 /** Pure: /etc/passwd -> uid -> name (first entry wins). */
 export function parsePasswd(text: string): Map<number, string> {
@@ -55,13 +77,16 @@ export function containerIdFromPidCgroup(text: string): string | null {
   return null;
 }
 
-const join = (root: string, p: string): string => (root === '/' || root === '' ? p : `${root}${p}`);
+function join(root: string, p: string): string {
+  return root === '/' || root === '' ? p : `${root}${p}`;
+}
 
 /** Reads processes; keeps per-process caches and descriptors between calls. One per root. */
 export class ProcessReader {
   private readonly known = new Map<number, Known>();
   private passwd: { map: Map<number, string>; mtimeMs: number; checkedAt: number } | null = null;
   private polls = 0;
+  private pageSize: number | null = null;
   readonly fds: FdCache;
 
   constructor(readonly root = '/', fds?: FdCache) {
@@ -117,7 +142,8 @@ export class ProcessReader {
       return { rows: [], errors: [`${join(this.root, '/proc')}: ${errCode(e) || (e as Error).message.split('\n')[0]}`] };
     }
     const users = this.users();
-    const pageSize = opts.pageSize ?? 4096;
+    if (this.pageSize === null) this.pageSize = opts.pageSize ?? pageSizeOf(this.root);
+    const pageSize = opts.pageSize ?? this.pageSize;
     const rows: ProcessCounters[] = [];
     const live = new Set<number>();
     for (const pid of pids) {
@@ -131,15 +157,13 @@ export class ProcessReader {
         }
         const s = st.value;
         const statusFile = `${base}/status`;
-        const status = parsePidStatus(this.fds.read(statusFile, 'utf8'), statusFile);
-        for (const e of status.errors) err(e);
         let k = this.known.get(pid);
-        if (!k || k.start !== s.startTicks || k.comm !== s.comm) {
-          if (k && k.start !== s.startTicks) {
-            // Same pid, another process: the old descriptors already fail; make sure they are closed.
-            this.fds.close(statFile);
-            this.fds.close(statusFile);
-          }
+        const fresh = !k || k.start !== s.startTicks;
+        if (fresh && k) {
+          // Same pid, another process: the old descriptors already fail; make sure they are closed.
+          this.fds.close(statusFile);
+        }
+        if (!k || fresh || k.comm !== s.comm) {
           const cmdline = parseCmdline(readSmall(`${base}/cmdline`, 'utf8'));
           let containerId: string | null = null;
           try {
@@ -148,32 +172,37 @@ export class ProcessReader {
             if (isGone(e)) throw e;
             // no cgroup file (no cgroup support): no container
           }
-          k = { start: s.startTicks, comm: s.comm, cmdline, containerId, seen: this.polls };
+          k = { start: s.startTicks, comm: s.comm, cmdline, containerId, uid: -1, swapBytes: 0, statusPoll: -Infinity };
           this.known.set(pid, k);
         }
-        k.seen = this.polls;
-        live.add(pid);
-        const v = status.value;
-        let uid = v.uid;
-        if (uid === null) {
-          try {
-            uid = statSync(base).uid;
-          } catch {
-            uid = -1;
+        if (this.polls - k.statusPoll >= STATUS_EVERY) {
+          const status = parsePidStatus(this.fds.read(statusFile, 'latin1'), statusFile);
+          for (const e of status.errors) err(e);
+          let uid = status.value.uid;
+          if (uid === null) {
+            try {
+              uid = statSync(base).uid;
+            } catch {
+              uid = -1;
+            }
           }
+          k.uid = uid;
+          k.swapBytes = status.value.swapBytes ?? 0;
+          k.statusPoll = this.polls;
         }
+        live.add(pid);
         rows.push({
           pid,
-          ppid: v.ppid ?? s.ppid,
-          uid,
-          user: users.get(uid) ?? String(uid),
+          ppid: s.ppid,
+          uid: k.uid,
+          user: users.get(k.uid) ?? String(k.uid),
           state: s.state,
-          threads: v.threads ?? s.threads,
+          threads: s.threads,
           utimeTicks: s.utimeTicks,
           stimeTicks: s.stimeTicks,
-          rssBytes: v.rssBytes ?? s.rssPages * pageSize,
-          vmsBytes: v.vmsBytes ?? s.vsizeBytes,
-          swapBytes: v.swapBytes ?? 0,
+          rssBytes: s.rssPages * pageSize,
+          vmsBytes: s.vsizeBytes,
+          swapBytes: k.swapBytes,
           comm: s.comm,
           cmdline: k.cmdline,
           containerId: k.containerId,

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ProcessReader, readProcesses } from '../../src/sources/processes/read-processes.js';
+
+const root = new URL('../fixtures/proc-pids', import.meta.url).pathname;
+const IDS = Object.fromEntries(readFileSync(new URL('../fixtures/cgroup/IDS.txt', import.meta.url), 'utf8').trim().split('\n').map((l) => [l[0]!, l.split(' ').at(-1)!])) as Record<string, string>;
+
+describe('readProcesses on fixtures', () => {
+  it('lists numerically, skips vanished and broken pids, names users and containers', async () => {
+    const { rows, errors } = await readProcesses({ root });
+    expect(rows.map((r) => r.pid)).toEqual([1, 2, 4242, 5000, 6000, 7200]);
+    const by = new Map(rows.map((r) => [r.pid, r]));
+    const init = by.get(1)!;
+    expect(init).toMatchObject({ user: 'root', uid: 0, cmdline: '/sbin/init splash', comm: 'systemd', utimeTicks: 163, stimeTicks: 1043, containerId: null, startTicks: 30 });
+    expect(init.rssBytes).toBe(19132 * 1024);
+    const k = by.get(2)!;
+    expect(k.cmdline).toBe('');
+    expect(k.rssBytes).toBe(0); // from stat pages (0) when status has no VmRSS
+    const w = by.get(4242)!;
+    expect(w).toMatchObject({ comm: 'my (weird) prog)', user: 'www-data', ppid: 4200, threads: 4, state: 'R', containerId: IDS.A });
+    expect(w.swapBytes).toBe(512 * 1024);
+    expect(by.get(5000)).toMatchObject({ user: 'alice', containerId: IDS.P });
+    expect(by.get(6000)!.user).toBe('4321'); // not in passwd: the uid
+    expect(by.get(7200)).toMatchObject({ threads: 2, utimeTicks: 3 }); // bad status fields: stat values
+    // Broken files named; the vanished pid 8000 and the non-numeric "sys" are silent.
+    expect(errors.some((e) => e.includes('/proc/7000/stat: no "(comm)" field'))).toBe(true);
+    expect(errors.some((e) => e.includes('/proc/7100/stat: expected at least 24 fields'))).toBe(true);
+    expect(errors.some((e) => e.includes('/proc/7200/status: Uid is not a number'))).toBe(true);
+    expect(errors.some((e) => e.includes('8000'))).toBe(false);
+    for (const e of errors) expect(e).not.toContain('\n');
+  });
+
+  it('pids option reads only those (unknown ones skipped quietly)', async () => {
+    const { rows, errors } = await readProcesses({ root, pids: [4242, 1, 999999, 4242] });
+    expect(rows.map((r) => r.pid)).toEqual([1, 4242]);
+    expect(errors).toEqual([]);
+  });
+
+  it('a missing /proc is one error, not a throw', async () => {
+    const r = await readProcesses({ root: `${root}/nope` });
+    expect(r.rows).toEqual([]);
+    expect(r.errors).toHaveLength(1);
+  });
+});
+
+describe('readProcesses on the real /proc', () => {
+  it('finds this process with its cmdline, user and rising CPU time', async () => {
+    const reader = new ProcessReader('/');
+    const a = reader.read();
+    const me = a.rows.find((r) => r.pid === process.pid);
+    expect(me).toBeDefined();
+    const expected = readFileSync(`/proc/${process.pid}/cmdline`, 'latin1').replace(/\0+$/, '').split('\0').join(' ');
+    expect(me!.cmdline).toBe(expected);
+    expect(me!.cmdline).toContain(process.argv[1]!.split('/').at(-1)!.slice(0, 5));
+    expect(me!.uid).toBe(process.getuid!());
+    expect(me!.threads).toBeGreaterThanOrEqual(1);
+    expect(me!.rssBytes).toBeGreaterThan(0);
+    expect(a.rows.length).toBeGreaterThan(1);
+    const t0 = Date.now();
+    while (Date.now() - t0 < 50) { /* burn some CPU */ }
+    const b = reader.read({ pids: [process.pid] });
+    expect(b.rows[0]!.utimeTicks + b.rows[0]!.stimeTicks).toBeGreaterThanOrEqual(me!.utimeTicks + me!.stimeTicks);
+    expect(b.rows[0]!.startTicks).toBe(me!.startTicks);
+    // Speed: a full read of the process table, second pass (cached descriptors).
+    const n = 5;
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) reader.read();
+    const c = process.cpuUsage(c0);
+    console.log(`processes: ${a.rows.length} pids, ${((c.user + c.system) / n / 1000).toFixed(2)} ms CPU per full read`);
+    reader.close();
+  });
+});
