@@ -64,11 +64,11 @@ export function makeFrame(i: number, o: FrameOpts = {}): Frame {
       : o.latency === 'active'
         ? (() => {
             const rows = disks.flatMap((d) => [latRow(d, 'read', i), latRow(d, 'write', i)]);
-            const w = { block: rows, runqueue: null, containers: {} };
+            const w = { seconds: 1, block: rows, runqueue: null, containers: {} };
             return { source: 'ebpf', active: true, current: rows, windows: { '1s': w, '10s': w, '1m': w, '5m': w }, badLines: 0 };
           })()
         : (() => {
-            const w = { block: [], runqueue: null, containers: {} };
+            const w = { seconds: 0, block: [], runqueue: null, containers: {} };
             return { source: 'eBPF: needs root or CAP_BPF+CAP_PERFMON', active: false, current: [], windows: { '1s': w, '10s': w, '1m': w, '5m': w }, badLines: 0 };
           })();
   const line = (a: number) => ({ avg10: a, avg60: a / 2, avg300: a / 4, percent: r(a * 1.5) });
