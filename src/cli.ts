@@ -10,13 +10,14 @@ import { Store } from './store/store.js';
 import { Sampler, oneLine } from './sampler.js';
 import { readHostSample } from './sources/procfs/read-host.js';
 import { hasProcfs, readHostSampleSysinfo, readStaticFacts } from './sources/sysinfo.js';
-import { ContainerSource } from './sources/docker/container-source.js';
+import type { ContainerSource } from './sources/docker/container-source.js';
 import { EbpfSupervisor } from './sources/ebpf/supervisor.js';
 import { ConfigError, defaultConfigPath, loadConfig, type Config } from './config/config.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
 import { bindings } from './ui/keys.js';
 import { toSnapshot } from './snapshot.js';
-import type { HostSample } from './model/types.js';
+import type { HostSample, StaticFacts } from './model/types.js';
+import os from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -115,7 +116,7 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   const cfg = loadSettings(values);
   const intervalMs = intOption(values.interval, 'interval', 100, 600_000) ?? 1000;
   const withProcesses = Boolean(values.processes);
-  const containers = values['no-docker'] ? null : new ContainerSource({ dockerHost: cfg.dockerHost ?? undefined });
+  const containers = values['no-docker'] ? null : await loadContainerSource(cfg.dockerHost);
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
   const store = new Store(4);
   const sampler = new Sampler({
@@ -152,8 +153,11 @@ async function runTui(values: Parsed['values']): Promise<number> {
 
   const { createTui } = await import('./ui/app.js');
   const { restoreTerminal } = await import('./ui/screen.js');
-  const facts = await readStaticFacts();
-  const containers = values['no-docker'] ? null : new ContainerSource({ dockerHost: cfg.dockerHost ?? undefined });
+  // The first frame must not wait for slow facts or for loading the Docker client: start with what
+  // node:os knows and fill in the rest when it arrives.
+  const facts = quickFacts();
+  void readStaticFacts().then((f) => Object.assign(facts, f));
+  let containers: ContainerSource | null = null;
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs: 1000 }) : null;
   const store = new Store(300);
   const sampler = new Sampler({
@@ -205,10 +209,26 @@ async function runTui(values: Parsed['values']): Promise<number> {
       return;
     }
     sampler.on('frame', () => tui?.update());
-    void containers?.start();
     void ebpf?.start();
     sampler.start();
+    if (!values['no-docker'])
+      void loadContainerSource(cfg.dockerHost).then((src) => {
+        if (done) return;
+        containers = src;
+        sampler.setContainerSource(src);
+        return src.start();
+      });
   });
+}
+
+async function loadContainerSource(dockerHost: string | null): Promise<ContainerSource> {
+  const { ContainerSource } = await import('./sources/docker/container-source.js');
+  return new ContainerSource({ dockerHost: dockerHost ?? undefined });
+}
+
+function quickFacts(): StaticFacts {
+  const cpus = os.cpus();
+  return { hostname: os.hostname(), kernel: os.release(), os: os.type(), cpuModel: cpus[0]?.model ?? '', cpuCount: cpus.length };
 }
 
 function terminalColors(): number {

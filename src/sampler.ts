@@ -73,6 +73,12 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     return this.refreshMs;
   }
 
+  /** Attach the container source once it is loaded (dockerode is loaded after the first frame). */
+  setContainerSource(src: ContainerSource | null): void {
+    this.deps.containers = src;
+    this.prevContainers = null;
+  }
+
   setWants(w: Wants): void {
     const startProcs = w.processes && !this.wants.processes;
     this.wants = w;

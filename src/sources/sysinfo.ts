@@ -4,7 +4,6 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import si from 'systeminformation';
 import type { CpuTimes, DiskCounters, HostSample, NetCounters, SourceError, StaticFacts } from '../model/types.js';
 
 /** The part of systeminformation used here; tests pass a stub. */
@@ -38,7 +37,13 @@ export interface OsApi {
   platform: () => string;
 }
 
-const realSi = si as unknown as SysinfoApi;
+// systeminformation is loaded on first use: it is needed once at start-up (static facts) and in the
+// poll loop only on hosts without /proc, and importing it costs start-up time.
+let realSi: SysinfoApi | null = null;
+async function loadSi(): Promise<SysinfoApi> {
+  realSi ??= (await import('systeminformation')).default as unknown as SysinfoApi;
+  return realSi;
+}
 const realOs: OsApi = os;
 
 export const DEFAULT_TIMEOUT_MS = 3000;
@@ -71,7 +76,7 @@ export async function readStaticFacts(
   opts: { timeoutMs?: number; si?: SysinfoApi; os?: OsApi } = {},
 ): Promise<StaticFacts> {
   const o = opts.os ?? realOs;
-  const s = opts.si ?? realSi;
+  const s = opts.si ?? (await loadSi());
   const ms = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const cpus = safe(() => o.cpus(), []);
   const facts: StaticFacts = {
@@ -133,7 +138,7 @@ export async function readHostSampleSysinfo(
   deps: { si?: SysinfoApi; os?: OsApi; timeoutMs?: number } = {},
 ): Promise<HostSample> {
   const o = deps.os ?? realOs;
-  const s = deps.si ?? realSi;
+  const s = deps.si ?? (await loadSi());
   const ms = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const errors: SourceError[] = [];
   const call = async <T>(what: string, f: () => Promise<T>): Promise<T | null> => {
