@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ContainerMeta } from '../../src/model/types.js';
 import {
   CgroupCounterReader,
+  LIMITS_EVERY,
   listCgroupPids,
   parsePidList,
   readContainerCounters,
@@ -150,6 +151,27 @@ describe('readContainerCounters on fixture trees', () => {
     reader.prune([]);
     expect(reader.cached).toBe(0);
     expect(reader.fds.size).toBe(0);
+    reader.close();
+  });
+
+  it('limit files are re-read every LIMITS_EVERY polls; unchanged files keep their parse', async () => {
+    const root = copyOf('v2-systemd-docker');
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: A, initPid: 4242 });
+    const dir = `${root}/sys/fs/cgroup/system.slice/docker-${A}.scope`;
+    const first = (await reader.read(m, { root })).counters!;
+    expect(first.memoryLimitBytes).toBe(536870912);
+    writeFileSync(`${dir}/memory.max`, 'max\n');
+    let polls = 1;
+    let c = (await reader.read(m, { root })).counters!;
+    polls++;
+    expect(c.memoryLimitBytes).toBe(536870912); // not yet re-read
+    expect(c.memoryStat).toBe(first.memoryStat); // same text: same parse
+    while (polls <= LIMITS_EVERY) {
+      c = (await reader.read(m, { root })).counters!;
+      polls++;
+    }
+    expect(c.memoryLimitBytes).toBeNull();
     reader.close();
   });
 

@@ -60,13 +60,13 @@ export function openFileLimit(root = ''): number {
 }
 
 /**
- * Open descriptors kept between polls, within a budget (by default a quarter of the open-file limit, at
- * most 16384). Beyond the budget files are read with open/read/close: slower, never wrong.
+ * Open descriptors kept between polls, within a budget (by default half the open-file limit, at most
+ * 65536). Beyond the budget files are read with open/read/close: slower, never wrong.
  */
 export class FdCache {
   private readonly fds = new Map<string, number>();
 
-  constructor(readonly budget: number = Math.min(16384, Math.floor(openFileLimit() / 4))) {}
+  constructor(readonly budget: number = Math.min(65536, Math.floor(openFileLimit() / 2))) {}
 
   get size(): number {
     return this.fds.size;

@@ -6,6 +6,7 @@ import type { ContainerCounters, ContainerMeta } from '../../model/types.js';
 import { parseNetDev } from '../procfs/parse-netdev.js';
 import { type CgroupLayout, detectCgroupLayout } from './detect.js';
 import { FdCache, errCode, isGone, readSmall } from './fastread.js';
+import type { ParseMemo } from './parse.js';
 import { GoneError } from './read-util.js';
 import { parsePidCgroup, type ResolvedCgroup, resolveCgroup, underRoot } from './resolve.js';
 import { readV1 } from './v1.js';
@@ -40,7 +41,17 @@ interface Entry {
   ids: ContainerCounters['cgroupIds'];
   /** Paths read through cached descriptors (closed when the entry goes). */
   paths: Set<string>;
+  /** Last parse of each file, reused while its text is unchanged. */
+  memo: ParseMemo;
+  /** Last net/dev text and its sums. */
+  net: { text: string; rx: number; tx: number; errors: string[] } | null;
+  /** Reads of this entry so far, and the limit files' texts with the read they were taken at. */
+  polls: number;
+  limits: Map<string, { text: string; at: number }>;
 }
+
+/** Limit files (memory.max, pids.max, memory.limit_in_bytes) are re-read every this many polls. */
+export const LIMITS_EVERY = 10;
 
 function inode(path: string | null): number | null {
   if (path === null) return null;
@@ -140,6 +151,10 @@ export class CgroupCounterReader {
       v1: { cpu: at(r.cpu), cpuacct: at(r.cpuacct), memory: at(r.memory), blkio: at(r.blkio), pids: at(r.pids), pressure: null },
       ids: { unified: null, blkio: null, cpu: null },
       paths: new Set(),
+      memo: new Map(),
+      net: null,
+      polls: 0,
+      limits: new Map(),
     };
     if (r.mode === 'v2') {
       const ino = inode(e.v2dir);
@@ -181,19 +196,34 @@ export class CgroupCounterReader {
       }
     }
     const entry = e;
+    entry.polls++;
     const read = (p: string): string => {
       entry.paths.add(p);
       return this.fds.read(p);
     };
+    const readLimit = (p: string): string => {
+      const l = entry.limits.get(p);
+      if (l !== undefined && entry.polls - l.at < LIMITS_EVERY) return l.text;
+      const text = read(p);
+      entry.limits.set(p, { text, at: entry.polls });
+      return text;
+    };
     try {
-      const r = entry.v2dir !== null ? readV2(entry.v2dir, read) : readV1(entry.v1, read, opts.clockTicks ?? 100);
+      const r = entry.v2dir !== null
+        ? readV2(entry.v2dir, read, entry.memo, readLimit)
+        : readV1(entry.v1, read, opts.clockTicks ?? 100, entry.memo, readLimit);
       const c = r.counters;
       const errors = r.errors;
       c.cgroupIds = { ...entry.ids };
       if (!meta.hostNetwork) {
         const file = underRoot(root, `/proc/${pid}/net/dev`);
         try {
-          const n = sumNetDev(read(file), file);
+          const text = read(file);
+          let n = entry.net;
+          if (n === null || n.text !== text) {
+            n = { text, ...sumNetDev(text, file) };
+            entry.net = n;
+          }
           errors.push(...n.errors);
           c.netRxBytes = n.rx;
           c.netTxBytes = n.tx;
@@ -294,6 +324,11 @@ export function listContainerPids(meta: ContainerMeta, opts: ReadCountersOptions
 /** Drops cached resolutions and descriptors of containers no longer present. Call after discovery. */
 export function pruneContainerCache(keep: Iterable<string>): void {
   shared.prune(keep);
+}
+
+/** Containers resolved, descriptors open and the descriptor budget of the shared reader. */
+export function cgroupReaderStats(): { containers: number; descriptors: number; budget: number } {
+  return { containers: shared.cached, descriptors: shared.fds.size, budget: shared.fds.budget };
 }
 
 /** Closes every cached descriptor (on exit). */

@@ -9,7 +9,7 @@
 //   blkio.throttle.io_service_bytes / io_serviced   "MAJ:MIN Read N" ... "MAJ:MIN Total N" ... "Total N"
 //   pids.current; pids.max ("max" = unlimited)
 import type { ContainerCounters } from '../../model/types.js';
-import { parseKeyed, parseSingle, pick, show, uint } from './parse.js';
+import { type ParseMemo, memoized, parseKeyed, parseSingle, pick, show, uint } from './parse.js';
 import { type FileRead, readOptional } from './read-util.js';
 import { emptyCounters, pressureOf } from './v2.js';
 
@@ -83,7 +83,7 @@ export interface V1Files {
 }
 
 /** Pure: the texts of a v1 cgroup's files (null = absent) -> counters. */
-export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name?: (file: string) => string } = {}): {
+export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name?: (file: string) => string; memo?: ParseMemo } = {}): {
   counters: ContainerCounters;
   errors: string[];
 } {
@@ -96,11 +96,15 @@ export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name
     if (r.error) errors.push(r.error);
     return r.error ? null : r;
   };
+  const memo = opts.memo;
   const keyed = (text: string | null, name: string): Record<string, number> | null => {
     if (text === null) return null;
-    const r = parseKeyed(text, f(name));
+    const r = memoized(memo, name, text, (t) => {
+      const k = parseKeyed(t, f(name));
+      return { value: k.values, errors: k.errors };
+    });
     errors.push(...r.errors);
-    return r.values;
+    return r.value;
   };
 
   c.cpuUsageNs = single(files.cpuacctUsage, 'cpuacct.usage')?.value ?? null;
@@ -119,26 +123,26 @@ export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name
   const lim = single(files.memoryLimit, 'memory.limit_in_bytes')?.value ?? null;
   c.memoryLimitBytes = lim !== null && lim < V1_UNLIMITED_BYTES ? lim : null;
   const ms = keyed(files.memoryStat, 'memory.stat');
-  if (ms) c.memoryStat = { ...ms };
+  if (ms) c.memoryStat = ms;
   // Hierarchical figure first (includes child cgroups), as the docker CLI does.
   c.inactiveFileBytes = pick(ms, 'total_inactive_file') ?? pick(ms, 'inactive_file');
   c.memoryFailcnt = single(files.memoryFailcnt, 'memory.failcnt')?.value ?? null;
 
   if (files.blkioBytes !== null) {
-    const b = parseBlkio(files.blkioBytes, f('blkio.throttle.io_service_bytes'));
+    const b = memoized(memo, 'blkio.throttle.io_service_bytes', files.blkioBytes, (t) => parseBlkio(t, f('blkio.throttle.io_service_bytes')));
     errors.push(...b.errors);
     c.blockReadBytes = b.value.read;
     c.blockWriteBytes = b.value.write;
   }
   if (files.blkioOps !== null) {
-    const b = parseBlkio(files.blkioOps, f('blkio.throttle.io_serviced'));
+    const b = memoized(memo, 'blkio.throttle.io_serviced', files.blkioOps, (t) => parseBlkio(t, f('blkio.throttle.io_serviced')));
     errors.push(...b.errors);
     c.blockReadOps = b.value.read;
     c.blockWriteOps = b.value.write;
   }
   c.pids = single(files.pidsCurrent, 'pids.current')?.value ?? null;
   c.pidsMax = single(files.pidsMax, 'pids.max')?.value ?? null;
-  c.pressure = pressureOf(files.cpuPressure ?? null, files.memoryPressure ?? null, files.ioPressure ?? null, f, errors);
+  c.pressure = pressureOf(files.cpuPressure ?? null, files.memoryPressure ?? null, files.ioPressure ?? null, f, errors, memo);
   return { counters: c, errors };
 }
 
@@ -153,12 +157,20 @@ export interface V1Dirs {
 }
 
 /**
- * Reads v1 directories (host paths already under the reader's root). The first directory read strictly
+ * Reads v1 directories (host paths already under the reader's root); `readLimit` reads the limit files
+ * (memory.limit_in_bytes, pids.max; default `read`). The first directory read strictly
  * (cpuacct, else memory) decides whether the cgroup is gone: its error is thrown to the caller.
  */
-export function readV1(dirs: V1Dirs, read: FileRead, clockTicks = 100): { counters: ContainerCounters; errors: string[] } {
+export function readV1(
+  dirs: V1Dirs,
+  read: FileRead,
+  clockTicks = 100,
+  memo?: ParseMemo,
+  readLimit: FileRead = read,
+): { counters: ContainerCounters; errors: string[] } {
   const errors: string[] = [];
   const opt = (dir: string | null, name: string): string | null => (dir === null ? null : readOptional(read, `${dir}/${name}`, errors));
+  const lim = (dir: string | null, name: string): string | null => (dir === null ? null : readOptional(readLimit, `${dir}/${name}`, errors));
   let cpuacctUsage: string | null = null;
   let memoryUsage: string | null = null;
   if (dirs.cpuacct !== null) cpuacctUsage = read(`${dirs.cpuacct}/cpuacct.usage`);
@@ -169,18 +181,19 @@ export function readV1(dirs: V1Dirs, read: FileRead, clockTicks = 100): { counte
     cpuacctStat: opt(dirs.cpuacct, 'cpuacct.stat'),
     cpuStat: opt(dirs.cpu, 'cpu.stat'),
     memoryUsage,
-    memoryLimit: opt(dirs.memory, 'memory.limit_in_bytes'),
+    memoryLimit: lim(dirs.memory, 'memory.limit_in_bytes'),
     memoryStat: opt(dirs.memory, 'memory.stat'),
     memoryFailcnt: opt(dirs.memory, 'memory.failcnt'),
     blkioBytes: opt(dirs.blkio, 'blkio.throttle.io_service_bytes'),
     blkioOps: opt(dirs.blkio, 'blkio.throttle.io_serviced'),
     pidsCurrent: opt(dirs.pids, 'pids.current'),
-    pidsMax: opt(dirs.pids, 'pids.max'),
+    pidsMax: lim(dirs.pids, 'pids.max'),
     cpuPressure: opt(dirs.pressure, 'cpu.pressure'),
     memoryPressure: opt(dirs.pressure, 'memory.pressure'),
     ioPressure: opt(dirs.pressure, 'io.pressure'),
   }, {
     clockTicks,
+    memo,
     name: (file) => {
       const dir = file.startsWith('cpuacct.') ? dirs.cpuacct
         : file.startsWith('cpu.stat') ? dirs.cpu

@@ -8,7 +8,7 @@
 //   pids.current; pids.max ("max" = unlimited)
 import type { ContainerCounters, PressureResource, PressureSample } from '../../model/types.js';
 import { parsePressure } from '../procfs/parse-pressure.js';
-import { parseKeyed, parseSingle, pick, show, uint } from './parse.js';
+import { type ParseMemo, memoized, parseKeyed, parseSingle, pick, show, uint } from './parse.js';
 import { type FileRead, readOptional } from './read-util.js';
 
 export interface IoDeviceRow {
@@ -115,15 +115,18 @@ export function countersFromV2(files: {
   ioPressure: string | null;
   pidsCurrent: string | null;
   pidsMax: string | null;
-}, dir = ''): { counters: ContainerCounters; errors: string[] } {
+}, dir = '', memo?: ParseMemo): { counters: ContainerCounters; errors: string[] } {
   const errors: string[] = [];
   const c = emptyCounters('cgroup-v2');
   const f = (name: string): string => (dir ? `${dir}/${name}` : name);
   const keyed = (text: string | null, name: string): Record<string, number> | null => {
     if (text === null) return null;
-    const r = parseKeyed(text, f(name));
+    const r = memoized(memo, name, text, (t) => {
+      const k = parseKeyed(t, f(name));
+      return { value: k.values, errors: k.errors };
+    });
     errors.push(...r.errors);
-    return r.values;
+    return r.value;
   };
   const single = (text: string | null, name: string): { value: number | null; unlimited: boolean } | null => {
     if (text === null) return null;
@@ -143,22 +146,25 @@ export function countersFromV2(files: {
   c.memoryUsageBytes = single(files.memoryCurrent, 'memory.current')?.value ?? null;
   c.memoryLimitBytes = single(files.memoryMax, 'memory.max')?.value ?? null;
   const ms = keyed(files.memoryStat, 'memory.stat');
-  if (ms) c.memoryStat = { ...ms };
+  if (ms) c.memoryStat = ms;
   c.inactiveFileBytes = pick(ms, 'inactive_file');
   const ev = keyed(files.memoryEvents, 'memory.events');
   c.oomEvents = pick(ev, 'oom');
   c.oomKills = pick(ev, 'oom_kill');
 
   if (files.ioStat !== null) {
-    const io = parseIoStat(files.ioStat, f('io.stat'));
+    const io = memoized(memo, 'io.stat', files.ioStat, (t) => {
+      const r = parseIoStat(t, f('io.stat'));
+      return { value: r.totals, errors: r.errors };
+    });
     errors.push(...io.errors);
-    c.blockReadBytes = io.totals.readBytes;
-    c.blockWriteBytes = io.totals.writeBytes;
-    c.blockReadOps = io.totals.readOps;
-    c.blockWriteOps = io.totals.writeOps;
+    c.blockReadBytes = io.value.readBytes;
+    c.blockWriteBytes = io.value.writeBytes;
+    c.blockReadOps = io.value.readOps;
+    c.blockWriteOps = io.value.writeOps;
   }
 
-  c.pressure = pressureOf(files.cpuPressure, files.memoryPressure, files.ioPressure, f, errors);
+  c.pressure = pressureOf(files.cpuPressure, files.memoryPressure, files.ioPressure, f, errors, memo);
   c.pids = single(files.pidsCurrent, 'pids.current')?.value ?? null;
   c.pidsMax = single(files.pidsMax, 'pids.max')?.value ?? null;
   return { counters: c, errors };
@@ -171,11 +177,12 @@ export function pressureOf(
   io: string | null,
   f: (name: string) => string,
   errors: string[],
+  memo?: ParseMemo,
 ): PressureSample | null {
   if (cpu === null && memory === null && io === null) return null;
   const one = (text: string | null, name: string): PressureResource | null => {
     if (text === null) return null;
-    const r = parsePressure(text, f(name));
+    const r = memoized(memo, name, text, (t) => parsePressure(t, f(name)));
     errors.push(...r.errors);
     return r.value;
   };
@@ -183,18 +190,25 @@ export function pressureOf(
 }
 
 /**
- * Reads a v2 cgroup directory (host path already under the reader's root). Missing optional files are
- * null; a missing cpu.stat means the cgroup is gone: the error is thrown to the caller.
+ * Reads a v2 cgroup directory (host path already under the reader's root). `readLimit` reads the limit
+ * files (default: `read`). Missing optional files are null; a missing cpu.stat means the cgroup is gone: the error is thrown to the caller.
  */
-export function readV2(dir: string, read: FileRead): { counters: ContainerCounters; errors: string[] } {
+export function readV2(
+  dir: string,
+  read: FileRead,
+  memo?: ParseMemo,
+  readLimit: FileRead = read,
+): { counters: ContainerCounters; errors: string[] } {
   const errors: string[] = [];
   const opt = (name: string): string | null => readOptional(read, `${dir}/${name}`, errors);
+  // Limits (memory.max, pids.max) change only on `docker update`: the caller may re-read them less often.
+  const lim = (name: string): string | null => readOptional(readLimit, `${dir}/${name}`, errors);
   // cpu.stat exists in every v2 cgroup: read it strictly so a vanished cgroup surfaces as an error.
   const cpuStat = read(`${dir}/cpu.stat`);
   const r = countersFromV2({
     cpuStat,
     memoryCurrent: opt('memory.current'),
-    memoryMax: opt('memory.max'),
+    memoryMax: lim('memory.max'),
     memoryStat: opt('memory.stat'),
     memoryEvents: opt('memory.events'),
     ioStat: opt('io.stat'),
@@ -202,7 +216,7 @@ export function readV2(dir: string, read: FileRead): { counters: ContainerCounte
     memoryPressure: opt('memory.pressure'),
     ioPressure: opt('io.pressure'),
     pidsCurrent: opt('pids.current'),
-    pidsMax: opt('pids.max'),
-  }, dir);
+    pidsMax: lim('pids.max'),
+  }, dir, memo);
   return { counters: r.counters, errors: [...errors, ...r.errors] };
 }
