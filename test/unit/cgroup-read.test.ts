@@ -182,6 +182,14 @@ describe('readContainerCounters on fixture trees', () => {
     expect(reader.fds.size).toBe(0);
   });
 
+  it('no mountinfo: "no cgroup hierarchy mounted"', async () => {
+    const root = copyOf('v2-systemd-docker');
+    rmSync(`${root}/proc/self/mountinfo`);
+    const r = await new CgroupCounterReader().read(meta({ id: A, initPid: 4242 }), { root });
+    expect(r.counters).toBeNull();
+    expect(r.error).toMatch(/^container web: no cgroup hierarchy mounted \(.*mountinfo/);
+  });
+
   it('unresolvable process: one-line error, no throw', async () => {
     const root = copyOf('v2-systemd-docker');
     writeFileSync(`${root}/proc/4242/cgroup`, 'garbage\n');

@@ -135,7 +135,7 @@ export class CgroupCounterReader {
 
   private async resolve(meta: ContainerMeta, pid: number, root: string, opts: ReadCountersOptions): Promise<Entry | string> {
     const { layout, errors } = await this.layoutFor(root, opts.layout);
-    if (layout.mode === 'none') return errors[0] ?? 'no cgroup hierarchy mounted';
+    if (layout.mode === 'none') return `no cgroup hierarchy mounted${errors[0] ? ` (${errors[0]})` : ''}`;
     const file = underRoot(root, `/proc/${pid}/cgroup`);
     const text = readSmall(file, 'utf8'); // throws ENOENT/ESRCH when the pid is gone
     const parsed = parsePidCgroup(text, file);
