@@ -374,16 +374,18 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
       const root = cgroupRoot(hello.cgroup.runq);
       const busy = makeCgroup(root, `${TAG}-busy`);
       const idle = makeCgroup(root, `${TAG}-idle`);
-      // The burner has the top weight and the sleeper the lowest, so the sleeper's wakeups do not preempt
-      // it and wait for its slice; the idle cgroup's sleeper is alone on CPU 1 with the top weight.
-      const burner = spawnIn(busy.path, `nice -n -20 taskset -c 0 perl -e '1 while 1'`);
-      const sleeperBusy = spawnIn(busy.path, `nice -n 19 taskset -c 0 perl -e 'select(undef,undef,undef,0.002) while 1'`);
-      const sleeperIdle = spawnIn(idle.path, `nice -n -20 taskset -c 1 perl -e 'select(undef,undef,undef,0.002) while 1'`);
+      const hog = makeCgroup(root, `${TAG}-hog`);
+      // A CPU burner (its own cgroup) on CPU 0 beside a sleeper that wakes every 2 ms. The sleeper runs
+      // SCHED_BATCH, which never preempts on wakeup, so each wakeup waits for the burner's slice to end.
+      // The idle cgroup's identical sleeper is alone on CPU 1.
+      spawnIn(hog.path, `taskset -c 0 perl -e '1 while 1'`);
+      spawnIn(busy.path, `chrt --batch 0 taskset -c 0 perl -e 'select(undef,undef,undef,0.002) while 1'`);
+      spawnIn(idle.path, `chrt --batch 0 taskset -c 1 perl -e 'select(undef,undef,undef,0.002) while 1'`);
       await sleep(300);
       const t0 = monoNow();
       await sleep(3000);
       const ivs = await helper.window(t0, monoNow());
-      for (const c of [burner, sleeperBusy, sleeperIdle]) c.kill('SIGKILL');
+      for (const c of children) c.kill('SIGKILL');
       const hist = (id: number): Map<number, number> => {
         const h = new Map<number, number>();
         for (const i of ivs) for (const r of i.runq) if (r.cgroup === id) merge(h, r.hist);
