@@ -101,6 +101,13 @@ async function hostReader(): Promise<(atMs: number) => Promise<HostSample>> {
   return (atMs) => readHostSampleSysinfo(atMs);
 }
 
+async function makeSampler(
+  cfg: Config,
+  o: { store: Store; containers: ContainerSource | null; ebpf: EbpfSupervisor | null; refreshMs: number },
+): Promise<Sampler> {
+  return new Sampler({ clock: systemClock, readHost: await hostReader(), showAllDisks: cfg.showAllDisks, ...o });
+}
+
 function loadSettings(values: Parsed['values']): Config {
   const explicit = typeof values.config === 'string' ? values.config : null;
   const cfg = loadConfig(explicit ?? defaultConfigPath(), { required: explicit != null });
@@ -118,16 +125,7 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   const withProcesses = Boolean(values.processes);
   const containers = values['no-docker'] ? null : await loadContainerSource(cfg.dockerHost);
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
-  const store = new Store(4);
-  const sampler = new Sampler({
-    clock: systemClock,
-    store,
-    readHost: await hostReader(),
-    containers,
-    ebpf,
-    refreshMs: intervalMs,
-    showAllDisks: cfg.showAllDisks,
-  });
+  const sampler = await makeSampler(cfg, { store: new Store(4), containers, ebpf, refreshMs: intervalMs });
   sampler.setWants({ processes: withProcesses, containerId: null });
   try {
     const [facts] = await Promise.all([readStaticFacts(), containers?.start(), ebpf ? ebpf.start() : null]);
@@ -160,15 +158,7 @@ async function runTui(values: Parsed['values']): Promise<number> {
   let containers: ContainerSource | null = null;
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs: 1000 }) : null;
   const store = new Store(300);
-  const sampler = new Sampler({
-    clock: systemClock,
-    store,
-    readHost: await hostReader(),
-    containers,
-    ebpf,
-    refreshMs: cfg.refreshMs,
-    showAllDisks: cfg.showAllDisks,
-  });
+  const sampler = await makeSampler(cfg, { store, containers, ebpf, refreshMs: cfg.refreshMs });
 
   return await new Promise<number>((resolve) => {
     let done = false;
@@ -209,6 +199,11 @@ async function runTui(values: Parsed['values']): Promise<number> {
       return;
     }
     sampler.on('frame', () => tui?.update());
+    // Test hook: an uncaught error after the first frames, to check that the terminal is restored.
+    if (process.env.TAILTOP_FAULT === 'throw')
+      setTimeout(() => {
+        throw new Error('injected fault (TAILTOP_FAULT=throw)');
+      }, 1500);
     void ebpf?.start();
     sampler.start();
     if (!values['no-docker'])

@@ -1,0 +1,52 @@
+// Every way out restores the terminal: SIGTERM, SIGHUP and an uncaught error leave the alternate screen,
+// show the cursor and turn echo back on; the exit code is non-zero and the error is printed after the
+// restore (so it is readable on the normal screen).
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requirement } from '../env.js';
+import { hasTmux, startTmux, type TmuxSession } from './tmux.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const cli = join(root, 'dist', 'cli.js');
+const skip = requirement('tmux', hasTmux(), 'tmux is not installed') ?? requirement('dist/cli.js', existsSync(cli), 'dist/cli.js is not built');
+
+const sessions: TmuxSession[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.kill();
+});
+
+function run(env: Record<string, string> = {}): { s: TmuxSession; pid: () => number } {
+  const dir = mkdtempSync(join(tmpdir(), 'tailtop-exit-'));
+  const pidFile = join(dir, 'pid');
+  // The inner shell writes its pid and execs node, so the pid is node's. After exit, print echo's state.
+  const cmd = `sh -c 'echo $$ > ${pidFile}; exec node ${cli} --no-docker --no-ebpf'; rc=$?; printf 'ECHO:%s\\n' "$(stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo)"; (exit $rc)`;
+  const s = startTmux(cmd, { cols: 100, rows: 30, cwd: root, env: { TERM: 'tmux-256color', LANG: 'C.UTF-8', ...env } });
+  sessions.push(s);
+  return { s, pid: () => Number(readFileSync(pidFile, 'utf8').trim()) };
+}
+
+describe.skipIf(skip)('leaving tailtop', () => {
+  for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    it(`restores the terminal on ${sig}`, async () => {
+      const { s, pid } = run();
+      await s.waitFor(/total\s+\d+\.\d%/, 15_000);
+      expect(s.modes().alternateScreen).toBe(true);
+      process.kill(pid(), sig);
+      expect(await s.waitExit(10_000)).toBe(code);
+      const after = await s.waitFor('ECHO:');
+      expect(after).toContain('ECHO:echo');
+      expect(s.modes()).toEqual({ cursorVisible: true, alternateScreen: false });
+    }, 40_000);
+  }
+
+  it('restores the terminal on an uncaught error and prints it afterwards', async () => {
+    const { s } = run({ TAILTOP_FAULT: 'throw' });
+    expect(await s.waitExit(15_000)).toBe(1);
+    const after = await s.waitFor('ECHO:');
+    expect(after).toContain('injected fault (TAILTOP_FAULT=throw)');
+    expect(after).toContain('ECHO:echo');
+    expect(s.modes()).toEqual({ cursorVisible: true, alternateScreen: false });
+  }, 40_000);
+});
