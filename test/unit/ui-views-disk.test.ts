@@ -153,6 +153,15 @@ describe('disk view', () => {
     expect(h!.text().join('\n')).toMatch(/[░▒▓█]/);
   });
 
+  test('opens on the op given with the device ("sda write", from the latency view\'s selected row)', () => {
+    const w = createDiskView('sda write') as DiskView;
+    expect([w.device, w.op]).toEqual(['sda', 'write']);
+    const r = createDiskView('sda read') as DiskView;
+    expect([r.device, r.op]).toEqual(['sda', 'read']);
+    const plain = createDiskView('nvme0n1') as DiskView;
+    expect([plain.device, plain.op]).toEqual(['nvme0n1', 'read']);
+  });
+
   test('eBPF inactive: the reason, no heatmap, dashes', () => {
     const v = createDiskView('sda') as DiskView;
     h = harness(v, 80, 24);

@@ -77,7 +77,9 @@ describe('latency view', () => {
     if (req?.kind === 'prompt') req.onSubmit('sda');
     expect(tableRows(h!.text())).toHaveLength(3);
     v.command('down', h!.ctx);
-    expect(v.command('open', h!.ctx)).toEqual({ kind: 'open', view: 'disk', target: 'sda' });
+    expect(v.command('open', h!.ctx)).toEqual({ kind: 'open', view: 'disk', target: 'sda write' });
+    v.command('up', h!.ctx);
+    expect(v.command('open', h!.ctx)).toEqual({ kind: 'open', view: 'disk', target: 'sda read' });
     expect(v.command('window', h!.ctx)).toBeNull();
   });
 

@@ -111,6 +111,10 @@ export class DiskView implements View {
   }
 }
 
-export function createDiskView(device: string): View {
-  return new DiskView(device);
+/** `target` is a device name, or "device op" (op read or write: the heatmap shown first). */
+export function createDiskView(target: string): View {
+  const m = /^(\S+) (read|write)$/.exec(target);
+  const v = new DiskView(m ? m[1]! : target);
+  if (m) v.op = m[2] as BlockOp;
+  return v;
 }

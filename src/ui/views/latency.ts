@@ -134,7 +134,9 @@ export class LatencyView implements View {
   command(cmd: CommandId, ctx: ViewContext): ViewRequest | null {
     if (cmd === 'open') {
       const sel = this.model.selected();
-      return sel ? { kind: 'open', view: 'disk', target: sel.device } : { kind: 'none' };
+      // The disk view opens on the selected row's op (read or write): "sda write".
+      if (!sel) return { kind: 'none' };
+      return { kind: 'open', view: 'disk', target: sel.op === 'read' || sel.op === 'write' ? `${sel.device} ${sel.op}` : sel.device };
     }
     const r = tableCommand(this.model, cmd, () => this.update(ctx));
     return r === undefined ? null : r;
