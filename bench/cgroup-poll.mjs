@@ -11,15 +11,34 @@
 // The files are regular files, not kernfs: the kernel's cost of generating cgroup text is not in these
 // figures. Targets (issue "Containers"): ≤ 50 µs per container per poll, ≤ 5% of one core for 1000
 // containers. Figures only, no assertions.
-// Usage: node bench/cgroup-poll.mjs [seconds=20] [containers=1000]
-import { spawn } from 'node:child_process';
+//
+// --real N: instead of the synthetic tree, create N real cgroup v1 groups on this machine (needs root and
+// the v1 cpu, cpuacct, memory, blkio and pids hierarchies, as on the hybrid hosts we support), named
+// tailtop-bench-<pid>-<i> in each hierarchy, with one process each in its own network namespace
+// (`unshare -n`, so /proc/<pid>/net/dev is a container's, not the host's), and poll them through the real
+// layout (/proc/self/mountinfo, /proc/<pid>/cgroup). This is the honest figure: the kernel generates every
+// cgroup file on read (memory.stat the most expensive). The process is a tiny C ticker compiled with `cc`
+// (wakes every second, maps and touches 64 KiB, unmaps it), or without a compiler a shell forking `sleep 1`
+// (a fork per container per second loads a small machine: figures then overstate the cost). Phases:
+//  - idle: every process stopped (SIGSTOP): counters do not move;
+//  - busy: processes running: CPU time and memory counters change every poll.
+// The groups and processes are removed at the end (also on Ctrl-C).
+// Usage: node bench/cgroup-poll.mjs [seconds=20] [containers=1000] [--real N]
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const SECS = Number(process.argv[2] ?? 20);
-const N = Number(process.argv[3] ?? 1000);
+const args = process.argv.slice(2);
+const realAt = args.indexOf('--real');
+const REAL = realAt >= 0 ? Number(args.splice(realAt, 2)[1]) : 0;
+if (realAt >= 0 && !(Number.isInteger(REAL) && REAL > 0)) {
+  console.error('cgroup-poll: --real needs a positive number of cgroups');
+  process.exit(2);
+}
+const SECS = Number(args[0] ?? 20);
+const N = REAL || Number(args[1] ?? 1000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let mod;
@@ -40,7 +59,7 @@ const base = (() => {
     return tmpdir();
   }
 })();
-const root = mkdtempSync(join(base, 'tailtop-bench-cg-'));
+const root = REAL ? '/' : mkdtempSync(join(base, 'tailtop-bench-cg-'));
 const w = (p, t) => writeFileSync(join(root, p), t);
 // Fixed-width numbers: the busy writer rewrites files in place with the same length.
 const W = (n) => String(n).padStart(12, '0');
@@ -121,30 +140,32 @@ function pass() {
 }
 `;
 
-async function pollAll(metas) {
+async function pollAll(metas, opts) {
   let errors = 0;
+  let firstError = null;
   for (const m of metas) {
-    const r = await readContainerCounters(m, { root });
-    if (r.counters === null || r.error) errors++;
+    const r = await readContainerCounters(m, opts);
+    if (r.counters === null || r.error) {
+      errors++;
+      firstError ??= r.error;
+    }
+  }
+  if (firstError && !pollAll.said) {
+    pollAll.said = true;
+    console.log(`    (first error: ${firstError})`);
   }
   return errors;
 }
 
-try {
-  const t0 = performance.now();
-  const metas = build();
-  console.log(`cgroup-poll: ${N} synthetic v2 containers under ${root} (built in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-
+async function runPhases(metas, opts, label, between) {
   // First poll: resolves /proc/<pid>/cgroup, stats the directories, opens descriptors.
-  let c0 = process.cpuUsage();
-  let errs = await pollAll(metas);
-  let c = process.cpuUsage(c0);
+  const c0 = process.cpuUsage();
+  const errs = await pollAll(metas, opts);
+  const c = process.cpuUsage(c0);
   const st = cgroupReaderStats();
   console.log(`  first poll (resolve + open): ${((c.user + c.system) / N).toFixed(1)} µs/container, errors ${errs}; ` +
     `${st.descriptors} descriptors cached (budget ${st.budget})`);
-
-  let writer = null;
-  const phase = async (label, secs) => {
+  const phase = async (name, secs) => {
     const perPoll = [];
     const start = process.cpuUsage();
     const wall0 = performance.now();
@@ -154,10 +175,10 @@ try {
       next += 1000;
       const c0 = process.cpuUsage();
       const p0 = performance.now();
-      errors += await pollAll(metas);
+      errors += await pollAll(metas, opts);
       const c = process.cpuUsage(c0);
       perPoll.push({ cpuUs: c.user + c.system, wallMs: performance.now() - p0 });
-      writer?.stdin.write('\n');
+      between.afterPoll?.();
       const wait = next - performance.now();
       if (wait > 0) await sleep(wait);
     }
@@ -167,24 +188,140 @@ try {
     const q = (f) => us[Math.min(us.length - 1, Math.floor(f * us.length))];
     const mean = us.reduce((a, b) => a + b, 0) / us.length;
     const wallMean = perPoll.reduce((a, b) => a + b.wallMs, 0) / perPoll.length;
-    console.log(`  ${label}: ${perPoll.length} polls over ${(wallMs / 1000).toFixed(1)} s, errors ${errors}`);
+    console.log(`  ${name}: ${perPoll.length} polls over ${(wallMs / 1000).toFixed(1)} s, errors ${errors}`);
     console.log(`    CPU per container per poll: mean ${mean.toFixed(1)} µs, p50 ${q(0.5).toFixed(1)} µs, max ${us[us.length - 1].toFixed(1)} µs (target ≤ 50 µs)`);
-    console.log(`    poll duration (event loop busy): mean ${wallMean.toFixed(1)} ms for ${N} containers`);
+    console.log(`    poll duration (event loop busy): mean ${wallMean.toFixed(1)} ms for ${N} ${label}`);
     console.log(`    CPU of this process: ${(((total.user + total.system) / 1000 / wallMs) * 100).toFixed(2)}% of one core (target ≤ 5% for 1000 containers)`);
   };
-
+  await between.beforeIdle?.();
   await phase('idle (files unchanged)', SECS / 2);
-  writer = spawn(process.execPath, ['-e', WRITER, root, String(N)], { stdio: ['pipe', 'ignore', 'inherit'] });
-  writer.stdin.write('\n');
-  await sleep(1000); // let the writer start and make its first pass
+  await between.beforeBusy();
   try {
     await phase('busy (every container changing every second)', SECS / 2);
   } finally {
-    writer.kill();
+    between.after();
   }
   const st2 = cgroupReaderStats();
   console.log(`  descriptors cached: ${st2.descriptors} of a budget of ${st2.budget} (half the open-file limit); beyond it files are opened per read`);
-} finally {
-  closeCgroupReaders();
-  rmSync(root, { recursive: true, force: true });
 }
+
+async function synthetic() {
+  try {
+    const t0 = performance.now();
+    const metas = build();
+    console.log(`cgroup-poll: ${N} synthetic v2 containers under ${root} (built in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    let writer = null;
+    await runPhases(metas, { root }, 'containers', {
+      afterPoll: () => writer?.stdin.write('\n'),
+      beforeBusy: async () => {
+        writer = spawn(process.execPath, ['-e', WRITER, root, String(N)], { stdio: ['pipe', 'ignore', 'inherit'] });
+        writer.stdin.write('\n');
+        await sleep(1000); // let the writer start and make its first pass
+      },
+      after: () => writer?.kill(),
+    });
+  } finally {
+    closeCgroupReaders();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const TICKER_C = `#include <sys/mman.h>
+#include <string.h>
+#include <time.h>
+int main(void) {
+  for (;;) {
+    struct timespec t = { 1, 0 };
+    nanosleep(&t, 0);
+    char *p = mmap(0, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p != MAP_FAILED) { memset(p, 1, 65536); munmap(p, 65536); }
+  }
+}
+`;
+
+/** argv of the per-cgroup process: the compiled ticker, else a shell loop. */
+function ticker() {
+  const dir = mkdtempSync(join(tmpdir(), 'tailtop-bench-ticker-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 't.c'), TICKER_C);
+  const r = spawnSync('cc', ['-O2', '-o', join(dir, 't'), join(dir, 't.c')], { stdio: 'ignore' });
+  if (r.status === 0) return [join(dir, 't')];
+  console.log('  (no C compiler: a shell forking `sleep 1` per cgroup; the fork load inflates the busy figures)');
+  return ['sh', '-c', 'while :; do sleep 1; done'];
+}
+
+// --real N: v1 cgroups on this machine, one stopped/running process in each.
+async function real() {
+  const { detectCgroupLayout } = mod;
+  const { layout } = await detectCgroupLayout('/');
+  const CTRLS = ['cpu', 'cpuacct', 'memory', 'blkio', 'pids'];
+  const mounts = [...new Set(CTRLS.map((c) => layout.v1?.get(c)?.mountPoint).filter(Boolean))];
+  const why = process.getuid?.() !== 0 ? 'needs root'
+    : layout.mode !== 'v1' && layout.mode !== 'hybrid' ? `cgroup mode is ${layout.mode}, not v1/hybrid`
+    : mounts.length === 0 || CTRLS.some((c) => !layout.v1.get(c)) ? `missing v1 controllers (have ${[...(layout.v1?.keys() ?? [])].join(', ')})`
+    : null;
+  if (why) {
+    console.error(`cgroup-poll --real: ${why}`);
+    process.exit(2);
+  }
+  const made = [];
+  const kids = [];
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    closeCgroupReaders();
+    const exits = kids.filter((k) => k.exitCode === null && k.signalCode === null).map((k) => new Promise((r) => k.once('exit', r)));
+    for (const k of kids) k.kill('SIGKILL');
+    await Promise.race([Promise.all(exits), sleep(5000)]);
+    // A killed shell's last `sleep` may outlive it for up to a second: retry until the groups are empty.
+    for (const d of made.reverse()) {
+      for (let i = 0; i < 150 && existsSync(d); i++) {
+        try {
+          rmdirSync(d);
+        } catch {
+          await sleep(20);
+        }
+      }
+      if (existsSync(d)) console.error(`cgroup-poll --real: could not remove ${d}`);
+    }
+  };
+  const onSig = () => void cleanup().then(() => process.exit(130));
+  process.once('SIGINT', onSig);
+  process.once('SIGTERM', onSig);
+  try {
+    const t0 = performance.now();
+    const metas = [];
+    const cmd = ticker();
+    for (let i = 0; i < N; i++) {
+      const k = spawn('unshare', ['-n', ...cmd], { stdio: 'ignore' });
+      kids.push(k);
+      await new Promise((res, rej) => { k.once('spawn', res); k.once('error', rej); });
+      const name = `tailtop-bench-${process.pid}-${i}`;
+      for (const m of mounts) {
+        const d = join(m, name);
+        mkdirSync(d);
+        made.push(d);
+        writeFileSync(join(d, 'cgroup.procs'), String(k.pid));
+      }
+      metas.push({
+        id: createHash('sha256').update(name).digest('hex'), name, image: 'bench', runtime: 'docker', state: 'running',
+        initPid: k.pid, cpuLimitCores: null, memoryLimitBytes: null, labels: {}, composeProject: null, composeService: null,
+        hostNetwork: false, createdSec: null,
+      });
+    }
+    await sleep(1500); // let each shell fork its first sleep inside its groups
+    console.log(`cgroup-poll --real: ${N} real v1 cgroups (${mounts.join(', ')}/tailtop-bench-${process.pid}-*), made in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const signal = (s) => { for (const k of kids) k.kill(s); };
+    await runPhases(metas, {}, 'real cgroups', {
+      beforeIdle: async () => { signal('SIGSTOP'); await sleep(1100); },
+      beforeBusy: async () => { signal('SIGCONT'); await sleep(1000); },
+      after: () => {},
+    });
+  } finally {
+    await cleanup();
+  }
+}
+
+if (REAL) await real();
+else await synthetic();

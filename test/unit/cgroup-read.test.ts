@@ -175,6 +175,41 @@ describe('readContainerCounters on fixture trees', () => {
     reader.close();
   });
 
+  it('v1: cpu.stat only while cpu.cfs_quota_us shows a quota, re-checked with the limits', async () => {
+    const root = copyOf('v1-cgroupfs-docker');
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: B, initPid: 777 });
+    const cpuDir = `${root}/sys/fs/cgroup/cpu,cpuacct/docker/${B}`;
+    writeFileSync(`${cpuDir}/cpu.cfs_quota_us`, '-1\n');
+    writeFileSync(`${cpuDir}/cpu.stat`, 'garbage\n'); // an error line if it were read
+    let r = await reader.read(m, { root });
+    expect(r.error).toBeNull();
+    expect(r.counters!.nrPeriods).toBeNull(); // no quota: the model shows "—"
+    expect(r.counters!.nrThrottled).toBeNull();
+    expect(r.counters!.cpuUsageNs).toBeGreaterThan(0);
+    // `docker update --cpus 0.5`: throttling appears within LIMITS_EVERY polls.
+    writeFileSync(`${cpuDir}/cpu.cfs_quota_us`, '50000\n');
+    writeFileSync(`${cpuDir}/cpu.stat`, 'nr_periods 5\nnr_throttled 1\nthrottled_time 10\n');
+    for (let i = 0; i < LIMITS_EVERY; i++) r = await reader.read(m, { root });
+    expect(r.error).toBeNull();
+    expect(r.counters!.nrPeriods).toBe(5);
+    expect(r.counters!.nrThrottled).toBe(1);
+    reader.close();
+  });
+
+  it('v1: io_serviced and failcnt (shown nowhere) come with the limits, not through cached descriptors', async () => {
+    const root = copyOf('v1-cgroupfs-docker');
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: B, initPid: 777 });
+    const first = (await reader.read(m, { root })).counters!;
+    expect(first.blockWriteOps).toBe(40);
+    expect(first.memoryFailcnt).not.toBeNull();
+    // Per-poll files only: cpuacct.usage, cpuacct.stat, cpu.stat, memory.usage_in_bytes, memory.stat,
+    // blkio.throttle.io_service_bytes, pids.current, net/dev.
+    expect(reader.fds.size).toBe(8);
+    reader.close();
+  });
+
   it('works without cached descriptors too (budget 0)', async () => {
     const reader = new CgroupCounterReader(new FdCache(0));
     const r = await reader.read(meta({ id: A, initPid: 4242 }), { root: fx('v2-systemd-docker') });

@@ -9,8 +9,8 @@ import { FdCache, errCode, isGone, readSmall } from './fastread.js';
 import type { ParseMemo } from './parse.js';
 import { GoneError } from './read-util.js';
 import { parsePidCgroup, type ResolvedCgroup, resolveCgroup, underRoot } from './resolve.js';
-import { readV1 } from './v1.js';
-import { readV2 } from './v2.js';
+import { readV1, type V1Paths, v1Paths } from './v1.js';
+import { readV2, type V2Paths, v2Paths } from './v2.js';
 
 export type { CgroupLayout, CgroupMode } from './detect.js';
 export { detectCgroupLayout, parseMountinfo } from './detect.js';
@@ -39,7 +39,11 @@ interface Entry {
   v2dir: string | null;
   v1: { cpu: string | null; cpuacct: string | null; memory: string | null; blkio: string | null; pids: string | null; pressure: string | null };
   ids: ContainerCounters['cgroupIds'];
-  /** Paths read through cached descriptors (closed when the entry goes). */
+  /** File paths, built once (a path built per poll costs a string concatenation and a hash per read). */
+  files: { v2: V2Paths } | { v1: V1Paths };
+  /** /proc/<pid>/net/dev under the root. */
+  netPath: string;
+  /** Paths that may be read through cached descriptors (closed when the entry goes). */
   paths: Set<string>;
   /** Last parse of each file, reused while its text is unchanged. */
   memo: ParseMemo;
@@ -48,10 +52,19 @@ interface Entry {
   /** Reads of this entry so far, and the limit files' texts with the read they were taken at. */
   polls: number;
   limits: Map<string, { text: string; at: number }>;
+  /** From the id: staggers the re-reads of limit files across containers. */
+  phase: number;
 }
 
 /** Limit files (memory.max, pids.max, memory.limit_in_bytes) are re-read every this many polls. */
 export const LIMITS_EVERY = 10;
+
+/** A stable 0..LIMITS_EVERY-2 from a container id (the second read of a limit is never the second poll). */
+function phaseOf(id: string): number {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) | 0;
+  return (h >>> 0) % (LIMITS_EVERY - 1);
+}
 
 function inode(path: string | null): number | null {
   if (path === null) return null;
@@ -95,9 +108,12 @@ export class CgroupCounterReader {
   private readonly entries = new Map<string, Entry>();
   private readonly layouts = new Map<string, Promise<{ layout: CgroupLayout; errors: string[] }>>();
   readonly fds: FdCache;
+  private readonly readFile: (path: string) => string;
 
   constructor(fds?: FdCache) {
-    this.fds = fds ?? new FdCache();
+    const f = fds ?? new FdCache();
+    this.fds = f;
+    this.readFile = (p) => f.read(p);
   }
 
   /** Number of containers with a cached resolution. */
@@ -150,11 +166,14 @@ export class CgroupCounterReader {
       v2dir: r.mode === 'v2' ? at(r.unified) : null,
       v1: { cpu: at(r.cpu), cpuacct: at(r.cpuacct), memory: at(r.memory), blkio: at(r.blkio), pids: at(r.pids), pressure: null },
       ids: { unified: null, blkio: null, cpu: null },
+      files: { v2: v2Paths('') },
+      netPath: underRoot(root, `/proc/${pid}/net/dev`),
       paths: new Set(),
       memo: new Map(),
       net: null,
       polls: 0,
       limits: new Map(),
+      phase: phaseOf(meta.id),
     };
     if (r.mode === 'v2') {
       const ino = inode(e.v2dir);
@@ -168,6 +187,10 @@ export class CgroupCounterReader {
       e.ids = { unified: own ? inode(at(r.unified)) : null, blkio: inode(e.v1.blkio), cpu: inode(e.v1.cpu ?? e.v1.cpuacct) };
       if (e.v1.cpuacct === null && e.v1.memory === null) return `${file}: neither cpuacct nor memory controller resolved`;
     }
+    e.files = e.v2dir !== null ? { v2: v2Paths(e.v2dir) } : { v1: v1Paths(e.v1) };
+    const all = 'v2' in e.files ? e.files.v2 : e.files.v1;
+    for (const v of Object.values(all)) if (typeof v === 'string') e.paths.add(v);
+    e.paths.add(e.netPath);
     return e;
   }
 
@@ -197,26 +220,28 @@ export class CgroupCounterReader {
     }
     const entry = e;
     entry.polls++;
-    const read = (p: string): string => {
-      entry.paths.add(p);
-      return this.fds.read(p);
-    };
+    const read = this.readFile;
+    // Limit files and figures nothing shows (see readV1): read every LIMITS_EVERY polls, with open/read/close
+    // so that the descriptor budget goes to the files read every poll. The first re-read comes after
+    // 1..LIMITS_EVERY polls depending on the id, so that containers started together do not all re-read
+    // on the same poll.
     const readLimit = (p: string): string => {
       const l = entry.limits.get(p);
       if (l !== undefined && entry.polls - l.at < LIMITS_EVERY) return l.text;
-      const text = read(p);
-      entry.limits.set(p, { text, at: entry.polls });
+      const text = readSmall(p);
+      entry.limits.set(p, { text, at: l === undefined ? entry.polls - entry.phase : entry.polls });
       return text;
     };
     try {
-      const r = entry.v2dir !== null
-        ? readV2(entry.v2dir, read, entry.memo, readLimit)
-        : readV1(entry.v1, read, opts.clockTicks ?? 100, entry.memo, readLimit);
+      const files = entry.files;
+      const r = 'v2' in files
+        ? readV2(files.v2, read, entry.memo, readLimit)
+        : readV1(entry.v1, read, opts.clockTicks ?? 100, entry.memo, readLimit, files.v1);
       const c = r.counters;
       const errors = r.errors;
       c.cgroupIds = { ...entry.ids };
       if (!meta.hostNetwork) {
-        const file = underRoot(root, `/proc/${pid}/net/dev`);
+        const file = entry.netPath;
         try {
           const text = read(file);
           let n = entry.net;

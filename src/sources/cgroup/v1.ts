@@ -156,10 +156,62 @@ export interface V1Dirs {
   pressure: string | null;
 }
 
+const V1_FILES = {
+  cpuacctUsage: ['cpuacct', 'cpuacct.usage'],
+  cpuacctStat: ['cpuacct', 'cpuacct.stat'],
+  cpuStat: ['cpu', 'cpu.stat'],
+  cpuCfsQuota: ['cpu', 'cpu.cfs_quota_us'],
+  memoryUsage: ['memory', 'memory.usage_in_bytes'],
+  memoryLimit: ['memory', 'memory.limit_in_bytes'],
+  memoryStat: ['memory', 'memory.stat'],
+  memoryFailcnt: ['memory', 'memory.failcnt'],
+  blkioBytes: ['blkio', 'blkio.throttle.io_service_bytes'],
+  blkioOps: ['blkio', 'blkio.throttle.io_serviced'],
+  pidsCurrent: ['pids', 'pids.current'],
+  pidsMax: ['pids', 'pids.max'],
+  cpuPressure: ['pressure', 'cpu.pressure'],
+  memoryPressure: ['pressure', 'memory.pressure'],
+  ioPressure: ['pressure', 'io.pressure'],
+} as const satisfies Record<string, readonly [keyof V1Dirs, string]>;
+
 /**
- * Reads v1 directories (host paths already under the reader's root); `readLimit` reads the limit files
- * (memory.limit_in_bytes, pids.max; default `read`). The first directory read strictly
- * (cpuacct, else memory) decides whether the cgroup is gone: its error is thrown to the caller.
+ * Full paths of the files readV1 reads (null where the controller is not resolved), built once per
+ * cgroup, not per poll; `name` gives a file's full path for error lines.
+ */
+export type V1Paths = { readonly [K in keyof typeof V1_FILES]: string | null } & { readonly name: (file: string) => string };
+
+export function v1Paths(dirs: V1Dirs): V1Paths {
+  const p: Record<string, unknown> = {};
+  const byFile = new Map<string, string>();
+  for (const [k, [ctrl, file]] of Object.entries(V1_FILES)) {
+    const dir = dirs[ctrl];
+    p[k] = dir === null ? null : `${dir}/${file}`;
+    if (dir !== null) byFile.set(file, `${dir}/${file}`);
+  }
+  p.name = (file: string): string => byFile.get(file) ?? file;
+  return p as V1Paths;
+}
+
+/** cpu.cfs_quota_us text -> whether the cgroup has a CFS quota: "-1" means none; null when unknown. */
+export function hasCfsQuota(text: string | null): boolean | null {
+  if (text === null) return null;
+  const t = text.trim();
+  if (t === '-1') return false;
+  return /^\d+$/.test(t) ? Number(t) > 0 : null;
+}
+
+/**
+ * Reads v1 directories (host paths already under the reader's root). `readLimit` (default `read`) reads the
+ * files the caller may re-read less often than every poll (the reader: every LIMITS_EVERY polls):
+ *  - the limits: memory.limit_in_bytes, pids.max, cpu.cfs_quota_us;
+ *  - blkio.throttle.io_serviced (ops) and memory.failcnt: neither the UI nor the snapshot shows them, so
+ *    blockReadOps/blockWriteOps/memoryFailcnt of a v1 sample may be that many polls old: no rates from them.
+ * cpu.stat (throttling) is read only while cpu.cfs_quota_us shows a quota, or when the quota is unknown:
+ * without a quota the kernel runs no CFS periods and nr_periods/nr_throttled cannot move. Without a quota
+ * the throttling counters are null (the model shows "—", as it does for nr_periods 0); after
+ * `docker update --cpus` they appear once the quota is re-read (within LIMITS_EVERY polls).
+ * The first directory read strictly (cpuacct, else memory) decides whether the cgroup is gone: its error is
+ * thrown to the caller.
  */
 export function readV1(
   dirs: V1Dirs,
@@ -167,42 +219,33 @@ export function readV1(
   clockTicks = 100,
   memo?: ParseMemo,
   readLimit: FileRead = read,
+  paths: V1Paths = v1Paths(dirs),
 ): { counters: ContainerCounters; errors: string[] } {
   const errors: string[] = [];
-  const opt = (dir: string | null, name: string): string | null => (dir === null ? null : readOptional(read, `${dir}/${name}`, errors));
-  const lim = (dir: string | null, name: string): string | null => (dir === null ? null : readOptional(readLimit, `${dir}/${name}`, errors));
+  const p = paths;
+  const opt = (path: string | null): string | null => (path === null ? null : readOptional(read, path, errors));
+  const lim = (path: string | null): string | null => (path === null ? null : readOptional(readLimit, path, errors));
   let cpuacctUsage: string | null = null;
   let memoryUsage: string | null = null;
-  if (dirs.cpuacct !== null) cpuacctUsage = read(`${dirs.cpuacct}/cpuacct.usage`);
-  else if (dirs.memory !== null) memoryUsage = read(`${dirs.memory}/memory.usage_in_bytes`);
-  if (dirs.cpuacct !== null) memoryUsage = opt(dirs.memory, 'memory.usage_in_bytes');
+  if (p.cpuacctUsage !== null) cpuacctUsage = read(p.cpuacctUsage);
+  else if (p.memoryUsage !== null) memoryUsage = read(p.memoryUsage);
+  if (p.cpuacctUsage !== null) memoryUsage = opt(p.memoryUsage);
   const r = countersFromV1({
     cpuacctUsage,
-    cpuacctStat: opt(dirs.cpuacct, 'cpuacct.stat'),
-    cpuStat: opt(dirs.cpu, 'cpu.stat'),
+    cpuacctStat: opt(p.cpuacctStat),
+    cpuStat: hasCfsQuota(lim(p.cpuCfsQuota)) === false ? null : opt(p.cpuStat),
     memoryUsage,
-    memoryLimit: lim(dirs.memory, 'memory.limit_in_bytes'),
-    memoryStat: opt(dirs.memory, 'memory.stat'),
-    memoryFailcnt: opt(dirs.memory, 'memory.failcnt'),
-    blkioBytes: opt(dirs.blkio, 'blkio.throttle.io_service_bytes'),
-    blkioOps: opt(dirs.blkio, 'blkio.throttle.io_serviced'),
-    pidsCurrent: opt(dirs.pids, 'pids.current'),
-    pidsMax: lim(dirs.pids, 'pids.max'),
-    cpuPressure: opt(dirs.pressure, 'cpu.pressure'),
-    memoryPressure: opt(dirs.pressure, 'memory.pressure'),
-    ioPressure: opt(dirs.pressure, 'io.pressure'),
-  }, {
-    clockTicks,
-    memo,
-    name: (file) => {
-      const dir = file.startsWith('cpuacct.') ? dirs.cpuacct
-        : file.startsWith('cpu.stat') ? dirs.cpu
-        : file.startsWith('memory.') && !file.endsWith('.pressure') ? dirs.memory
-        : file.startsWith('blkio.') ? dirs.blkio
-        : file.startsWith('pids.') ? dirs.pids
-        : dirs.pressure;
-      return dir ? `${dir}/${file}` : file;
-    },
-  });
+    memoryLimit: lim(p.memoryLimit),
+    memoryStat: opt(p.memoryStat),
+    memoryFailcnt: lim(p.memoryFailcnt),
+    blkioBytes: opt(p.blkioBytes),
+    blkioOps: lim(p.blkioOps),
+    pidsCurrent: opt(p.pidsCurrent),
+    pidsMax: lim(p.pidsMax),
+    cpuPressure: opt(p.cpuPressure),
+    memoryPressure: opt(p.memoryPressure),
+    ioPressure: opt(p.ioPressure),
+  }, { clockTicks, memo, name: p.name });
+  if (errors.length === 0) return r;
   return { counters: r.counters, errors: [...errors, ...r.errors] };
 }

@@ -189,34 +189,58 @@ export function pressureOf(
   return { cpu: one(cpu, 'cpu.pressure'), memory: one(memory, 'memory.pressure'), io: one(io, 'io.pressure') };
 }
 
+const V2_FILES = {
+  cpuStat: 'cpu.stat',
+  memoryCurrent: 'memory.current',
+  memoryMax: 'memory.max',
+  memoryStat: 'memory.stat',
+  memoryEvents: 'memory.events',
+  ioStat: 'io.stat',
+  cpuPressure: 'cpu.pressure',
+  memoryPressure: 'memory.pressure',
+  ioPressure: 'io.pressure',
+  pidsCurrent: 'pids.current',
+  pidsMax: 'pids.max',
+} as const;
+
+/** Full paths of the files readV2 reads, built once per cgroup (not per poll: the reader keeps them). */
+export type V2Paths = { readonly dir: string } & { readonly [K in keyof typeof V2_FILES]: string };
+
+export function v2Paths(dir: string): V2Paths {
+  const p: Record<string, string> = { dir };
+  for (const [k, name] of Object.entries(V2_FILES)) p[k] = `${dir}/${name}`;
+  return p as V2Paths;
+}
+
 /**
- * Reads a v2 cgroup directory (host path already under the reader's root). `readLimit` reads the limit
- * files (default: `read`). Missing optional files are null; a missing cpu.stat means the cgroup is gone: the error is thrown to the caller.
+ * Reads a v2 cgroup directory (host path already under the reader's root, or its v2Paths). `readLimit`
+ * reads the limit files (default: `read`). Missing optional files are null; a missing cpu.stat means the
+ * cgroup is gone: the error is thrown to the caller.
  */
 export function readV2(
-  dir: string,
+  dir: string | V2Paths,
   read: FileRead,
   memo?: ParseMemo,
   readLimit: FileRead = read,
 ): { counters: ContainerCounters; errors: string[] } {
+  const p = typeof dir === 'string' ? v2Paths(dir) : dir;
   const errors: string[] = [];
-  const opt = (name: string): string | null => readOptional(read, `${dir}/${name}`, errors);
   // Limits (memory.max, pids.max) change only on `docker update`: the caller may re-read them less often.
-  const lim = (name: string): string | null => readOptional(readLimit, `${dir}/${name}`, errors);
   // cpu.stat exists in every v2 cgroup: read it strictly so a vanished cgroup surfaces as an error.
-  const cpuStat = read(`${dir}/cpu.stat`);
+  const cpuStat = read(p.cpuStat);
   const r = countersFromV2({
     cpuStat,
-    memoryCurrent: opt('memory.current'),
-    memoryMax: lim('memory.max'),
-    memoryStat: opt('memory.stat'),
-    memoryEvents: opt('memory.events'),
-    ioStat: opt('io.stat'),
-    cpuPressure: opt('cpu.pressure'),
-    memoryPressure: opt('memory.pressure'),
-    ioPressure: opt('io.pressure'),
-    pidsCurrent: opt('pids.current'),
-    pidsMax: lim('pids.max'),
-  }, dir, memo);
+    memoryCurrent: readOptional(read, p.memoryCurrent, errors),
+    memoryMax: readOptional(readLimit, p.memoryMax, errors),
+    memoryStat: readOptional(read, p.memoryStat, errors),
+    memoryEvents: readOptional(read, p.memoryEvents, errors),
+    ioStat: readOptional(read, p.ioStat, errors),
+    cpuPressure: readOptional(read, p.cpuPressure, errors),
+    memoryPressure: readOptional(read, p.memoryPressure, errors),
+    ioPressure: readOptional(read, p.ioPressure, errors),
+    pidsCurrent: readOptional(read, p.pidsCurrent, errors),
+    pidsMax: readOptional(readLimit, p.pidsMax, errors),
+  }, p.dir, memo);
+  if (errors.length === 0) return r;
   return { counters: r.counters, errors: [...errors, ...r.errors] };
 }
