@@ -1,26 +1,33 @@
 // TUI benchmark: runs a monitor in tmux at 160x50 for DURATION seconds and reports its CPU (% of one
 // core), peak RSS, bytes written to the terminal per second, and time to the first frame.
 // The same measurement is made for tailtop, gtop (npm package, the same blessed stack), btop and htop.
-//   node bench/tui.mjs [--seconds 60] [--only tailtop,gtop,btop,htop]
+//   node bench/tui.mjs [--seconds 60] [--only tailtop,gtop,btop,htop] [--runs 1] [--root DIR] [--node-options '...']
+// --root runs tailtop from DIR (a directory with dist/, themes/, package.json) instead of the repository;
+// --runs repeats each measurement and prints every run (the machine is noisy: compare medians).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
+const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
+const RUNS = Math.max(1, Number(opt('runs', '1')));
+// --node-options "..." runs tailtop with NODE_OPTIONS (e.g. V8 heap flags) to compare settings.
+const NODE_OPTIONS = opt('node-options', '');
 const SECONDS = Number(opt('seconds', '60'));
 const ONLY = opt('only', 'tailtop,gtop,btop,htop').split(',');
 const HZ = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// A private tmux server: other tmux users (tests, other benches) neither see nor race with it.
+const SOCKET = `tailtop-bench-${process.pid}`;
 function tmux(...a) {
-  return execFileSync('tmux', a, { encoding: 'utf8' });
+  return execFileSync('tmux', ['-L', SOCKET, ...a], { encoding: 'utf8' });
 }
 
 function cpuTicks(pid) {
@@ -86,7 +93,7 @@ async function main() {
   const gdir = join(tmpdir(), 'tailtop-bench-gtop');
   const runs = [];
   if (ONLY.includes('tailtop'))
-    runs.push(['tailtop', `exec node dist/cli.js --refresh 1000 --no-ebpf`, /CPU/]);
+    runs.push(['tailtop', `${NODE_OPTIONS ? `NODE_OPTIONS='${NODE_OPTIONS}' ` : ''}exec node dist/cli.js --refresh 1000 --no-ebpf`, /CPU/]);
   if (ONLY.includes('gtop')) {
     const g = gtopCommand(gdir);
     if (g) runs.push(['gtop', g, /CPU History|Memory/]);
@@ -102,8 +109,12 @@ async function main() {
   if (ONLY.includes('htop') && existsSync('/usr/bin/htop')) runs.push(['htop', 'exec htop -d 10', /PID/]);
   const results = [];
   for (const [name, cmd, ready] of runs) {
-    process.stderr.write(`measuring ${name} for ${SECONDS}s...\n`);
-    results.push(await measure(name, cmd, ready));
+    for (let i = 0; i < RUNS; i++) {
+      process.stderr.write(`measuring ${name} for ${SECONDS}s${RUNS > 1 ? ` (run ${i + 1}/${RUNS})` : ''}...\n`);
+      const r = await measure(name, cmd, ready);
+      process.stderr.write(`  cpu ${r.cpuPercent.toFixed(2)}%  rss ${r.peakRssMiB.toFixed(1)} MiB  ${r.bytesPerSec.toFixed(0)} B/s  first ${r.firstFrameMs?.toFixed(0)} ms\n`);
+      results.push(r);
+    }
   }
   console.log(`\nTUI at 160x50, 1 s refresh, ${SECONDS} s window (after 3 s settle)`);
   console.log('| monitor | CPU % of one core | peak RSS MiB | terminal bytes/s | first frame ms |');

@@ -13,7 +13,8 @@ import type { HeatmapColumn, Store } from '../store/store.js';
 import type { Binding, CommandId } from './keys.js';
 import type { Theme } from './theme.js';
 import type { View, ViewContext, ViewId, ViewRequest } from './view.js';
-import { createScreen, restoreTerminal } from './screen.js';
+import { createScreen, noFill, restoreTerminal } from './screen.js';
+import { cellText } from './cell-text.js';
 import { colorDepth, themeForDepth } from './colors.js';
 import { headerLine } from './header.js';
 import { statusLine } from './status.js';
@@ -140,7 +141,12 @@ export function createTui(opts: TuiOptions): Tui {
   const base = { fg: c('main_fg'), bg: bg === 'default' ? undefined : bg };
   const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { ...base } } as blessed.Widgets.BoxOptions);
   const main = blessed.box({ parent: screen, top: 1, left: 0, width: '100%', height: '100%-2', style: { ...base } });
+  // `main` only holds the view boxes, which always cover it whole: it need not paint its own cells every
+  // frame (that repaint marked every line dirty and made blessed re-diff the whole screen).
+  noFill(main);
   const status = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { fg: c('status_fg'), bg: base.bg } } as blessed.Widgets.BoxOptions);
+  const headerText = cellText(header);
+  const statusText = cellText(status);
   const help = blessed.box({
     parent: screen,
     top: 0,
@@ -242,11 +248,11 @@ export function createTui(opts: TuiOptions): Tui {
     const frame = (paused && frozen ? frozen : store).latest();
     const t = top();
     const viewName = t.target ? `${t.view.id} ${t.target}` : t.view.id;
-    header.setContent(headerLine(opts.facts, frame, { refreshMs, paused, view: viewName, window }, theme, cols));
+    headerText.set([headerLine(opts.facts, frame, { refreshMs, paused, view: viewName, window }, theme, cols)]);
     if (fullViews) t.view.update(ctx());
-    status.setContent(
+    statusText.set([
       statusLine(frame, { paused, prompt: prompt ? { label: prompt.label, text: prompt.text } : null, message, helpKey: firstKey('help', '?'), quitKey: firstKey('quit', 'q') }, theme, cols),
-    );
+    ]);
     if (helpVisible) {
       help.setContent(helpLines(opts.bindings, theme, cols - 2).join('\n'));
       help.show();

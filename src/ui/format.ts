@@ -54,19 +54,35 @@ export function fit(s: string, width: number, align: 'left' | 'right' = 'left'):
   return align === 'left' ? s.padEnd(width) : s.padStart(width);
 }
 
-const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'].map((c) => c.charCodeAt(0));
+const SPACE = 0x20;
+
+/** Reused code-unit buffer: a line is built without a string per character. */
+const codes: number[] = [];
+/** The string of `n` code units from `codes` (in chunks: apply() takes a bounded argument list). */
+export function codesToString(buf: number[], n: number): string {
+  if (n <= 4096) {
+    buf.length = n;
+    return String.fromCharCode.apply(null, buf);
+  }
+  let out = '';
+  for (let i = 0; i < n; i += 4096) out += String.fromCharCode.apply(null, buf.slice(i, Math.min(n, i + 4096)));
+  return out;
+}
 
 /** Text sparkline of the newest `width` values; NaN (a gap) is a space. `max` defaults to the data max. */
 export function sparkline(values: ArrayLike<number>, width: number, max?: number): string {
+  if (width <= 0) return '';
   const n = Math.min(width, values.length);
   const start = values.length - n;
   let top = max ?? 0;
   if (max == null) for (let i = start; i < values.length; i++) if (values[i]! > top) top = values[i]!;
-  let out = ' '.repeat(width - n);
+  const buf = codes;
+  let k = 0;
+  for (let i = 0; i < width - n; i++) buf[k++] = SPACE;
   for (let i = start; i < values.length; i++) {
     const v = values[i]!;
-    if (Number.isNaN(v)) out += ' ';
-    else out += BARS[Math.min(7, Math.max(0, Math.round((top > 0 ? v / top : 0) * 7)))];
+    buf[k++] = Number.isNaN(v) ? SPACE : BARS[Math.min(7, Math.max(0, Math.round((top > 0 ? v / top : 0) * 7)))]!;
   }
-  return out;
+  return codesToString(buf, k);
 }

@@ -73,3 +73,12 @@ export function restoreTerminal(output: NodeJS.WritableStream = process.stdout):
     // not a TTY any more
   }
 }
+
+/**
+ * A container box whose children cover it whole: blessed skips writing its own cells each render (its area
+ * is still cleared by blessed when it or a child hides, moves or goes away). Without it a full-size
+ * container repaints every cell, which marks every line dirty and makes blessed re-diff the whole screen.
+ */
+export function noFill(box: blessed.Widgets.BlessedElement, on = true): void {
+  (box as unknown as { _noFill: boolean })._noFill = on;
+}

@@ -5,7 +5,7 @@
 import type { Frame, LatencyWindow } from '../../model/types.js';
 import type { Store } from '../../store/store.js';
 import { gradient, type Theme } from '../theme.js';
-import { fit, sparkline } from '../format.js';
+import { codesToString, fit, sparkline } from '../format.js';
 
 export type PanelId = 'cpu' | 'memory' | 'load' | 'pressure' | 'disks' | 'network' | 'latency';
 
@@ -114,7 +114,9 @@ export function byPriority(lines: [number, string][], height: number): string[] 
 }
 
 
-const EIGHTHS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+const EIGHTHS = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'].map((c) => c.charCodeAt(0));
+const tallCodes: number[] = [];
+const tallLevels: number[] = [];
 
 /**
  * A sparkline `height` rows tall (text, one string per row, top first): each column is filled from the
@@ -127,16 +129,21 @@ export function tallSparkline(values: ArrayLike<number>, width: number, height: 
   const start = values.length - n;
   let top = max ?? 0;
   if (max == null) for (let i = start; i < values.length; i++) if (values[i]! > top) top = values[i]!;
-  const pad = ' '.repeat(width - n);
-  for (let r = 0; r < height; r++) rows[r] = pad;
-  for (let i = start; i < values.length; i++) {
-    const v = values[i]!;
-    const level = Number.isNaN(v) || top <= 0 ? 0 : Math.max(0, Math.min(height * 8, Math.round((v / top) * height * 8)));
-    for (let r = 0; r < height; r++) {
-      const fromBottom = height - 1 - r;
-      const cell = Math.max(0, Math.min(8, level - fromBottom * 8));
-      rows[r] = rows[r]! + (Number.isNaN(v) ? ' ' : EIGHTHS[cell]!);
+  const pad = width - n;
+  // Level of each column in eighths of a row (-1 = a gap).
+  for (let i = 0; i < n; i++) {
+    const v = values[start + i]!;
+    tallLevels[i] = Number.isNaN(v) ? -1 : top <= 0 ? 0 : Math.max(0, Math.min(height * 8, Math.round((v / top) * height * 8)));
+  }
+  for (let r = 0; r < height; r++) {
+    const fromBottom = height - 1 - r;
+    let k = 0;
+    for (let i = 0; i < pad; i++) tallCodes[k++] = 0x20;
+    for (let i = 0; i < n; i++) {
+      const level = tallLevels[i]!;
+      tallCodes[k++] = level < 0 ? 0x20 : EIGHTHS[Math.max(0, Math.min(8, level - fromBottom * 8))]!;
     }
+    rows[r] = codesToString(tallCodes, k);
   }
   return rows;
 }

@@ -7,6 +7,8 @@ import blessed from 'blessed';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { overviewLayout, type Rect } from '../layout.js';
+import { noFill } from '../screen.js';
+import { cellText, type CellText } from '../cell-text.js';
 import type { PanelContext, PanelId, PanelOutput } from '../panels/draw.js';
 import { cpuPanel } from '../panels/cpu.js';
 import { memoryPanel } from '../panels/memory.js';
@@ -28,9 +30,9 @@ const PANELS: [PanelId, (ctx: PanelContext) => PanelOutput][] = [
 
 interface Slot {
   box: blessed.Widgets.BoxElement;
+  text: CellText;
   rect: Rect | null;
   label: string;
-  content: string;
   borderColor: string | undefined;
 }
 
@@ -45,6 +47,8 @@ export class OverviewView implements View {
 
   mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
     this.parent = parent;
+    // The panels tile the whole area (layout.ts); a panel left out is cleared by blessed when it hides.
+    noFill(parent);
     for (const [id] of PANELS) {
       const box = blessed.box({
         parent,
@@ -58,7 +62,7 @@ export class OverviewView implements View {
         hidden: true,
         style: { border: {}, label: {} },
       } as blessed.Widgets.BoxOptions);
-      this.slots.set(id, { box, rect: null, label: '', content: '', borderColor: undefined });
+      this.slots.set(id, { box, text: cellText(box), rect: null, label: '', borderColor: undefined });
     }
     this.update(ctx);
   }
@@ -126,11 +130,7 @@ export class OverviewView implements View {
         slot.box.setLabel(label);
         slot.label = label;
       }
-      const content = out.lines.join('\n');
-      if (content !== slot.content) {
-        slot.box.setContent(content);
-        slot.content = content;
-      }
+      slot.text.set(out.lines);
       const border = theme.mono ? undefined : theme.colors[focused ? 'focus_fg' : 'box_fg'];
       if (border !== slot.borderColor) {
         const style = slot.box.style as { border: { fg?: string }; label?: { fg?: string; bold?: boolean } };
@@ -178,6 +178,7 @@ export class OverviewView implements View {
   unmount(): void {
     for (const s of this.slots.values()) s.box.destroy();
     this.slots.clear();
+    if (this.parent) noFill(this.parent, false);
     this.parent = null;
     this.visible = [];
   }

@@ -1,0 +1,324 @@
+// Fast tagged text for boxes redrawn every frame (the overview panels, header and status line).
+//
+// blessed's own content path costs a lot per frame even when the text did not change: every render walks
+// the parsed content and, for each colour escape, runs a regex on a substring and re-parses the SGR code
+// (about 0.8 MB of garbage per frame at 160x50). Here a box keeps its lines; each line is parsed once into
+// cells (attribute, character) with blessed's own tag and attribute functions (results cached), and a line
+// that is the same as in the previous frame reuses its cells. The box itself keeps empty content and does
+// not fill its inner area; after blessed has drawn the border and the label, the cells are copied into the
+// screen buffer, touching only cells that changed (so unchanged lines stay clean for blessed's diff).
+//
+// The result is the same cells blessed would produce for `tags: true, wrap: false` content with the same
+// text: the same attributes (from program._attr and screen.attrCode), lines cut at the inner width, rows
+// below the text filled with blanks, wide characters followed by a filler cell, combining characters
+// joined to the cell before them.
+import blessed from 'blessed';
+import { createRequire } from 'node:module';
+import { noFill } from './screen.js';
+
+interface Unicode {
+  charWidth(s: string | number, i?: number): number;
+  codePointAt(s: string, i: number): number;
+  combining: Record<number, boolean>;
+  chars: { all: RegExp; combining: RegExp; surrogate: RegExp };
+}
+const unicode = createRequire(import.meta.url)('blessed/lib/unicode.js') as Unicode;
+
+type Cell = [number, string];
+interface ScreenInternals {
+  lines: (Cell[] & { dirty?: boolean })[];
+  fullUnicode: boolean;
+  tabc: string;
+  program: { _attr(param: string, val?: boolean): string | null };
+  attrCode(code: string, cur: number, def: number): number;
+}
+interface BoxInternals {
+  screen: ScreenInternals;
+  style: unknown;
+  ileft: number;
+  itop: number;
+  iright: number;
+  ibottom: number;
+  sattr(style: unknown): number;
+}
+interface Coords {
+  xi: number;
+  xl: number;
+  yi: number;
+  yl: number;
+}
+
+/** One parsed line: its cells (at most the width it was parsed for) and the attribute after it. */
+interface Parsed {
+  entry: number;
+  width: number;
+  attrs: number[];
+  chars: string[];
+  exit: number;
+  /** Tag state stacks were empty before and after: the parse does not depend on earlier lines. */
+  clean: boolean;
+}
+
+// Per screen: SGR code by tag parameter, and attribute by (code, current, default).
+const sgrCache = new WeakMap<object, Map<string, string | null>>();
+const attrCache = new WeakMap<object, Map<string, Map<number, Map<number, number>>>>();
+// One string per UTF-16 code unit seen (box and block characters would otherwise be a new string per cell).
+const CHARS = new Map<number, string>();
+function charOf(code: number): string {
+  let c = CHARS.get(code);
+  if (c === undefined) {
+    c = String.fromCharCode(code);
+    if (CHARS.size < 65536) CHARS.set(code, c);
+  }
+  return c;
+}
+
+const CONTROLS = /[\x00-\x08\x0b-\x0c\x0e-\x1a\x1c-\x1f\x7f]/g;
+const TAG = /^\{(\/?)([\w\-,;!#]*)\}$/;
+
+interface Tag {
+  slash: boolean;
+  /** blessed's form: dashes as spaces ("red fg"). */
+  param: string;
+  length: number;
+}
+/** Parsed tags by their text ("{red-fg}"); null = braces that are not a tag. */
+const TAGS = new Map<string, Tag | null>();
+
+/** The tag starting at `i` (a "{"), as blessed's /^{(\/?)([\w\-,;!#]*)}/ would read it. */
+function tagAt(text: string, i: number): Tag | null {
+  const end = text.indexOf('}', i + 1);
+  if (end < 0) return null;
+  const raw = text.slice(i, end + 1);
+  let t = TAGS.get(raw);
+  if (t === undefined) {
+    const m = TAG.exec(raw);
+    t = m ? { slash: m[1] === '/', param: m[2]!.replace(/-/g, ' '), length: raw.length } : null;
+    if (TAGS.size < 4096) TAGS.set(raw, t);
+  }
+  return t;
+}
+
+export class CellText {
+  private lines: readonly string[] = [];
+  private cache = new Map<string, Parsed>();
+  private readonly screen: ScreenInternals;
+  private readonly sgr: Map<string, string | null>;
+  private readonly attrs: Map<string, Map<number, Map<number, number>>>;
+
+  constructor(private readonly box: blessed.Widgets.BoxElement) {
+    const b = box as unknown as BoxInternals;
+    this.screen = b.screen;
+    let s = sgrCache.get(this.screen);
+    if (!s) sgrCache.set(this.screen, (s = new Map()));
+    this.sgr = s;
+    let a = attrCache.get(this.screen);
+    if (!a) attrCache.set(this.screen, (a = new Map()));
+    this.attrs = a;
+    box.setContent('');
+    noFill(box);
+    const render = box.render;
+    box.render = function (this: blessed.Widgets.BoxElement) {
+      const coords = render.call(this) as unknown as Coords | undefined;
+      if (coords) text.paint(coords);
+      return coords as never;
+    };
+    const text = this;
+  }
+
+  /** The box's text, one string per row (blessed tags allowed). Shown at the next screen render. */
+  set(lines: readonly string[]): void {
+    this.lines = lines;
+  }
+
+  get(): readonly string[] {
+    return this.lines;
+  }
+
+  private paint(c: Coords): void {
+    const b = this.box as unknown as BoxInternals;
+    const xi = c.xi + b.ileft;
+    const xl = c.xl - b.iright;
+    const yi = c.yi + b.itop;
+    const yl = c.yl - b.ibottom;
+    const width = xl - xi;
+    if (width <= 0 || yl <= yi) return;
+    const dattr = b.sattr(b.style);
+    const screenLines = this.screen.lines;
+    const next = new Map<string, Parsed>();
+    const stacks: Stacks = { fg: [], bg: [], flag: [] };
+    let attr = dattr;
+    let n = 0;
+    for (let y = yi; y < yl; y++, n++) {
+      const row = screenLines[y];
+      let p: Parsed | null = null;
+      if (n < this.lines.length) {
+        const text = this.lines[n]!;
+        const clean = stacks.fg.length === 0 && stacks.bg.length === 0 && stacks.flag.length === 0;
+        const hit = clean ? (next.get(text) ?? this.cache.get(text)) : undefined;
+        p = hit && hit.clean && hit.entry === attr && hit.width === width ? hit : this.parse(text, attr, dattr, width, stacks);
+        if (p.clean) next.set(text, p);
+      }
+      if (!row) {
+        if (p) attr = p.exit;
+        continue;
+      }
+      let x = 0;
+      if (p) {
+        const { attrs, chars } = p;
+        for (; x < chars.length; x++) {
+          const cell = row[xi + x];
+          if (!cell) continue;
+          const a = attrs[x]!;
+          const ch = chars[x]!;
+          if (cell[0] !== a || cell[1] !== ch) {
+            cell[0] = a;
+            cell[1] = ch;
+            row.dirty = true;
+          }
+        }
+        attr = p.exit;
+      }
+      for (; x < width; x++) {
+        const cell = row[xi + x];
+        if (!cell) continue;
+        if (cell[0] !== attr || cell[1] !== ' ') {
+          cell[0] = attr;
+          cell[1] = ' ';
+          row.dirty = true;
+        }
+      }
+    }
+    this.cache = next;
+  }
+
+  private code(param: string, val?: boolean): string | null {
+    const k = val === false ? `${param}\u0000off` : param;
+    let v = this.sgr.get(k);
+    if (v === undefined) {
+      v = this.screen.program._attr(param, val) ?? null;
+      this.sgr.set(k, v);
+    }
+    return v;
+  }
+
+  private apply(code: string, cur: number, def: number): number {
+    let byCur = this.attrs.get(code);
+    if (!byCur) this.attrs.set(code, (byCur = new Map()));
+    let byDef = byCur.get(cur);
+    if (!byDef) byCur.set(cur, (byDef = new Map()));
+    let v = byDef.get(def);
+    if (v === undefined) {
+      v = this.screen.attrCode(code, cur, def);
+      byDef.set(def, v);
+    }
+    return v;
+  }
+
+  /** blessed's parseContent + _parseTags + _wrapContent (wrap off) + render, for one line. */
+  private parse(raw: string, entry: number, dattr: number, width: number, st: Stacks): Parsed {
+    const clean = st.fg.length === 0 && st.bg.length === 0 && st.flag.length === 0;
+    const full = this.screen.fullUnicode;
+    let text = raw.replace(CONTROLS, '').replace(/\x1b/g, '').replace(/\t/g, this.screen.tabc);
+    if (!full) text = text.replace(unicode.chars.all, '??').replace(unicode.chars.combining, '').replace(unicode.chars.surrogate, '?');
+    const attrs: number[] = [];
+    const chars: string[] = [];
+    let attr = entry;
+    let units = 0; // blessed cuts a line after `width` UTF-16 units (a wide char counts with its filler)
+    let i = 0;
+    const hasTags = /\{\/?[\w\-,;!#]*\}/.test(text);
+    while (i < text.length) {
+      let ch: string | null = null;
+      let next = i + 1;
+      if (hasTags && text.charCodeAt(i) === 0x7b /* { */) {
+        const t = tagAt(text, i);
+        if (t) {
+          if (t.param === 'open' || t.param === 'close') {
+            ch = t.param === 'open' ? '{' : '}'; // literal braces
+            next = i + t.length;
+          } else {
+            const code = this.tag(t.slash, t.param, st);
+            if (code !== undefined) {
+              i += t.length;
+              if (code !== '') attr = this.apply(code, attr, dattr);
+              continue;
+            }
+          }
+        }
+      }
+      if (units >= width) {
+        i = next;
+        continue; // cut: only tags after this point still count
+      }
+      let point: number;
+      if (ch !== null) {
+        point = ch.charCodeAt(0);
+        units++;
+      } else {
+        const unit = text.charCodeAt(i);
+        point = full && unit >= 0xd800 && unit <= 0xdbff ? unicode.codePointAt(text, i) : unit;
+        ch = charOf(unit);
+        if (full && point > 0xffff) {
+          ch = text.slice(i, i + 2);
+          next = i + 2;
+          units += 2;
+        } else {
+          units++;
+        }
+      }
+      i = next;
+      if (full && unicode.combining[point]) {
+        if (chars.length > 0) chars[chars.length - 1] += ch;
+        continue;
+      }
+      attrs.push(attr);
+      chars.push(ch);
+      if (full && unicode.charWidth(point) === 2 && units < width) {
+        // blessed puts a filler after a double-width character; the terminal draws the pair as one.
+        attrs.push(attr);
+        chars.push('\x03');
+        units++;
+      }
+    }
+    if (chars.length > width) {
+      chars.length = width;
+      attrs.length = width;
+    }
+    const after = st.fg.length === 0 && st.bg.length === 0 && st.flag.length === 0;
+    return { entry, width, attrs, chars, exit: attr, clean: clean && after };
+  }
+
+  /** A tag: the SGR code to apply ('' none), or undefined when it is not a tag (drawn as text). */
+  private tag(slash: boolean, param: string, st: Stacks): string | undefined {
+    if (param === 'escape') return undefined; // {escape} blocks are not used in these boxes
+    const state = param.slice(-3) === ' bg' ? st.bg : param.slice(-3) === ' fg' ? st.fg : st.flag;
+    if (slash) {
+      if (!param) {
+        st.fg.length = 0;
+        st.bg.length = 0;
+        st.flag.length = 0;
+        return this.code('normal') ?? '';
+      }
+      const off = this.code(param, false);
+      if (off == null) return undefined;
+      state.pop();
+      return state.length ? (this.code(state[state.length - 1]!) ?? '') : off;
+    }
+    if (!param) return undefined;
+    const on = this.code(param);
+    if (on == null) return undefined;
+    state.push(param);
+    return on;
+  }
+}
+
+interface Stacks {
+  fg: string[];
+  bg: string[];
+  flag: string[];
+}
+
+/** Give `box` fast per-line tagged text (see the header); returns the handle to set its lines. */
+export function cellText(box: blessed.Widgets.BoxElement): CellText {
+  return new CellText(box);
+}
