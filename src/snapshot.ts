@@ -32,7 +32,7 @@ function latencyRow(r: BlockLatencyRow) {
 }
 
 function runqueue(r: RunqueueLatency | null) {
-  return r ? { count: r.count, p50Us: r.p50Us, p95Us: r.p95Us, p99Us: r.p99Us, p999Us: r.p999Us, maxUs: r.maxUs } : null;
+  return r ? { count: r.count, p50Us: r.p50Us, p95Us: r.p95Us, p99Us: r.p99Us, p999Us: r.p999Us, maxUs: r.maxUs, buckets: r.buckets ?? [] } : null;
 }
 
 function pressure(p: PressureFrame | null) {

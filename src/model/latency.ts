@@ -469,6 +469,7 @@ function runqRow(sums: [number, RunqSum][], maxima: Maxima): RunqueueLatency {
     p99Us: percentile(h, 0.99),
     p999Us: percentile(h, 0.999),
     maxUs: maxUs(h),
+    buckets: toBuckets(h),
   };
 }
 

@@ -374,6 +374,8 @@ export interface BlockLatencyRow {
 
 export interface RunqueueLatency {
   count: number;
+  /** [[upperBoundUs, count], ...] of the merged histogram (non-empty buckets). */
+  buckets?: [number, number][];
   p50Us: number | null;
   p95Us: number | null;
   p99Us: number | null;

@@ -245,7 +245,7 @@ describe('LatencyModel rows', () => {
     expect(f.current).toEqual([]);
     for (const w of LATENCY_WINDOWS) {
       expect(f.windows[w].block).toEqual([]);
-      expect(f.windows[w].runqueue).toEqual({ count: 0, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null });
+      expect(f.windows[w].runqueue).toEqual({ count: 0, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] });
     }
   });
 
@@ -314,7 +314,7 @@ describe('containers', () => {
     expect(c.aaa!.runqueue!.maxUs).toBe(30);
     expect(c.bbb!.block.map((r) => [r.device, r.op, r.count])).toEqual([['sda', 'write', 1]]);
     expect(c.bbb!.runqueue!.count).toBe(1); // cpu cgroup 100, not blkio 100
-    expect(c.idle).toEqual({ block: [], runqueue: { count: 0, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null } });
+    expect(c.idle).toEqual({ block: [], runqueue: { count: 0, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] } });
     // The device rows count every cgroup, unknown (0) included.
     expect(f.windows['1s'].block.map((r) => r.count)).toEqual([3, 1]);
   });

@@ -47,7 +47,7 @@ function mount(cols: number, rows: number, frames: number, active = true): Conta
           containers: {
             web: {
               block: [latRow('sda', 'read', { p50Us: 150, p99Us: 2000 }), latRow('sda', 'write', { p99Us: 7000 })],
-              runqueue: { count: 40, p50Us: 4, p95Us: 30, p99Us: 95, p999Us: 200, maxUs: 400 },
+              runqueue: { count: 40, p50Us: 4, p95Us: 30, p99Us: 95, p999Us: 200, maxUs: 400, buckets: [[4, 30], [32, 8], [128, 2]] },
             },
           },
         })
@@ -98,6 +98,19 @@ describe('container view', () => {
     expect(all).toMatch(/run queue: n=40 p50 4µs p95 30µs p99 95µs max 400µs/);
     expect(all).toMatch(/sda\s+read\s+n=100\s+p50\s+150µs .*p99\s+2\.00ms/);
     expect(all).toMatch(/sda\s+write .*p99\s+7\.00ms/);
+  });
+
+  test('eBPF active: its own I/O and run-queue histograms as bars with percentile marks', () => {
+    mount(160, 50, 2);
+    const lines = h!.text();
+    const head = lines.findIndex((l) => l.includes(`I/O service time (${h!.ctx.window})`));
+    expect(head).toBeGreaterThan(0);
+    expect(lines[head]).toContain(`run queue (${h!.ctx.window})`);
+    const bars = lines.slice(head + 1, head + 12).join('\n');
+    // read + write merged: [256,60]x2 = 120 in the 128µs-256µs row, marked p50.
+    expect(bars).toMatch(/128µs-256µs │█+\s+120 ◄p50/);
+    expect(bars).toMatch(/2µs-4µs │█+\s+30 ◄p50/);
+    expect(bars).toContain('◄p99');
   });
 
   test('eBPF inactive: the reason, and "—" before the second frame', () => {

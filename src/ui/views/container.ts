@@ -9,6 +9,7 @@ import type { Theme } from '../theme.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { DASH, bytes, fit, micros, num, percent, rate, sparkline } from '../format.js';
+import { histogramBars, renderHistogramBars } from '../histogram-bars.js';
 import { sanitize } from '../sanitize.js';
 import { TableWidget, colorTag, escTags, tableCommand, tableStatus } from '../table.js';
 import { newProcessModel } from './processes.js';
@@ -111,8 +112,8 @@ export class ContainerView implements View {
     }
     this.charts.setContent(chartLines.join('\n'));
 
-    const latLines = this.latencyLines(frame, ctx, width);
-    const latH = Math.min(latLines.length, Math.max(1, Math.floor(height / 4)));
+    const latLines = this.latencyLines(frame, ctx, width, Math.max(1, Math.floor(height / 3)));
+    const latH = Math.min(latLines.length, Math.max(1, Math.floor(height / 3)));
     this.latency.height = latH;
     this.latency.setContent(latLines.slice(0, latH).join('\n'));
 
@@ -163,7 +164,7 @@ export class ContainerView implements View {
     return [l1, l2, l3];
   }
 
-  private latencyLines(frame: Frame | null, ctx: ViewContext, width: number): string[] {
+  private latencyLines(frame: Frame | null, ctx: ViewContext, width: number, room: number): string[] {
     const lat = frame?.latency;
     if (!lat || !lat.active) return [escTags(fit(`latency: ${sanitize(lat?.source ?? 'eBPF: not running')}  (I/O and run-queue p99: ${DASH})`, width))];
     const win = lat.windows[ctx.window].containers[this.containerId];
@@ -189,8 +190,71 @@ export class ContainerView implements View {
         ),
       );
     }
+    // The container's own histograms side by side: I/O service time (all its devices, reads and writes
+    // merged bucket by bucket) and run-queue latency, with percentile marks.
+    const histRows = room - out.length - 1;
+    if (histRows >= 3 && width >= 60) {
+      const colW = Math.floor((width - 3) / 2);
+      const io = mergeBuckets(rows.filter((r) => r.op === 'read' || r.op === 'write').map((r) => r.buckets));
+      const ioMarks = percentileMarks(io);
+      const left = [
+        fit(`I/O service time (${ctx.window})`, colW),
+        ...renderHistogramBars(histogramBars(io, ioMarks, histRows - 1), colW, ctx.theme, !ctx.theme.mono),
+      ];
+      const rqBuckets = rq?.buckets ?? [];
+      const right = [
+        fit(`run queue (${ctx.window})`, colW),
+        ...renderHistogramBars(
+          histogramBars(rqBuckets, [
+            { label: 'p50', us: rq?.p50Us ?? null },
+            { label: 'p99', us: rq?.p99Us ?? null },
+          ], histRows - 1),
+          colW,
+          ctx.theme,
+          !ctx.theme.mono,
+        ),
+      ];
+      if (left.length === 1) left.push(fit(`  no I/O`, colW));
+      if (right.length === 1) right.push(fit(`  no wakeups`, colW));
+      out.push('');
+      for (let i = 0; i < Math.max(left.length, right.length); i++) {
+        const l = left[i] ?? ' '.repeat(colW);
+        out.push(`${i === 0 ? escTags(l) : padTagged(l, colW)} │ ${i === 0 ? escTags(right[i] ?? '') : (right[i] ?? '')}`);
+      }
+    }
     return out;
   }
+}
+
+/** Sum [[upperUs, count], ...] lists of the same bucket scheme. */
+function mergeBuckets(lists: readonly (readonly [number, number][])[]): [number, number][] {
+  const m = new Map<number, number>();
+  for (const l of lists) for (const [up, n] of l) m.set(up, (m.get(up) ?? 0) + n);
+  return [...m.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+/** p50 and p99 of merged buckets (the bucket's upper bound), for the bar marks. */
+function percentileMarks(buckets: readonly [number, number][]): { label: string; us: number | null }[] {
+  const total = buckets.reduce((a, [, n]) => a + n, 0);
+  const at = (q: number): number | null => {
+    if (total === 0) return null;
+    let seen = 0;
+    for (const [up, n] of buckets) {
+      seen += n;
+      if (seen >= q * total) return up;
+    }
+    return null;
+  };
+  return [
+    { label: 'p50', us: at(0.5) },
+    { label: 'p99', us: at(0.99) },
+  ];
+}
+
+/** Pad a line that may hold blessed tags to `width` visible columns. */
+function padTagged(line: string, width: number): string {
+  const visible = line.replace(/\{[^{}]*\}/g, '').length;
+  return visible >= width ? line : line + ' '.repeat(width - visible);
 }
 
 export function createContainerView(containerId: string): View {
