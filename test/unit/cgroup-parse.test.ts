@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseKeyed, parseSingle } from '../../src/sources/cgroup/parse.js';
+import { type ParseMemo, parseKeyed, parseSingle, scanKeyed } from '../../src/sources/cgroup/parse.js';
 import { countersFromV1, parseBlkio, parseCpuacctStat } from '../../src/sources/cgroup/v1.js';
 import { countersFromV2, parseIoStat } from '../../src/sources/cgroup/v2.js';
 
@@ -185,5 +185,52 @@ describe('cgroup v1 (files captured from this machine)', () => {
     expect(c.memoryLimitBytes).toBeNull();
     expect(c.pidsMax).toBeNull();
     expect(c.inactiveFileBytes).toBe(7); // falls back to the non-hierarchical figure
+  });
+});
+
+describe('memory.stat: inactive_file by a scan, the map parsed when read', () => {
+  it('scanKeyed finds whole keys only, and agrees with parseKeyed', () => {
+    const t = 'total_inactive_file 9\ninactive_file 7\nbig 123456789012345678\nbad 1x\n';
+    expect(scanKeyed(t, 'inactive_file')).toBe(7);
+    expect(scanKeyed(t, 'total_inactive_file')).toBe(9);
+    expect(scanKeyed(t, 'big')).toBe(Number('123456789012345678'));
+    expect(scanKeyed(t, 'bad')).toBeNull();
+    expect(scanKeyed(t, 'file')).toBeNull();
+    expect(scanKeyed('inactive_file 5', 'inactive_file')).toBe(5); // no final newline
+    for (const f of ['memory.stat']) {
+      const real = v2(f);
+      expect(scanKeyed(real, 'inactive_file')).toBe(parseKeyed(real, f).values.inactive_file);
+    }
+    expect(scanKeyed(cap('memory.stat'), 'total_inactive_file')).toBe(parseKeyed(cap('memory.stat'), 'm').values.total_inactive_file);
+  });
+
+  it('c.memoryStat is the full map (parsed on first read, shared through the memo, serialised by JSON)', () => {
+    const memo: ParseMemo = new Map();
+    const files = {
+      cpuStat: v2('cpu.stat'), memoryCurrent: null, memoryMax: null, memoryStat: v2('memory.stat'), memoryEvents: null,
+      ioStat: null, cpuPressure: null, memoryPressure: null, ioPressure: null, pidsCurrent: null, pidsMax: null,
+    };
+    const a = countersFromV2(files, '', memo).counters;
+    const b = countersFromV2(files, '', memo).counters;
+    const full = parseKeyed(v2('memory.stat'), 'memory.stat').values;
+    expect(a.inactiveFileBytes).toBe(full.inactive_file);
+    expect(a.memoryStat).toEqual(full);
+    expect(b.memoryStat).toBe(a.memoryStat);
+    expect(JSON.parse(JSON.stringify(b)).memoryStat).toEqual(full);
+    const v1 = countersFromV1({
+      cpuacctUsage: '1\n', cpuacctStat: null, cpuStat: null, memoryUsage: null, memoryLimit: null, memoryStat: cap('memory.stat'),
+      memoryFailcnt: null, blkioBytes: null, blkioOps: null, pidsCurrent: null, pidsMax: null,
+    }).counters;
+    expect(v1.memoryStat).toEqual(parseKeyed(cap('memory.stat'), 'm').values);
+  });
+
+  it('an unreadable inactive_file line is parsed eagerly and reported', () => {
+    const r = countersFromV2({
+      cpuStat: 'usage_usec 1\n', memoryCurrent: '100\n', memoryMax: null, memoryStat: 'anon 5\ninactive_file ?\n', memoryEvents: null,
+      ioStat: null, cpuPressure: null, memoryPressure: null, ioPressure: null, pidsCurrent: null, pidsMax: null,
+    });
+    expect(r.counters.inactiveFileBytes).toBeNull();
+    expect(r.counters.memoryStat).toEqual({ anon: 5 });
+    expect(r.errors.join('\n')).toMatch(/memory\.stat line 2: "inactive_file" is not a counter/);
   });
 });

@@ -108,3 +108,63 @@ export function memoized<T>(
   memo.set(key, { text, value: r.value, errors: r.errors });
   return r;
 }
+
+/**
+ * Value of one key of flat keyed text without parsing the rest: the first line "key N" (single space, plain
+ * digits). Null when there is no such line; the caller then parses the whole text, which says what is wrong.
+ */
+export function scanKeyed(text: string, key: string): number | null {
+  const n = text.length;
+  let from = 0;
+  for (;;) {
+    const at = text.indexOf(key, from);
+    if (at < 0) return null;
+    const end = at + key.length;
+    from = end;
+    if ((at !== 0 && text.charCodeAt(at - 1) !== 10) || text.charCodeAt(end) !== 32) continue;
+    const start = end + 1;
+    let j = start;
+    let v = 0;
+    while (j < n) {
+      const c = text.charCodeAt(j);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      j++;
+    }
+    if (j === start || (j < n && text.charCodeAt(j) !== 10)) return null;
+    return j - start > 15 ? Number(text.slice(start, j)) : v;
+  }
+}
+
+/**
+ * Sets `obj.memoryStat` to the parse of `text`, done when first read (a getter that replaces itself with
+ * the value). memory.stat has 20-40 keys and nothing in the poll path reads them: the reader takes
+ * inactive_file with scanKeyed. The parse is shared through the memo like `memoized`; bad lines of a lazily
+ * parsed text are not reported (the caller parses eagerly, with errors, when the key it needs is unreadable).
+ */
+export function lazyMemoryStat(obj: { memoryStat: Record<string, number> }, memo: ParseMemo | undefined, key: string, text: string, file: string): void {
+  const m = memo?.get(key);
+  if (m !== undefined && m.text === text) {
+    obj.memoryStat = m.value as Record<string, number>;
+    return;
+  }
+  Object.defineProperty(obj, 'memoryStat', {
+    configurable: true,
+    enumerable: true,
+    get(): Record<string, number> {
+      const again = memo?.get(key);
+      let values: Record<string, number>;
+      if (again !== undefined && again.text === text) values = again.value as Record<string, number>;
+      else {
+        const k = parseKeyed(text, file);
+        values = k.values;
+        memo?.set(key, { text, value: values, errors: k.errors });
+      }
+      Object.defineProperty(obj, 'memoryStat', { value: values, configurable: true, enumerable: true, writable: true });
+      return values;
+    },
+    set(v: Record<string, number>): void {
+      Object.defineProperty(obj, 'memoryStat', { value: v, configurable: true, enumerable: true, writable: true });
+    },
+  });
+}
