@@ -251,4 +251,18 @@ describe('pids of a container cgroup', () => {
     const t = readFileSync(fx('v2-systemd-docker/proc/4242/net/dev'), 'utf8');
     expect(sumNetDev(t, 'f')).toEqual({ rx: 520000, tx: 123000, errors: [] });
   });
+  it('sumNetDev: the fast path agrees with the full parser, which reports odd lines', () => {
+    const t = readFileSync(fx('v2-systemd-docker/proc/4242/net/dev'), 'utf8');
+    const head = t.split('\n').slice(0, 2).join('\n');
+    const row = (name: string, rx: string, tx: number): string => `${name}: ${rx} 1 0 0 0 0 0 0 ${tx} 2 0 0 0 0 0 0`;
+    expect(sumNetDev(`${head}\n  eth0:123 1 0 0 0 0 0 0 7 2 0 0 0 0 0 0\n`, 'f')).toEqual({ rx: 123, tx: 7, errors: [] });
+    expect(sumNetDev(`${head}\n${row('lo', '5', 5)}\n${row('eth0', '9007199254740993', 1)}\n`, 'f'))
+      .toEqual({ rx: Number('9007199254740993'), tx: 1, errors: [] });
+    const dup = sumNetDev(`${head}\n${row('eth0', '1', 1)}\n${row('eth0', '2', 2)}\n`, 'f');
+    expect(dup.rx).toBe(1);
+    expect(dup.errors[0]).toMatch(/duplicate interface name/);
+    const bad = sumNetDev(`${head}\n${row('eth0', 'x', 1)}\n${row('eth1', '4', 4)}\n`, 'f');
+    expect(bad.rx).toBe(4);
+    expect(bad.errors[0]).toMatch(/rx bytes is not a number/);
+  });
 });
