@@ -186,7 +186,6 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     if (!ebpf) return null;
     const status = ebpf.status();
     for (const interval of ebpf.drain()) this.latency.add(interval);
-    if (!status.active && status.reason) errors.push({ source: 'ebpf', message: status.reason });
     const maps = status.hello
       ? cgroupMapFromContainers(
           (containers?.containers ?? []).map((c) => ({ id: c.meta.id, counters: c.counters })),

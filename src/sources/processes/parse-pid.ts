@@ -136,9 +136,9 @@ export function parseCmdline(text: string): string {
   let end = text.length;
   while (end > 0 && text.charCodeAt(end - 1) === 0) end--;
   if (end === 0) return '';
-  // Control characters would break a terminal line: show them as spaces.
-  // eslint-disable-next-line no-control-regex
-  return text.slice(0, end).replace(/[\u0000-\u001f\u007f]/g, ' ');
+  // Only the separators become spaces: other control characters stay as they are, so that the UI's
+  // sanitize() can remove whole escape sequences (it runs on everything drawn).
+  return text.slice(0, end).replace(/\u0000/g, ' ');
 }
 
 /** What to show as the command: the cmdline, or "[comm]" when it is empty (kernel threads). */
