@@ -24,6 +24,23 @@ interface Unicode {
 }
 const unicode = createRequire(import.meta.url)('blessed/lib/unicode.js') as Unicode;
 
+// blessed's charWidth walks long range tables for every character; Screen.draw calls it for every changed
+// cell. The width of a BMP code point never changes (a tab depends on the screen: not cached), so the
+// answers are remembered: same results, a table lookup instead of the walk.
+const WIDTHS = new Int8Array(0x10000).fill(-1);
+const charWidth = unicode.charWidth;
+if (!(charWidth as { memo?: boolean }).memo) {
+  const memo = (str: string | number, i?: number): number => {
+    const point = typeof str === 'number' ? str : unicode.codePointAt(str, i || 0);
+    if (point === undefined || point === 0x09 || point > 0xffff || point < 0) return charWidth(str, i);
+    let w = WIDTHS[point]!;
+    if (w < 0) WIDTHS[point] = w = charWidth(point);
+    return w;
+  };
+  (memo as { memo?: boolean }).memo = true;
+  unicode.charWidth = memo;
+}
+
 type Cell = [number, string];
 interface ScreenInternals {
   lines: (Cell[] & { dirty?: boolean })[];
@@ -77,31 +94,38 @@ const CONTROLS = /[\x00-\x08\x0b-\x0c\x0e-\x1a\x1c-\x1f\x7f]/g;
 const TAG = /^\{(\/?)([\w\-,;!#]*)\}$/;
 
 interface Tag {
+  valid: boolean;
   slash: boolean;
   /** blessed's form: dashes as spaces ("red fg"). */
   param: string;
   length: number;
 }
-/** Parsed tags by their text ("{red-fg}"); null = braces that are not a tag. */
-const TAGS = new Map<string, Tag | null>();
+/** Parsed tags by a hash of their text ("{red-fg}"); each entry is verified against the text. */
+const TAGS = new Map<number, (Tag & { raw: string })[]>();
 
 /** The tag starting at `i` (a "{"), as blessed's /^{(\/?)([\w\-,;!#]*)}/ would read it. */
 function tagAt(text: string, i: number): Tag | null {
   const end = text.indexOf('}', i + 1);
   if (end < 0) return null;
+  let h = 0x811c9dc5;
+  for (let k = i; k <= end; k++) h = Math.imul(h ^ text.charCodeAt(k), 0x01000193);
+  const len = end + 1 - i;
+  let list = TAGS.get(h);
+  if (list) for (const t of list) if (t.length === len && text.startsWith(t.raw, i)) return t.valid ? t : null;
   const raw = text.slice(i, end + 1);
-  let t = TAGS.get(raw);
-  if (t === undefined) {
-    const m = TAG.exec(raw);
-    t = m ? { slash: m[1] === '/', param: m[2]!.replace(/-/g, ' '), length: raw.length } : null;
-    if (TAGS.size < 4096) TAGS.set(raw, t);
-  }
-  return t;
+  const m = TAG.exec(raw);
+  const t = { slash: m?.[1] === '/', param: m ? m[2]!.replace(/-/g, ' ') : '', length: len, raw, valid: m != null };
+  if (!list) TAGS.set(h, (list = []));
+  if (list.length < 8) list.push(t);
+  return t.valid ? t : null;
 }
 
 export class CellText {
   private lines: readonly string[] = [];
   private cache = new Map<string, Parsed>();
+  private spare = new Map<string, Parsed>();
+  /** Parsed lines no longer shown: their arrays are reused by the next parse. */
+  private readonly pool: Parsed[] = [];
   private readonly screen: ScreenInternals;
   private readonly sgr: Map<string, string | null>;
   private readonly attrs: Map<string, Map<number, Map<number, number>>>;
@@ -145,7 +169,8 @@ export class CellText {
     if (width <= 0 || yl <= yi) return;
     const dattr = b.sattr(b.style);
     const screenLines = this.screen.lines;
-    const next = new Map<string, Parsed>();
+    const next = this.spare;
+    next.clear();
     const stacks: Stacks = { fg: [], bg: [], flag: [] };
     let attr = dattr;
     let n = 0;
@@ -189,6 +214,8 @@ export class CellText {
         }
       }
     }
+    for (const [k, p] of this.cache) if (next.get(k) !== p && this.pool.length < 256) this.pool.push(p);
+    this.spare = this.cache;
     this.cache = next;
   }
 
@@ -221,8 +248,9 @@ export class CellText {
     const full = this.screen.fullUnicode;
     let text = raw.replace(CONTROLS, '').replace(/\x1b/g, '').replace(/\t/g, this.screen.tabc);
     if (!full) text = text.replace(unicode.chars.all, '??').replace(unicode.chars.combining, '').replace(unicode.chars.surrogate, '?');
-    const attrs: number[] = [];
-    const chars: string[] = [];
+    const p = this.pool.pop() ?? { entry, width, attrs: [], chars: [], exit: entry, clean: false };
+    const { attrs, chars } = p;
+    let n = 0; // cells so far (the arrays may be longer: reused)
     let attr = entry;
     let units = 0; // blessed cuts a line after `width` UTF-16 units (a wide char counts with its filler)
     let i = 0;
@@ -268,24 +296,29 @@ export class CellText {
       }
       i = next;
       if (full && unicode.combining[point]) {
-        if (chars.length > 0) chars[chars.length - 1] += ch;
+        if (n > 0) chars[n - 1] += ch;
         continue;
       }
-      attrs.push(attr);
-      chars.push(ch);
-      if (full && unicode.charWidth(point) === 2 && units < width) {
+      attrs[n] = attr;
+      chars[n++] = ch;
+      if (full && point >= 0x1100 && unicode.charWidth(point) === 2 && units < width) {
         // blessed puts a filler after a double-width character; the terminal draws the pair as one.
-        attrs.push(attr);
-        chars.push('\x03');
+        attrs[n] = attr;
+        chars[n++] = '\x03';
         units++;
       }
     }
-    if (chars.length > width) {
-      chars.length = width;
-      attrs.length = width;
+    n = Math.min(n, width);
+    if (chars.length !== n) {
+      chars.length = n;
+      attrs.length = n;
     }
     const after = st.fg.length === 0 && st.bg.length === 0 && st.flag.length === 0;
-    return { entry, width, attrs, chars, exit: attr, clean: clean && after };
+    p.entry = entry;
+    p.width = width;
+    p.exit = attr;
+    p.clean = clean && after;
+    return p;
   }
 
   /** A tag: the SGR code to apply ('' none), or undefined when it is not a tag (drawn as text). */
