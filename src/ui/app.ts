@@ -13,7 +13,7 @@ import type { HeatmapColumn, Store } from '../store/store.js';
 import type { Binding, CommandId } from './keys.js';
 import type { Theme } from './theme.js';
 import type { View, ViewContext, ViewId, ViewRequest } from './view.js';
-import { createScreen, noFill, restoreTerminal } from './screen.js';
+import { container, createScreen, restoreTerminal } from './screen.js';
 import { cellText } from './cell-text.js';
 import { colorDepth, themeForDepth } from './colors.js';
 import { headerLine } from './header.js';
@@ -143,7 +143,7 @@ export function createTui(opts: TuiOptions): Tui {
   const main = blessed.box({ parent: screen, top: 1, left: 0, width: '100%', height: '100%-2', style: { ...base } });
   // `main` only holds the view boxes, which always cover it whole: it need not paint its own cells every
   // frame (that repaint marked every line dirty and made blessed re-diff the whole screen).
-  noFill(main);
+  container(main);
   const status = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { fg: c('status_fg'), bg: base.bg } } as blessed.Widgets.BoxOptions);
   const headerText = cellText(header);
   const statusText = cellText(status);

@@ -7,7 +7,7 @@ import blessed from 'blessed';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { overviewLayout, type Rect } from '../layout.js';
-import { noFill } from '../screen.js';
+import { container } from '../screen.js';
 import { cellText, type CellText } from '../cell-text.js';
 import type { PanelContext, PanelId, PanelOutput } from '../panels/draw.js';
 import { cpuPanel } from '../panels/cpu.js';
@@ -48,7 +48,7 @@ export class OverviewView implements View {
   mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
     this.parent = parent;
     // The panels tile the whole area (layout.ts); a panel left out is cleared by blessed when it hides.
-    noFill(parent);
+    container(parent);
     for (const [id] of PANELS) {
       const box = blessed.box({
         parent,
@@ -178,7 +178,7 @@ export class OverviewView implements View {
   unmount(): void {
     for (const s of this.slots.values()) s.box.destroy();
     this.slots.clear();
-    if (this.parent) noFill(this.parent, false);
+    if (this.parent) container(this.parent, false);
     this.parent = null;
     this.visible = [];
   }
