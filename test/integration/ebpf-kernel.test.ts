@@ -375,12 +375,17 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
       const busy = makeCgroup(root, `${TAG}-busy`);
       const idle = makeCgroup(root, `${TAG}-idle`);
       const hog = makeCgroup(root, `${TAG}-hog`);
-      // A CPU burner (its own cgroup) on CPU 0 beside a sleeper that wakes every 2 ms. The sleeper runs
-      // SCHED_BATCH, which never preempts on wakeup, so each wakeup waits for the burner's slice to end.
-      // The idle cgroup's identical sleeper is alone on CPU 1.
+      // A CPU burner (its own cgroup, 8x the CPU weight) on CPU 0 beside a sleeper that wakes every 2 ms.
+      // The sleeper runs SCHED_BATCH, which never preempts on wakeup, so each wakeup waits for the
+      // burner's slice to end (about 2 ms here). The idle cgroup's sleeper (normal policy, so that stray
+      // load on its CPU does not hold it up) is alone on CPU 1. Weights are per cgroup: nice values would
+      // not matter across cgroups.
+      const v1 = hello.cgroup.runq === 'v1-cpu';
+      writeFileSync(join(hog.path, v1 ? 'cpu.shares' : 'cpu.weight'), v1 ? '8192' : '800');
+      writeFileSync(join(busy.path, v1 ? 'cpu.shares' : 'cpu.weight'), v1 ? '1024' : '100');
       spawnIn(hog.path, `taskset -c 0 perl -e '1 while 1'`);
       spawnIn(busy.path, `chrt --batch 0 taskset -c 0 perl -e 'select(undef,undef,undef,0.002) while 1'`);
-      spawnIn(idle.path, `chrt --batch 0 taskset -c 1 perl -e 'select(undef,undef,undef,0.002) while 1'`);
+      spawnIn(idle.path, `taskset -c 1 perl -e 'select(undef,undef,undef,0.002) while 1'`);
       await sleep(300);
       const t0 = monoNow();
       await sleep(3000);
