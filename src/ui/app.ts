@@ -6,6 +6,7 @@
 // does not own go to the active view's `command()` first. Enter in a view may return an `open` request:
 // the target view is pushed on a stack; Esc pops it. Pause freezes the display (the store keeps filling;
 // the views see a frozen snapshot of it until unpaused).
+import './heap.js'; // first: V8 young-generation setting before blessed loads
 import blessed from 'blessed';
 import type { BlockOp, Frame, LatencyWindow, StaticFacts } from '../model/types.js';
 import { LATENCY_WINDOWS } from '../model/types.js';

@@ -141,13 +141,14 @@ export class CellText {
     this.attrs = a;
     box.setContent('');
     noFill(box);
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const text = this;
     const render = box.render;
     box.render = function (this: blessed.Widgets.BoxElement) {
       const coords = render.call(this) as unknown as Coords | undefined;
       if (coords) text.paint(coords);
       return coords as never;
     };
-    const text = this;
   }
 
   /** The box's text, one string per row (blessed tags allowed). Shown at the next screen render. */

@@ -6,7 +6,7 @@
 import blessed from 'blessed';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
-import { overviewLayout, type Rect } from '../layout.js';
+import { overviewLayout, type OverviewLayout, type Rect } from '../layout.js';
 import { container } from '../screen.js';
 import { cellText, type CellText } from '../cell-text.js';
 import type { PanelContext, PanelId, PanelOutput } from '../panels/draw.js';
@@ -44,6 +44,8 @@ export class OverviewView implements View {
   private focus: PanelId | null = null;
   private diskSel = 0;
   private diskRows: string[] = [];
+  private layoutKey = '';
+  private layout: OverviewLayout = {};
 
   mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
     this.parent = parent;
@@ -85,12 +87,17 @@ export class OverviewView implements View {
     const latRows = frame?.latency?.active
       ? (frame.latency.windows[ctx.window]?.block.filter((r) => r.op === 'read' || r.op === 'write').length ?? 0)
       : (host?.disks.length ?? 0) * 2;
-    const layout = overviewLayout(width, height, {
-      cores: host?.cores.length ?? 0,
-      pressure: host?.pressure != null,
-      ioRows: 1 + Math.max(host?.disks.length ?? 0, host?.net.length ?? 0),
-      latencyRows: 2 + Math.max(1, latRows),
-    });
+    const cores = host?.cores.length ?? 0;
+    const pressure = host?.pressure != null;
+    const ioRows = 1 + Math.max(host?.disks.length ?? 0, host?.net.length ?? 0);
+    const latencyRows = 2 + Math.max(1, latRows);
+    // The layout only changes with these inputs: computed again only when one of them did.
+    const layoutKey = `${width}x${height} ${cores} ${pressure} ${ioRows} ${latencyRows}`;
+    if (layoutKey !== this.layoutKey) {
+      this.layoutKey = layoutKey;
+      this.layout = overviewLayout(width, height, { cores, pressure, ioRows, latencyRows });
+    }
+    const layout = this.layout;
     const theme = ctx.theme;
     this.visible = [];
     for (const [id, draw] of PANELS) {
