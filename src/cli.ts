@@ -11,6 +11,7 @@ import { Sampler, oneLine } from './sampler.js';
 import { readHostSample } from './sources/procfs/read-host.js';
 import { hasProcfs, readHostSampleSysinfo, readStaticFacts } from './sources/sysinfo.js';
 import type { ContainerSource } from './sources/docker/container-source.js';
+import { findEndpoint } from './sources/docker/endpoint.js';
 import { EbpfSupervisor } from './sources/ebpf/supervisor.js';
 import { ConfigError, defaultConfigPath, loadConfig, type Config } from './config/config.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
@@ -154,7 +155,6 @@ async function runTui(values: Parsed['values']): Promise<number> {
   // The first frame must not wait for slow facts or for loading the Docker client: start with what
   // node:os knows and fill in the rest when it arrives.
   const facts = quickFacts();
-  void readStaticFacts().then((f) => Object.assign(facts, f));
   let containers: ContainerSource | null = null;
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs: 1000 }) : null;
   const store = new Store(300);
@@ -162,10 +162,12 @@ async function runTui(values: Parsed['values']): Promise<number> {
 
   return await new Promise<number>((resolve) => {
     let done = false;
+    let stopWatching = (): void => {};
     let tui: ReturnType<typeof createTui> | null = null;
     const finish = (code: number, err?: unknown): void => {
       if (done) return;
       done = true;
+      stopWatching();
       sampler.stop();
       try {
         tui?.destroy();
@@ -199,6 +201,7 @@ async function runTui(values: Parsed['values']): Promise<number> {
       return;
     }
     sampler.on('frame', () => tui?.update());
+    sampler.once('frame', () => void readStaticFacts().then((f) => Object.assign(facts, f)));
     // Test hook: an uncaught error after the first frames, to check that the terminal is restored.
     if (process.env.TAILTOP_FAULT === 'throw')
       setTimeout(() => {
@@ -206,14 +209,37 @@ async function runTui(values: Parsed['values']): Promise<number> {
       }, 1500);
     void ebpf?.start();
     sampler.start();
+    // The Docker client is loaded only once there is an endpoint to talk to (it costs memory and start-up
+    // time); until then the containers view says no runtime was found, and we look again every 10 s.
     if (!values['no-docker'])
-      void loadContainerSource(cfg.dockerHost).then((src) => {
-        if (done) return;
-        containers = src;
-        sampler.setContainerSource(src);
-        return src.start();
-      });
+      stopWatching = whenEndpointAppears(cfg.dockerHost, () =>
+        void loadContainerSource(cfg.dockerHost).then((src) => {
+          if (done) return;
+          containers = src;
+          sampler.setContainerSource(src);
+          return src.start();
+        }),
+      );
   });
+}
+
+function whenEndpointAppears(dockerHost: string | null, found: () => void): () => void {
+  // An endpoint, or a malformed one (the source then reports the error in the status line).
+  const look = (): boolean => {
+    const r = findEndpoint(dockerHost ?? undefined);
+    return r.endpoint != null || r.error != null;
+  };
+  if (look()) {
+    found();
+    return () => {};
+  }
+  const timer = setInterval(() => {
+    if (!look()) return;
+    clearInterval(timer);
+    found();
+  }, 10_000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 async function loadContainerSource(dockerHost: string | null): Promise<ContainerSource> {

@@ -108,13 +108,13 @@ describe('readHostSample', () => {
   });
 
   it('permission denied becomes a SourceError; the other sections still work', async () => {
-    const real = fsp.readFile.bind(fsp);
-    vi.spyOn(fs.promises, 'readFile').mockImplementation((async (p: fs.PathLike, o?: unknown) => {
+    const real = fs.readFileSync.bind(fs);
+    vi.spyOn(fs, 'readFileSync').mockImplementation(((p: fs.PathLike, o?: unknown) => {
       if (String(p).endsWith('/proc/diskstats')) {
         throw Object.assign(new Error(`EACCES: permission denied, open '${String(p)}'`), { code: 'EACCES' });
       }
       return real(p, o as BufferEncoding);
-    }) as typeof fsp.readFile);
+    }) as typeof fs.readFileSync);
     const s = await readHostSample({ root: root('real'), atMs: 0 });
     expect(s.disks).toBeNull();
     expect(s.errors).toEqual([{ source: 'diskstats', message: '/proc/diskstats: permission denied' }]);
@@ -123,13 +123,13 @@ describe('readHostSample', () => {
   });
 
   it('PSI present but disabled (psi=0: EOPNOTSUPP) = no panel, no error', async () => {
-    const real = fsp.readFile.bind(fsp);
-    vi.spyOn(fs.promises, 'readFile').mockImplementation((async (p: fs.PathLike, o?: unknown) => {
+    const real = fs.readFileSync.bind(fs);
+    vi.spyOn(fs, 'readFileSync').mockImplementation(((p: fs.PathLike, o?: unknown) => {
       if (String(p).includes('/proc/pressure/')) {
         throw Object.assign(new Error('EOPNOTSUPP: operation not supported on socket, read'), { code: 'EOPNOTSUPP' });
       }
       return real(p, o as BufferEncoding);
-    }) as typeof fsp.readFile);
+    }) as typeof fs.readFileSync);
     const s = await readHostSample({ root: root('real'), atMs: 0 });
     expect(s.pressure).toBeNull();
     expect(s.errors).toEqual([]);
