@@ -22,6 +22,8 @@ const NODE_OPTIONS = opt('node-options', '');
 // --settle: seconds between the first frame and the measured window (start-up work: module loading, JIT,
 // the first garbage collections). The issue's figures use the default, 3.
 const SETTLE = Number(opt('settle', '3'));
+// --args: tailtop's own flags (default --no-ebpf, as the other monitors have no eBPF; pass '' for eBPF on).
+const TAILTOP_ARGS = opt('args', '--no-ebpf');
 const SECONDS = Number(opt('seconds', '60'));
 const ONLY = opt('only', 'tailtop,gtop,btop,htop').split(',');
 const HZ = 100;
@@ -96,7 +98,7 @@ async function main() {
   const gdir = join(tmpdir(), 'tailtop-bench-gtop');
   const runs = [];
   if (ONLY.includes('tailtop'))
-    runs.push(['tailtop', `${NODE_OPTIONS ? `NODE_OPTIONS='${NODE_OPTIONS}' ` : ''}exec node dist/cli.js --refresh 1000 --no-ebpf`, /CPU/]);
+    runs.push(['tailtop', `${NODE_OPTIONS ? `NODE_OPTIONS='${NODE_OPTIONS}' ` : ''}exec node dist/cli.js --refresh 1000 ${TAILTOP_ARGS}`, /CPU/]);
   if (ONLY.includes('gtop')) {
     const g = gtopCommand(gdir);
     if (g) runs.push(['gtop', g, /CPU History|Memory/]);
