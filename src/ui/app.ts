@@ -248,7 +248,10 @@ export function createTui(opts: TuiOptions): Tui {
     status.show();
     const frame = (paused && frozen ? frozen : store).latest();
     const t = top();
-    const viewName = t.target ? `${t.view.id} ${t.target}` : t.view.id;
+    // A container is named, not shown by its 64-hex id.
+    const target =
+      t.view.id === 'container' ? (frame?.containers?.containers.find((c) => c.id === t.target)?.name ?? t.target.slice(0, 12)) : t.target;
+    const viewName = target ? `${t.view.id} ${target}` : t.view.id;
     headerText.set([headerLine(opts.facts, frame, { refreshMs, paused, view: viewName, window }, theme, cols)]);
     if (fullViews) t.view.update(ctx());
     statusText.set([

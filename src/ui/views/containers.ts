@@ -91,10 +91,10 @@ function containerColumns(): Column<Row>[] {
     { id: 'tx', title: 'NET TX', width: 8, align: 'right', descending: true, priority: 2, format: (r) => rate(r.c.netTxBytesPerSec), sortKey: (r) => r.c.netTxBytesPerSec },
     { id: 'blkr', title: 'BLK R', width: 8, align: 'right', descending: true, priority: 3, format: (r) => rate(r.c.blockReadBytesPerSec), sortKey: (r) => r.c.blockReadBytesPerSec },
     { id: 'blkw', title: 'BLK W', width: 8, align: 'right', descending: true, priority: 3, format: (r) => rate(r.c.blockWriteBytesPerSec), sortKey: (r) => r.c.blockWriteBytesPerSec },
-    { id: 'pids', title: 'PIDS', width: 5, align: 'right', descending: true, priority: 4, format: (r) => num(r.c.pids), sortKey: (r) => r.c.pids },
+    { id: 'pids', title: 'PIDS', width: 5, align: 'right', descending: true, priority: 5, format: (r) => num(r.c.pids), sortKey: (r) => r.c.pids },
     { id: 'thr', title: 'THR%', width: 5, align: 'right', descending: true, priority: 4, format: (r) => percent(r.c.throttledPercent, 0), sortKey: (r) => r.c.throttledPercent },
-    { id: 'io99', title: 'IO p99', width: 7, align: 'right', descending: true, priority: 5, format: (r) => micros(r.io99), sortKey: (r) => r.io99 },
-    { id: 'rq99', title: 'RQ p99', width: 7, align: 'right', descending: true, priority: 5, format: (r) => micros(r.lat?.runqueue?.p99Us), sortKey: (r) => r.lat?.runqueue?.p99Us },
+    { id: 'io99', title: 'IO p99', width: 7, align: 'right', descending: true, priority: 4, format: (r) => micros(r.io99), sortKey: (r) => r.io99 },
+    { id: 'rq99', title: 'RQ p99', width: 7, align: 'right', descending: true, priority: 4, format: (r) => micros(r.lat?.runqueue?.p99Us), sortKey: (r) => r.lat?.runqueue?.p99Us },
     {
       id: 'spark', title: 'CPU', width: 10, grow: true, priority: 6,
       format: (r, w) => {
