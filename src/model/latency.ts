@@ -20,24 +20,39 @@ import type {
 import { LATENCY_WINDOWS } from './types.js';
 import { Histogram, maxUs, percentile, sparseFromPairs, toBuckets, type SparseHistogram } from './histogram.js';
 
-/** The parts of a helper `interval` line the model uses (structurally the parser's IntervalData). */
+/** Sparse histogram as the eBPF helper prints it: `[[bucketIndex, count], ...]`. */
+export type BucketPairs = [number, number][];
+
+/** One block row of a helper `interval` line: device, op and cgroup, with its two latency histograms. */
+export interface BlockIntervalRow {
+  major: number;
+  minor: number;
+  op: BlockOp;
+  cgroup: number;
+  count: number;
+  bytes: number;
+  /** Largest service time (issue -> complete) of the interval, ns. */
+  maxNs: number;
+  /** Largest total time (insert -> complete), ns, when the helper reports it (optional, additive). */
+  totalMaxNs?: number;
+  service: BucketPairs;
+  total: BucketPairs;
+}
+
+/** One run-queue row of a helper `interval` line: a cgroup's run-queue delay histogram. */
+export interface RunqIntervalRow {
+  cgroup: number;
+  count: number;
+  maxNs: number;
+  hist: BucketPairs;
+}
+
+/** The parts of a helper `interval` line the model uses (the parser's IntervalData carries more). */
 export interface LatencyInterval {
   monoNs: number;
   intervalNs: number;
-  block: {
-    major: number;
-    minor: number;
-    op: BlockOp;
-    cgroup: number;
-    count: number;
-    bytes: number;
-    maxNs: number;
-    /** Largest total (insert -> complete) time, when the helper reports it. */
-    totalMaxNs?: number;
-    service: [number, number][];
-    total: [number, number][];
-  }[];
-  runq: { cgroup: number; count: number; maxNs: number; hist: [number, number][] }[];
+  block: BlockIntervalRow[];
+  runq: RunqIntervalRow[];
 }
 
 /** cgroup id -> container id, one map per hierarchy (on cgroup v1 the blkio and cpu ids differ). */

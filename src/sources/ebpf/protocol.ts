@@ -2,17 +2,18 @@
 // Strict about what it uses (types, ranges, known values), lenient about what it doesn't (unknown keys are
 // ignored). A line it cannot use becomes `{ kind: 'bad', reason }` with a one-line reason; it never throws.
 import type { BlockOp } from '../../model/types.js';
+import type { BlockIntervalRow, BucketPairs, RunqIntervalRow } from '../../model/latency.js';
 import { BUCKETS, SUB_BUCKET_BITS } from '../../model/histogram.js';
 
 export const PROTOCOL_VERSION = 1;
+
+/** The interval row types live in the model (the latency model consumes them); re-exported for callers. */
+export type { BlockIntervalRow, BucketPairs, RunqIntervalRow };
 
 export type CgroupHierarchy = 'v2' | 'v1-blkio' | 'v1-cpu';
 const HIERARCHIES: readonly string[] = ['v2', 'v1-blkio', 'v1-cpu'];
 
 export const BLOCK_OPS: readonly BlockOp[] = ['read', 'write', 'flush', 'discard', 'secure-erase', 'write-zeroes', 'zone', 'other'];
-
-/** Sparse histogram as printed: `[[bucketIndex, count], ...]`. */
-export type BucketPairs = [number, number][];
 
 export interface Hello {
   kind: 'hello';
@@ -25,28 +26,6 @@ export interface Hello {
   failed: Record<string, string>;
   cgroup: { block: CgroupHierarchy; runq: CgroupHierarchy };
   histogram: { unit: 'ns'; subBucketBits: number; buckets: number };
-}
-
-export interface BlockIntervalRow {
-  major: number;
-  minor: number;
-  op: BlockOp;
-  cgroup: number;
-  count: number;
-  bytes: number;
-  /** Largest service time (issue -> complete) of the interval, ns. */
-  maxNs: number;
-  /** Largest total time (insert -> complete), ns, when the helper reports it (optional, additive). */
-  totalMaxNs?: number;
-  service: BucketPairs;
-  total: BucketPairs;
-}
-
-export interface RunqIntervalRow {
-  cgroup: number;
-  count: number;
-  maxNs: number;
-  hist: BucketPairs;
 }
 
 export interface IntervalData {
