@@ -110,6 +110,37 @@ export function memoized<T>(
 }
 
 /**
+ * The two per-file parsers a counters reader uses, bound to its error list, its file-name function and its
+ * memo. Absent files (null text) give null; errors go to `errors`, each prefixed by `name(file)`.
+ *   single: one number or "max" (null when unreadable); keyed: a flat keyed file, memoized by file name.
+ */
+export function fileParsers(
+  errors: string[],
+  name: (file: string) => string,
+  memo: ParseMemo | undefined,
+): {
+  single: (text: string | null, file: string) => { value: number | null; unlimited: boolean } | null;
+  keyed: (text: string | null, file: string) => Record<string, number> | null;
+} {
+  const single = (text: string | null, file: string): { value: number | null; unlimited: boolean } | null => {
+    if (text === null) return null;
+    const r = parseSingle(text, name(file));
+    if (r.error) errors.push(r.error);
+    return r.error ? null : r;
+  };
+  const keyed = (text: string | null, file: string): Record<string, number> | null => {
+    if (text === null) return null;
+    const r = memoized(memo, file, text, (t) => {
+      const k = parseKeyed(t, name(file));
+      return { value: k.values, errors: k.errors };
+    });
+    errors.push(...r.errors);
+    return r.value;
+  };
+  return { single, keyed };
+}
+
+/**
  * Value of one key of flat keyed text without parsing the rest: the first line "key N" (single space, plain
  * digits). Null when there is no such line; the caller then parses the whole text, which says what is wrong.
  */

@@ -9,7 +9,7 @@
 //   blkio.throttle.io_service_bytes / io_serviced   "MAJ:MIN Read N" ... "MAJ:MIN Total N" ... "Total N"
 //   pids.current; pids.max ("max" = unlimited)
 import type { ContainerCounters } from '../../model/types.js';
-import { type ParseMemo, lazyMemoryStat, memoized, parseKeyed, parseSingle, pick, scanKeyed, show, uint } from './parse.js';
+import { type ParseMemo, fileParsers, lazyMemoryStat, memoized, parseKeyed, pick, scanKeyed, show, uint } from './parse.js';
 import { type FileRead, readOptional } from './read-util.js';
 import { emptyCounters, pressureOf } from './v2.js';
 
@@ -90,22 +90,8 @@ export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name
   const errors: string[] = [];
   const c = emptyCounters('cgroup-v1');
   const f = opts.name ?? ((n: string) => n);
-  const single = (text: string | null, name: string): { value: number | null; unlimited: boolean } | null => {
-    if (text === null) return null;
-    const r = parseSingle(text, f(name));
-    if (r.error) errors.push(r.error);
-    return r.error ? null : r;
-  };
   const memo = opts.memo;
-  const keyed = (text: string | null, name: string): Record<string, number> | null => {
-    if (text === null) return null;
-    const r = memoized(memo, name, text, (t) => {
-      const k = parseKeyed(t, f(name));
-      return { value: k.values, errors: k.errors };
-    });
-    errors.push(...r.errors);
-    return r.value;
-  };
+  const { single, keyed } = fileParsers(errors, f, memo);
 
   c.cpuUsageNs = single(files.cpuacctUsage, 'cpuacct.usage')?.value ?? null;
   if (files.cpuacctStat !== null) {

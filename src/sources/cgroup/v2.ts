@@ -8,7 +8,7 @@
 //   pids.current; pids.max ("max" = unlimited)
 import type { ContainerCounters, PressureResource, PressureSample } from '../../model/types.js';
 import { parsePressure } from '../procfs/parse-pressure.js';
-import { type ParseMemo, lazyMemoryStat, memoized, parseKeyed, parseSingle, pick, scanKeyed, show, uint } from './parse.js';
+import { type ParseMemo, fileParsers, lazyMemoryStat, memoized, pick, scanKeyed, show, uint } from './parse.js';
 import { type FileRead, readOptional } from './read-util.js';
 
 export interface IoDeviceRow {
@@ -119,21 +119,7 @@ export function countersFromV2(files: {
   const errors: string[] = [];
   const c = emptyCounters('cgroup-v2');
   const f = (name: string): string => (dir ? `${dir}/${name}` : name);
-  const keyed = (text: string | null, name: string): Record<string, number> | null => {
-    if (text === null) return null;
-    const r = memoized(memo, name, text, (t) => {
-      const k = parseKeyed(t, f(name));
-      return { value: k.values, errors: k.errors };
-    });
-    errors.push(...r.errors);
-    return r.value;
-  };
-  const single = (text: string | null, name: string): { value: number | null; unlimited: boolean } | null => {
-    if (text === null) return null;
-    const r = parseSingle(text, f(name));
-    if (r.error) errors.push(r.error);
-    return r.error ? null : r;
-  };
+  const { single, keyed } = fileParsers(errors, f, memo);
 
   const cpu = keyed(files.cpuStat, 'cpu.stat');
   c.cpuUsageNs = usToNs(pick(cpu, 'usage_usec'));
