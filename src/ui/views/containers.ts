@@ -1,7 +1,6 @@
 // Containers table (ctop/btop-like): one row per container with CPU (100 = one core), memory, network,
 // block I/O, pids, throttling, tail latency (eBPF) and a CPU sparkline when wide enough. Sortable (s/S),
 // filterable (/ substring, ~regex), selection follows the container id, Enter opens the container view.
-import blessed from 'blessed';
 import type { ContainerFrame, ContainerLatency, ContainersFrame, Frame, LatencyWindow } from '../../model/types.js';
 import { key } from '../../store/store.js';
 import type { Store } from '../../store/store.js';
@@ -11,7 +10,8 @@ import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { DASH, bytes, micros, num, percent, rate, sparkline } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { TableModel, TableWidget, colorTag, escTags, tableCommand, tableStatus } from '../table.js';
+import { TableModel, colorTag, escTags, tableStatus } from '../table.js';
+import { TitledTableView } from './table-view.js';
 import type { Column } from '../table.js';
 
 export const NO_RUNTIME = 'no container runtime found (DOCKER_HOST, /var/run/docker.sock, podman sockets)';
@@ -108,7 +108,7 @@ function containerColumns(): Column<Row>[] {
   ];
 }
 
-export class ContainersView implements View {
+export class ContainersView extends TitledTableView<Row> implements View {
   readonly id = 'containers' as const;
   readonly model = new TableModel<Row>({
     columns: containerColumns(),
@@ -116,19 +116,8 @@ export class ContainersView implements View {
     searchText: (r) => containerSearchText(r.c),
     sortBy: 'cpu',
   });
-  private title: blessed.Widgets.BoxElement | null = null;
-  private table: TableWidget<Row> | null = null;
   /** Rows from the last frame with a connected daemon (shown greyed while reconnecting). */
   private lastKnown: ContainerFrame[] = [];
-  private ctx: ViewContext | null = null;
-
-  mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
-    this.ctx = ctx;
-    this.title = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
-    this.table = new TableWidget(this.model, parent, { top: 1, left: 0, width: '100%', height: '100%-1' });
-    this.title.on('resize', () => this.ctx && this.update(this.ctx));
-    this.update(ctx);
-  }
 
   update(ctx: ViewContext): void {
     this.ctx = ctx;
@@ -146,15 +135,7 @@ export class ContainersView implements View {
       const id = this.model.selectedKey;
       return id ? { kind: 'open', view: 'container', target: id } : { kind: 'none' };
     }
-    const r = tableCommand(this.model, cmd, () => this.update(ctx));
-    return r === undefined ? null : r;
-  }
-
-  unmount(): void {
-    this.title?.destroy();
-    this.table?.box.destroy();
-    this.title = null;
-    this.table = null;
+    return this.tableCommand(cmd, ctx);
   }
 
   private collect(cf: ContainersFrame | null, frame: Frame | null, w: LatencyWindow, store: Store): { rows: Row[]; dim: boolean; status: string | null } {

@@ -1,13 +1,13 @@
 // Processes table, for the whole host or one container: pid, user, state, threads, CPU (user/sys), RSS,
 // VMS, swap, container, command line (sanitised). Sortable (s/S), filterable (/), selection follows the pid.
-import blessed from 'blessed';
 import type { ProcessFrame } from '../../model/types.js';
 import { gradient } from '../theme.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { bytes, num, percent } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { TableModel, TableWidget, escTags, tableCommand, tableStatus } from '../table.js';
+import { TableModel, escTags, tableStatus } from '../table.js';
+import { TitledTableView } from './table-view.js';
 import type { Column } from '../table.js';
 
 export function processColumns(withContainer: boolean): Column<ProcessFrame>[] {
@@ -46,23 +46,13 @@ export function newProcessModel(withContainer: boolean): TableModel<ProcessFrame
   });
 }
 
-export class ProcessesView implements View {
+export class ProcessesView extends TitledTableView<ProcessFrame> implements View {
   readonly id = 'processes' as const;
   readonly model: TableModel<ProcessFrame>;
-  private title: blessed.Widgets.BoxElement | null = null;
-  private table: TableWidget<ProcessFrame> | null = null;
-  private ctx: ViewContext | null = null;
 
   constructor(readonly containerId?: string) {
+    super();
     this.model = newProcessModel(containerId == null);
-  }
-
-  mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
-    this.ctx = ctx;
-    this.title = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
-    this.table = new TableWidget(this.model, parent, { top: 1, left: 0, width: '100%', height: '100%-1' });
-    this.title.on('resize', () => this.ctx && this.update(this.ctx));
-    this.update(ctx);
   }
 
   update(ctx: ViewContext): void {
@@ -86,15 +76,7 @@ export class ProcessesView implements View {
   }
 
   command(cmd: CommandId, ctx: ViewContext): ViewRequest | null {
-    const r = tableCommand(this.model, cmd, () => this.update(ctx));
-    return r === undefined ? null : r;
-  }
-
-  unmount(): void {
-    this.title?.destroy();
-    this.table?.box.destroy();
-    this.title = null;
-    this.table = null;
+    return this.tableCommand(cmd, ctx);
   }
 }
 
