@@ -8,6 +8,7 @@ import { backoffDelay, Inventory } from '../../src/sources/docker/inventory.js';
 import { PassThrough } from 'node:stream';
 import type { DockerApi } from '../../src/sources/docker/api.js';
 import { emptyCalls } from '../../src/sources/docker/api.js';
+import { emptyCounters } from '../../src/sources/cgroup/v2.js';
 
 interface FakeContainer {
   id: string;
@@ -373,32 +374,7 @@ describe('Inventory', () => {
 type Read = (meta: ContainerMeta, opts: { root?: string }) => Promise<{ counters: ContainerCounters | null; error: string | null }>;
 
 function counters(cpuNs: number): ContainerCounters {
-  return {
-    source: 'cgroup-v1',
-    cpuUsageNs: cpuNs,
-    cpuUserNs: null,
-    cpuSystemNs: null,
-    nrPeriods: null,
-    nrThrottled: null,
-    throttledNs: null,
-    memoryUsageBytes: 1,
-    memoryLimitBytes: null,
-    inactiveFileBytes: null,
-    memoryStat: {},
-    oomEvents: null,
-    oomKills: null,
-    memoryFailcnt: null,
-    blockReadBytes: null,
-    blockWriteBytes: null,
-    blockReadOps: null,
-    blockWriteOps: null,
-    pids: null,
-    pidsMax: null,
-    netRxBytes: null,
-    netTxBytes: null,
-    pressure: null,
-    cgroupIds: { unified: null, blkio: null, cpu: null },
-  };
+  return { ...emptyCounters('cgroup-v1'), cpuUsageNs: cpuNs, memoryUsageBytes: 1 };
 }
 
 describe('ContainerSource', () => {
