@@ -2,12 +2,14 @@
 // share their border line (they overlap by one cell; blessed's dockBorders joins the corners), btop-style.
 //
 //   ┌ CPU ───────────────────────────────┐   rows, top to bottom:
-//   ├ Memory ──────┬ Load ───┬ Pressure ─┤   A  cpu (height from the core grid)
+//   ├ Memory ──────┬ Load ───┬ Pressure ─┤   A  cpu (core grid, then the spare rows)
 //   ├ Disks ───────┴──┬ Network ─────────┤   B  memory | load | pressure (pressure only when PSI exists)
 //   ├ Tail latency ───┴──────────────────┤   C  disks | network
 //   └────────────────────────────────────┘   D  tail latency
 //
-// Small areas drop rows from the bottom (D, then C); narrow ones drop the pressure panel.
+// Rows C and D are as tall as their content (disks, interfaces, latency rows) with a small minimum; the
+// rest goes to A (a taller total-CPU graph) and, on tall areas, a little to B. Small areas drop rows from the
+// bottom (D, then C); narrow ones drop the pressure panel.
 import { coreColumns, MIN_CORE_CELL } from './panels/cpu.js';
 import type { PanelId } from './panels/draw.js';
 
@@ -55,6 +57,44 @@ export function cpuGridRows(cores: number, w: number): number {
   return Math.ceil(cores / Math.max(1, Math.min(cores, comfortable)));
 }
 
+/** Smallest box height for the disks/network and tail-latency rows: a header and two lines. */
+const MIN_IO_BOX = 5;
+
+/**
+ * Heights (borders included, before the overlap) of rows A..D for 3 or 4 rows: disks/network (C) and tail
+ * latency (D) get what their content needs (at least MIN_IO_BOX), the CPU box (A) what its core grid needs;
+ * when that does not fit, the tallest of C/D shrinks first, then A. Rows left over go to the CPU box (a taller
+ * total graph) and, on tall areas, a few to the memory row (taller used-memory and load graphs).
+ */
+function rowsByNeed(avail: number, bBase: number, nRows: number, wantA: number, opts: LayoutOptions): [number, number, number, number] {
+  const minA = 4;
+  let a = Math.max(minA, Math.min(wantA, Math.floor(avail * 0.45)));
+  let b = bBase;
+  let c = Math.max(MIN_IO_BOX, (opts.ioRows ?? 4) + 2);
+  let d = nRows === 4 ? Math.max(MIN_IO_BOX, (opts.latencyRows ?? 4) + 2) : 0;
+  let over = a + b + c + d - avail;
+  while (over > 0) {
+    if (c > MIN_IO_BOX && c >= d) c--;
+    else if (d > MIN_IO_BOX) d--;
+    else if (c > MIN_IO_BOX) c--;
+    else if (a > minA) a--;
+    else if (nRows === 4 && d > 3) d--;
+    else if (c > 3) c--;
+    else break;
+    over--;
+  }
+  if (over < 0) {
+    const spare = -over;
+    // One row more for the memory row per four spare (at most three: the pressure panel has three graphs).
+    const bExtra = nRows === 4 && avail >= 30 ? Math.min(3, Math.floor(spare / 4)) : 0;
+    b += bExtra;
+    // A single spare row would not make a graph (it needs two): the disks/network row takes it.
+    if (spare - bExtra === 1) c++;
+    else a += spare - bExtra;
+  }
+  return [a, b, c, d];
+}
+
 export function overviewLayout(width: number, height: number, opts: LayoutOptions): OverviewLayout {
   const W = Math.max(0, Math.floor(width));
   const H = Math.max(0, Math.floor(height));
@@ -63,7 +103,7 @@ export function overviewLayout(width: number, height: number, opts: LayoutOption
 
   const nRows = H >= 18 ? 4 : H >= 13 ? 3 : 2;
   // Row heights before the overlap (each includes both border lines).
-  const bH = H >= 40 ? 8 : H >= 20 ? 6 : H >= 13 ? 5 : Math.max(3, Math.floor(H / 2));
+  let bH = H >= 20 ? 6 : H >= 13 ? 5 : Math.max(3, Math.floor(H / 2));
   const avail = H + (nRows - 1); // overlapping borders give one line back per boundary
   const wantA = 2 + cpuGridRows(opts.cores, W - 2) + 2;
   let aH: number;
@@ -72,20 +112,8 @@ export function overviewLayout(width: number, height: number, opts: LayoutOption
   if (nRows === 2) {
     aH = avail - bH;
   } else {
-    const minRest = nRows === 4 ? 10 : 5; // C (and D) need a header and some rows
-    // Large terminals: the CPU box grows (a taller total graph) up to about a third of the height.
-    const roomyA = H >= 40 ? Math.floor(avail * 0.3) : 0;
-    aH = Math.max(4, Math.min(Math.max(wantA, roomyA), avail - bH - minRest, Math.floor(avail * 0.45)));
-    const rest = avail - aH - bH;
-    if (nRows === 4) {
-      // Share the rest by what the panels would show, each with room for a header and a row or two.
-      const wantC = (opts.ioRows ?? 4) + 2;
-      const wantD = (opts.latencyRows ?? 4) + 2;
-      cH = Math.max(5, Math.min(rest - 5, Math.round((rest * wantC) / (wantC + wantD))));
-      dH = rest - cH;
-    } else {
-      cH = rest;
-    }
+    const rows = rowsByNeed(avail, bH, nRows, wantA, opts);
+    [aH, bH, cH, dH] = rows;
   }
   const heights = [aH, bH, cH, dH].slice(0, nRows);
   const rows = place(H, heights);

@@ -41,6 +41,44 @@ describe('overview layout', () => {
     expect(overviewLayout(160, 48, { cores: 8, pressure: true }).cpu!.height).toBeGreaterThan(overviewLayout(80, 22, { cores: 8, pressure: true }).cpu!.height);
   });
 
+  it('gives rows by need: disks/network and latency as tall as their content, the rest to the CPU box', () => {
+    // 120x40 terminal (38-row main area), 2 CPUs, 2 disks, 4 interfaces, latency off (2 rows per disk).
+    const opts = { cores: 2, pressure: true, ioRows: 1 + 4, latencyRows: 2 + 4 };
+    const l = overviewLayout(120, 38, opts);
+    expect(l.cpu!.height - 2).toBeGreaterThan(3);
+    expect(l.disks!.height - 2).toBeGreaterThanOrEqual(opts.ioRows);
+    expect(l.disks!.height - 2).toBeLessThanOrEqual(opts.ioRows + 3);
+    expect(l.network!.height).toBe(l.disks!.height);
+    expect(l.latency!.height - 2).toBeGreaterThanOrEqual(opts.latencyRows);
+    expect(l.latency!.height - 2).toBeLessThanOrEqual(opts.latencyRows + 3);
+    // The CPU box is the tallest one.
+    for (const r of Object.values(l)) expect(l.cpu!.height).toBeGreaterThanOrEqual(r!.height);
+    // Many disks: the disks row grows (the CPU box gives the rows back), still inside the area.
+    const many = overviewLayout(120, 38, { ...opts, ioRows: 1 + 16 });
+    expect(many.disks!.height - 2).toBeGreaterThanOrEqual(17);
+    expect(many.cpu!.height).toBeLessThan(l.cpu!.height);
+    // Too many for the area: the disks row is capped, the CPU box keeps its core grid, the bottom still fits.
+    const huge = overviewLayout(120, 38, { ...opts, ioRows: 1 + 60, latencyRows: 2 + 120 });
+    expect(huge.cpu!.height).toBeGreaterThanOrEqual(5);
+    expect(huge.latency!.top + huge.latency!.height).toBe(38);
+    expect(huge.disks!.height).toBeGreaterThanOrEqual(5);
+    expect(huge.latency!.height).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each([
+    [80, 22],
+    [120, 38],
+    [160, 48],
+  ])('%ix%i: rows add up to the area for any content size', (w, h) => {
+    for (const ioRows of [1, 3, 5, 9, 17, 40]) {
+      for (const latencyRows of [3, 6, 12, 30]) {
+        const l = overviewLayout(w, h, { cores: 8, pressure: true, ioRows, latencyRows });
+        expect(l.latency!.top + l.latency!.height).toBe(h);
+        for (const r of Object.values(l)) expect(r!.height).toBeGreaterThanOrEqual(4);
+      }
+    }
+  });
+
   it('too small below 40x10', () => {
     expect(tooSmall(39, 24)).toBe(true);
     expect(tooSmall(80, 9)).toBe(true);

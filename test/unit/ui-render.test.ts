@@ -193,6 +193,42 @@ describe('overview at 160x50', () => {
   });
 });
 
+describe('overview at 120x40', () => {
+  // Box rows from the line holding `title` down to the next border line (inner rows only).
+  const box = (shot: string, title: string): string[] => {
+    const ls = lines(shot);
+    const top = ls.findIndex((l) => l.includes(title));
+    const left = ls[top]!.indexOf(title) - 3; // the corner before "─ Title"
+    expect('┌├┬').toContain(ls[top]![left]);
+    const out: string[] = [];
+    for (let i = top + 1; i < ls.length && !'├└┴┼┬'.includes(ls[i]![left] ?? '└'); i++) out.push(ls[i]!.slice(left));
+    return out;
+  };
+
+  it('gives rows by need: small disks/network boxes, a tall total-CPU graph', () => {
+    const h = start(120, 40, filledStore(30, { cores: 2, disks: ['sda', 'sdb'], nets: ['eth0', 'eth1', 'wlan0', 'lo'], latency: 'off' }));
+    const shot = h.tui.screenshot();
+    for (const l of lines(shot)) expect(l.length).toBeLessThanOrEqual(120);
+    const cpu = box(shot, 'CPU 2 cores');
+    expect(cpu.length).toBeGreaterThan(3);
+    // A multi-row graph with its axis; the newest sample is at the right edge.
+    expect(cpu.some((l) => l.includes('100%'))).toBe(true);
+    const zero = cpu.find((l) => l.includes('  0%'))!;
+    expect(zero).toMatch(/[▁▂▃▄▅▆▇█]│$/);
+    const disks = box(shot, 'Disks 2');
+    const used = disks.filter((l) => l.replace(/[│\s]/g, '') !== '').length;
+    expect(used).toBeGreaterThanOrEqual(3); // header + 2 disks
+    expect(disks.length - used).toBeLessThanOrEqual(3);
+    const net = box(shot, 'Network 4');
+    expect(net.length).toBe(disks.length);
+    const lat = box(shot, 'Tail latency 1s');
+    const latUsed = lat.filter((l) => l.replace(/[│\s]/g, '') !== '').length;
+    expect(lat.length - latUsed).toBeLessThanOrEqual(3);
+    expect(lines(shot)[39]).not.toContain('─'); // the status line, not a box edge
+    expect(lines(shot)[38]).toMatch(/^└─+┘$/);
+  });
+});
+
 describe('keys', () => {
   it('? shows a help overlay listing every command, its keys and help line', async () => {
     const h = start(80, 24, filledStore(2));

@@ -36,7 +36,9 @@ export function cpuPanel(ctx: PanelContext): PanelOutput {
   const cores = h?.cores ?? [];
   // Rows beyond what the core grid needs become a taller total graph (large terminals).
   const gridWant = cores.length > 0 ? Math.ceil(cores.length / coreColumns(cores.length, W, Math.max(1, H - 2))) : 0;
-  const graphRows = H - 2 - gridWant >= 3 ? H - 2 - gridWant : 0;
+  // A graph needs two rows; when the grid as wanted leaves fewer, the grid packs into more columns instead.
+  const gridMin = cores.length > 0 ? Math.ceil(cores.length / coreColumns(cores.length, W, 1)) : 0;
+  const graphRows = H - 2 - gridWant >= 2 ? H - 2 - gridWant : H - 2 - gridMin >= 2 ? H - 2 - gridMin : 0;
 
   const label = 'total ';
   const pct = fit(percent(total), 6, 'right');

@@ -1,7 +1,8 @@
 // Load average (1/5/15 min), tasks (running/total), context switches, and a sparkline of the 1-min load.
 import { key } from '../../store/store.js';
 import { fit, num } from '../format.js';
-import { byPriority, dim, paint, spark, themeColor, type PanelContext, type PanelOutput } from './draw.js';
+import { gradient } from '../theme.js';
+import { byPriority, dim, paint, spark, tallSparkline, themeColor, type PanelContext, type PanelOutput } from './draw.js';
 
 export function loadPanel(ctx: PanelContext): PanelOutput {
   const { theme, frame, store, width: W, height: H } = ctx;
@@ -22,6 +23,22 @@ export function loadPanel(ctx: PanelContext): PanelOutput {
   lines.push([3, fit(`ctxsw ${num(frame?.host.contextSwitchesPerSec ?? null)}/s`, W)]);
   const sparkW = Math.max(0, W - 5);
   const vals = store.values(key.load1, sparkW);
-  lines.push([2, `${dim(theme, 'l1m  ')}${spark(theme, 'cpu', vals, sparkW, Math.max(cores, 1))}`]);
+  // Rows beyond the three text lines make the 1-min load graph taller (scaled to the core count).
+  const graphRows = H - 3;
+  if (graphRows >= 2) {
+    // Scaled to the core count, or to the peak when the load went above it.
+    let top = Math.max(cores, 1);
+    let last = NaN;
+    for (const v of vals) {
+      if (Number.isNaN(v)) continue;
+      last = v;
+      if (v > top) top = v;
+    }
+    const g = tallSparkline(vals, sparkW, graphRows, top);
+    const color = gradient(theme, 'cpu', Number.isNaN(last) ? 0 : Math.min(100, (last / Math.max(cores, 1)) * 100));
+    g.forEach((line, r) => lines.push([2, dim(theme, r === 0 ? 'l1m  ' : '     ') + paint(theme, color, line)]));
+  } else {
+    lines.push([2, `${dim(theme, 'l1m  ')}${spark(theme, 'cpu', vals, sparkW, Math.max(cores, 1))}`]);
+  }
   return { title: 'Load', lines: byPriority(lines, H) };
 }

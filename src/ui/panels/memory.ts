@@ -2,7 +2,7 @@
 import { key } from '../../store/store.js';
 import { gradient } from '../theme.js';
 import { bytes, fit, percent } from '../format.js';
-import { byPriority, dim, meter, paint, spark, type PanelContext, type PanelOutput } from './draw.js';
+import { byPriority, dim, meter, paint, spark, tallSparkline, type PanelContext, type PanelOutput } from './draw.js';
 
 export function memoryPanel(ctx: PanelContext): PanelOutput {
   const { theme, frame, store, width: W, height: H } = ctx;
@@ -21,11 +21,20 @@ export function memoryPanel(ctx: PanelContext): PanelOutput {
 
   lines.push([0, meterLine('mem  ', 'mem', memPct, m?.usedBytes ?? null, m?.totalBytes ?? null)]);
   const sparkW = Math.max(0, W - 5);
-  lines.push([2, `${dim(theme, 'used ')}${spark(theme, 'mem', store.values(key.memUsed, sparkW), sparkW, m?.totalBytes)}`]);
+  const swapSpark = m != null && m.swapTotalBytes > 0;
+  // Rows beyond the four text lines (five with a swap graph) make the used-memory graph taller.
+  const graphRows = H - 3 - (swapSpark ? 1 : 0);
+  if (graphRows >= 2) {
+    const g = tallSparkline(store.values(key.memUsed, sparkW), sparkW, graphRows, m?.totalBytes);
+    const color = gradient(theme, 'mem', memPct ?? 0);
+    g.forEach((line, r) => lines.push([2, dim(theme, r === 0 ? 'used ' : '     ') + paint(theme, color, line)]));
+  } else {
+    lines.push([2, `${dim(theme, 'used ')}${spark(theme, 'mem', store.values(key.memUsed, sparkW), sparkW, m?.totalBytes)}`]);
+  }
   if (!m || m.swapTotalBytes > 0) lines.push([1, meterLine('swap ', 'mem', swapPct, m?.swapUsedBytes ?? null, m?.swapTotalBytes ?? null)]);
   else lines.push([1, `swap ${dim(theme, 'none')}`]);
   lines.push([3, fit(`avail ${bytes(m?.availableBytes)}  cache ${bytes(m?.cachedBytes)}  buf ${bytes(m?.buffersBytes)}`, W)]);
-  if (H >= 6 && m && m.swapTotalBytes > 0) {
+  if (H >= 6 && swapSpark) {
     lines.push([4, `${dim(theme, 'swap ')}${spark(theme, 'mem', store.values(key.swapUsed, sparkW), sparkW, m.swapTotalBytes)}`]);
   }
   return { title: 'Memory', lines: byPriority(lines, H) };

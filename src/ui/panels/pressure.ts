@@ -3,10 +3,11 @@
 import type { PressureFrame } from '../../model/types.js';
 import { gradient } from '../theme.js';
 import { fit, percent } from '../format.js';
-import { byPriority, dim, paint, type PanelContext, type PanelOutput } from './draw.js';
+import { key } from '../../store/store.js';
+import { byPriority, dim, paint, spark, type PanelContext, type PanelOutput } from './draw.js';
 
 export function pressurePanel(ctx: PanelContext): PanelOutput {
-  const { theme, frame, width: W, height: H } = ctx;
+  const { theme, frame, store, width: W, height: H } = ctx;
   const p: PressureFrame | null = frame?.host.pressure ?? null;
   const lines: [number, string][] = [];
   const full = W >= 28;
@@ -21,6 +22,14 @@ export function pressurePanel(ctx: PanelContext): PanelOutput {
     const x = p?.[r] ?? null;
     const cell = (v: number | null | undefined): string => paint(theme, gradient(theme, 'lat', v ?? 0), fit(percent(v ?? null), cw, 'right'));
     lines.push([0, fit(label, 4) + cell(x?.some.avg10) + (full ? cell(x?.full?.avg10) : '') + cell(x?.some.percent)]);
+  }
+  // Rows beyond the table: one graph per resource of the stalled share per interval.
+  if (H >= 5 && p) {
+    const sparkW = Math.max(0, W - 5);
+    for (const [r, label] of res) {
+      if (!p[r]) continue;
+      lines.push([2, dim(theme, fit(label, 5)) + spark(theme, 'lat', store.values(key.psi(r), sparkW), sparkW, 100)]);
+    }
   }
   return { title: 'Pressure', lines: byPriority(lines, H) };
 }
