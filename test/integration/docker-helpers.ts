@@ -15,7 +15,8 @@ export const IMAGE = process.env.TAILTOP_TEST_IMAGE ?? 'tailtop-test:busybox';
 /** Label on every container these tests create, so clean-up never touches anything else. */
 export const LABEL = 'tailtop.test';
 
-function which(cmd: string): boolean {
+/** Whether `cmd` is on PATH. */
+export function which(cmd: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
     return true;

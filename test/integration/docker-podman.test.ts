@@ -5,32 +5,23 @@
 // On this kind of sandbox (root without CAP_SYS_RESOURCE) podman's default rlimits for root containers
 // (nofile and nproc = 1048576/4194304) cannot be set and every `run` fails with "error setting rlimit type 7:
 // operation not permitted"; a containers.conf with lower default_ulimits fixes that.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveContainers } from '../../src/model/containers.js';
 import { ContainerSource } from '../../src/sources/docker/container-source.js';
 import { requirement } from '../env.js';
-import { answers, docker, ensureImage, run, sleep, waitFor } from './docker-helpers.js';
+import { answers, docker, ensureImage, run, sleep, waitFor, which } from './docker-helpers.js';
 
 const DIR = process.env.TAILTOP_PODMAN_DIR ?? '/tmp/tailtop-podman';
 const SOCK = `${DIR}/podman.sock`;
 const HOST = `unix://${SOCK}`;
 
-function has(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // Podman is optional: without it installed the test is skipped (also under CI, whose image may not carry it);
 // with it installed, under CI=true it must work.
-const installed = has('podman');
+const installed = which('podman');
 if (!installed) console.warn('skipping podman tests: podman not installed');
-const why = process.getuid?.() !== 0 ? 'not root (rootful podman service)' : !has('docker') ? 'docker CLI not installed' : null;
+const why = process.getuid?.() !== 0 ? 'not root (rootful podman service)' : !which('docker') ? 'docker CLI not installed' : null;
 const skip = installed ? requirement('podman', why === null, why ?? '') : 'podman not installed';
 
 function podmanArgs(): string[] {

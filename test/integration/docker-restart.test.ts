@@ -4,29 +4,19 @@
 // 2. Daemon restart: the source reports "reconnecting" with an attempt count while dockerd is down, then
 // recovers (re-subscribes, re-lists) when it is back. Uses its own private dockerd (own directory, no bridge)
 // so that stopping it never disturbs the daemon other test files share.
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainerSource } from '../../src/sources/docker/container-source.js';
 import { requirement } from '../env.js';
 import { deriveContainers } from '../../src/model/containers.js';
-import { type DaemonHandle, docker, ensureImage, run, sleep, startDaemon, stopDaemon, waitFor } from './docker-helpers.js';
+import { type DaemonHandle, docker, ensureImage, run, sleep, startDaemon, stopDaemon, waitFor, which } from './docker-helpers.js';
 
 const DIR = process.env.TAILTOP_DOCKERD_RESTART_DIR ?? '/tmp/tailtop-dockerd-restart';
 const TCP_PORT = Number(process.env.TAILTOP_DOCKERD_TCP_PORT ?? 23750);
 // No bridge (the shared daemon owns docker0); also listen on loopback TCP to play a remote DOCKER_HOST.
 process.env.TAILTOP_DOCKERD_FLAGS = `${process.env.TAILTOP_DOCKERD_FLAGS ?? ''} --bridge=none -H tcp://127.0.0.1:${TCP_PORT}`.trim();
 
-function has(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const why =
-  process.getuid?.() !== 0 ? 'not root (the test starts and stops its own dockerd)' : !has('dockerd') || !has('docker') ? 'dockerd or the docker CLI is not installed' : null;
+  process.getuid?.() !== 0 ? 'not root (the test starts and stops its own dockerd)' : !which('dockerd') || !which('docker') ? 'dockerd or the docker CLI is not installed' : null;
 const skip = requirement('docker restart', why === null, why ?? '');
 
 const h: DaemonHandle = { host: `unix://${DIR}/docker.sock`, socketPath: `${DIR}/docker.sock`, ownsDaemon: true, dockerdDir: DIR, unavailable: why };

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inCI, requirement } from '../env.js';
+import { which } from './docker-helpers.js';
 
 const pexec = promisify(execFile);
 const REPO = join(import.meta.dirname, '..', '..');
@@ -18,20 +19,11 @@ const BIN = join(BPF_DIR, 'tailtop-bpf');
 const TAG = `tailtop-ebpf-${process.pid}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function have(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function unmet(): string | null {
   if (process.platform !== 'linux') return 'not Linux';
   if (process.getuid?.() !== 0) return 'needs root (loop devices, cgroups, BPF)';
   if (!existsSync('/sys/kernel/btf/vmlinux')) return 'kernel has no BTF (/sys/kernel/btf/vmlinux)';
-  for (const c of ['fio', 'losetup', 'blkdiscard', 'taskset', 'perl', 'nice', 'dd']) if (!have(c)) return `${c} not installed`;
+  for (const c of ['fio', 'losetup', 'blkdiscard', 'taskset', 'perl', 'nice', 'dd']) if (!which(c)) return `${c} not installed`;
   if (!existsSync(BIN)) {
     try {
       execFileSync('make', ['-C', BPF_DIR], { stdio: 'pipe' });
