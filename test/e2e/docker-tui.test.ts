@@ -5,13 +5,12 @@
 // terminal (no OSC title change, no escape sequence in the pane); Enter opens a container and Esc returns;
 // a daemon restart (a second private dockerd of this file's own) shows "reconnecting (attempt N)" while the
 // rest keeps updating, then the table recovers; `q` exits 0 with the terminal restored.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requirement } from '../env.js';
-import { hasTmux, startTmux, type TmuxSession } from './tmux.js';
+import { hasTmux, socketOf, startTmux, type TmuxSession } from './tmux.js';
 import {
   type DaemonHandle,
   IMAGE,
@@ -52,16 +51,6 @@ function tui(host: string, args = ''): TmuxSession {
   });
   sessions.push(s);
   return s;
-}
-
-/** The tmux server socket of a session (tmux.ts keeps it private; found by the session name). */
-function socketOf(s: TmuxSession): string {
-  for (const e of readdirSync(tmpdir())) {
-    if (!e.startsWith('tailtop-tmux-')) continue;
-    const sock = join(tmpdir(), e, 'sock');
-    if (existsSync(sock) && spawnSync('tmux', ['-S', sock, 'has-session', '-t', s.name], { stdio: 'ignore' }).status === 0) return sock;
-  }
-  throw new Error(`no tmux socket for ${s.name}`);
 }
 
 function display(s: TmuxSession, format: string): string {

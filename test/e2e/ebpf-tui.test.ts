@@ -5,13 +5,12 @@
 // the window (10s); the containers table shows an IO p99 figure for the writer. The helper killed with
 // SIGKILL is restarted and the figures come back; after `q` no helper of ours is left.
 import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requirement } from '../env.js';
-import { hasTmux, startTmux, type TmuxSession } from './tmux.js';
+import { hasTmux, socketOf, startTmux, type TmuxSession } from './tmux.js';
 import { removeAll, run as runContainer, setupDaemon, sleep } from '../integration/docker-helpers.js';
 
 const pexec = promisify(execFile);
@@ -45,16 +44,6 @@ const sessions: TmuxSession[] = [];
 afterEach(() => {
   for (const s of sessions.splice(0)) s.kill();
 });
-
-/** The tmux server socket of a session (tmux.ts keeps it private; found by the session name). */
-function socketOf(s: TmuxSession): string {
-  for (const e of readdirSync(tmpdir())) {
-    if (!e.startsWith('tailtop-tmux-')) continue;
-    const sock = join(tmpdir(), e, 'sock');
-    if (existsSync(sock) && spawnSync('tmux', ['-S', sock, 'has-session', '-t', s.name], { stdio: 'ignore' }).status === 0) return sock;
-  }
-  throw new Error(`no tmux socket for ${s.name}`);
-}
 
 function children(pid: number): number[] {
   try {

@@ -2,7 +2,7 @@
 // capture the pane (plain with `capture-pane -p`, with attributes with `-e`), wait for text, and read the
 // command's exit code (the command runs as `sh -c 'cmd; echo EXIT:$? > file'`).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -115,4 +115,14 @@ export function startTmux(command: string, opts: { cols?: number; rows?: number;
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The tmux server socket of a session (not kept on the session; found by the session name). */
+export function socketOf(s: TmuxSession): string {
+  for (const e of readdirSync(tmpdir())) {
+    if (!e.startsWith('tailtop-tmux-')) continue;
+    const sock = join(tmpdir(), e, 'sock');
+    if (existsSync(sock) && spawnSync('tmux', ['-S', sock, 'has-session', '-t', s.name], { stdio: 'ignore' }).status === 0) return sock;
+  }
+  throw new Error(`no tmux socket for ${s.name}`);
 }
