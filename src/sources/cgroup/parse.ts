@@ -168,6 +168,32 @@ export function scanKeyed(text: string, key: string): number | null {
 }
 
 /**
+ * memory.stat -> `c.inactiveFileBytes` (and `c.memoryStat`). The first of `keys` is found by a scan and the
+ * map is then parsed lazily (lazyMemoryStat); when that line is missing or unreadable, the text is parsed
+ * eagerly through `keyed` (errors reported) and the first of `keys` present is taken.
+ */
+export function memoryStatInactive(
+  c: { memoryStat: Record<string, number>; inactiveFileBytes: number | null },
+  text: string | null,
+  keys: readonly [string, ...string[]],
+  memo: ParseMemo | undefined,
+  keyed: (text: string | null, file: string) => Record<string, number> | null,
+  name: (file: string) => string,
+): void {
+  const inactive = text === null ? null : scanKeyed(text, keys[0]);
+  if (inactive !== null) {
+    lazyMemoryStat(c, memo, 'memory.stat', text as string, name('memory.stat'));
+    c.inactiveFileBytes = inactive;
+  } else {
+    const ms = keyed(text, 'memory.stat');
+    if (ms) c.memoryStat = ms;
+    let v: number | null = null;
+    for (const k of keys) if ((v = pick(ms, k)) !== null) break;
+    c.inactiveFileBytes = v;
+  }
+}
+
+/**
  * Sets `obj.memoryStat` to the parse of `text`, done when first read (a getter that replaces itself with
  * the value). memory.stat has 20-40 keys and nothing in the poll path reads them: the reader takes
  * inactive_file with scanKeyed. The parse is shared through the memo like `memoized`; bad lines of a lazily

@@ -9,7 +9,7 @@
 //   blkio.throttle.io_service_bytes / io_serviced   "MAJ:MIN Read N" ... "MAJ:MIN Total N" ... "Total N"
 //   pids.current; pids.max ("max" = unlimited)
 import type { ContainerCounters } from '../../model/types.js';
-import { type ParseMemo, fileParsers, lazyMemoryStat, memoized, parseKeyed, pick, scanKeyed, show, uint } from './parse.js';
+import { type ParseMemo, fileParsers, memoized, memoryStatInactive, parseKeyed, pick, show, uint } from './parse.js';
 import { type FileRead, readOptional } from './read-util.js';
 import { emptyCounters, pressureOf } from './v2.js';
 
@@ -110,15 +110,7 @@ export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name
   c.memoryLimitBytes = lim !== null && lim < V1_UNLIMITED_BYTES ? lim : null;
   // Hierarchical figure first (includes child cgroups), as the docker CLI does. Found by a scan; the whole
   // map is parsed only if someone reads c.memoryStat (or when the line is missing or unreadable).
-  const inactive = files.memoryStat === null ? null : scanKeyed(files.memoryStat, 'total_inactive_file');
-  if (inactive !== null) {
-    lazyMemoryStat(c, memo, 'memory.stat', files.memoryStat as string, f('memory.stat'));
-    c.inactiveFileBytes = inactive;
-  } else {
-    const ms = keyed(files.memoryStat, 'memory.stat');
-    if (ms) c.memoryStat = ms;
-    c.inactiveFileBytes = pick(ms, 'total_inactive_file') ?? pick(ms, 'inactive_file');
-  }
+  memoryStatInactive(c, files.memoryStat, ['total_inactive_file', 'inactive_file'], memo, keyed, f);
   c.memoryFailcnt = single(files.memoryFailcnt, 'memory.failcnt')?.value ?? null;
 
   if (files.blkioBytes !== null) {

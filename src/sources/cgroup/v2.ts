@@ -8,7 +8,7 @@
 //   pids.current; pids.max ("max" = unlimited)
 import type { ContainerCounters, PressureResource, PressureSample } from '../../model/types.js';
 import { parsePressure } from '../procfs/parse-pressure.js';
-import { type ParseMemo, fileParsers, lazyMemoryStat, memoized, pick, scanKeyed, show, uint } from './parse.js';
+import { type ParseMemo, fileParsers, memoized, memoryStatInactive, pick, show, uint } from './parse.js';
 import { type FileRead, readOptional } from './read-util.js';
 
 export interface IoDeviceRow {
@@ -132,15 +132,7 @@ export function countersFromV2(files: {
   c.memoryUsageBytes = single(files.memoryCurrent, 'memory.current')?.value ?? null;
   c.memoryLimitBytes = single(files.memoryMax, 'memory.max')?.value ?? null;
   // memory.stat: inactive_file by a scan; the whole map parsed only if someone reads c.memoryStat.
-  const inactive = files.memoryStat === null ? null : scanKeyed(files.memoryStat, 'inactive_file');
-  if (inactive !== null) {
-    lazyMemoryStat(c, memo, 'memory.stat', files.memoryStat as string, f('memory.stat'));
-    c.inactiveFileBytes = inactive;
-  } else {
-    const ms = keyed(files.memoryStat, 'memory.stat');
-    if (ms) c.memoryStat = ms;
-    c.inactiveFileBytes = pick(ms, 'inactive_file');
-  }
+  memoryStatInactive(c, files.memoryStat, ['inactive_file'], memo, keyed, f);
   const ev = keyed(files.memoryEvents, 'memory.events');
   c.oomEvents = pick(ev, 'oom');
   c.oomKills = pick(ev, 'oom_kill');
