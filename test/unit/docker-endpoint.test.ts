@@ -94,3 +94,10 @@ describe('socketExists', () => {
     expect(socketExists('/etc/hostname')).toBe(false);
   });
 });
+
+describe('parseDockerHost with a malformed user name', () => {
+  it('gives a one-line error naming where it came from, never a throw', () => {
+    expect(parseDockerHost('%@$', 'env')).toEqual({ endpoint: null, error: 'docker: bad user name in DOCKER_HOST "%@$"' });
+    expect(parseDockerHost('tcp://%zz@host:2375', 'option').error).toBe('docker: bad user name in --docker-host "tcp://%zz@host:2375"');
+  });
+});

@@ -78,7 +78,13 @@ export function parseDockerHost(raw: string, from: Endpoint['from'], env: Record
     local: false,
     from,
   };
-  if (u.username) ep.username = decodeURIComponent(u.username);
+  if (u.username) {
+    try {
+      ep.username = decodeURIComponent(u.username);
+    } catch {
+      return { endpoint: null, error: `docker: bad user name in ${from === 'option' ? '--docker-host' : 'DOCKER_HOST'} "${raw}"` };
+    }
+  }
   return { endpoint: ep, error: null };
 }
 
