@@ -65,7 +65,8 @@ export function deriveContainer(cur: ContainerSample, prev: ContainerSample | nu
     prev.meta.initPid === m.initPid && prev.counters.source === c.source
       ? prev.counters
       : null;
-  const el = p ? (elapsedMs as number) : null;
+  // The stats API answers after a variable delay: its own read times give the true interval.
+  const el = p ? (c?.readAtMs !== undefined && p.readAtMs !== undefined && c.readAtMs > p.readAtMs ? c.readAtMs - p.readAtMs : (elapsedMs as number)) : null;
 
   const cpuPercent = c && p && el ? cpuPct(c.cpuUsageNs, p.cpuUsageNs, el) : null;
   const limitCores = known(m.cpuLimitCores) && m.cpuLimitCores > 0 ? m.cpuLimitCores : null;

@@ -232,6 +232,9 @@ export interface ContainerMeta {
 /** Raw per-container counters as read from cgroup files (or the stats API fallback). */
 export interface ContainerCounters {
   source: 'cgroup-v1' | 'cgroup-v2' | 'docker-stats';
+  /** When the counters were read, wall ms, if the source says so (the stats API's `read`): rates then use
+   *  the time between the two readings, not between our two requests. */
+  readAtMs?: number;
   /** Cumulative CPU time, nanoseconds. */
   cpuUsageNs: number | null;
   cpuUserNs: number | null;

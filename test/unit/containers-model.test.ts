@@ -25,6 +25,17 @@ function sample(atMs: number, list: ContainerSample[]): ContainersSample {
 const one = (m: ContainerMeta, c: ContainerCounters | null, error: string | null = null): ContainerSample => ({ meta: m, counters: c, error });
 
 describe('deriveContainers', () => {
+  it('uses the stats API\'s own read times for the interval when both readings have them', () => {
+    // Our requests were 2000 ms apart, but dockerd read the counters 1000 ms apart (the first answer was slow).
+    const a = counters({ cpuUsageNs: 1e9, readAtMs: 1_700_000_000_500 }, 'docker-stats');
+    const b = counters({ cpuUsageNs: 1.5e9, readAtMs: 1_700_000_001_500 }, 'docker-stats');
+    const f = deriveContainers(sample(3000, [one(meta(), b)]), sample(1000, [one(meta(), a)]), 2000).containers[0]!;
+    expect(f.cpuPercent).toBeCloseTo(50);
+    // Without read times, the request interval is all there is.
+    const g = deriveContainers(sample(3000, [one(meta(), counters({ cpuUsageNs: 1.5e9 }, 'docker-stats'))]), sample(1000, [one(meta(), counters({ cpuUsageNs: 1e9 }, 'docker-stats'))]), 2000).containers[0]!;
+    expect(g.cpuPercent).toBeCloseTo(25);
+  });
+
   const prevC = counters({
     cpuUsageNs: 10e9, cpuUserNs: 8e9, cpuSystemNs: 2e9, nrPeriods: 1000, nrThrottled: 100,
     memoryUsageBytes: 300e6, memoryLimitBytes: 1e9, inactiveFileBytes: 100e6,

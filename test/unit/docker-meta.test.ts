@@ -140,6 +140,12 @@ const STATS_V2 = {
 };
 
 describe('countersFromStats', () => {
+  it('keeps the time dockerd read the counters (RFC 3339 with nanoseconds), and none for the zero time', () => {
+    expect(countersFromStats({ ...STATS_V1, read: '2026-11-22T08:40:01.250000123Z' }).counters?.readAtMs).toBeCloseTo(Date.UTC(2026, 10, 22, 8, 40, 1, 250), 3);
+    expect(countersFromStats({ ...STATS_V1, read: '0001-01-01T00:00:00Z' }).counters?.readAtMs).toBeUndefined();
+    expect(countersFromStats({ ...STATS_V1, read: 'yesterday' }).counters?.readAtMs).toBeUndefined();
+  });
+
   it('maps a cgroup v1 answer (cumulative counters, source docker-stats)', () => {
     const r = countersFromStats(STATS_V1);
     expect(r.error).toBeNull();

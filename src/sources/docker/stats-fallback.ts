@@ -29,6 +29,17 @@ function sumIo(entries: unknown, op: 'read' | 'write'): number | null {
   return seen || entries.length === 0 ? total : null;
 }
 
+/** The stats document's `read` (RFC 3339 with nanoseconds) as wall ms; absent when missing or unparsable. */
+function readTime(v: unknown): { readAtMs?: number } {
+  if (typeof v !== 'string') return {};
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(v);
+  if (!m) return {};
+  const base = Date.parse(`${m[1]}${m[3]}`);
+  if (!Number.isFinite(base) || base <= 0) return {};
+  const frac = m[2] ? Number(`0.${m[2]}`) * 1000 : 0;
+  return { readAtMs: base + frac };
+}
+
 /** Pure: the stats API document -> ContainerCounters (source "docker-stats"). */
 export function countersFromStats(doc: unknown): { counters: ContainerCounters | null; error: string | null } {
   if (!isObj(doc)) return { counters: null, error: 'docker stats: answer is not an object' };
@@ -66,6 +77,7 @@ export function countersFromStats(doc: unknown): { counters: ContainerCounters |
   const pidsLimit = num(pids.limit);
   const counters: ContainerCounters = {
     source: 'docker-stats',
+    ...readTime(doc.read),
     cpuUsageNs,
     cpuUserNs: num(usage.usage_in_usermode),
     cpuSystemNs: num(usage.usage_in_kernelmode),
