@@ -34,7 +34,9 @@ export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, wi
   if (s.paused) parts.push(['PAUSED', t('status_warn', '{bold}PAUSED{/bold}')]);
   if (s.message) parts.push([sanitize(s.message, 200), t('status_warn', sanitize(s.message, 200))]);
   for (const e of frame?.errors ?? []) {
-    const msg = `${sanitize(e.source, 40)}: ${sanitize(e.message, 200)}`;
+    // Messages that already name their source ("docker: reconnecting ...") are not prefixed twice.
+    const text = sanitize(e.message, 200);
+    const msg = text.startsWith(`${e.source}:`) ? text : `${sanitize(e.source, 40)}: ${text}`;
     parts.push([msg, t('status_err', msg)]);
   }
   const eb = ebpfState(frame);

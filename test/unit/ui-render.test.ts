@@ -143,6 +143,13 @@ describe('overview at 80x24', () => {
     expect(lines(h.tui.screenshot())[23]).toContain('diskstats: permission denied');
   });
 
+  it('does not repeat a source its message already names', () => {
+    const h = start(80, 24, filledStore(2, { errors: [{ source: 'docker', message: 'docker: reconnecting (attempt 3)' }] }));
+    const status = lines(h.tui.screenshot())[23]!;
+    expect(status).toContain('docker: reconnecting (attempt 3)');
+    expect(status).not.toContain('docker: docker:');
+  });
+
   it('strips escape sequences from disk and interface names', () => {
     const evil = 'ev\x1b[31mil\x1b]0;pwned\x07x';
     const h = start(80, 24, filledStore(2, { disks: [evil], nets: [`eth\x1b[2J0`] }));
