@@ -316,7 +316,7 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
       const rt = (await done(spawnIn(fioCg.path, 'chrt -f 10 true'))) === 0 ? 'chrt -f 10 ' : '';
       if (!rt) console.warn('fio runs without SCHED_FIFO (chrt refused); its run-queue p99 widens the upper bound');
       const fio = spawnIn(fioCg.path,
-        `${rt}fio --name=lat --rw=randrw --filename=${loop} --direct=1 --bs=4k --ioengine=io_uring --iodepth=1 --runtime=4 --time_based --output-format=json`);
+        `${rt}fio --name=lat --rw=randrw --filename=${loop} --direct=1 --bs=4k --ioengine=io_uring --iodepth=1 --runtime=4 --time_based --slat_percentiles=1 --output-format=json`);
       let out = '';
       fio.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       expect(await done(fio)).toBe(0);
@@ -330,7 +330,13 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
       // most (a union bound) the helper's q-th percentile plus fio's q-th run-queue percentile, with
       // q = (100 + p) / 2.
       const runqAt = (q: number): number => (runq.size ? bucketUpper(percentileBucket(runq, q)) : 0);
-      const job = (JSON.parse(out.slice(out.indexOf('{'))) as { jobs: { read: { clat_ns: { percentile: Record<string, number> } }; write: { clat_ns: { percentile: Record<string, number> } } }[] }).jobs[0]!;
+      type Pcts = { percentile?: Record<string, number> };
+      const job = (JSON.parse(out.slice(out.indexOf('{'))) as { jobs: { read: { clat_ns: Pcts; slat_ns: Pcts }; write: { clat_ns: Pcts; slat_ns: Pcts } }[] }).jobs[0]!;
+      // fio's percentile keys are "NN.000000"; slat at a percentile not listed falls back to its max listed.
+      const pctOf = (p: Pcts, q: number): number => {
+        const list = Object.entries(p.percentile ?? {}).map(([k, v]) => [Number(k), v] as const).sort((a, b) => a[0] - b[0]);
+        return (list.find(([k]) => k >= q) ?? list[list.length - 1] ?? [0, 0])[1];
+      };
       for (const op of ['read', 'write'] as const) {
         const h = new Map<number, number>();
         for (const r of rows) if (r.op === op) merge(h, r.total);
@@ -339,11 +345,15 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
           const b = percentileBucket(h, p);
           const q = (100 + p) / 2;
           const bq = percentileBucket(h, q);
-          const fioNs = job[op].clat_ns.percentile[`${p}.000000`]!;
+          const fioNs = job[op].clat_ns.percentile![`${p}.000000`]!;
           // Tolerance: the helper's buckets are up to 12.5% wide (their bounds are used); fio's own
           // percentile is a bucket value too (64 per power of two, <= 1.6%; 2% used); 10 µs for the fixed
           // submit/reap path.
-          const lo = bucketLower(b) * 0.98 - 10_000;
+          // Lower bound, the mirror of the upper one: the kernel's insert happens inside fio's submit call,
+          // which fio counts as submission latency (slat), not clat. Per I/O, total <= clat + slat, so
+          // (union bound) fio's clat p-th percentile >= the helper's (p - (1 - q))-th minus fio's slat q-th.
+          const bLow = percentileBucket(h, Math.max(1, p - (100 - q)));
+          const lo = bucketLower(bLow) * 0.98 - 10_000 - pctOf(job[op].slat_ns, q);
           const hi = bucketUpper(bq) * 1.02 + 10_000 + runqAt(q);
           console.log(`${op} p${p}: helper [${bucketLower(b)}, ${bucketUpper(b)}) ns, fio ${fioNs} ns (allowed ${Math.round(lo)}..${Math.round(hi)}; helper p${q} < ${bucketUpper(bq)}, fio runq p${q} ${runqAt(q)})`);
           expect(fioNs).toBeGreaterThanOrEqual(lo);
