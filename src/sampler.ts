@@ -79,11 +79,9 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.prevContainers = null;
   }
 
+  /** What to collect besides the host; process rates start over whenever collection was off (see collect). */
   setWants(w: Wants): void {
-    const startProcs = w.processes && !this.wants.processes;
     this.wants = w;
-    // A process table just opened: fetch the first sample now so the second frame already has rates.
-    if (startProcs) this.prevProcs = null;
   }
 
   start(): void {

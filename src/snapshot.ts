@@ -7,7 +7,6 @@ import type {
   ContainerLatency,
   Frame,
   LatencyWindow,
-  PressureFrame,
   ProcessFrame,
   RunqueueLatency,
   StaticFacts,
@@ -33,10 +32,6 @@ function latencyRow(r: BlockLatencyRow) {
 
 function runqueue(r: RunqueueLatency | null) {
   return r ? { count: r.count, p50Us: r.p50Us, p95Us: r.p95Us, p99Us: r.p99Us, p999Us: r.p999Us, maxUs: r.maxUs, buckets: r.buckets ?? [] } : null;
-}
-
-function pressure(p: PressureFrame | null) {
-  return p;
 }
 
 function process(p: ProcessFrame) {
@@ -78,7 +73,7 @@ function container(c: ContainerFrame, latency: ContainerLatency | undefined, pro
     pids: c.pids,
     throttledPercent: c.throttledPercent,
     oomKills: c.oomKills,
-    pressure: pressure(c.pressure),
+    pressure: c.pressure,
     composeProject: c.composeProject,
     composeService: c.composeService,
     hostNetwork: c.hostNetwork,
@@ -124,7 +119,7 @@ export function toSnapshot(frame: Frame, opts: SnapshotOptions) {
       load: h.load ? { one: h.load.one, five: h.load.five, fifteen: h.load.fifteen, running: h.load.running, total: h.load.total } : null,
       disks: h.disks.map((d) => ({ ...d })),
       net: h.net.map((n) => ({ ...n })),
-      pressure: pressure(h.pressure),
+      pressure: h.pressure,
     },
     containers: frame.containers
       ? frame.containers.containers.map((c) => container(c, win?.containers[c.id], opts.processes ? frame.processes : null))
