@@ -9,7 +9,8 @@
 //    cpu.pressure and net/dev of every container in place (fixed-width numbers, so a read never sees a
 //    half-written file), i.e. every container is busy; its CPU is not counted.
 // The files are regular files, not kernfs: the kernel's cost of generating cgroup text is not in these
-// figures. Targets (issue "Containers"): ≤ 50 µs per container per poll, ≤ 5% of one core for 1000
+// figures. Containers are read as the TUI reads them: one (under the cursor) with its detail files, the
+// rest with the files the table shows. Targets (issue "Containers"): ≤ 50 µs per container per poll, ≤ 5% of one core for 1000
 // containers. Figures only, no assertions.
 //
 // --real N: instead of the synthetic tree, create N real cgroup v1 groups on this machine (needs root and
@@ -144,7 +145,9 @@ async function pollAll(metas, opts) {
   let errors = 0;
   let firstError = null;
   for (const m of metas) {
-    const r = await readContainerCounters(m, opts);
+    // As the TUI polls: the detail files (PSI, memory.events every poll) only for the container under the
+    // cursor; the others get the table's files (see ReadCountersOptions.detail).
+    const r = await readContainerCounters(m, { ...opts, detail: m === metas[0] });
     if (r.counters === null || r.error) {
       errors++;
       firstError ??= r.error;

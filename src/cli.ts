@@ -127,7 +127,7 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   const containers = values['no-docker'] ? null : await loadContainerSource(cfg.dockerHost);
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
   const sampler = await makeSampler(cfg, { store: new Store(4), containers, ebpf, refreshMs: intervalMs });
-  sampler.setWants({ processes: withProcesses, containerId: null });
+  sampler.setWants({ processes: withProcesses, containerId: null, allDetail: true });
   try {
     const [facts] = await Promise.all([readStaticFacts(), containers?.start(), ebpf ? ebpf.start() : null]);
     // With eBPF, wait for the helper's first interval boundary so its counts cover the same interval.

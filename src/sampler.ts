@@ -16,7 +16,7 @@ import { deriveProcesses } from './model/processes.js';
 import { applyEbpfBlock } from './model/block-source.js';
 import { LatencyModel, cgroupMapFromContainers, deviceNamesFromDiskstats } from './model/latency.js';
 import type { Store } from './store/store.js';
-import type { ContainerSource } from './sources/docker/container-source.js';
+import type { ContainerSource, DetailScope } from './sources/docker/container-source.js';
 import type { EbpfSupervisor } from './sources/ebpf/supervisor.js';
 import { readProcesses } from './sources/processes/read-processes.js';
 
@@ -36,7 +36,12 @@ export interface SamplerDeps {
 export interface Wants {
   /** Collect processes (only while a process table is visible, or for `snapshot --processes`). */
   processes: boolean;
+  /** The container whose view is open (its detail files are read every poll). */
   containerId: string | null;
+  /** The container under the table's cursor: detail every poll too, so its view opens with history. */
+  cursorContainerId?: string | null;
+  /** Detail files for every container (`snapshot`; the default until the TUI says what it shows). */
+  allDetail?: boolean;
 }
 
 export interface SamplerEvents {
@@ -55,7 +60,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private busy: Promise<Frame> | null = null;
-  private wants: Wants = { processes: false, containerId: null };
+  private wants: Wants = { processes: false, containerId: null, allDetail: true };
   private readonly latency = new LatencyModel();
   refreshMs: number;
 
@@ -82,6 +87,23 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   /** What to collect besides the host; process rates start over whenever collection was off (see collect). */
   setWants(w: Wants): void {
     this.wants = w;
+  }
+
+  /** Processes: with a container's view open only its cgroup's pids, else every /proc entry. */
+  private async readProcs(): Promise<{ rows: ProcessCounters[]; errors: string[] }> {
+    const id = this.wants.containerId;
+    const pids = id && this.deps.containers ? await this.deps.containers.pidsOf(id) : null;
+    return readProcesses(pids ? { root: this.deps.root, pids } : { root: this.deps.root });
+  }
+
+  /** Containers whose detail files (PSI, OOM counts, v1 user/system split) are read this tick. */
+  private detailScope(): DetailScope {
+    const w = this.wants;
+    if (w.allDetail) return 'all';
+    const ids = new Set<string>();
+    if (w.containerId) ids.add(w.containerId);
+    if (w.cursorContainerId) ids.add(w.cursorContainerId);
+    return ids;
   }
 
   start(): void {
@@ -124,8 +146,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
 
     const [host, containers, procs] = await Promise.all([
       this.deps.readHost(atMs),
-      this.deps.containers ? this.deps.containers.sample(atMs) : Promise.resolve(null),
-      this.wants.processes ? readProcesses({ root: this.deps.root }) : Promise.resolve(null),
+      this.deps.containers ? this.deps.containers.sample(atMs, this.detailScope()) : Promise.resolve(null),
+      this.wants.processes ? this.readProcs() : Promise.resolve(null),
     ]);
     const elapsedMs = this.prevAtMs == null ? null : atMs - this.prevAtMs;
 

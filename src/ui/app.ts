@@ -45,7 +45,7 @@ export interface TuiOptions {
   /** + / - keys; the value is clamped to 250 ms .. 10 s. */
   onRefreshChange(ms: number): void;
   /** Process collection only while a process table is visible. */
-  onWantsChange(w: { processes: boolean; containerId: string | null }): void;
+  onWantsChange(w: { processes: boolean; containerId: string | null; cursorContainerId: string | null }): void;
   onQuit(): void;
 }
 
@@ -211,12 +211,11 @@ export function createTui(opts: TuiOptions): Tui {
 
   function wantsChanged(): void {
     const t = stack[stack.length - 1];
+    const cursorContainerId = t?.view.cursorContainerId?.() ?? null;
     const w =
-      t?.view.id === 'processes'
-        ? { processes: true, containerId: t.target || null }
-        : t?.view.id === 'container'
-          ? { processes: true, containerId: t.target || null }
-          : { processes: false, containerId: null };
+      t?.view.id === 'processes' || t?.view.id === 'container'
+        ? { processes: true, containerId: t.target || null, cursorContainerId }
+        : { processes: false, containerId: null, cursorContainerId };
     const k = JSON.stringify(w);
     if (k !== lastWants) {
       lastWants = k;
@@ -253,7 +252,10 @@ export function createTui(opts: TuiOptions): Tui {
       t.view.id === 'container' ? (frame?.containers?.containers.find((c) => c.id === t.target)?.name ?? t.target.slice(0, 12)) : t.target;
     const viewName = target ? `${t.view.id} ${target}` : t.view.id;
     headerText.set([headerLine(opts.facts, frame, { refreshMs, paused, view: viewName, window }, theme, cols)]);
-    if (fullViews) t.view.update(ctx());
+    if (fullViews) {
+      t.view.update(ctx());
+      wantsChanged(); // the cursor may have moved (keys, new rows)
+    }
     statusText.set([
       statusLine(frame, { paused, prompt: prompt ? { label: prompt.label, text: prompt.text } : null, message, helpKey: firstKey('help', '?'), quitKey: firstKey('quit', 'q') }, theme, cols),
     ]);

@@ -31,5 +31,7 @@ export interface View {
   update(ctx: ViewContext): void;
   /** Handle a command; return null when the view does not use it (the app may then handle it). */
   command(cmd: CommandId, ctx: ViewContext): ViewRequest | null;
+  /** The container under the cursor (containers table): the sampler reads its detail files every poll. */
+  cursorContainerId?(): string | null;
   unmount(): void;
 }

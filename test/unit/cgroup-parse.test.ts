@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { type ParseMemo, parseKeyed, parseSingle, scanKeyed } from '../../src/sources/cgroup/parse.js';
 import { countersFromV1, parseBlkio, parseCpuacctStat } from '../../src/sources/cgroup/v1.js';
-import { countersFromV2, parseIoStat } from '../../src/sources/cgroup/v2.js';
+import { countersFromV2, parseIoStat, sumIoStatFast } from '../../src/sources/cgroup/v2.js';
 
 const fx = (p: string): string => new URL(`../fixtures/cgroup/${p}`, import.meta.url).pathname;
 const text = (p: string): string => readFileSync(fx(p), 'utf8');
@@ -204,7 +204,7 @@ describe('memory.stat: inactive_file by a scan, the map parsed when read', () =>
     expect(scanKeyed(cap('memory.stat'), 'total_inactive_file')).toBe(parseKeyed(cap('memory.stat'), 'm').values.total_inactive_file);
   });
 
-  it('c.memoryStat is the full map (parsed on first read, shared through the memo, serialised by JSON)', () => {
+  it('c.memoryStat is the full map with detail (shared through the memo), empty without', () => {
     const memo: ParseMemo = new Map();
     const files = {
       cpuStat: v2('cpu.stat'), memoryCurrent: null, memoryMax: null, memoryStat: v2('memory.stat'), memoryEvents: null,
@@ -222,6 +222,42 @@ describe('memory.stat: inactive_file by a scan, the map parsed when read', () =>
       memoryFailcnt: null, blkioBytes: null, blkioOps: null, pidsCurrent: null, pidsMax: null,
     }).counters;
     expect(v1.memoryStat).toEqual(parseKeyed(cap('memory.stat'), 'm').values);
+    // The table's poll: inactive_file only, no map.
+    const lean = countersFromV2({ ...files, memoryStat: `${v2('memory.stat')}junk line\n` }, '', new Map(), false);
+    expect(lean.counters.inactiveFileBytes).toBe(full.inactive_file);
+    expect(lean.counters.memoryStat).toEqual({});
+    expect(lean.errors).toEqual([]);
+    const leanV1 = countersFromV1({
+      cpuacctUsage: '1\n', cpuacctStat: null, cpuStat: null, memoryUsage: null, memoryLimit: null, memoryStat: cap('memory.stat'),
+      memoryFailcnt: null, blkioBytes: null, blkioOps: null, pidsCurrent: null, pidsMax: null,
+    }, { detail: false }).counters;
+    expect(leanV1.inactiveFileBytes).toBe(parseKeyed(cap('memory.stat'), 'm').values.total_inactive_file);
+    expect(leanV1.memoryStat).toEqual({});
+  });
+
+  it('io.stat: the fast sum agrees with the full parser, and gives way to it on anything odd', () => {
+    const real = v2('io.stat');
+    expect(sumIoStatFast(real)).toEqual(parseIoStat(real).totals);
+    const num = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String);
+    const key = fc.constantFrom('rbytes', 'wbytes', 'rios', 'wios', 'dbytes', 'dios', 'cost.usage', 'rb', 'wiosx');
+    const line = fc.tuple(fc.nat(300), fc.nat(300), fc.array(fc.tuple(key, num), { maxLength: 8 }))
+      .map(([a, b, kv]) => `${a}:${b}${kv.map(([k, v]) => ` ${k}=${v}`).join('')}`);
+    fc.assert(fc.property(fc.array(line, { maxLength: 5 }), fc.boolean(), (lines, nl) => {
+      const text = lines.join('\n') + (nl ? '\n' : '');
+      const full = parseIoStat(text);
+      const fast = sumIoStatFast(text);
+      if (fast !== null) {
+        expect(full.errors).toEqual([]);
+        expect(fast).toEqual(full.totals);
+      }
+    }));
+    fc.assert(fc.property(fc.string(), (s) => {
+      const fast = sumIoStatFast(s);
+      if (fast !== null) expect(fast).toEqual(parseIoStat(s).totals);
+    }));
+    for (const odd of ['8:0  rbytes=1', '8:0 rbytes=1 ', '8:0 rbytes=x', 'x:0 rbytes=1', '8:0\trbytes=1', '8 rbytes=1']) {
+      expect(sumIoStatFast(odd)).toBeNull();
+    }
   });
 
   it('an unreadable inactive_file line is parsed eagerly and reported', () => {

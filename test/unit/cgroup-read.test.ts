@@ -175,6 +175,48 @@ describe('readContainerCounters on fixture trees', () => {
     reader.close();
   });
 
+  it('without detail: no PSI, memory.events with the limits; the table figures are the same', async () => {
+    const root = copyOf('v2-systemd-docker');
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: A, initPid: 4242 });
+    const dir = `${root}/sys/fs/cgroup/system.slice/docker-${A}.scope`;
+    const full = (await reader.read(m, { root })).counters!;
+    let r = await reader.read(m, { root, detail: false });
+    expect(r.error).toBeNull();
+    let c = r.counters!;
+    expect(c.pressure).toBeNull(); // the *.pressure files are not read
+    for (const k of ['cpuUsageNs', 'cpuUserNs', 'memoryUsageBytes', 'inactiveFileBytes', 'blockReadBytes', 'pids', 'netRxBytes', 'nrThrottled'] as const) {
+      expect(c[k]).toBe(full[k]);
+    }
+    // An OOM kill shows within LIMITS_EVERY polls without detail, at the next poll with it.
+    writeFileSync(`${dir}/memory.events`, 'low 0\nhigh 0\nmax 9\noom 4\noom_kill 3\n');
+    let polls = 0;
+    while ((c = (await reader.read(m, { root, detail: false })).counters!).oomKills !== 3) {
+      polls++;
+      expect(polls).toBeLessThanOrEqual(LIMITS_EVERY);
+    }
+    writeFileSync(`${dir}/memory.events`, 'low 0\nhigh 0\nmax 9\noom 5\noom_kill 4\n');
+    r = await reader.read(m, { root, detail: true });
+    expect(r.counters!.oomKills).toBe(4);
+    expect(r.counters!.pressure?.memory?.some.totalUs).toBe(1000);
+    reader.close();
+  });
+
+  it('v1 without detail: no cpuacct.stat (user/system null), usage as before', async () => {
+    const root = copyOf('v1-cgroupfs-docker');
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: B, initPid: 777 });
+    writeFileSync(`${root}/sys/fs/cgroup/cpu,cpuacct/docker/${B}/cpuacct.stat`, 'garbage\n'); // an error line if read
+    const r = await reader.read(m, { root, detail: false });
+    expect(r.error).toBeNull();
+    expect(r.counters!.cpuUserNs).toBeNull();
+    expect(r.counters!.cpuSystemNs).toBeNull();
+    expect(r.counters!.cpuUsageNs).toBeGreaterThan(0);
+    const d = await reader.read(m, { root, detail: true });
+    expect(d.error).toMatch(/cpuacct\.stat/);
+    reader.close();
+  });
+
   it('v1: cpu.stat only while cpu.cfs_quota_us shows a quota, re-checked with the limits', async () => {
     const root = copyOf('v1-cgroupfs-docker');
     const reader = new CgroupCounterReader();

@@ -424,6 +424,40 @@ describe('ContainerSource', () => {
     expect(roots).toEqual(['/fixture']);
   });
 
+  it('detail: all by default, else only the containers named', async () => {
+    d.add({ id: fakeId(3), name: 'run2', state: 'running', pid: 13 }, false);
+    const seen: string[] = [];
+    src = make(async (m, o) => {
+      seen.push(`${m.name}:${o.detail}`);
+      return { counters: counters(1), error: null };
+    });
+    await src.start();
+    await src.sample(1);
+    expect(seen.sort()).toEqual(['run2:true', 'run:true']);
+    seen.length = 0;
+    await src.sample(2, new Set([fakeId(3)]));
+    expect(seen.sort()).toEqual(['run2:true', 'run:false']);
+  });
+
+  it("pidsOf: a running container's cgroup pids; null for stopped, unknown or stats-API containers", async () => {
+    const asked: string[] = [];
+    src = make(async () => ({ counters: counters(1), error: null }), undefined, {
+      listPids: async (m: { name: string }) => {
+        asked.push(m.name);
+        return m.name === 'run' ? { pids: [11, 12], error: null } : { pids: [], error: 'gone' };
+      },
+    });
+    await src.start();
+    expect(await src.pidsOf(fakeId(1))).toEqual([11, 12]);
+    expect(await src.pidsOf(fakeId(2))).toBeNull(); // exited
+    expect(await src.pidsOf('nope')).toBeNull();
+    expect(asked).toEqual(['run']);
+    const remote = make(async () => ({ counters: counters(1), error: null }), { DOCKER_HOST: 'tcp://10.0.0.1:2375' });
+    await remote.start();
+    expect(await remote.pidsOf(fakeId(1))).toBeNull(); // figures from the stats API: /proc is not theirs
+    await remote.stop();
+  });
+
   it('unreadable cgroup files: the stats API for that container, and it stays so', async () => {
     let reads = 0;
     src = make(async (m) => {

@@ -7,6 +7,7 @@ import { createTui, fasterRefresh, slowerRefresh, type Tui } from '../../src/ui/
 import { COMMANDS, bindings } from '../../src/ui/keys.js';
 import { Store } from '../../src/store/store.js';
 import { facts, filledStore, keyTable, makeFrame, theme } from './ui-frames.js';
+import { containersFrame, ctr } from './ui-views-fixtures.js';
 import { loadTheme } from '../../src/config/themes.js';
 import type { Theme } from '../../src/ui/theme.js';
 
@@ -328,14 +329,28 @@ describe('keys', () => {
     expect(lines(h.tui.screenshot())[0]).toContain('view containers');
     await h.press('p');
     expect(lines(h.tui.screenshot())[0]).toContain('view processes');
-    expect(h.wants.at(-1)).toEqual({ processes: true, containerId: null });
+    expect(h.wants.at(-1)).toEqual({ processes: true, containerId: null, cursorContainerId: null });
     await h.press('\x1b');
     expect(lines(h.tui.screenshot())[0]).toContain('view overview');
-    expect(h.wants.at(-1)).toEqual({ processes: false, containerId: null });
+    expect(h.wants.at(-1)).toEqual({ processes: false, containerId: null, cursorContainerId: null });
     await h.press('l');
     expect(lines(h.tui.screenshot())[0]).toContain('view latency');
     await h.press('o');
     expect(lines(h.tui.screenshot())[0]).toContain('view overview');
+  });
+
+  it('the containers table reports the container under the cursor; its view reports the open one', async () => {
+    const store = new Store(10);
+    for (let i = 0; i < 2; i++) store.push({ ...makeFrame(i), containers: containersFrame([ctr('aaa'), ctr('bbb')]) });
+    const h = start(100, 30, store);
+    await h.press('c');
+    h.tui.update();
+    expect(h.wants.at(-1)).toEqual({ processes: false, containerId: null, cursorContainerId: 'aaa' });
+    await h.press('j');
+    h.tui.update();
+    expect(h.wants.at(-1)).toEqual({ processes: false, containerId: null, cursorContainerId: 'bbb' });
+    await h.press('\r');
+    expect(h.wants.at(-1)).toEqual({ processes: true, containerId: 'bbb', cursorContainerId: null });
   });
 
   it('Enter on the focused disks panel opens the disk view', async () => {

@@ -168,60 +168,26 @@ export function scanKeyed(text: string, key: string): number | null {
 }
 
 /**
- * memory.stat -> `c.inactiveFileBytes` (and `c.memoryStat`). The first of `keys` is found by a scan and the
- * map is then parsed lazily (lazyMemoryStat); when that line is missing or unreadable, the text is parsed
- * eagerly through `keyed` (errors reported) and the first of `keys` present is taken.
+ * memory.stat -> `c.inactiveFileBytes`, and with `full` also `c.memoryStat` (the whole map, memoized). The
+ * first of `keys` is found by a scan; when that line is missing or unreadable the text is parsed through
+ * `keyed` (errors reported) and the first of `keys` present is taken. Without `full` (the table's poll,
+ * which needs only inactive_file) the map stays empty: memory.stat has 20-70 keys.
  */
 export function memoryStatInactive(
   c: { memoryStat: Record<string, number>; inactiveFileBytes: number | null },
   text: string | null,
   keys: readonly [string, ...string[]],
-  memo: ParseMemo | undefined,
   keyed: (text: string | null, file: string) => Record<string, number> | null,
-  name: (file: string) => string,
+  full = true,
 ): void {
   const inactive = text === null ? null : scanKeyed(text, keys[0]);
-  if (inactive !== null) {
-    lazyMemoryStat(c, memo, 'memory.stat', text as string, name('memory.stat'));
+  if (inactive !== null && !full) {
     c.inactiveFileBytes = inactive;
-  } else {
-    const ms = keyed(text, 'memory.stat');
-    if (ms) c.memoryStat = ms;
-    let v: number | null = null;
-    for (const k of keys) if ((v = pick(ms, k)) !== null) break;
-    c.inactiveFileBytes = v;
-  }
-}
-
-/**
- * Sets `obj.memoryStat` to the parse of `text`, done when first read (a getter that replaces itself with
- * the value). memory.stat has 20-40 keys and nothing in the poll path reads them: the reader takes
- * inactive_file with scanKeyed. The parse is shared through the memo like `memoized`; bad lines of a lazily
- * parsed text are not reported (the caller parses eagerly, with errors, when the key it needs is unreadable).
- */
-export function lazyMemoryStat(obj: { memoryStat: Record<string, number> }, memo: ParseMemo | undefined, key: string, text: string, file: string): void {
-  const m = memo?.get(key);
-  if (m !== undefined && m.text === text) {
-    obj.memoryStat = m.value as Record<string, number>;
     return;
   }
-  Object.defineProperty(obj, 'memoryStat', {
-    configurable: true,
-    enumerable: true,
-    get(): Record<string, number> {
-      const again = memo?.get(key);
-      let values: Record<string, number>;
-      if (again !== undefined && again.text === text) values = again.value as Record<string, number>;
-      else {
-        const k = parseKeyed(text, file);
-        values = k.values;
-        memo?.set(key, { text, value: values, errors: k.errors });
-      }
-      Object.defineProperty(obj, 'memoryStat', { value: values, configurable: true, enumerable: true, writable: true });
-      return values;
-    },
-    set(v: Record<string, number>): void {
-      Object.defineProperty(obj, 'memoryStat', { value: v, configurable: true, enumerable: true, writable: true });
-    },
-  });
+  const ms = keyed(text, 'memory.stat');
+  if (ms) c.memoryStat = ms;
+  let v = inactive;
+  if (v === null) for (const k of keys) if ((v = pick(ms, k)) !== null) break;
+  c.inactiveFileBytes = v;
 }

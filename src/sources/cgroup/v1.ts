@@ -83,7 +83,7 @@ export interface V1Files {
 }
 
 /** Pure: the texts of a v1 cgroup's files (null = absent) -> counters. */
-export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name?: (file: string) => string; memo?: ParseMemo } = {}): {
+export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name?: (file: string) => string; memo?: ParseMemo; detail?: boolean } = {}): {
   counters: ContainerCounters;
   errors: string[];
 } {
@@ -109,8 +109,8 @@ export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name
   const lim = single(files.memoryLimit, 'memory.limit_in_bytes')?.value ?? null;
   c.memoryLimitBytes = lim !== null && lim < V1_UNLIMITED_BYTES ? lim : null;
   // Hierarchical figure first (includes child cgroups), as the docker CLI does. Found by a scan; the whole
-  // map is parsed only if someone reads c.memoryStat (or when the line is missing or unreadable).
-  memoryStatInactive(c, files.memoryStat, ['total_inactive_file', 'inactive_file'], memo, keyed, f);
+  // map only with detail (or when the line is missing or unreadable).
+  memoryStatInactive(c, files.memoryStat, ['total_inactive_file', 'inactive_file'], keyed, opts.detail ?? true);
   c.memoryFailcnt = single(files.memoryFailcnt, 'memory.failcnt')?.value ?? null;
 
   if (files.blkioBytes !== null) {
@@ -195,6 +195,8 @@ export function hasCfsQuota(text: string | null): boolean | null {
  * without a quota the kernel runs no CFS periods and nr_periods/nr_throttled cannot move. Without a quota
  * the throttling counters are null (the model shows "—", as it does for nr_periods 0); after
  * `docker update --cpus` they appear once the quota is re-read (within LIMITS_EVERY polls).
+ * Without `detail`, the files only a container's own view shows are left out: cpuacct.stat (the user/system
+ * split: cpuUserNs/cpuSystemNs null) and, in hybrid mode, the *.pressure files (pressure null).
  * The first directory read strictly (cpuacct, else memory) decides whether the cgroup is gone: its error is
  * thrown to the caller.
  */
@@ -205,11 +207,13 @@ export function readV1(
   memo?: ParseMemo,
   readLimit: FileRead = read,
   paths: V1Paths = v1Paths(dirs),
+  detail = true,
 ): { counters: ContainerCounters; errors: string[] } {
   const errors: string[] = [];
   const p = paths;
   const opt = (path: string | null): string | null => (path === null ? null : readOptional(read, path, errors));
   const lim = (path: string | null): string | null => (path === null ? null : readOptional(readLimit, path, errors));
+  const view = (path: string | null): string | null => (detail ? opt(path) : null);
   let cpuacctUsage: string | null = null;
   let memoryUsage: string | null = null;
   if (p.cpuacctUsage !== null) cpuacctUsage = read(p.cpuacctUsage);
@@ -217,7 +221,7 @@ export function readV1(
   if (p.cpuacctUsage !== null) memoryUsage = opt(p.memoryUsage);
   const r = countersFromV1({
     cpuacctUsage,
-    cpuacctStat: opt(p.cpuacctStat),
+    cpuacctStat: view(p.cpuacctStat),
     cpuStat: hasCfsQuota(lim(p.cpuCfsQuota)) === false ? null : opt(p.cpuStat),
     memoryUsage,
     memoryLimit: lim(p.memoryLimit),
@@ -227,10 +231,10 @@ export function readV1(
     blkioOps: lim(p.blkioOps),
     pidsCurrent: opt(p.pidsCurrent),
     pidsMax: lim(p.pidsMax),
-    cpuPressure: opt(p.cpuPressure),
-    memoryPressure: opt(p.memoryPressure),
-    ioPressure: opt(p.ioPressure),
-  }, { clockTicks, memo, name: p.name });
+    cpuPressure: view(p.cpuPressure),
+    memoryPressure: view(p.memoryPressure),
+    ioPressure: view(p.ioPressure),
+  }, { clockTicks, memo, name: p.name, detail });
   if (errors.length === 0) return r;
   return { counters: r.counters, errors: [...errors, ...r.errors] };
 }

@@ -27,6 +27,59 @@ export interface IoTotals {
   writeOps: number;
 }
 
+/**
+ * Sums of io.stat without per-line strings: lines "MAJ:MIN key=N key=N ..." with single spaces. Null when
+ * any line looks different (parseIoStat then says what is wrong). Runs for every container every poll.
+ */
+export function sumIoStatFast(text: string): IoTotals | null {
+  const t: IoTotals = { readBytes: 0, writeBytes: 0, readOps: 0, writeOps: 0 };
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    let eol = text.indexOf('\n', i);
+    if (eol < 0) eol = n;
+    if (eol === i) {
+      i++;
+      continue;
+    }
+    // MAJ:MIN
+    let j = i;
+    while (j < eol && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    if (j === i || text.charCodeAt(j) !== 58) return null;
+    const minor = ++j;
+    while (j < eol && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    if (j === minor) return null;
+    while (j < eol) {
+      if (text.charCodeAt(j) !== 32) return null;
+      const k = ++j;
+      while (j < eol && text.charCodeAt(j) !== 61 && text.charCodeAt(j) !== 32) j++;
+      if (j === eol || text.charCodeAt(j) !== 61) return null;
+      const keyEnd = j++;
+      const vs = j;
+      let v = 0;
+      while (j < eol) {
+        const c = text.charCodeAt(j);
+        if (c < 48 || c > 57) break;
+        v = v * 10 + (c - 48);
+        j++;
+      }
+      if (j === vs || (j < eol && text.charCodeAt(j) !== 32)) return null;
+      if (j - vs > 15) return null;
+      const len = keyEnd - k;
+      const c0 = text.charCodeAt(k);
+      if (len === 6 && text.startsWith('bytes', k + 1)) {
+        if (c0 === 114) t.readBytes += v;
+        else if (c0 === 119) t.writeBytes += v;
+      } else if (len === 4 && text.startsWith('ios', k + 1)) {
+        if (c0 === 114) t.readOps += v;
+        else if (c0 === 119) t.writeOps += v;
+      }
+    }
+    i = eol + 1;
+  }
+  return t;
+}
+
 /** Pure: io.stat -> per-device rows and their sums. Keys other than r/w bytes and ios are ignored. */
 export function parseIoStat(text: string, file = 'io.stat'): { devices: IoDeviceRow[]; totals: IoTotals; errors: string[] } {
   const devices: IoDeviceRow[] = [];
@@ -115,7 +168,7 @@ export function countersFromV2(files: {
   ioPressure: string | null;
   pidsCurrent: string | null;
   pidsMax: string | null;
-}, dir = '', memo?: ParseMemo): { counters: ContainerCounters; errors: string[] } {
+}, dir = '', memo?: ParseMemo, detail = true): { counters: ContainerCounters; errors: string[] } {
   const errors: string[] = [];
   const c = emptyCounters('cgroup-v2');
   const f = (name: string): string => (dir ? `${dir}/${name}` : name);
@@ -131,14 +184,16 @@ export function countersFromV2(files: {
 
   c.memoryUsageBytes = single(files.memoryCurrent, 'memory.current')?.value ?? null;
   c.memoryLimitBytes = single(files.memoryMax, 'memory.max')?.value ?? null;
-  // memory.stat: inactive_file by a scan; the whole map parsed only if someone reads c.memoryStat.
-  memoryStatInactive(c, files.memoryStat, ['inactive_file'], memo, keyed, f);
+  // memory.stat: inactive_file by a scan; the whole map only with detail.
+  memoryStatInactive(c, files.memoryStat, ['inactive_file'], keyed, detail);
   const ev = keyed(files.memoryEvents, 'memory.events');
   c.oomEvents = pick(ev, 'oom');
   c.oomKills = pick(ev, 'oom_kill');
 
   if (files.ioStat !== null) {
     const io = memoized(memo, 'io.stat', files.ioStat, (t) => {
+      const fast = sumIoStatFast(t);
+      if (fast !== null) return { value: fast, errors: [] };
       const r = parseIoStat(t, f('io.stat'));
       return { value: r.totals, errors: r.errors };
     });
@@ -201,12 +256,15 @@ export function v2Paths(dir: string): V2Paths {
  * Reads a v2 cgroup directory (host path already under the reader's root, or its v2Paths). `readLimit`
  * reads the limit files (default: `read`). Missing optional files are null; a missing cpu.stat means the
  * cgroup is gone: the error is thrown to the caller.
+ * Without `detail`, the files only a container's own view shows are left out: the three *.pressure files
+ * are not read (pressure null) and memory.events (OOM counts, never a rate) comes through `readLimit`.
  */
 export function readV2(
   dir: string | V2Paths,
   read: FileRead,
   memo?: ParseMemo,
   readLimit: FileRead = read,
+  detail = true,
 ): { counters: ContainerCounters; errors: string[] } {
   const p = typeof dir === 'string' ? v2Paths(dir) : dir;
   const errors: string[] = [];
@@ -218,14 +276,14 @@ export function readV2(
     memoryCurrent: readOptional(read, p.memoryCurrent, errors),
     memoryMax: readOptional(readLimit, p.memoryMax, errors),
     memoryStat: readOptional(read, p.memoryStat, errors),
-    memoryEvents: readOptional(read, p.memoryEvents, errors),
+    memoryEvents: readOptional(detail ? read : readLimit, p.memoryEvents, errors),
     ioStat: readOptional(read, p.ioStat, errors),
-    cpuPressure: readOptional(read, p.cpuPressure, errors),
-    memoryPressure: readOptional(read, p.memoryPressure, errors),
-    ioPressure: readOptional(read, p.ioPressure, errors),
+    cpuPressure: detail ? readOptional(read, p.cpuPressure, errors) : null,
+    memoryPressure: detail ? readOptional(read, p.memoryPressure, errors) : null,
+    ioPressure: detail ? readOptional(read, p.ioPressure, errors) : null,
     pidsCurrent: readOptional(read, p.pidsCurrent, errors),
     pidsMax: readOptional(readLimit, p.pidsMax, errors),
-  }, p.dir, memo);
+  }, p.dir, memo, detail);
   if (errors.length === 0) return r;
   return { counters: r.counters, errors: [...errors, ...r.errors] };
 }

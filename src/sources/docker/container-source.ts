@@ -3,7 +3,7 @@
 // read (remote endpoint, non-Linux, unreadable cgroups): in steady state with a local daemon this source
 // makes no API calls at all (`debug.apiCalls` counts them).
 import type { ContainerCounters, ContainerMeta, ContainerSample, ContainersSample, SourceError } from '../../model/types.js';
-import { pruneContainerCache, readContainerCounters } from '../cgroup/index.js';
+import { listContainerPids, pruneContainerCache, readContainerCounters } from '../cgroup/index.js';
 import { type ApiCall, createDockerApi, type DockerApi, emptyCalls } from './api.js';
 import { chooseEndpoint, type Endpoint, socketExists } from './endpoint.js';
 import { type Backoff, errLine, Inventory, type Logger } from './inventory.js';
@@ -11,8 +11,14 @@ import { statsCounters } from './stats-fallback.js';
 
 export type ReadCounters = (
   meta: ContainerMeta,
-  opts: { root?: string },
+  opts: { root?: string; detail?: boolean },
 ) => Promise<{ counters: ContainerCounters | null; error: string | null }>;
+
+/**
+ * Which containers get the figures only their own view shows (PSI, OOM counts every poll, the v1 user/system
+ * split): 'all' (snapshot), or a set of ids (the TUI: the open container and the one under the cursor).
+ */
+export type DetailScope = 'all' | ReadonlySet<string>;
 
 export interface ContainerSourceOptions {
   /** The --docker-host option (wins over DOCKER_HOST). */
@@ -26,6 +32,8 @@ export interface ContainerSourceOptions {
   exists?: (path: string) => boolean;
   /** Per-container cgroup reader. Default: readContainerCounters from sources/cgroup. */
   readCounters?: ReadCounters;
+  /** Pids of a container's cgroup. Default: listContainerPids from sources/cgroup. */
+  listPids?: (meta: ContainerMeta, opts: { root?: string }) => Promise<{ pids: number[]; error: string | null }>;
   /** API client factory. Default: dockerode. */
   makeApi?: (ep: Endpoint) => DockerApi;
   backoff?: Backoff;
@@ -82,7 +90,7 @@ export class ContainerSource {
   constructor(opts: ContainerSourceOptions = {}) {
     this.opts = opts;
     this.env = opts.env ?? process.env;
-    this.readCounters = opts.readCounters ?? ((meta, o) => readContainerCounters(meta, o.root === undefined ? {} : { root: o.root }));
+    this.readCounters = opts.readCounters ?? ((meta, o) => readContainerCounters(meta, o));
   }
 
   /** The inventory of the current endpoint (tests wait on it), or null when there is none. */
@@ -161,7 +169,7 @@ export class ContainerSource {
     return null;
   }
 
-  async sample(atMs: number): Promise<ContainersSample> {
+  async sample(atMs: number, detail: DetailScope = 'all'): Promise<ContainersSample> {
     const errors: SourceError[] = [];
     try {
       this.maybeRediscover();
@@ -172,7 +180,7 @@ export class ContainerSource {
       }
       for (const m of inv.errors()) errors.push({ source: 'docker', message: m });
       const metas = inv.list().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
-      const containers = await Promise.all(metas.map((m) => this.sampleOne(m, inv)));
+      const containers = await Promise.all(metas.map((m) => this.sampleOne(m, inv, detail === 'all' || detail.has(m.id))));
       const ids = new Set(metas.map((m) => m.id));
       for (const id of [...this.fallbackIds]) if (!ids.has(id)) this.fallbackIds.delete(id);
       for (const id of [...this.goneCount.keys()]) if (!ids.has(id)) this.goneCount.delete(id);
@@ -198,13 +206,13 @@ export class ContainerSource {
     }
   }
 
-  private async sampleOne(meta: ContainerMeta, inv: Inventory): Promise<ContainerSample> {
+  private async sampleOne(meta: ContainerMeta, inv: Inventory, detail: boolean): Promise<ContainerSample> {
     if (!LIVE.has(meta.state)) return { meta, counters: null, error: null };
     const useStats = this.statsReason() !== null || this.fallbackIds.has(meta.id);
     if (useStats) return this.viaStats(meta, inv);
     let r: { counters: ContainerCounters | null; error: string | null };
     try {
-      r = await this.readCounters(meta, this.opts.root === undefined ? {} : { root: this.opts.root });
+      r = await this.readCounters(meta, this.opts.root === undefined ? { detail } : { root: this.opts.root, detail });
     } catch (e) {
       r = { counters: null, error: `container ${meta.name}: ${errLine(e)}` };
     }
@@ -230,6 +238,25 @@ export class ContainerSource {
       }
     }
     return { meta, counters: null, error: err };
+  }
+
+  /**
+   * Pids in a container's cgroup (and its sub-cgroups), so that its process table reads only those
+   * /proc entries. Null when they cannot be listed from here (unknown or stopped container, figures from
+   * the stats API, unreadable cgroup): the caller then reads every process and filters.
+   */
+  async pidsOf(id: string): Promise<number[] | null> {
+    const inv = this.inv;
+    if (!inv || this.statsReason() !== null || this.fallbackIds.has(id)) return null;
+    const meta = inv.list().find((m) => m.id === id);
+    if (!meta || !LIVE.has(meta.state)) return null;
+    const list = this.opts.listPids ?? listContainerPids;
+    try {
+      const r = await list(meta, this.opts.root === undefined ? {} : { root: this.opts.root });
+      return r.error === null ? r.pids : null;
+    } catch {
+      return null;
+    }
   }
 
   private async viaStats(meta: ContainerMeta, inv: Inventory): Promise<ContainerSample> {

@@ -130,6 +130,10 @@ export class ContainersView extends TitledTableView<Row> implements View {
     this.table.draw(ctx.theme, { dim, empty: status ?? (this.model.totalCount > 0 ? 'no container matches the filter' : 'no containers') });
   }
 
+  cursorContainerId(): string | null {
+    return this.model.selectedKey ?? null;
+  }
+
   command(cmd: CommandId, ctx: ViewContext): ViewRequest | null {
     if (cmd === 'open') {
       const id = this.model.selectedKey;

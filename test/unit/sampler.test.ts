@@ -1,0 +1,85 @@
+// What the sampler asks the container source for: detail files only for the containers the TUI shows
+// (or all of them for a snapshot), and a container's own pids when its view is open.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Sampler } from '../../src/sampler.js';
+import { Store } from '../../src/store/store.js';
+import type { ContainersSample, HostSample } from '../../src/model/types.js';
+import type { ContainerSource, DetailScope } from '../../src/sources/docker/container-source.js';
+
+function fakeSource(pids: number[] | null) {
+  const scopes: string[] = [];
+  const pidsAsked: string[] = [];
+  const src = {
+    async sample(atMs: number, detail: DetailScope = 'all'): Promise<ContainersSample> {
+      scopes.push(detail === 'all' ? 'all' : [...detail].sort().join(','));
+      return { atMs, daemon: { state: 'ok', attempt: 0, endpoint: 'unix:///x.sock', runtime: 'docker' }, containers: [], errors: [] };
+    },
+    async pidsOf(id: string): Promise<number[] | null> {
+      pidsAsked.push(id);
+      return pids;
+    },
+  };
+  return { src: src as unknown as ContainerSource, scopes, pidsAsked };
+}
+
+function sampler(src: ContainerSource, root: string): Sampler {
+  let t = 0;
+  const host = (atMs: number): Promise<HostSample> =>
+    Promise.resolve({ atMs, source: 'procfs', stat: null, meminfo: null, loadavg: null, diskstats: null, netdev: null, pressure: null, uptimeSec: null, errors: [] } as unknown as HostSample);
+  return new Sampler({
+    clock: { nowMs: () => (t += 1000), wallMs: () => Date.now() },
+    store: new Store(10),
+    readHost: host,
+    containers: src,
+    ebpf: null,
+    root,
+    refreshMs: 1000,
+    showAllDisks: false,
+  });
+}
+
+describe('sampler: what it asks the container source for', () => {
+  it('detail for every container until told otherwise (snapshot), then only the open and the cursor one', async () => {
+    const f = fakeSource(null);
+    const s = sampler(f.src, '/');
+    await s.tick();
+    s.setWants({ processes: false, containerId: null, cursorContainerId: 'b' });
+    await s.tick();
+    s.setWants({ processes: false, containerId: 'a', cursorContainerId: 'b' });
+    await s.tick();
+    s.setWants({ processes: false, containerId: null, cursorContainerId: null });
+    await s.tick();
+    s.setWants({ processes: false, containerId: null, allDetail: true });
+    await s.tick();
+    expect(f.scopes).toEqual(['all', 'b', 'a,b', '', 'all']);
+  });
+
+  it("a container's view reads only its cgroup's pids; without them, every process", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tailtop-sampler-')); // an empty /proc: no rows either way
+    try {
+      const some = fakeSource([1, 2]);
+      const s = sampler(some.src, root);
+      s.setWants({ processes: true, containerId: 'c1' });
+      const fr = await s.tick();
+      expect(some.pidsAsked).toEqual(['c1']);
+      expect(fr.processes).not.toBeNull();
+      // Pids 1 and 2 are read directly (absent here: skipped quietly); /proc itself is never listed.
+      expect(fr.errors.filter((e) => e.source === 'processes')).toEqual([]);
+      s.setWants({ processes: true, containerId: null });
+      const host = await s.tick();
+      expect(some.pidsAsked).toEqual(['c1']); // the host's process view lists /proc (missing here: an error)
+      expect(host.errors.find((e) => e.source === 'processes')?.message).toMatch(/\/proc: ENOENT/);
+      const none = fakeSource(null);
+      const s2 = sampler(none.src, root);
+      s2.setWants({ processes: true, containerId: 'c2' });
+      const fb = await s2.tick();
+      expect(none.pidsAsked).toEqual(['c2']);
+      expect(fb.errors.find((e) => e.source === 'processes')?.message).toMatch(/\/proc: ENOENT/); // fell back to /proc
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
