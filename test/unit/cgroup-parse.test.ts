@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { type ParseMemo, parseKeyed, parseSingle, scanKeyed } from '../../src/sources/cgroup/parse.js';
+import { type ParseMemo, parseKeyed, parseSingle, scanKeyed, scanKeys } from '../../src/sources/cgroup/parse.js';
 import { countersFromV1, parseBlkio, parseCpuacctStat } from '../../src/sources/cgroup/v1.js';
 import { countersFromV2, parseIoStat, sumIoStatFast } from '../../src/sources/cgroup/v2.js';
 
@@ -233,6 +233,26 @@ describe('memory.stat: inactive_file by a scan, the map parsed when read', () =>
     }, { detail: false }).counters;
     expect(leanV1.inactiveFileBytes).toBe(parseKeyed(cap('memory.stat'), 'm').values.total_inactive_file);
     expect(leanV1.memoryStat).toEqual({});
+  });
+
+  it('scanKeys agrees with parseKeyed on the keys asked for, and gives way to it when one is unreadable', () => {
+    const keys = ['usage_usec', 'user_usec', 'nr_periods', 'x'];
+    const line = fc.tuple(fc.constantFrom(...keys, 'core_usage_usec', 'nr_bursts', 'usage'), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map(String));
+    fc.assert(fc.property(fc.uniqueArray(line, { selector: (l) => l[0], maxLength: 7 }), (lines) => {
+      const text = lines.map(([k, v]) => `${k} ${v}\n`).join('');
+      const fast = scanKeys(text, keys);
+      const full = parseKeyed(text, 'cpu.stat').values;
+      expect(fast).not.toBeNull();
+      for (const k of keys) expect(fast![k]).toBe(full[k]);
+    }));
+    expect(scanKeys('usage_usec 5\nnr_periods oops\n', keys)).toBeNull();
+    expect(scanKeys('usage_usec 5\nnr_bursts oops\n', keys)).toEqual({ usage_usec: 5 }); // a key not asked for
+    const r = countersFromV2({
+      cpuStat: 'usage_usec 5\nnr_periods oops\n', memoryCurrent: null, memoryMax: null, memoryStat: null, memoryEvents: null,
+      ioStat: null, cpuPressure: null, memoryPressure: null, ioPressure: null, pidsCurrent: null, pidsMax: null,
+    });
+    expect(r.counters.cpuUsageNs).toBe(5000);
+    expect(r.errors.join('\n')).toMatch(/cpu\.stat line 2: "nr_periods" is not a counter/);
   });
 
   it('io.stat: the fast sum agrees with the full parser, and gives way to it on anything odd', () => {

@@ -239,17 +239,23 @@ describe('readContainerCounters on fixture trees', () => {
     reader.close();
   });
 
-  it('v1: io_serviced and failcnt (shown nowhere) come with the limits, not through cached descriptors', async () => {
+  it('v1: io_serviced and failcnt (shown nowhere) come with the limits; those keep descriptors only while half the budget is free', async () => {
     const root = copyOf('v1-cgroupfs-docker');
-    const reader = new CgroupCounterReader();
     const m = meta({ id: B, initPid: 777 });
-    const first = (await reader.read(m, { root })).counters!;
+    const roomy = new CgroupCounterReader(new FdCache(1000));
+    const first = (await roomy.read(m, { root })).counters!;
     expect(first.blockWriteOps).toBe(40);
     expect(first.memoryFailcnt).not.toBeNull();
-    // Per-poll files only: cpuacct.usage, cpuacct.stat, cpu.stat, memory.usage_in_bytes, memory.stat,
-    // blkio.throttle.io_service_bytes, pids.current, net/dev.
-    expect(reader.fds.size).toBe(8);
-    reader.close();
+    // 8 per-poll files (cpuacct.usage, cpuacct.stat, cpu.stat, memory.usage_in_bytes, memory.stat,
+    // blkio.throttle.io_service_bytes, pids.current, net/dev) + 5 limit files.
+    expect(roomy.fds.size).toBe(13);
+    roomy.close();
+    const tight = new CgroupCounterReader(new FdCache(10));
+    const again = (await tight.read(m, { root })).counters!;
+    expect(again.blockWriteOps).toBe(40);
+    // Only cpu.cfs_quota_us (read while 3 < 10/2 descriptors were open) of the limit files is kept.
+    expect(tight.fds.size).toBe(9);
+    tight.close();
   });
 
   it('works without cached descriptors too (budget 0)', async () => {

@@ -94,10 +94,11 @@ function sumNetDevFast(text: string): { rx: number; tx: number } | null {
   while (i < n) {
     let eol = text.indexOf('\n', i);
     if (eol < 0) eol = n;
-    const bar = text.indexOf('|', i);
+    // Interface names cannot contain ':'; the two header lines have none and contain '|'.
+    let colon = eol - 1;
+    while (colon >= i && text.charCodeAt(colon) !== 58) colon--;
+    const bar = colon < i ? text.indexOf('|', i) : -1;
     if (bar < 0 || bar >= eol) {
-      let colon = eol - 1;
-      while (colon >= i && text.charCodeAt(colon) !== 58) colon--;
       let a = i;
       while (a < eol && (text.charCodeAt(a) === 32 || text.charCodeAt(a) === 9)) a++;
       if (a === eol) {
@@ -290,14 +291,16 @@ export class CgroupCounterReader {
     const detail = opts.detail ?? true;
     entry.polls++;
     const read = this.readFile;
-    // Limit files and figures nothing shows (see readV1): read every LIMITS_EVERY polls, with open/read/close
-    // so that the descriptor budget goes to the files read every poll. The first re-read comes after
-    // 1..LIMITS_EVERY polls depending on the id, so that containers started together do not all re-read
-    // on the same poll.
+    // Limit files and figures the table does not show (see readV1, readV2): read every LIMITS_EVERY polls,
+    // through a kept descriptor while less than half the budget is used, else with open/read/close, so that
+    // on a host with very many containers the budget goes to the files read every poll. The first re-read
+    // comes after 1..LIMITS_EVERY polls depending on the id, so that containers started together do not all
+    // re-read on the same poll.
+    const fds = this.fds;
     const readLimit = (p: string): string => {
       const l = entry.limits.get(p);
       if (l !== undefined && entry.polls - l.at < LIMITS_EVERY) return l.text;
-      const text = readSmall(p);
+      const text = fds.size < fds.budget / 2 ? fds.read(p) : readSmall(p);
       entry.limits.set(p, { text, at: l === undefined ? entry.polls - entry.phase : entry.polls });
       return text;
     };
@@ -308,7 +311,7 @@ export class CgroupCounterReader {
         : readV1(entry.v1, read, opts.clockTicks ?? 100, entry.memo, readLimit, files.v1, detail);
       const c = r.counters;
       const errors = r.errors;
-      c.cgroupIds = { ...entry.ids };
+      c.cgroupIds = entry.ids; // shared between samples, like memoized parses: read-only
       if (!meta.hostNetwork) {
         const file = entry.netPath;
         try {

@@ -120,7 +120,8 @@ export function fileParsers(
   memo: ParseMemo | undefined,
 ): {
   single: (text: string | null, file: string) => { value: number | null; unlimited: boolean } | null;
-  keyed: (text: string | null, file: string) => Record<string, number> | null;
+  /** With `only`, just those keys (scanKeys), unless one is unreadable. */
+  keyed: (text: string | null, file: string, only?: readonly string[]) => Record<string, number> | null;
 } {
   const single = (text: string | null, file: string): { value: number | null; unlimited: boolean } | null => {
     if (text === null) return null;
@@ -128,9 +129,11 @@ export function fileParsers(
     if (r.error) errors.push(r.error);
     return r.error ? null : r;
   };
-  const keyed = (text: string | null, file: string): Record<string, number> | null => {
+  const keyed = (text: string | null, file: string, only?: readonly string[]): Record<string, number> | null => {
     if (text === null) return null;
     const r = memoized(memo, file, text, (t) => {
+      const fast = only ? scanKeys(t, only) : null;
+      if (fast !== null) return { value: fast, errors: [] };
       const k = parseKeyed(t, name(file));
       return { value: k.values, errors: k.errors };
     });
@@ -145,11 +148,16 @@ export function fileParsers(
  * digits). Null when there is no such line; the caller then parses the whole text, which says what is wrong.
  */
 export function scanKeyed(text: string, key: string): number | null {
+  return scanKey(text, key) ?? null;
+}
+
+/** scanKeyed, telling apart a missing line (undefined) from an unreadable one (null). */
+function scanKey(text: string, key: string): number | null | undefined {
   const n = text.length;
   let from = 0;
   for (;;) {
     const at = text.indexOf(key, from);
-    if (at < 0) return null;
+    if (at < 0) return undefined;
     const end = at + key.length;
     from = end;
     if ((at !== 0 && text.charCodeAt(at - 1) !== 10) || text.charCodeAt(end) !== 32) continue;
@@ -190,4 +198,19 @@ export function memoryStatInactive(
   let v = inactive;
   if (v === null) for (const k of keys) if ((v = pick(ms, k)) !== null) break;
   c.inactiveFileBytes = v;
+}
+
+/**
+ * The given keys of a flat keyed file, each found by a scan (no map of the other keys is built): for files
+ * read every poll of which a few keys are used (cpu.stat). Null when one of them is present but unreadable;
+ * the caller then parses the whole text, which says what is wrong.
+ */
+export function scanKeys(text: string, keys: readonly string[]): Record<string, number> | null {
+  const out: Record<string, number> = {};
+  for (const k of keys) {
+    const v = scanKey(text, k);
+    if (v === null) return null;
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }

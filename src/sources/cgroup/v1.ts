@@ -82,6 +82,9 @@ export interface V1Files {
   ioPressure?: string | null;
 }
 
+/** The v1 cpu.stat keys used. */
+const V1_CPU_STAT_KEYS = ['nr_periods', 'nr_throttled', 'throttled_time'] as const;
+
 /** Pure: the texts of a v1 cgroup's files (null = absent) -> counters. */
 export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name?: (file: string) => string; memo?: ParseMemo; detail?: boolean } = {}): {
   counters: ContainerCounters;
@@ -100,7 +103,7 @@ export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name
     c.cpuUserNs = s.userNs;
     c.cpuSystemNs = s.systemNs;
   }
-  const cpu = keyed(files.cpuStat, 'cpu.stat');
+  const cpu = keyed(files.cpuStat, 'cpu.stat', V1_CPU_STAT_KEYS);
   c.nrPeriods = pick(cpu, 'nr_periods');
   c.nrThrottled = pick(cpu, 'nr_throttled');
   c.throttledNs = pick(cpu, 'throttled_time');

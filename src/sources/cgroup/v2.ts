@@ -153,6 +153,9 @@ export function emptyCounters(source: ContainerCounters['source']): ContainerCou
   };
 }
 
+/** The cpu.stat keys used (the file has more: nr_bursts, core_sched.force_idle_usec, ...). */
+const CPU_STAT_KEYS = ['usage_usec', 'user_usec', 'system_usec', 'nr_periods', 'nr_throttled', 'throttled_usec'] as const;
+
 const usToNs = (v: number | null): number | null => (v === null ? null : v * 1000);
 
 /** Pure: the texts of a v2 cgroup's files (null = absent) -> counters. */
@@ -174,7 +177,7 @@ export function countersFromV2(files: {
   const f = (name: string): string => (dir ? `${dir}/${name}` : name);
   const { single, keyed } = fileParsers(errors, f, memo);
 
-  const cpu = keyed(files.cpuStat, 'cpu.stat');
+  const cpu = keyed(files.cpuStat, 'cpu.stat', CPU_STAT_KEYS);
   c.cpuUsageNs = usToNs(pick(cpu, 'usage_usec'));
   c.cpuUserNs = usToNs(pick(cpu, 'user_usec'));
   c.cpuSystemNs = usToNs(pick(cpu, 'system_usec'));
