@@ -60,6 +60,8 @@ interface Entry {
   limits: Map<string, { text: string; at: number }>;
   /** From the id: staggers the re-reads of limit files across containers. */
   phase: number;
+  /** Reads a limit file (see limitReader). */
+  readLimit: (path: string) => string;
 }
 
 /** Limit files (memory.max, pids.max, memory.limit_in_bytes) are re-read every this many polls. */
@@ -167,6 +169,27 @@ export function parsePidList(text: string): number[] {
   return out;
 }
 
+/**
+ * Limit files and figures the table does not show (see readV1, readV2): read every LIMITS_EVERY polls,
+ * through a kept descriptor while less than half the budget is used, else with open/read/close, so that on
+ * a host with very many containers the budget goes to the files read every poll. The first re-read comes
+ * after 1..LIMITS_EVERY polls depending on the id, so that containers started together do not all re-read
+ * on the same poll.
+ */
+function limitReader(entry: Pick<Entry, 'limits' | 'polls' | 'phase'>, fds: FdCache): (path: string) => string {
+  return (p) => {
+    const l = entry.limits.get(p);
+    if (l !== undefined && entry.polls - l.at < LIMITS_EVERY) return l.text;
+    const text = fds.size < fds.budget / 2 ? fds.read(p) : readSmall(p);
+    entry.limits.set(p, { text, at: l === undefined ? entry.polls - entry.phase : entry.polls });
+    return text;
+  };
+}
+
+function goneResult(meta: ContainerMeta): ReadCountersResult {
+  return { counters: null, error: `container ${meta.name}: gone` };
+}
+
 function oneLine(name: string, errors: string[]): string | null {
   if (errors.length === 0) return null;
   return `container ${name}: ${errors[0]}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ''}`;
@@ -243,7 +266,9 @@ export class CgroupCounterReader {
       polls: 0,
       limits: new Map(),
       phase: phaseOf(meta.id),
+      readLimit: () => '',
     };
+    e.readLimit = limitReader(e, this.fds);
     if (r.mode === 'v2') {
       const ino = inode(e.v2dir);
       if (ino === null) throw Object.assign(new Error(`${e.v2dir}: missing`), { code: 'ENOENT' });
@@ -270,7 +295,6 @@ export class CgroupCounterReader {
       this.drop(meta.id);
       return { counters: null, error: `container ${meta.name}: no init pid (state ${meta.state})` };
     }
-    const gone: ReadCountersResult = { counters: null, error: `container ${meta.name}: gone` };
     let e = this.entries.get(meta.id);
     if (e && (e.pid !== pid || e.root !== root)) {
       this.drop(meta.id);
@@ -283,7 +307,7 @@ export class CgroupCounterReader {
         e = r;
         this.entries.set(meta.id, e);
       } catch (err) {
-        if (isGone(err)) return gone;
+        if (isGone(err)) return goneResult(meta);
         return { counters: null, error: `container ${meta.name}: ${errCode(err) || (err as Error).message.split('\n')[0]}` };
       }
     }
@@ -291,24 +315,11 @@ export class CgroupCounterReader {
     const detail = opts.detail ?? true;
     entry.polls++;
     const read = this.readFile;
-    // Limit files and figures the table does not show (see readV1, readV2): read every LIMITS_EVERY polls,
-    // through a kept descriptor while less than half the budget is used, else with open/read/close, so that
-    // on a host with very many containers the budget goes to the files read every poll. The first re-read
-    // comes after 1..LIMITS_EVERY polls depending on the id, so that containers started together do not all
-    // re-read on the same poll.
-    const fds = this.fds;
-    const readLimit = (p: string): string => {
-      const l = entry.limits.get(p);
-      if (l !== undefined && entry.polls - l.at < LIMITS_EVERY) return l.text;
-      const text = fds.size < fds.budget / 2 ? fds.read(p) : readSmall(p);
-      entry.limits.set(p, { text, at: l === undefined ? entry.polls - entry.phase : entry.polls });
-      return text;
-    };
     try {
       const files = entry.files;
       const r = 'v2' in files
-        ? readV2(files.v2, read, entry.memo, readLimit, detail)
-        : readV1(entry.v1, read, opts.clockTicks ?? 100, entry.memo, readLimit, files.v1, detail);
+        ? readV2(files.v2, read, entry.memo, entry.readLimit, detail)
+        : readV1(entry.v1, read, opts.clockTicks ?? 100, entry.memo, entry.readLimit, files.v1, detail);
       const c = r.counters;
       const errors = r.errors;
       c.cgroupIds = entry.ids; // shared between samples, like memoized parses: read-only
@@ -333,7 +344,7 @@ export class CgroupCounterReader {
     } catch (err) {
       if (err instanceof GoneError || isGone(err)) {
         this.drop(meta.id);
-        return gone;
+        return goneResult(meta);
       }
       this.drop(meta.id);
       return { counters: null, error: `container ${meta.name}: ${errCode(err) || (err as Error).message.split('\n')[0]}` };
