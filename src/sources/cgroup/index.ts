@@ -6,7 +6,7 @@ import type { ContainerCounters, ContainerMeta } from '../../model/types.js';
 import { parseNetDev } from '../procfs/parse-netdev.js';
 import { type CgroupLayout, detectCgroupLayout } from './detect.js';
 import { FdCache, errCode, isGone, readSmall } from './fastread.js';
-import type { ParseMemo } from './parse.js';
+import { type ParseMemo, digitsEnd, digitsValue } from './parse.js';
 import { GoneError } from './read-util.js';
 import { parsePidCgroup, type ResolvedCgroup, resolveCgroup, underRoot } from './resolve.js';
 import { readV1, type V1Paths, v1Paths } from './v1.js';
@@ -122,15 +122,9 @@ function sumNetDevFast(text: string): { rx: number; tx: number } | null {
           continue;
         }
         const start = j;
-        let v = 0;
-        while (j < eol) {
-          const d = text.charCodeAt(j);
-          if (d < 48 || d > 57) break;
-          v = v * 10 + (d - 48);
-          j++;
-        }
+        j = digitsEnd(text, start, eol);
         if (j === start || (j < eol && text.charCodeAt(j) !== 32 && text.charCodeAt(j) !== 9 && text.charCodeAt(j) !== 13)) return null;
-        if (j - start > 15) v = Number(text.slice(start, j));
+        const v = digitsValue(text, start, j);
         if (name !== 'lo') {
           if (field === 0) rx += v;
           else if (field === 8) tx += v;

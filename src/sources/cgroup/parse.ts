@@ -2,20 +2,30 @@
 //   flat keyed:   "usage_usec 1234\nuser_usec 1000\n"      (cpu.stat, memory.stat, memory.events)
 //   single value: "123456\n" or "max\n"                    (memory.current, memory.max, pids.max, ...)
 
-const UINT = /^\d+$/;
+import { show, uint } from '../procfs/parse-util.js';
 
-/** Shortens a token for an error line so garbage cannot produce huge messages. */
-export function show(tok: string | undefined): string {
-  if (tok === undefined) return '(missing)';
-  const t = JSON.stringify(tok);
-  return t.length > 40 ? `${t.slice(0, 37)}..."` : t;
+export { show, uint };
+
+/** End of the run of decimal digits in `text` starting at `at`, not past `end`. */
+export function digitsEnd(text: string, at: number, end: number): number {
+  let j = at;
+  while (j < end) {
+    const c = text.charCodeAt(j);
+    if (c < 48 || c > 57) break;
+    j++;
+  }
+  return j;
 }
 
-/** A non-negative integer, or null. */
-export function uint(tok: string | undefined): number | null {
-  if (tok === undefined || !UINT.test(tok)) return null;
-  const n = Number(tok);
-  return Number.isFinite(n) ? n : null;
+/**
+ * Value of the digits text[from, to): summed without a substring, or, past 15 digits (where the running
+ * sum may round differently from the decimal beyond 2^53), the exact conversion.
+ */
+export function digitsValue(text: string, from: number, to: number): number {
+  if (to - from > 15) return Number(text.slice(from, to));
+  let v = 0;
+  for (let j = from; j < to; j++) v = v * 10 + (text.charCodeAt(j) - 48);
+  return v;
 }
 
 const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 13;
@@ -44,22 +54,14 @@ export function parseKeyed(text: string, file: string): { values: Record<string,
     let j = b;
     while (j < eol && isBlank(text.charCodeAt(j))) j++;
     const numStart = j;
-    let v = 0;
-    while (j < eol) {
-      const c = text.charCodeAt(j);
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-      j++;
-    }
-    const numEnd = j;
+    const numEnd = (j = digitsEnd(text, j, eol));
     while (j < eol && isBlank(text.charCodeAt(j))) j++;
     if (numEnd === numStart || j !== eol || key === '__proto__') {
       const rest = text.slice(numStart, eol).trim();
       errors.push(`${file} line ${no}: ${show(key)} is not a counter: ${show(rest === '' ? undefined : rest)}`);
       continue;
     }
-    // Past 2^53 the running sum may round differently from the decimal: take the exact conversion.
-    values[key] = numEnd - numStart > 15 ? Number(text.slice(numStart, numEnd)) : v;
+    values[key] = digitsValue(text, numStart, numEnd);
   }
   return { values, errors };
 }
@@ -162,16 +164,11 @@ function scanKey(text: string, key: string): number | null | undefined {
     from = end;
     if ((at !== 0 && text.charCodeAt(at - 1) !== 10) || text.charCodeAt(end) !== 32) continue;
     const start = end + 1;
-    let j = start;
-    let v = 0;
-    while (j < n) {
-      const c = text.charCodeAt(j);
-      if (c < 48 || c > 57) break;
-      v = v * 10 + (c - 48);
-      j++;
-    }
+    const j = digitsEnd(text, start, n);
     if (j === start || (j < n && text.charCodeAt(j) !== 10)) return null;
-    return j - start > 15 ? Number(text.slice(start, j)) : v;
+    // The key twice: the full parser (where the last line wins) decides.
+    if (text.includes(`\n${key} `, j)) return null;
+    return digitsValue(text, start, j);
   }
 }
 

@@ -8,7 +8,7 @@
 //   pids.current; pids.max ("max" = unlimited)
 import type { ContainerCounters, PressureResource, PressureSample } from '../../model/types.js';
 import { parsePressure } from '../procfs/parse-pressure.js';
-import { type ParseMemo, fileParsers, memoized, memoryStatInactive, pick, show, uint } from './parse.js';
+import { type ParseMemo, digitsEnd, digitsValue, fileParsers, memoized, memoryStatInactive, pick, show, uint } from './parse.js';
 import { type FileRead, readOptional } from './read-util.js';
 
 export interface IoDeviceRow {
@@ -43,12 +43,12 @@ export function sumIoStatFast(text: string): IoTotals | null {
       continue;
     }
     // MAJ:MIN
-    let j = i;
-    while (j < eol && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    let j = digitsEnd(text, i, eol);
     if (j === i || text.charCodeAt(j) !== 58) return null;
-    const minor = ++j;
-    while (j < eol && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j++;
+    const minor = j + 1;
+    j = digitsEnd(text, minor, eol);
     if (j === minor) return null;
+    let seen = 0; // rbytes, wbytes, rios, wios: a key twice on a line goes to the full parser (last wins there)
     while (j < eol) {
       if (text.charCodeAt(j) !== 32) return null;
       const k = ++j;
@@ -56,24 +56,21 @@ export function sumIoStatFast(text: string): IoTotals | null {
       if (j === eol || text.charCodeAt(j) !== 61) return null;
       const keyEnd = j++;
       const vs = j;
-      let v = 0;
-      while (j < eol) {
-        const c = text.charCodeAt(j);
-        if (c < 48 || c > 57) break;
-        v = v * 10 + (c - 48);
-        j++;
-      }
+      j = digitsEnd(text, vs, eol);
       if (j === vs || (j < eol && text.charCodeAt(j) !== 32)) return null;
-      if (j - vs > 15) return null;
+      const v = digitsValue(text, vs, j);
       const len = keyEnd - k;
       const c0 = text.charCodeAt(k);
-      if (len === 6 && text.startsWith('bytes', k + 1)) {
-        if (c0 === 114) t.readBytes += v;
-        else if (c0 === 119) t.writeBytes += v;
-      } else if (len === 4 && text.startsWith('ios', k + 1)) {
-        if (c0 === 114) t.readOps += v;
-        else if (c0 === 119) t.writeOps += v;
-      }
+      const bit = len === 6 && text.startsWith('bytes', k + 1) ? (c0 === 114 ? 1 : c0 === 119 ? 2 : 0)
+        : len === 4 && text.startsWith('ios', k + 1) ? (c0 === 114 ? 4 : c0 === 119 ? 8 : 0)
+        : 0;
+      if (bit === 0) continue;
+      if (seen & bit) return null;
+      seen |= bit;
+      if (bit === 1) t.readBytes += v;
+      else if (bit === 2) t.writeBytes += v;
+      else if (bit === 4) t.readOps += v;
+      else t.writeOps += v;
     }
     i = eol + 1;
   }
