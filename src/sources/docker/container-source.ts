@@ -161,6 +161,11 @@ export class ContainerSource {
     if (this.inv) void (this.inv as Inventory).start();
   }
 
+  /** Figures of this container come from the stats API (remote endpoint, not Linux, or its fallback). */
+  private usesStats(id: string): boolean {
+    return this.statsReason() !== null || this.fallbackIds.has(id);
+  }
+
   private statsReason(): string | null {
     if (!this.ep) return null;
     if (!this.ep.local) return `remote endpoint ${this.ep.url}`;
@@ -208,8 +213,7 @@ export class ContainerSource {
 
   private async sampleOne(meta: ContainerMeta, inv: Inventory, detail: boolean): Promise<ContainerSample> {
     if (!LIVE.has(meta.state)) return { meta, counters: null, error: null };
-    const useStats = this.statsReason() !== null || this.fallbackIds.has(meta.id);
-    if (useStats) return this.viaStats(meta, inv);
+    if (this.usesStats(meta.id)) return this.viaStats(meta, inv);
     let r: { counters: ContainerCounters | null; error: string | null };
     try {
       r = await this.readCounters(meta, this.opts.root === undefined ? { detail } : { root: this.opts.root, detail });
@@ -247,7 +251,7 @@ export class ContainerSource {
    */
   async pidsOf(id: string): Promise<number[] | null> {
     const inv = this.inv;
-    if (!inv || this.statsReason() !== null || this.fallbackIds.has(id)) return null;
+    if (!inv || this.usesStats(id)) return null;
     const meta = inv.list().find((m) => m.id === id);
     if (!meta || !LIVE.has(meta.state)) return null;
     const list = this.opts.listPids ?? listContainerPids;
