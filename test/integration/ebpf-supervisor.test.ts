@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirement } from '../env.js';
+import { pidExists as alive, sleep, until } from '../wait.js';
 import { EbpfSupervisor } from '../../src/sources/ebpf/supervisor.js';
 import { compileSupervisor, runnerPath } from '../fixtures/ebpf/compile.js';
 
@@ -34,22 +35,6 @@ const why = !isRoot
       : '';
 const skip = requirement('eBPF supervisor', why === '', why) !== null;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 /** Pids of tailtop-bpf processes whose parent is `ppid`. */
 function helpersOf(ppid: number): number[] {
   const out: number[] = [];

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import type { DockerApi } from '../../src/sources/docker/api.js';
 import { emptyCalls } from '../../src/sources/docker/api.js';
 import { emptyCounters } from '../../src/sources/cgroup/v2.js';
+import { until as waitUntil } from '../wait.js';
 
 interface FakeContainer {
   id: string;
@@ -148,13 +149,7 @@ class FakeDaemon {
 
 const tick = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until(check: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await tick(5);
-  }
-}
+const until = (check: () => boolean, ms = 2000): Promise<void> => waitUntil(check, ms, 'the condition', 5);
 
 // ---------------------------------------------------------------- tests
 

@@ -18,6 +18,7 @@ import {
   type Timers,
 } from '../../src/sources/ebpf/supervisor.js';
 import { compileSupervisor, runnerPath } from '../fixtures/ebpf/compile.js';
+import { pidExists as alive, sleep, until as waitUntil } from '../wait.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/ebpf/${name}`, import.meta.url));
 const FAKE = fixture('fake-helper.mjs');
@@ -43,22 +44,7 @@ function recordingTimers(now: () => number = () => performance.now()): Timers & 
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await sleep(10);
-  }
-}
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const until = (cond: () => boolean, timeoutMs = 10_000): Promise<void> => waitUntil(cond, timeoutMs);
 
 const running: EbpfSupervisor[] = [];
 function make(opts: EbpfSupervisorOptions): EbpfSupervisor {
