@@ -13,11 +13,11 @@ const skip = requirement('docker', h.unavailable === null, h.unavailable ?? '');
 
 const P = 'tt-src-';
 
-/** Host idle and total jiffies from /proc/stat (idle + iowait count as idle). */
-function hostIdle(): { idle: number; total: number } {
+/** Host idle, steal and total jiffies from /proc/stat (idle + iowait count as idle; total includes steal). */
+function hostTimes(): { idle: number; steal: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
   const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
-  return { idle: v[3]! + v[4]!, total: v.reduce((x, y) => x + y, 0) };
+  return { idle: v[3]! + v[4]!, steal: v[7] ?? 0, total: v.reduce((x, y) => x + y, 0) };
 }
 
 describe.skipIf(skip !== null)('container source vs docker stats', () => {
@@ -74,18 +74,26 @@ describe.skipIf(skip !== null)('container source vs docker stats', () => {
     expect(exited.error).toBeNull();
   });
 
-  it('CPU within 5 points and memory within 5% of docker stats over the same window', async () => {
+  it('CPU within 5 points (docker leaves steal out of its divisor) and memory within 5% of docker stats', async () => {
     const callsBefore = src.debug.apiCalls;
     // The figures are compared over overlapping windows (docker's ~1 s inside our ~2 s); on a loaded machine
     // the share a container gets moves between windows, so a few attempts are allowed.
+    // dockerd divides by the host's CPU time from the first seven /proc/stat fields, which leave out steal,
+    // so on a VM whose host takes time back `docker stats` reads high, by up to total / (total − steal) over
+    // its window; ours is Δusage / Δwall (what the cgroup was given). Steal comes in bursts and docker's ~1 s
+    // window sits inside ours, so its figure is checked to lie between ours and ours by docker's divisor,
+    // 5 points either side.
     let last: { ok: boolean; rows: string[]; frame: ReturnType<typeof deriveContainers>; hostIdle: number; problems: string[] } | null = null;
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const idle0 = hostIdle();
+      const t0 = hostTimes();
       const a: ContainersSample = await src.sample(performance.now());
       const cli = await cliStats(h.host); // waits for two daemon samples (~2 s)
       const b: ContainersSample = await src.sample(performance.now());
-      const idle1 = hostIdle();
-      const hostIdleShare = (idle1.idle - idle0.idle) / Math.max(1, idle1.total - idle0.total);
+      const t1 = hostTimes();
+      const total = Math.max(1, t1.total - t0.total);
+      const hostIdleShare = (t1.idle - t0.idle) / total;
+      const stealShare = Math.min(0.9, (t1.steal - t0.steal) / total);
+      const asDocker = (pct: number): number => pct / (1 - stealShare);
       const frame = deriveContainers(b, a, b.atMs - a.atMs);
       const byName = new Map(frame.containers.map((c) => [c.name, c]));
       const rows: string[] = [];
@@ -97,10 +105,16 @@ describe.skipIf(skip !== null)('container source vs docker stats', () => {
           problems.push(`${n}: missing (${JSON.stringify({ ours: !!ours, theirs: !!theirs })})`);
           continue;
         }
-        rows.push(`${n}: cpu ${ours.cpuPercent.toFixed(1)} vs ${theirs.cpuPercent}  mem ${ours.memoryUsedBytes} vs ${theirs.memBytes}`);
-        if (Math.abs(ours.cpuPercent - theirs.cpuPercent) > 5) problems.push(`${n} cpu ${ours.cpuPercent.toFixed(1)} vs ${theirs.cpuPercent}`);
-        // Within 5% (plus 256 KiB of slack for the tiny containers, whose usage is a few hundred KiB).
-        if (Math.abs(ours.memoryUsedBytes - theirs.memBytes) > 0.05 * theirs.memBytes + 256 * 1024) {
+        const cpu = asDocker(ours.cpuPercent);
+        rows.push(`${n}: cpu ${ours.cpuPercent.toFixed(1)} (${cpu.toFixed(1)} by docker's divisor) vs ${theirs.cpuPercent}  mem ${ours.memoryUsedBytes} vs ${theirs.memBytes}`);
+        if (theirs.cpuPercent < ours.cpuPercent - 5 || theirs.cpuPercent > cpu + 5) {
+          problems.push(`${n} cpu ${ours.cpuPercent.toFixed(1)}..${cpu.toFixed(1)} vs ${theirs.cpuPercent}`);
+        }
+        // Within 5% (plus 256 KiB of slack for the tiny containers, whose usage is a few hundred KiB). The disk
+        // writer starts a dd (1 MiB buffer) every few milliseconds, so its usage moves by ~1.5 MiB between
+        // docker's reading and ours: 2 MiB of slack there (a page cache counted as used would still show).
+        const slack = n === 'disk' ? 2 * 1024 * 1024 : 256 * 1024;
+        if (Math.abs(ours.memoryUsedBytes - theirs.memBytes) > 0.05 * theirs.memBytes + slack) {
           problems.push(`${n} mem ${ours.memoryUsedBytes} vs ${theirs.memBytes}`);
         }
       }
@@ -110,7 +124,7 @@ describe.skipIf(skip !== null)('container source vs docker stats', () => {
         problems.push(`burn at ${burn.cpuPercent.toFixed(1)}% with the host ${(hostIdleShare * 100).toFixed(0)}% idle`);
       }
       last = { ok: problems.length === 0, rows, frame, hostIdle: hostIdleShare, problems };
-      console.log(`attempt ${attempt} (host idle ${(hostIdleShare * 100).toFixed(0)}%)\n${rows.join('\n')}${problems.length ? `\nproblems: ${problems.join('; ')}` : ''}`);
+      console.log(`attempt ${attempt} (host idle ${(hostIdleShare * 100).toFixed(0)}%, steal ${(stealShare * 100).toFixed(1)}%)\n${rows.join('\n')}${problems.length ? `\nproblems: ${problems.join('; ')}` : ''}`);
       if (last.ok) break;
       await sleep(1000);
     }
