@@ -27,7 +27,7 @@
 // Usage: node bench/cgroup-poll.mjs [seconds=20] [containers=1000] [--real N]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -160,6 +160,12 @@ async function pollAll(metas, opts) {
   return errors;
 }
 
+/** Host steal and total jiffies: a VM whose host takes CPU back runs everything slower (figures go up). */
+function hostSteal() {
+  const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  return { steal: v[7] ?? 0, total: v.reduce((a, b) => a + b, 0) };
+}
+
 async function runPhases(metas, opts, label, between) {
   // First poll: resolves /proc/<pid>/cgroup, stats the directories, opens descriptors.
   const c0 = process.cpuUsage();
@@ -170,6 +176,7 @@ async function runPhases(metas, opts, label, between) {
     `${st.descriptors} descriptors cached (budget ${st.budget})`);
   const phase = async (name, secs) => {
     const perPoll = [];
+    const steal0 = hostSteal();
     const start = process.cpuUsage();
     const wall0 = performance.now();
     let next = wall0;
@@ -191,7 +198,9 @@ async function runPhases(metas, opts, label, between) {
     const q = (f) => us[Math.min(us.length - 1, Math.floor(f * us.length))];
     const mean = us.reduce((a, b) => a + b, 0) / us.length;
     const wallMean = perPoll.reduce((a, b) => a + b.wallMs, 0) / perPoll.length;
-    console.log(`  ${name}: ${perPoll.length} polls over ${(wallMs / 1000).toFixed(1)} s, errors ${errors}`);
+    const steal1 = hostSteal();
+    const stealPct = (100 * (steal1.steal - steal0.steal)) / Math.max(1, steal1.total - steal0.total);
+    console.log(`  ${name}: ${perPoll.length} polls over ${(wallMs / 1000).toFixed(1)} s, errors ${errors}, host steal ${stealPct.toFixed(1)}%`);
     console.log(`    CPU per container per poll: mean ${mean.toFixed(1)} µs, p50 ${q(0.5).toFixed(1)} µs, max ${us[us.length - 1].toFixed(1)} µs (target ≤ 50 µs)`);
     console.log(`    poll duration (event loop busy): mean ${wallMean.toFixed(1)} ms for ${N} ${label}`);
     console.log(`    CPU of this process: ${(((total.user + total.system) / 1000 / wallMs) * 100).toFixed(2)}% of one core (target ≤ 5% for 1000 containers)`);
