@@ -2,7 +2,7 @@
 // scripts/dockerd.sh); when it is unset and we are root with dockerd installed, the private daemon is started
 // here through the same script and stopped after.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -156,6 +156,23 @@ export async function cliStats(host: string): Promise<Map<string, CliStats>> {
     });
   }
   return m;
+}
+
+/** Host CPU jiffies from /proc/stat: idle (+ iowait), steal, and the total of the first eight fields. */
+export function hostCpuTimes(): { idle: number; steal: number; total: number } {
+  const v = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { idle: v[3]! + v[4]!, steal: v[7] ?? 0, total: v.reduce((x, y) => x + y, 0) };
+}
+
+/**
+ * Where `docker stats` may put a container's CPU% given ours (Δusage / Δwall) over an enclosing window with
+ * `stealShare` of the host's time stolen: dockerd divides by the host CPU time of the first seven /proc/stat
+ * fields, which leave steal out, so on a VM its figure reads high by up to 1 / (1 − steal). Steal comes in
+ * bursts and docker's ~1 s window sits inside ours: anywhere from ours to ours by docker's divisor, 5 points
+ * either side.
+ */
+export function dockerCpuRange(ours: number, stealShare: number): [number, number] {
+  return [ours - 5, ours / (1 - Math.min(0.9, stealShare)) + 5];
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
