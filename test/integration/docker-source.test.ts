@@ -97,7 +97,7 @@ describe.skipIf(skip !== null)('container source vs docker stats', () => {
         if (theirs.cpuPercent < lo || theirs.cpuPercent > hi) problems.push(`${n} cpu ${ours.cpuPercent.toFixed(1)} vs ${theirs.cpuPercent}`);
         // Within 5% (plus 256 KiB of slack for the tiny containers, whose usage is a few hundred KiB). The disk
         // writer starts a dd (1 MiB buffer) every few milliseconds, so its usage moves by ~1.5 MiB between
-        // docker's reading and ours: 2 MiB of slack there (a page cache counted as used would still show).
+        // docker's reading and ours: 2 MiB of slack there.
         const slack = n === 'disk' ? 2 * 1024 * 1024 : 256 * 1024;
         if (Math.abs(ours.memoryUsedBytes - theirs.memBytes) > 0.05 * theirs.memBytes + slack) {
           problems.push(`${n} mem ${ours.memoryUsedBytes} vs ${theirs.memBytes}`);
