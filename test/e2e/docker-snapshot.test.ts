@@ -3,16 +3,14 @@
 // steal out of its divisor; memory within 5%) and with the container's own cgroup files (limits, memory used
 // = usage − inactive_file, pids), and `--processes` puts each container's processes under it.
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requirement } from '../env.js';
+import { builtCli, CLI as cli, requirement } from '../env.js';
 import { cliStats, docker, dockerCpuRange, hostCpuTimes, removeAll, run as runContainer, setupDaemon, sleep } from '../integration/docker-helpers.js';
 
 const pexec = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'cli.js');
 const P = 'tt-snap-';
 const KEYS = [
   'id', 'name', 'image', 'runtime', 'state', 'cpuPercent', 'cpuLimitCores', 'memoryUsedBytes', 'memoryLimitBytes',
@@ -21,7 +19,7 @@ const KEYS = [
 
 const d = await setupDaemon();
 const skip =
-  requirement('dist/cli.js', existsSync(cli), 'dist/cli.js is not built') ??
+  builtCli() ??
   requirement('docker', d.unavailable === null, d.unavailable ?? '');
 
 interface SnapContainer {

@@ -6,11 +6,9 @@
 // a daemon restart (a second private dockerd of this file's own) shows "reconnecting (attempt N)" while the
 // rest keeps updating, then the table recovers; `q` exits 0 with the terminal restored.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { requirement } from '../env.js';
-import { hasTmux, socketOf, startTmux, type TmuxSession } from './tmux.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli, CLI as cli, REPO as root, requirement } from '../env.js';
+import { hasTmux, sessionsKilledAfterEach, socketOf, startTmux, type TmuxSession } from './tmux.js';
 import {
   type DaemonHandle,
   IMAGE,
@@ -25,8 +23,6 @@ import {
   stopDaemon,
 } from '../integration/docker-helpers.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'cli.js');
 const P = 'tt-e2e-'; // every container of this file; names stay within 13 characters (the NAME column's width at 120 columns)
 const ESC = '\x1b';
 const BEL = '\x07';
@@ -34,13 +30,10 @@ const BEL = '\x07';
 const d = await setupDaemon();
 const skip =
   requirement('tmux', hasTmux(), 'tmux is not installed') ??
-  requirement('dist/cli.js', existsSync(cli), 'dist/cli.js is not built') ??
+  builtCli() ??
   requirement('docker', d.unavailable === null, d.unavailable ?? '');
 
-const sessions: TmuxSession[] = [];
-afterEach(() => {
-  for (const s of sessions.splice(0)) s.kill();
-});
+const sessions = sessionsKilledAfterEach();
 
 function tui(host: string, args = ''): TmuxSession {
   const s = startTmux(`echo BEFORE-TAILTOP; node ${cli} --no-ebpf ${args}`, {

@@ -8,14 +8,12 @@ import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'nod
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { requirement } from '../env.js';
-import { hasTmux, socketOf, startTmux, type TmuxSession } from './tmux.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI as cli, REPO as root, requirement } from '../env.js';
+import { hasTmux, sessionsKilledAfterEach, socketOf, startTmux, type TmuxSession } from './tmux.js';
 import { removeAll, run as runContainer, setupDaemon, sleep } from '../integration/docker-helpers.js';
 
 const pexec = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'cli.js');
 const helperBin = join(root, 'bpf', 'tailtop-bpf');
 const P = 'tt-ebpf-';
 const IMG = join('/dev/shm', `tailtop-ebpf-tui-${process.pid}.img`);
@@ -40,10 +38,7 @@ function whyNot(): string | null {
 const d = await setupDaemon();
 const skip = requirement('eBPF TUI', whyNot() === null, whyNot() ?? '') ?? requirement('docker', d.unavailable === null, d.unavailable ?? '');
 
-const sessions: TmuxSession[] = [];
-afterEach(() => {
-  for (const s of sessions.splice(0)) s.kill();
-});
+const sessions = sessionsKilledAfterEach();
 
 function children(pid: number): number[] {
   try {

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 
 export function hasTmux(): boolean {
   return spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
@@ -26,6 +27,15 @@ export interface TmuxSession {
   modes(): { cursorVisible: boolean; alternateScreen: boolean };
   resize(cols: number, rows: number): void;
   kill(): void;
+}
+
+/** A list for a test file's sessions: each one pushed is killed after every test. */
+export function sessionsKilledAfterEach(): TmuxSession[] {
+  const sessions: TmuxSession[] = [];
+  afterEach(() => {
+    for (const s of sessions.splice(0)) s.kill();
+  });
+  return sessions;
 }
 
 let counter = 0;

@@ -1,21 +1,16 @@
 // Every way out restores the terminal: SIGTERM, SIGHUP and an uncaught error leave the alternate screen,
 // show the cursor and turn echo back on; the exit code is non-zero and the error is printed after the
 // restore (so it is readable on the normal screen).
-import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requirement } from '../env.js';
-import { hasTmux, startTmux, type TmuxSession } from './tmux.js';
+import { builtCli, CLI as cli, REPO as root, requirement } from '../env.js';
+import { hasTmux, sessionsKilledAfterEach, startTmux, type TmuxSession } from './tmux.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'cli.js');
-const skip = requirement('tmux', hasTmux(), 'tmux is not installed') ?? requirement('dist/cli.js', existsSync(cli), 'dist/cli.js is not built');
+const skip = requirement('tmux', hasTmux(), 'tmux is not installed') ?? builtCli();
 
-const sessions: TmuxSession[] = [];
-afterEach(() => {
-  for (const s of sessions.splice(0)) s.kill();
-});
+const sessions = sessionsKilledAfterEach();
 
 function run(env: Record<string, string> = {}): { s: TmuxSession; pid: () => number } {
   const dir = mkdtempSync(join(tmpdir(), 'tailtop-exit-'));

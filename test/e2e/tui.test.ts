@@ -1,20 +1,13 @@
 // End to end: the built CLI (node dist/cli.js) in a real terminal (tmux). The overview comes up with real
 // box lines (─ │ ┌, not the q x l k of a broken alternate character set), `?` shows the help, `q` exits 0 and
 // the terminal is restored (the normal screen with the shell's output is back).
-import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { requirement } from '../env.js';
-import { hasTmux, startTmux, type TmuxSession } from './tmux.js';
+import { describe, expect, it } from 'vitest';
+import { builtCli, CLI as cli, REPO as root, requirement } from '../env.js';
+import { hasTmux, sessionsKilledAfterEach, startTmux, type TmuxSession } from './tmux.js';
 
-const root = join(import.meta.dirname, '..', '..');
-const cli = join(root, 'dist', 'cli.js');
-const skip = requirement('tmux', hasTmux(), 'tmux is not installed') ?? requirement('dist/cli.js', existsSync(cli), 'dist/cli.js is not built');
+const skip = requirement('tmux', hasTmux(), 'tmux is not installed') ?? builtCli();
 
-const sessions: TmuxSession[] = [];
-afterEach(() => {
-  for (const s of sessions.splice(0)) s.kill();
-});
+const sessions = sessionsKilledAfterEach();
 
 function run(args = '', opts: { cols?: number; rows?: number; env?: Record<string, string> } = {}): TmuxSession {
   // A marker before the TUI starts: it must be visible again after exit (alternate screen left).

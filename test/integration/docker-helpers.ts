@@ -5,10 +5,10 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { REPO } from '../env.js';
 
 const pexec = promisify(execFile);
 
-export const REPO = join(import.meta.dirname, '..', '..');
 export const DOCKERD_SH = join(REPO, 'scripts', 'dockerd.sh');
 export const MAKE_IMAGE_SH = join(REPO, 'scripts', 'make-test-image.sh');
 export const IMAGE = process.env.TAILTOP_TEST_IMAGE ?? 'tailtop-test:busybox';

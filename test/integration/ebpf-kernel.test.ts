@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inCI, requirement } from '../env.js';
+import { inCI, REPO, requirement } from '../env.js';
 import { which } from './docker-helpers.js';
 
 const pexec = promisify(execFile);
-const REPO = join(import.meta.dirname, '..', '..');
 const BPF_DIR = join(REPO, 'bpf');
 const BIN = join(BPF_DIR, 'tailtop-bpf');
 const TAG = `tailtop-ebpf-${process.pid}`;
