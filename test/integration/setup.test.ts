@@ -86,7 +86,20 @@ describe.skipIf(skip)('tailtop setup (real: root, a user in group tailtop, a use
     if (app && app !== REPO) rmSync(app, { recursive: true, force: true });
   });
 
-  it('setup needs root', () => {
+  it('before setup, doctor as a user says to run setup (and that the root-only Docker socket is refused); setup needs root', () => {
+    const env: Record<string, string> = process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {};
+    const d = tailtop(OUT, ['doctor', '--json'], env);
+    expect(d.status).toBe(1);
+    const checks = (JSON.parse(d.stdout) as { checks: { id: string; status: string; summary: string; fix: string | null }[] }).checks;
+    expect(checks.find((c) => c.id === 'ebpf.permission')).toMatchObject({
+      status: 'fail',
+      summary: 'not root, and no helper installed with capabilities',
+      fix: `sudo tailtop setup, then: sudo usermod -aG ${HELPER_GROUP} ${OUT} (and log in again)`,
+    });
+    // the package's own helper runs, as this user, and is not permitted
+    expect(checks.find((c) => c.id === 'ebpf.programs')).toMatchObject({ status: 'fail', summary: 'no program attached: not permitted (run as root, or once: sudo tailtop setup)' });
+    if (env.DOCKER_HOST?.startsWith('unix://'))
+      expect(checks.find((c) => c.id === 'containers')).toMatchObject({ status: 'fail', summary: `permission denied on ${env.DOCKER_HOST.slice(7)}` });
     const r = tailtop(OUT, ['setup']);
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe('tailtop setup: setup needs root: run sudo tailtop setup');
