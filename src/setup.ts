@@ -18,6 +18,7 @@ import {
   trustProblem,
 } from './sources/ebpf/helper-path.js';
 import { readVersion, shortHash, sourceHash } from './sources/ebpf/helper-version.js';
+import { unescapeMountPath } from './sources/cgroup/detect.js';
 
 /** The capabilities the helper needs (kernel 5.8+; see bpf/tailtop-bpf.c for the measurement). */
 export const HELPER_CAPS = 'cap_bpf,cap_perfmon';
@@ -61,7 +62,7 @@ function mountOptions(path: string): string[] {
   try {
     for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
       const f = line.split(' ');
-      const mp = (f[4] ?? '').replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+      const mp = unescapeMountPath(f[4] ?? '');
       if ((path === mp || path.startsWith(mp === '/' ? '/' : `${mp}/`)) && mp.length >= best.length) {
         best = mp;
         opts = (f[5] ?? '').split(',');

@@ -26,6 +26,7 @@ import { EbpfSupervisor } from '../sources/ebpf/supervisor.js';
 import type { CheckResult } from './report.js';
 
 const BTF = '/sys/kernel/btf/vmlinux';
+const CAP_SYS_ADMIN = 21n;
 const CAP_PERFMON = 38n;
 const CAP_BPF = 39n;
 /** The programs the helper attaches (docs/ebpf-protocol.md). */
@@ -66,8 +67,11 @@ export function btfCheck(exists: (p: string) => boolean): Check {
 export function permissionCheck(env: NodeJS.ProcessEnv): Check {
   const sys = hostAccess();
   const user = userName(env);
-  if (sys.euid === 0) return ok('running as root', { euid: 0 });
   const has = (bit: bigint): boolean => ((sys.capEff >> bit) & 1n) === 1n;
+  if (sys.euid === 0) {
+    if ((has(CAP_BPF) && has(CAP_PERFMON)) || has(CAP_SYS_ADMIN)) return ok('running as root', { euid: 0, capEff: sys.capEff.toString(16) });
+    return fail('root, but without CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN (a container?)', 'give the capabilities (docker run --cap-add BPF --cap-add PERFMON ...), or run on the host', { euid: 0, capEff: sys.capEff.toString(16) });
+  }
   if (has(CAP_BPF) && has(CAP_PERFMON)) return ok('tailtop itself has CAP_BPF and CAP_PERFMON', { euid: sys.euid, capEff: sys.capEff.toString(16) });
   const installed = checkHelper({ path: INSTALLED_HELPER, origin: 'installed' }, sys);
   const detail = { euid: sys.euid, user, installed: INSTALLED_HELPER, group: HELPER_GROUP, inGroup: false };

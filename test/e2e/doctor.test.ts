@@ -105,6 +105,18 @@ describe.skipIf(skip)('tailtop doctor', () => {
     expect(text.stdout.trimEnd().split('\n').at(-1)).toMatch(/: tailtop will not start until that is fixed$/);
   });
 
+  it('root without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (as in a container): the permission line fails, the programs do not attach', () => {
+    const r = spawnSync('setpriv', ['--bounding-set', '-bpf,-perfmon,-sys_admin', '--inh-caps=-all', process.execPath, CLI, 'doctor', '--json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: xdg, TERM: 'xterm-256color', LANG: 'C.UTF-8', DOCKER_HOST: d.host },
+    });
+    expect(r.status).toBe(1);
+    const doc = JSON.parse(r.stdout) as Doc;
+    expect(byId(doc, 'ebpf.permission')).toMatchObject({ status: 'fail', summary: 'root, but without CAP_BPF+CAP_PERFMON or CAP_SYS_ADMIN (a container?)' });
+    expect(byId(doc, 'ebpf.programs')).toMatchObject({ status: 'fail', summary: 'no program attached: not permitted (run as root, or once: sudo tailtop setup)' });
+  });
+
   it('a socket nobody answers on fails the containers line', () => {
     const { code, doc } = json(['--docker-host', `unix://${join(xdg, 'none.sock')}`]);
     expect(code).toBe(1);
