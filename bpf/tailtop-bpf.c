@@ -4,6 +4,7 @@
  * (protocol: docs/ebpf-protocol.md). Diagnostics go to stderr, one line each.
  *
  *   tailtop-bpf [--interval-ms N] [--no-runq] [--no-block] [--cgroup-mode auto|v1|v2]
+ *   tailtop-bpf --version    protocol, source hash (see the Makefile), libbpf, linking, arch
  *
  * Exit status: 0 after stdin closed (or SIGTERM/SIGINT); 2 not permitted; 3 no kernel BTF; 1 other.
  *
@@ -37,6 +38,13 @@
 #include "tailtop.skel.h"
 
 #define PROTOCOL_VERSION 1
+/* Set by the Makefile: the hash of the sources this binary was built from, and how it was linked. */
+#ifndef TAILTOP_SOURCE_HASH
+#define TAILTOP_SOURCE_HASH "unknown"
+#endif
+#ifndef TAILTOP_LINK
+#define TAILTOP_LINK "unknown"
+#endif
 #define EXIT_OTHER 1
 #define EXIT_EPERM 2
 #define EXIT_NOBTF 3
@@ -212,7 +220,20 @@ struct opts {
 
 static void usage(FILE *f)
 {
-	fputs("usage: tailtop-bpf [--interval-ms N] [--no-runq] [--no-block] [--cgroup-mode auto|v1|v2]\n", f);
+	fputs("usage: tailtop-bpf [--interval-ms N] [--no-runq] [--no-block] [--cgroup-mode auto|v1|v2] | --version\n", f);
+}
+
+static void print_version(void)
+{
+#if defined(__x86_64__)
+	const char *arch = "x86_64";
+#elif defined(__aarch64__)
+	const char *arch = "aarch64";
+#else
+	const char *arch = "other";
+#endif
+	printf("tailtop-bpf protocol=%d source-sha256=%s libbpf=%u.%u link=%s arch=%s\n", PROTOCOL_VERSION,
+	       TAILTOP_SOURCE_HASH, libbpf_major_version(), libbpf_minor_version(), TAILTOP_LINK, arch);
 }
 
 static void parse_args(int argc, char **argv, struct opts *o)
@@ -232,6 +253,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			o->block = false;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version")) {
+			print_version();
 			exit(0);
 		} else if (!strncmp(a, "--interval-ms", 13) || !strncmp(a, "--cgroup-mode", 13)) {
 			if (a[13] == '=')
@@ -513,7 +537,7 @@ int main(int argc, char **argv)
 	}
 	if (err) {
 		if (err == -EPERM)
-			die(EXIT_EPERM, "not permitted to load BPF programs (%s): needs root or CAP_BPF+CAP_PERFMON (make -C bpf setcap); %s",
+			die(EXIT_EPERM, "not permitted to load BPF programs (%s): needs root or CAP_BPF+CAP_PERFMON (sudo tailtop setup); %s",
 			    strerror(-err), last_libbpf_msg);
 		die(EXIT_OTHER, "loading BPF programs failed: %s; %s", strerror(-err), last_libbpf_msg);
 	}

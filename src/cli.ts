@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point: arguments, subcommands (the TUI by default, `snapshot`), exit codes.
+// Entry point: arguments, subcommands (the TUI by default, `snapshot`, `doctor`, `setup`), exit codes.
 //   0 ok; 1 runtime failure (after the terminal was restored); 2 usage or configuration error.
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
@@ -17,6 +17,9 @@ import { ConfigError, defaultConfigPath, loadConfig, type Config } from './confi
 import { chooseThemeName, loadTheme } from './config/themes.js';
 import { bindings } from './ui/keys.js';
 import { toSnapshot } from './snapshot.js';
+import { setup, SetupError, undoSetup } from './setup.js';
+import { runDoctor } from './doctor/doctor.js';
+import { exitCode, toJson, toText } from './doctor/report.js';
 import type { HostSample, StaticFacts } from './model/types.js';
 import os from 'node:os';
 
@@ -26,6 +29,8 @@ const VERSION = (JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8
 const USAGE = `Usage:
   tailtop [options]                       interactive monitor (default)
   tailtop snapshot --json [options]       take two samples, print one JSON document, exit
+  tailtop doctor [--json]                 check what tailtop needs, each line ok/warn/fail with the fix
+  sudo tailtop setup [--undo]             install the eBPF helper for members of group tailtop (no root needed after)
 
 Options:
   --config FILE        config file (default: $XDG_CONFIG_HOME/tailtop/config.toml)
@@ -43,12 +48,14 @@ snapshot options:
   --interval MS        time between the two samples (default 1000)
   --processes          include processes (whole host and per container)
 
-Docs: README.md, docs/snapshot.md, docs/ebpf-protocol.md`;
+doctor exits 0 when everything works, 1 when something is off (docs/doctor.md for --json).
+
+Docs: README.md, docs/snapshot.md, docs/doctor.md, docs/ebpf-protocol.md`;
 
 class UsageError extends Error {}
 
 interface Parsed {
-  command: 'tui' | 'snapshot';
+  command: 'tui' | 'snapshot' | 'doctor' | 'setup';
   values: Record<string, string | boolean | undefined>;
 }
 
@@ -70,6 +77,7 @@ function parse(argv: string[]): Parsed {
         json: { type: 'boolean' },
         interval: { type: 'string' },
         processes: { type: 'boolean' },
+        undo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -79,13 +87,20 @@ function parse(argv: string[]): Parsed {
   }
   const [cmd, ...rest] = parsed.positionals;
   if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
-  if (cmd !== undefined && cmd !== 'snapshot') throw new UsageError(`unknown command '${cmd}'`);
-  const command = cmd === 'snapshot' ? 'snapshot' : 'tui';
-  const v = parsed.values;
-  if (command === 'tui') {
-    for (const k of ['json', 'interval', 'processes'] as const)
-      if (v[k] !== undefined) throw new UsageError(`--${k} goes with 'snapshot'`);
-  }
+  const commands = ['snapshot', 'doctor', 'setup'] as const;
+  if (cmd !== undefined && !(commands as readonly string[]).includes(cmd)) throw new UsageError(`unknown command '${cmd}'`);
+  const command = (cmd ?? 'tui') as Parsed['command'];
+  const v: Parsed['values'] = parsed.values;
+  const only: Record<string, readonly Parsed['command'][]> = {
+    json: ['snapshot', 'doctor'],
+    interval: ['snapshot'],
+    processes: ['snapshot'],
+    undo: ['setup'],
+  };
+  for (const [k, cmds] of Object.entries(only))
+    if (v[k] !== undefined && !cmds.includes(command)) throw new UsageError(`--${k} goes with ${cmds.map((c) => `'${c}'`).join(' or ')}`);
+  if (command === 'setup')
+    for (const k of Object.keys(v)) if (k !== 'undo' && k !== 'help') throw new UsageError(`--${k} does not go with 'setup'`);
   if (command === 'snapshot' && !v.json && !v.help) throw new UsageError(`snapshot needs --json`);
   return { command, values: v };
 }
@@ -262,6 +277,30 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+function runSetup(undo: boolean): number {
+  const say = (line: string): void => void process.stdout.write(`tailtop setup: ${line}\n`);
+  try {
+    if (undo) undoSetup(say);
+    else setup(say);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof SetupError)) throw err;
+    process.stderr.write(`tailtop setup: ${err.message}\n`);
+    return 1;
+  }
+}
+
+async function runDoctorCommand(values: Parsed['values']): Promise<number> {
+  const checks = await runDoctor({
+    configPath: typeof values.config === 'string' ? values.config : null,
+    dockerHost: typeof values['docker-host'] === 'string' ? values['docker-host'] : null,
+    env: process.env,
+    isTty: Boolean(process.stdout.isTTY),
+  });
+  process.stdout.write(values.json ? toJson(checks, VERSION) : toText(checks));
+  return exitCode(checks);
+}
+
 async function main(argv: string[]): Promise<number> {
   let p: Parsed;
   try {
@@ -279,6 +318,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
+    if (p.command === 'setup') return runSetup(Boolean(p.values.undo));
+    if (p.command === 'doctor') return await runDoctorCommand(p.values);
     return p.command === 'snapshot' ? await runSnapshot(p.values) : await runTui(p.values);
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {

@@ -14,7 +14,8 @@ import { which } from './docker-helpers.js';
 
 const pexec = promisify(execFile);
 const BPF_DIR = join(REPO, 'bpf');
-const BIN = join(BPF_DIR, 'tailtop-bpf');
+// The helper under test: bpf/tailtop-bpf (built here when missing), or TAILTOP_BPF_HELPER (ebpf-kernel-prebuilt.test.ts).
+const BIN = process.env.TAILTOP_BPF_HELPER || join(BPF_DIR, 'tailtop-bpf');
 const TAG = `tailtop-ebpf-${process.pid}`;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

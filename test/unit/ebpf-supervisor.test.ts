@@ -11,7 +11,6 @@ import {
   REASON_NO_BTF,
   REASON_NOT_BUILT,
   REASON_NOT_PERMITTED,
-  defaultHelperPath,
   realTimers,
   type EbpfStatus,
   type EbpfSupervisorOptions,
@@ -88,10 +87,24 @@ describe('preconditions', () => {
     expect(REASON_NO_BTF).toBe('eBPF: kernel has no BTF');
   });
 
-  it('finds the helper under the package root by default', () => {
-    const root = fileURLToPath(new URL('../../', import.meta.url));
-    expect(defaultHelperPath({})).toBe(join(root, 'bpf/tailtop-bpf'));
-    expect(defaultHelperPath({ TAILTOP_BPF_HELPER: '/x/y' })).toBe('/x/y');
+  it('refuses a relative TAILTOP_BPF_HELPER without spawning it', async () => {
+    let spawned = 0;
+    const s = make({ env: { TAILTOP_BPF_HELPER: 'tailtop-bpf' }, spawn: () => (spawned++, nodeSpawn('false')) });
+    await s.start();
+    expect(s.status().reason).toBe("eBPF: TAILTOP_BPF_HELPER must be an absolute path, got 'tailtop-bpf'");
+    expect(spawned).toBe(0);
+  });
+
+  it('refuses a helper that everyone can write, without spawning it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tailtop-'));
+    const p = join(dir, 'tailtop-bpf');
+    writeFileSync(p, '#!/bin/sh\nexit 0\n');
+    chmodSync(p, 0o757);
+    let spawned = 0;
+    const s = make({ helperPath: p, spawn: () => (spawned++, nodeSpawn('false')) });
+    await s.start();
+    expect(s.status().reason).toBe(`eBPF: refusing helper ${p}: ${p} is writable by everyone`);
+    expect(spawned).toBe(0);
   });
 
   it('reports a helper that is not executable', async () => {
@@ -107,7 +120,7 @@ describe('preconditions', () => {
   });
 
   it('reports a helper that vanished between the check and the spawn as not built', async () => {
-    const s = make({ helperPath: '/nonexistent/tailtop-bpf', exists: () => true });
+    const s = make({ locate: () => ({ ok: true, path: '/nonexistent/tailtop-bpf', origin: 'build' }) });
     await s.start();
     await until(() => s.status().reason !== 'eBPF: starting');
     expect(s.status().reason).toBe(REASON_NOT_BUILT);
@@ -172,7 +185,7 @@ describe('running the helper', () => {
     const s = make({ helperPath: EPERM, spawn: nodeSpawnWith({}), backoff: { initialMs: 10 } });
     await s.start();
     expect(await s.waitReady(10_000)).toBe(false);
-    expect(s.status().reason).toBe('eBPF: needs root or CAP_BPF+CAP_PERFMON');
+    expect(s.status().reason).toBe('eBPF: not permitted (run as root, or once: sudo tailtop setup)');
     expect(REASON_NOT_PERMITTED).toBe(s.status().reason);
     await sleep(100);
     expect(s.status().restarts).toBe(0);
@@ -213,6 +226,21 @@ describe('running the helper', () => {
     await until(() => !b.status().active);
     expect(b.status().reason).toBe('eBPF: helper killed by SIGKILL');
     expect(b.status().restartInMs).toBe(20_000);
+  });
+
+  it('a helper that never says hello is killed after the hello timeout, with the reason, and restarted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tailtop-'));
+    const mute = join(dir, 'mute');
+    writeFileSync(mute, '#!/bin/sh\nexec sleep 60\n');
+    chmodSync(mute, 0o755);
+    const s = make({ helperPath: mute, helloTimeoutMs: 300, backoff: { initialMs: 60_000, maxMs: 60_000 } });
+    await s.start();
+    const pid = s.status().pid!;
+    expect(s.status().reason).toBe('eBPF: starting');
+    expect(await s.waitReady(1_500)).toBe(false);
+    await until(() => s.status().restartInMs !== undefined);
+    expect(s.status()).toMatchObject({ active: false, reason: 'eBPF: helper sent no hello within 300 ms (killed)', restartInMs: 60_000 });
+    await until(() => !alive(pid), 5000);
   });
 
   it('waitInterval resolves on the next interval; drain hands over each interval once', async () => {

@@ -1,7 +1,9 @@
 // Runs the eBPF helper (bpf/tailtop-bpf), reads its line protocol, and keeps it running.
 //
-// - Finds the helper: $TAILTOP_BPF_HELPER, else <package root>/bpf/tailtop-bpf.
-// - Says plainly why eBPF is off: helper not built, no BTF, not permitted, or the helper's last stderr line.
+// - Finds the helper and checks that it may run it (helper-path.ts: TAILTOP_BPF_HELPER, the installed one,
+//   the package's build or its prebuilt; refused when someone other than root or the user could replace it).
+// - Says plainly why eBPF is off: helper not built or refused, no BTF, not permitted, no hello in time, or
+//   the helper's last stderr line.
 // - Spawns it with stdin as a pipe (closing stdin stops it; so does our death, via the pipe and the helper's
 //   PR_SET_PDEATHSIG), reads stdout line by line (chunks may split lines), counts malformed lines.
 // - Restarts it with exponential backoff when it dies (1 s doubling to 30 s; reset after a healthy minute).
@@ -11,13 +13,14 @@
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { checkHelper, findHelper, REASON_NOT_BUILT, type HelperChoice } from './helper-path.js';
 import { oneLineText, parseLine, type Hello, type IntervalData } from './protocol.js';
 
+export { REASON_NOT_BUILT };
 export const REASON_ACTIVE = 'ebpf';
-export const REASON_NOT_BUILT = 'eBPF: helper not built (make -C bpf)';
 export const REASON_NO_BTF = 'eBPF: kernel has no BTF';
-export const REASON_NOT_PERMITTED = 'eBPF: needs root or CAP_BPF+CAP_PERFMON';
+export const REASON_NOT_PERMITTED = 'eBPF: not permitted (run as root, or once: sudo tailtop setup)';
+export const REASON_INSTALLED_NOT_PERMITTED = 'eBPF: not permitted although installed by tailtop setup (see: tailtop doctor)';
 
 export interface EbpfStatus {
   /** True once the running helper said hello. */
@@ -66,8 +69,10 @@ export type SpawnFn = (command: string, args: readonly string[], options: SpawnO
 export interface EbpfSupervisorOptions {
   /** Helper interval (--interval-ms), default 1000. */
   intervalMs?: number;
-  /** Helper path; default $TAILTOP_BPF_HELPER, else <package root>/bpf/tailtop-bpf. */
+  /** Helper path (trust-checked like any other); default: findHelper() (helper-path.ts). */
   helperPath?: string;
+  /** Chooses the helper instead of findHelper() (tests). */
+  locate?: () => HelperChoice;
   /** Environment to read TAILTOP_BPF_HELPER from (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** More helper arguments (e.g. ["--no-runq"]). */
@@ -76,20 +81,15 @@ export interface EbpfSupervisorOptions {
   timers?: Timers;
   /** File whose absence means "no BTF"; null skips the check. Default /sys/kernel/btf/vmlinux. */
   btfPath?: string | null;
-  /** Existence check (tests). */
+  /** Existence check for btfPath (tests). */
   exists?: (path: string) => boolean;
+  /** A helper that has not said hello this long after its start is killed (and restarted). Default 10000. */
+  helloTimeoutMs?: number;
   backoff?: { initialMs?: number; maxMs?: number; healthyMs?: number };
   /** Intervals kept for drain() at most (oldest dropped). Default 600. */
   maxQueued?: number;
   /** How long stop() waits for the helper to exit after closing its stdin before SIGKILL. Default 1000. */
   stopGraceMs?: number;
-}
-
-/** <package root>/bpf/tailtop-bpf (works from src/ and from dist/: both are two levels below the root). */
-export function defaultHelperPath(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env.TAILTOP_BPF_HELPER;
-  if (fromEnv) return fromEnv;
-  return fileURLToPath(new URL('../../../bpf/tailtop-bpf', import.meta.url));
 }
 
 function isFile(p: string): boolean {
@@ -174,11 +174,14 @@ export class EbpfSupervisor extends EventEmitter {
   private readonly timers: Timers;
   private readonly spawnFn: SpawnFn;
   readonly intervalMs: number;
-  readonly helperPath: string;
+  /** The helper path: as given, else the one chosen by start(). */
+  helperPath: string;
+  private fromInstall = false;
 
   private child: ChildProcess | null = null;
   private childStartedAt = 0;
   private restartTimer: unknown = null;
+  private helloTimer: unknown = null;
   private failures = 0;
   private started = false;
   private stopped = false;
@@ -196,7 +199,7 @@ export class EbpfSupervisor extends EventEmitter {
     this.timers = opts.timers ?? realTimers;
     this.spawnFn = opts.spawn ?? ((cmd, args, o) => nodeSpawn(cmd, args, o));
     this.intervalMs = Math.max(10, Math.round(opts.intervalMs ?? 1000));
-    this.helperPath = opts.helperPath ?? defaultHelperPath(opts.env ?? process.env);
+    this.helperPath = opts.helperPath ?? (opts.env ?? process.env).TAILTOP_BPF_HELPER ?? '';
   }
 
   /** A copy of the current status. */
@@ -219,11 +222,17 @@ export class EbpfSupervisor extends EventEmitter {
     this.permanent = false;
     this.failures = 0;
     const exists = this.opts.exists ?? isFile;
-    if (!exists(this.helperPath)) {
-      const fromEnv = !this.opts.helperPath && (this.opts.env ?? process.env).TAILTOP_BPF_HELPER;
-      this.offForGood(fromEnv ? `eBPF: helper not found: ${oneLineText(this.helperPath, 100)} (TAILTOP_BPF_HELPER)` : REASON_NOT_BUILT);
+    const choice = this.opts.locate
+      ? this.opts.locate()
+      : this.opts.helperPath !== undefined
+        ? checkHelper({ path: this.opts.helperPath, origin: 'option' })
+        : findHelper({ env: this.opts.env ?? process.env });
+    if (choice.path !== undefined) this.helperPath = choice.path;
+    if (!choice.ok) {
+      this.offForGood(choice.reason);
       return;
     }
+    this.fromInstall = choice.origin === 'installed';
     const btf = this.opts.btfPath === undefined ? '/sys/kernel/btf/vmlinux' : this.opts.btfPath;
     if (btf !== null && !exists(btf)) {
       this.offForGood(REASON_NO_BTF);
@@ -332,6 +341,18 @@ export class EbpfSupervisor extends EventEmitter {
     let lastStderr = '';
     let spawnFailed: unknown = null;
     let finished = false;
+    // A helper that never says hello (a wrong binary, a hung load) is killed and reported, not "starting" forever.
+    const helloMs = this.opts.helloTimeoutMs ?? 10_000;
+    let noHello = '';
+    this.helloTimer = this.timers.setTimeout(() => {
+      this.helloTimer = null;
+      noHello = `helper sent no hello within ${helloMs >= 1000 ? `${helloMs / 1000} s` : `${helloMs} ms`} (killed)`;
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, helloMs);
     const lines = new LineSplitter(
       (line) => this.onLine(line),
       () => this.onBad('line longer than 1 MiB'),
@@ -356,13 +377,14 @@ export class EbpfSupervisor extends EventEmitter {
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (finished) return;
       finished = true;
+      this.clearHelloTimer();
       liveChildren.delete(child);
       if (this.child === child) this.child = null;
       lines.end();
       errLines.end();
       for (const w of this.exitWaiters.splice(0)) w();
       if (spawnFailed !== null) this.onSpawnError(spawnFailed);
-      else this.onExit(code, signal, lastStderr);
+      else this.onExit(code, signal, noHello || lastStderr);
     };
     child.on('error', (err) => {
       // Spawn failed (ENOENT, EACCES), or a kill failed: only the former ends the child.
@@ -374,6 +396,12 @@ export class EbpfSupervisor extends EventEmitter {
     child.on('close', (code, signal) => finish(code, signal));
   }
 
+  private clearHelloTimer(): void {
+    if (this.helloTimer === null) return;
+    this.timers.clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+  }
+
   private onSpawnError(err: unknown): void {
     const e = err as NodeJS.ErrnoException;
     if (e?.code === 'ENOENT') return this.offForGood(REASON_NOT_BUILT);
@@ -383,7 +411,8 @@ export class EbpfSupervisor extends EventEmitter {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null, lastStderr: string): void {
     if (this.stopped) return;
-    if (code === 2 || /\bEPERM\b|operation not permitted/i.test(lastStderr)) return this.offForGood(REASON_NOT_PERMITTED);
+    if (code === 2 || /\bEPERM\b|operation not permitted/i.test(lastStderr))
+      return this.offForGood(this.fromInstall ? REASON_INSTALLED_NOT_PERMITTED : REASON_NOT_PERMITTED);
     if (code === 3) return this.offForGood(REASON_NO_BTF);
     let reason: string;
     if (lastStderr !== '') reason = `eBPF: ${lastStderr}`;
@@ -417,6 +446,7 @@ export class EbpfSupervisor extends EventEmitter {
     const msg = parseLine(line);
     switch (msg.kind) {
       case 'hello':
+        this.clearHelloTimer();
         this.update({ active: true, reason: REASON_ACTIVE, hello: msg });
         this.emit('hello', msg);
         this.release(this.readyWaiters, true);

@@ -1,6 +1,6 @@
 // Tail latency: per disk, read and write service-time p50/p95/p99/max over the chosen window (w cycles
 // 1s/10s/1m/5m), with a sparkline of the 1 s p99. Figures only come from eBPF (totals and tails from one
-// source); when it is off the panel says why (e.g. "eBPF: needs root or CAP_BPF+CAP_PERFMON") and every
+// source); when it is off the panel says why (e.g. "eBPF: not permitted (not in group tailtop)") and every
 // figure is "—", never a number from another source.
 import type { BlockLatencyRow } from '../../model/types.js';
 import { key } from '../../store/store.js';
