@@ -10,6 +10,8 @@
   const SYNC_KEY = 'tailtop';
   const LINE_HEIGHT = 190;
   const HEAT_HEIGHT = 230;
+  const CARD_LINE_HEIGHT = 150; // a container's own charts, four to a row on a laptop
+  const CARD_HEAT_HEIGHT = 180;
   const MIN_CELL_PX = 2; // heatmap columns narrower than this (CSS px) are merged
   const TOP_N = 5; // containers in the "top by" charts
   const TOP_CARDS = 3; // containers with their own charts: the top TOP_CARDS by CPU, memory and I/O
@@ -96,7 +98,7 @@
   const AXIS = {
     percent: (v) => `${+v.toFixed(1)}%`,
     bytes: (v) => fmtBytes(v).replace(/\.0+ /, ' '),
-    bytes_per_sec: (v) => fmtBytes(v).replace(/\.0+ /, ' ').replace('iB', '') + '/s',
+    bytes_per_sec: (v) => `${fmtBytes(v).replace(/\.0+ /, ' ')}/s`,
     ops_per_sec: (v) => fmtNum(v).replace(/\.0+$/, '') + '/s',
     load: (v) => `${+v.toFixed(2)}`,
     count: (v) => fmtNum(v),
@@ -221,8 +223,8 @@
     'host.pressure.io.full': 'io full',
     'disk.read.bytes_per_sec': 'read',
     'disk.write.bytes_per_sec': 'write',
-    'disk.read.ops_per_sec': 'read',
-    'disk.write.ops_per_sec': 'write',
+    'disk.read.ops_per_sec': 'read ops',
+    'disk.write.ops_per_sec': 'write ops',
     'disk.util_percent': 'utilisation',
     'net.rx_bytes_per_sec': 'received',
     'net.tx_bytes_per_sec': 'sent',
@@ -347,13 +349,38 @@
     ctx.restore();
   }
 
+  /** Binary steps for byte axes (4 GiB, 8 GiB rather than 4.66 GiB): 1, 2, 5 ... 512 of each unit. */
+  const BYTE_INCRS = [];
+  for (let k = 0; k < 6; k++) for (const m of [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]) BYTE_INCRS.push(m * 1024 ** k);
+
+  /** Time ticks in the report's zone, 24-hour: "14:00", the date under the first tick of each day. */
+  function timeValues(/** @type {any} */ _u, /** @type {number[]} */ splits, /** @type {number} */ _ax, /** @type {number} */ _space, /** @type {number} */ incr) {
+    let day = '';
+    return splits.map((v) => {
+      if (v == null) return '';
+      const t = fmtTime(v);
+      const d = t.slice(5, 10);
+      if (incr >= 86400) return d;
+      const hm = incr < 60 ? t.slice(11, 19) : t.slice(11, 16);
+      if (d === day) return hm;
+      day = d;
+      return `${hm}\n${d}`;
+    });
+  }
+
+  /** Axis width from its longest label, so no label is cut. @param {any} u @param {string[] | null} values */
+  function axisSize(u, values) {
+    const longest = (values || []).reduce((m, v) => Math.max(m, String(v).length), 0);
+    return Math.ceil(longest * 7 + 18);
+  }
+
   /** @param {string} unit */
   function axes(unit) {
     const fmt = AXIS[unit] || fmtNum;
-    return [
-      { stroke: C.muted, grid: { stroke: C.grid, width: 1 }, ticks: { stroke: C.grid, width: 1 } },
-      { stroke: C.muted, grid: { stroke: C.grid, width: 1 }, ticks: { stroke: C.grid, width: 1 }, size: 64, values: (/** @type {any} */ _u, /** @type {number[]} */ splits) => splits.map((v) => (v == null ? '' : fmt(v))) },
-    ];
+    /** @type {any} */
+    const y = { stroke: C.muted, grid: { stroke: C.grid, width: 1 }, ticks: { stroke: C.grid, width: 1 }, size: axisSize, values: (/** @type {any} */ _u, /** @type {number[]} */ splits) => splits.map((v) => (v == null ? '' : fmt(v))) };
+    if (unit === 'bytes' || unit === 'bytes_per_sec') y.incrs = BYTE_INCRS;
+    return [{ stroke: C.muted, grid: { stroke: C.grid, width: 1 }, ticks: { stroke: C.grid, width: 1 }, values: timeValues, space: 60 }, y];
   }
 
   /** Options every chart shares. @param {number} width @param {number} height */
@@ -372,7 +399,7 @@
   /**
    * A time-series chart. `lines` carry their values and where they came from (`source`, for tests).
    * @param {HTMLElement} host
-   * @param {{ id: string, title: string, note?: string, unit: string, group: string, stacked?: boolean,
+   * @param {{ id: string, title: string, note?: string, unit: string, group: string, stacked?: boolean, height?: number,
    *   lines: { label: string, source: string, values: (number | null)[] }[] }} spec
    */
   function lineChart(host, spec) {
@@ -399,7 +426,7 @@
     /** @type {ChartEntry} */
     const entry = { id: spec.id, title: spec.title, kind: 'line', group: spec.group, u: null, el: plot, stacked: !!spec.stacked, series: spec.lines.map((l) => ({ label: l.label, source: l.source })), make };
     function make() {
-      const opts = /** @type {any} */ (baseOpts(widthOf(plot), LINE_HEIGHT));
+      const opts = /** @type {any} */ (baseOpts(widthOf(plot), spec.height || LINE_HEIGHT));
       opts.axes = axes(spec.unit);
       opts.scales.y = { range: (/** @type {any} */ _u, /** @type {number} */ min, /** @type {number} */ max) => [Math.min(0, min ?? 0), max > 0 ? max * 1.06 : 1] };
       opts.series = [
@@ -469,7 +496,7 @@
    * lines over it. Columns narrower than MIN_CELL_PX are merged (their counts summed) so that every drawn
    * cell is visible; the cells as drawn are kept in the entry for readers.
    * @param {HTMLElement} host @param {any} lat
-   * @param {{ id: string, title: string, note?: string, group: string, source: string }} spec
+   * @param {{ id: string, title: string, note?: string, group: string, source: string, height?: number }} spec
    */
   function heatmapChart(host, lat, spec) {
     const box = h('figure', { class: 'chart heat', 'data-chart': spec.id }, [
@@ -539,8 +566,8 @@
           if (count > max) max = count;
         }
       }
-      const logMax = Math.log1p(max);
-      const colorOf = (/** @type {number} */ c) => heatLut[Math.max(1, Math.min(63, Math.ceil((Math.log1p(c) / logMax) * 63)))];
+      // Square root of the share of the busiest cell: the modes stand out, a lone slow request still shows.
+      const colorOf = (/** @type {number} */ c) => heatLut[Math.max(1, Math.min(63, Math.ceil(Math.sqrt(c / max) * 63)))];
       ctx.save();
       ctx.beginPath();
       ctx.rect(left, top, width, height);
@@ -576,7 +603,7 @@
     }
 
     function make() {
-      const opts = /** @type {any} */ (baseOpts(widthOf(plot), HEAT_HEIGHT));
+      const opts = /** @type {any} */ (baseOpts(widthOf(plot), spec.height || HEAT_HEIGHT));
       opts.axes = axes('us');
       opts.scales.y = { distr: 3, log: 10, range: () => [ylo, yhi] };
       opts.hooks.drawAxes = [drawCells];
@@ -631,7 +658,7 @@
     ];
     if (dropped) facts.push(['Size limit', `${dropped} heatmap${dropped > 1 ? 's' : ''} carried as percentile lines only`]);
     const dl = h('dl', { class: 'facts' });
-    for (const [k, v] of facts) dl.append(h('dt', { text: k }), h('dd', { text: v }));
+    for (const [k, v] of facts) dl.append(h('div', {}, [h('dt', { text: k }), h('dd', { text: v })]));
     const tools = h('div', { class: 'tools' }, [
       h('span', { class: 'range', id: 'view-range', text: '' }),
       h('button', { type: 'button', onclick: () => panBy(-0.5), title: 'Pan back by half the view', text: '◀' }),
@@ -665,39 +692,56 @@
     s.append(h('table', { class: 'data' }, [h('thead', {}, [h('tr', {}, ['Severity', 'Rule', 'On', 'From', 'To', 'Message'].map((t) => h('th', { text: t })))]), h('tbody', {}, rows)]));
   }
 
-  /** @param {string} scope @param {any[]} series */
-  function statsRows(scope, series) {
-    return series.map((s) => {
-      const st = s.stats;
-      const f = fmtOf(s.unit);
-      return h('tr', {}, [
-        h('td', { text: scope }),
-        h('td', { text: label(s.id) }),
-        h('td', { class: 'id', text: s.id }),
-        ...['avg', 'max', 'p95', 'p99'].map((k) => h('td', { class: 'num', text: st ? f(st[k]) : DASH })),
-      ]);
+  /** A small table of window statistics. @param {string} caption @param {any[]} series */
+  function statsTable(caption, series) {
+    const rows = series.map((x) => {
+      const st = x.stats;
+      const f = fmtOf(x.unit);
+      return h('tr', { 'data-figure': x.id }, [h('td', { text: label(x.id), title: x.id }), ...['avg', 'max', 'p95', 'p99'].map((k) => h('td', { class: 'num', text: st ? f(st[k]) : DASH }))]);
     });
+    return h('table', { class: 'data stats' }, [
+      h('caption', { text: caption }),
+      h('thead', {}, [h('tr', {}, ['', 'avg', 'max', 'p95', 'p99'].map((t) => h('th', { text: t })))]),
+      h('tbody', {}, rows),
+    ]);
   }
 
   function summarySection() {
-    const s = section('Summary', 'summary', 'Window statistics over the whole range, from the recorded samples.');
-    const rows = [...statsRows('host', D.series)];
-    for (const d of D.disks) rows.push(...statsRows(d.name, d.series));
-    for (const n of D.net) rows.push(...statsRows(n.name, n.series));
-    s.append(h('table', { class: 'data summary' }, [h('thead', {}, [h('tr', {}, ['', 'Figure', 'id', 'avg', 'max', 'p95', 'p99'].map((t) => h('th', { text: t })))]), h('tbody', {}, rows)]));
-    const lats = [...D.disks.flatMap((/** @type {any} */ d) => d.latency.map((/** @type {any} */ l) => [d.name, l])), ...(D.runq ? [['host', D.runq]] : [])];
+    const s = section('Summary', 'summary', `Window statistics over the whole range, from the recorded samples (${fmtDuration(D.sampleIntervalSec)} apart). Hover a figure for its id.`);
+    const tables = h('div', { class: 'tables' });
+    s.append(tables);
+    const groups = [
+      ['CPU (% of machine)', 'host.cpu.'],
+      ['Memory', 'host.memory.'],
+      ['Load', 'host.load.'],
+      ['Pressure (% of time)', 'host.pressure.'],
+    ];
+    const seen = new Set();
+    for (const [caption, prefix] of groups) {
+      const xs = D.series.filter((/** @type {any} */ x) => x.id.startsWith(prefix));
+      xs.forEach((/** @type {any} */ x) => seen.add(x));
+      if (xs.length) tables.append(statsTable(caption, xs));
+    }
+    const rest = D.series.filter((/** @type {any} */ x) => !seen.has(x));
+    if (rest.length) tables.append(statsTable('Other host figures', rest));
+    for (const d of D.disks) tables.append(statsTable(`Disk ${d.name}`, d.series));
+    for (const n of D.net) tables.append(statsTable(`Network ${n.name}`, n.series));
+    const lats = [...D.disks.flatMap((/** @type {any} */ d) => d.latency.map((/** @type {any} */ l) => [d.name, l])), ...(D.runq ? [['all tasks', D.runq]] : [])];
     if (lats.length) {
       const lrows = lats.map(([who, l]) =>
-        h('tr', {}, [
+        h('tr', { 'data-latency': `${who}/${l.id}${l.op ? `:${l.op}` : ''}` }, [
           h('td', { text: who }),
-          h('td', { text: l.kind === 'runq' ? 'run queue (wakeup → running)' : `${l.op} (issue → complete)` }),
+          h('td', { text: l.kind === 'runq' ? 'run queue' : l.op }),
           h('td', { class: 'num', text: fmtNum(l.total.count) }),
           ...['p50', 'p95', 'p99', 'p999', 'max'].map((k) => h('td', { class: 'num', text: fmtUs(l.total[k]) })),
         ]),
       );
-      s.append(
-        h('h3', { text: 'Latency over the range (eBPF, merged histograms)' }),
-        h('table', { class: 'data summary' }, [h('thead', {}, [h('tr', {}, ['', 'What', 'requests', 'p50', 'p95', 'p99', 'p99.9', 'max'].map((t) => h('th', { text: t })))]), h('tbody', {}, lrows)]),
+      tables.append(
+        h('table', { class: 'data stats latency' }, [
+          h('caption', { text: 'Latency (eBPF histograms merged over the range)' }),
+          h('thead', {}, [h('tr', {}, ['', '', 'requests', 'p50', 'p95', 'p99', 'p99.9', 'max'].map((t) => h('th', { text: t })))]),
+          h('tbody', {}, lrows),
+        ]),
       );
     }
   }
@@ -767,7 +811,7 @@
     /** @param {string} id @param {string} title @param {string} unit @param {string[]} ids @param {string} [note] */
     const chart = (id, title, unit, ids, note) => {
       const xs = ids.map((f) => find(c.series, f)).filter(Boolean);
-      if (xs.length) lineChart(g, { id: `${group}.${id}`, title, note, unit, group, lines: xs.map((x) => ({ label: label(x.id), source: `container:${c.id}/${x.id}`, values: x.values })) });
+      if (xs.length) lineChart(g, { id: `${group}.${id}`, title, note, unit, group, height: CARD_LINE_HEIGHT, lines: xs.map((x) => ({ label: label(x.id), source: `container:${c.id}/${x.id}`, values: x.values })) });
     };
     chart('cpu', 'CPU', 'percent', ['container.cpu_percent'], '100% = one core');
     chart('memory', 'Memory', 'bytes', ['container.memory_used_bytes']);
@@ -775,7 +819,7 @@
     chart('net', 'Network', 'bytes_per_sec', ['container.net_rx_bytes_per_sec', 'container.net_tx_bytes_per_sec']);
     for (const l of c.latency) {
       const what = l.kind === 'runq' ? 'run-queue' : `${l.op} I/O`;
-      heatmapChart(g, l, { id: `${group}.${l.id}${l.op ? `.${l.op}` : ''}`, title: `${what} latency`, note: `p99 ${fmtUs(l.total.p99)} over ${fmtNum(l.total.count)}`, group, source: `container:${c.id}/${l.id}${l.op ? `:${l.op}` : ''}` });
+      heatmapChart(g, l, { id: `${group}.${l.id}${l.op ? `.${l.op}` : ''}`, title: `${what} latency`, note: `p99 ${fmtUs(l.total.p99)} over ${fmtNum(l.total.count)}`, group, height: CARD_HEAT_HEIGHT, source: `container:${c.id}/${l.id}${l.op ? `:${l.op}` : ''}` });
     }
     return card;
   }
