@@ -25,10 +25,10 @@ export class SelectorError extends Error {
   override readonly name = 'SelectorError';
 }
 
-/** Longest name a regex is run against: names are short, and a pathological pattern stays bounded. */
-export const MAX_MATCH_LENGTH = 256;
-
-/** A regex compiler: the built-in one by default; the linear-time matcher of the TUI filter can be given. */
+/**
+ * A regex compiler. The built-in RegExp backtracks: a pattern like `(a+)+b` can take exponential time on a
+ * long name. The pattern is the user's own, but names are not; pass a linear-time matcher where one exists.
+ */
 export type RegexCompiler = (source: string) => (s: string) => boolean;
 
 const builtinRegex: RegexCompiler = (source) => {
@@ -74,7 +74,7 @@ export function matchesSelector(c: SelectableContainer, s: ContainerSelector): b
     case 'name':
       return name === s.name || (ID_PREFIX.test(s.name) && c.id.toLowerCase().startsWith(s.name.toLowerCase()));
     case 'regex':
-      return s.test(name.length > MAX_MATCH_LENGTH ? name.slice(0, MAX_MATCH_LENGTH) : name);
+      return s.test(name);
     case 'label':
       return Object.prototype.hasOwnProperty.call(c.labels, s.key) && c.labels[s.key] === s.value;
   }

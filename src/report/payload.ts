@@ -85,12 +85,13 @@ export function roundFigure(v: number): number {
   // Math, not toPrecision (a twentieth of the time): an integer over an exact power of ten is the double
   // nearest the decimal, so it prints as the decimal.
   const e = Math.floor(Math.log10(Math.abs(v))) - (SIGNIFICANT_DIGITS - 1);
-  if (e >= 0) {
-    const p = POW10[e] ?? 10 ** e;
-    return Math.round(v / p) * p;
+  // Powers of ten are exact doubles up to 10^22 only: beyond, the slow way (no figure of tailtop's is there).
+  const p = POW10[e < 0 ? -e : e];
+  if (p === undefined) {
+    const r = Number(v.toPrecision(SIGNIFICANT_DIGITS));
+    return Number.isFinite(r) ? r : v; // rounding up past the largest double
   }
-  const p = POW10[-e] ?? 10 ** -e;
-  return Math.round(v * p) / p;
+  return e >= 0 ? Math.round(v / p) * p : Math.round(v * p) / p;
 }
 
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
