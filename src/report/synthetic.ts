@@ -56,9 +56,14 @@ interface Mode {
   sigma: number;
 }
 
+const LOWER = Array.from({ length: BUCKETS }, (_, i) => bucketLower(i));
+const UPPER = Array.from({ length: BUCKETS }, (_, i) => bucketUpper(i));
+/** One dense histogram reused for every step (a new one each time is most of the garbage). */
+const scratch = new Histogram();
+
 /** Bucket counts for `count` requests from a mixture of log-normal modes (expected counts, jittered). */
 function histogramOf(count: number, modes: Mode[], rand: () => number): SparseHistogram {
-  const h = new Histogram();
+  const h = scratch.clear();
   if (count <= 0) return toSparse(h);
   for (const m of modes) {
     const n = count * m.share;
@@ -66,11 +71,11 @@ function histogramOf(count: number, modes: Mode[], rand: () => number): SparseHi
     // Only the buckets within +-4.5 sigma carry mass worth a request.
     const lo = m.medianNs * Math.exp(-4.5 * m.sigma);
     const hi = m.medianNs * Math.exp(4.5 * m.sigma);
-    for (let i = Math.max(8, bucketIndex(lo)); i < BUCKETS; i++) {
-      const l = bucketLower(i);
-      const u = bucketUpper(i);
-      if (l > hi) break;
-      const expect = n * (lognormalCdf(u, m.medianNs, m.sigma) - lognormalCdf(l, m.medianNs, m.sigma));
+    let below = lognormalCdf(LOWER[Math.max(8, bucketIndex(lo))]!, m.medianNs, m.sigma);
+    for (let i = Math.max(8, bucketIndex(lo)); i < BUCKETS && LOWER[i]! <= hi; i++) {
+      const upTo = lognormalCdf(UPPER[i]!, m.medianNs, m.sigma);
+      const expect = n * (upTo - below);
+      below = upTo;
       // Jittered by +-15%, rounded at random (so the tails' fractions of a request still show up now and then).
       const c = Math.floor(expect * (0.85 + 0.3 * rand()) + rand());
       if (c > 0) h.addBucket(i, c);

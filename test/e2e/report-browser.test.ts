@@ -145,6 +145,10 @@ describe.skipIf(skip !== null)('HTML report in chromium', () => {
     expect(errors).toEqual([]);
     expect(await page.title()).toMatch(/^tailtop report: shop-prod-3, /);
     await page.screenshot({ path: join(ARTIFACTS, 'report-top.png') });
+    // The charts as the README shows them (docs/report.png is a copy of this, taken from a 24-hour report).
+    await page.evaluate(() => window.scrollTo(0, document.querySelector('#host')!.getBoundingClientRect().top + window.scrollY - 44));
+    await page.screenshot({ path: join(ARTIFACTS, 'report-charts.png') });
+    await page.evaluate(() => window.scrollTo(0, 0));
   });
 
   it('every chart has drawn series whose values are the input\'s', async () => {
@@ -318,6 +322,7 @@ describe.skipIf(skip !== null)('HTML report in chromium', () => {
     expect(layout.columns).toBe(1);
     expect(new Set(layout.buttons)).toEqual(new Set(['none']));
     for (const [w, el] of layout.widths) expect(Math.abs(w - el)).toBeLessThanOrEqual(2);
+    await page.screenshot({ path: join(ARTIFACTS, 'report-print.png'), fullPage: false });
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
     writeFileSync(join(ARTIFACTS, 'report.pdf'), pdf);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
