@@ -1,6 +1,7 @@
 // HTML report: size of the file and time until the page is interactive in headless chromium, for a synthetic
 // 24-hour recording of a host with 20 containers and eBPF on (the target: <= 5 MB, interactive <= 2 s).
-//   npm run build && node bench/report.mjs [--runs 5] [--hours 24] [--containers 20] [--keep FILE]
+//   npm run build && node bench/report.mjs [--runs 5] [--hours 24] [--containers 20] [--keep FILE] [--screenshot PNG]
+// --screenshot saves the first report's sda disk section as the README shows it (docs/report.png).
 // "Interactive" = from navigation start until the page has decoded its data and drawn every chart
 // (window.tailtopReport.ready); then a zoom on one chart is timed until every chart has redrawn.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ const { syntheticReport } = await dist('report/synthetic.js');
 const { renderReportDetailed } = await dist('report/render.js');
 const { chromium } = await import('playwright-core');
 
+let shot = false;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(0)} ms`;
 
@@ -45,7 +47,7 @@ async function measure(label, o) {
       executablePath: '/usr/bin/chromium',
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1440, height: 900 },
+      viewport: { width: 1440, height: 940 },
     });
     await ctx.route('**/*', (r) => (r.request().url() === url ? r.continue() : (requests++, r.abort())));
     const page = await ctx.newPage();
@@ -60,6 +62,17 @@ async function measure(label, o) {
       await new Promise((r) => requestAnimationFrame(() => r()));
       return { readyAt: rt.timings.readyAt, decodeMs: rt.timings.decodeMs, zoomMs: performance.now() - t0, charts: rt.charts.length };
     });
+    if (run === 0 && opt('screenshot') && !shot) {
+      shot = true;
+      await page.evaluate((t) => window.tailtopReport.setRange(t[0], t[t.length - 1]), await page.evaluate(() => window.tailtopReport.data.time));
+      await page.evaluate(() => {
+        const h = [...document.querySelectorAll('#disks h3')].find((e) => e.textContent === 'sda');
+        window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 44);
+      });
+      const box = await page.locator('figure[data-chart="disk.sda.write.latency"] .u-over').boundingBox();
+      await page.mouse.move(box.x + box.width * 0.5625 + 2, box.y + box.height * 0.25);
+      await page.screenshot({ path: opt('screenshot') });
+    }
     ready.push(m.readyAt);
     zoom.push(m.zoomMs);
     decode.push(m.decodeMs);
