@@ -350,6 +350,7 @@
   }
 
   /** Binary steps for byte axes (4 GiB, 8 GiB rather than 4.66 GiB): 1, 2, 5 ... 512 of each unit. */
+  /** @type {number[]} */
   const BYTE_INCRS = [];
   for (let k = 0; k < 6; k++) for (const m of [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]) BYTE_INCRS.push(m * 1024 ** k);
 
