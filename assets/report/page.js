@@ -448,10 +448,15 @@
     return entry;
   }
 
-  /** @param {ChartEntry} entry */
-  function register(entry) {
+  /** Make a chart's uPlot; one made while zoomed (a picked container, a theme change) takes the range. @param {ChartEntry} entry */
+  function build(entry) {
     entry.u = entry.make();
     if (RT.range) entry.u.setScale('x', RT.range);
+  }
+
+  /** @param {ChartEntry} entry */
+  function register(entry) {
+    build(entry);
     RT.charts.push(entry);
   }
 
@@ -969,8 +974,7 @@
     readColors();
     for (const c of RT.charts) {
       c.u.destroy();
-      c.u = c.make();
-      if (RT.range) c.u.setScale('x', RT.range);
+      build(c);
     }
   }
 

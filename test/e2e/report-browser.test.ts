@@ -287,7 +287,11 @@ describe.skipIf(skip !== null)('HTML report in chromium', () => {
       expect(await page.locator('#container-detail .card').getAttribute('data-container')).toBe(id);
     };
     await pick(notShown[0]!.id);
+    // Picked while zoomed: the new charts take the range, and nobody else's range moves.
+    await page.evaluate(([a, b]) => (window as any).tailtopReport.setRange(a, b), [data.time[60]!, data.time[90]!] as const);
     await pick(data.containers[data.containers.length - 1]!.id);
+    for (const r of await ranges(page)) expect(r).toEqual([data.time[60], data.time[90]]);
+    await page.evaluate(() => (window as any).tailtopReport.resetRange());
     expect(await page.locator('#container-detail .card').count()).toBe(1);
     // A click on a row of the table picks too.
     await page.locator(`table.containers tr[data-container="${notShown[0]!.id}"]`).click();
@@ -312,6 +316,12 @@ describe.skipIf(skip !== null)('HTML report in chromium', () => {
 
   it('print media: one column, light colours, no buttons; a PDF of many pages', async () => {
     await page.emulateMedia({ media: 'print', colorScheme: 'dark' });
+    // The page resizes its charts on the media change event: wait for it (a few frames), then look.
+    await page.waitForFunction(
+      () => (window as any).tailtopReport.charts.filter((c: any) => c.group === 'host').every((c: any) => Math.abs(c.u.width - c.el.clientWidth) <= 2),
+      null,
+      { timeout: 10_000 },
+    );
     const layout = await page.evaluate(() => ({
       bg: getComputedStyle(document.documentElement).backgroundColor,
       columns: getComputedStyle(document.querySelector('#host .grid')!).gridTemplateColumns.split(' ').length,
