@@ -11,6 +11,7 @@ const benches = [
   ['cgroup-poll.mjs', []],
   ['docker.mjs', []],
   ['ebpf.mjs', []],
+  ['report.mjs', quick ? ['--runs', '2', '--hours', '24'] : []],
 ];
 let failed = 0;
 for (const [file, args] of benches) {
