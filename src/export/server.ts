@@ -158,6 +158,8 @@ export class ExportServer {
   private readonly limits: ServerLimits;
   private readonly tokenHash: Buffer | null;
   private readonly sockets = new Set<Socket>();
+  /** Sockets that have sent at least one complete request. */
+  private readonly answered = new WeakSet<Socket>();
   readonly stats: ServerStats = { connections: 0, requests: 0, unauthorized: 0, rejected: 0 };
 
   constructor(
@@ -195,7 +197,16 @@ export class ExportServer {
     server.on('connection', (socket: Socket) => {
       this.stats.connections++;
       this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      // Node's header timeout only starts with a request's first byte: a connection that says nothing at all
+      // is closed when the same time has passed without a complete request.
+      const silent = setTimeout(() => {
+        if (!this.answered.has(socket)) socket.destroy();
+      }, l.headersTimeoutMs);
+      silent.unref();
+      socket.once('close', () => {
+        clearTimeout(silent);
+        this.sockets.delete(socket);
+      });
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       this.stats.rejected++;
@@ -232,6 +243,7 @@ export class ExportServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.stats.requests++;
+    this.answered.add(req.socket);
     const send = (status: number, body = '', headers: Record<string, string> = {}): void => {
       res.writeHead(status, { 'Content-Length': String(Buffer.byteLength(body)), ...headers });
       res.end(req.method === 'HEAD' ? undefined : body);
