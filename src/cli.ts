@@ -26,6 +26,7 @@ const VERSION = (JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8
 const USAGE = `Usage:
   tailtop [options]                       interactive monitor (default)
   tailtop snapshot --json [options]       take two samples, print one JSON document, exit
+  tailtop alerts [--prometheus-rules]     check the [[alert]] rules (or print them for Prometheus)
 
 Options:
   --config FILE        config file (default: $XDG_CONFIG_HOME/tailtop/config.toml)
@@ -43,7 +44,7 @@ snapshot options:
   --interval MS        time between the two samples (default 1000)
   --processes          include processes (whole host and per container)
 
-Docs: README.md, docs/snapshot.md, docs/ebpf-protocol.md`;
+Docs: README.md, docs/snapshot.md, docs/metrics.md, docs/ebpf-protocol.md`;
 
 class UsageError extends Error {}
 
@@ -263,6 +264,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Subcommands with their own options (src/export/alerts-cli.ts, src/fleet/cli.ts).
+  if (argv[0] === 'alerts') {
+    const { runAlertsCommand } = await import('./export/alerts-cli.js');
+    return runAlertsCommand(argv.slice(1), VERSION, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  }
   let p: Parsed;
   try {
     p = parse(argv);
