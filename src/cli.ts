@@ -27,6 +27,7 @@ const USAGE = `Usage:
   tailtop [options]                       interactive monitor (default)
   tailtop snapshot --json [options]       take two samples, print one JSON document, exit
   tailtop alerts [--prometheus-rules]     check the [[alert]] rules (or print them for Prometheus)
+  tailtop fleet --prometheus URL          hosts running the agent, from Prometheus (fleet --help)
 
 Options:
   --config FILE        config file (default: $XDG_CONFIG_HOME/tailtop/config.toml)
@@ -268,6 +269,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'alerts') {
     const { runAlertsCommand } = await import('./export/alerts-cli.js');
     return runAlertsCommand(argv.slice(1), VERSION, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  }
+  if (argv[0] === 'fleet') {
+    const { runFleetCommand } = await import('./fleet/cli.js');
+    return await runFleetCommand(argv.slice(1), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
   }
   let p: Parsed;
   try {

@@ -158,7 +158,7 @@ export function hostFamilies(h: SyntheticHost, t: number, scheme: BucketScheme):
     for (const resource of ['cpu', 'memory', 'io']) for (const kind of ['some', 'full']) put('tailtop_container_pressure_stalled_seconds_total', 0.01 * t, { ...cl, resource, kind });
     for (const op of ['read', 'write']) {
       put('tailtop_container_block_io_bytes_total', Math.floor(4096 * h.iops * t), { ...cl, device: 'vda', op });
-      putH('tailtop_container_block_io_latency_seconds', hist({ ...cl, device: 'vda', op }, latency(h.iops * t, op === 'write' ? c.ioP99Ms : 1), scheme));
+      putH('tailtop_container_block_io_latency_seconds', hist({ ...cl, device: 'vda', op }, latency(h.iops * t, c.ioP99Ms), scheme));
     }
     putH('tailtop_container_runqueue_latency_seconds', hist(cl, rq, scheme));
   }
