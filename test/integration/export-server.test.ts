@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExportServer, ListenError, listenConfig, metricsHandler, parseListen } from '../../src/export/server.js';
@@ -97,6 +98,30 @@ describe('bearer token', () => {
     const missing = await fetch(`${base}/nope`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(missing.status).toBe(404);
     expect(server.stats.unauthorized).toBe(5);
+  });
+
+  it('compresses for clients that ask for gzip', async () => {
+    const { port, server } = await serve({ listen: '127.0.0.1:0' });
+    const big = 'x_big 1\n'.repeat(5000);
+    server.route('/big', () => ({ contentType: 'text/plain', body: big }));
+    const raw = await new Promise<{ enc: string | undefined; len: number; body: string }>((resolve, reject) => {
+      import('node:http').then(({ get }) =>
+        get({ host: '127.0.0.1', port, path: '/big', headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const buf = Buffer.concat(chunks);
+            resolve({ enc: res.headers['content-encoding'], len: buf.length, body: gunzipSync(buf).toString() });
+          });
+        }).on('error', reject),
+      );
+    });
+    expect(raw.enc).toBe('gzip');
+    expect(raw.body).toBe(big);
+    expect(raw.len).toBeLessThan(big.length / 20);
+    const plain = await fetch(`http://127.0.0.1:${port}/big`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(big);
   });
 
   it('serves OpenMetrics when asked, routes with parameters, refuses other methods', async () => {
