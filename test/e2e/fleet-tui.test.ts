@@ -77,6 +77,12 @@ describe.skipIf(skip)('tailtop fleet in tmux', () => {
     expect(pane).toContain('Query Prometheus more often');
     s.send('?', { literal: true });
 
+    // Prometheus goes away: the last rows stay, marked stale, and the status line says why.
+    await prom.stop();
+    pane = await s.waitFor('connection refused', 10_000);
+    expect(pane).toMatch(/stale: fetched \d+s ago/);
+    expect(pane).toContain('host-001');
+
     s.send('q', { literal: true });
     expect(await s.waitExit(10_000)).toBe(0);
     const after = s.capture();
