@@ -195,20 +195,23 @@ export class ExportServer {
     server.maxConnections = l.maxConnections;
     server.maxRequestsPerSocket = 1000;
     server.setTimeout(l.idleTimeoutMs, (socket: Socket) => socket.destroy());
-    server.on('connection', (socket: Socket) => {
-      this.stats.connections++;
-      this.sockets.add(socket);
-      // Node's header timeout only starts with a request's first byte: a connection that says nothing at all
-      // is closed when the same time has passed without a complete request.
+    // Node's header timeout only starts with a request's first byte: a connection that says nothing at all
+    // is closed when the same time has passed without a complete request. With TLS the requests arrive on the
+    // TLS socket (the handshake itself is bounded by handshakeTimeout), so that is the one watched.
+    const watchSilent = (socket: Socket): void => {
       const silent = setTimeout(() => {
         if (!this.answered.has(socket)) socket.destroy();
       }, l.headersTimeoutMs);
       silent.unref();
-      socket.once('close', () => {
-        clearTimeout(silent);
-        this.sockets.delete(socket);
-      });
+      socket.once('close', () => clearTimeout(silent));
+    };
+    server.on('connection', (socket: Socket) => {
+      this.stats.connections++;
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      if (!this.config.tls) watchSilent(socket);
     });
+    if (this.config.tls) server.on('secureConnection', (socket: Socket) => watchSilent(socket));
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       this.stats.rejected++;
       const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';

@@ -4,7 +4,7 @@
 // a well-behaved client out for longer than the timeouts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
+import { Agent, request as httpsRequest } from 'node:https';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
@@ -157,6 +157,25 @@ describe.skipIf(skipTls)('TLS', () => {
     expect(body).toMatch(/^200 [\s\S]*x_up 1/);
     const plain = await raw(port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n', 3000);
     expect(plain).not.toContain('x_up');
+  });
+
+  it('a TLS connection that is in use outlives the header timeout (keep-alive)', async () => {
+    const { port, server } = await serve({ listen: '127.0.0.1:0', tlsCert: cert, tlsKey: key }, { headersTimeoutMs: 1000 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = httpsRequest({ host: '127.0.0.1', port, path: '/metrics', ca: execFileSync('cat', [cert]), agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await get()).toBe(200);
+    await sleep(1600);
+    expect(await get()).toBe(200);
+    agent.destroy();
+    expect(server.stats.connections).toBe(1);
   });
 
   it('TLS and a token together: the token is still required', async () => {
