@@ -31,6 +31,8 @@ const USAGE = `Usage:
   tailtop snapshot --json [options]       take two samples, print one JSON document, exit
   tailtop doctor [--json]                 check what tailtop needs, each line ok/warn/fail with the fix
   sudo tailtop setup [--undo]             install the eBPF helper for members of group tailtop (no root needed after)
+  tailtop alerts [--prometheus-rules]     check the [[alert]] rules (or print them for Prometheus)
+  tailtop fleet --prometheus URL          hosts running the agent, from Prometheus (fleet --help)
 
 Options:
   --config FILE        config file (default: $XDG_CONFIG_HOME/tailtop/config.toml)
@@ -50,7 +52,7 @@ snapshot options:
 
 doctor exits 0 when everything works, 1 when something is off (docs/doctor.md for --json).
 
-Docs: README.md, docs/snapshot.md, docs/doctor.md, docs/ebpf-protocol.md`;
+Docs: README.md, docs/snapshot.md, docs/doctor.md, docs/metrics.md, docs/ebpf-protocol.md`;
 
 class UsageError extends Error {}
 
@@ -302,6 +304,15 @@ async function runDoctorCommand(values: Parsed['values']): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Subcommands with their own options (src/export/alerts-cli.ts, src/fleet/cli.ts).
+  if (argv[0] === 'alerts') {
+    const { runAlertsCommand } = await import('./export/alerts-cli.js');
+    return runAlertsCommand(argv.slice(1), VERSION, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  }
+  if (argv[0] === 'fleet') {
+    const { runFleetCommand } = await import('./fleet/cli.js');
+    return await runFleetCommand(argv.slice(1), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  }
   let p: Parsed;
   try {
     p = parse(argv);

@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { COMMANDS } from '../ui/keys.js';
+import { DEFAULT_EXPORT, parseAlertRules, parseExportSettings, type AlertRule, type ExportSettings } from './alerts.js';
 
 export interface Config {
   refreshMs: number;
@@ -13,6 +14,10 @@ export interface Config {
   showAllDisks: boolean;
   dockerHost: string | null;
   ebpf: boolean;
+  /** [[alert]] rules, checked at load. */
+  alerts: AlertRule[];
+  /** [export]: histogram resolution and the container limit of /metrics. */
+  export: ExportSettings;
 }
 
 export class ConfigError extends Error {
@@ -23,7 +28,7 @@ export const MIN_REFRESH_MS = 250;
 export const MAX_REFRESH_MS = 10_000;
 
 export function defaultConfig(): Config {
-  return { refreshMs: 1000, theme: null, keys: {}, showAllDisks: false, dockerHost: null, ebpf: true };
+  return { refreshMs: 1000, theme: null, keys: {}, showAllDisks: false, dockerHost: null, ebpf: true, alerts: [], export: { ...DEFAULT_EXPORT } };
 }
 
 /** $XDG_CONFIG_HOME/tailtop/config.toml, else ~/.config/tailtop/config.toml. */
@@ -33,7 +38,7 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
   return join(base, 'tailtop', 'config.toml');
 }
 
-const TOP_KEYS = ['refresh_ms', 'refresh', 'theme', 'show_all_disks', 'docker_host', 'ebpf', 'keys'] as const;
+const TOP_KEYS = ['refresh_ms', 'refresh', 'theme', 'show_all_disks', 'docker_host', 'ebpf', 'keys', 'alert', 'export'] as const;
 
 /**
  * Load a config file. `path` null means the default path, where a missing file gives the defaults;
@@ -120,6 +125,12 @@ export function parseConfig(text: string, file = 'config.toml'): Config {
       cfg.keys[cmd] = [...(list as string[])];
     }
   }
+  const failAt = (keyPath: string, message: string, line?: number | null): never => {
+    const l = line ?? findKeyLine(text, keyPath);
+    throw new ConfigError(`${file}${l ? `:${l}` : ''}: ${keyPath}: ${message}`);
+  };
+  if (doc['alert'] !== undefined) cfg.alerts = parseAlertRules(doc['alert'], text, failAt);
+  if (doc['export'] !== undefined) cfg.export = parseExportSettings(doc['export'], failAt);
   return cfg;
 }
 

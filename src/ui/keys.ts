@@ -45,3 +45,25 @@ export function bindings(overrides: Partial<Record<string, string[]>> = {}): Bin
     help: COMMANDS[command].help,
   }));
 }
+
+/** The commands of `tailtop fleet`, with the fleet's own help line where it differs (same keys, same config). */
+export const FLEET_COMMANDS: Partial<Record<CommandId, string>> = {
+  quit: COMMANDS.quit.help,
+  help: COMMANDS.help.help,
+  faster: 'Query Prometheus more often',
+  slower: 'Query Prometheus less often',
+  up: COMMANDS.up.help,
+  down: COMMANDS.down.help,
+  pageUp: COMMANDS.pageUp.help,
+  pageDown: COMMANDS.pageDown.help,
+  open: "Open the selected host's containers",
+  back: 'Back to the hosts',
+  sortNext: COMMANDS.sortNext.help,
+  sortReverse: COMMANDS.sortReverse.help,
+  filter: COMMANDS.filter.help,
+};
+
+/** The fleet's part of an effective key table, with its help lines. */
+export function fleetBindings(table: Binding[]): Binding[] {
+  return table.filter((b) => b.command in FLEET_COMMANDS).map((b) => ({ ...b, help: FLEET_COMMANDS[b.command]! }));
+}

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, defaultConfigPath, findKeyLine, loadConfig, parseDuration } from '../../src/config/config.js';
 import { bindings } from '../../src/ui/keys.js';
+import { DEFAULT_EXPORT } from '../../src/config/alerts.js';
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'config');
 const names = (sub: string): string[] => readdirSync(join(dir, sub)).filter((f) => f.endsWith('.toml')).sort();
@@ -43,7 +44,7 @@ describe('invalid configs', () => {
 describe('loadConfig', () => {
   it('a missing default file gives the defaults; a missing required file is an error', () => {
     const d = mkdtempSync(join(tmpdir(), 'tailtop-cfg-'));
-    expect(loadConfig(join(d, 'nope.toml'))).toEqual({ refreshMs: 1000, theme: null, keys: {}, showAllDisks: false, dockerHost: null, ebpf: true });
+    expect(loadConfig(join(d, 'nope.toml'))).toEqual({ refreshMs: 1000, theme: null, keys: {}, showAllDisks: false, dockerHost: null, ebpf: true, alerts: [], export: DEFAULT_EXPORT });
     expect(() => loadConfig(join(d, 'nope.toml'), { required: true })).toThrow(ConfigError);
     expect(() => loadConfig(join(d, 'nope.toml'), { required: true })).toThrow(/nope\.toml: no such file/);
   });

@@ -1,0 +1,122 @@
+// `tailtop fleet --prometheus URL [--job NAME] [--refresh MS] [--window RANGE]`: the fleet TUI over a
+// Prometheus that scrapes tailtop agents. Exit 0 on quit, 2 for a usage or configuration error (bad URL,
+// bad flag, bad config), 1 for a failure; the terminal is restored on every path.
+import { parseArgs } from 'node:util';
+import { ConfigError, defaultConfigPath, loadConfig } from '../config/config.js';
+import { chooseThemeName, loadTheme } from '../config/themes.js';
+import { bindings, fleetBindings } from '../ui/keys.js';
+import { FleetSource, PromClient, UrlError, checkPrometheusUrl } from './source.js';
+
+export const FLEET_USAGE = `Usage:
+  tailtop fleet --prometheus URL [options]   hosts running the agent, as Prometheus sees them
+
+Options:
+  --prometheus URL     Prometheus base URL, e.g. http://prometheus:9090 (required)
+  --job NAME           scrape job of the tailtop agents (default: tailtop)
+  --refresh MS         how often to ask Prometheus, 1000..60000 ms (default 5000)
+  --window RANGE       range for rates and percentiles, e.g. 30s, 1m, 5m (default 1m)
+  --config FILE        config file (theme and keys)
+  --theme NAME         colour theme`;
+
+export async function runFleetCommand(argv: string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        prometheus: { type: 'string' },
+        job: { type: 'string' },
+        refresh: { type: 'string' },
+        window: { type: 'string' },
+        config: { type: 'string' },
+        theme: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    io.err(`tailtop: ${(e as Error).message}\n\n${FLEET_USAGE}\n`);
+    return 2;
+  }
+  if (values['help']) {
+    io.out(`${FLEET_USAGE}\n`);
+    return 0;
+  }
+  const usage = (m: string): number => {
+    io.err(`tailtop: ${m}\n`);
+    return 2;
+  };
+  if (typeof values['prometheus'] !== 'string') return usage('fleet needs --prometheus URL (e.g. http://127.0.0.1:9090)');
+  let base: string;
+  try {
+    base = checkPrometheusUrl(values['prometheus']);
+  } catch (e) {
+    if (e instanceof UrlError) return usage(e.message);
+    throw e;
+  }
+  const job = typeof values['job'] === 'string' ? values['job'] : 'tailtop';
+  if (job === '') return usage('--job must not be empty');
+  const refreshText = values['refresh'];
+  const refreshMs = refreshText === undefined ? 5000 : Number(refreshText);
+  if (!Number.isInteger(refreshMs) || refreshMs < 1000 || refreshMs > 60_000) return usage(`--refresh must be an integer from 1000 to 60000, got '${String(refreshText)}'`);
+  const window = typeof values['window'] === 'string' ? values['window'] : '1m';
+  if (!/^\d+(ms|s|m|h)$/.test(window)) return usage(`--window must be a Prometheus range such as 30s or 1m, got '${window}'`);
+  let theme;
+  let keys;
+  try {
+    const explicit = typeof values['config'] === 'string' ? values['config'] : null;
+    const cfg = loadConfig(explicit ?? defaultConfigPath(), { required: explicit != null });
+    const colors = process.stdout.getColorDepth?.() ? 2 ** process.stdout.getColorDepth() : 8;
+    theme = loadTheme(chooseThemeName(typeof values['theme'] === 'string' ? values['theme'] : cfg.theme, process.env, colors));
+    keys = fleetBindings(bindings(cfg.keys));
+  } catch (e) {
+    if (e instanceof ConfigError || (e instanceof Error && /^unknown theme/i.test(e.message))) return usage(e.message);
+    throw e;
+  }
+  if (!process.stdout.isTTY) return usage('the fleet view needs a terminal on stdout');
+
+  const { createFleetTui } = await import('./tui.js');
+  const { restoreTerminal } = await import('../ui/screen.js');
+  const source = new FleetSource({ client: new PromClient(base), job, window, refreshMs });
+  return await new Promise<number>((resolve) => {
+    let done = false;
+    let tui: ReturnType<typeof createFleetTui> | null = null;
+    const finish = (code: number, err?: unknown): void => {
+      if (done) return;
+      done = true;
+      source.stop();
+      try {
+        tui?.destroy();
+      } finally {
+        restoreTerminal();
+      }
+      if (err !== undefined) io.err(`tailtop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      resolve(code);
+    };
+    process.once('SIGTERM', () => finish(143));
+    process.once('SIGHUP', () => finish(129));
+    process.once('SIGINT', () => finish(130));
+    process.on('uncaughtException', (e) => finish(1, e));
+    process.on('unhandledRejection', (e) => finish(1, e));
+    process.once('exit', () => restoreTerminal());
+    try {
+      tui = createFleetTui({
+        state: () => source.state,
+        prometheus: base,
+        job,
+        theme,
+        bindings: keys,
+        refreshMs,
+        onOpen: (instance) => source.open(instance),
+        onRefreshChange: (ms) => source.setRefresh(ms),
+        onQuit: () => finish(0),
+      });
+    } catch (e) {
+      finish(1, e);
+      return;
+    }
+    source.onUpdate(() => tui?.update());
+    source.start();
+  });
+}
