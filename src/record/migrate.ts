@@ -3,10 +3,9 @@
 // re-encoded as tick rows, one chain per minute, in one transaction (a failed migration leaves schema 0
 // intact); the writer's recovery then packs them into blocks and computes their roll-ups like any minute
 // left unfinished.
-import { ChainEncoder } from './codec.js';
+import { ChainEncoder, encodeOne } from './codec.js';
 import { MetaTracker } from './container-meta.js';
 import type { SampleSet } from '../model/sample-set.js';
-import { encodeOne } from './codec.js';
 import { StoreError, errorText } from './errors.js';
 import { READ_COMPAT, SCHEMA_V1, SCHEMA_VERSION, readMetaTable, type Db } from './schema.js';
 import { MINUTE_MS } from './rollup.js';
@@ -20,8 +19,9 @@ export function migrateV0(db: Db, file: string, tailtopVersion: string): void {
       const old = db.prepare('SELECT wall_ms, json FROM sample ORDER BY wall_ms').all() as { wall_ms: number; json: string }[];
       db.exec('ALTER TABLE meta RENAME TO meta_v0');
       db.exec(SCHEMA_V1);
-      const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+      const put = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       for (const [k, v] of meta) if (k !== 'schema_version') put.run(k, v);
+      if (!meta.has('created_by')) put.run('created_by', meta.get('tailtop_version') ?? '?');
       put.run('schema_version', String(SCHEMA_VERSION));
       put.run('read_compat', String(READ_COMPAT));
       put.run('migrated_from', '0');

@@ -16,7 +16,7 @@ import type { SampleSet } from '../model/sample-set.js';
 import { ChainDecoder, ChainEncoder, CodecError, encodeOne } from './codec.js';
 import { CODEC_BROTLI_CHAIN, DEFAULT_BROTLI_QUALITY, joinFrames, pack, packSync, splitFrames, unpack, type Packed } from './block.js';
 import { MetaTracker, joinMeta, type NewMeta } from './container-meta.js';
-import { StoreError, errorText, fromSqlite, sqliteCode } from './errors.js';
+import { StoreError, errorText, fromSqlite, permissionProblem, sqliteCode } from './errors.js';
 import { WriterLock } from './lock.js';
 import {
   HOUR_MS,
@@ -156,6 +156,8 @@ export class StoreWriter {
   private failingSinceMs = 0;
   private lostSinceFailing = 0;
   private readonly lastEventMs = new Map<string, number>();
+  /** Wall time of the newest sample offered to append(): the clock of events and retries. */
+  private lastWall: number | null = null;
   private lastRetentionMs = -Infinity;
   private lastPackTryMs = -Infinity;
   private behindRetention = false;
@@ -234,6 +236,8 @@ export class StoreWriter {
         holderDb?.close();
       }
     };
+    const problem = permissionProblem(file, true);
+    if (problem) throw new StoreError('permission', file, problem);
     const lock = WriterLock.acquire(opts.dir, describeHolder);
     let db: Db | null = null;
     try {
@@ -311,6 +315,7 @@ export class StoreWriter {
   append(set: SampleSet): boolean {
     if (this.closed) throw new StoreError('usage', this.file, `store ${this.file}: append after close`);
     const wall = Math.round(set.wallMs);
+    this.lastWall = wall;
     const minute = periodStart('minute', wall);
     const c0 = this.chain;
     if (c0 && (c0.minute !== minute || wall < c0.lastWall || c0.broken)) this.closeChain();
@@ -374,7 +379,7 @@ export class StoreWriter {
 
   private packLater(): void {
     if (this.packing || this.closed) return;
-    this.lastPackTryMs = this.prev?.wallMs ?? this.now();
+    this.lastPackTryMs = this.clockMs();
     this.packing = this.packQueued().finally(() => {
       this.packing = null;
     });
@@ -388,7 +393,7 @@ export class StoreWriter {
       try {
         rows = this.stmt.chainRows.all(id) as TickRow[];
       } catch (err) {
-        this.writeFailed(err, this.now());
+        this.writeFailed(err, this.clockMs());
         return;
       }
       if (rows.length === 0) {
@@ -416,7 +421,7 @@ export class StoreWriter {
         if (latestMinute !== null) this.sealHours(periodStart('hour', latestMinute));
       })();
     } catch (err) {
-      this.writeFailed(err, last.wall_ms);
+      this.writeFailed(err, this.clockMs());
       return false;
     }
     this.pendingRollups = [];
@@ -448,6 +453,11 @@ export class StoreWriter {
   }
 
   // ------------------------------------------------------------------------------------------ failures
+
+  /** The samples' wall clock (events, retries), or the system's before the first sample. */
+  private clockMs(): number {
+    return this.lastWall ?? this.now();
+  }
 
   private report(kind: StoreEvent['kind'], wallMs: number, message: string): void {
     const last = this.lastEventMs.get(kind);
@@ -701,12 +711,12 @@ export class StoreWriter {
         })();
         this.pendingRollups = [];
       }
-      this.db.prepare('UPDATE session SET ended_ms = ? WHERE id = ?').run(this.now(), this.session);
+      this.db.prepare('UPDATE session SET ended_ms = ? WHERE id = ?').run(this.clockMs(), this.session);
       this.db.pragma('wal_checkpoint(TRUNCATE)');
       this.db.pragma('journal_mode = DELETE');
     } catch (err) {
       // Left for recovery at the next open (disk full, a reader holding the WAL).
-      this.report('write-error', this.now(), `store ${this.file}: not closed cleanly (${errorText(err)}); the next writer recovers it`);
+      this.report('write-error', this.clockMs(), `store ${this.file}: not closed cleanly (${errorText(err)}); the next writer recovers it`);
     } finally {
       this.db.close();
       this.lock.release();
