@@ -159,6 +159,7 @@ export class StoreReader {
       ),
       meta: db.prepare('SELECT data FROM container_meta WHERE ref = ?'),
       rollups: db.prepare('SELECT start_ms, raw_bytes, crc, data FROM rollup WHERE tier = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms, id'),
+      rollupStarts: db.prepare('SELECT DISTINCT start_ms FROM rollup WHERE tier = ? AND start_ms >= ? AND start_ms < ?'),
       sessions: db.prepare('SELECT id, started_ms, ended_ms, pid, boot_id, hostname, tailtop_version, interval_ms FROM session ORDER BY id'),
       events: db.prepare('SELECT wall_ms, kind, message FROM event WHERE wall_ms >= ? AND wall_ms < ? ORDER BY wall_ms, id'),
     };
@@ -391,55 +392,75 @@ export class StoreReader {
    * Figures (min/max/sum/count and sketch) and merged latency over [fromMs, toMs). Whole hours inside the
    * range come from hour rows, whole minutes from minute rows (for an hour without its row: its minute
    * rows), and the rest (the partial minutes at the edges, minutes whose row is not written yet) from the
-   * raw samples through `figuresOf`. Latency intervals count where they ended.
+   * raw samples through `figuresOf`. Latency intervals count where they ended (see addRaw).
    */
   aggregate(fromMs: number, toMs: number, figuresOf: FiguresOf | null = null): RangeAggregate {
     const acc = new PeriodAccumulator('minute', fromMs, toMs);
     const sources: AggregateSources = { hours: 0, minutes: 0, rawSamples: 0 };
     if (!(toMs > fromMs)) return finishAggregate(acc, sources);
+    // Which whole hours have a row (their starts only: rows are decoded once chosen).
     const firstHour = Math.ceil(fromMs / HOUR_MS) * HOUR_MS;
-    const hours = new Map(this.rollups('hour', firstHour, toMs).filter((r) => r.startMs + HOUR_MS <= toMs).map((r) => [r.startMs, r]));
-    const firstMinute = Math.ceil(fromMs / MINUTE_MS) * MINUTE_MS;
-    const minuteRows = this.rollups('minute', firstMinute, toMs).filter((r) => r.startMs + MINUTE_MS <= toMs);
-    const minutes = new Map(minuteRows.map((r) => [r.startMs, r]));
-    // Walk the range: an hour row where there is one, else minute rows, else raw samples.
+    const hourStarts = new Set(
+      this.read('reading roll-ups', () => (this.q.rollupStarts.all(TIER_CODE.hour, firstHour, toMs - HOUR_MS + 1) as { start_ms: number }[]).map((r) => r.start_ms)),
+    );
+    const hourRuns: [number, number][] = [];
+    const minuteRuns: [number, number][] = [];
     const raw: [number, number][] = [];
+    const add = (runs: [number, number][], a: number, b: number): void => {
+      const last = runs[runs.length - 1];
+      if (last && last[1] === a) last[1] = b;
+      else runs.push([a, b]);
+    };
     let t = fromMs;
     while (t < toMs) {
-      const h = hours.get(t);
-      if (h && t % HOUR_MS === 0) {
-        acc.mergeRow(h);
-        sources.hours++;
+      if (t % HOUR_MS === 0 && t + HOUR_MS <= toMs && hourStarts.has(t)) {
+        add(hourRuns, t, t + HOUR_MS);
         t += HOUR_MS;
-        continue;
-      }
-      const m = t % MINUTE_MS === 0 ? minutes.get(t) : undefined;
-      if (m) {
-        acc.mergeRow(m);
-        sources.minutes++;
+      } else if (t % MINUTE_MS === 0 && t + MINUTE_MS <= toMs) {
+        add(minuteRuns, t, t + MINUTE_MS);
         t += MINUTE_MS;
-        continue;
+      } else {
+        const end = Math.min(toMs, Math.floor(t / MINUTE_MS) * MINUTE_MS + MINUTE_MS);
+        add(raw, t, end);
+        t = end;
       }
-      const end = Math.min(toMs, Math.floor(t / MINUTE_MS) * MINUTE_MS + MINUTE_MS);
-      const last = raw[raw.length - 1];
-      if (last && last[1] === t) last[1] = end;
-      else raw.push([t, end]);
-      t = end;
     }
+    for (const [a, b] of hourRuns) {
+      for (const row of this.rollups('hour', a, b)) {
+        acc.mergeRow(row);
+        sources.hours++;
+      }
+    }
+    // Whole minutes: their rows; a minute without one (not written yet, or its writer died) from raw samples.
+    for (const [a, b] of minuteRuns) {
+      const rows = new Map(this.rollups('minute', a, b).map((r) => [r.startMs, r]));
+      for (let m = a; m < b; m += MINUTE_MS) {
+        const row = rows.get(m);
+        if (row) {
+          acc.mergeRow(row);
+          sources.minutes++;
+        } else add(raw, m, m + MINUTE_MS);
+      }
+    }
+    raw.sort((x, y) => x[0] - y[0]);
     for (const [a, b] of raw) sources.rawSamples += this.addRaw(acc, a, b, figuresOf);
     return finishAggregate(acc, sources);
   }
 
-  /** Samples of [a, b) into `acc` (figures against the sample before, same session), and the intervals
-   *  that ended in [a, b) (drained by samples up to a minute later). Returns the samples added. */
+  /**
+   * Samples of [a, b) into `acc` (figures against the sample before, same session), and the intervals that
+   * ended in [a, b), drained by those samples or by the first one after b (the writer's minute rows count
+   * an interval drained by the first sample of the next minute in the minute it ended in).
+   */
   private addRaw(acc: PeriodAccumulator, a: number, b: number, figuresOf: FiguresOf | null): number {
     let n = 0;
     let prev = this.at(a - 1);
     let r = this.after(a);
     if (prev && r && prev.session !== r.session) prev = null;
-    while (r && r.set.wallMs < b + MINUTE_MS) {
+    while (r) {
       const set = r.set;
-      if (set.wallMs < b) {
+      const inside = set.wallMs < b;
+      if (inside) {
         acc.addSample(set.wallMs, figuresOf ? figuresOf(prev && prev.session === r.session ? prev.set : null, set) : []);
         n++;
       }
@@ -450,6 +471,7 @@ export class StoreReader {
           if (end >= a && end < b) acc.addInterval(iv);
         }
       }
+      if (!inside) break;
       prev = r;
       r = this.next(r.seq);
     }
@@ -459,7 +481,7 @@ export class StoreReader {
 
 function finishAggregate(acc: PeriodAccumulator, sources: AggregateSources): RangeAggregate {
   const row = acc.finish();
-  return { fromMs: acc.startMs, toMs: acc.endMs, samples: row.samples, firstMs: row.firstMs, lastMs: row.lastMs, figures: row.figures, latency: row.latency, sources };
+  return { fromMs: acc.startMs, toMs: acc.endMs, samples: row.samples, firstMs: row.firstMs, lastMs: row.lastMs, figures: acc.figureStats(), latency: row.latency, sources };
 }
 
 export function describeStoreError(err: unknown): string {

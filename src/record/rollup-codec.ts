@@ -13,7 +13,9 @@ export function decodeRollup(bytes: Buffer): RollupRow {
     v === null ||
     (v.tier !== 'minute' && v.tier !== 'hour') ||
     typeof v.startMs !== 'number' ||
-    !Array.isArray(v.figures) ||
+    typeof v.figures !== 'object' ||
+    v.figures === null ||
+    !Array.isArray(v.figures.ids) ||
     typeof v.latency !== 'object' ||
     v.latency === null
   ) {

@@ -27,6 +27,7 @@ export interface FigureValue {
 /** The figures of one sample, given the sample before it in the same recording session (null for the first). */
 export type FiguresOf = (prev: SampleSet | null, set: SampleSet) => Iterable<FigureValue>;
 
+/** One figure over a period (or a range): exact min, max, sum and count, and a sketch for quantiles. */
 export interface FigureStats {
   id: string;
   labels: Record<string, string>;
@@ -35,6 +36,25 @@ export interface FigureStats {
   sum: number;
   count: number;
   sketch: SketchData;
+}
+
+/**
+ * The figures of a roll-up row, by column (fast to decode and merge: a few arrays instead of an object per
+ * figure). Figure i is ids[i] with labelSets[labels[i]] (-1: no labels). Sketch buckets are rows of
+ * [figure, shiftedIndex, count], by figure then index; a figure with count > 0 and no buckets at all had
+ * one value throughout (min = max), the common case of a figure that did not move.
+ */
+export interface FigureTable {
+  ids: string[];
+  labels: number[];
+  labelSets: Record<string, string>[];
+  min: number[];
+  max: number[];
+  sum: number[];
+  count: number[];
+  zero: number[];
+  pos: [number, number, number][];
+  neg: [number, number, number][];
 }
 
 export interface LatencyRollup {
@@ -55,7 +75,7 @@ export interface RollupRow {
   samples: number;
   firstMs: number | null;
   lastMs: number | null;
-  figures: FigureStats[];
+  figures: FigureTable;
   latency: LatencyRollup;
 }
 
@@ -70,10 +90,11 @@ export function periodStart(tier: Tier, wallMs: number): number {
   return Math.floor(wallMs / ms) * ms;
 }
 
-function figureKey(id: string, labels: Readonly<Record<string, string>> | undefined): string {
-  if (!labels) return id;
-  const keys = Object.keys(labels).sort();
-  let k = id;
+function labelsKey(labels: Readonly<Record<string, string>> | undefined): string {
+  if (!labels) return '';
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
+  let k = '';
   for (const l of keys) k += `\u0000${l}\u0001${labels[l]}`;
   return k;
 }
@@ -99,7 +120,7 @@ interface RunqAcc {
 
 interface FigureAcc {
   id: string;
-  labels: Record<string, string>;
+  labels: Readonly<Record<string, string>> | undefined;
   min: number;
   max: number;
   sum: number;
@@ -137,23 +158,54 @@ export class PeriodAccumulator {
     for (const f of figures) {
       const v = f.value;
       if (v === null || !Number.isFinite(v)) continue;
-      this.addFigure(f.id, f.labels, { min: v, max: v, sum: v, count: 1 }, v);
+      const acc = this.figure(f.id, f.labels, labelsKey(f.labels));
+      if (acc.count === 0 || v < acc.min) acc.min = v;
+      if (acc.count === 0 || v > acc.max) acc.max = v;
+      acc.sum += v;
+      acc.count++;
+      acc.sketch.add(v);
     }
   }
 
-  private addFigure(id: string, labels: Readonly<Record<string, string>> | undefined, s: { min: number; max: number; sum: number; count: number }, value?: number, sketch?: SketchData): void {
-    const key = figureKey(id, labels);
+  private figure(id: string, labels: Readonly<Record<string, string>> | undefined, lkey: string): FigureAcc {
+    const key = lkey === '' ? id : id + lkey;
     let acc = this.figures.get(key);
     if (!acc) {
-      acc = { id, labels: { ...labels }, min: s.min, max: s.max, sum: 0, count: 0, sketch: new Sketch() };
+      acc = { id, labels, min: 0, max: 0, sum: 0, count: 0, sketch: new Sketch() };
       this.figures.set(key, acc);
     }
-    if (s.min < acc.min) acc.min = s.min;
-    if (s.max > acc.max) acc.max = s.max;
-    acc.sum += s.sum;
-    acc.count += s.count;
-    if (value !== undefined) acc.sketch.add(value);
-    if (sketch) acc.sketch.merge(sketch);
+    return acc;
+  }
+
+  /** Adds the figures of a finished row. */
+  private mergeTable(t: FigureTable): void {
+    const lkeys = t.labelSets.map(labelsKey);
+    const accs: FigureAcc[] = new Array(t.ids.length);
+    for (let i = 0; i < t.ids.length; i++) {
+      const li = t.labels[i]!;
+      const acc = this.figure(t.ids[i]!, li < 0 ? undefined : t.labelSets[li], li < 0 ? '' : lkeys[li]!);
+      accs[i] = acc;
+      const n = t.count[i]!;
+      if (n === 0) continue;
+      if (acc.count === 0 || t.min[i]! < acc.min) acc.min = t.min[i]!;
+      if (acc.count === 0 || t.max[i]! > acc.max) acc.max = t.max[i]!;
+      acc.sum += t.sum[i]!;
+      acc.count += n;
+      acc.sketch.zero += t.zero[i]!;
+    }
+    const bucketed = new Uint8Array(t.ids.length);
+    for (const [i, b, c] of t.pos) {
+      accs[i]!.sketch.addBucket(b, c, false);
+      bucketed[i] = 1;
+    }
+    for (const [i, b, c] of t.neg) {
+      accs[i]!.sketch.addBucket(b, c, true);
+      bucketed[i] = 1;
+    }
+    // One value throughout: its buckets were left out.
+    for (let i = 0; i < t.ids.length; i++) {
+      if (!bucketed[i] && t.count[i]! > 0 && t.zero[i] === 0) accs[i]!.sketch.add(t.min[i]!, t.count[i]!);
+    }
   }
 
   addInterval(iv: LatencyInterval & { lost?: number }): void {
@@ -195,7 +247,7 @@ export class PeriodAccumulator {
     this.samples += row.samples;
     if (row.firstMs !== null && (this.firstMs === null || row.firstMs < this.firstMs)) this.firstMs = row.firstMs;
     if (row.lastMs !== null && (this.lastMs === null || row.lastMs > this.lastMs)) this.lastMs = row.lastMs;
-    for (const f of row.figures) this.addFigure(f.id, f.labels, f, undefined, f.sketch);
+    this.mergeTable(row.figures);
     this.intervals += row.latency.intervals;
     this.seconds += row.latency.seconds;
     this.lost += row.latency.lost;
@@ -206,11 +258,51 @@ export class PeriodAccumulator {
     return this.samples === 0 && this.intervals === 0;
   }
 
-  finish(): RollupRow {
-    const figures: FigureStats[] = [];
+  /** The figures, by column. */
+  figureTable(): FigureTable {
+    const t: FigureTable = { ids: [], labels: [], labelSets: [], min: [], max: [], sum: [], count: [], zero: [], pos: [], neg: [] };
+    const sets = new Map<string, number>();
+    let i = 0;
     for (const a of this.figures.values()) {
-      figures.push({ id: a.id, labels: a.labels, min: a.min, max: a.max, sum: a.sum, count: a.count, sketch: a.sketch.toData() });
+      if (a.count === 0) continue;
+      let li = -1;
+      if (a.labels && Object.keys(a.labels).length) {
+        const k = labelsKey(a.labels);
+        const known = sets.get(k);
+        if (known === undefined) {
+          li = t.labelSets.length;
+          sets.set(k, li);
+          t.labelSets.push({ ...a.labels });
+        } else li = known;
+      }
+      t.ids.push(a.id);
+      t.labels.push(li);
+      t.min.push(a.min);
+      t.max.push(a.max);
+      t.sum.push(a.sum);
+      t.count.push(a.count);
+      const d = a.sketch.toData();
+      t.zero.push(d.zero);
+      if (a.min !== a.max || d.zero > 0) {
+        for (const [b, c] of d.pos) t.pos.push([i, b, c]);
+        for (const [b, c] of d.neg) t.neg.push([i, b, c]);
+      }
+      i++;
     }
+    return t;
+  }
+
+  /** Every figure as one object (for a final answer; rows keep the table). */
+  figureStats(): FigureStats[] {
+    const out: FigureStats[] = [];
+    for (const a of this.figures.values()) {
+      if (a.count === 0) continue;
+      out.push({ id: a.id, labels: { ...a.labels }, min: a.min, max: a.max, sum: a.sum, count: a.count, sketch: a.sketch.toData() });
+    }
+    return out;
+  }
+
+  finish(): RollupRow {
     const block: BlockIntervalRow[] = [];
     for (const a of this.block.values()) block.push({ ...a.row, service: sortedPairs(a.service), total: sortedPairs(a.total) });
     const runq: RunqIntervalRow[] = [];
@@ -222,7 +314,7 @@ export class PeriodAccumulator {
       samples: this.samples,
       firstMs: this.firstMs,
       lastMs: this.lastMs,
-      figures,
+      figures: this.figureTable(),
       latency: { intervals: this.intervals, seconds: this.seconds, lost: this.lost, block, runq },
     };
   }
@@ -293,4 +385,11 @@ export function figureQuantile(f: FigureStats, q: number): number | null {
 
 export function figureAverage(f: FigureStats): number | null {
   return f.count > 0 ? f.sum / f.count : null;
+}
+
+/** The figures of a row as one object each. */
+export function figuresOfRow(row: RollupRow): FigureStats[] {
+  const acc = new PeriodAccumulator(row.tier, row.startMs, row.endMs);
+  acc.mergeRow(row);
+  return acc.figureStats();
 }

@@ -62,6 +62,12 @@ export class Sketch {
     map.set(i, (map.get(i) ?? 0) + times);
   }
 
+  /** Adds `count` to a bucket by its stored (shifted) index. */
+  addBucket(shifted: number, count: number, negative: boolean): void {
+    const map = negative ? this.neg : this.pos;
+    map.set(shifted, (map.get(shifted) ?? 0) + count);
+  }
+
   merge(d: SketchData): void {
     this.zero += d.zero;
     for (const [i, c] of d.pos) this.pos.set(i, (this.pos.get(i) ?? 0) + c);

@@ -97,6 +97,11 @@ interface OpenChain {
   broken: boolean;
 }
 
+interface PackedRollup {
+  row: RollupRow;
+  packed: Packed;
+}
+
 interface TickRow {
   seq: number;
   session: number;
@@ -148,6 +153,10 @@ export class StoreWriter {
   private readonly toPack: number[] = [];
   private packing: Promise<void> | null = null;
   private pendingRollups: RollupRow[] = [];
+  /** The current hour, merged from its minute rows as they finish (an hour row costs no re-read). */
+  private hour: { start: number; acc: PeriodAccumulator; minutes: number } | null = null;
+  private readonly hourMinutes = new WeakMap<RollupRow, number>();
+  /** Hours whose row must be recomputed from the stored minute rows (after a restart, a recovery). */
   private readonly dirtyHours = new Set<number>();
   private closed = false;
   private recorded = 0;
@@ -202,6 +211,7 @@ export class StoreWriter {
       rollup: db.prepare('INSERT INTO rollup (tier, start_ms, samples, codec, raw_bytes, crc, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       rollupsIn: db.prepare('SELECT id, raw_bytes, crc, data FROM rollup WHERE tier = ? AND start_ms >= ? AND start_ms < ? ORDER BY start_ms'),
       dropRollups: db.prepare('DELETE FROM rollup WHERE tier = ? AND start_ms >= ? AND start_ms < ?'),
+      countMinutes: db.prepare('SELECT COUNT(*) AS n FROM rollup WHERE tier = ? AND start_ms >= ? AND start_ms < ?'),
       event: db.prepare('INSERT INTO event (wall_ms, kind, message) VALUES (?, ?, ?)'),
       metaRow: db.prepare('SELECT data FROM container_meta WHERE ref = ?'),
     };
@@ -364,9 +374,29 @@ export class StoreWriter {
     return true;
   }
 
+  /** A finished minute row: written with the next block; merged into its hour, kept in memory. */
   private queueRollup(row: RollupRow): void {
     this.pendingRollups.push(row);
     if (this.pendingRollups.length > 24 * 60) this.pendingRollups.shift();
+    if (row.tier !== 'minute') return;
+    const h = periodStart('hour', row.startMs);
+    if (this.hour && h > this.hour.start) {
+      this.pendingRollups.push(this.finishHour(this.hour));
+      this.hour = null;
+    }
+    if (this.hour && h < this.hour.start) {
+      this.dirtyHours.add(h); // a late minute of an earlier hour: recomputed from the stored rows
+      return;
+    }
+    this.hour ??= { start: h, acc: new PeriodAccumulator('hour', h), minutes: 0 };
+    this.hour.acc.mergeRow(row);
+    this.hour.minutes++;
+  }
+
+  private finishHour(h: { start: number; acc: PeriodAccumulator; minutes: number }): RollupRow {
+    const row = h.acc.finish();
+    this.hourMinutes.set(row, h.minutes);
+    return row;
   }
 
   private closeChain(): void {
@@ -385,7 +415,7 @@ export class StoreWriter {
     });
   }
 
-  /** Packs closed chains, one at a time, compressing off the main thread. */
+  /** Packs closed chains, one at a time, compressing off the main thread (blocks and roll-up rows). */
   private async packQueued(): Promise<void> {
     while (this.toPack.length && !this.closed) {
       const id = this.toPack[0]!;
@@ -400,31 +430,33 @@ export class StoreWriter {
         this.toPack.shift();
         continue;
       }
-      const packed = await pack(joinFrames(rows.map((r) => r.data)), this.quality);
-      if (this.closed) return;
-      if (!this.commitBlock(id, rows, packed)) return;
+      const rollups = this.pendingRollups.splice(0);
+      const [packed, packedRollups] = await Promise.all([
+        pack(joinFrames(rows.map((r) => r.data)), this.quality),
+        Promise.all(rollups.map(async (row) => ({ row, packed: await pack(encodeRollup(row), this.quality) }))),
+      ]);
+      if (this.closed || !this.commitBlock(id, rows, packed, packedRollups)) {
+        this.pendingRollups.unshift(...rollups);
+        return;
+      }
       this.toPack.shift();
     }
   }
 
-  /** Block row, minute rows ready so far, hours they complete: one transaction. False when it failed. */
-  private commitBlock(chainId: number, rows: TickRow[], packed: Packed): boolean {
+  /** Block row, the roll-up rows finished so far, hours to recompute: one transaction. False when it failed. */
+  private commitBlock(chainId: number, rows: TickRow[], packed: Packed, rollups: PackedRollup[]): boolean {
     const first = rows[0]!;
     const last = rows[rows.length - 1]!;
-    const rollups = this.pendingRollups;
     try {
-      const latestMinute = rollups.length ? Math.max(...rollups.map((r) => r.startMs)) : null;
       this.db.transaction(() => {
         this.stmt.block.run(first.seq, last.seq, first.session, first.wall_ms, last.wall_ms, rows.length, CODEC_BROTLI_CHAIN, packed.rawBytes, packed.crc, packed.data);
         this.stmt.dropChain.run(chainId);
-        for (const r of rollups) this.writeRollup(r);
-        if (latestMinute !== null) this.sealHours(periodStart('hour', latestMinute));
+        this.writeRollups(rollups);
       })();
     } catch (err) {
       this.writeFailed(err, this.clockMs());
       return false;
     }
-    this.pendingRollups = [];
     try {
       this.db.pragma('wal_checkpoint(PASSIVE)');
     } catch {
@@ -433,13 +465,33 @@ export class StoreWriter {
     return true;
   }
 
+  /** Inside a transaction: minute rows, hour rows (when the minutes merged in memory are all the hour's
+   *  stored minute rows; else the hour is recomputed from them), then hours left to recompute. */
+  private writeRollups(rollups: PackedRollup[]): void {
+    let latest = -Infinity;
+    for (const { row, packed } of rollups) {
+      if (row.tier === 'hour') {
+        const stored = this.stmt.countMinutes.get(TIER_CODE.minute, row.startMs, row.endMs) as { n: number };
+        if (stored.n !== this.hourMinutes.get(row)) {
+          this.dirtyHours.add(row.startMs);
+          continue;
+        }
+        this.stmt.dropRollups.run(TIER_CODE.hour, row.startMs, row.endMs);
+        this.dirtyHours.delete(row.startMs);
+      } else {
+        latest = Math.max(latest, row.startMs);
+      }
+      this.stmt.rollup.run(TIER_CODE[row.tier], row.startMs, row.samples, CODEC_BROTLI_CHAIN, packed.rawBytes, packed.crc, packed.data);
+    }
+    if (latest > -Infinity) this.sealHours(periodStart('hour', latest));
+  }
+
   private writeRollup(r: RollupRow): void {
     const p = packSync(encodeRollup(r), this.quality);
     this.stmt.rollup.run(TIER_CODE[r.tier], r.startMs, r.samples, CODEC_BROTLI_CHAIN, p.rawBytes, p.crc, p.data);
-    if (r.tier === 'minute') this.dirtyHours.add(periodStart('hour', r.startMs));
   }
 
-  /** (Re)computes the hour rows of hours before `currentHour` that got minute rows since. */
+  /** Recomputes, from their stored minute rows, the hour rows of dirty hours before `currentHour`. */
   private sealHours(currentHour: number): void {
     for (const h of [...this.dirtyHours].sort((a, b) => a - b)) {
       if (h >= currentHour) continue;
@@ -649,6 +701,7 @@ export class StoreWriter {
       this.db.transaction(() => {
         this.stmt.dropRollups.run(TIER_CODE.minute, m, m + MINUTE_MS);
         for (const r of mine) this.writeRollup(r);
+        this.dirtyHours.add(periodStart('hour', m));
       })();
     }
     this.markUnsealedHours();
@@ -698,18 +751,16 @@ export class StoreWriter {
     this.chain = null;
     if (c && c.frames > 0) this.toPack.push(c.id);
     for (const row of this.rollups.closeAll()) this.queueRollup(row);
+    const packRollups = (): PackedRollup[] => this.pendingRollups.splice(0).map((row) => ({ row, packed: packSync(encodeRollup(row), this.quality) }));
     try {
       for (const id of [...this.toPack]) {
         const rows = this.stmt.chainRows.all(id) as TickRow[];
-        if (rows.length && !this.commitBlock(id, rows, packSync(joinFrames(rows.map((r) => r.data)), this.quality))) break;
+        if (rows.length && !this.commitBlock(id, rows, packSync(joinFrames(rows.map((r) => r.data)), this.quality), packRollups())) break;
         this.toPack.shift();
       }
       if (this.pendingRollups.length) {
-        const rollups = this.pendingRollups;
-        this.db.transaction(() => {
-          for (const r of rollups) this.writeRollup(r);
-        })();
-        this.pendingRollups = [];
+        const rollups = packRollups();
+        this.db.transaction(() => this.writeRollups(rollups))();
       }
       this.db.prepare('UPDATE session SET ended_ms = ? WHERE id = ?').run(this.clockMs(), this.session);
       this.db.pragma('wal_checkpoint(TRUNCATE)');
