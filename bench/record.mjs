@@ -55,7 +55,7 @@ if (existsSync(CAPTURE)) {
 }
 const INTERVAL = Math.round((base[base.length - 1].wallMs - base[0].wallMs) / (base.length - 1)) || 1000;
 
-/** Every finite number of a frame object, as figures: id from the path, labels from the row. */
+/** Every number of a frame object, as figures: id from the path, labels from the row. */
 function flatten(prefix, obj, labels, out) {
   for (const [k, v] of Object.entries(obj)) {
     if (typeof v === 'number') out.push({ id: `${prefix}.${k}`, labels, value: v });
@@ -130,6 +130,14 @@ async function writeAll(dir, sets, withFigures) {
 }
 
 say(source);
+// the codec round-trips the samples exactly (same JSON; the samples hold no -0/NaN: JSON.parse made them)
+{
+  const { ChainEncoder, ChainDecoder } = await dist('record/codec.js');
+  const enc = new ChainEncoder();
+  const dec = new ChainDecoder();
+  for (const s of base) if (JSON.stringify(dec.decode(enc.encode(s))) !== JSON.stringify(s)) throw new Error('round trip failed');
+  say(`round trip of ${base.length} samples: exact`);
+}
 const warm = tmp();
 await writeAll(warm, [...looped(base.length, Date.UTC(2026, 0, 1))], true); // JIT warm-up
 const d1 = tmp();

@@ -4,10 +4,10 @@
 // included), so a stale lock cannot outlive its writer; a second writer, in another process or the same
 // one, gets SQLITE_BUSY at once and refuses. Readers never touch this file. (Node has no flock(); a pid
 // file would need a liveness check that races with pid reuse.)
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { LOCK_FILE, type Db } from './schema.js';
 import { StoreError, fromSqlite, permissionProblem, sqliteCode } from './errors.js';
+import { sqlite } from './sqlite.js';
 
 export class WriterLock {
   private constructor(
@@ -22,7 +22,8 @@ export class WriterLock {
     if (problem) throw new StoreError('permission', file, problem);
     let db: Db;
     try {
-      db = new Database(file, { timeout: 0 });
+      const Sqlite = sqlite();
+      db = new Sqlite(file, { timeout: 0 });
     } catch (err) {
       throw fromSqlite(file, err, 'opening the writer lock');
     }

@@ -11,13 +11,12 @@ import type { SampleSet } from '../model/sample-set.js';
 import { ChainDecoder, CodecError } from './codec.js';
 import { splitFrames, unpack } from './block.js';
 import { joinMeta } from './container-meta.js';
-import { StoreError, errorText, fromSqlite } from './errors.js';
+import { StoreError, fromSqlite } from './errors.js';
 import {
   HOUR_MS,
   MINUTE_MS,
   PeriodAccumulator,
   TIER_CODE,
-  TIER_MS,
   intervalEndWallMs,
   mergeRows,
   type FigureStats,
@@ -483,9 +482,3 @@ function finishAggregate(acc: PeriodAccumulator, sources: AggregateSources): Ran
   const row = acc.finish();
   return { fromMs: acc.startMs, toMs: acc.endMs, samples: row.samples, firstMs: row.firstMs, lastMs: row.lastMs, figures: acc.figureStats(), latency: row.latency, sources };
 }
-
-export function describeStoreError(err: unknown): string {
-  return err instanceof StoreError ? err.message : errorText(err);
-}
-
-export { TIER_MS };

@@ -2,11 +2,12 @@
 // schema a reader must understand to read the file (a newer writer that only adds tables keeps it, so older
 // readers still read). A store of an older schema is migrated by the writer and refused by a reader with the
 // version it needs; a newer one is refused by both with the version it was written by.
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { StoreError, fromSqlite, permissionProblem } from './errors.js';
+import { sqlite } from './sqlite.js';
 
 export type Db = Database.Database;
 
@@ -215,7 +216,8 @@ export function openDatabase(file: string, opts: OpenOptions): Db {
   if (problem) throw new StoreError('permission', file, problem);
   let db: Db;
   try {
-    db = new Database(file, { readonly: opts.readonly, fileMustExist: opts.readonly, timeout: opts.timeoutMs ?? 5000 });
+    const Sqlite = sqlite();
+    db = new Sqlite(file, { readonly: opts.readonly, fileMustExist: opts.readonly, timeout: opts.timeoutMs ?? 5000 });
   } catch (err) {
     throw fromSqlite(file, err, 'opening it');
   }

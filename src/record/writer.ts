@@ -9,8 +9,7 @@
 // loses nothing committed: each tick is committed before append() returns. A power loss or kernel crash
 // can lose what was committed since the last checkpoint (the writer checkpoints after every block, so at
 // most about a minute, plus any minute whose block was not written yet) but never corrupts the file.
-import { mkdirSync, statSync, chmodSync, chownSync, readFileSync, existsSync } from 'node:fs';
-import { statfsSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, statfsSync } from 'node:fs';
 import type { ContainerMeta } from '../model/types.js';
 import type { SampleSet } from '../model/sample-set.js';
 import { ChainDecoder, ChainEncoder, CodecError, encodeOne } from './codec.js';
@@ -775,4 +774,3 @@ export class StoreWriter {
   }
 }
 
-export { PeriodAccumulator };

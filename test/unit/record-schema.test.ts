@@ -10,6 +10,7 @@ import { StoreReader } from '../../src/record/reader.js';
 import { StoreWriter } from '../../src/record/writer.js';
 import { SCHEMA_V0 } from '../../src/record/schema.js';
 import { StoreError } from '../../src/record/errors.js';
+import { sqlite } from '../../src/record/sqlite.js';
 import { figuresOf, firstDifference, samples, tempDirs } from './record-helpers.js';
 
 const tmp = tempDirs();
@@ -139,6 +140,13 @@ describe('bad files', () => {
     expect(r.at(row.first_ms - 1000)).not.toBeNull();
     expect(r.at(Infinity)!.seq).toBe(200);
     r.close();
+  });
+
+  it('without the native module (an optional dependency that may not have built): one line saying what to do', () => {
+    expect(() => sqlite('better-sqlite3-absent')).toThrow(
+      /^recording needs the better-sqlite3-absent module, which is not installed or not built \(Cannot find module 'better-sqlite3-absent'.*\): install python3, make and g\+\+, then run `npm rebuild better-sqlite3-absent` where tailtop is installed$/,
+    );
+    expect(typeof sqlite()).toBe('function');
   });
 
   it('no store: the directory or the file is missing', () => {
