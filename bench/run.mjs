@@ -11,6 +11,7 @@ const benches = [
   ['cgroup-poll.mjs', []],
   ['docker.mjs', []],
   ['ebpf.mjs', []],
+  ['record.mjs', quick ? ['--hours', '2'] : []],
 ];
 let failed = 0;
 for (const [file, args] of benches) {

@@ -429,15 +429,15 @@ export class StoreWriter {
         this.toPack.shift();
         continue;
       }
-      const rollups = this.pendingRollups.splice(0);
+      // Rows finished so far go with this block; they stay queued until it commits (closeSync() may
+      // write them itself while this compression is in flight).
+      const rollups = this.pendingRollups.slice();
       const [packed, packedRollups] = await Promise.all([
         pack(joinFrames(rows.map((r) => r.data)), this.quality),
         Promise.all(rollups.map(async (row) => ({ row, packed: await pack(encodeRollup(row), this.quality) }))),
       ]);
-      if (this.closed || !this.commitBlock(id, rows, packed, packedRollups)) {
-        this.pendingRollups.unshift(...rollups);
-        return;
-      }
+      if (this.closed || !this.commitBlock(id, rows, packed, packedRollups)) return;
+      this.pendingRollups = this.pendingRollups.filter((r) => !rollups.includes(r));
       this.toPack.shift();
     }
   }

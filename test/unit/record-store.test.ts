@@ -310,3 +310,27 @@ describe('hour rows', () => {
     b.close();
   });
 });
+
+describe('closing', () => {
+  it('closeSync() while a minute is being compressed loses neither its block nor its roll-up row', async () => {
+    const dir = tmp();
+    const sets = samples(130, { seed: 14, startWallMs: Date.UTC(2026, 0, 1, 0, 0, 59) });
+    const w = StoreWriter.open({ dir, tailtopVersion: VERSION, identity: ID, figuresOf });
+    // 00:01 packs when 00:02 starts (its roll-up row is queued after); 00:02 packs when 00:03 starts, taking
+    // 00:01's row along: close while that compression is in flight
+    for (const s of sets.slice(0, 61)) w.append(s);
+    await w.idle();
+    for (const s of sets.slice(61)) w.append(s);
+    w.closeSync();
+    await new Promise((r) => setTimeout(r, 200)); // the compression finishes after the close
+    const r = StoreReader.open(dir);
+    expect([...r.range(0, Infinity)].length).toBe(130);
+    const rows = r.rollups('minute', 0, Infinity);
+    expect(rows.map((m) => new Date(m.startMs).toISOString().slice(11, 16))).toEqual(['00:01', '00:02', '00:03']);
+    expect(rows.reduce((n, m) => n + m.samples, 0)).toBe(130);
+    const db = new Database(join(dir, 'tailtop.db'), { readonly: true });
+    expect((db.prepare('SELECT COUNT(*) AS n FROM tick').get() as { n: number }).n).toBe(0);
+    db.close();
+    r.close();
+  });
+});
