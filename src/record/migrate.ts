@@ -56,4 +56,14 @@ export function migrateV0(db: Db, file: string, tailtopVersion: string): void {
     if (err instanceof StoreError) throw err;
     throw new StoreError('corrupt', file, `store ${file}: migrating schema 0 to ${SCHEMA_VERSION} failed (${errorText(err)}); the file is unchanged`);
   }
+  // Schema 0 files were made without incremental vacuum, which the size cap needs to shrink the file: one
+  // VACUUM turns it on (it rewrites the file once; a failure leaves the migrated file as it is).
+  try {
+    if (db.pragma('auto_vacuum', { simple: true }) !== 2) {
+      db.pragma('auto_vacuum = INCREMENTAL');
+      db.exec('VACUUM');
+    }
+  } catch {
+    // pages are still reused; the file just does not shrink
+  }
 }

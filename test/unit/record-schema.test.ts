@@ -56,6 +56,10 @@ describe('schema versions', () => {
 
     const w = StoreWriter.open({ dir, tailtopVersion: '0.1.0', identity: ID, figuresOf });
     await w.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('auto_vacuum', { simple: true })).toBe(2);
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE name IN ('sample', 'meta_v0')").all()).toEqual([]);
+    check.close();
     const r = StoreReader.open(dir);
     expect(r.info.schemaVersion).toBe(1);
     const got = [...r.range(0, Infinity)];
