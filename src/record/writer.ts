@@ -213,6 +213,7 @@ export class StoreWriter {
       countMinutes: db.prepare('SELECT COUNT(*) AS n FROM rollup WHERE tier = ? AND start_ms >= ? AND start_ms < ?'),
       event: db.prepare('INSERT INTO event (wall_ms, kind, message) VALUES (?, ?, ?)'),
       metaRow: db.prepare('SELECT data FROM container_meta WHERE ref = ?'),
+      blocksIn: db.prepare('SELECT session, raw_bytes, crc, data FROM block WHERE first_ms < ? AND last_ms >= ? ORDER BY first_seq'),
     };
   }
 
@@ -648,17 +649,14 @@ export class StoreWriter {
   }
 
   /**
-   * After a crash: the ticks of unfinished minutes are still rows. Pack each leftover chain into a block and
-   * recompute the roll-up rows of those minutes from every sample stored in them (blocks included), so a
-   * minute that was partly written before the crash is counted once.
+   * After a crash. (1) The ticks of unfinished minutes are still rows: each leftover chain is packed into a
+   * block. (2) A minute's roll-up row is written with the block after its own, so a crash in between leaves
+   * a minute stored without (all of) its row: every minute within the retention whose stored samples do not
+   * match its rows' sample counts gets its row recomputed from every sample stored in it, so a minute
+   * written partly before the crash is counted once. (3) Hours whose minute rows changed are recomputed.
    */
   private recover(): void {
-    const chains = (this.db.prepare('SELECT chain, MIN(wall_ms) AS first, COUNT(*) AS n FROM tick GROUP BY chain ORDER BY chain').all() as { chain: number; first: number; n: number }[]);
-    if (chains.length === 0) {
-      this.markUnsealedHours();
-      return;
-    }
-    const minutes = new Set<number>();
+    const chains = this.db.prepare('SELECT chain FROM tick GROUP BY chain ORDER BY chain').all() as { chain: number }[];
     let ticks = 0;
     for (const c of chains) {
       const rows = this.stmt.chainRows.all(c.chain) as TickRow[];
@@ -669,44 +667,60 @@ export class StoreWriter {
         this.stmt.block.run(first.seq, last.seq, first.session, first.wall_ms, last.wall_ms, rows.length, CODEC_BROTLI_CHAIN, packed.rawBytes, packed.crc, packed.data);
         this.stmt.dropChain.run(c.chain);
       })();
-      for (const r of rows) minutes.add(periodStart('minute', r.wall_ms));
       ticks += rows.length;
     }
-    const lookup = this.metaLookup();
-    const blocksIn = this.db.prepare('SELECT first_seq, session, raw_bytes, crc, data FROM block WHERE first_ms < ? AND last_ms >= ? ORDER BY first_seq');
-    for (const m of [...minutes].sort((a, b) => a - b)) {
-      // Replays the minutes around m as append() saw them (the minute before gives rates and takes the
-      // intervals that ended in it; the minute after brings the late intervals of m), keeping m's row.
-      const acc = new MinuteRollups(this.figuresOf);
-      let prev: SampleSet | null = null;
-      let prevSession = -1;
-      const rows: RollupRow[] = [];
-      const blocks = blocksIn.all(m + 2 * MINUTE_MS, m - MINUTE_MS) as { first_seq: number; session: number; raw_bytes: number; crc: number; data: Buffer }[];
-      for (const b of blocks) {
-        const dec = new ChainDecoder();
-        if (b.session !== prevSession) prev = null;
-        prevSession = b.session;
-        for (const f of splitFrames(unpack({ data: b.data, rawBytes: b.raw_bytes, crc: b.crc }))) {
-          const set = joinMeta(dec.decode(f), lookup);
-          if (set.wallMs >= m - MINUTE_MS && set.wallMs < m + 2 * MINUTE_MS) {
-            acc.add(prev, set);
-            rows.push(...acc.closeBefore(periodStart('minute', set.wallMs)));
-          }
-          prev = set;
-        }
-      }
-      rows.push(...acc.closeAll());
-      const mine = rows.filter((r) => r.startMs === m);
-      this.db.transaction(() => {
-        this.stmt.dropRollups.run(TIER_CODE.minute, m, m + MINUTE_MS);
-        for (const r of mine) this.writeRollup(r);
-        this.dirtyHours.add(periodStart('hour', m));
-      })();
-    }
+    // Within the retention, counted back from the newest sample (the samples' clock, as pruning does).
+    const newestMs = (this.db.prepare('SELECT MAX(last_ms) AS t FROM block').get() as { t: number | null }).t ?? 0;
+    const cutoff = newestMs - this.retainMs;
+    const minutes = (
+      this.db
+        .prepare(
+          `SELECT m FROM (SELECT (first_ms / ${MINUTE_MS}) * ${MINUTE_MS} AS m, SUM(count) AS n FROM block WHERE first_ms >= ? GROUP BY m)
+           WHERE n != COALESCE((SELECT SUM(samples) FROM rollup WHERE tier = ${TIER_CODE.minute} AND start_ms = m), 0) ORDER BY m`,
+        )
+        .all(cutoff) as { m: number }[]
+    ).map((r) => r.m);
+    for (const m of minutes) this.recomputeMinute(m);
     this.markUnsealedHours();
-    const newest = Math.max(...minutes);
+    if (minutes.length === 0 && ticks === 0) return;
+    const newest = minutes.length ? minutes[minutes.length - 1]! : -Infinity;
     this.db.transaction(() => this.sealHours(periodStart('hour', Math.max(newest + MINUTE_MS, this.now()))))();
-    this.onEvent({ kind: 'recovered', wallMs: this.now(), message: `store ${this.file}: recovered ${ticks} ticks of ${chains.length} unfinished minute(s) after an unclean stop` });
+    this.onEvent({
+      kind: 'recovered',
+      wallMs: this.now(),
+      message: `store ${this.file}: recovered ${ticks} ticks and the roll-ups of ${minutes.length} minute(s) after an unclean stop`,
+    });
+  }
+
+  /** Replays the minutes around m as append() saw them (the minute before gives rates and takes the
+   *  intervals that ended in it; the minute after brings the late intervals of m), and stores m's row. */
+  private recomputeMinute(m: number): void {
+    const lookup = this.metaLookup();
+    const acc = new MinuteRollups(this.figuresOf);
+    let prev: SampleSet | null = null;
+    let prevSession = -1;
+    const rows: RollupRow[] = [];
+    const blocks = this.stmt.blocksIn.all(m + 2 * MINUTE_MS, m - MINUTE_MS) as { session: number; raw_bytes: number; crc: number; data: Buffer }[];
+    for (const b of blocks) {
+      const dec = new ChainDecoder();
+      if (b.session !== prevSession) prev = null;
+      prevSession = b.session;
+      for (const f of splitFrames(unpack({ data: b.data, rawBytes: b.raw_bytes, crc: b.crc }))) {
+        const set = joinMeta(dec.decode(f), lookup);
+        if (set.wallMs >= m - MINUTE_MS && set.wallMs < m + 2 * MINUTE_MS) {
+          acc.add(prev, set);
+          rows.push(...acc.closeBefore(periodStart('minute', set.wallMs)));
+        }
+        prev = set;
+      }
+    }
+    rows.push(...acc.closeAll());
+    const mine = rows.filter((r) => r.startMs === m);
+    this.db.transaction(() => {
+      this.stmt.dropRollups.run(TIER_CODE.minute, m, m + MINUTE_MS);
+      for (const r of mine) this.writeRollup(r);
+      this.dirtyHours.add(periodStart('hour', m));
+    })();
   }
 
   /** Hours with minute rows but no hour row (the writer stopped before the hour ended). */

@@ -74,7 +74,7 @@ describe.skipIf(skip)('kill -9 of a writer', () => {
     const w = StoreWriter.open({ dir, tailtopVersion: '0.1.0-test', onEvent: (e) => events.push(e) });
     await w.close();
     expect(events.map((e) => e.kind)).toEqual(['recovered']);
-    expect(events[0]!.message).toMatch(/recovered \d+ ticks of \d+ unfinished minute\(s\) after an unclean stop/);
+    expect(events[0]!.message).toMatch(/recovered \d+ ticks and the roll-ups of \d+ minute\(s\) after an unclean stop$/);
     const db = new Database(join(dir, 'tailtop.db'), { readonly: true });
     expect((db.prepare('SELECT COUNT(*) AS n FROM tick').get() as { n: number }).n).toBe(0);
     const minutesWithSamples = new Set<number>();
