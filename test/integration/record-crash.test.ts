@@ -1,6 +1,6 @@
 // kill -9 of a writer mid-recording, for real: a writer process records seeded samples (one wall-clock
 // second each, a few ms apart, so that minutes close and blocks are packed while it runs) and is killed at
-// a random moment, three times over on the same store. After each kill the store passes SQLite's integrity
+// a random moment, five times over on the same store. After each kill the store passes SQLite's integrity
 // check and holds every sample the writer had reported appended (at most the one in flight more), exactly
 // as generated. Then a writer recovers the unfinished minutes (blocks and roll-ups) and a second writer
 // process, while the first runs, refuses with one line.
@@ -47,7 +47,7 @@ describe.skipIf(skip)('kill -9 of a writer', () => {
     dirs.push(dir);
     const runs: { seed: number; start: number; reported: number }[] = [];
     let start = Date.UTC(2026, 2, 1, 3, 7, 13);
-    for (let run = 0; run < 3; run++) {
+    for (let run = 0; run < 5; run++) {
       const seed = 100 + run;
       const child = writer([dir, seed, start, 100_000, 2]);
       const target = 200 + Math.floor(Math.random() * 250);
