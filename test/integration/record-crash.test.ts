@@ -13,24 +13,16 @@ import { StoreReader } from '../../src/record/reader.js';
 import { StoreWriter, type StoreEvent } from '../../src/record/writer.js';
 import { requirement, REPO } from '../env.js';
 import { firstDifference, sampleGenerator } from '../unit/record-helpers.js';
-import { WriterChild } from './record/child.js';
+import { Children } from './record/child.js';
 
 const skip = requirement('dist/record', existsSync(join(REPO, 'dist', 'record', 'writer.js')), 'dist/ is not built');
 const dirs: string[] = [];
-const children: WriterChild[] = [];
+const children = new Children();
 afterEach(async () => {
-  for (const c of children.splice(0)) {
-    if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
-    await c.exited;
-  }
+  await children.killAll();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-function writer(args: (string | number)[]): WriterChild {
-  const c = new WriterChild(args);
-  children.push(c);
-  return c;
-}
+const writer = (args: (string | number)[]) => children.spawn(args);
 
 function integrity(dir: string): string {
   const db = new Database(join(dir, 'tailtop.db'), { readonly: true });

@@ -11,16 +11,13 @@ import { join } from 'node:path';
 import { StoreReader } from '../../src/record/reader.js';
 import { requirement } from '../env.js';
 import { firstDifference, sampleGenerator } from '../unit/record-helpers.js';
-import { WriterChild } from './record/child.js';
+import { Children } from './record/child.js';
 
 const skip = requirement('root (mount tmpfs)', process.getuid?.() === 0, 'mounting a tmpfs needs root');
 const mounts: string[] = [];
-const children: WriterChild[] = [];
+const children = new Children();
 afterEach(async () => {
-  for (const c of children.splice(0)) {
-    if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
-    await c.exited;
-  }
+  await children.killAll(); // before unmounting: a writer keeps its files open
   for (const m of mounts.splice(0)) {
     try {
       execFileSync('umount', [m]);
@@ -62,8 +59,7 @@ describe.skipIf(skip)('disk full', () => {
     mounts.push(mnt);
     const dir = join(mnt, 'store');
     const start = Date.UTC(2026, 3, 1, 0, 0, 0);
-    const child = new WriterChild([dir, 21, start, 100_000, 3]);
-    children.push(child);
+    const child = children.spawn([dir, 21, start, 100_000, 3]);
     await child.until((l) => l.filter((x) => x.ok).length >= 150);
 
     const filler = join(mnt, 'filler');

@@ -8,17 +8,14 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requirement } from '../env.js';
-import { WriterChild } from './record/child.js';
+import { Children } from './record/child.js';
 
 const skip = requirement('root and setpriv', process.getuid?.() === 0 && existsSync('/usr/bin/setpriv'), 'needs root and setpriv to read as nobody');
 const READER = join(import.meta.dirname, 'record', 'reader-child.mjs');
 const dirs: string[] = [];
-const children: WriterChild[] = [];
+const children = new Children();
 afterEach(async () => {
-  for (const c of children.splice(0)) {
-    if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
-    await c.exited;
-  }
+  await children.killAll();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -29,11 +26,7 @@ function readAsNobody(dir: string): { ok?: boolean; samples?: number; error?: st
   return JSON.parse(out.trim()) as { ok?: boolean; samples?: number; error?: string; kind?: string };
 }
 
-function root(args: (string | number)[]): WriterChild {
-  const c = new WriterChild(args);
-  children.push(c);
-  return c;
-}
+const root = (args: (string | number)[]) => children.spawn(args);
 
 describe.skipIf(skip)('a store written by root, read by a user', () => {
   it('names the missing permission, and reads once it is granted: stopped, while written, after kill -9', async () => {
@@ -84,8 +77,7 @@ describe.skipIf(skip)('a store written by root, read by a user', () => {
     expect(got.error).toMatch(new RegExp(`^store ${file}: permission denied: the store is in WAL mode with no ${file}-shm, which SQLite must create, and uid 65534 \\(nobody\\) cannot write the directory ${dir} `));
 
     // and writing as the user: the directory is root's
-    const w3 = new WriterChild([dir, 33, start + 900_000, 5, 0], { uid: 65534, gid: 65534 });
-    children.push(w3);
+    const w3 = children.spawn([dir, 33, start + 900_000, 5, 0], { uid: 65534, gid: 65534 });
     expect(await w3.exited).toBe(3);
     expect(w3.lines[0]!.error).toMatch(new RegExp(`^store ${file}: permission denied: uid 65534 \\(nobody\\) lacks write and search \\(wx\\) access to the directory ${dir} `));
   }, 120_000);

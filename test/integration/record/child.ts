@@ -55,3 +55,21 @@ export class WriterChild {
     return this.lines.filter((l) => l.event?.kind === kind).map((l) => l.event);
   }
 }
+
+/** The writer children a test file started: started through it, killed (SIGKILL) and awaited by killAll(). */
+export class Children {
+  private readonly list: WriterChild[] = [];
+
+  spawn(args: (string | number)[], opts: { uid?: number; gid?: number } = {}): WriterChild {
+    const c = new WriterChild(args, opts);
+    this.list.push(c);
+    return c;
+  }
+
+  async killAll(): Promise<void> {
+    for (const c of this.list.splice(0)) {
+      if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+      await c.exited;
+    }
+  }
+}
