@@ -12,6 +12,7 @@ const benches = [
   ['docker.mjs', []],
   ['ebpf.mjs', []],
   ['report.mjs', quick ? ['--runs', '2', '--hours', '24'] : []],
+  ['record.mjs', quick ? ['--hours', '2'] : []],
 ];
 let failed = 0;
 for (const [file, args] of benches) {

@@ -1,0 +1,198 @@
+// The recording codec round-trips any chain of JSON-like values exactly (-0, NaN, ±Infinity, counters near
+// 2^53, strings that are not well-formed UTF-16, keys that look like paths or prototypes), whether the
+// values are unrelated or evolve step by step as samples do; and bad bytes give a CodecError, never a crash.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ChainDecoder, ChainEncoder, CodecError, decodeOne, encodeOne } from '../../src/record/codec.js';
+import { firstDifference } from './record-helpers.js';
+
+const awkwardNumbers = fc.constantFrom(
+  0, -0, NaN, Infinity, -Infinity, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 53 + 2, -(2 ** 53) - 2, 2 ** 64, 1e300,
+  Number.MIN_VALUE, -Number.MIN_VALUE, Number.EPSILON, 0.1, 0.52, 12.75, -3.125, 1 / 3, 123456789.123, 2 ** 31, -(2 ** 31), 2 ** 32 + 1,
+);
+const numbers = fc.oneof(fc.double(), fc.integer(), fc.maxSafeInteger(), awkwardNumbers, fc.integer({ min: -1000, max: 1000 }).map((n) => n / 100));
+const awkwardStrings = fc.constantFrom('', 'a.b', 'a[0]', '[0]', '0', '__proto__', 'constructor', 'toString', 'x/y', '\u0000', '\ud800', 'a\udc00b', '€', '😀', 'ω'.repeat(50), 'x'.repeat(300));
+const strings = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), awkwardStrings);
+// Decoded objects are plain objects (Object.prototype): generate those.
+const plain = { noNullPrototype: true } as const;
+const keys = fc.oneof(fc.string({ maxLength: 4 }), awkwardStrings);
+
+const { value: jsonValue } = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom(undefined, null, true, false),
+    numbers,
+    strings,
+    tie('array'),
+    tie('object'),
+    tie('rows'),
+  ),
+  array: fc.array(tie('value'), { maxLength: 6 }),
+  object: fc.dictionary(keys, tie('value'), { maxKeys: 6, noNullPrototype: true }),
+  // Rows with identities from a small set, so that chains meet the same rows again (keyed matching).
+  rows: fc.array(
+    fc.oneof(
+      fc.record({ id: fc.integer({ min: 0, max: 5 }), v: numbers, s: strings }, plain),
+      fc.record({ pid: fc.integer({ min: 1, max: 6 }), n: fc.integer({ min: 0, max: 2 ** 53 - 1 }) }, plain),
+      fc.record({ meta: fc.record({ id: fc.constantFrom('a', 'b', 'c', 'd') }, plain), counters: fc.option(fc.record({ cpu: numbers }, plain)) }, plain),
+      fc.record({ major: fc.constantFrom(7, 8), minor: fc.integer({ min: 0, max: 2 }), op: fc.constantFrom('read', 'write'), cgroup: fc.nat(3), count: fc.nat() }, plain),
+    ),
+    { maxLength: 8 },
+  ),
+}));
+
+function roundTrip(values: unknown[]): unknown[] {
+  const enc = new ChainEncoder();
+  const frames = values.map((v) => enc.encode(v));
+  const dec = new ChainDecoder();
+  return frames.map((f) => dec.decode(f));
+}
+
+/** A value changed a little: numbers moved, keys added or dropped, rows inserted, removed or reordered. */
+type Edit = { path: number[]; op: 'num' | 'drop' | 'add' | 'swap' | 'str' | 'dup'; n: number; s: string };
+const edit: fc.Arbitrary<Edit> = fc.record({
+  path: fc.array(fc.nat(7), { minLength: 0, maxLength: 4 }),
+  op: fc.constantFrom('num', 'drop', 'add', 'swap', 'str', 'dup'),
+  n: fc.oneof(fc.integer({ min: -5, max: 1000 }), awkwardNumbers),
+  s: keys,
+});
+
+function clone(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(clone);
+  if (typeof v === 'object' && v !== null) {
+    const o: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) Object.defineProperty(o, k, { value: clone((v as Record<string, unknown>)[k]), enumerable: true, writable: true, configurable: true });
+    return o;
+  }
+  return v;
+}
+
+function applyEdit(root: unknown, e: Edit): unknown {
+  const next = clone(root);
+  let node: unknown = next;
+  for (const step of e.path) {
+    const kids = Array.isArray(node) ? node : typeof node === 'object' && node !== null ? Object.values(node) : [];
+    const child = kids[step % Math.max(1, kids.length)];
+    if (typeof child !== 'object' || child === null) break;
+    node = child;
+  }
+  if (Array.isArray(node)) {
+    const i = node.length ? e.n >>> 0 : 0;
+    if (e.op === 'drop' && node.length) node.splice(i % node.length, 1);
+    else if (e.op === 'add') node.splice(node.length ? i % (node.length + 1) : 0, 0, { id: e.n, name: e.s });
+    else if (e.op === 'swap' && node.length > 1) node.reverse();
+    else if (e.op === 'dup' && node.length) node.push(clone(node[i % node.length]));
+    else if (node.length) node[i % node.length] = e.op === 'str' ? e.s : e.n;
+  } else if (typeof node === 'object' && node !== null) {
+    const o = node as Record<string, unknown>;
+    const ks = Object.keys(o);
+    const k = ks.length ? ks[(e.n >>> 0) % ks.length]! : e.s;
+    if (e.op === 'drop') delete o[k];
+    else if (e.op === 'add') Object.defineProperty(o, e.s, { value: { n: e.n }, enumerable: true, writable: true, configurable: true });
+    else if (e.op === 'str') o[k] = e.s;
+    else if (typeof o[k] === 'number') o[k] = (o[k] as number) + e.n;
+    else o[k] = e.n;
+  }
+  return next;
+}
+
+describe('codec round trip', () => {
+  it('chains of unrelated values', () => {
+    fc.assert(
+      fc.property(fc.array(jsonValue, { minLength: 1, maxLength: 8 }), (values) => {
+        expect(firstDifference(roundTrip(values), values)).toBeNull();
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('chains of values that evolve by small edits (the shape of samples)', () => {
+    fc.assert(
+      fc.property(jsonValue, fc.array(fc.array(edit, { maxLength: 4 }), { minLength: 1, maxLength: 12 }), (start, steps) => {
+        const values = [start];
+        for (const edits of steps) values.push(edits.reduce(applyEdit, values[values.length - 1]));
+        expect(firstDifference(roundTrip(values), values)).toBeNull();
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('keeps -0, NaN, infinities and counters near 2^53 exact, also as differences', () => {
+    const values = [
+      { a: 0, b: NaN, c: 2 ** 53 - 1, d: -0, e: 1 },
+      { a: -0, b: NaN, c: 2 ** 53 - 2, d: 0, e: Infinity },
+      { a: 0, b: 1, c: -(2 ** 53 - 1), d: -0, e: -Infinity },
+      { a: 2 ** 53, b: 2 ** 53 + 2, c: 2 ** 53 - 1, d: 5e-324, e: 0.1 + 0.2 },
+    ];
+    const out = roundTrip(values) as Record<string, number>[];
+    expect(out).toStrictEqual(values);
+    expect(Object.is(out[1]!.a, -0)).toBe(true);
+    expect(Object.is(out[2]!.d, -0)).toBe(true);
+  });
+
+  it('rows matched by identity: a new process costs one row, not a shift of all the rows after it', () => {
+    const row = (pid: number) => ({ pid, comm: `proc-${pid}`, cmdline: `/usr/bin/thing --id ${pid} --with many arguments`, utime: pid * 10 });
+    const a = Array.from({ length: 200 }, (_, i) => row(i + 100));
+    const b = [row(1), ...a]; // a new pid sorts first
+    const enc = new ChainEncoder();
+    enc.encode(a);
+    const delta = enc.encode(b);
+    expect(delta.length).toBeLessThan(600);
+    expect(roundTrip([a, b])).toStrictEqual([a, b]);
+  });
+
+  it('an unchanged value costs one byte, a counter that moved a few bytes', () => {
+    const s = { host: { cpu: { user: 123456789, idle: 987654321 }, disks: [{ name: 'sda', reads: 1e9 }] } };
+    const enc = new ChainEncoder();
+    expect(enc.encode(s).length).toBeGreaterThan(30);
+    expect(enc.encode(s).length).toBe(1);
+    const moved = { host: { cpu: { user: 123456790, idle: 987654321 }, disks: [{ name: 'sda', reads: 1e9 + 300 }] } };
+    expect(enc.encode(moved).length).toBeLessThanOrEqual(24);
+  });
+
+  it('decoded values are frozen and share what did not change', () => {
+    const a = { big: { x: 1 }, n: 1 };
+    const b = { big: { x: 1 }, n: 2 };
+    const [da, db] = roundTrip([a, b]) as (typeof a)[];
+    expect(Object.isFrozen(da)).toBe(true);
+    expect(db!.big).toBe(da!.big);
+    expect(() => {
+      (db as { n: number }).n = 3;
+    }).toThrow(TypeError);
+  });
+
+  it('refuses what is not JSON-like, and the chain stays usable', () => {
+    const enc = new ChainEncoder();
+    const dec = new ChainDecoder();
+    expect(dec.decode(enc.encode({ a: 'x' }))).toEqual({ a: 'x' });
+    expect(() => enc.encode({ a: 'y', m: new Map() })).toThrow(/cannot record a value of type Map/);
+    expect(() => enc.encode({ d: new Date() })).toThrow(CodecError);
+    expect(() => enc.encode({ b: 1n })).toThrow(/bigint/);
+    expect(dec.decode(enc.encode({ a: 'y', z: 'x' }))).toEqual({ a: 'y', z: 'x' });
+  });
+});
+
+describe('codec on bad bytes', () => {
+  it('random or truncated bytes give a CodecError or some value, never another exception', () => {
+    const valid = encodeOne({ a: [1, 2, { b: 'c' }], d: 1.5, e: 'xyz' });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(valid.length), (junk, cut) => {
+        for (const bytes of [Buffer.from(junk), valid.subarray(0, cut), Buffer.concat([valid, Buffer.from(junk)])]) {
+          try {
+            decodeOne(bytes);
+          } catch (err) {
+            expect(err).toBeInstanceOf(CodecError);
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('a difference without the value it continues is refused', () => {
+    const enc = new ChainEncoder();
+    enc.encode({ n: 1 });
+    const delta = enc.encode({ n: 2 });
+    expect(() => decodeOne(delta)).toThrow(CodecError);
+  });
+});
