@@ -19,6 +19,7 @@ import type { Store } from './store/store.js';
 import type { ContainerSource, DetailScope } from './sources/docker/container-source.js';
 import type { EbpfSupervisor } from './sources/ebpf/supervisor.js';
 import { readProcesses } from './sources/processes/read-processes.js';
+import { oneSafeLine } from './errors.js';
 
 export interface SamplerDeps {
   clock: Clock;
@@ -227,7 +228,7 @@ export function clampRefresh(ms: number): number {
   return Math.min(MAX_REFRESH_MS, Math.max(MIN_REFRESH_MS, Math.round(ms)));
 }
 
+/** An error as one safe line (its message: no stack, no escape sequences). */
 export function oneLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0] ?? msg;
+  return oneSafeLine(err instanceof Error ? err.message || err.name : String(err), 300);
 }

@@ -7,6 +7,7 @@ import { fit } from './format.js';
 import { sanitize } from './sanitize.js';
 import type { CommandId } from './keys.js';
 import type { ViewRequest } from './view.js';
+import { compileFilter } from './filter.js';
 
 export type Align = 'left' | 'right';
 export type SortValue = number | string | null | undefined;
@@ -50,22 +51,7 @@ export interface LaidOutColumn<R> {
 
 const SEP = 1;
 
-/** Compile a filter: substring (case-insensitive), or a regex when it starts with `~`. */
-export function compileFilter(text: string): { test: ((s: string) => boolean) | null; error: string | null } {
-  const t = text.trim();
-  if (t === '') return { test: null, error: null };
-  if (t.startsWith('~')) {
-    try {
-      const re = new RegExp(t.slice(1), 'i');
-      return { test: (s) => re.test(s), error: null };
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      return { test: null, error: `invalid regex: ${msg.replace(/^Invalid regular expression: /, '')}` };
-    }
-  }
-  const needle = t.toLowerCase();
-  return { test: (s) => s.toLowerCase().includes(needle), error: null };
-}
+export { compileFilter };
 
 export class TableModel<R> {
   readonly columns: Column<R>[];
