@@ -107,7 +107,7 @@ export class CellText {
   private readonly sgr: Map<string, string | null>;
   private readonly attrs: Map<string, Map<number, Map<number, number>>>;
 
-  constructor(private readonly box: blessed.Widgets.BoxElement) {
+  constructor(readonly box: blessed.Widgets.BoxElement) {
     const b = box as unknown as BoxInternals;
     this.screen = b.screen;
     let s = sgrCache.get(this.screen);

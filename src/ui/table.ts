@@ -8,6 +8,7 @@ import { sanitize } from './sanitize.js';
 import type { CommandId } from './keys.js';
 import type { ViewRequest } from './view.js';
 import { compileFilter } from './filter.js';
+import { cellText } from './cell-text.js';
 
 export type Align = 'left' | 'right';
 export type SortValue = number | string | null | undefined;
@@ -331,6 +332,7 @@ export class TableWidget<R> {
     pos: { top: number | string; left: number | string; width: number | string; height: number | string },
   ) {
     this.box = blessed.box({ parent, ...pos, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+    cellText(this.box); // rows cut and padded in terminal cells, wide characters included
   }
 
   draw(theme: Theme, opts: TableDrawOptions = {}): void {

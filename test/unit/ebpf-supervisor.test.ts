@@ -230,6 +230,25 @@ describe('running the helper', () => {
     expect(a.map((i) => i.seq)).toEqual(a.map((_, k) => a[0]!.seq + k));
   });
 
+  it('refuses intervals with impossible values as bad lines, each with its reason', async () => {
+    const s = make({ helperPath: FAKE, spawn: nodeSpawnWith({ FAKE_HELPER_MODE: 'absurd' }), intervalMs: 20 });
+    const reasons: string[] = [];
+    s.on('bad', (r: string) => reasons.push(r));
+    await s.start();
+    expect(await s.waitReady(10_000)).toBe(true);
+    await until(() => reasons.length >= 5);
+    expect(s.drain().map((i) => i.seq)).toEqual([1]); // only the plausible one
+    expect(s.status().active).toBe(true);
+    expect(s.status().badLines).toBeGreaterThanOrEqual(5);
+    expect(reasons.slice(0, 5)).toEqual([
+      expect.stringMatching(/^interval: block\[0\]\.count: 9007199254740991 completions in 20000000 ns$/),
+      expect.stringMatching(/^interval: block\[0\]\.service: maximum 9007199254740991 ns is above the highest bucket/),
+      expect.stringMatching(/^interval: intervalNs 0 is not a plausible interval/),
+      expect.stringMatching(/^interval: runq\[0\]\.hist: counts add up beyond 2\^53/),
+      expect.stringMatching(/^interval: seq 1 after \d+/),
+    ]);
+  });
+
   it('keeps at most maxQueued intervals for drain() and counts the dropped ones', async () => {
     const s = make({ helperPath: FAKE, spawn: nodeSpawnWith({ FAKE_HELPER_MODE: 'stay' }), intervalMs: 20, maxQueued: 3 });
     await s.start();

@@ -17,6 +17,7 @@ import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { oneLineText, parseLine, type Hello, type IntervalData } from './protocol.js';
+import { implausible } from './plausible.js';
 
 export const REASON_ACTIVE = 'ebpf';
 export const REASON_NOT_BUILT = 'eBPF: helper not built (make -C bpf)';
@@ -205,6 +206,8 @@ export class EbpfSupervisor extends EventEmitter {
   /** Off for good (not built, no BTF, not permitted): no restart. */
   private permanent = false;
   private queue: IntervalData[] = [];
+  /** The last interval's seq in the running helper (seq only grows within one run). */
+  private lastSeq: number | null = null;
   private readyWaiters: Waiter[] = [];
   private intervalWaiters: Waiter[] = [];
   private exitWaiters: (() => void)[] = [];
@@ -373,6 +376,7 @@ export class EbpfSupervisor extends EventEmitter {
     }
     this.child = child;
     this.childStartedAt = this.timers.now();
+    this.lastSeq = null;
     track(child);
     this.update({ active: false, reason: 'eBPF: starting', hello: undefined, pid: child.pid, restartInMs: undefined });
 
@@ -494,6 +498,9 @@ export class EbpfSupervisor extends EventEmitter {
         return;
       case 'interval': {
         if (!this.st.hello) return this.onBad('interval before hello');
+        const absurd = implausible(msg) ?? (this.lastSeq !== null && msg.seq <= this.lastSeq ? `interval: seq ${msg.seq} after ${this.lastSeq}` : null);
+        if (absurd) return this.onBad(absurd);
+        this.lastSeq = msg.seq;
         this.queue.push(msg);
         const max = this.opts.maxQueued ?? 600;
         let dropped = 0;
