@@ -66,7 +66,22 @@ export function createScreen(opts: ScreenOptions = {}): blessed.Widgets.Screen {
     tput.utoa = asciiTable();
   }
   fastDocking(screen);
+  dropBlessedSignalHandlers();
   return screen;
+}
+
+/**
+ * blessed adds process handlers for SIGTERM, SIGINT and SIGQUIT that call process.exit(0) when they are
+ * the only listener left; the caller's own handler restores the terminal and destroys the screen, which
+ * leaves blessed's as the only one mid-dispatch: the process would exit 0 instead of 128 + the signal.
+ * The caller handles signals (cli.ts), so blessed's are taken away.
+ */
+function dropBlessedSignalHandlers(): void {
+  const S = (blessed as unknown as { Screen: Record<string, unknown> }).Screen;
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) {
+    const h = S[`_${sig.toLowerCase()}Handler`];
+    if (typeof h === 'function') process.removeListener(sig, h as () => void);
+  }
 }
 
 function makeScreen(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, terminal: string, ascii: boolean): blessed.Widgets.Screen {

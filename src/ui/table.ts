@@ -5,6 +5,8 @@ import blessed from 'blessed';
 import type { Theme } from './theme.js';
 import { fit } from './format.js';
 import { sanitize } from './sanitize.js';
+import { stripUnsafe } from '../text/safe.js';
+import { textCells } from '../text/width.js';
 import type { CommandId } from './keys.js';
 import type { ViewRequest } from './view.js';
 import { compileFilter } from './filter.js';
@@ -404,7 +406,7 @@ export function tableStatus<R>(model: TableModel<R>, theme: Theme): string[] {
   const sc = model.sortColumn;
   if (sc) parts.push(`sort: ${escTags(sc.title)} ${model.sortDescending ? '▼' : '▲'}`);
   if (model.filterError) parts.push(colorTag(escTags(`filter: ${model.filterError}`), theme.colors['status_err'], theme));
-  else if (model.filter) parts.push(`filter: ${escTags(sanitize(model.filter, 60))}`);
+  else if (model.filter) parts.push(`filter: ${escTags(fit(stripUnsafe(model.filter), Math.min(60, textCells(stripUnsafe(model.filter)))))}`);
   return parts;
 }
 
