@@ -329,3 +329,39 @@ describe.skipIf(skip)('any locale, any terminal', () => {
     expect(msg[0]).toMatch(/^tailtop: terminal "dumb" cannot move the cursor: use `tailtop snapshot --json` instead/);
   }, 30_000);
 });
+
+describe.skipIf(skip)('daemon states said plainly', () => {
+  const asNobody = process.getuid?.() === 0 && spawnSync('runuser', ['--help'], { stdio: 'ignore' }).status === 0;
+  const noNobody = skip ? null : requirement('runuser as root', asNobody, 'needs root and runuser (util-linux) to run tailtop as nobody');
+
+  it.skipIf(noNobody !== null)('a socket the user may not open: "permission denied on <socket> (add the user to group docker)"', async () => {
+    // A socket only root may open (a daemon's socket the user is not in the group of).
+    const { createServer } = await import('node:net');
+    const sockDir = mkdtempSync(join(tmpdir(), 'tailtop-eacces-'));
+    chmodSync(sockDir, 0o755);
+    const sock = join(sockDir, 'docker.sock');
+    const srv = createServer((c) => c.destroy());
+    await new Promise<void>((r) => srv.listen(sock, r));
+    chmodSync(sock, 0o600);
+    try {
+      const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const c = spawn('runuser', ['-u', 'nobody', '--', process.execPath, cli, 'snapshot', '--json', '--no-ebpf', '--interval', '300', '--docker-host', `unix://${sock}`], {
+          env: { ...process.env, XDG_CONFIG_HOME: '/nonexistent', HOME: '/nonexistent' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        c.stdout.on('data', (d: Buffer) => (stdout += d));
+        c.stderr.on('data', (d: Buffer) => (stderr += d));
+        c.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      expect(doc.errors).toContainEqual({ source: 'docker', message: `docker: permission denied on ${sock} (add the user to group docker)` });
+      expect(JSON.stringify(doc.errors)).not.toMatch(/attempt/);
+    } finally {
+      srv.close();
+      rmSync(sockDir, { recursive: true, force: true });
+    }
+  }, 40_000);
+});
