@@ -14,7 +14,6 @@ import { hasTmux, sessionsKilledAfterEach, socketOf, startTmux, type TmuxSession
 import {
   type DaemonHandle,
   IMAGE,
-  LABEL,
   docker,
   ensureImage,
   removeAll,
@@ -23,6 +22,7 @@ import {
   sleep,
   startDaemon,
   stopDaemon,
+  testLabels,
 } from '../integration/docker-helpers.js';
 
 const P = 'tt-e2e-'; // every container of this file; names stay within 13 characters (the NAME column's width at 120 columns)
@@ -184,7 +184,7 @@ describe.skipIf(skip)('tailtop in tmux with a real Docker daemon', () => {
     let removal: Promise<unknown> = Promise.resolve();
     for (let b = 0; b < 5; b++) {
       const batch = names.slice(b * 10, b * 10 + 10);
-      const start = pool(batch, 10, (n) => docker(host, 'run', '-d', '--name', n, '--label', `${LABEL}=1`, '--network', 'none', IMAGE, 'sleep', '300'));
+      const start = pool(batch, 10, (n) => docker(host, 'run', '-d', '--name', n, ...testLabels(), '--network', 'none', IMAGE, 'sleep', '300'));
       await Promise.all([start, removal]);
       kept.push(...batch.slice(0, 2));
       const gone = batch.slice(2);
