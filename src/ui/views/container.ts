@@ -148,7 +148,7 @@ export class ContainerView implements View {
       return [colorTag(escTags(why), err, theme)];
     }
     const gone = live ? '' : `  ${colorTag('(gone: last known figures)', err, theme)}`;
-    const l1 = `{bold}${escTags(clip(sanitize(c.name), 40))}{/bold}  ${escTags(clip(sanitize(c.image), 40))}  ${escTags(sanitize(c.state))}  ${c.runtime}  ${escTags(c.id.slice(0, 12))}${gone}`;
+    const l1 = `{bold}${escTags(clip(sanitize(c.name), 40))}{/bold}  ${escTags(clip(sanitize(c.image), 40))}  ${escTags(sanitize(c.state))}  ${c.runtime}  ${escTags(sanitize(c.id).slice(0, 12))}${gone}`;
     const compose = c.composeProject || c.composeService ? `compose: ${sanitize(c.composeProject ?? DASH)}/${sanitize(c.composeService ?? DASH)}  ` : '';
     const cpuLim = c.cpuLimitCores != null ? `${num(c.cpuLimitCores, 2)} cores` : 'unlimited';
     const memLim = c.memoryLimitBytes != null ? bytes(c.memoryLimitBytes) : 'unlimited';
