@@ -1,19 +1,24 @@
 #!/usr/bin/env node
-// Entry point: arguments, subcommands (the TUI by default, `snapshot`, `doctor`, `setup`), exit codes.
-//   0 ok; 1 runtime failure (after the terminal was restored); 2 usage or configuration error.
+// Entry point: arguments, subcommands (the TUI by default, `snapshot`, `doctor`, `setup`; `alerts` and
+// `fleet` parse their own options), exit codes.
+//   0 ok; 1 runtime failure (after the terminal was restored); 2 usage, configuration or theme error;
+//   128 + the signal's number when a signal ended the monitor (SIGHUP 129, SIGINT 130, SIGQUIT 131,
+//   SIGTERM 143). Every failure is one safe line on stderr (errors.ts).
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { systemClock } from './clock.js';
 import { Store } from './store/store.js';
-import { Sampler, oneLine } from './sampler.js';
+import { Sampler } from './sampler.js';
 import { readHostSample } from './sources/procfs/read-host.js';
 import { hasProcfs, readHostSampleSysinfo, readStaticFacts } from './sources/sysinfo.js';
 import type { ContainerSource } from './sources/docker/container-source.js';
-import { findEndpoint } from './sources/docker/endpoint.js';
+import { findEndpoint, parseDockerHost } from './sources/docker/endpoint.js';
 import { EbpfSupervisor } from './sources/ebpf/supervisor.js';
-import { ConfigError, defaultConfigPath, loadConfig, type Config } from './config/config.js';
+import { defaultConfigPath, loadConfig, type Config } from './config/config.js';
+import { errorLine, exitCodeOf, quote, UsageError } from './errors.js';
+import { chooseGlyphs } from './ui/glyphs.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
 import { bindings } from './ui/keys.js';
 import { toSnapshot } from './snapshot.js';
@@ -42,6 +47,8 @@ Options:
   --no-docker          do not look for a container runtime
   --no-ebpf            do not start the eBPF helper
   --all-disks          also show idle loop/ram devices
+  --ascii              draw with ASCII only (the default where the locale is not UTF-8)
+  --unicode            draw with Unicode box and block characters even where the locale is not UTF-8
   -h, --help           show this help
   -v, --version        show the version
 
@@ -53,8 +60,6 @@ snapshot options:
 doctor exits 0 when everything works, 1 when something is off (docs/doctor.md for --json).
 
 Docs: README.md, docs/snapshot.md, docs/doctor.md, docs/metrics.md, docs/ebpf-protocol.md`;
-
-class UsageError extends Error {}
 
 interface Parsed {
   command: 'tui' | 'snapshot' | 'doctor' | 'setup';
@@ -76,6 +81,8 @@ function parse(argv: string[]): Parsed {
         'no-docker': { type: 'boolean' },
         'no-ebpf': { type: 'boolean' },
         'all-disks': { type: 'boolean' },
+        ascii: { type: 'boolean' },
+        unicode: { type: 'boolean' },
         json: { type: 'boolean' },
         interval: { type: 'string' },
         processes: { type: 'boolean' },
@@ -85,12 +92,12 @@ function parse(argv: string[]): Parsed {
       },
     });
   } catch (err) {
-    throw new UsageError(oneLine(err));
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
   const [cmd, ...rest] = parsed.positionals;
-  if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`);
+  if (rest.length > 0) throw new UsageError(`unexpected argument ${quote(rest[0]!)}`);
   const commands = ['snapshot', 'doctor', 'setup'] as const;
-  if (cmd !== undefined && !(commands as readonly string[]).includes(cmd)) throw new UsageError(`unknown command '${cmd}'`);
+  if (cmd !== undefined && !(commands as readonly string[]).includes(cmd)) throw new UsageError(`unknown command ${quote(cmd)}`);
   const command = (cmd ?? 'tui') as Parsed['command'];
   const v: Parsed['values'] = parsed.values;
   const only: Record<string, readonly Parsed['command'][]> = {
@@ -98,19 +105,25 @@ function parse(argv: string[]): Parsed {
     interval: ['snapshot'],
     processes: ['snapshot'],
     undo: ['setup'],
+    ascii: ['tui'],
+    unicode: ['tui'],
   };
   for (const [k, cmds] of Object.entries(only))
-    if (v[k] !== undefined && !cmds.includes(command)) throw new UsageError(`--${k} goes with ${cmds.map((c) => `'${c}'`).join(' or ')}`);
+    if (v[k] !== undefined && !cmds.includes(command))
+      throw new UsageError(`--${k} goes with ${cmds.map((c) => (c === 'tui' ? 'the monitor' : `'${c}'`)).join(' or ')}`);
   if (command === 'setup')
     for (const k of Object.keys(v)) if (k !== 'undo' && k !== 'help') throw new UsageError(`--${k} does not go with 'setup'`);
+  if (v.ascii && v.unicode) throw new UsageError('give either --ascii or --unicode, not both');
   if (command === 'snapshot' && !v.json && !v.help) throw new UsageError(`snapshot needs --json`);
   return { command, values: v };
 }
 
+/** A numeric flag: decimal digits only (no 0x100, 1e3, 250.0, +5 or spaces), within [min, max]. */
 function intOption(v: unknown, name: string, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got '${String(v)}'`);
+  const text = String(v);
+  const n = /^[0-9]{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max} (decimal digits), got ${quote(text)}`);
   return n;
 }
 
@@ -131,7 +144,11 @@ function loadSettings(values: Parsed['values']): Config {
   const cfg = loadConfig(explicit ?? defaultConfigPath(), { required: explicit != null });
   const refresh = intOption(values.refresh, 'refresh', 250, 10_000);
   if (refresh !== undefined) cfg.refreshMs = refresh;
-  if (typeof values['docker-host'] === 'string') cfg.dockerHost = values['docker-host'];
+  if (typeof values['docker-host'] === 'string') {
+    const r = parseDockerHost(values['docker-host'], 'option');
+    if (r.error !== null) throw new UsageError(`--docker-host: ${r.error.replace(/^docker: /, '')}`);
+    cfg.dockerHost = values['docker-host'];
+  }
   if (values['no-ebpf']) cfg.ebpf = false;
   if (values['all-disks']) cfg.showAllDisks = true;
   return cfg;
@@ -160,15 +177,29 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   }
 }
 
+/** The exit code for a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143). */
+function signalExitCode(sig: NodeJS.Signals): number {
+  return 128 + (os.constants.signals[sig] ?? 0);
+}
+
+const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
+/** How long quitting waits for the helper and the Docker client to stop before it exits anyway. */
+const STOP_DEADLINE_MS = 3000;
+
 async function runTui(values: Parsed['values']): Promise<number> {
   const cfg = loadSettings(values);
   const themeName = chooseThemeName(typeof values.theme === 'string' ? values.theme : cfg.theme, process.env, terminalColors());
   const theme = loadTheme(themeName); // unknown name: the error lists the themes there
   const keyTable = bindings(cfg.keys);
   if (!process.stdout.isTTY) throw new UsageError('the monitor needs a terminal on stdout (use `tailtop snapshot --json` for scripts)');
-
+  const term = process.env['TERM'] ?? '';
   const { createTui } = await import('./ui/app.js');
-  const { restoreTerminal } = await import('./ui/screen.js');
+  const { restoreTerminal, terminalProblem } = await import('./ui/screen.js');
+  const problem = terminalProblem(term);
+  if (problem) throw new UsageError(`${problem}: use \`tailtop snapshot --json\` instead, or set TERM to your terminal (e.g. TERM=xterm-256color)`);
+  const glyphs = chooseGlyphs({ ascii: values.ascii === true, unicode: values.unicode === true }, process.env, term).mode;
+  const { captureStrayOutput } = await import('./ui/stray-output.js');
+
   // The first frame must not wait for slow facts or for loading the Docker client: start with what
   // node:os knows and fill in the rest when it arrives.
   const facts = quickFacts();
@@ -176,28 +207,42 @@ async function runTui(values: Parsed['values']): Promise<number> {
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs: 1000 }) : null;
   const store = new Store(300);
   const sampler = await makeSampler(cfg, { store, containers, ebpf, refreshMs: cfg.refreshMs });
+  if (process.env.TAILTOP_FAULT === 'collector') injectCollectorFault(sampler);
 
   return await new Promise<number>((resolve) => {
     let done = false;
     let stopWatching = (): void => {};
+    let stopCapture = (): void => {};
+    let strayTimer: NodeJS.Timeout | null = null;
     let tui: ReturnType<typeof createTui> | null = null;
     const finish = (code: number, err?: unknown): void => {
       if (done) return;
       done = true;
       stopWatching();
       sampler.stop();
+      if (strayTimer) clearTimeout(strayTimer);
       try {
         tui?.destroy();
       } finally {
         restoreTerminal();
+        stopCapture();
       }
-      if (err !== undefined) process.stderr.write(`tailtop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      void Promise.allSettled([containers?.stop(), ebpf?.stop()]).then(() => resolve(code));
+      if (err !== undefined) process.stderr.write(`tailtop: ${errorLine(err)}\n`);
+      // Stop the helper and the Docker client, but never wait for them longer than the deadline.
+      const deadline = new Promise<void>((r) => setTimeout(r, STOP_DEADLINE_MS).unref());
+      void Promise.race([Promise.allSettled([containers?.stop(), ebpf?.stop()]), deadline]).then(() => resolve(code));
     };
-    const onSignal = (sig: NodeJS.Signals) => () => finish(sig === 'SIGINT' ? 130 : 128 + (sig === 'SIGTERM' ? 15 : 1));
-    process.once('SIGTERM', onSignal('SIGTERM'));
-    process.once('SIGHUP', onSignal('SIGHUP'));
-    process.once('SIGINT', onSignal('SIGINT'));
+    // These listeners stay for the life of the process: blessed's own SIGTERM/SIGINT/SIGQUIT handlers call
+    // process.exit(0) when they are the only listener left. A second signal while stopping exits at once.
+    for (const sig of EXIT_SIGNALS) {
+      process.on(sig, () => {
+        if (done) {
+          restoreTerminal();
+          process.exit(signalExitCode(sig));
+        }
+        finish(signalExitCode(sig));
+      });
+    }
     process.on('uncaughtException', (err) => finish(1, err));
     process.on('unhandledRejection', (err) => finish(1, err));
     process.once('exit', () => restoreTerminal());
@@ -207,6 +252,7 @@ async function runTui(values: Parsed['values']): Promise<number> {
         store,
         facts,
         theme,
+        glyphs,
         bindings: keyTable,
         refreshMs: sampler.refreshMs,
         onRefreshChange: (ms) => sampler.setRefresh(ms),
@@ -217,12 +263,30 @@ async function runTui(values: Parsed['values']): Promise<number> {
       finish(1, err);
       return;
     }
-    sampler.on('frame', () => tui?.update());
+    // Nothing writes across the screen: stray stderr output and warnings go to the status line (30 s).
+    stopCapture = captureStrayOutput((kind, text) => {
+      tui?.note('stray', `${kind}: ${text}`);
+      if (strayTimer) clearTimeout(strayTimer);
+      strayTimer = setTimeout(() => tui?.note('stray', null), 30_000);
+      strayTimer.unref();
+    });
+    sampler.on('frame', () => {
+      tui?.note('sampler', null);
+      tui?.update();
+    });
+    // A tick that failed as a whole (no frame): say so in the status line until a frame comes.
+    sampler.on('source-error', (e) => tui?.note('sampler', `${e.source}: ${e.message}`));
     sampler.once('frame', () => void readStaticFacts().then((f) => Object.assign(facts, f)));
     // Test hook: an uncaught error after the first frames, to check that the terminal is restored.
     if (process.env.TAILTOP_FAULT === 'throw')
       setTimeout(() => {
         throw new Error('injected fault (TAILTOP_FAULT=throw)');
+      }, 1500);
+    // Test hook: a write to stderr while the screen is up.
+    if (process.env.TAILTOP_FAULT === 'stderr')
+      setTimeout(() => {
+        process.emitWarning('injected warning (TAILTOP_FAULT=stderr)', 'DeprecationWarning', 'DEP0170');
+        console.error('injected stray line (TAILTOP_FAULT=stderr)');
       }, 1500);
     void ebpf?.start();
     sampler.start();
@@ -238,6 +302,14 @@ async function runTui(values: Parsed['values']): Promise<number> {
         }),
       );
   });
+}
+
+/** Test hook (TAILTOP_FAULT=collector): from the third tick on, reading the host fails the whole tick. */
+function injectCollectorFault(sampler: Sampler): void {
+  const deps = (sampler as unknown as { deps: { readHost: (atMs: number) => Promise<HostSample> } }).deps;
+  const read = deps.readHost;
+  let ticks = 0;
+  deps.readHost = (atMs) => (++ticks >= 3 ? Promise.reject(new Error('injected collector fault (TAILTOP_FAULT=collector)')) : read(atMs));
 }
 
 function whenEndpointAppears(dockerHost: string | null, found: () => void): () => void {
@@ -317,8 +389,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     p = parse(argv);
   } catch (err) {
-    process.stderr.write(`tailtop: ${oneLine(err)}\n\n${USAGE}\n`);
-    return 2;
+    process.stderr.write(`tailtop: ${errorLine(err)}\n\n${USAGE}\n`);
+    return exitCodeOf(err);
   }
   if (p.values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -333,24 +405,29 @@ async function main(argv: string[]): Promise<number> {
     if (p.command === 'doctor') return await runDoctorCommand(p.values);
     return p.command === 'snapshot' ? await runSnapshot(p.values) : await runTui(p.values);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      process.stderr.write(`tailtop: ${err.message}\n`);
-      return 2;
-    }
-    if (err instanceof Error && /^unknown theme/i.test(err.message)) {
-      process.stderr.write(`tailtop: ${err.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`tailtop: ${oneLine(err)}\n`);
-    return 1;
+    process.stderr.write(`tailtop: ${errorLine(err)}\n`);
+    return exitCodeOf(err);
   }
 }
 
+// Node leaves when nothing is left to wait for: if that happens before main settled (a wait whose timers
+// were all unref'd), say so and fail instead of exiting 0 without output.
+let settled = false;
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write('tailtop: internal error: stopped waiting before the work was done\n');
+  process.exit(1);
+});
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    settled = true;
+    process.exit(code);
+  },
   (err) => {
-    process.stderr.write(`tailtop: ${oneLine(err)}\n`);
+    settled = true;
+    process.stderr.write(`tailtop: ${errorLine(err)}\n`);
     process.exit(1);
   },
 );
-

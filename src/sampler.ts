@@ -18,7 +18,8 @@ import { LatencyModel, cgroupMapFromContainers, deviceNamesFromDiskstats } from 
 import type { Store } from './store/store.js';
 import type { ContainerSource, DetailScope } from './sources/docker/container-source.js';
 import type { EbpfSupervisor } from './sources/ebpf/supervisor.js';
-import { readProcesses } from './sources/processes/read-processes.js';
+import { closeProcessReaders, readProcesses } from './sources/processes/read-processes.js';
+import { oneSafeLine } from './errors.js';
 
 export interface SamplerDeps {
   clock: Clock;
@@ -60,6 +61,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private busy: Promise<Frame> | null = null;
+  /** What the last process read covered: every /proc entry ('host'), a pid list, or nothing. */
+  private procScope: 'off' | 'host' | 'pids' = 'off';
   private wants: Wants = { processes: false, containerId: null, allDetail: true };
   private readonly latency = new LatencyModel();
   refreshMs: number;
@@ -89,11 +92,22 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.wants = w;
   }
 
-  /** Processes: with a container's view open only its cgroup's pids, else every /proc entry. */
+  /**
+   * Processes: with a container's view open only its cgroup's pids (none once it is stopped or gone),
+   * else every /proc entry.
+   */
   private async readProcs(): Promise<{ rows: ProcessCounters[]; errors: string[] }> {
     const id = this.wants.containerId;
     const pids = id && this.deps.containers ? await this.deps.containers.pidsOf(id) : null;
+    this.setProcScope(pids ? 'pids' : 'host');
+    if (pids && pids.length === 0) return { rows: [], errors: [] };
     return readProcesses(pids ? { root: this.deps.root, pids } : { root: this.deps.root });
+  }
+
+  /** Leaving a whole-table read releases the descriptors it kept for every host process. */
+  private setProcScope(scope: 'off' | 'host' | 'pids'): void {
+    if (this.procScope === 'host' && scope !== 'host') closeProcessReaders();
+    this.procScope = scope;
   }
 
   /** Containers whose detail files (PSI, OOM counts, v1 user/system split) are read this tick. */
@@ -179,6 +193,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       this.prevProcs = { atMs, rows: procs.rows };
     } else {
       this.prevProcs = null;
+      this.setProcScope('off');
     }
 
     const latency = this.latencyFrame(host, containers, errors);
@@ -227,7 +242,7 @@ export function clampRefresh(ms: number): number {
   return Math.min(MAX_REFRESH_MS, Math.max(MIN_REFRESH_MS, Math.round(ms)));
 }
 
+/** An error as one safe line (its message: no stack, no escape sequences). */
 export function oneLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split('\n')[0] ?? msg;
+  return oneSafeLine(err instanceof Error ? err.message || err.name : String(err), 300);
 }

@@ -1,11 +1,17 @@
 // The config file: TOML, read once by the CLI before the screen starts. Every error names the file and,
-// where it can, the line: `file:line: message`. Unknown keys are errors (a typo must not be ignored).
-import { readFileSync } from 'node:fs';
+// where it can, the line: `file:line: message`. Unknown keys are errors (a typo must not be ignored); keys
+// are looked up as own properties only (`toString`, `__proto__` are unknown keys like any other). The file
+// must be a regular file of at most 1 MiB; text quoted from it in a message is made safe (errors.ts).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse, TomlError } from 'smol-toml';
 import { COMMANDS } from '../ui/keys.js';
 import { DEFAULT_EXPORT, parseAlertRules, parseExportSettings, type AlertRule, type ExportSettings } from './alerts.js';
+import { parseDockerHost } from '../sources/docker/endpoint.js';
+import { ConfigError, quote } from '../errors.js';
+import { FileProblem, readSmallTextFile, showPath } from './read-file.js';
+
+export { ConfigError };
 
 export interface Config {
   refreshMs: number;
@@ -20,12 +26,10 @@ export interface Config {
   export: ExportSettings;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 export const MIN_REFRESH_MS = 250;
 export const MAX_REFRESH_MS = 10_000;
+/** Largest config file read. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export function defaultConfig(): Config {
   return { refreshMs: 1000, theme: null, keys: {}, showAllDisks: false, dockerHost: null, ebpf: true, alerts: [], export: { ...DEFAULT_EXPORT } };
@@ -49,31 +53,32 @@ export function loadConfig(path: string | null, opts: { required?: boolean } = {
   const required = opts.required ?? false;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readSmallTextFile(file, MAX_CONFIG_BYTES, 'file');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !required) return defaultConfig();
-    throw new ConfigError(`${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    if (!(e instanceof FileProblem)) throw e;
+    if (e.problem === 'missing' && !required) return defaultConfig();
+    throw new ConfigError(e.message);
   }
   return parseConfig(text, file);
 }
 
 /** Parse config text; `file` is only used in messages. */
 export function parseConfig(text: string, file = 'config.toml'): Config {
+  const where = showPath(file);
   let doc: Record<string, unknown>;
   try {
     doc = parse(text) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof TomlError) {
       const msg = (e.message.split('\n')[0] ?? 'invalid TOML').replace(/^Invalid TOML document:\s*/, '');
-      throw new ConfigError(`${file}:${e.line}: ${msg}`);
+      throw new ConfigError(`${where}:${e.line}: ${msg}`);
     }
-    throw new ConfigError(`${file}: ${(e as Error).message}`);
+    throw new ConfigError(`${where}: cannot parse: ${(e as Error).message}`);
   }
 
   const fail = (keyPath: string, message: string): never => {
     const line = findKeyLine(text, keyPath);
-    throw new ConfigError(`${file}${line ? `:${line}` : ''}: ${keyPath}: ${message}`);
+    throw new ConfigError(`${where}${line ? `:${line}` : ''}: ${showKey(keyPath)}: ${message}`);
   };
 
   const cfg = defaultConfig();
@@ -106,6 +111,8 @@ export function parseConfig(text: string, file = 'config.toml'): Config {
   if (doc['docker_host'] !== undefined) {
     const v = doc['docker_host'];
     if (typeof v !== 'string' || v.trim() === '') fail('docker_host', `expected a string like "unix:///var/run/docker.sock", got ${describe(v)}`);
+    const bad = parseDockerHost(v as string, 'option').error;
+    if (bad !== null) fail('docker_host', bad.replace(/^docker: /, ''));
     cfg.dockerHost = (v as string).trim();
   }
   if (doc['ebpf'] !== undefined) {
@@ -117,7 +124,7 @@ export function parseConfig(text: string, file = 'config.toml'): Config {
     const t = doc['keys'];
     if (typeof t !== 'object' || t === null || Array.isArray(t) || t instanceof Date) fail('keys', `expected a table, got ${describe(t)}`);
     for (const [cmd, v] of Object.entries(t as Record<string, unknown>)) {
-      if (!(cmd in COMMANDS)) fail(`keys.${cmd}`, `unknown command (known: ${Object.keys(COMMANDS).join(', ')})`);
+      if (!Object.hasOwn(COMMANDS, cmd)) fail(`keys.${cmd}`, `unknown command (known: ${Object.keys(COMMANDS).join(', ')})`);
       const list = typeof v === 'string' ? [v] : v;
       if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === 'string' && x.length > 0)) {
         fail(`keys.${cmd}`, `expected a non-empty list of key names like ["q", "C-c"], got ${describe(v)}`);
@@ -127,7 +134,7 @@ export function parseConfig(text: string, file = 'config.toml'): Config {
   }
   const failAt = (keyPath: string, message: string, line?: number | null): never => {
     const l = line ?? findKeyLine(text, keyPath);
-    throw new ConfigError(`${file}${l ? `:${l}` : ''}: ${keyPath}: ${message}`);
+    throw new ConfigError(`${where}${l ? `:${l}` : ''}: ${showKey(keyPath)}: ${message}`);
   };
   if (doc['alert'] !== undefined) cfg.alerts = parseAlertRules(doc['alert'], text, failAt);
   if (doc['export'] !== undefined) cfg.export = parseExportSettings(doc['export'], failAt);
@@ -154,8 +161,13 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return 'an array';
   if (v instanceof Date) return 'a date';
   if (typeof v === 'object') return 'a table';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'string') return `the string ${quote(v)}`;
+  return `${typeof v} ${quote(String(v)).slice(1, -1)}`;
+}
+
+/** A key path for a message: as written when it is a plain dotted name, else quoted (it came from the file). */
+function showKey(keyPath: string): string {
+  return /^[A-Za-z0-9_.-]{1,64}$/.test(keyPath) ? keyPath : keyPath.split('.').map((p) => (/^[A-Za-z0-9_-]{1,64}$/.test(p) ? p : quote(p))).join('.');
 }
 
 /**

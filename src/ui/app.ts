@@ -22,6 +22,8 @@ import { statusLine } from './status.js';
 import { helpLines, keyLabel } from './help.js';
 import { MIN_COLS, MIN_ROWS, tooSmall } from './layout.js';
 import { fit } from './format.js';
+import { sanitize } from './sanitize.js';
+import type { GlyphMode } from './glyphs.js';
 import { createOverviewView } from './views/overview.js';
 import { createContainersView } from './views/containers.js';
 import { createContainerView } from './views/container.js';
@@ -40,6 +42,8 @@ export interface TuiOptions {
   output?: NodeJS.WritableStream;
   /** terminfo name (default $TERM); cols/rows fix the size (render tests). */
   terminal?: string;
+  /** Draw with ASCII only (non-UTF-8 locale, old terminal, --ascii): see glyphs.ts. Default unicode. */
+  glyphs?: GlyphMode;
   cols?: number;
   rows?: number;
   /** + / - keys; the value is clamped to 250 ms .. 10 s. */
@@ -52,6 +56,11 @@ export interface TuiOptions {
 export interface Tui {
   /** After each store.push: redraw from the store, one render. Does nothing while paused. */
   update(): void;
+  /**
+   * A note in the status line under `key` (e.g. "sampler: tick failed", "stderr: ..."), shown until the
+   * caller clears it with null. Text is sanitised here.
+   */
+  note(key: string, text: string | null): void;
   /** Idempotent; restores the terminal. */
   destroy(): void;
   /** The current frame as plain text (rows joined by "\n", trailing spaces trimmed). */
@@ -120,7 +129,7 @@ export function frozenStore(store: Store, count: number, latest: Frame | null, p
 }
 
 export function createTui(opts: TuiOptions): Tui {
-  const screen = createScreen({ input: opts.input, output: opts.output, terminal: opts.terminal, cols: opts.cols, rows: opts.rows });
+  const screen = createScreen({ input: opts.input, output: opts.output, terminal: opts.terminal, cols: opts.cols, rows: opts.rows, glyphs: opts.glyphs });
   const tputColors = (screen as unknown as { tput: { colors: number } }).tput.colors;
   const theme = themeForDepth(opts.theme, colorDepth(process.env, tputColors));
   const c = (k: string): string | undefined => (theme.mono ? undefined : theme.colors[k]);
@@ -135,6 +144,7 @@ export function createTui(opts: TuiOptions): Tui {
   let helpVisible = false;
   let prompt: { label: string; text: string; onSubmit: (text: string) => void } | null = null;
   let message: string | null = null;
+  const notes = new Map<string, string>();
   let lastWants = '';
 
   // ------------------------------------------------------------------ widgets (created once, reused)
@@ -250,14 +260,19 @@ export function createTui(opts: TuiOptions): Tui {
     // A container is named, not shown by its 64-hex id.
     const target =
       t.view.id === 'container' ? (frame?.containers?.containers.find((c) => c.id === t.target)?.name ?? t.target.slice(0, 12)) : t.target;
-    const viewName = target ? `${t.view.id} ${target}` : t.view.id;
+    const viewName = target ? `${t.view.id} ${sanitize(target, 80)}` : t.view.id;
     headerText.set([headerLine(opts.facts, frame, { refreshMs, paused, view: viewName, window }, theme, cols)]);
     if (fullViews) {
       t.view.update(ctx());
       wantsChanged(); // the cursor may have moved (keys, new rows)
     }
     statusText.set([
-      statusLine(frame, { paused, prompt: prompt ? { label: prompt.label, text: prompt.text } : null, message, helpKey: firstKey('help', '?'), quitKey: firstKey('quit', 'q') }, theme, cols),
+      statusLine(
+        frame,
+        { paused, prompt: prompt ? { label: prompt.label, text: prompt.text } : null, message, notes: [...notes.values()], helpKey: firstKey('help', '?'), quitKey: firstKey('quit', 'q') },
+        theme,
+        cols,
+      ),
     ]);
     if (helpVisible) {
       help.setContent(helpLines(opts.bindings, theme, cols - 2).join('\n'));
@@ -370,6 +385,13 @@ export function createTui(opts: TuiOptions): Tui {
     update(): void {
       if (destroyed || paused) return;
       redraw(true);
+    },
+    note(key: string, text: string | null): void {
+      if (destroyed) return;
+      const before = notes.get(key);
+      if (text === null) notes.delete(key);
+      else notes.set(key, sanitize(text, 300));
+      if (notes.get(key) !== before) redraw(false);
     },
     destroy(): void {
       if (destroyed) return;

@@ -8,38 +8,15 @@
 // not fill its inner area; after blessed has drawn the border and the label, the cells are copied into the
 // screen buffer, touching only cells that changed (so unchanged lines stay clean for blessed's diff).
 //
-// The result is the same cells blessed would produce for `tags: true, wrap: false` content with the same
-// text: the same attributes (from program._attr and screen.attrCode), lines cut at the inner width, rows
-// below the text filled with blanks, wide characters followed by a filler cell, combining characters
-// joined to the cell before them.
+// The result is the cells blessed would produce for `tags: true, wrap: false` content with the same text:
+// the same attributes (from program._attr and screen.attrCode), rows below the text filled with blanks,
+// wide characters (by their real width: blessed-unicode.ts) followed by a filler cell, combining characters
+// joined to the cell before them; but lines are cut at the inner width counted in cells (blessed counts
+// UTF-16 units, which cuts a line holding emoji short), and a wide character with only one cell left
+// becomes a blank. A box given cell text also takes `setContent(text)` (lines split at "\n").
 import blessed from 'blessed';
-import { createRequire } from 'node:module';
 import { noFill } from './screen.js';
-
-interface Unicode {
-  charWidth(s: string | number, i?: number): number;
-  codePointAt(s: string, i: number): number;
-  combining: Record<number, boolean>;
-  chars: { all: RegExp; combining: RegExp; surrogate: RegExp };
-}
-const unicode = createRequire(import.meta.url)('blessed/lib/unicode.js') as Unicode;
-
-// blessed's charWidth walks long range tables for every character; Screen.draw calls it for every changed
-// cell. The width of a BMP code point never changes (a tab depends on the screen: not cached), so the
-// answers are remembered: same results, a table lookup instead of the walk.
-const WIDTHS = new Int8Array(0x10000).fill(-1);
-const charWidth = unicode.charWidth;
-if (!(charWidth as { memo?: boolean }).memo) {
-  const memo = (str: string | number, i?: number): number => {
-    const point = typeof str === 'number' ? str : unicode.codePointAt(str, i || 0);
-    if (point === undefined || point === 0x09 || point > 0xffff || point < 0) return charWidth(str, i);
-    let w = WIDTHS[point]!;
-    if (w < 0) WIDTHS[point] = w = charWidth(point);
-    return w;
-  };
-  (memo as { memo?: boolean }).memo = true;
-  unicode.charWidth = memo;
-}
+import { unicode } from './blessed-unicode.js';
 
 type Cell = [number, string];
 interface ScreenInternals {
@@ -130,7 +107,7 @@ export class CellText {
   private readonly sgr: Map<string, string | null>;
   private readonly attrs: Map<string, Map<number, Map<number, number>>>;
 
-  constructor(private readonly box: blessed.Widgets.BoxElement) {
+  constructor(readonly box: blessed.Widgets.BoxElement) {
     const b = box as unknown as BoxInternals;
     this.screen = b.screen;
     let s = sgrCache.get(this.screen);
@@ -141,6 +118,8 @@ export class CellText {
     this.attrs = a;
     box.setContent('');
     noFill(box);
+    box.setContent = (content: string): void => this.set(content === '' ? [] : content.split('\n'));
+    box.getContent = (): string => this.lines.join('\n');
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const text = this;
     const render = box.render;
@@ -253,7 +232,7 @@ export class CellText {
     const { attrs, chars } = p;
     let n = 0; // cells so far (the arrays may be longer: reused)
     let attr = entry;
-    let units = 0; // blessed cuts a line after `width` UTF-16 units (a wide char counts with its filler)
+    let cells = 0; // cells filled so far: the line is cut at `width` cells
     let i = 0;
     const hasTags = /\{\/?[\w\-,;!#]*\}/.test(text);
     while (i < text.length) {
@@ -275,14 +254,13 @@ export class CellText {
           }
         }
       }
-      if (units >= width) {
+      if (cells >= width) {
         i = next;
         continue; // cut: only tags after this point still count
       }
       let point: number;
       if (ch !== null) {
         point = ch.charCodeAt(0);
-        units++;
       } else {
         const unit = text.charCodeAt(i);
         point = full && unit >= 0xd800 && unit <= 0xdbff ? unicode.codePointAt(text, i) : unit;
@@ -290,23 +268,29 @@ export class CellText {
         if (full && point > 0xffff) {
           ch = text.slice(i, i + 2);
           next = i + 2;
-          units += 2;
-        } else {
-          units++;
         }
       }
       i = next;
-      if (full && unicode.combining[point]) {
+      if (full && point >= 0x300 && unicode.combining[point]) {
         if (n > 0) chars[n - 1] += ch;
+        continue;
+      }
+      const wide = full && point >= 0x1100 && unicode.charWidth(point) === 2;
+      if (wide && cells + 2 > width) {
+        // Only one cell left: the terminal cannot draw half of it.
+        attrs[n] = attr;
+        chars[n++] = ' ';
+        cells++;
         continue;
       }
       attrs[n] = attr;
       chars[n++] = ch;
-      if (full && point >= 0x1100 && unicode.charWidth(point) === 2 && units < width) {
+      cells++;
+      if (wide) {
         // blessed puts a filler after a double-width character; the terminal draws the pair as one.
         attrs[n] = attr;
         chars[n++] = '\x03';
-        units++;
+        cells++;
       }
     }
     n = Math.min(n, width);

@@ -1,4 +1,6 @@
 // Number formatting for panels. Unknown values (null) are shown as an em dash, never as 0.
+import { fitCells } from '../text/width.js';
+
 export const DASH = '—';
 
 const UNITS = ['B', 'K', 'M', 'G', 'T', 'P'];
@@ -47,11 +49,9 @@ export function duration(sec: number | null | undefined): string {
   return d > 0 ? `${d}d ${h}h ${m}m` : `${h}h ${m}m`;
 }
 
-/** Pad or cut to exactly `width` columns. */
+/** Pad or cut to exactly `width` terminal cells (wide characters take two; see text/width.ts). */
 export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
-  if (width <= 0) return '';
-  if (s.length > width) return width > 1 ? `${s.slice(0, width - 1)}…` : s.slice(0, width);
-  return align === 'left' ? s.padEnd(width) : s.padStart(width);
+  return fitCells(s, width, align);
 }
 
 const BARS = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'].map((c) => c.charCodeAt(0));

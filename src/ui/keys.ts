@@ -2,6 +2,8 @@
 // the views) and the `?` help overlay are both driven from this table, and the config can override the
 // keys of any command. Adding a command without a binding or a help line does not type-check.
 
+import { ConfigError, quote } from '../errors.js';
+
 export const COMMANDS = {
   quit: { keys: ['q', 'C-c'], help: 'Quit' },
   help: { keys: ['?'], help: 'Show or hide this help' },
@@ -37,11 +39,11 @@ export interface Binding {
 /** The effective key table: defaults with config overrides applied. Unknown command names are errors. */
 export function bindings(overrides: Partial<Record<string, string[]>> = {}): Binding[] {
   for (const name of Object.keys(overrides)) {
-    if (!(name in COMMANDS)) throw new Error(`keys.${name}: unknown command (known: ${Object.keys(COMMANDS).join(', ')})`);
+    if (!Object.hasOwn(COMMANDS, name)) throw new ConfigError(`keys.${quote(name)}: unknown command (known: ${Object.keys(COMMANDS).join(', ')})`);
   }
   return (Object.keys(COMMANDS) as CommandId[]).map((command) => ({
     command,
-    keys: [...(overrides[command] ?? COMMANDS[command].keys)],
+    keys: [...((Object.hasOwn(overrides, command) ? overrides[command] : undefined) ?? COMMANDS[command].keys)],
     help: COMMANDS[command].help,
   }));
 }

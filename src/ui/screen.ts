@@ -1,10 +1,13 @@
 // Screen lifecycle. blessed draws box lines through the terminal's alternate character set (smacs + q/x/l/k)
 // unless it believes ACS is broken; under tmux, screen and some SSH clients those come out as the letters
-// q x l k. We always draw with UTF-8 (forceUnicode) and tell blessed ACS is broken, so box lines are the
-// real characters ─ │ ┌ whatever the terminfo says. blessed's signal and exit handlers act only when they
+// q x l k. We draw with UTF-8 (forceUnicode) and tell blessed ACS is broken, so box lines are the real
+// characters ─ │ ┌ whatever the terminfo says; in ASCII mode (glyphs.ts: a non-UTF-8 locale, an old
+// terminal, --ascii) blessed's non-Unicode path draws every cell through an ASCII table instead (+ - |). blessed's signal and exit handlers act only when they
 // are the sole listener, so the caller (the CLI) restores the terminal itself via `restoreTerminal` on every
 // exit path; `createTui().destroy()` does it too.
 import blessed from 'blessed';
+import './blessed-unicode.js'; // real character widths, before anything is measured
+import { asciiTable, type GlyphMode } from './glyphs.js';
 
 export interface ScreenOptions {
   input?: NodeJS.ReadableStream;
@@ -12,6 +15,19 @@ export interface ScreenOptions {
   terminal?: string;
   cols?: number;
   rows?: number;
+  /** 'ascii': only ASCII reaches the terminal. Default 'unicode'. */
+  glyphs?: GlyphMode;
+}
+
+/**
+ * Why the monitor cannot draw on terminal `term` (no cursor addressing: TERM=dumb, an emacs shell buffer),
+ * or null. blessed falls back to its own xterm entry for names it has no terminfo for.
+ */
+export function terminalProblem(term: string): string | null {
+  if (term === '' || term === 'dumb') return `terminal ${JSON.stringify(term || '(TERM unset)')} cannot move the cursor`;
+  const { tput: makeTput } = blessed as unknown as { tput: (o: { terminal: string; extended: boolean }) => { strings: Record<string, unknown> } };
+  const tput = makeTput({ terminal: term, extended: true });
+  return tput.strings['cursor_address'] ? null : `terminal ${JSON.stringify(term)} cannot move the cursor`;
 }
 
 type SizedStream = NodeJS.WritableStream & { columns?: number; rows?: number; isTTY?: boolean };
@@ -28,9 +44,10 @@ export function createScreen(opts: ScreenOptions = {}): blessed.Widgets.Screen {
   // construction and set the flag afterwards.
   const tmuxEnv = process.env['TMUX'];
   if (tmuxEnv !== undefined) delete process.env['TMUX'];
+  const ascii = opts.glyphs === 'ascii';
   let screen: blessed.Widgets.Screen;
   try {
-    screen = makeScreen(input, output, terminal);
+    screen = makeScreen(input, output, terminal, ascii);
   } finally {
     if (tmuxEnv !== undefined) process.env['TMUX'] = tmuxEnv;
   }
@@ -40,25 +57,45 @@ export function createScreen(opts: ScreenOptions = {}): blessed.Widgets.Screen {
   // The title goes out after the tmux flag is back (inside tmux blessed wraps it for the outer terminal).
   screen.title = 'tailtop';
   // Draw box lines as UTF-8, never through the alternate charset (q/x/l/k under tmux): see the header.
-  const tput = (screen as unknown as { tput: unknown }).tput as { brokenACS: boolean; unicode: boolean };
+  // ASCII: every character above '~' goes through the ASCII table (Screen.draw's non-Unicode path).
+  const tput = (screen as unknown as { tput: unknown }).tput as { brokenACS: boolean; unicode: boolean; numbers: Record<string, unknown>; utoa: Record<string, string> };
   tput.brokenACS = true;
-  tput.unicode = true;
+  tput.unicode = !ascii;
+  if (ascii) {
+    tput.numbers = { ...tput.numbers, U8: 0 };
+    tput.utoa = asciiTable();
+  }
   fastDocking(screen);
+  dropBlessedSignalHandlers();
   return screen;
 }
 
-function makeScreen(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, terminal: string): blessed.Widgets.Screen {
+/**
+ * blessed adds process handlers for SIGTERM, SIGINT and SIGQUIT that call process.exit(0) when they are
+ * the only listener left; the caller's own handler restores the terminal and destroys the screen, which
+ * leaves blessed's as the only one mid-dispatch: the process would exit 0 instead of 128 + the signal.
+ * The caller handles signals (cli.ts), so blessed's are taken away.
+ */
+function dropBlessedSignalHandlers(): void {
+  const S = (blessed as unknown as { Screen: Record<string, unknown> }).Screen;
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) {
+    const h = S[`_${sig.toLowerCase()}Handler`];
+    if (typeof h === 'function') process.removeListener(sig, h as () => void);
+  }
+}
+
+function makeScreen(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, terminal: string, ascii: boolean): blessed.Widgets.Screen {
   return blessed.screen({
     input: input as unknown as blessed.Widgets.IScreenOptions['input'],
     output: output as unknown as blessed.Widgets.IScreenOptions['output'],
     // blessed falls back to its bundled xterm entry for names it has no terminfo for.
     terminal,
     smartCSR: true,
-    fullUnicode: true,
+    fullUnicode: !ascii,
     dockBorders: true,
     autoPadding: true,
     warnings: false,
-    forceUnicode: true,
+    forceUnicode: !ascii,
     // Our own handlers (ui/app.ts) do the keys; no blessed default quit keys.
     ignoreLocked: [],
   } as blessed.Widgets.IScreenOptions);

@@ -3,6 +3,7 @@
 import type { Frame } from '../model/types.js';
 import type { Theme } from './theme.js';
 import { fit } from './format.js';
+import { textCells } from '../text/width.js';
 import { sanitize } from './sanitize.js';
 import { paint, themeColor } from './panels/draw.js';
 
@@ -12,6 +13,8 @@ export interface StatusState {
   prompt: { label: string; text: string } | null;
   /** A transient message from the app (e.g. a key that does nothing here). */
   message: string | null;
+  /** Notes the caller set (a failed tick, stray stderr output), already sanitised. */
+  notes?: string[];
   helpKey: string;
   quitKey: string;
 }
@@ -26,13 +29,14 @@ export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, wi
   const t = (k: string, text: string): string => paint(theme, themeColor(theme, k), text);
   if (s.prompt) {
     const text = sanitize(s.prompt.text, 500);
-    const room = Math.max(0, width - s.prompt.label.length - 2);
-    const shown = text.length > room ? text.slice(text.length - room) : text;
+    const room = Math.max(0, width - textCells(s.prompt.label) - 2);
+    const shown = tailCells(text, room);
     return fit(` ${s.prompt.label}${shown}█`, width);
   }
   const parts: [string, string][] = [];
   if (s.paused) parts.push(['PAUSED', t('status_warn', '{bold}PAUSED{/bold}')]);
   if (s.message) parts.push([sanitize(s.message, 200), t('status_warn', sanitize(s.message, 200))]);
+  for (const n of s.notes ?? []) parts.push([n, t('status_err', n)]);
   for (const e of frame?.errors ?? []) {
     // Messages that already name their source ("docker: reconnecting ...") are not prefixed twice.
     const text = sanitize(e.message, 200);
@@ -48,7 +52,7 @@ export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, wi
   let used = 1;
   let out = ' ';
   for (const [plain, tagged] of parts) {
-    const need = (used > 1 ? sep.length : 0) + plain.length;
+    const need = (used > 1 ? sep.length : 0) + textCells(plain);
     if (used + need <= right) {
       out += (used > 1 ? sep : '') + tagged;
       used += need;
@@ -63,4 +67,19 @@ export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, wi
   }
   if (width - used >= hint.length + 1) return out + ' '.repeat(width - used - hint.length - 1) + t('inactive_fg', hint) + ' ';
   return out + ' '.repeat(Math.max(0, width - used));
+}
+
+/** The end of `text` that fits in `cells` cells (the prompt shows what was typed last). */
+function tailCells(text: string, cells: number): string {
+  if (textCells(text) <= cells) return text;
+  const chars = [...text];
+  let used = 0;
+  let k = chars.length;
+  while (k > 0) {
+    const w = textCells(chars[k - 1]!);
+    if (used + w > cells) break;
+    used += w;
+    k--;
+  }
+  return chars.slice(k).join('');
 }

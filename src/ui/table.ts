@@ -5,8 +5,12 @@ import blessed from 'blessed';
 import type { Theme } from './theme.js';
 import { fit } from './format.js';
 import { sanitize } from './sanitize.js';
+import { stripUnsafe } from '../text/safe.js';
+import { textCells } from '../text/width.js';
 import type { CommandId } from './keys.js';
 import type { ViewRequest } from './view.js';
+import { compileFilter } from './filter.js';
+import { cellText } from './cell-text.js';
 
 export type Align = 'left' | 'right';
 export type SortValue = number | string | null | undefined;
@@ -50,22 +54,7 @@ export interface LaidOutColumn<R> {
 
 const SEP = 1;
 
-/** Compile a filter: substring (case-insensitive), or a regex when it starts with `~`. */
-export function compileFilter(text: string): { test: ((s: string) => boolean) | null; error: string | null } {
-  const t = text.trim();
-  if (t === '') return { test: null, error: null };
-  if (t.startsWith('~')) {
-    try {
-      const re = new RegExp(t.slice(1), 'i');
-      return { test: (s) => re.test(s), error: null };
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      return { test: null, error: `invalid regex: ${msg.replace(/^Invalid regular expression: /, '')}` };
-    }
-  }
-  const needle = t.toLowerCase();
-  return { test: (s) => s.toLowerCase().includes(needle), error: null };
-}
+export { compileFilter };
 
 export class TableModel<R> {
   readonly columns: Column<R>[];
@@ -345,6 +334,7 @@ export class TableWidget<R> {
     pos: { top: number | string; left: number | string; width: number | string; height: number | string },
   ) {
     this.box = blessed.box({ parent, ...pos, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+    cellText(this.box); // rows cut and padded in terminal cells, wide characters included
   }
 
   draw(theme: Theme, opts: TableDrawOptions = {}): void {
@@ -416,7 +406,7 @@ export function tableStatus<R>(model: TableModel<R>, theme: Theme): string[] {
   const sc = model.sortColumn;
   if (sc) parts.push(`sort: ${escTags(sc.title)} ${model.sortDescending ? '▼' : '▲'}`);
   if (model.filterError) parts.push(colorTag(escTags(`filter: ${model.filterError}`), theme.colors['status_err'], theme));
-  else if (model.filter) parts.push(`filter: ${escTags(sanitize(model.filter, 60))}`);
+  else if (model.filter) parts.push(`filter: ${escTags(fit(stripUnsafe(model.filter), Math.min(60, textCells(stripUnsafe(model.filter)))))}`);
   return parts;
 }
 

@@ -94,4 +94,64 @@ describe('tailtop CLI', () => {
     expect(init).toBeDefined();
     expect(init).toHaveProperty('cpuPercent');
   });
+
+  it('numeric flags take decimal digits only', () => {
+    expect(run(['snapshot', '--json', '--no-ebpf', '--no-docker', '--interval', '-1']).code).toBe(2); // looks like a flag to parseArgs
+    for (const v of ['0x100', '1e3', '250.0', '+500', ' 500', '500ms', '']) {
+      const r = run(['snapshot', '--json', '--no-ebpf', '--no-docker', '--interval', v]);
+      expect(r.code, v).toBe(2);
+      expect(r.stderr.split('\n')[0], v).toMatch(/^tailtop: --interval must be an integer from 100 to 600000 \(decimal digits\), got "/);
+    }
+    expect(run(['--refresh', '1e3']).stderr).toMatch(/--refresh must be an integer from 250 to 10000 \(decimal digits\), got "1e3"/);
+    expect(run(['snapshot', '--json', '--no-ebpf', '--no-docker', '--interval', '100']).code).toBe(0);
+  });
+
+  it("--docker-host '%%%' is a usage error, not a connection to some default host", () => {
+    const r = run(['snapshot', '--json', '--no-ebpf', '--docker-host', '%%%']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('tailtop: --docker-host: bad host name "%%%" in "%%%"');
+  });
+
+  it('--config /dev/zero, a FIFO or a huge file: one line, exit 2, at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tailtop-cfg-'));
+    const fifo = join(dir, 'fifo');
+    spawnSync('mkfifo', [fifo]);
+    const big = join(dir, 'big.toml');
+    writeFileSync(big, '#'.repeat(2 * 1024 * 1024));
+    for (const [file, want] of [
+      ['/dev/zero', '/dev/zero: is a device, not a regular file'],
+      [fifo, `${fifo}: is a pipe, not a regular file`],
+      [dir, `${dir}: is a directory, not a regular file`],
+      [big, `${big}: too large (2 MiB; a file may have at most 1 MiB)`],
+    ] as const) {
+      const t0 = Date.now();
+      const r = run(['snapshot', '--json', '--no-ebpf', '--no-docker', '--config', file]);
+      expect(r.code, file).toBe(2);
+      expect(r.stderr).toBe(`tailtop: ${want}\n`);
+      expect(Date.now() - t0).toBeLessThan(10_000);
+    }
+  });
+
+  it('a key named ESC ]0;PWNED BEL does not retitle the terminal: the error line has no control character', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tailtop-cfg-'));
+    const file = join(dir, 'config.toml');
+    writeFileSync(file, '[keys]\n"\\u001b]0;PWNED\\u0007" = ["x"]\n');
+    const r = run(['snapshot', '--json', '--no-ebpf', '--no-docker', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    expect(r.stderr).toContain('keys."\\x1b]0;PWNED\\x07": unknown command');
+    // And a theme whose every failure exits 2 (here: binary).
+    const t = run(['--theme', '/bin/sh']);
+    expect(t.code).toBe(2);
+    expect(t.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('[keys] __proto__ = ["x"] exits 2 with one line (not 1 with an internal TypeError)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tailtop-cfg-'));
+    const file = join(dir, 'config.toml');
+    writeFileSync(file, '[keys]\n__proto__ = ["x"]\n');
+    const r = run(['snapshot', '--json', '--no-ebpf', '--no-docker', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`tailtop: ${file}:2: keys.__proto__: unknown command (known: quit, help, pause, faster, slower, focusNext, focusPrev, up, down, pageUp, pageDown, open, back, containers, processes, latency, overview, sortNext, sortReverse, filter, window)\n`);
+  });
 });

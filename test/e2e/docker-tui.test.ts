@@ -8,11 +8,12 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli, CLI as cli, REPO as root, requirement } from '../env.js';
+import { textCells } from '../../src/text/width.js';
+import { readFileSync } from 'node:fs';
 import { hasTmux, sessionsKilledAfterEach, socketOf, startTmux, type TmuxSession } from './tmux.js';
 import {
   type DaemonHandle,
   IMAGE,
-  LABEL,
   docker,
   ensureImage,
   removeAll,
@@ -21,6 +22,7 @@ import {
   sleep,
   startDaemon,
   stopDaemon,
+  testLabels,
 } from '../integration/docker-helpers.js';
 
 const P = 'tt-e2e-'; // every container of this file; names stay within 13 characters (the NAME column's width at 120 columns)
@@ -182,7 +184,7 @@ describe.skipIf(skip)('tailtop in tmux with a real Docker daemon', () => {
     let removal: Promise<unknown> = Promise.resolve();
     for (let b = 0; b < 5; b++) {
       const batch = names.slice(b * 10, b * 10 + 10);
-      const start = pool(batch, 10, (n) => docker(host, 'run', '-d', '--name', n, '--label', `${LABEL}=1`, '--network', 'none', IMAGE, 'sleep', '300'));
+      const start = pool(batch, 10, (n) => docker(host, 'run', '-d', '--name', n, ...testLabels(), '--network', 'none', IMAGE, 'sleep', '300'));
       await Promise.all([start, removal]);
       kept.push(...batch.slice(0, 2));
       const gone = batch.slice(2);
@@ -260,6 +262,30 @@ describe.skipIf(skip)('tailtop in tmux with a real Docker daemon', () => {
     expect(display(s, '#{pane_title}')).toBe(title0);
   }, 90_000);
 
+  it('wide and invisible characters in labels keep their columns; bidi and zero-width ones are stripped', async () => {
+    const label = `tailtop.wide=🙂日本語テスト\u202Etxt.exe\u202C-zero\u200Bwidth-한국어`;
+    await runContainer(host, `${P}wide`, ['--network', 'none', '--label', label], ['sleep', '100000']);
+    const s = tui(host);
+    await s.waitFor('Tail latency', 15_000);
+    s.send('c', { literal: true });
+    await s.waitFor(`${P}wide `, 15_000);
+    filter(s, `${P}wide`);
+    await s.waitFor(/Containers 1\//, 5_000);
+    s.send('Enter');
+    const view = await s.waitFor(/labels: .*tailtop\.wide=/, 15_000);
+    expect(view).toContain('tailtop.wide=🙂日本語テスト');
+    expect(view).toContain('txt.exe-zerowidth-한국어');
+    expect(view).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b-\u200f]/);
+    for (const l of view.split('\n')) expect(textCells(l), l).toBeLessThanOrEqual(120);
+    // Back to the table and on to another view: nothing of the label stays behind.
+    s.send('Escape');
+    await s.waitFor(/Containers 1\//, 5_000);
+    s.send('o', { literal: true });
+    const over = await s.waitFor('Tail latency', 5_000);
+    expect(over).not.toMatch(/日本|テスト|🙂|한국/);
+    await quitCleanly(s);
+  }, 90_000);
+
   it('Enter opens the selected container (name, image, limits, its processes); Esc returns', async () => {
     const s = tui(host);
     await s.waitFor('Tail latency', 15_000);
@@ -307,6 +333,27 @@ describe.skipIf(skip)('tailtop in tmux with a real Docker daemon', () => {
       if (flags === undefined) delete process.env.TAILTOP_DOCKERD_FLAGS;
       else process.env.TAILTOP_DOCKERD_FLAGS = flags;
     }, 180_000);
+
+    it.skipIf(skipOwn !== null)('a daemon that stops answering while connected is "not answering for N s", then recovers', async () => {
+      const s = tui(own.host);
+      await s.waitFor('Tail latency', 15_000);
+      s.send('c', { literal: true });
+      await s.waitFor(when((p) => rowOf(p, `${P}alw`) !== undefined, 'the container listed'), 15_000);
+      const pid = Number(readFileSync(`${DIR}/pid`, 'utf8').trim());
+      process.kill(pid, 'SIGSTOP'); // our own daemon: requests hang, the event stream stays open
+      try {
+        const silent = await s.waitFor(/docker: not answering for \d+ s/, 20_000);
+        expect(silent.trimEnd().split('\n').at(-1)).toMatch(/docker: not answering for \d+ s/);
+        expect(silent).not.toMatch(/reconnecting/);
+        expect(rowOf(silent, `${P}alw`)).toBeDefined(); // what was known stays listed
+        const later = await s.waitFor(when((p) => Number(/not answering for (\d+) s/.exec(p)?.[1] ?? 0) >= 5, 'the count to grow'), 15_000);
+        expect(later).toMatch(/not answering for \d+ s/);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      await s.waitFor(when((p) => !/not answering/.test(p), 'the message gone'), 20_000);
+      await quitCleanly(s);
+    }, 90_000);
 
     it.skipIf(skipOwn !== null)('shows reconnecting (attempt N) while the rest updates, then recovers', async () => {
       const s = tui(own.host);

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO } from '../env.js';
+import { RUN_LABEL } from '../global-setup.js';
 
 const pexec = promisify(execFile);
 
@@ -14,6 +15,11 @@ export const MAKE_IMAGE_SH = join(REPO, 'scripts', 'make-test-image.sh');
 export const IMAGE = process.env.TAILTOP_TEST_IMAGE ?? 'tailtop-test:busybox';
 /** Label on every container these tests create, so clean-up never touches anything else. */
 export const LABEL = 'tailtop.test';
+
+/** The labels of a test container: ours, and the run's (the global teardown removes what a run left). */
+export function testLabels(): string[] {
+  return ['--label', `${LABEL}=1`, '--label', `${RUN_LABEL}=${process.env.TAILTOP_TEST_RUN ?? 'none'}`];
+}
 
 /** Whether `cmd` is on PATH. */
 export function which(cmd: string): boolean {
@@ -102,7 +108,7 @@ export async function startDaemon(h: DaemonHandle): Promise<void> {
 
 /** Runs a detached test container; returns its id. */
 export async function run(host: string, name: string, args: string[], cmd: string[]): Promise<string> {
-  return docker(host, 'run', '-d', '--name', name, '--label', `${LABEL}=1`, ...args, IMAGE, ...cmd);
+  return docker(host, 'run', '-d', '--name', name, ...testLabels(), ...args, IMAGE, ...cmd);
 }
 
 /** Removes the test containers whose names start with `prefix` (only ours: filtered by label). */

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, defaultConfigPath, findKeyLine, loadConfig, parseDuration } from '../../src/config/config.js';
+import { ConfigError, defaultConfigPath, findKeyLine, loadConfig, MAX_CONFIG_BYTES, parseDuration } from '../../src/config/config.js';
+import { execFileSync } from 'node:child_process';
 import { bindings } from '../../src/ui/keys.js';
 import { DEFAULT_EXPORT } from '../../src/config/alerts.js';
 
@@ -85,5 +86,67 @@ describe('helpers', () => {
     expect(findKeyLine(text, 'keys')).toBe(2);
     expect(findKeyLine('keys.help = ["h"]\n', 'keys.help')).toBe(1);
     expect(findKeyLine(text, 'missing')).toBeNull();
+  });
+});
+
+describe('hostile config files', () => {
+  const tmp = (): string => mkdtempSync(join(tmpdir(), 'tailtop-cfg-'));
+
+  it('keys that are Object.prototype members are unknown keys, never a TypeError', () => {
+    for (const k of ['__proto__', 'toString', 'constructor', 'hasOwnProperty', 'valueOf']) {
+      const f = join(tmp(), 'c.toml');
+      writeFileSync(f, `[keys]\n${k} = ["x"]\n`);
+      expect(() => loadConfig(f), k).toThrow(ConfigError);
+      expect(() => loadConfig(f), k).toThrow(`keys.${k}: unknown command`);
+      writeFileSync(f, `${k} = 1\n`);
+      expect(() => loadConfig(f), k).toThrow(`${k}: unknown key`);
+    }
+    expect(() => bindings(JSON.parse('{"__proto__": ["x"]}') as Record<string, string[]>)).toThrow(ConfigError);
+  });
+
+  it('refuses devices, pipes and directories without reading them', () => {
+    expect(() => loadConfig('/dev/zero')).toThrow('/dev/zero: is a device, not a regular file');
+    const d = tmp();
+    expect(() => loadConfig(d)).toThrow(`${d}: is a directory, not a regular file`);
+    const fifo = join(d, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => loadConfig(fifo)).toThrow(`${fifo}: is a pipe, not a regular file`); // no writer: would block a plain open
+  });
+
+  it('refuses a file over 1 MiB and a binary file', () => {
+    const f = join(tmp(), 'big.toml');
+    writeFileSync(f, `# ${'x'.repeat(MAX_CONFIG_BYTES)}\n`);
+    expect(() => loadConfig(f)).toThrow(/big\.toml: too large \(1\.0 MiB; a file may have at most 1 MiB\)/);
+    const b = join(tmp(), 'bin.toml');
+    writeFileSync(b, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
+    expect(() => loadConfig(b)).toThrow(`${b}: not a text file (it holds NUL bytes)`);
+    const l = join(tmp(), 'latin1.toml');
+    writeFileSync(l, Buffer.from('theme = "caf\xe9"\n', 'latin1'));
+    expect(() => loadConfig(l)).toThrow(`${l}: not UTF-8 text`);
+  });
+
+  it('a key holding an escape sequence is shown escaped, not sent to the terminal', () => {
+    const f = join(tmp(), 'c.toml');
+    writeFileSync(f, '"\\u001b]0;PWNED\\u0007" = 1\n');
+    let msg = '';
+    try {
+      loadConfig(f);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toContain('"\\x1b]0;PWNED\\x07": unknown key');
+    expect(msg).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+  });
+
+  it('a long string value is quoted only in part', () => {
+    const f = join(tmp(), 'c.toml');
+    writeFileSync(f, `refresh = "${'x'.repeat(5000)}"\n`);
+    let msg = '';
+    try {
+      loadConfig(f);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg, msg).toMatch(/refresh: expected milliseconds or a duration like "500ms" or "2s", got the string "x{40}"…$/);
   });
 });

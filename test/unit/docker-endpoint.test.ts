@@ -101,3 +101,14 @@ describe('parseDockerHost with a malformed user name', () => {
     expect(parseDockerHost('tcp://%zz@host:2375', 'option').error).toBe('docker: bad user name in --docker-host "tcp://%zz@host:2375"');
   });
 });
+
+describe('parseDockerHost with a host name that is not one', () => {
+  it('refuses it instead of letting the HTTP client pick a default host', () => {
+    expect(parseDockerHost('%%%', 'option').error).toBe('docker: bad host name "%%%" in "%%%"');
+    expect(parseDockerHost('tcp://a%20b:2375', 'option').error).toMatch(/bad host name/);
+    expect(parseDockerHost('tcp://-bad-:2375', 'env').error).toMatch(/bad host name/);
+    expect(parseDockerHost('tcp://docker_host.local:2375', 'env').endpoint?.host).toBe('docker_host.local');
+    expect(parseDockerHost('tcp://[::1]:2375', 'env').endpoint?.host).toBe('::1');
+    expect(parseDockerHost('tcp://10.0.0.2', 'env').endpoint?.port).toBe(2375);
+  });
+});

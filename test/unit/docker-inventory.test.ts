@@ -44,6 +44,11 @@ class FakeDaemon {
   duringList: (() => void) | null = null;
   /** When set, inspect waits for this before answering. */
   inspectGate: Promise<void> | null = null;
+  /** Requests fail with EACCES (a socket the user may not open). */
+  denied = false;
+  /** Requests hang (a stopped daemon: the socket accepts, nothing answers); the event stream stays open. */
+  hung = false;
+  private hanging: (() => void)[] = [];
   statsDoc: (id: string) => unknown = () => ({
     cpu_stats: { cpu_usage: { total_usage: 1e9, usage_in_usermode: 5e8, usage_in_kernelmode: 5e8 } },
     memory_stats: { usage: 1000, limit: 2000, stats: {} },
@@ -95,7 +100,14 @@ class FakeDaemon {
   }
 
   private down(): Error {
+    if (this.denied) return Object.assign(new Error('connect EACCES /fake/docker.sock'), { code: 'EACCES' });
     return Object.assign(new Error('connect ENOENT /fake/docker.sock'), { code: 'ENOENT' });
+  }
+
+  /** The daemon answers again: hung requests get their answer. */
+  resume(): void {
+    this.hung = false;
+    for (const r of this.hanging.splice(0)) r();
   }
 
   makeApi = (): DockerApi => {
@@ -134,6 +146,12 @@ class FakeDaemon {
         });
         this.streams.push(s);
         return s;
+      },
+      ping: async () => {
+        calls.ping++;
+        if (!this.up) throw this.down();
+        if (this.hung) await new Promise<void>((r) => this.hanging.push(r));
+        return 'OK';
       },
       stats: async (id: string) => {
         calls.stats++;
@@ -178,6 +196,40 @@ describe('Inventory', () => {
   });
   afterEach(async () => {
     await inv?.stop();
+  });
+
+  it('a socket refused for want of permission is said plainly, not as a count of attempts', async () => {
+    d.up = false;
+    d.denied = true;
+    inv = new Inventory({ endpoint: EP, makeApi: d.makeApi, backoff: FAST });
+    await inv.start();
+    await until(() => inv.attempt >= 3);
+    expect(inv.state).toBe('reconnecting');
+    expect(inv.errors()).toEqual(['docker: permission denied on /fake/docker.sock (add the user to group docker)']);
+    // Permission given (the user joined the group and came back): it connects.
+    d.denied = false;
+    d.up = true;
+    await until(() => inv.state === 'ok', 3000);
+    expect(inv.errors()).toEqual([]);
+  });
+
+  it('a daemon that stops answering while connected is "not answering for N s", and recovers', async () => {
+    d.add({ id: fakeId(1), name: 'a', state: 'running', pid: 100 }, false);
+    let clock = 0;
+    inv = new Inventory({ endpoint: EP, makeApi: d.makeApi, pingEveryMs: 20, pingTimeoutMs: 30, now: () => clock });
+    await inv.start();
+    expect(inv.state).toBe('ok');
+    await until(() => d.apis[0]!.calls.ping >= 2);
+    expect(inv.errors()).toEqual([]);
+    d.hung = true;
+    clock = 1000;
+    await until(() => inv.errors().length > 0);
+    clock = 13_400;
+    expect(inv.errors()).toEqual(['docker: not answering for 12 s']);
+    expect(inv.state).toBe('ok'); // still connected: the event stream is open
+    expect(inv.list().map((m) => m.name)).toEqual(['a']); // what was known is kept
+    d.resume();
+    await until(() => inv.errors().length === 0);
   });
 
   it('no endpoint = state none, a normal state with no error', async () => {
@@ -434,7 +486,7 @@ describe('ContainerSource', () => {
     expect(seen.sort()).toEqual(['run2:true', 'run:false']);
   });
 
-  it("pidsOf: a running container's cgroup pids; null for stopped, unknown or stats-API containers", async () => {
+  it("pidsOf: a running container's cgroup pids; none for stopped or unknown ones; null for stats-API containers", async () => {
     const asked: string[] = [];
     src = make(async () => ({ counters: counters(1), error: null }), undefined, {
       listPids: async (m: { name: string }) => {
@@ -444,8 +496,8 @@ describe('ContainerSource', () => {
     });
     await src.start();
     expect(await src.pidsOf(fakeId(1))).toEqual([11, 12]);
-    expect(await src.pidsOf(fakeId(2))).toBeNull(); // exited
-    expect(await src.pidsOf('nope')).toBeNull();
+    expect(await src.pidsOf(fakeId(2))).toEqual([]); // exited: nothing to read (not every host process)
+    expect(await src.pidsOf('nope')).toEqual([]); // removed
     expect(asked).toEqual(['run']);
     const remote = make(async () => ({ counters: counters(1), error: null }), { DOCKER_HOST: 'tcp://10.0.0.1:2375' });
     await remote.start();

@@ -8,6 +8,7 @@ import { Sampler } from '../../src/sampler.js';
 import { Store } from '../../src/store/store.js';
 import type { ContainersSample, HostSample } from '../../src/model/types.js';
 import type { ContainerSource, DetailScope } from '../../src/sources/docker/container-source.js';
+import { closeProcessReaders, openProcessDescriptors } from '../../src/sources/processes/read-processes.js';
 
 function fakeSource(pids: number[] | null) {
   const scopes: string[] = [];
@@ -57,7 +58,7 @@ describe('sampler: what it asks the container source for', () => {
     expect(f.scopes).toEqual(['all', 'b', 'a,b', '', 'all']);
   });
 
-  it("a container's view reads only its cgroup's pids; without them, every process", async () => {
+  it("a container's view reads only its cgroup's pids; where they cannot be listed, every process", async () => {
     const root = mkdtempSync(join(tmpdir(), 'tailtop-sampler-')); // an empty /proc: no rows either way
     try {
       const some = fakeSource([1, 2]);
@@ -81,5 +82,31 @@ describe('sampler: what it asks the container source for', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it("a stopped or removed container's open view reads no process at all and releases the host scan's descriptors", async () => {
+    const root = join(import.meta.dirname, '..', 'fixtures', 'proc-pids');
+    closeProcessReaders();
+    const gone = fakeSource([]);
+    const s = sampler(gone.src, root);
+    s.setWants({ processes: true, containerId: null }); // the host's process view: every /proc entry
+    const host = await s.tick();
+    expect(host.processes!.length).toBeGreaterThan(3);
+    expect(openProcessDescriptors()).toBeGreaterThan(3);
+    s.setWants({ processes: true, containerId: 'removed' });
+    for (let i = 0; i < 3; i++) {
+      const fr = await s.tick();
+      expect(fr.processes).toEqual([]);
+      expect(fr.errors.filter((e) => e.source === 'processes')).toEqual([]);
+      expect(openProcessDescriptors()).toBe(0);
+    }
+    expect(gone.pidsAsked).toEqual(['removed', 'removed', 'removed']);
+    // Back to the host table, then no process view at all: its descriptors go again.
+    s.setWants({ processes: true, containerId: null });
+    await s.tick();
+    expect(openProcessDescriptors()).toBeGreaterThan(3);
+    s.setWants({ processes: false, containerId: null });
+    await s.tick();
+    expect(openProcessDescriptors()).toBe(0);
   });
 });

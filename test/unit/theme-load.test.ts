@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { ThemeError } from '../../src/errors.js';
 import { join } from 'node:path';
 import { chooseThemeName, DEFAULT_COLORS, defaultThemesDir, listThemes, loadTheme, parseTheme } from '../../src/config/themes.js';
 import { gradient } from '../../src/ui/theme.js';
@@ -75,5 +77,45 @@ describe('chooseThemeName', () => {
     expect(chooseThemeName(null, {}, 0)).toBe('mono');
     expect(chooseThemeName(null, {}, 8)).toBe('default');
     expect(chooseThemeName('light', {}, 16_777_216)).toBe('light');
+  });
+});
+
+describe('hostile theme files', () => {
+  const tmp = (): string => mkdtempSync(join(tmpdir(), 'tailtop-theme-'));
+  const message = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ThemeError);
+      return (e as Error).message;
+    }
+    throw new Error('did not throw');
+  };
+
+  it('every failure is a ThemeError: missing, malformed, unknown key, not text, not a file', () => {
+    const d = tmp();
+    expect(message(() => loadTheme(join(d, 'none.theme')))).toBe(`${d}/none.theme: no such theme file`);
+    expect(message(() => loadTheme('nope'))).toMatch(/^unknown theme "nope"/);
+    expect(message(() => loadTheme('/dev/zero'))).toBe('/dev/zero: is a device, not a regular theme file');
+    expect(message(() => loadTheme('/bin/sh'))).toMatch(/^\/bin\/sh: (not a text file|too large)/);
+    expect(message(() => loadTheme(join(fixtures, 'bad-key.theme')))).toMatch(/unknown theme key "cpu_strat"/);
+    expect(message(() => parseTheme('= x\n', 'x'))).toMatch(/^x\.theme:1: expected "key = value"/);
+  });
+
+  it('Object.prototype members are unknown keys', () => {
+    for (const k of ['__proto__', 'toString', 'constructor', 'hasOwnProperty']) expect(message(() => parseTheme(`${k} = #000000\n`, 'x'))).toMatch(`unknown theme key "${k}"`);
+  });
+
+  it('a long or hostile line is quoted in part and escaped', () => {
+    const long = message(() => parseTheme(`${'x'.repeat(3000)}\n`, 'x'));
+    expect(long.length).toBeLessThan(200);
+    expect(long).toMatch(/got "x{40}"…$/);
+    const esc = message(() => parseTheme('\x1b]0;PWNED\x07 = #000000\n', 'x'));
+    expect(esc).toContain('"\\x1b]0;PWNED\\x07 = #000000"');
+    expect(esc).not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+  });
+
+  it('a theme name from a flag or config is a name, not a path with odd characters', () => {
+    expect(message(() => loadTheme('a\x1bb'))).toBe('unknown theme "a\\x1bb" (a theme name has letters, digits, \'.\', \'_\' and \'-\'; available: ' + listThemes().join(', ') + ')');
   });
 });

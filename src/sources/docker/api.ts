@@ -7,7 +7,7 @@ import './lazy-ssh.js';
 import Docker from 'dockerode';
 import type { Endpoint } from './endpoint.js';
 
-export type ApiCall = 'version' | 'list' | 'inspect' | 'events' | 'stats';
+export type ApiCall = 'version' | 'list' | 'inspect' | 'events' | 'stats' | 'ping';
 
 /** Raw JSON as the daemon sent it: only read through the guarded helpers in inventory.ts / stats-fallback.ts. */
 export type Json = unknown;
@@ -22,11 +22,13 @@ export interface DockerApi {
   events(signal: AbortSignal): Promise<NodeJS.ReadableStream>;
   /** GET /containers/{id}/stats?stream=false&one-shot=true */
   stats(id: string): Promise<Json>;
+  /** GET /_ping: is the daemon still answering (the inventory asks every few seconds while connected). */
+  ping?(): Promise<Json>;
   readonly calls: Record<ApiCall, number>;
 }
 
 export function emptyCalls(): Record<ApiCall, number> {
-  return { version: 0, list: 0, inspect: 0, events: 0, stats: 0 };
+  return { version: 0, list: 0, inspect: 0, events: 0, stats: 0, ping: 0 };
 }
 
 /** Request timeout for ordinary calls (not the event stream), ms. */
@@ -82,6 +84,10 @@ export function createDockerApi(ep: Endpoint, env: Record<string, string | undef
       calls.events++;
       const opts = { filters: { type: ['container'] }, abortSignal: signal };
       return (await streaming.getEvents(opts as Docker.GetEventsOptions)) as NodeJS.ReadableStream;
+    },
+    async ping() {
+      calls.ping++;
+      return (await client.ping()) as Json;
     },
     async stats(id: string) {
       calls.stats++;

@@ -1,7 +1,7 @@
 // The container source: the inventory (meta, kept current by events) + per-container counters read from
 // cgroup files, all containers in parallel. The Docker stats API is used only where cgroup files cannot be
 // read (remote endpoint, non-Linux, unreadable cgroups): in steady state with a local daemon this source
-// makes no API calls at all (`debug.apiCalls` counts them).
+// makes no API calls but a liveness ping (GET /_ping) every 5 s (`debug.apiCalls` counts them).
 import type { ContainerCounters, ContainerMeta, ContainerSample, ContainersSample, SourceError } from '../../model/types.js';
 import { listContainerPids, pruneContainerCache, readContainerCounters } from '../cgroup/index.js';
 import { type ApiCall, createDockerApi, type DockerApi, emptyCalls } from './api.js';
@@ -246,14 +246,15 @@ export class ContainerSource {
 
   /**
    * Pids in a container's cgroup (and its sub-cgroups), so that its process table reads only those
-   * /proc entries. Null when they cannot be listed from here (unknown or stopped container, figures from
-   * the stats API, unreadable cgroup): the caller then reads every process and filters.
+   * /proc entries. None for a container that is stopped or gone (its view may stay open: nothing to read).
+   * Null when they cannot be listed from here (figures from the stats API, unreadable cgroup, no daemon):
+   * the caller then reads every process and filters.
    */
   async pidsOf(id: string): Promise<number[] | null> {
     const inv = this.inv;
     if (!inv || this.usesStats(id)) return null;
     const meta = inv.list().find((m) => m.id === id);
-    if (!meta || !LIVE.has(meta.state)) return null;
+    if (!meta || !LIVE.has(meta.state)) return [];
     const list = this.opts.listPids ?? listContainerPids;
     try {
       const r = await list(meta, this.opts.root === undefined ? {} : { root: this.opts.root });

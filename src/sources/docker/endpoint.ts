@@ -2,6 +2,7 @@
 // first existing socket of /var/run/docker.sock, /run/podman/podman.sock, $XDG_RUNTIME_DIR/podman/podman.sock.
 // `chooseEndpoint` is pure (existence is a parameter); `findEndpoint` adds the file-system check.
 import { statSync } from 'node:fs';
+import { isIP } from 'node:net';
 
 export interface Endpoint {
   /** As given or found, normalised: unix:///path, tcp://host:port, https://host:port, ssh://user@host. */
@@ -85,7 +86,19 @@ export function parseDockerHost(raw: string, from: Endpoint['from'], env: Record
       return { endpoint: null, error: `docker: bad user name in ${from === 'option' ? '--docker-host' : 'DOCKER_HOST'} "${raw}"` };
     }
   }
+  if (!validHostName(u.hostname)) return { endpoint: null, error: `docker: bad host name ${JSON.stringify(u.hostname)} in ${JSON.stringify(text)}` };
   return { endpoint: ep, error: null };
+}
+
+/**
+ * A DNS name (letters, digits, '-' and '_' in dot-separated labels), an IPv4 address or a bracketed IPv6
+ * address. Anything else (`%%%`) is refused here rather than handed to the HTTP client, which would try
+ * some default host instead.
+ */
+function validHostName(h: string): boolean {
+  if (h.startsWith('[') && h.endsWith(']')) return isIP(h.slice(1, -1)) === 6;
+  if (h.length > 253) return false;
+  return h.split('.').every((label) => /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(label));
 }
 
 /** The default sockets in the order they are tried. */

@@ -3,6 +3,10 @@
 // only the container an event names. When the event stream drops, the daemon is considered gone: state
 // "reconnecting", exponential backoff (0.5 s doubling to 30 s), and on success a full recovery
 // (re-subscribe, re-list). Nothing here throws to the caller.
+// Daemon states are said plainly: a socket refused for want of permission (EACCES) is "permission denied on
+// <socket> (add the user to group docker)", not a count of attempts; a daemon that stops answering while
+// connected (the event stream stays open, requests hang: a stopped or wedged dockerd) is found by a ping
+// every few seconds and shown as "not answering for N s".
 import type { ContainerMeta, Runtime } from '../../model/types.js';
 import type { DockerApi } from './api.js';
 import type { Endpoint } from './endpoint.js';
@@ -52,6 +56,12 @@ export interface InventoryOptions {
   concurrency?: number;
   /** Give up on the event subscription answer after this long, ms (default 10 s). */
   requestTimeoutMs?: number;
+  /** While connected, ping the daemon this often, ms (default 5 s; 0 = never). */
+  pingEveryMs?: number;
+  /** A ping unanswered after this long means the daemon is not answering, ms (default 3 s). */
+  pingTimeoutMs?: number;
+  /** Monotonic milliseconds (default performance.now). */
+  now?: () => number;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {
@@ -83,6 +93,12 @@ export class Inventory {
   private _attempt = 0;
   private _runtime: Runtime | null = null;
   private lastCause: string | null = null;
+  /** The last connection failure was a refused permission (EACCES/EPERM on the socket). */
+  private denied = false;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private pingInFlight = false;
+  /** Since when pings go unanswered (monotonic ms), or null while the daemon answers. */
+  private silentSince: number | null = null;
   private readonly containers = new Map<string, ContainerMeta>();
   /** Removed ids: never re-added by a late inspect (ids are never reused). */
   private readonly tombstones = new Set<string>();
@@ -148,9 +164,19 @@ export class Inventory {
   /** The daemon-level error lines for this sample (empty when connected or when there is no daemon). */
   errors(): string[] {
     const out: string[] = [];
+    const ep = this.opts.endpoint;
     // Attempt 0 is the first connection still under way: not an error yet.
-    if (this._state === 'reconnecting' && this.opts.endpoint && this._attempt > 0) {
-      out.push(`docker: reconnecting (attempt ${this._attempt})${this.lastCause ? `: ${this.lastCause}` : ''}`);
+    if (this._state === 'reconnecting' && ep && this._attempt > 0) {
+      if (this.denied) {
+        const where = ep.socketPath ?? ep.url;
+        const group = this._runtime === 'podman' || /podman/.test(where) ? 'the socket\'s group' : 'group docker';
+        out.push(`docker: permission denied on ${where} (add the user to ${group})`);
+      } else {
+        out.push(`docker: reconnecting (attempt ${this._attempt})${this.lastCause ? `: ${this.lastCause}` : ''}`);
+      }
+    }
+    if (this._state === 'ok' && this.silentSince !== null) {
+      out.push(`docker: not answering for ${Math.max(1, Math.round((this.now() - this.silentSince) / 1000))} s`);
     }
     if (this.badEventLines > 0) out.push(`docker: ${this.badEventLines} unreadable event line(s) skipped`);
     return out;
@@ -172,6 +198,7 @@ export class Inventory {
     this.epoch++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.stopPinging();
     this.abort?.abort();
     this.abort = null;
     await Promise.allSettled([...this.inflight.values()]);
@@ -188,12 +215,16 @@ export class Inventory {
       this._state = 'ok';
       this._attempt = 0;
       this.lastCause = null;
+      this.denied = false;
       this._connects++;
+      this.startPinging();
       this.log('info', `docker: connected to ${this.opts.endpoint?.url} (${this._runtime})`);
       this.emit();
     } catch (e) {
       if (this.stopped) return;
       // A drop noticed while connecting has already scheduled the next attempt.
+      const code = (e as { code?: unknown } | null)?.code;
+      this.denied = code === 'EACCES' || code === 'EPERM' || /\bEACCES\b/.test(errLine(e));
       if (!this.timer) this.lost(errLine(e));
     } finally {
       this.connecting = false;
@@ -295,6 +326,7 @@ export class Inventory {
 
   private lost(cause: string): void {
     if (this.stopped) return;
+    this.stopPinging();
     this.epoch++;
     this.abort?.abort();
     this.abort = null;
@@ -311,6 +343,62 @@ export class Inventory {
       void this.tryConnect();
     }, delay);
     this.timer.unref?.();
+  }
+
+  private now(): number {
+    return this.opts.now ? this.opts.now() : performance.now();
+  }
+
+  /** While connected: a ping every pingEveryMs; one unanswered after pingTimeoutMs marks the daemon silent. */
+  private startPinging(): void {
+    this.stopPinging();
+    const every = this.opts.pingEveryMs ?? 5000;
+    if (every <= 0 || !this.api?.ping) return;
+    const epoch = this.epoch;
+    const tick = (): void => {
+      this.pingTimer = setTimeout(() => {
+        this.pingTimer = null;
+        if (this.stopped || epoch !== this.epoch || this._state !== 'ok') return;
+        this.ping(epoch);
+        tick();
+      }, every);
+      this.pingTimer.unref?.();
+    };
+    tick();
+  }
+
+  private stopPinging(): void {
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    this.pingTimer = null;
+    this.silentSince = null;
+  }
+
+  private ping(epoch: number): void {
+    const api = this.api;
+    if (!api?.ping || this.pingInFlight) return; // the last one still hangs: it says enough
+    this.pingInFlight = true;
+    const sentAt = this.now();
+    const late = setTimeout(() => {
+      if (epoch !== this.epoch || this.silentSince !== null) return;
+      this.silentSince = sentAt;
+      this.log('warn', 'docker: not answering');
+      this.emit();
+    }, this.opts.pingTimeoutMs ?? 3000);
+    late.unref?.();
+    api.ping().then(
+      () => {
+        clearTimeout(late);
+        this.pingInFlight = false;
+        if (epoch !== this.epoch || this.silentSince === null) return;
+        this.silentSince = null;
+        this.log('info', 'docker: answering again');
+        this.emit();
+      },
+      () => {
+        // An error answer (not a hang): the event stream tells whether the daemon is gone.
+        this.pingInFlight = false;
+      },
+    );
   }
 
   // ------------------------------------------------------------------ the map

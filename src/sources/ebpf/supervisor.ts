@@ -8,6 +8,10 @@
 //   PR_SET_PDEATHSIG), reads stdout line by line (chunks may split lines), counts malformed lines.
 // - Restarts it with exponential backoff when it dies (1 s doubling to 30 s; reset after a healthy minute).
 //   Not permitted (exit 2) and no BTF (exit 3) are permanent: no restart.
+// - Acts on the helper's own exit, not on its pipes closing: a descendant that inherited stdout may hold the
+//   pipes open for ever. After the exit the pipes get `exitDrainMs` to deliver what is buffered; then they
+//   are destroyed (the descendant gets EPIPE on its next write) and the run is over. stop() gives up after a
+//   deadline even when not even SIGKILL ends the helper (a task stuck in the kernel).
 // - `drain()` hands the sampler the intervals received since its last call. Nothing here reads a clock
 //   except through the injected timers.
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
@@ -15,6 +19,7 @@ import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
 import { checkHelper, findHelper, REASON_NOT_BUILT, type HelperChoice } from './helper-path.js';
 import { oneLineText, parseLine, type Hello, type IntervalData } from './protocol.js';
+import { implausible } from './plausible.js';
 
 export { REASON_NOT_BUILT };
 export const REASON_ACTIVE = 'ebpf';
@@ -48,16 +53,17 @@ export interface EbpfStatus {
 }
 
 export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
+  /** `keepAlive`: the timer keeps the process running (someone is awaiting it); others are unref'd. */
+  setTimeout(fn: () => void, ms: number, opts?: { keepAlive?: boolean }): unknown;
   clearTimeout(handle: unknown): void;
   /** Monotonic milliseconds (only used to tell a healthy run from a crash loop). */
   now(): number;
 }
 
 export const realTimers: Timers = {
-  setTimeout: (fn, ms) => {
+  setTimeout: (fn, ms, opts) => {
     const t = setTimeout(fn, ms);
-    t.unref();
+    if (!opts?.keepAlive) t.unref();
     return t;
   },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
@@ -90,6 +96,10 @@ export interface EbpfSupervisorOptions {
   maxQueued?: number;
   /** How long stop() waits for the helper to exit after closing its stdin before SIGKILL. Default 1000. */
   stopGraceMs?: number;
+  /** After the helper exited: how long its pipes may still deliver buffered output. Default 250. */
+  exitDrainMs?: number;
+  /** After SIGKILL: how long stop() still waits for the exit before it gives up. Default 2000. */
+  killWaitMs?: number;
 }
 
 function isFile(p: string): boolean {
@@ -164,6 +174,17 @@ function track(child: ChildProcess): void {
   }
 }
 
+/** Close our ends of the helper's pipes (a descendant may hold theirs open). */
+function destroyPipes(child: ChildProcess): void {
+  for (const p of [child.stdin, child.stdout, child.stderr]) {
+    try {
+      p?.destroy();
+    } catch {
+      // already closed
+    }
+  }
+}
+
 interface Waiter {
   resolve: (ok: boolean) => void;
   timer: unknown;
@@ -188,9 +209,13 @@ export class EbpfSupervisor extends EventEmitter {
   /** Off for good (not built, no BTF, not permitted): no restart. */
   private permanent = false;
   private queue: IntervalData[] = [];
+  /** The last interval's seq in the running helper (seq only grows within one run). */
+  private lastSeq: number | null = null;
   private readyWaiters: Waiter[] = [];
   private intervalWaiters: Waiter[] = [];
   private exitWaiters: (() => void)[] = [];
+  /** Ends the current run as if the helper had exited (stop() giving up on it). */
+  private endRun: ((code: number | null, signal: NodeJS.Signals | null) => void) | null = null;
   private st: EbpfStatus = { active: false, reason: 'eBPF: not started', badLines: 0, lastBad: null, lastError: null, restarts: 0, lost: 0, dropped: 0 };
 
   constructor(opts: EbpfSupervisorOptions = {}) {
@@ -241,20 +266,26 @@ export class EbpfSupervisor extends EventEmitter {
     this.launch();
   }
 
-  /** Resolves true when the helper said hello, false when it is off for good or after timeoutMs. */
+  /**
+   * Resolves true when the helper said hello; false when it is off for good, stopped, when the helper
+   * exited before saying hello, or after timeoutMs. The wait keeps the process alive (snapshot awaits it).
+   */
   waitReady(timeoutMs: number): Promise<boolean> {
     if (this.st.active) return Promise.resolve(true);
     if (this.permanent || this.stopped || !this.started) return Promise.resolve(false);
     return this.wait(this.readyWaiters, timeoutMs);
   }
 
-  /** Resolves true when the next interval arrives, false when off for good, stopped, or after timeoutMs. */
+  /** Resolves true when the next interval arrives; false when off for good, stopped, the helper exited, or after timeoutMs. */
   waitInterval(timeoutMs: number): Promise<boolean> {
     if (this.permanent || this.stopped || !this.started) return Promise.resolve(false);
     return this.wait(this.intervalWaiters, timeoutMs);
   }
 
-  /** Stop the helper (close its stdin; SIGKILL after a grace period) and do not restart it. */
+  /**
+   * Stop the helper and do not restart it: close its stdin; SIGKILL after `stopGraceMs`; give up waiting
+   * `killWaitMs` after that. Resolves once the helper exited (or was given up on), never on its pipes.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.restartTimer !== null) {
@@ -265,22 +296,31 @@ export class EbpfSupervisor extends EventEmitter {
     this.release(this.intervalWaiters, false);
     const child = this.child;
     if (child) {
-      const gone = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
+      let giveUp: unknown = null;
+      const gone = new Promise<void>((resolve) => {
+        this.exitWaiters.push(resolve);
+        const grace = this.opts.stopGraceMs ?? 1000;
+        const killer = this.timers.setTimeout(
+          () => {
+            try {
+              child.kill('SIGKILL');
+            } catch {
+              // already gone
+            }
+            giveUp = this.timers.setTimeout(() => this.abandon(child), this.opts.killWaitMs ?? 2000, { keepAlive: true });
+          },
+          grace,
+          { keepAlive: true },
+        );
+        this.exitWaiters.push(() => this.timers.clearTimeout(killer));
+      });
       try {
         child.stdin?.end();
       } catch {
         // ignore: killed below
       }
-      const grace = this.opts.stopGraceMs ?? 1000;
-      const killer = this.timers.setTimeout(() => {
-        try {
-          child.kill('SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, grace);
       await gone;
-      this.timers.clearTimeout(killer);
+      if (giveUp !== null) this.timers.clearTimeout(giveUp);
     }
     this.update({ active: false, reason: 'eBPF: stopped', hello: undefined, pid: undefined, restartInMs: undefined });
   }
@@ -291,11 +331,15 @@ export class EbpfSupervisor extends EventEmitter {
     return new Promise<boolean>((resolve) => {
       const w: Waiter = {
         resolve,
-        timer: this.timers.setTimeout(() => {
-          const i = list.indexOf(w);
-          if (i >= 0) list.splice(i, 1);
-          resolve(false);
-        }, timeoutMs),
+        timer: this.timers.setTimeout(
+          () => {
+            const i = list.indexOf(w);
+            if (i >= 0) list.splice(i, 1);
+            resolve(false);
+          },
+          timeoutMs,
+          { keepAlive: true },
+        ),
       };
       list.push(w);
     });
@@ -313,6 +357,12 @@ export class EbpfSupervisor extends EventEmitter {
     for (const k of Object.keys(patch) as (keyof EbpfStatus)[]) if (patch[k] === undefined) delete next[k];
     this.st = next;
     this.emit('status', this.status());
+  }
+
+  /** Stop waiting for a helper that did not exit even after SIGKILL: drop its pipes and end its run. */
+  private abandon(child: ChildProcess): void {
+    destroyPipes(child);
+    if (this.child === child) this.endRun?.(null, 'SIGKILL');
   }
 
   private offForGood(reason: string): void {
@@ -335,6 +385,7 @@ export class EbpfSupervisor extends EventEmitter {
     }
     this.child = child;
     this.childStartedAt = this.timers.now();
+    this.lastSeq = null;
     track(child);
     this.update({ active: false, reason: 'eBPF: starting', hello: undefined, pid: child.pid, restartInMs: undefined });
 
@@ -374,15 +425,24 @@ export class EbpfSupervisor extends EventEmitter {
     child.stderr?.on('data', (chunk: string) => errLines.push(chunk));
     child.stderr?.on('end', () => errLines.end());
 
+    let drainTimer: unknown = null;
     const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
       if (finished) return;
       finished = true;
       this.clearHelloTimer();
+      if (this.endRun === finish) this.endRun = null;
+      if (drainTimer !== null) this.timers.clearTimeout(drainTimer);
       liveChildren.delete(child);
       if (this.child === child) this.child = null;
       lines.end();
       errLines.end();
+      const helperExited = !this.stopped;
       for (const w of this.exitWaiters.splice(0)) w();
+      if (helperExited) {
+        // This run is over: nobody waiting for its hello or its next interval should wait longer.
+        this.release(this.readyWaiters, false);
+        this.release(this.intervalWaiters, false);
+      }
       if (spawnFailed !== null) this.onSpawnError(spawnFailed);
       else this.onExit(code, signal, noHello || lastStderr);
     };
@@ -393,7 +453,22 @@ export class EbpfSupervisor extends EventEmitter {
         finish(null, null);
       }
     });
+    // The helper's own exit ends the run, whatever holds its pipes: they get a moment to deliver what is
+    // buffered, then they are destroyed. 'close' (exit and every pipe closed) usually comes first.
+    child.on('exit', (code, signal) => {
+      if (finished || drainTimer !== null) return;
+      drainTimer = this.timers.setTimeout(
+        () => {
+          drainTimer = null;
+          destroyPipes(child);
+          finish(code, signal);
+        },
+        this.opts.exitDrainMs ?? 250,
+        { keepAlive: true },
+      );
+    });
     child.on('close', (code, signal) => finish(code, signal));
+    this.endRun = finish;
   }
 
   private clearHelloTimer(): void {
@@ -453,6 +528,9 @@ export class EbpfSupervisor extends EventEmitter {
         return;
       case 'interval': {
         if (!this.st.hello) return this.onBad('interval before hello');
+        const absurd = implausible(msg) ?? (this.lastSeq !== null && msg.seq <= this.lastSeq ? `interval: seq ${msg.seq} after ${this.lastSeq}` : null);
+        if (absurd) return this.onBad(absurd);
+        this.lastSeq = msg.seq;
         this.queue.push(msg);
         const max = this.opts.maxQueued ?? 600;
         let dropped = 0;

@@ -251,7 +251,14 @@ export async function readProcesses(opts: ReadProcessesOptions = {}): Promise<{ 
   }
 }
 
-/** Closes the descriptors kept by readProcesses (on exit). */
+/** Descriptors readProcesses keeps open now (all roots). */
+export function openProcessDescriptors(): number {
+  let n = 0;
+  for (const r of readers.values()) n += r.fds.size;
+  return n;
+}
+
+/** Closes the descriptors kept by readProcesses (on exit, or when the whole process table is no longer read). */
 export function closeProcessReaders(): void {
   for (const r of readers.values()) r.close();
   readers.clear();

@@ -2,6 +2,7 @@
 // throttling, PSI), its labels, its I/O and run-queue latency when eBPF is active, and its processes.
 // Esc is left to the app (command returns null for `back`, the app pops the view stack).
 import blessed from 'blessed';
+import { cellText } from '../cell-text.js';
 import type { ContainerFrame, Frame } from '../../model/types.js';
 import { key } from '../../store/store.js';
 import type { Store } from '../../store/store.js';
@@ -77,7 +78,7 @@ export class ContainerView implements View {
     this.ctx = ctx;
     this.parent = parent;
     const line = (top: number, height: number): blessed.Widgets.BoxElement =>
-      blessed.box({ parent, top, left: 0, width: '100%', height, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+      cellText(blessed.box({ parent, top, left: 0, width: '100%', height, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
     this.header = line(0, 3);
     this.charts = line(3, 5);
     this.latency = line(8, 1);
@@ -147,7 +148,7 @@ export class ContainerView implements View {
       return [colorTag(escTags(why), err, theme)];
     }
     const gone = live ? '' : `  ${colorTag('(gone: last known figures)', err, theme)}`;
-    const l1 = `{bold}${escTags(clip(sanitize(c.name), 40))}{/bold}  ${escTags(clip(sanitize(c.image), 40))}  ${escTags(sanitize(c.state))}  ${c.runtime}  ${escTags(c.id.slice(0, 12))}${gone}`;
+    const l1 = `{bold}${escTags(clip(sanitize(c.name), 40))}{/bold}  ${escTags(clip(sanitize(c.image), 40))}  ${escTags(sanitize(c.state))}  ${c.runtime}  ${escTags(sanitize(c.id).slice(0, 12))}${gone}`;
     const compose = c.composeProject || c.composeService ? `compose: ${sanitize(c.composeProject ?? DASH)}/${sanitize(c.composeService ?? DASH)}  ` : '';
     const cpuLim = c.cpuLimitCores != null ? `${num(c.cpuLimitCores, 2)} cores` : 'unlimited';
     const memLim = c.memoryLimitBytes != null ? bytes(c.memoryLimitBytes) : 'unlimited';

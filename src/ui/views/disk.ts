@@ -2,6 +2,7 @@
 // latency buckets up, the current window's histogram as bars with p50/p95/p99 marks, service vs total
 // time, and the counts of the other ops.
 import blessed from 'blessed';
+import { cellText } from '../cell-text.js';
 import type { BlockOp } from '../../model/types.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
@@ -29,7 +30,7 @@ export class DiskView implements View {
     this.ctx = ctx;
     this.parent = parent;
     const box = (top: number, height: number): blessed.Widgets.BoxElement =>
-      blessed.box({ parent, top, left: 0, width: '100%', height, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+      cellText(blessed.box({ parent, top, left: 0, width: '100%', height, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
     this.title = box(0, 1);
     this.heat = box(1, 10);
     this.detail = box(11, 5);

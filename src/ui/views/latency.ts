@@ -3,6 +3,7 @@
 // it, and a sparkline of the 1 s p99. Ops other than read/write are rows of their own. The run-queue
 // summary is below. When eBPF is off, the reason is shown and every figure is "—".
 import blessed from 'blessed';
+import { cellText } from '../cell-text.js';
 import type { BlockLatencyRow, BlockOp, Frame, LatencyWindow } from '../../model/types.js';
 import { key } from '../../store/store.js';
 import type { Store } from '../../store/store.js';
@@ -99,9 +100,9 @@ export class LatencyView implements View {
 
   mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
     this.ctx = ctx;
-    this.title = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 2, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+    this.title = cellText(blessed.box({ parent, top: 0, left: 0, width: '100%', height: 2, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
     this.table = new TableWidget(this.model, parent, { top: 2, left: 0, width: '100%', height: '100%-4' });
-    this.footer = blessed.box({ parent, bottom: 0, left: 0, width: '100%', height: 2, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+    this.footer = cellText(blessed.box({ parent, bottom: 0, left: 0, width: '100%', height: 2, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
     this.title.on('resize', () => this.ctx && this.update(this.ctx));
     this.update(ctx);
   }

@@ -5,6 +5,7 @@ import blessed from 'blessed';
 import type { CommandId } from '../keys.js';
 import type { ViewContext, ViewRequest } from '../view.js';
 import { TableModel, TableWidget, tableCommand } from '../table.js';
+import { cellText } from '../cell-text.js';
 
 export abstract class TitledTableView<R> {
   abstract readonly model: TableModel<R>;
@@ -17,6 +18,7 @@ export abstract class TitledTableView<R> {
   mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
     this.ctx = ctx;
     this.title = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+    cellText(this.title);
     this.table = new TableWidget(this.model, parent, { top: 1, left: 0, width: '100%', height: '100%-1' });
     this.title.on('resize', () => this.ctx && this.update(this.ctx));
     this.update(ctx);
