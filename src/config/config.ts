@@ -167,7 +167,8 @@ function describe(v: unknown): string {
 
 /** A key path for a message: as written when it is a plain dotted name, else quoted (it came from the file). */
 function showKey(keyPath: string): string {
-  return /^[A-Za-z0-9_.-]{1,64}$/.test(keyPath) ? keyPath : keyPath.split('.').map((p) => (/^[A-Za-z0-9_-]{1,64}$/.test(p) ? p : quote(p))).join('.');
+  const plain = /^[A-Za-z0-9_-]{1,64}(\[\d{1,6}\])?$/;
+  return keyPath.split('.').map((p) => (plain.test(p) ? p : quote(p))).join('.');
 }
 
 /**

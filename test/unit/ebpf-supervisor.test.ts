@@ -159,8 +159,8 @@ describe('running the helper', () => {
     await s.start();
     await until(() => s.status().restarts >= 4, 20_000);
     await s.stop();
-    // Restart delays asked for: 20, 40, 80, 80, ...
-    const restarts = timers.delays;
+    // Restart delays asked for (the hello timeout is the other timer that does not keep the process alive): 20, 40, 80, 80, ...
+    const restarts = timers.delays.filter((d) => d <= 80);
     expect(restarts.slice(0, 4)).toEqual([20, 40, 80, 80]);
     expect(s.status().badLines).toBeGreaterThanOrEqual(4); // one garbage line per run
     expect(s.drain().length).toBeGreaterThanOrEqual(8); // two intervals per run
@@ -178,7 +178,7 @@ describe('running the helper', () => {
     await s.start();
     await until(() => s.status().restarts >= 3, 20_000);
     await s.stop();
-    expect(timers.delays.slice(0, 3)).toEqual([20, 40, 20]);
+    expect(timers.delays.filter((d) => d <= 1000).slice(0, 3)).toEqual([20, 40, 20]);
   });
 
   it('exit code 2 means not permitted, and is not restarted', async () => {

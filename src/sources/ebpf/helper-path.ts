@@ -157,7 +157,7 @@ export function checkHelper(c: HelperCandidate, sys: HostAccess = hostAccess()):
     return { ok: false, kind: 'not-found', reason, ...base };
   }
   const problem = trustProblem(c.path, sys);
-  if (problem) return { ok: false, kind: 'refused', reason: oneLineText(`eBPF: refusing helper ${c.path}: ${problem}`, 240), ...base };
+  if (problem) return { ok: false, kind: 'refused', reason: oneLineText(`eBPF: refusing helper ${c.path}: ${problem}`, 400), ...base };
   if (!sys.executable(c.path)) {
     const g = sys.group(st.gid);
     if (st.mode & 0o010 && !sys.gids.includes(st.gid) && g) {
