@@ -5,6 +5,10 @@
  *
  *   tailtop-bpf [--interval-ms N] [--no-runq] [--no-block] [--cgroup-mode auto|v1|v2]
  *
+ * stdin: a line "flush N" (N a whole number) makes it end the current interval at once and print it
+ * with "flush":N, so that a consumer can cut the kernel's counts at the moment it reads its other
+ * sources. Other lines are ignored; end-of-file stops it.
+ *
  * Exit status: 0 after stdin closed (or SIGTERM/SIGINT); 2 not permitted; 3 no kernel BTF; 1 other.
  *
  * Reading the maps without losing events: the histograms are double-buffered (hist_a, hist_b
@@ -36,10 +40,14 @@
 #include "tailtop.h"
 #include "tailtop.skel.h"
 
-#define PROTOCOL_VERSION 1
+#define PROTOCOL_VERSION 2
 #define EXIT_OTHER 1
 #define EXIT_EPERM 2
 #define EXIT_NOBTF 3
+
+/* Starts older than this are aged out of the start map (requests freed without completing). */
+#define STALE_START_NS (600ULL * 1000000000ULL)
+#define STALE_SCAN_NS (30ULL * 1000000000ULL)
 
 static volatile sig_atomic_t stop_signal;
 static char last_libbpf_msg[512];
@@ -161,8 +169,10 @@ struct prog_pair {
 
 /* Attach order matters: completion before issue before insert, switch before wakeups, so that a
  * start we record is always followed by an end we see. */
-#define NPROGS 6
+#define NPROGS 8
 static struct prog_pair progs[NPROGS] = {
+	{ .name = "block_rq_merge", .block = true },
+	{ .name = "block_rq_requeue", .block = true },
 	{ .name = "block_rq_complete", .block = true },
 	{ .name = "block_rq_issue", .block = true },
 	{ .name = "block_rq_insert", .block = true },
@@ -171,11 +181,13 @@ static struct prog_pair progs[NPROGS] = {
 	{ .name = "sched_wakeup", .block = false },
 };
 /* hello lists them in the protocol's order */
-static const int hello_order[NPROGS] = { 2, 1, 0, 5, 4, 3 };
+static const int hello_order[NPROGS] = { 4, 3, 2, 0, 1, 7, 6, 5 };
 
 static void bind_programs(struct tailtop *skel)
 {
 	struct bpf_program **p[NPROGS][2] = {
+		{ &skel->progs.tt_block_rq_merge_btf, &skel->progs.tt_block_rq_merge_raw },
+		{ &skel->progs.tt_block_rq_requeue_btf, &skel->progs.tt_block_rq_requeue_raw },
 		{ &skel->progs.tt_block_rq_complete_btf, &skel->progs.tt_block_rq_complete_raw },
 		{ &skel->progs.tt_block_rq_issue_btf, &skel->progs.tt_block_rq_issue_raw },
 		{ &skel->progs.tt_block_rq_insert_btf, &skel->progs.tt_block_rq_insert_raw },
@@ -209,6 +221,25 @@ struct opts {
 	bool block, runq;
 	int cgmode; /* TT_CGROUP_V1 / TT_CGROUP_V2 */
 };
+
+/* Map sizes; TAILTOP_BPF_MAX_INFLIGHT, TAILTOP_BPF_MAX_HIST and TAILTOP_BPF_MAX_RUNQ override them (the
+ * tests shrink them to make each loss happen for real). */
+static __u32 max_inflight = TT_MAX_INFLIGHT, max_hist = TT_MAX_HIST, max_runq = TT_MAX_RUNQ_PIDS;
+
+static __u32 env_size(const char *name, __u32 dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return dflt;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < 1 || n > (1L << 22))
+		die(EXIT_OTHER, "bad %s=%s (1..4194304)", name, v);
+	return (__u32)n;
+}
 
 static void usage(FILE *f)
 {
@@ -279,6 +310,11 @@ static int load(struct tailtop **out, const struct opts *o, bool allow_btf)
 	}
 	skel->rodata->block_cgroup_mode = o->cgmode;
 	skel->rodata->runq_cgroup_mode = o->cgmode;
+	bpf_map__set_max_entries(skel->maps.rq_starts, max_inflight);
+	bpf_map__set_max_entries(skel->maps.runq_starts, max_runq);
+	bpf_map__set_max_entries(skel->maps.hist_a, max_hist);
+	bpf_map__set_max_entries(skel->maps.hist_b, max_hist);
+	/* (the map-in-map's template keeps its size: the kernel does not compare max_entries of hash maps) */
 	bind_programs(skel);
 	for (i = 0; i < NPROGS; i++) {
 		struct prog_pair *pp = &progs[i];
@@ -332,7 +368,7 @@ static size_t drain(int fd)
 	size_t n = 0, i;
 	void *prev = NULL;
 
-	while (n < TT_MAX_HIST && bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (n < max_hist && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		entries[n].k = next;
 		key = next;
 		prev = &key;
@@ -365,7 +401,16 @@ static void put_hist(FILE *f, const struct hist *h)
 	fputc(']', f);
 }
 
-static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, size_t n, __u64 lost)
+/* Names of the counters (enum tt_counter) in the interval line: "lost" ones, then the others. */
+static const char *const lost_names[] = {
+	[TT_BLOCK_START_DROPPED] = "blockStartDropped", [TT_BLOCK_NO_START] = "blockNoStart",
+	[TT_BLOCK_NO_START_BYTES] = "blockNoStartBytes", [TT_BLOCK_STALE] = "blockStale",
+	[TT_HIST_FULL] = "histFull", [TT_HIST_FULL_BYTES] = "histFullBytes",
+	[TT_RUNQ_START_DROPPED] = "runqStartDropped",
+};
+
+static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, size_t n, const __u64 *delta,
+			   long long flush)
 {
 	static const struct hist empty;
 	char *buf = NULL;
@@ -375,8 +420,11 @@ static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, s
 
 	if (!f)
 		die(EXIT_OTHER, "out of memory");
-	fprintf(f, "{\"type\":\"interval\",\"seq\":%llu,\"monoNs\":%llu,\"intervalNs\":%llu,\"block\":[",
+	fprintf(f, "{\"type\":\"interval\",\"seq\":%llu,\"monoNs\":%llu,\"intervalNs\":%llu,",
 		seq, (unsigned long long)mono, (unsigned long long)interval);
+	if (flush >= 0)
+		fprintf(f, "\"flush\":%lld,", flush);
+	fputs("\"block\":[", f);
 	/* entries are sorted by (dev, op, cgroup, kind): service then total for one row */
 	for (i = 0; i < n && entries[i].k.kind != TT_KIND_RUNQ; i = j) {
 		const struct hist *svc = &empty, *tot = &empty;
@@ -417,7 +465,12 @@ static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, s
 		fputc('}', f);
 		first = false;
 	}
-	fprintf(f, "],\"lost\":%llu}\n", (unsigned long long)lost);
+	fputs("],\"lost\":{", f);
+	for (i = 0; i <= TT_RUNQ_START_DROPPED; i++)
+		fprintf(f, "%s\"%s\":%llu", i ? "," : "", lost_names[i], (unsigned long long)delta[i]);
+	fprintf(f, "},\"partial\":{\"count\":%llu,\"bytes\":%llu},\"merged\":%llu}\n",
+		(unsigned long long)delta[TT_BLOCK_PARTIAL], (unsigned long long)delta[TT_BLOCK_PARTIAL_BYTES],
+		(unsigned long long)delta[TT_BLOCK_MERGED]);
 	if (fclose(f))
 		die(EXIT_OTHER, "out of memory");
 	emit(buf, len);
@@ -455,12 +508,77 @@ static void print_hello(const struct opts *o)
 		first = false;
 	}
 	fprintf(f, "},\"cgroup\":{\"block\":\"%s\",\"runq\":\"%s\"},"
-		   "\"histogram\":{\"unit\":\"ns\",\"subBucketBits\":%d,\"buckets\":%d}}\n",
+		   "\"histogram\":{\"unit\":\"ns\",\"subBucketBits\":%d,\"buckets\":%d},"
+		   "\"maps\":{\"inflight\":%u,\"hist\":%u,\"runq\":%u}}\n",
 		o->cgmode == TT_CGROUP_V2 ? "v2" : "v1-blkio", o->cgmode == TT_CGROUP_V2 ? "v2" : "v1-cpu",
-		TT_SUB_BUCKET_BITS, TT_BUCKETS);
+		TT_SUB_BUCKET_BITS, TT_BUCKETS, max_inflight, max_hist, max_runq);
 	if (fclose(f))
 		die(EXIT_OTHER, "out of memory");
 	emit(buf, len);
+}
+
+/* ---------------------------------------------------------------------------------- stdin requests */
+
+#define REQ_EOF (-2)
+#define REQ_NONE (-1)
+
+/* Reads what is on stdin: REQ_EOF at end-of-file, else the largest "flush N" token seen (REQ_NONE when
+ * none). Partial lines wait for the next read; overlong lines are dropped. */
+static long long read_requests(int fd)
+{
+	static char line[128];
+	static size_t len;
+	static bool overlong;
+	char buf[512];
+	long long token = REQ_NONE;
+	ssize_t got, i;
+
+	got = read(fd, buf, sizeof(buf));
+	if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+		return REQ_EOF;
+	for (i = 0; i < got; i++) {
+		char c = buf[i];
+
+		if (c != '\n') {
+			if (len < sizeof(line) - 1)
+				line[len++] = c;
+			else
+				overlong = true;
+			continue;
+		}
+		line[len] = 0;
+		if (!overlong && !strncmp(line, "flush ", 6)) {
+			char *end;
+			long long v;
+
+			errno = 0;
+			v = strtoll(line + 6, &end, 10);
+			if (!errno && *end == 0 && end != line + 6 && v >= 0 && v > token)
+				token = v;
+		}
+		len = 0;
+		overlong = false;
+	}
+	return token;
+}
+
+/* Removes starts older than STALE_START_NS (requests freed without completing); returns how many. */
+static __u64 age_starts(int fd, __u64 now)
+{
+	__u64 key, next, removed = 0, *prev = NULL;
+	struct rq_start s;
+	__u32 visited = 0;
+
+	while (visited++ < 2 * max_inflight && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &s))
+			continue;
+		if (now - (s.issue_ns > s.insert_ns ? s.issue_ns : s.insert_ns) > STALE_START_NS &&
+		    bpf_map_delete_elem(fd, &key) == 0)
+			removed++;
+	}
+	return removed;
 }
 
 /* ---------------------------------------------------------------------------------- main */
@@ -477,7 +595,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	pid_t parent = getppid();
 	int err, i, attached = 0, active, stdin_fd = 0, outer_fd, map_fd[2];
-	__u64 interval_ns, next_at, last_at, lost_seen = 0;
+	__u64 interval_ns, next_at, last_at, scan_at, stale = 0, seen[TT_COUNTERS] = {}, delta[TT_COUNTERS];
 	unsigned long long seq = 0;
 	__u32 zero = 0;
 
@@ -500,7 +618,10 @@ int main(int argc, char **argv)
 		die(EXIT_NOBTF, "kernel has no BTF (/sys/kernel/btf/vmlinux: %s); CO-RE needs CONFIG_DEBUG_INFO_BTF=y",
 		    strerror(errno));
 	libbpf_set_print(libbpf_print);
-	entries = calloc(TT_MAX_HIST, sizeof(*entries));
+	max_inflight = env_size("TAILTOP_BPF_MAX_INFLIGHT", TT_MAX_INFLIGHT);
+	max_hist = env_size("TAILTOP_BPF_MAX_HIST", TT_MAX_HIST);
+	max_runq = env_size("TAILTOP_BPF_MAX_RUNQ", TT_MAX_RUNQ_PIDS);
+	entries = calloc(max_hist, sizeof(*entries));
 	if (!entries)
 		die(EXIT_OTHER, "out of memory");
 
@@ -543,32 +664,16 @@ int main(int argc, char **argv)
 	active = 0; /* hists[0] starts out pointing at hist_a */
 	last_at = mono_ns();
 	next_at = last_at + interval_ns;
+	scan_at = last_at + STALE_SCAN_NS;
 
 	while (!stop_signal) {
 		__u64 now = mono_ns();
 		struct pollfd pfd = { .fd = stdin_fd, .events = POLLIN };
+		long long flush = REQ_NONE;
 		int timeout, r;
-		size_t n;
 
-		if (now >= next_at) {
-			__u64 lost_now;
-
-			/* swap buffers; returns after running programs are done with the old one */
-			if (bpf_map_update_elem(outer_fd, &zero, &map_fd[!active], BPF_ANY))
-				die(EXIT_OTHER, "swapping histogram maps: %s", strerror(errno));
-			now = mono_ns();
-			n = drain(map_fd[active]);
-			active = !active;
-			lost_now = __atomic_load_n(&skel->bss->lost, __ATOMIC_RELAXED);
-			print_interval(++seq, now, now - last_at, n, lost_now - lost_seen);
-			lost_seen = lost_now;
-			last_at = now;
-			next_at += interval_ns;
-			if (next_at <= now) /* we fell behind (stopped, slow): realign */
-				next_at = now + interval_ns;
-			continue;
-		}
-		timeout = (int)((next_at - now + 999999) / 1000000);
+		/* stdin first, so that a flush request due at the same time as the timer gets its own answer */
+		timeout = now >= next_at ? 0 : (int)((next_at - now + 999999) / 1000000);
 		r = poll(stdin_fd >= 0 ? &pfd : NULL, stdin_fd >= 0 ? 1 : 0, timeout);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -579,14 +684,38 @@ int main(int argc, char **argv)
 			if (pfd.revents & POLLNVAL) {
 				stdin_fd = -1; /* no stdin at all: rely on PDEATHSIG */
 			} else if (pfd.revents & POLLIN) {
-				char junk[256];
-				ssize_t got = read(stdin_fd, junk, sizeof(junk));
-
-				if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+				flush = read_requests(stdin_fd);
+				if (flush == REQ_EOF)
 					break; /* EOF: tailtop is gone or wants us gone */
 			} else if (pfd.revents & (POLLHUP | POLLERR)) {
 				break;
 			}
+		}
+		now = mono_ns();
+		if (flush >= 0 || now >= next_at) {
+			size_t n;
+
+			/* The interval ends when hists[0] points at the other map: events from then on go there.
+			 * The update returns after running programs are done with the old map. */
+			if (bpf_map_update_elem(outer_fd, &zero, &map_fd[!active], BPF_ANY))
+				die(EXIT_OTHER, "swapping histogram maps: %s", strerror(errno));
+			n = drain(map_fd[active]);
+			active = !active;
+			if (now >= scan_at) {
+				stale += age_starts(bpf_map__fd(skel->maps.rq_starts), now);
+				scan_at = now + STALE_SCAN_NS;
+			}
+			for (i = 0; i < TT_COUNTERS; i++) {
+				__u64 v = i == TT_BLOCK_STALE ? stale : __atomic_load_n(&skel->bss->tt_counters[i], __ATOMIC_RELAXED);
+
+				delta[i] = v - seen[i];
+				seen[i] = v;
+			}
+			print_interval(++seq, now, now - last_at, n, delta, flush);
+			last_at = now;
+			next_at = flush >= 0 ? now + interval_ns : next_at + interval_ns;
+			if (next_at <= now) /* we fell behind (stopped, slow): realign */
+				next_at = now + interval_ns;
 		}
 	}
 	for (i = 0; i < NPROGS; i++)

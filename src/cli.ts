@@ -104,7 +104,7 @@ async function hostReader(): Promise<(atMs: number) => Promise<HostSample>> {
 
 async function makeSampler(
   cfg: Config,
-  o: { store: Store; containers: ContainerSource | null; ebpf: EbpfSupervisor | null; refreshMs: number },
+  o: { store: Store; containers: ContainerSource | null; ebpf: EbpfSupervisor | null; refreshMs: number; flushWaitMs?: number },
 ): Promise<Sampler> {
   return new Sampler({ clock: systemClock, readHost: await hostReader(), showAllDisks: cfg.showAllDisks, ...o });
 }
@@ -126,15 +126,15 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   const withProcesses = Boolean(values.processes);
   const containers = values['no-docker'] ? null : await loadContainerSource(cfg.dockerHost);
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
-  const sampler = await makeSampler(cfg, { store: new Store(4), containers, ebpf, refreshMs: intervalMs });
+  // Each sample asks the helper to end its interval (flush) and waits for it, so that the latency rows
+  // cover exactly the time between the two samples, as the host's rates do.
+  const sampler = await makeSampler(cfg, { store: new Store(4), containers, ebpf, refreshMs: intervalMs, flushWaitMs: 2000 });
   sampler.setWants({ processes: withProcesses, containerId: null, allDetail: true });
   try {
     const [facts] = await Promise.all([readStaticFacts(), containers?.start(), ebpf ? ebpf.start() : null]);
-    // With eBPF, wait for the helper's first interval boundary so its counts cover the same interval.
     if (ebpf) await ebpf.waitReady(Math.max(5000, intervalMs));
-    await sampler.tick();
-    if (ebpf?.status().active) await ebpf.waitInterval(intervalMs * 2 + 2000);
-    else await sleep(intervalMs);
+    const first = await sampler.tick();
+    await sleep(Math.max(0, first.atMs + intervalMs - systemClock.nowMs()));
     const frame = await sampler.tick();
     process.stdout.write(`${JSON.stringify(toSnapshot(frame, { facts, intervalMs, processes: withProcesses, version: VERSION }), null, 2)}\n`);
     return 0;

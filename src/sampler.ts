@@ -1,6 +1,13 @@
 // The only timer loop. Each tick: read every source (in parallel), derive a frame with the pure model
 // from (sample, previous sample, elapsed), push it into the store, and emit it. Ticks never overlap: the
 // next one is scheduled after the current one finished. Nothing here draws.
+//
+// eBPF: at the start of each tick the helper is asked to end its interval (flush) at the moment the host
+// files are read, so that a frame's `current` latency rows and its /proc/diskstats rates cover the same
+// time. Each interval is placed at the time it completed on this sampler's clock (the tick that asked for
+// it, or its CLOCK_MONOTONIC end converted); windows are spans of that time (store/latency-windows.ts).
+// When no interval has come for longer than the helper's own interval plus a grace period, the latency
+// figures are withdrawn ("eBPF: no data for N s") instead of ageing on screen.
 import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
 import type {
@@ -14,7 +21,15 @@ import { deriveHost } from './model/host.js';
 import { deriveContainers } from './model/containers.js';
 import { deriveProcesses } from './model/processes.js';
 import { applyEbpfBlock } from './model/block-source.js';
-import { LatencyModel, cgroupMapFromContainers, deviceNamesFromDiskstats } from './model/latency.js';
+import {
+  cgroupMapFromContainers,
+  deviceNamesFromDiskstats,
+  inactiveFrame,
+  latencyFrame,
+  unattributableContainers,
+} from './model/latency.js';
+import type { LatencyFrame } from './model/types.js';
+import { LatencyWindows } from './store/latency-windows.js';
 import type { Store } from './store/store.js';
 import type { ContainerSource, DetailScope } from './sources/docker/container-source.js';
 import type { EbpfSupervisor } from './sources/ebpf/supervisor.js';
@@ -31,7 +46,12 @@ export interface SamplerDeps {
   refreshMs: number;
   showAllDisks: boolean;
   clockTicks?: number;
+  /** How long a tick waits for the helper's answer to its flush, ms (default 250; `snapshot` waits longer). */
+  flushWaitMs?: number;
 }
+
+/** Latency figures are withdrawn when no interval came for the helper's interval plus this long. */
+export const EBPF_GRACE_MS = 1000;
 
 export interface Wants {
   /** Collect processes (only while a process table is visible, or for `snapshot --processes`). */
@@ -61,7 +81,12 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private running = false;
   private busy: Promise<Frame> | null = null;
   private wants: Wants = { processes: false, containerId: null, allDetail: true };
-  private readonly latency = new LatencyModel();
+  private readonly latency = new LatencyWindows();
+  /** Flush token -> the sampler time of the tick that asked for it. */
+  private readonly flushAt = new Map<number, number>();
+  /** Sampler time of the newest interval (or of the helper's hello), for staleness. */
+  private lastDataAt: number | null = null;
+  private helperPid: number | undefined;
   refreshMs: number;
 
   constructor(private readonly deps: SamplerDeps) {
@@ -143,6 +168,9 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     const atMs = clock.nowMs();
     const wallMs = clock.wallMs();
     const errors: SourceError[] = [];
+    // First the helper's flush (a write to its stdin), then the host files: both cut at about this moment.
+    const flush = this.deps.ebpf?.flush(this.deps.flushWaitMs ?? 250) ?? null;
+    if (flush) this.flushAt.set(flush.token, atMs);
 
     const [host, containers, procs] = await Promise.all([
       this.deps.readHost(atMs),
@@ -181,7 +209,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       this.prevProcs = null;
     }
 
-    const latency = this.latencyFrame(host, containers, errors);
+    if (flush) await flush.done;
+    const latency = this.latencyFrame(atMs, host, containers);
     if (latency) applyEbpfBlock(hostFrame, containersFrame, latency);
 
     this.prevHost = host;
@@ -201,24 +230,45 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     return frame;
   }
 
-  private latencyFrame(host: HostSample, containers: ContainersSample | null, errors: SourceError[]) {
+  private latencyFrame(atMs: number, host: HostSample, containers: ContainersSample | null): LatencyFrame | null {
     const ebpf = this.deps.ebpf;
     if (!ebpf) return null;
     const status = ebpf.status();
-    for (const interval of ebpf.drain()) this.latency.add(interval);
-    const maps = status.hello
-      ? cgroupMapFromContainers(
-          (containers?.containers ?? []).map((c) => ({ id: c.meta.id, counters: c.counters })),
-          status.hello,
-        )
-      : undefined;
-    return this.latency.frame({
-      maps,
-      deviceNames: deviceNamesFromDiskstats(host.disks ?? []),
-      source: status.active ? 'ebpf' : status.reason,
-      active: status.active,
-      badLines: status.badLines,
-    });
+    const prev = this.prevAtMs ?? -Infinity;
+    this.latency.mark();
+    for (const iv of ebpf.drain()) {
+      // When it completed on our clock: the tick that asked for it, else its own end converted.
+      const asked = iv.flush === null ? undefined : this.flushAt.get(iv.flush);
+      let t = asked ?? this.deps.clock.fromMonoNs?.(iv.monoNs) ?? atMs;
+      if (!(t <= atMs)) t = atMs; // also NaN: an interval cannot end after the tick that reads it
+      this.latency.add({ t, durationMs: iv.intervalNs / 1e6, block: iv.block, runq: iv.runq, lost: iv.lost }, t > prev);
+      if (this.lastDataAt === null || t > this.lastDataAt) this.lastDataAt = t;
+    }
+    for (const k of this.flushAt.keys()) if (this.flushAt.size > 8) this.flushAt.delete(k);
+    this.latency.advance(atMs);
+    if (!status.active || !status.hello) {
+      this.helperPid = undefined;
+      return inactiveFrame(status.reason, status.badLines);
+    }
+    if (status.pid !== this.helperPid) {
+      // A new helper: its hello starts the clock for staleness.
+      this.helperPid = status.pid;
+      if (this.lastDataAt === null || this.lastDataAt < atMs) this.lastDataAt = atMs;
+    }
+    const overdue = atMs - (this.lastDataAt ?? atMs);
+    if (overdue > status.hello.intervalMs + EBPF_GRACE_MS) {
+      return inactiveFrame(`eBPF: no data for ${Math.round(overdue / 1000)} s`, status.badLines);
+    }
+    const list = (containers?.containers ?? []).map((c) => ({ id: c.meta.id, counters: c.counters }));
+    return latencyFrame(
+      { current: this.latency.span('current'), windows: { '1s': this.latency.span('1s'), '10s': this.latency.span('10s'), '1m': this.latency.span('1m'), '5m': this.latency.span('5m') } },
+      {
+        maps: cgroupMapFromContainers(list, status.hello),
+        unattributable: unattributableContainers(list, status.hello),
+        deviceNames: deviceNamesFromDiskstats(host.disks ?? []),
+        badLines: status.badLines,
+      },
+    );
   }
 }
 

@@ -239,10 +239,22 @@ export function percentileNs(h: AnyHistogram, q: number): number | null {
   const rank = rankOf(q, h.total);
   let cum = 0;
   let last = -1;
-  for (const [i, c] of entries(h)) {
-    cum += c;
-    last = i;
-    if (cum >= rank) return pointIn(i, h.maxNs);
+  if (h instanceof Histogram) {
+    // Dense: a plain loop (the generator costs several times more on the frame path).
+    const c = h.counts;
+    for (let i = 0; i < BUCKETS; i++) {
+      const n = c[i]!;
+      if (n <= 0) continue;
+      cum += n;
+      last = i;
+      if (cum >= rank) return pointIn(i, h.maxNs);
+    }
+  } else {
+    for (let k = 0; k < h.idx.length; k++) {
+      cum += h.counts[k]!;
+      last = h.idx[k]!;
+      if (cum >= rank) return pointIn(last, h.maxNs);
+    }
   }
   // Counts summed below the total (should not happen): answer with the highest bucket.
   return last < 0 ? null : pointIn(last, h.maxNs);
@@ -254,15 +266,32 @@ export function percentile(h: AnyHistogram, q: number): number | null {
   return ns === null ? null : ns / 1000;
 }
 
-/** Exact maximum in µs when known, else the highest value the top non-empty bucket can hold. */
+/** Index of the highest non-empty bucket, or -1. */
+export function topBucket(h: AnyHistogram): number {
+  if (h instanceof Histogram) {
+    for (let i = LAST_BUCKET; i >= 0; i--) if (h.counts[i]! > 0) return i;
+    return -1;
+  }
+  for (let k = h.idx.length - 1; k >= 0; k--) if (h.counts[k]! > 0) return h.idx[k]!;
+  return -1;
+}
+
+/**
+ * The maximum in µs: the exact one when known, but never below the lower bound of the highest non-empty
+ * bucket (a maximum that disagrees with the buckets cannot be the truth); without an exact one, the highest
+ * value the top bucket can hold. Every percentile is at most this (see pointIn).
+ */
 export function maxUs(h: AnyHistogram): number | null {
   if (!(h.total > 0)) return null;
-  if (h.maxNs !== null) return h.maxNs / 1000;
-  return percentileNs(h, 1)! / 1000;
+  const top = topBucket(h);
+  if (top < 0) return null;
+  if (h.maxNs !== null) return Math.max(h.maxNs, bucketLower(top)) / 1000;
+  return pointIn(top, null) / 1000;
 }
 
 function pointIn(i: number, maxNs: number | null): number {
-  // Highest whole-ns value of the bucket; the last bucket is open, so only the exact max bounds it.
+  // Highest whole-ns value of the bucket; the last bucket is open, so only the exact max bounds it. Capped at
+  // the maximum, but not below the bucket itself: at most max(maxNs, lower(top)), which maxUs reports.
   let v = i === LAST_BUCKET && maxNs !== null ? maxNs : bucketUpper(i) - 1;
   if (maxNs !== null && maxNs < v) v = Math.max(maxNs, bucketLower(i));
   return v;

@@ -70,7 +70,7 @@ describe.skipIf(skip)('eBPF helper under the supervisor (real)', () => {
     const st = sup.status();
     expect(st.active).toBe(true);
     expect(st.reason).toBe('ebpf');
-    expect(st.hello?.version).toBe(1);
+    expect(st.hello?.version).toBe(2);
     expect(st.hello?.intervalMs).toBe(200);
     expect(Object.keys(st.hello?.programs ?? {})).toContain('block_rq_complete');
     expect(st.pid).toBeGreaterThan(0);

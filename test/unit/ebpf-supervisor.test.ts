@@ -239,6 +239,38 @@ describe('running the helper', () => {
   });
 });
 
+describe('flush', () => {
+  it('asks the helper to end its interval now: the answer carries the token and resolves the promise', async () => {
+    const s = make({ helperPath: FAKE, spawn: nodeSpawnWith({ FAKE_HELPER_MODE: 'stay' }), intervalMs: 60_000 });
+    expect(s.flush(1000)).toBeNull(); // not started
+    await s.start();
+    expect(await s.waitReady(10_000)).toBe(true);
+    const a = s.flush(5000)!;
+    const b = s.flush(5000)!;
+    expect(b.token).toBe(a.token + 1);
+    expect(await a.done).toBe(true);
+    expect(await b.done).toBe(true);
+    const ivs = s.drain();
+    // the helper's timer (60 s) never fired: every interval answers a flush
+    expect(ivs.map((i) => i.flush)).toEqual([a.token, b.token]);
+    expect(ivs[0]!.lost.blockNoStart).toBe(1);
+    expect(s.status().lost).toBe(2); // all causes, summed over the intervals
+  });
+
+  it('resolves false when a stalled helper does not answer in time, and when the helper exits', async () => {
+    const s = make({ helperPath: FAKE, spawn: nodeSpawnWith({ FAKE_HELPER_MODE: 'mute' }), intervalMs: 60_000, backoff: { initialMs: 60_000 } });
+    await s.start();
+    expect(await s.waitReady(10_000)).toBe(true);
+    const t0 = performance.now();
+    expect(await s.flush(200)!.done).toBe(false);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
+    const pending = s.flush(60_000)!;
+    process.kill(s.status().pid!, 'SIGKILL');
+    expect(await pending.done).toBe(false);
+    expect(s.flush(1000)).toBeNull(); // no helper running
+  });
+});
+
 describe('stop', () => {
   it('closes stdin, the helper exits, and nothing restarts it', async () => {
     const s = make({ helperPath: FAKE, spawn: nodeSpawnWith({ FAKE_HELPER_MODE: 'stay' }), backoff: { initialMs: 10 } });

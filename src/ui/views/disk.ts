@@ -3,6 +3,7 @@
 // time, and the counts of the other ops.
 import blessed from 'blessed';
 import type { BlockOp } from '../../model/types.js';
+import { opRank } from '../../model/types.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { DASH, micros, num } from '../format.js';
@@ -10,7 +11,6 @@ import { sanitize } from '../sanitize.js';
 import { colorTag, escTags } from '../table.js';
 import { buildHeatmap, renderHeatmap } from '../heatmap.js';
 import { histogramBars, renderHistogramBars } from '../histogram-bars.js';
-import { opRank } from './latency.js';
 
 const AXIS = 8;
 

@@ -1,0 +1,828 @@
+// Latency windows by time. Each eBPF interval is stamped with the time it completed on the sampler's clock;
+// an interval belongs to a window when it completed inside it: (now - length, now]. `current` holds what was
+// added since the last mark() (the sampler marks each tick, so it is (previous tick, this tick]).
+//
+// Memory is O(rows x buckets in use), not O(rows x intervals) of objects:
+// - a row is a (device, op, cgroup) for block I/O or a cgroup for the run queue, plus one row per device and
+//   op (and one for the run queue) summing all cgroups, so that host figures never walk every cgroup;
+// - each slot (current and every window) keeps running sums per row: a count, bytes, and for each histogram
+//   a segment of bucket counts just wide enough for the buckets the row uses, in one Float64Array arena;
+// - exact maxima per row and window come from monotonic deques (a sliding-window maximum: pooled nodes, about
+//   ln(intervals) per row);
+// - to subtract what leaves a window, each interval is kept as a varint byte log (about 2-3 bytes per
+//   non-empty bucket), for as long as the longest window needs it.
+// Adding and advancing change the sums; reading (span(), sumSpan()) changes nothing. No clock is read here:
+// times come in as arguments.
+import { BUCKETS } from '../model/histogram.js';
+import {
+  ROW_BLOCK,
+  ROW_BLOCK_ALL,
+  ROW_RUNQ,
+  ROW_RUNQ_ALL,
+  WINDOW_MS,
+  type BlockIntervalRow,
+  type LatencySpan,
+  type RunqIntervalRow,
+} from '../model/latency.js';
+import { BLOCK_OPS, LATENCY_WINDOWS, LOST_KEYS, type BlockOp, type LatencyWindow, type LostCounts } from '../model/types.js';
+
+export interface TimedInterval {
+  /** When the interval completed, on the sampler's clock (ms). Not before the previous one's. */
+  t: number;
+  /** Its length, ms. */
+  durationMs: number;
+  block: readonly BlockIntervalRow[];
+  runq: readonly RunqIntervalRow[];
+  lost: LostCounts;
+}
+
+interface LoggedInterval {
+  t: number;
+  /** Whole nanoseconds (sums of them stay exact). */
+  durationNs: number;
+  /** Byte range of its entries in the log (absolute offsets). */
+  from: number;
+  to: number;
+  lost: Float64Array;
+}
+
+const NLOST = LOST_KEYS.length;
+/** Segment sizes (buckets); a segment grows to the next size when a row uses a bucket outside it. */
+const CLASSES = [4, 8, 16, 32, 64, 128, BUCKETS] as const;
+const classOf = (n: number): number => {
+  for (let k = 0; k < CLASSES.length; k++) if (CLASSES[k]! >= n) return k;
+  return CLASSES.length - 1;
+};
+
+/** An interval's length in whole nanoseconds, at most 2^50 (13 days: longer says nothing more). */
+const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.round(ms * 1e6)) : 0);
+
+/** One decoded entry of an interval (reused: no allocation per entry). */
+class Entry {
+  row = 0;
+  count = 0;
+  bytes = 0;
+  max = [0, 0];
+  n = [0, 0];
+  idx = [new Uint16Array(BUCKETS), new Uint16Array(BUCKETS)];
+  cnt = [new Float64Array(BUCKETS), new Float64Array(BUCKETS)];
+}
+
+export class LatencyWindows {
+  /** Slot 0 is `current`; slot 1 + k is windows[k]. */
+  readonly windows: readonly LatencyWindow[];
+  private readonly lengths: number[];
+  private readonly S: number;
+
+  // ---- rows
+  private cap = 0;
+  private kind = new Uint8Array(0);
+  private dev = new Uint32Array(0);
+  private opIx = new Uint8Array(0);
+  private cg = new Float64Array(0);
+  private keys: (string | null)[] = [];
+  private cnt = new Float64Array(0);
+  private byt = new Float64Array(0);
+  private curMax = new Float64Array(0);
+  private segOff = new Int32Array(0);
+  private segLo = new Int16Array(0);
+  private segCls = new Uint8Array(0);
+  private dqHead = new Int32Array(0);
+  private dqTail = new Int32Array(0);
+  private inCurrent = new Uint8Array(0);
+  private readonly freeRows: number[] = [];
+  private nextRow = 0;
+  private readonly rowOf = new Map<string, number>();
+  private readonly byCgroup = new Map<number, number[]>();
+  private readonly totalRows: number[] = [];
+  private currentRows: number[] = [];
+
+  // ---- segment arena
+  private data = new Float64Array(4096);
+  private top = 0;
+  private readonly freeSegs: number[][] = CLASSES.map(() => []);
+
+  // ---- max deques (pooled nodes)
+  private dqT = new Float64Array(1024);
+  private dqV = new Float64Array(1024);
+  private dqNext = new Int32Array(1024);
+  private dqPrev = new Int32Array(1024);
+  private dqFree = -1;
+  private dqTop = 0;
+
+  // ---- slot sums (covered time in whole ns, so that adding and subtracting stay exact)
+  private readonly coveredNs: Float64Array;
+  private readonly lost: Float64Array;
+
+  // ---- the log
+  private bytes = new Uint8Array(1 << 16);
+  private base = 0; // absolute offset of bytes[0]
+  private end = 0; // absolute offset of the next byte
+  private readonly intervals: LoggedInterval[] = [];
+  private ivBase = 0; // absolute index of intervals[0]
+  private readonly cursor: number[];
+  private lastT = -Infinity;
+  private readonly e = new Entry();
+
+  constructor(windows: readonly LatencyWindow[] = LATENCY_WINDOWS) {
+    this.windows = windows;
+    this.lengths = windows.map((w) => WINDOW_MS[w]);
+    this.S = 1 + windows.length;
+    this.coveredNs = new Float64Array(this.S);
+    this.lost = new Float64Array(this.S * NLOST);
+    this.cursor = windows.map(() => 0);
+  }
+
+  /** Rows alive (with data in some slot). */
+  get liveRows(): number {
+    return this.rowOf.size;
+  }
+
+  /** Intervals kept for the windows. */
+  get intervalCount(): number {
+    return this.intervals.length;
+  }
+
+  /** Bytes held by the typed arrays (for the benchmark and tests of boundedness). */
+  heldBytes(): number {
+    const rows =
+      this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.cnt.byteLength + this.byt.byteLength +
+      this.curMax.byteLength + this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
+      this.dqTail.byteLength + this.inCurrent.byteLength;
+    const dq = this.dqT.byteLength + this.dqV.byteLength + this.dqNext.byteLength + this.dqPrev.byteLength;
+    return rows + dq + this.data.byteLength + this.bytes.byteLength;
+  }
+
+  /** Forget everything (e.g. the helper was replaced by one with other cgroup ids). */
+  reset(): void {
+    const fresh = new LatencyWindows(this.windows);
+    Object.assign(this, fresh);
+  }
+
+  /** Starts a new `current` (the sampler calls this once per tick, before adding that tick's intervals). */
+  mark(): void {
+    const S = this.S;
+    for (const r of this.currentRows) {
+      this.cnt[r * S] = 0;
+      this.byt[r * S] = 0;
+      this.curMax[r * 2] = -1;
+      this.curMax[r * 2 + 1] = -1;
+      this.freeSeg(r, 0, 0);
+      this.freeSeg(r, 1, 0);
+      this.inCurrent[r] = 0;
+      this.maybeFreeRow(r);
+    }
+    this.currentRows = [];
+    this.coveredNs[0] = 0;
+    this.lost.fill(0, 0, NLOST);
+  }
+
+  /**
+   * Adds one interval to every window, and to `current` unless it completed before the tick that `current`
+   * follows (inCurrent false: a late answer, already past the previous frame).
+   */
+  add(iv: TimedInterval, inCurrent = true): void {
+    const first = inCurrent ? 0 : 1;
+    const t = Math.max(iv.t, this.lastT);
+    this.lastT = t;
+    const from = this.end;
+    const e = this.e;
+    // Sums over all cgroups per device and op (and for the run queue), as rows of their own.
+    const groups = new Map<number, { count: number; bytes: number; max: number[]; h: Float64Array[] }>();
+    const group = (k: number): { count: number; bytes: number; max: number[]; h: Float64Array[] } => {
+      let g = groups.get(k);
+      if (!g) {
+        g = { count: 0, bytes: 0, max: [0, 0], h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)] };
+        groups.set(k, g);
+      }
+      return g;
+    };
+    for (const r of iv.block) {
+      const devNum = (((r.major & 0xfff) << 20) | (r.minor & 0xfffff)) >>> 0;
+      const op = BLOCK_OPS.indexOf(r.op);
+      e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
+      this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
+      this.apply(e, t, first);
+      this.encode(e);
+      const g = group(devNum * 8 + op);
+      g.count += r.count;
+      g.bytes += r.bytes;
+      g.max[0] = Math.max(g.max[0]!, r.maxNs);
+      g.max[1] = Math.max(g.max[1]!, r.totalMaxNs);
+      for (const [i, c] of r.service) g.h[0]![i]! += c;
+      for (const [i, c] of r.total) g.h[1]![i]! += c;
+    }
+    for (const r of iv.runq) {
+      e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
+      this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
+      this.apply(e, t, first);
+      this.encode(e);
+      const g = group(-1);
+      g.count += r.count;
+      g.max[0] = Math.max(g.max[0]!, r.maxNs);
+      for (const [i, c] of r.hist) g.h[0]![i]! += c;
+    }
+    for (const [k, g] of groups) {
+      e.row = k < 0 ? this.rowFor(ROW_RUNQ_ALL, 0, 0, -1) : this.rowFor(ROW_BLOCK_ALL, Math.floor(k / 8), k % 8, -1);
+      e.count = g.count;
+      e.bytes = g.bytes;
+      for (let h = 0; h < 2; h++) {
+        e.max[h] = g.max[h]!;
+        let n = 0;
+        const d = g.h[h]!;
+        for (let i = 0; i < BUCKETS; i++) {
+          if (d[i]! > 0) {
+            e.idx[h]![n] = i;
+            e.cnt[h]![n++] = d[i]!;
+          }
+        }
+        e.n[h] = n;
+      }
+      this.apply(e, t, first);
+      this.encode(e);
+    }
+    const lost = new Float64Array(NLOST);
+    LOST_KEYS.forEach((k, i) => (lost[i] = iv.lost[k]));
+    const durationNs = durationNsOf(iv.durationMs);
+    this.intervals.push({ t, durationNs, from, to: this.end, lost });
+    for (let s = first; s < this.S; s++) {
+      this.coveredNs[s]! += durationNs;
+      for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! += lost[i]!;
+    }
+  }
+
+  /** Subtracts the intervals that left each window as of `now` (ms, the sampler's clock). */
+  advance(now: number): void {
+    const e = this.e;
+    for (let w = 0; w < this.lengths.length; w++) {
+      const cutoff = now - this.lengths[w]!;
+      const s = w + 1;
+      while (this.cursor[w]! < this.ivBase + this.intervals.length) {
+        const iv = this.intervals[this.cursor[w]! - this.ivBase]!;
+        if (iv.t > cutoff) break;
+        for (let p = iv.from; p < iv.to; ) {
+          p = this.decode(p, e);
+          this.subtract(e, s, cutoff);
+        }
+        this.coveredNs[s]! -= iv.durationNs;
+        for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! -= iv.lost[i]!;
+        this.cursor[w]!++;
+      }
+    }
+    // Intervals no window holds any more leave the log.
+    let keep = Infinity;
+    for (const c of this.cursor) keep = Math.min(keep, c);
+    while (this.ivBase < keep) {
+      this.intervals.shift();
+      this.ivBase++;
+    }
+    const start = this.intervals.length > 0 ? this.intervals[0]!.from : this.end;
+    if (start - this.base > this.bytes.length / 2) {
+      this.bytes.copyWithin(0, start - this.base, this.end - this.base);
+      this.base = start;
+    }
+  }
+
+  /** `current` (slot 0) or a window, for reading. */
+  span(which: 'current' | LatencyWindow): LatencySpan {
+    const s = which === 'current' ? 0 : 1 + this.windows.indexOf(which);
+    if (s < 0) throw new RangeError(`no window ${which}`);
+    return new SlotSpan(this, s);
+  }
+
+  /** Any span of the intervals still kept: those that completed in (from, to]. Computed from the log. */
+  sumSpan(from: number, to: number): LatencySpan {
+    const span = new LogSpan(this);
+    const e = this.e;
+    let ns = 0;
+    for (const iv of this.intervals) {
+      if (!(iv.t > from && iv.t <= to)) continue;
+      for (let p = iv.from; p < iv.to; ) {
+        p = this.decode(p, e);
+        span.add(e);
+      }
+      ns += iv.durationNs;
+      LOST_KEYS.forEach((k, i) => (span.lost[k] += iv.lost[i]!));
+    }
+    span.seconds = ns / 1e9;
+    return span;
+  }
+
+  // ---------------------------------------------------------------- reading (used by the spans)
+
+  /** @internal */ slotSeconds(s: number): number {
+    return this.coveredNs[s]! / 1e9;
+  }
+  /** @internal */ slotLost(s: number): LostCounts {
+    const out = {} as LostCounts;
+    LOST_KEYS.forEach((k, i) => (out[k] = this.lost[s * NLOST + i]!));
+    return out;
+  }
+  /** @internal */ totals(): readonly number[] {
+    return this.totalRows;
+  }
+  /** @internal */ rowsOfCgroup(cgroup: number): readonly number[] {
+    return this.byCgroup.get(cgroup) ?? [];
+  }
+  /** @internal */ rowKind(r: number): number {
+    return this.kind[r]!;
+  }
+  /** @internal */ rowDev(r: number): number {
+    return this.dev[r]!;
+  }
+  /** @internal */ rowOp(r: number): BlockOp {
+    return BLOCK_OPS[this.opIx[r]!] ?? 'other';
+  }
+  /** @internal */ rowCount(r: number, s: number): number {
+    return this.cnt[r * this.S + s]!;
+  }
+  /** @internal */ rowBytes(r: number, s: number): number {
+    return this.byt[r * this.S + s]!;
+  }
+  /** @internal */ rowMax(r: number, s: number, h: number): number | null {
+    if (this.cnt[r * this.S + s]! <= 0) return null;
+    if (s === 0) {
+      const m = this.curMax[r * 2 + h]!;
+      return m < 0 ? null : m;
+    }
+    const head = this.dqHead[this.dqIndex(r, s, h)]!;
+    return head < 0 ? null : this.dqV[head]!;
+  }
+  /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): void {
+    const k = (r * 2 + h) * this.S + s;
+    const off = this.segOff[k]!;
+    if (off < 0) return;
+    const lo = this.segLo[k]!;
+    const n = CLASSES[this.segCls[k]!]!;
+    const d = this.data;
+    for (let i = 0; i < n; i++) {
+      const v = d[off + i]!;
+      if (v !== 0) into[lo + i]! += v;
+    }
+  }
+  /** @internal */ decodeInto(p: number, e: Entry): number {
+    return this.decode(p, e);
+  }
+
+  // ---------------------------------------------------------------- rows
+
+  private rowFor(kind: number, dev: number, op: number, cgroup: number): number {
+    const key = `${kind}:${dev}:${op}:${cgroup}`;
+    let r = this.rowOf.get(key);
+    if (r !== undefined) return r;
+    r = this.freeRows.pop();
+    if (r === undefined) {
+      if (this.nextRow >= this.cap) this.grow(Math.max(64, this.cap * 2));
+      r = this.nextRow++;
+    }
+    this.kind[r] = kind;
+    this.dev[r] = dev;
+    this.opIx[r] = op;
+    this.cg[r] = cgroup;
+    this.keys[r] = key;
+    this.rowOf.set(key, r);
+    if (kind === ROW_BLOCK || kind === ROW_RUNQ) {
+      const l = this.byCgroup.get(cgroup);
+      if (l) l.push(r);
+      else this.byCgroup.set(cgroup, [r]);
+    } else this.totalRows.push(r);
+    return r;
+  }
+
+  private maybeFreeRow(r: number): void {
+    const S = this.S;
+    for (let s = 0; s < S; s++) if (this.cnt[r * S + s]! > 0) return;
+    const key = this.keys[r];
+    if (key == null) return;
+    for (let s = 0; s < S; s++) {
+      this.freeSeg(r, 0, s);
+      this.freeSeg(r, 1, s);
+      if (s > 0) {
+        this.dqClear(r, s, 0);
+        this.dqClear(r, s, 1);
+      }
+    }
+    this.rowOf.delete(key);
+    this.keys[r] = null;
+    const kind = this.kind[r]!;
+    const list = kind === ROW_BLOCK || kind === ROW_RUNQ ? this.byCgroup.get(this.cg[r]!) : this.totalRows;
+    if (list) {
+      const i = list.indexOf(r);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0 && list !== this.totalRows) this.byCgroup.delete(this.cg[r]!);
+    }
+    this.freeRows.push(r);
+  }
+
+  private grow(cap: number): void {
+    const S = this.S;
+    const W = S - 1;
+    const g = <T extends Float64Array | Int32Array | Int16Array | Uint32Array | Uint16Array | Uint8Array>(a: T, per: number, fill?: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap * per);
+      if (fill !== undefined) b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.kind = g(this.kind, 1);
+    this.dev = g(this.dev, 1);
+    this.opIx = g(this.opIx, 1);
+    this.cg = g(this.cg, 1);
+    this.cnt = g(this.cnt, S);
+    this.byt = g(this.byt, S);
+    this.curMax = g(this.curMax, 2, -1);
+    this.segOff = g(this.segOff, 2 * S, -1);
+    this.segLo = g(this.segLo, 2 * S);
+    this.segCls = g(this.segCls, 2 * S);
+    this.dqHead = g(this.dqHead, 2 * W, -1);
+    this.dqTail = g(this.dqTail, 2 * W, -1);
+    this.inCurrent = g(this.inCurrent, 1);
+    this.cap = cap;
+  }
+
+  // ---------------------------------------------------------------- entries
+
+  private fill(e: Entry, count: number, bytes: number, max0: number, h0: readonly (readonly [number, number])[], max1: number, h1: readonly (readonly [number, number])[] | null): void {
+    e.count = count;
+    e.bytes = bytes;
+    e.max[0] = max0;
+    e.max[1] = max1;
+    const put = (h: number, pairs: readonly (readonly [number, number])[] | null): void => {
+      let n = 0;
+      if (pairs) for (const [i, c] of pairs) {
+        e.idx[h]![n] = i;
+        e.cnt[h]![n++] = c;
+      }
+      e.n[h] = n;
+    };
+    put(0, h0);
+    put(1, h1);
+  }
+
+  /** Adds an entry (completed at t) to the slots from `first` on. */
+  private apply(e: Entry, t: number, first: number): void {
+    const S = this.S;
+    const r = e.row;
+    for (let s = first; s < S; s++) {
+      this.cnt[r * S + s]! += e.count;
+      this.byt[r * S + s]! += e.bytes;
+      for (let h = 0; h < 2; h++) {
+        const n = e.n[h]!;
+        if (n === 0) continue;
+        const idx = e.idx[h]!;
+        const cnt = e.cnt[h]!;
+        const k = this.ensureSeg(r, h, s, idx[0]!, idx[n - 1]!);
+        const off = this.segOff[k]! - this.segLo[k]!;
+        const d = this.data;
+        for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
+        if (s === 0) {
+          if (e.max[h]! > this.curMax[r * 2 + h]!) this.curMax[r * 2 + h] = e.max[h]!;
+        } else this.dqPush(r, s, h, t, e.max[h]!);
+      }
+    }
+    if (first === 0 && !this.inCurrent[r]) {
+      this.inCurrent[r] = 1;
+      this.currentRows.push(r);
+    }
+  }
+
+  /** Subtracts an entry that left window slot s (cutoff: the window's start). */
+  private subtract(e: Entry, s: number, cutoff: number): void {
+    const S = this.S;
+    const r = e.row;
+    this.cnt[r * S + s]! -= e.count;
+    this.byt[r * S + s]! -= e.bytes;
+    for (let h = 0; h < 2; h++) {
+      const n = e.n[h]!;
+      if (n === 0) continue;
+      const k = (r * 2 + h) * S + s;
+      const off = this.segOff[k]! - this.segLo[k]!;
+      const idx = e.idx[h]!;
+      const cnt = e.cnt[h]!;
+      const d = this.data;
+      for (let j = 0; j < n; j++) d[off + idx[j]!]! -= cnt[j]!;
+      this.dqExpire(r, s, h, cutoff);
+    }
+    if (this.cnt[r * S + s]! <= 0) {
+      this.cnt[r * S + s] = 0;
+      this.byt[r * S + s] = 0;
+      this.freeSeg(r, 0, s);
+      this.freeSeg(r, 1, s);
+      this.maybeFreeRow(r);
+    }
+  }
+
+  // ---------------------------------------------------------------- segments
+
+  private ensureSeg(r: number, h: number, s: number, min: number, max: number): number {
+    const k = (r * 2 + h) * this.S + s;
+    const off = this.segOff[k]!;
+    if (off >= 0) {
+      const lo = this.segLo[k]!;
+      const n = CLASSES[this.segCls[k]!]!;
+      if (min >= lo && max < lo + n) return k;
+      const nmin = Math.min(min, lo);
+      const nmax = Math.max(max, lo + n - 1);
+      const cls = classOf(nmax - nmin + 1);
+      const size = CLASSES[cls]!;
+      const nlo = Math.min(nmin, BUCKETS - size);
+      const noff = this.alloc(cls);
+      this.data.copyWithin(noff + (lo - nlo), off, off + n);
+      this.release(off, this.segCls[k]!);
+      this.segOff[k] = noff;
+      this.segLo[k] = nlo;
+      this.segCls[k] = cls;
+      return k;
+    }
+    const cls = classOf(max - min + 1);
+    this.segOff[k] = this.alloc(cls);
+    this.segLo[k] = Math.min(min, BUCKETS - CLASSES[cls]!);
+    this.segCls[k] = cls;
+    return k;
+  }
+
+  private freeSeg(r: number, h: number, s: number): void {
+    const k = (r * 2 + h) * this.S + s;
+    const off = this.segOff[k]!;
+    if (off < 0) return;
+    this.release(off, this.segCls[k]!);
+    this.segOff[k] = -1;
+  }
+
+  private alloc(cls: number): number {
+    const size = CLASSES[cls]!;
+    const free = this.freeSegs[cls]!;
+    let off = free.pop();
+    if (off === undefined) {
+      if (this.top + size > this.data.length) {
+        const d = new Float64Array(Math.max(this.data.length * 2, this.top + size));
+        d.set(this.data);
+        this.data = d;
+      }
+      off = this.top;
+      this.top += size;
+    }
+    this.data.fill(0, off, off + size);
+    return off;
+  }
+
+  private release(off: number, cls: number): void {
+    this.freeSegs[cls]!.push(off);
+  }
+
+  // ---------------------------------------------------------------- max deques (slots >= 1)
+
+  private dqIndex(r: number, s: number, h: number): number {
+    return (r * (this.S - 1) + (s - 1)) * 2 + h;
+  }
+
+  private dqPush(r: number, s: number, h: number, t: number, v: number): void {
+    const k = this.dqIndex(r, s, h);
+    // Entries no larger than the new one can never be a window's maximum again.
+    let tail = this.dqTail[k]!;
+    while (tail >= 0 && this.dqV[tail]! <= v) {
+      const prev = this.dqPrev[tail]!;
+      this.dqRelease(tail);
+      tail = prev;
+    }
+    const node = this.dqAlloc();
+    this.dqT[node] = t;
+    this.dqV[node] = v;
+    this.dqNext[node] = -1;
+    this.dqPrev[node] = tail;
+    if (tail >= 0) this.dqNext[tail] = node;
+    else this.dqHead[k] = node;
+    this.dqTail[k] = node;
+  }
+
+  private dqExpire(r: number, s: number, h: number, cutoff: number): void {
+    const k = this.dqIndex(r, s, h);
+    let head = this.dqHead[k]!;
+    while (head >= 0 && this.dqT[head]! <= cutoff) {
+      const next = this.dqNext[head]!;
+      this.dqRelease(head);
+      head = next;
+    }
+    this.dqHead[k] = head;
+    if (head < 0) this.dqTail[k] = -1;
+    else this.dqPrev[head] = -1;
+  }
+
+  private dqClear(r: number, s: number, h: number): void {
+    const k = this.dqIndex(r, s, h);
+    let head = this.dqHead[k]!;
+    while (head >= 0) {
+      const next = this.dqNext[head]!;
+      this.dqRelease(head);
+      head = next;
+    }
+    this.dqHead[k] = -1;
+    this.dqTail[k] = -1;
+  }
+
+  private dqAlloc(): number {
+    if (this.dqFree >= 0) {
+      const n = this.dqFree;
+      this.dqFree = this.dqNext[n]!;
+      return n;
+    }
+    if (this.dqTop >= this.dqT.length) {
+      const cap = this.dqT.length * 2;
+      const f = (a: Float64Array): Float64Array<ArrayBuffer> => {
+        const b = new Float64Array(cap);
+        b.set(a);
+        return b;
+      };
+      const i = (a: Int32Array): Int32Array<ArrayBuffer> => {
+        const b = new Int32Array(cap);
+        b.set(a);
+        return b;
+      };
+      this.dqT = f(this.dqT);
+      this.dqV = f(this.dqV);
+      this.dqNext = i(this.dqNext);
+      this.dqPrev = i(this.dqPrev);
+    }
+    return this.dqTop++;
+  }
+
+  private dqRelease(n: number): void {
+    this.dqNext[n] = this.dqFree;
+    this.dqFree = n;
+  }
+
+  // ---------------------------------------------------------------- the byte log
+
+  private room(n: number): void {
+    const need = this.end - this.base + n;
+    if (need <= this.bytes.length) return;
+    const b = new Uint8Array(Math.max(need, this.bytes.length * 2));
+    b.set(this.bytes.subarray(0, this.end - this.base));
+    this.bytes = b;
+  }
+
+  private put(v: number): void {
+    const b = this.bytes;
+    let p = this.end - this.base;
+    while (v >= 128) {
+      const low = v % 128;
+      b[p++] = low | 128;
+      v = (v - low) / 128;
+    }
+    b[p++] = v;
+    this.end = p + this.base;
+  }
+
+  private encode(e: Entry): void {
+    // at most 5 numbers of 10 bytes, two counts and 2 x 320 (index delta, count) pairs
+    this.room(80 + 22 * (e.n[0]! + e.n[1]!));
+    this.put(e.row);
+    this.put(e.count);
+    this.put(e.bytes);
+    this.put(e.max[0]!);
+    this.put(e.max[1]!);
+    for (let h = 0; h < 2; h++) {
+      const n = e.n[h]!;
+      this.put(n);
+      let prev = 0;
+      for (let j = 0; j < n; j++) {
+        const i = e.idx[h]![j]!;
+        this.put(i - prev);
+        prev = i;
+        this.put(e.cnt[h]![j]!);
+      }
+    }
+  }
+
+  private decode(p: number, e: Entry): number {
+    const b = this.bytes;
+    let q = p - this.base;
+    const get = (): number => {
+      let v = 0;
+      let mul = 1;
+      for (;;) {
+        const x = b[q++]!;
+        v += (x & 127) * mul;
+        if (x < 128) return v;
+        mul *= 128;
+      }
+    };
+    e.row = get();
+    e.count = get();
+    e.bytes = get();
+    e.max[0] = get();
+    e.max[1] = get();
+    for (let h = 0; h < 2; h++) {
+      const n = get();
+      e.n[h] = n;
+      let i = 0;
+      for (let j = 0; j < n; j++) {
+        i += get();
+        e.idx[h]![j] = i;
+        e.cnt[h]![j] = get();
+      }
+    }
+    return q + this.base;
+  }
+}
+
+/** A slot of the engine, read in place. */
+class SlotSpan implements LatencySpan {
+  readonly seconds: number;
+  readonly lost: LostCounts;
+
+  constructor(
+    private readonly w: LatencyWindows,
+    private readonly s: number,
+  ) {
+    this.seconds = w.slotSeconds(s);
+    this.lost = w.slotLost(s);
+  }
+
+  totals(): readonly number[] {
+    return this.w.totals();
+  }
+  rowsOfCgroup(cgroup: number): readonly number[] {
+    return this.w.rowsOfCgroup(cgroup);
+  }
+  kind(row: number): number {
+    return this.w.rowKind(row);
+  }
+  dev(row: number): number {
+    return this.w.rowDev(row);
+  }
+  op(row: number): BlockOp {
+    return this.w.rowOp(row);
+  }
+  count(row: number): number {
+    return this.w.rowCount(row, this.s);
+  }
+  bytes(row: number): number {
+    return this.w.rowBytes(row, this.s);
+  }
+  max(row: number, which: 0 | 1): number | null {
+    return this.w.rowMax(row, this.s, which);
+  }
+  addHist(row: number, which: 0 | 1, into: Float64Array): void {
+    this.w.rowAddHist(row, this.s, which, into);
+  }
+}
+
+/** A span summed from the log (any range of the intervals kept). */
+class LogSpan implements LatencySpan {
+  seconds = 0;
+  readonly lost: LostCounts;
+  private readonly rows = new Map<number, { count: number; bytes: number; max: number[]; h: (Float64Array | null)[] }>();
+
+  constructor(private readonly w: LatencyWindows) {
+    const lost = {} as LostCounts;
+    for (const k of LOST_KEYS) lost[k] = 0;
+    this.lost = lost;
+  }
+
+  add(e: Entry): void {
+    let r = this.rows.get(e.row);
+    if (!r) {
+      r = { count: 0, bytes: 0, max: [-1, -1], h: [null, null] };
+      this.rows.set(e.row, r);
+    }
+    r.count += e.count;
+    r.bytes += e.bytes;
+    for (let h = 0; h < 2; h++) {
+      if (e.n[h] === 0) continue;
+      r.max[h] = Math.max(r.max[h]!, e.max[h]!);
+      const d = (r.h[h] ??= new Float64Array(BUCKETS));
+      for (let j = 0; j < e.n[h]!; j++) d[e.idx[h]![j]!]! += e.cnt[h]![j]!;
+    }
+  }
+
+  totals(): readonly number[] {
+    return this.w.totals().filter((r) => this.rows.has(r));
+  }
+  rowsOfCgroup(cgroup: number): readonly number[] {
+    return this.w.rowsOfCgroup(cgroup);
+  }
+  kind(row: number): number {
+    return this.w.rowKind(row);
+  }
+  dev(row: number): number {
+    return this.w.rowDev(row);
+  }
+  op(row: number): BlockOp {
+    return this.w.rowOp(row);
+  }
+  count(row: number): number {
+    return this.rows.get(row)?.count ?? 0;
+  }
+  bytes(row: number): number {
+    return this.rows.get(row)?.bytes ?? 0;
+  }
+  max(row: number, which: 0 | 1): number | null {
+    const m = this.rows.get(row)?.max[which] ?? -1;
+    return m < 0 ? null : m;
+  }
+  addHist(row: number, which: 0 | 1, into: Float64Array): void {
+    const d = this.rows.get(row)?.h[which];
+    if (!d) return;
+    for (let i = 0; i < BUCKETS; i++) if (d[i] !== 0) into[i]! += d[i]!;
+  }
+}
