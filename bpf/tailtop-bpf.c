@@ -7,7 +7,9 @@
  *
  * stdin: a line "flush N" (N a whole number) makes it end the current interval at once and print it
  * with "flush":N, so that a consumer can cut the kernel's counts at the moment it reads its other
- * sources. Other lines are ignored; end-of-file stops it.
+ * sources. "flush N at T" (T in CLOCK_MONOTONIC ns, less than a second ahead) ends it at T instead: the
+ * helper sleeps until just before T and then waits on the clock, so that the cut lands at T however late
+ * the scheduler would have woken it. Other lines are ignored; end-of-file stops it.
  *
  * Exit status: 0 after stdin closed (or SIGTERM/SIGINT); 2 not permitted; 3 no kernel BTF; 1 other.
  *
@@ -34,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -223,8 +226,22 @@ struct opts {
 };
 
 /* Map sizes; TAILTOP_BPF_MAX_INFLIGHT, TAILTOP_BPF_MAX_HIST and TAILTOP_BPF_MAX_RUNQ override them (the
- * tests shrink them to make each loss happen for real). */
-static __u32 max_inflight = TT_MAX_INFLIGHT, max_hist = TT_MAX_HIST, max_runq = TT_MAX_RUNQ_PIDS;
+ * tests shrink them to make each loss happen for real). TAILTOP_BPF_DEVICE=major:minor traces block I/O of
+ * that device only (so that lost counts are that device's). */
+static __u32 max_inflight = TT_MAX_INFLIGHT, max_hist = TT_MAX_HIST, max_runq = TT_MAX_RUNQ_PIDS, filter_dev;
+
+static __u32 env_device(const char *name)
+{
+	const char *v = getenv(name);
+	unsigned int major, minor;
+	char extra;
+
+	if (!v || !*v)
+		return 0;
+	if (sscanf(v, "%u:%u%c", &major, &minor, &extra) != 2 || major >= (1u << 12) || minor >= (1u << 20))
+		die(EXIT_OTHER, "bad %s=%s (major:minor)", name, v);
+	return (major << 20) | minor;
+}
 
 static __u32 env_size(const char *name, __u32 dflt)
 {
@@ -310,6 +327,7 @@ static int load(struct tailtop **out, const struct opts *o, bool allow_btf)
 	}
 	skel->rodata->block_cgroup_mode = o->cgmode;
 	skel->rodata->runq_cgroup_mode = o->cgmode;
+	skel->rodata->filter_dev = filter_dev;
 	bpf_map__set_max_entries(skel->maps.rq_starts, max_inflight);
 	bpf_map__set_max_entries(skel->maps.runq_starts, max_runq);
 	bpf_map__set_max_entries(skel->maps.hist_a, max_hist);
@@ -478,6 +496,7 @@ static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, s
 
 static void print_hello(const struct opts *o)
 {
+	char devbuf[48] = "";
 	char *buf = NULL;
 	size_t len = 0;
 	bool first = true;
@@ -486,6 +505,8 @@ static void print_hello(const struct opts *o)
 
 	if (!f)
 		die(EXIT_OTHER, "out of memory");
+	if (filter_dev)
+		snprintf(devbuf, sizeof(devbuf), ",\"device\":\"%u:%u\"", filter_dev >> 20, filter_dev & ((1u << 20) - 1));
 	fprintf(f, "{\"type\":\"hello\",\"version\":%d,\"pid\":%d,\"intervalMs\":%ld,\"programs\":{",
 		PROTOCOL_VERSION, (int)getpid(), o->interval_ms);
 	for (i = 0; i < NPROGS; i++) {
@@ -509,9 +530,9 @@ static void print_hello(const struct opts *o)
 	}
 	fprintf(f, "},\"cgroup\":{\"block\":\"%s\",\"runq\":\"%s\"},"
 		   "\"histogram\":{\"unit\":\"ns\",\"subBucketBits\":%d,\"buckets\":%d},"
-		   "\"maps\":{\"inflight\":%u,\"hist\":%u,\"runq\":%u}}\n",
+		   "\"maps\":{\"inflight\":%u,\"hist\":%u,\"runq\":%u}%s}\n",
 		o->cgmode == TT_CGROUP_V2 ? "v2" : "v1-blkio", o->cgmode == TT_CGROUP_V2 ? "v2" : "v1-cpu",
-		TT_SUB_BUCKET_BITS, TT_BUCKETS, max_inflight, max_hist, max_runq);
+		TT_SUB_BUCKET_BITS, TT_BUCKETS, max_inflight, max_hist, max_runq, devbuf);
 	if (fclose(f))
 		die(EXIT_OTHER, "out of memory");
 	emit(buf, len);
@@ -522,9 +543,10 @@ static void print_hello(const struct opts *o)
 #define REQ_EOF (-2)
 #define REQ_NONE (-1)
 
-/* Reads what is on stdin: REQ_EOF at end-of-file, else the largest "flush N" token seen (REQ_NONE when
- * none). Partial lines wait for the next read; overlong lines are dropped. */
-static long long read_requests(int fd)
+/* Reads what is on stdin: REQ_EOF at end-of-file, else the largest "flush N [at T]" token seen (REQ_NONE
+ * when none), its time in *at (0 for "now"). Partial lines wait for the next read; overlong lines are
+ * dropped. */
+static long long read_requests(int fd, __u64 *at)
 {
 	static char line[128];
 	static size_t len;
@@ -548,18 +570,47 @@ static long long read_requests(int fd)
 		}
 		line[len] = 0;
 		if (!overlong && !strncmp(line, "flush ", 6)) {
-			char *end;
+			char *end, *end2;
 			long long v;
+			unsigned long long t = 0;
 
 			errno = 0;
 			v = strtoll(line + 6, &end, 10);
-			if (!errno && *end == 0 && end != line + 6 && v >= 0 && v > token)
+			if (!errno && end != line + 6 && !strncmp(end, " at ", 4)) {
+				t = strtoull(end + 4, &end2, 10);
+				end = errno || end2 == end + 4 ? end : end2;
+			}
+			if (!errno && *end == 0 && end != line + 6 && v >= 0 && v > token) {
 				token = v;
+				*at = t;
+			}
 		}
 		len = 0;
 		overlong = false;
 	}
 	return token;
+}
+
+/* Waits until CLOCK_MONOTONIC reaches `at` (ns; 0 or past: no wait; more than a second ahead: taken as
+ * now): sleeps until 3 ms before, then watches the clock, so that the cut does not depend on how soon the
+ * scheduler wakes us. */
+static void wait_until(__u64 at)
+{
+	__u64 now = mono_ns();
+	struct timespec ts;
+
+	if (at <= now || at - now > 1000000000ULL)
+		return;
+	if (at - now > 3000000ULL) {
+		__u64 wake = at - 3000000ULL;
+
+		ts.tv_sec = (time_t)(wake / 1000000000ULL);
+		ts.tv_nsec = (long)(wake % 1000000000ULL);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !stop_signal)
+			;
+	}
+	while (mono_ns() < at && !stop_signal)
+		;
 }
 
 /* Removes starts older than STALE_START_NS (requests freed without completing); returns how many. */
@@ -621,6 +672,7 @@ int main(int argc, char **argv)
 	max_inflight = env_size("TAILTOP_BPF_MAX_INFLIGHT", TT_MAX_INFLIGHT);
 	max_hist = env_size("TAILTOP_BPF_MAX_HIST", TT_MAX_HIST);
 	max_runq = env_size("TAILTOP_BPF_MAX_RUNQ", TT_MAX_RUNQ_PIDS);
+	filter_dev = env_device("TAILTOP_BPF_DEVICE");
 	entries = calloc(max_hist, sizeof(*entries));
 	if (!entries)
 		die(EXIT_OTHER, "out of memory");
@@ -654,6 +706,10 @@ int main(int argc, char **argv)
 		}
 		attached++;
 	}
+	/* A flush request should be answered at once, whatever else runs: like atop, take a higher priority
+	 * when allowed (root or CAP_SYS_NICE; otherwise this fails and nothing changes). The helper sleeps
+	 * nearly all the time, so it takes little from others. */
+	setpriority(PRIO_PROCESS, 0, -10);
 	print_hello(&o);
 	if (!attached)
 		die(EXIT_OTHER, "no program attached (%s)", last_libbpf_msg[0] ? last_libbpf_msg : "see hello.failed");
@@ -670,6 +726,7 @@ int main(int argc, char **argv)
 		__u64 now = mono_ns();
 		struct pollfd pfd = { .fd = stdin_fd, .events = POLLIN };
 		long long flush = REQ_NONE;
+		__u64 flush_at = 0;
 		int timeout, r;
 
 		/* stdin first, so that a flush request due at the same time as the timer gets its own answer */
@@ -684,9 +741,11 @@ int main(int argc, char **argv)
 			if (pfd.revents & POLLNVAL) {
 				stdin_fd = -1; /* no stdin at all: rely on PDEATHSIG */
 			} else if (pfd.revents & POLLIN) {
-				flush = read_requests(stdin_fd);
+				flush = read_requests(stdin_fd, &flush_at);
 				if (flush == REQ_EOF)
 					break; /* EOF: tailtop is gone or wants us gone */
+				if (flush >= 0)
+					wait_until(flush_at);
 			} else if (pfd.revents & (POLLHUP | POLLERR)) {
 				break;
 			}

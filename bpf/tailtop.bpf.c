@@ -257,8 +257,8 @@ static __always_inline int on_insert(struct request *rq, const bool btf)
 	}
 	s.insert_ns = bpf_ktime_get_ns();
 	s.cgroup = rq_cgroup(rq, btf);
-	if (bpf_map_update_elem(&rq_starts, &k, &s, BPF_ANY))
-		count(TT_BLOCK_START_DROPPED, 1);
+	/* when the map is full, the issue tries again (and counts the drop if it fails too) */
+	bpf_map_update_elem(&rq_starts, &k, &s, BPF_ANY);
 	return 0;
 }
 
@@ -281,6 +281,16 @@ static __always_inline int on_issue(struct request *rq, const bool btf)
 	if (bpf_map_update_elem(&rq_starts, &k, &s, BPF_ANY))
 		count(TT_BLOCK_START_DROPPED, 1);
 	return 0;
+}
+
+/* RQF_FLUSH_SEQ: a request going through the flush sequence. Its last "completion" ends the sequence, after
+ * its data part (issued and timed) and the flush request (timed as op flush) completed: not an I/O of its
+ * own, and /proc/diskstats does not count it either. The flag is an enum bit since 6.5, bit 4 before. */
+static __always_inline __u32 rqf_flush_seq(void)
+{
+	if (bpf_core_enum_value_exists(enum rqf_flags, __RQF_FLUSH_SEQ))
+		return 1U << bpf_core_enum_value(enum rqf_flags, __RQF_FLUSH_SEQ);
+	return 1U << 4;
 }
 
 /* A request merged into another before issue never completes: drop its start. */
@@ -319,6 +329,11 @@ static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes
 	final = nr_bytes >= left;
 	sp = bpf_map_lookup_elem(&rq_starts, &k);
 	if (!sp || !sp->issue_ns) {
+		if ((__u32)(btf ? rq->rq_flags : BPF_CORE_READ(rq, rq_flags)) & rqf_flush_seq()) {
+			if (sp && final)
+				bpf_map_delete_elem(&rq_starts, &k);
+			return 0; /* the end of a flush sequence, not an I/O */
+		}
 		/* started before we attached, start dropped (map full) or aged out, or never issued */
 		if (final) {
 			if (sp)

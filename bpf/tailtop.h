@@ -31,7 +31,7 @@
 /* Counters of events the helper could not use, or folded, by cause (indices of the BPF global
  * tt_counters; docs/ebpf-protocol.md, "lost"). Monotonic; the loader prints per-interval deltas. */
 enum tt_counter {
-	TT_BLOCK_START_DROPPED = 0, /* block insert/issue not recorded: start map full */
+	TT_BLOCK_START_DROPPED = 0, /* block issue not recorded: start map full (the request goes untimed) */
 	TT_BLOCK_NO_START,          /* request completed with no recorded start */
 	TT_BLOCK_NO_START_BYTES,    /* bytes of those completions (partial ones included) */
 	TT_BLOCK_STALE,             /* starts removed by the loader: never completed (aged out) */

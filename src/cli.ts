@@ -47,6 +47,11 @@ Docs: README.md, docs/snapshot.md, docs/ebpf-protocol.md`;
 
 class UsageError extends Error {}
 
+/** A snapshot's first sample is retaken while the helper's cut was further than this from it (ms). */
+const MAX_CUT_SKEW_MS = 0.5;
+/** How far ahead a snapshot agrees with the helper on the moment of each sample (ms). */
+const ALIGNED_CUT_MS = 40;
+
 interface Parsed {
   command: 'tui' | 'snapshot';
   values: Record<string, string | boolean | undefined>;
@@ -104,7 +109,7 @@ async function hostReader(): Promise<(atMs: number) => Promise<HostSample>> {
 
 async function makeSampler(
   cfg: Config,
-  o: { store: Store; containers: ContainerSource | null; ebpf: EbpfSupervisor | null; refreshMs: number; flushWaitMs?: number },
+  o: { store: Store; containers: ContainerSource | null; ebpf: EbpfSupervisor | null; refreshMs: number; flushWaitMs?: number; alignedCutMs?: number },
 ): Promise<Sampler> {
   return new Sampler({ clock: systemClock, readHost: await hostReader(), showAllDisks: cfg.showAllDisks, ...o });
 }
@@ -128,15 +133,23 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
   // Each sample asks the helper to end its interval (flush) and waits for it, so that the latency rows
   // cover exactly the time between the two samples, as the host's rates do.
-  const sampler = await makeSampler(cfg, { store: new Store(4), containers, ebpf, refreshMs: intervalMs, flushWaitMs: 2000 });
+  const sampler = await makeSampler(cfg, { store: new Store(4), containers, ebpf, refreshMs: intervalMs, flushWaitMs: 2000, alignedCutMs: ALIGNED_CUT_MS });
   sampler.setWants({ processes: withProcesses, containerId: null, allDetail: true });
   try {
     const [facts] = await Promise.all([readStaticFacts(), containers?.start(), ebpf ? ebpf.start() : null]);
     if (ebpf) await ebpf.waitReady(Math.max(5000, intervalMs));
-    const first = await sampler.tick();
-    await sleep(Math.max(0, first.atMs + intervalMs - systemClock.nowMs()));
-    const frame = await sampler.tick();
-    process.stdout.write(`${JSON.stringify(toSnapshot(frame, { facts, intervalMs, processes: withProcesses, version: VERSION }), null, 2)}\n`);
+    // The first sample is taken twice: the first read of each file in a fresh process is slower (a few ms
+    // late for a 250 ms interval). It is taken again while the helper could not cut its interval at it.
+    await sampler.tick();
+    let first = await sampler.tick();
+    for (let k = 0; k < 3 && (sampler.lastCutSkewMs ?? 0) > MAX_CUT_SKEW_MS; k++) first = await sampler.tick();
+    const skew1 = sampler.lastCutSkewMs;
+    const cutAt = first.atMs + intervalMs;
+    await sleep(Math.max(0, cutAt - ALIGNED_CUT_MS - systemClock.nowMs()));
+    const frame = await sampler.tick(cutAt);
+    const skews = [skew1, sampler.lastCutSkewMs].filter((x): x is number => x !== null);
+    const cutSkewMs = skews.length === 2 ? Math.max(...skews) : null;
+    process.stdout.write(`${JSON.stringify(toSnapshot(frame, { facts, intervalMs, processes: withProcesses, version: VERSION, cutSkewMs }), null, 2)}\n`);
     return 0;
   } finally {
     await Promise.all([containers?.stop(), ebpf?.stop()]);

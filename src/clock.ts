@@ -9,6 +9,8 @@ export interface Clock {
    * the two can be related; without it, helper intervals are placed at the time they are read.
    */
   fromMonoNs?(ns: number): number;
+  /** The inverse of fromMonoNs: this clock's ms as CLOCK_MONOTONIC ns. */
+  toMonoNs?(ms: number): number;
 }
 
 // performance.now() counts CLOCK_MONOTONIC from the process's time origin (libuv's hrtime), as does
@@ -19,4 +21,5 @@ export const systemClock: Clock = {
   nowMs: () => performance.now(),
   wallMs: () => Date.now(),
   fromMonoNs: (ns) => ns / 1e6 - monoOffsetMs,
+  toMonoNs: (ms) => Math.round((ms + monoOffsetMs) * 1e6),
 };

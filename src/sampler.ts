@@ -28,7 +28,7 @@ import {
   latencyFrame,
   unattributableContainers,
 } from './model/latency.js';
-import type { LatencyFrame } from './model/types.js';
+import type { LatencyFrame, LatencyWindow } from './model/types.js';
 import { LatencyWindows } from './store/latency-windows.js';
 import type { Store } from './store/store.js';
 import type { ContainerSource, DetailScope } from './sources/docker/container-source.js';
@@ -48,10 +48,17 @@ export interface SamplerDeps {
   clockTicks?: number;
   /** How long a tick waits for the helper's answer to its flush, ms (default 250; `snapshot` waits longer). */
   flushWaitMs?: number;
+  /**
+   * `snapshot`: cut the helper's interval at a moment agreed this far ahead (ms) and read the host files
+   * at that moment, both processes watching the clock, instead of as soon as the helper wakes (which may be
+   * a few ms late on a busy host). Costs a millisecond of spinning per sample; off in the monitor.
+   */
+  alignedCutMs?: number;
 }
 
 /** Latency figures are withdrawn when no interval came for the helper's interval plus this long. */
 export const EBPF_GRACE_MS = 1000;
+
 
 export interface Wants {
   /** Collect processes (only while a process table is visible, or for `snapshot --processes`). */
@@ -62,6 +69,8 @@ export interface Wants {
   cursorContainerId?: string | null;
   /** Detail files for every container (`snapshot`; the default until the TUI says what it shows). */
   allDetail?: boolean;
+  /** The latency window shown: per-container latency is computed for it and `current` only (else for all). */
+  latencyWindow?: LatencyWindow;
 }
 
 export interface SamplerEvents {
@@ -87,6 +96,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   /** Sampler time of the newest interval (or of the helper's hello), for staleness. */
   private lastDataAt: number | null = null;
   private helperPid: number | undefined;
+  private cutSkew: number | null = null;
+
   refreshMs: number;
 
   constructor(private readonly deps: SamplerDeps) {
@@ -157,20 +168,34 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     if (this.running && !this.timer) this.schedule();
   }
 
-  /** One sample -> frame -> store. Concurrent callers share the tick in flight. */
-  tick(): Promise<Frame> {
-    if (!this.busy) this.busy = this.collect().finally(() => (this.busy = null));
+  /**
+   * One sample -> frame -> store. Concurrent callers share the tick in flight. With alignedCutMs, `cutAtMs`
+   * (this clock) says when to sample, at least alignedCutMs ahead (default: that far from now).
+   */
+  tick(cutAtMs?: number): Promise<Frame> {
+    if (!this.busy) this.busy = this.collect(cutAtMs).finally(() => (this.busy = null));
     return this.busy;
   }
 
-  private async collect(): Promise<Frame> {
+  private async collect(cutAtMs?: number): Promise<Frame> {
     const { clock, store } = this.deps;
-    const atMs = clock.nowMs();
-    const wallMs = clock.wallMs();
+    let atMs = clock.nowMs();
     const errors: SourceError[] = [];
     // First the helper's flush (a write to its stdin), then the host files: both cut at about this moment.
-    const flush = this.deps.ebpf?.flush(this.deps.flushWaitMs ?? 250) ?? null;
+    let flush: ReturnType<EbpfSupervisor['flush']> = null;
+    const align = this.deps.alignedCutMs;
+    const ebpf = this.deps.ebpf;
+    if (ebpf && align && clock.toMonoNs && ebpf.status().active) {
+      // at least 10 ms ahead: time for the helper to read the request, however busy the host
+      const at = cutAtMs === undefined ? atMs + align : Math.max(cutAtMs, atMs + 10);
+      flush = ebpf.flush((this.deps.flushWaitMs ?? 250) + (at - atMs), clock.toMonoNs(at));
+      await sleep(Math.max(0, at - clock.nowMs() - Math.min(20, align / 2)));
+      let now = clock.nowMs();
+      while (now < at) now = clock.nowMs(); // the last milliseconds: the helper cuts at `at`, the host is read now
+      atMs = now;
+    } else flush = ebpf?.flush(this.deps.flushWaitMs ?? 250) ?? null;
     if (flush) this.flushAt.set(flush.token, atMs);
+    const wallMs = clock.wallMs();
 
     const [host, containers, procs] = await Promise.all([
       this.deps.readHost(atMs),
@@ -230,16 +255,30 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     return frame;
   }
 
+  /**
+   * How far apart the last tick's host read and the end of the helper's interval were, ms (null when the
+   * helper did not answer that tick): the error of the cut, from both processes' clocks.
+   */
+  get lastCutSkewMs(): number | null {
+    return this.cutSkew;
+  }
+
   private latencyFrame(atMs: number, host: HostSample, containers: ContainersSample | null): LatencyFrame | null {
     const ebpf = this.deps.ebpf;
+    this.cutSkew = null;
     if (!ebpf) return null;
     const status = ebpf.status();
     const prev = this.prevAtMs ?? -Infinity;
-    this.latency.mark();
+    const list = (containers?.containers ?? []).map((c) => ({ id: c.meta.id, counters: c.counters }));
+    const maps = status.hello ? cgroupMapFromContainers(list, status.hello) : { block: new Map<number, string>(), runq: new Map<number, string>() };
+    // cgroups of no container keep rows of their own only for a while (LatencyWindows.mark)
+    this.latency.mark(atMs, (cg, runq) => (runq ? maps.runq : maps.block).has(cg));
     for (const iv of ebpf.drain()) {
       // When it completed on our clock: the tick that asked for it, else its own end converted.
       const asked = iv.flush === null ? undefined : this.flushAt.get(iv.flush);
-      let t = asked ?? this.deps.clock.fromMonoNs?.(iv.monoNs) ?? atMs;
+      const end = this.deps.clock.fromMonoNs?.(iv.monoNs);
+      if (asked === atMs && end !== undefined) this.cutSkew = Math.abs(end - asked);
+      let t = asked ?? end ?? atMs;
       if (!(t <= atMs)) t = atMs; // also NaN: an interval cannot end after the tick that reads it
       this.latency.add({ t, durationMs: iv.intervalNs / 1e6, block: iv.block, runq: iv.runq, lost: iv.lost }, t > prev);
       if (this.lastDataAt === null || t > this.lastDataAt) this.lastDataAt = t;
@@ -259,17 +298,22 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     if (overdue > status.hello.intervalMs + EBPF_GRACE_MS) {
       return inactiveFrame(`eBPF: no data for ${Math.round(overdue / 1000)} s`, status.badLines);
     }
-    const list = (containers?.containers ?? []).map((c) => ({ id: c.meta.id, counters: c.counters }));
     return latencyFrame(
       { current: this.latency.span('current'), windows: { '1s': this.latency.span('1s'), '10s': this.latency.span('10s'), '1m': this.latency.span('1m'), '5m': this.latency.span('5m') } },
       {
-        maps: cgroupMapFromContainers(list, status.hello),
+        maps,
         unattributable: unattributableContainers(list, status.hello),
         deviceNames: deviceNamesFromDiskstats(host.disks ?? []),
         badLines: status.badLines,
+        // The monitor: containers for `current` and the window on screen; rows for the open container only.
+        ...(this.wants.latencyWindow ? { containerSpans: ['current', this.wants.latencyWindow], detailFor: (id: string) => id === this.wants.containerId } : {}),
       },
     );
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 export function clampRefresh(ms: number): number {

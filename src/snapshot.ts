@@ -104,6 +104,8 @@ export interface SnapshotOptions {
   intervalMs: number;
   processes: boolean;
   version: string;
+  /** How far apart the eBPF intervals' ends and the host samples were, ms (the larger of the two cuts). */
+  cutSkewMs?: number | null;
 }
 
 export function toSnapshot(frame: Frame, opts: SnapshotOptions) {
@@ -142,6 +144,7 @@ export function toSnapshot(frame: Frame, opts: SnapshotOptions) {
       source: lat?.source ?? 'eBPF: disabled',
       active: lat?.active ?? false,
       seconds: win ? win.seconds : 0,
+      cutSkewMs: opts.cutSkewMs ?? null,
       block: win ? win.block.map(latencyRow) : [],
       runqueue: win ? runqueue(win.runqueue) : null,
       lost: win ? { ...win.lost } : null,

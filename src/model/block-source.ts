@@ -57,10 +57,9 @@ export function applyEbpfBlock(host: HostFrame, containers: ContainersFrame | nu
   }
   for (const c of containers?.containers ?? []) {
     const lat = cur.containers[c.id];
-    if (!lat?.block) continue;
-    const t = totals(lat.block);
-    c.blockReadBytesPerSec = t.readBytes / seconds;
-    c.blockWriteBytesPerSec = t.writeBytes / seconds;
+    if (!lat?.io || lat.blockReason !== null) continue;
+    c.blockReadBytesPerSec = lat.io.readBytes / seconds;
+    c.blockWriteBytesPerSec = lat.io.writeBytes / seconds;
     c.blockSource = 'ebpf';
   }
 }

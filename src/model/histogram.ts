@@ -44,18 +44,29 @@ export function bucketIndex(ns: number): number {
   return i > LAST_BUCKET ? LAST_BUCKET : i;
 }
 
-/** Inclusive lower bound of bucket i, nanoseconds. */
-export function bucketLower(i: number): number {
+function lowerOf(i: number): number {
   if (i < SUB_BUCKETS) return i;
   const g = i >> 3;
   return (8 + (i & 7)) * 2 ** (g - 1);
 }
 
-/** Exclusive upper bound of bucket i, nanoseconds (the last bucket is open: its nominal bound is returned). */
-export function bucketUpper(i: number): number {
+function upperOf(i: number): number {
   if (i < SUB_BUCKETS) return i + 1;
   const g = i >> 3;
   return (9 + (i & 7)) * 2 ** (g - 1);
+}
+
+const LOWER = Float64Array.from({ length: BUCKETS }, (_, i) => lowerOf(i));
+const UPPER = Float64Array.from({ length: BUCKETS }, (_, i) => upperOf(i));
+
+/** Inclusive lower bound of bucket i, nanoseconds. */
+export function bucketLower(i: number): number {
+  return i >= 0 && i < BUCKETS ? LOWER[i]! : lowerOf(i);
+}
+
+/** Exclusive upper bound of bucket i, nanoseconds (the last bucket is open: its nominal bound is returned). */
+export function bucketUpper(i: number): number {
+  return i >= 0 && i < BUCKETS ? UPPER[i]! : upperOf(i);
 }
 
 /** Width of bucket i, nanoseconds. */
@@ -307,4 +318,54 @@ export function toBuckets(h: AnyHistogram): [number, number][] {
 /** `[[bucketIndex, count], ...]` of the non-empty buckets, ascending. */
 export function toPairs(h: AnyHistogram): [number, number][] {
   return [...entries(h)];
+}
+
+/** bucketUpper(i) / 1000 for every bucket: the `upperBoundUs` of toBuckets. */
+const UPPER_US = Float64Array.from({ length: BUCKETS }, (_, i) => bucketUpper(i) / 1000);
+
+/** p50, p95, p99, p99.9 (µs), the maximum (µs) and the buckets of a merged histogram. */
+export interface Summary {
+  p50Us: number | null;
+  p95Us: number | null;
+  p99Us: number | null;
+  p999Us: number | null;
+  maxUs: number | null;
+  buckets: [number, number][];
+}
+
+const SUMMARY_QS = [0.5, 0.95, 0.99, 0.999] as const;
+
+/**
+ * The same figures as percentile(), maxUs() and toBuckets() of a dense histogram, in one pass over the
+ * buckets [lo, hi] (every bucket outside it must be empty): what a window's rows, merged bucket by bucket,
+ * are read with on every frame.
+ */
+export function summarizeRange(counts: Float64Array, lo: number, hi: number, total: number, maxNs: number | null, withBuckets = true): Summary {
+  const out: Summary = { p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
+  if (!(total > 0) || lo > hi) return out;
+  let top = Math.min(hi, LAST_BUCKET);
+  while (top >= lo && !(counts[top]! > 0)) top--;
+  if (top < lo) return out;
+  const max = maxNs;
+  const p: (number | null)[] = [null, null, null, null];
+  let k = 0;
+  let cum = 0;
+  let rank = rankOf(SUMMARY_QS[0], total);
+  for (let i = Math.max(0, lo); i <= top; i++) {
+    const n = counts[i]!;
+    if (!(n > 0)) continue;
+    cum += n;
+    if (withBuckets) out.buckets.push([UPPER_US[i]!, n]);
+    while (k < 4 && cum >= rank) {
+      p[k++] = pointIn(i, max) / 1000;
+      if (k < 4) rank = rankOf(SUMMARY_QS[k]!, total);
+    }
+  }
+  while (k < 4) p[k++] = pointIn(top, max) / 1000; // counts summed below the total (should not happen)
+  out.p50Us = p[0]!;
+  out.p95Us = p[1]!;
+  out.p99Us = p[2]!;
+  out.p999Us = p[3]!;
+  out.maxUs = (max !== null ? Math.max(max, bucketLower(top)) : pointIn(top, null)) / 1000;
+  return out;
 }

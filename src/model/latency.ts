@@ -19,7 +19,7 @@ import type {
   RunqueueLatency,
 } from './types.js';
 import { LATENCY_WINDOWS, LOST_KEYS, opRank } from './types.js';
-import { Histogram, maxUs, percentile, toBuckets } from './histogram.js';
+import { BUCKETS, summarizeRange, type Summary } from './histogram.js';
 
 /** Sparse histogram as the eBPF helper prints it: `[[bucketIndex, count], ...]`. */
 export type BucketPairs = [number, number][];
@@ -75,8 +75,11 @@ export interface LatencySpan {
   bytes(row: number): number;
   /** Exact maximum of histogram `which` in the span, ns; null without data. */
   max(row: number, which: 0 | 1): number | null;
-  /** Adds the row's histogram `which` to a dense array of bucket counts. */
-  addHist(row: number, which: 0 | 1, into: Float64Array): void;
+  /**
+   * Adds the row's histogram `which` to a dense array of bucket counts; returns the range of buckets it may
+   * have touched as lo * 512 + hi, or -1 when none.
+   */
+  addHist(row: number, which: 0 | 1, into: Float64Array): number;
 }
 
 /** cgroup id -> container id, one map per hierarchy (on cgroup v1 the blkio and cpu ids differ). */
@@ -92,6 +95,17 @@ export interface LatencyFrameOptions {
   /** "maj:min" -> device name (sda, nvme0n1); unknown devices show as "maj:min". */
   deviceNames: Map<string, string>;
   badLines: number;
+  /**
+   * The spans whose per-container figures are wanted (default: all). The monitor asks for `current` and
+   * the window on screen: computing every container for every window each frame costs more than the rest.
+   */
+  containerSpans?: readonly ('current' | LatencyWindow)[];
+  /**
+   * The containers that get their rows per device and op and their histograms' buckets (default: all).
+   * The others get their merged I/O and run-queue figures only (`block` null, `blockReason` null): the
+   * monitor shows rows and histograms for the open container, and one figure of each for the rest.
+   */
+  detailFor?: (containerId: string) => boolean;
 }
 
 export const WINDOW_MS: Record<LatencyWindow, number> = { '1s': 1_000, '10s': 10_000, '1m': 60_000, '5m': 300_000 };
@@ -100,9 +114,12 @@ export const devKey = (dev: number): string => `${dev >>> 20}:${dev & 0xfffff}`;
 
 /** The frame from the engine's spans: `current` and one per window. */
 export function latencyFrame(spans: { current: LatencySpan; windows: Record<LatencyWindow, LatencySpan> }, opts: LatencyFrameOptions): LatencyFrame {
+  const by = byContainerOf(opts);
+  const none: ContainerCgroups = { block: new Map(), runq: new Map(), ids: [] };
+  const want = (s: 'current' | LatencyWindow): ContainerCgroups => (!opts.containerSpans || opts.containerSpans.includes(s) ? by : none);
   const windows = {} as Record<LatencyWindow, LatencyWindowFrame>;
-  for (const w of LATENCY_WINDOWS) windows[w] = windowFrame(spans.windows[w], opts);
-  return { source: 'ebpf', active: true, current: windowFrame(spans.current, opts), windows, badLines: opts.badLines };
+  for (const w of LATENCY_WINDOWS) windows[w] = windowFrame(spans.windows[w], opts, want(w));
+  return { source: 'ebpf', active: true, current: windowFrame(spans.current, opts, want('current')), windows, badLines: opts.badLines };
 }
 
 export function zeroLost(): LostCounts {
@@ -215,17 +232,52 @@ export function deviceNamesFromDiskstats(disks: readonly { name: string; major: 
 
 // ---------------------------------------------------------------- internals
 
-/** Dense scratch histograms, reused within one window (a frame allocates a handful, not one per row). */
+/** A dense histogram being merged from rows, with the range of buckets touched (so clearing and reading
+ *  cost the buckets in use, not all 320). */
+class Dense {
+  readonly counts = new Float64Array(BUCKETS);
+  lo = BUCKETS;
+  hi = -1;
+  n = 0;
+  max: number | null = null;
+
+  reset(): this {
+    if (this.hi >= this.lo) this.counts.fill(0, this.lo, this.hi + 1);
+    this.lo = BUCKETS;
+    this.hi = -1;
+    this.n = 0;
+    this.max = null;
+    return this;
+  }
+
+  add(span: LatencySpan, row: number, which: 0 | 1): void {
+    const r = span.addHist(row, which, this.counts);
+    if (r >= 0) {
+      const lo = r >> 9;
+      const hi = r & 511;
+      if (lo < this.lo) this.lo = lo;
+      if (hi > this.hi) this.hi = hi;
+    }
+    const m = span.max(row, which);
+    if (m !== null && (this.max === null || m > this.max)) this.max = m;
+  }
+
+  summary(withBuckets = true): Summary {
+    return summarizeRange(this.counts, this.lo, this.hi, this.n, this.n > 0 ? this.max : null, withBuckets);
+  }
+}
+
+/** Dense scratch histograms, reused within one frame (a frame allocates a handful, not one per row). */
 class Scratch {
-  private readonly pool: Histogram[] = [];
+  private readonly pool: Dense[] = [];
   private used = 0;
 
-  take(): Histogram {
+  take(): Dense {
     let h = this.pool[this.used];
     if (!h) {
-      h = new Histogram();
+      h = new Dense();
       this.pool.push(h);
-    } else h.clear();
+    } else h.reset();
     this.used++;
     return h;
   }
@@ -241,33 +293,28 @@ interface Group {
   op: BlockOp;
   count: number;
   bytes: number;
-  service: Histogram;
-  total: Histogram;
-  maxNs: number | null;
-  totalMaxNs: number | null;
+  service: Dense;
+  total: Dense;
 }
 
 function addRow(span: LatencySpan, g: Group, row: number): void {
-  g.count += span.count(row);
+  const n = span.count(row);
+  g.count += n;
   g.bytes += span.bytes(row);
-  span.addHist(row, 0, g.service.counts);
-  span.addHist(row, 1, g.total.counts);
-  const m = span.max(row, 0);
-  const t = span.max(row, 1);
-  if (m !== null && (g.maxNs === null || m > g.maxNs)) g.maxNs = m;
-  if (t !== null && (g.totalMaxNs === null || t > g.totalMaxNs)) g.totalMaxNs = t;
-}
-
-function finish(h: Histogram, n: number, max: number | null): Histogram {
-  h.total = n;
-  h.maxNs = n > 0 ? max : null;
-  return h;
+  g.service.n += n;
+  g.total.n += n;
+  g.service.add(span, row, 0);
+  g.total.add(span, row, 1);
 }
 
 function blockRow(g: Group, seconds: number, name: (dev: number) => string): BlockLatencyRow {
-  const s = finish(g.service, g.count, g.maxNs);
-  const t = finish(g.total, g.count, g.totalMaxNs);
+  const s = g.service.summary();
   const per = seconds > 0 ? 1 / seconds : null;
+  let total: BlockLatencyRow['total'] = null;
+  if (g.count > 0) {
+    const t = g.total.summary(false);
+    total = { p50Us: t.p50Us, p95Us: t.p95Us, p99Us: t.p99Us, maxUs: t.maxUs };
+  }
   return {
     device: name(g.dev),
     op: g.op,
@@ -275,33 +322,25 @@ function blockRow(g: Group, seconds: number, name: (dev: number) => string): Blo
     bytes: g.bytes,
     opsPerSec: per === null ? null : g.count * per,
     bytesPerSec: per === null ? null : g.bytes * per,
-    p50Us: percentile(s, 0.5),
-    p95Us: percentile(s, 0.95),
-    p99Us: percentile(s, 0.99),
-    p999Us: percentile(s, 0.999),
-    maxUs: maxUs(s),
-    buckets: toBuckets(s),
-    total: g.count > 0 ? { p50Us: percentile(t, 0.5), p95Us: percentile(t, 0.95), p99Us: percentile(t, 0.99), maxUs: maxUs(t) } : null,
+    p50Us: s.p50Us,
+    p95Us: s.p95Us,
+    p99Us: s.p99Us,
+    p999Us: s.p999Us,
+    maxUs: s.maxUs,
+    buckets: s.buckets,
+    total,
   };
 }
 
-function runqRow(h: Histogram, n: number, max: number | null): RunqueueLatency {
-  finish(h, n, max);
-  return {
-    count: n,
-    p50Us: percentile(h, 0.5),
-    p95Us: percentile(h, 0.95),
-    p99Us: percentile(h, 0.99),
-    p999Us: percentile(h, 0.999),
-    maxUs: maxUs(h),
-    buckets: toBuckets(h),
-  };
+function runqRow(h: Dense, withBuckets = true): RunqueueLatency {
+  const s = h.summary(withBuckets);
+  return { count: h.n, p50Us: s.p50Us, p95Us: s.p95Us, p99Us: s.p99Us, p999Us: s.p999Us, maxUs: s.maxUs, buckets: s.buckets };
 }
 
 const byDeviceThenOp = (a: BlockLatencyRow, b: BlockLatencyRow): number =>
   a.device < b.device ? -1 : a.device > b.device ? 1 : opRank(a.op) - opRank(b.op);
 
-function windowFrame(span: LatencySpan, opts: LatencyFrameOptions): LatencyWindowFrame {
+function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: ContainerCgroups): LatencyWindowFrame {
   const scratch = new Scratch();
   const names = new Map<number, string>();
   const name = (dev: number): string => {
@@ -324,14 +363,16 @@ function windowFrame(span: LatencySpan, opts: LatencyFrameOptions): LatencyWindo
     if (n <= 0) continue;
     if (span.kind(row) === ROW_RUNQ_ALL) {
       const h = scratch.take();
-      span.addHist(row, 0, h.counts);
-      runqueue = runqRow(h, n, span.max(row, 0));
+      h.n = n;
+      h.add(span, row, 0);
+      runqueue = runqRow(h);
       continue;
     }
-    const g: Group = { dev: span.dev(row), op: span.op(row), count: 0, bytes: 0, service: scratch.take(), total: scratch.take(), maxNs: null, totalMaxNs: null };
+    const g: Group = { dev: span.dev(row), op: span.op(row), count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
     addRow(span, g, row);
     block.push(blockRow(g, seconds, name));
     blockCompleted += n;
+    scratch.release();
   }
   scratch.release();
   block.sort(byDeviceThenOp);
@@ -347,7 +388,7 @@ function windowFrame(span: LatencySpan, opts: LatencyFrameOptions): LatencyWindo
     seconds,
     block,
     runqueue: runqueue ?? (seconds > 0 ? emptyRunq() : null),
-    containers: containersOf(span, opts, name, scratch),
+    containers: containersOf(span, opts, byContainer, name, scratch),
     lost: span.lost,
     blockCompleted,
     unattributed,
@@ -358,84 +399,128 @@ function emptyRunq(): RunqueueLatency {
   return { count: 0, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
 }
 
-function containersOf(span: LatencySpan, opts: LatencyFrameOptions, name: (dev: number) => string, scratch: Scratch): Record<string, ContainerLatency> {
-  const blockCgroups = new Map<string, number[]>();
-  for (const [cg, id] of opts.maps.block) {
-    const l = blockCgroups.get(id);
-    if (l) l.push(cg);
-    else blockCgroups.set(id, [cg]);
-  }
-  const runqCgroups = new Map<string, number[]>();
-  for (const [cg, id] of opts.maps.runq) {
-    const l = runqCgroups.get(id);
-    if (l) l.push(cg);
-    else runqCgroups.set(id, [cg]);
-  }
+/** Whether any row of these cgroups has data in the span. */
+function hasData(span: LatencySpan, cgroups: readonly number[] | undefined): boolean {
+  if (!cgroups) return false;
+  for (const cg of cgroups) for (const row of span.rowsOfCgroup(cg)) if (span.count(row) > 0) return true;
+  return false;
+}
+
+// Shared, frozen entries of containers with nothing in a window (frames are read, never changed).
+const EMPTY_RUNQ: RunqueueLatency = Object.freeze({ ...emptyRunq(), buckets: Object.freeze([]) as unknown as [number, number][] });
+const EMPTY_IO: IoSummary = Object.freeze({
+  count: 0,
+  opsPerSec: null,
+  readBytes: 0,
+  writeBytes: 0,
+  p50Us: null,
+  p95Us: null,
+  p99Us: null,
+  p999Us: null,
+  maxUs: null,
+  buckets: Object.freeze([]) as unknown as [number, number][],
+});
+const IDLE: ContainerLatency = Object.freeze({ block: Object.freeze([]) as unknown as BlockLatencyRow[], blockReason: null, io: EMPTY_IO, runqueue: EMPTY_RUNQ });
+const IDLE_NO_RUNQ: ContainerLatency = Object.freeze({ ...IDLE, runqueue: null });
+const IDLE_SUMMARY: ContainerLatency = Object.freeze({ ...IDLE, block: null });
+const IDLE_SUMMARY_NO_RUNQ: ContainerLatency = Object.freeze({ ...IDLE, block: null, runqueue: null });
+
+/** Container id -> its cgroup ids, per hierarchy (the inverse of CgroupMaps), and every container id. */
+interface ContainerCgroups {
+  block: Map<string, number[]>;
+  runq: Map<string, number[]>;
+  ids: string[];
+}
+
+function byContainerOf(opts: LatencyFrameOptions): ContainerCgroups {
+  const invert = (m: Map<number, string>): Map<string, number[]> => {
+    const out = new Map<string, number[]>();
+    for (const [cg, id] of m) {
+      const l = out.get(id);
+      if (l) l.push(cg);
+      else out.set(id, [cg]);
+    }
+    return out;
+  };
+  const block = invert(opts.maps.block);
+  const runq = invert(opts.maps.runq);
+  const ids = [...new Set([...block.keys(), ...runq.keys(), ...(opts.unattributable?.keys() ?? [])])].sort();
+  return { block, runq, ids };
+}
+
+function containersOf(span: LatencySpan, opts: LatencyFrameOptions, by: ContainerCgroups, name: (dev: number) => string, scratch: Scratch): Record<string, ContainerLatency> {
   const seconds = span.seconds;
   const out: Record<string, ContainerLatency> = {};
   // Every mapped container gets an entry (no I/O in the window is a fact, not an unknown).
-  const ids = [...new Set([...blockCgroups.keys(), ...runqCgroups.keys(), ...(opts.unattributable?.keys() ?? [])])].sort();
-  for (const id of ids) {
+  for (const id of by.ids) {
     const reason = opts.unattributable?.get(id) ?? null;
+    const detail = opts.detailFor ? opts.detailFor(id) : true;
+    // Most containers of a busy host did nothing in a short window: one shared empty entry for those.
+    if (!hasData(span, by.block.get(id)) && !hasData(span, by.runq.get(id))) {
+      out[id] = reason !== null ? { block: null, blockReason: reason, io: null, runqueue: by.runq.has(id) ? EMPTY_RUNQ : null } : !detail ? (by.runq.has(id) ? IDLE_SUMMARY : IDLE_SUMMARY_NO_RUNQ) : by.runq.has(id) ? IDLE : IDLE_NO_RUNQ;
+      continue;
+    }
     let block: BlockLatencyRow[] | null = null;
     let io: IoSummary | null = null;
     if (reason === null) {
-      const groups = new Map<string, Group>();
-      const all: Group = { dev: 0, op: 'read', count: 0, bytes: 0, service: scratch.take(), total: scratch.take(), maxNs: null, totalMaxNs: null };
+      let groups: Group[] | null = null;
+      const all: Group = { dev: 0, op: 'read', count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
       let readBytes = 0;
       let writeBytes = 0;
-      for (const cg of blockCgroups.get(id) ?? []) {
+      for (const cg of by.block.get(id) ?? []) {
         for (const row of span.rowsOfCgroup(cg)) {
           if (span.kind(row) !== ROW_BLOCK || span.count(row) <= 0) continue;
           const dev = span.dev(row);
           const op = span.op(row);
-          const k = `${dev} ${op}`;
-          let g = groups.get(k);
-          if (!g) {
-            g = { dev, op, count: 0, bytes: 0, service: scratch.take(), total: scratch.take(), maxNs: null, totalMaxNs: null };
-            groups.set(k, g);
+          if (detail) {
+            groups ??= [];
+            let g: Group | undefined;
+            for (const x of groups) if (x.dev === dev && x.op === op) g = x;
+            if (!g) {
+              g = { dev, op, count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
+              groups.push(g);
+            }
+            addRow(span, g, row);
           }
-          addRow(span, g, row);
           if (op === 'read' || op === 'write') {
-            addRow(span, all, row);
+            const n = span.count(row);
+            all.count += n;
+            all.service.n += n;
+            all.service.add(span, row, 0);
             if (op === 'read') readBytes += span.bytes(row);
             else writeBytes += span.bytes(row);
           }
         }
       }
-      block = [...groups.values()].map((g) => blockRow(g, seconds, name)).sort(byDeviceThenOp);
-      const s = finish(all.service, all.count, all.maxNs);
+      block = !detail ? null : groups ? groups.map((g) => blockRow(g, seconds, name)).sort(byDeviceThenOp) : [];
+      const s = all.service.summary(detail);
       io = {
         count: all.count,
         opsPerSec: seconds > 0 ? all.count / seconds : null,
         readBytes,
         writeBytes,
-        p50Us: percentile(s, 0.5),
-        p95Us: percentile(s, 0.95),
-        p99Us: percentile(s, 0.99),
-        p999Us: percentile(s, 0.999),
-        maxUs: maxUs(s),
-        buckets: toBuckets(s),
+        p50Us: s.p50Us,
+        p95Us: s.p95Us,
+        p99Us: s.p99Us,
+        p999Us: s.p999Us,
+        maxUs: s.maxUs,
+        buckets: s.buckets,
       };
     }
     let runqueue: RunqueueLatency | null = null;
-    const rcg = runqCgroups.get(id);
+    const rcg = by.runq.get(id);
     if (rcg) {
       const h = scratch.take();
-      let n = 0;
-      let max: number | null = null;
       for (const cg of rcg) {
         for (const row of span.rowsOfCgroup(cg)) {
           if (span.kind(row) !== ROW_RUNQ) continue;
           const c = span.count(row);
           if (c <= 0) continue;
-          n += c;
-          span.addHist(row, 0, h.counts);
-          const m = span.max(row, 0);
-          if (m !== null && (max === null || m > max)) max = m;
+          h.n += c;
+          h.add(span, row, 0);
         }
       }
-      runqueue = runqRow(h, n, max);
+      runqueue = runqRow(h, detail);
     }
     scratch.release();
     out[id] = { block, blockReason: reason, io, runqueue };

@@ -468,11 +468,15 @@ export interface IoSummary {
 }
 
 export interface ContainerLatency {
-  /** Per device and op; null when the container's block I/O cannot be attributed (see blockReason). */
+  /**
+   * Per device and op. null when the container's block I/O cannot be attributed (then blockReason says
+   * why), or when the frame carries this container's summary only (blockReason null: the monitor computes
+   * rows for the open container; `io` and `runqueue` are there for every container).
+   */
   block: BlockLatencyRow[] | null;
   /** Why block I/O cannot be attributed to this container; null when it can. */
   blockReason: string | null;
-  /** Reads and writes merged over every device; null when block is null. */
+  /** Reads and writes merged over every device (buckets only where rows are given); null when unattributable. */
   io: IoSummary | null;
   runqueue: RunqueueLatency | null;
 }
@@ -495,7 +499,11 @@ export interface LatencyWindowFrame {
   seconds: number;
   block: BlockLatencyRow[];
   runqueue: RunqueueLatency | null;
-  /** Keyed by container id (cgroup ids already mapped to containers, nested cgroups included). */
+  /**
+   * Keyed by container id (cgroup ids already mapped to containers, nested cgroups included). Filled for the
+   * spans asked for (the monitor: `current` and the window on screen, with rows and buckets for the open
+   * container only; `snapshot`: everything); {} for the others.
+   */
   containers: Record<string, ContainerLatency>;
   /** What the helper could not use (or folded) in this window. */
   lost: LostCounts;

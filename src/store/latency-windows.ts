@@ -13,7 +13,7 @@
 //   non-empty bucket), for as long as the longest window needs it.
 // Adding and advancing change the sums; reading (span(), sumSpan()) changes nothing. No clock is read here:
 // times come in as arguments.
-import { BUCKETS } from '../model/histogram.js';
+import { BUCKETS, bucketLower } from '../model/histogram.js';
 import {
   ROW_BLOCK,
   ROW_BLOCK_ALL,
@@ -57,9 +57,34 @@ const classOf = (n: number): number => {
 /** An interval's length in whole nanoseconds, at most 2^50 (13 days: longer says nothing more). */
 const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.round(ms * 1e6)) : 0);
 
+/** The sums of one device and op (or of the run queue) over all cgroups, within one interval. */
+interface Group {
+  count: number;
+  bytes: number;
+  max: number[];
+  h: Float64Array[];
+  lo: number[];
+  hi: number[];
+}
+
+function addPairs(g: Group, h: number, pairs: readonly (readonly [number, number])[]): void {
+  const d = g.h[h]!;
+  const n = pairs.length;
+  if (n === 0) return;
+  for (let j = 0; j < n; j++) {
+    const p = pairs[j]!;
+    d[p[0]]! += p[1];
+  }
+  const lo = pairs[0]![0];
+  const hi = pairs[n - 1]![0];
+  if (lo < g.lo[h]!) g.lo[h] = lo;
+  if (hi > g.hi[h]!) g.hi[h] = hi;
+}
+
 /** One decoded entry of an interval (reused: no allocation per entry). */
 class Entry {
   row = 0;
+  gen = 0;
   count = 0;
   bytes = 0;
   max = [0, 0];
@@ -80,7 +105,10 @@ export class LatencyWindows {
   private dev = new Uint32Array(0);
   private opIx = new Uint8Array(0);
   private cg = new Float64Array(0);
-  private keys: (string | null)[] = [];
+  /** 1 while the row is in use. */
+  private used = new Uint8Array(0);
+  /** Bumped when a row id is recycled: log entries of the row's previous life are then skipped. */
+  private gen = new Uint16Array(0);
   private cnt = new Float64Array(0);
   private byt = new Float64Array(0);
   private curMax = new Float64Array(0);
@@ -92,7 +120,8 @@ export class LatencyWindows {
   private inCurrent = new Uint8Array(0);
   private readonly freeRows: number[] = [];
   private nextRow = 0;
-  private readonly rowOf = new Map<string, number>();
+  private live = 0;
+  /** cgroup -> its rows (a few: one per device and op, one for the run queue). */
   private readonly byCgroup = new Map<number, number[]>();
   private readonly totalRows: number[] = [];
   private currentRows: number[] = [];
@@ -122,20 +151,32 @@ export class LatencyWindows {
   private ivBase = 0; // absolute index of intervals[0]
   private readonly cursor: number[];
   private lastT = -Infinity;
+  /** The time of the last advance(): windows end there. */
+  private now = -Infinity;
+  /** Slot of the longest window (its deque expiry drops maxima for all). */
+  private readonly longest: number;
   private readonly e = new Entry();
+  /** cgroups of no container: when first and last seen (see mark). */
+  private readonly unmapped = new Map<number, { first: number; last: number }>();
+  private keep: ((cgroup: number, runq: boolean) => boolean) | undefined;
 
-  constructor(windows: readonly LatencyWindow[] = LATENCY_WINDOWS) {
+  constructor(
+    windows: readonly LatencyWindow[] = LATENCY_WINDOWS,
+    /** How long a cgroup of no container keeps rows of its own (see mark). */
+    readonly unmappedMs = 10_000,
+  ) {
     this.windows = windows;
     this.lengths = windows.map((w) => WINDOW_MS[w]);
     this.S = 1 + windows.length;
     this.coveredNs = new Float64Array(this.S);
     this.lost = new Float64Array(this.S * NLOST);
     this.cursor = windows.map(() => 0);
+    this.longest = 1 + this.lengths.indexOf(Math.max(...this.lengths));
   }
 
   /** Rows alive (with data in some slot). */
   get liveRows(): number {
-    return this.rowOf.size;
+    return this.live;
   }
 
   /** Intervals kept for the windows. */
@@ -146,7 +187,7 @@ export class LatencyWindows {
   /** Bytes held by the typed arrays (for the benchmark and tests of boundedness). */
   heldBytes(): number {
     const rows =
-      this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.cnt.byteLength + this.byt.byteLength +
+      this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.used.byteLength + this.gen.byteLength + this.cnt.byteLength + this.byt.byteLength +
       this.curMax.byteLength + this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
       this.dqTail.byteLength + this.inCurrent.byteLength;
     const dq = this.dqT.byteLength + this.dqV.byteLength + this.dqNext.byteLength + this.dqPrev.byteLength;
@@ -155,12 +196,19 @@ export class LatencyWindows {
 
   /** Forget everything (e.g. the helper was replaced by one with other cgroup ids). */
   reset(): void {
-    const fresh = new LatencyWindows(this.windows);
+    const fresh = new LatencyWindows(this.windows, this.unmappedMs);
     Object.assign(this, fresh);
   }
 
-  /** Starts a new `current` (the sampler calls this once per tick, before adding that tick's intervals). */
-  mark(): void {
+  /**
+   * Starts a new `current` (the sampler calls this once per tick, before adding that tick's intervals).
+   * With `isMapped` (which cgroups belong to a container now): a cgroup of no container keeps rows of its
+   * own only for unmappedMs after it was first seen (a new container's cgroup may do I/O before the
+   * container is known); after that its events count in the device and run-queue totals only. This bounds
+   * memory where many cgroups come and go (busy Kubernetes nodes).
+   */
+  mark(now?: number, isMapped?: (cgroup: number, runq: boolean) => boolean): void {
+    this.prune(now, isMapped);
     const S = this.S;
     for (const r of this.currentRows) {
       this.cnt[r * S] = 0;
@@ -183,16 +231,17 @@ export class LatencyWindows {
    */
   add(iv: TimedInterval, inCurrent = true): void {
     const first = inCurrent ? 0 : 1;
+    const keep = this.keep;
     const t = Math.max(iv.t, this.lastT);
     this.lastT = t;
     const from = this.end;
     const e = this.e;
     // Sums over all cgroups per device and op (and for the run queue), as rows of their own.
-    const groups = new Map<number, { count: number; bytes: number; max: number[]; h: Float64Array[] }>();
-    const group = (k: number): { count: number; bytes: number; max: number[]; h: Float64Array[] } => {
+    const groups = new Map<number, Group>();
+    const group = (k: number): Group => {
       let g = groups.get(k);
       if (!g) {
-        g = { count: 0, bytes: 0, max: [0, 0], h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)] };
+        g = { count: 0, bytes: 0, max: [0, 0], h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: [BUCKETS, BUCKETS], hi: [-1, -1] };
         groups.set(k, g);
       }
       return g;
@@ -200,27 +249,31 @@ export class LatencyWindows {
     for (const r of iv.block) {
       const devNum = (((r.major & 0xfff) << 20) | (r.minor & 0xfffff)) >>> 0;
       const op = BLOCK_OPS.indexOf(r.op);
-      e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
-      this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
-      this.apply(e, t, first);
-      this.encode(e);
+      if (!keep || r.cgroup === 0 || keep(r.cgroup, false)) {
+        e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
+        this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
+        this.apply(e, t, first);
+        this.encode(e);
+      }
       const g = group(devNum * 8 + op);
       g.count += r.count;
       g.bytes += r.bytes;
       g.max[0] = Math.max(g.max[0]!, r.maxNs);
       g.max[1] = Math.max(g.max[1]!, r.totalMaxNs);
-      for (const [i, c] of r.service) g.h[0]![i]! += c;
-      for (const [i, c] of r.total) g.h[1]![i]! += c;
+      addPairs(g, 0, r.service);
+      addPairs(g, 1, r.total);
     }
     for (const r of iv.runq) {
-      e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
-      this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
-      this.apply(e, t, first);
-      this.encode(e);
+      if (!keep || r.cgroup === 0 || keep(r.cgroup, true)) {
+        e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
+        this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
+        this.apply(e, t, first);
+        this.encode(e);
+      }
       const g = group(-1);
       g.count += r.count;
       g.max[0] = Math.max(g.max[0]!, r.maxNs);
-      for (const [i, c] of r.hist) g.h[0]![i]! += c;
+      addPairs(g, 0, r.hist);
     }
     for (const [k, g] of groups) {
       e.row = k < 0 ? this.rowFor(ROW_RUNQ_ALL, 0, 0, -1) : this.rowFor(ROW_BLOCK_ALL, Math.floor(k / 8), k % 8, -1);
@@ -230,7 +283,7 @@ export class LatencyWindows {
         e.max[h] = g.max[h]!;
         let n = 0;
         const d = g.h[h]!;
-        for (let i = 0; i < BUCKETS; i++) {
+        for (let i = g.lo[h]!; i <= g.hi[h]!; i++) {
           if (d[i]! > 0) {
             e.idx[h]![n] = i;
             e.cnt[h]![n++] = d[i]!;
@@ -254,6 +307,7 @@ export class LatencyWindows {
   /** Subtracts the intervals that left each window as of `now` (ms, the sampler's clock). */
   advance(now: number): void {
     const e = this.e;
+    this.now = now;
     for (let w = 0; w < this.lengths.length; w++) {
       const cutoff = now - this.lengths[w]!;
       const s = w + 1;
@@ -277,7 +331,7 @@ export class LatencyWindows {
       this.ivBase++;
     }
     const start = this.intervals.length > 0 ? this.intervals[0]!.from : this.end;
-    if (start - this.base > this.bytes.length / 2) {
+    if (start - this.base > this.bytes.length / 4) {
       this.bytes.copyWithin(0, start - this.base, this.end - this.base);
       this.base = start;
     }
@@ -345,13 +399,17 @@ export class LatencyWindows {
       const m = this.curMax[r * 2 + h]!;
       return m < 0 ? null : m;
     }
-    const head = this.dqHead[this.dqIndex(r, s, h)]!;
-    return head < 0 ? null : this.dqV[head]!;
+    // One monotonic deque per row serves every window: a window's maximum is the first of its entries
+    // that completed inside the window (the ones dropped from it were smaller than a later one).
+    const cutoff = this.now - this.lengths[s - 1]!;
+    let node = this.dqHead[r * 2 + h]!;
+    while (node >= 0 && this.dqT[node]! <= cutoff) node = this.dqNext[node]!;
+    return node < 0 ? null : this.dqV[node]!;
   }
-  /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): void {
+  /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): number {
     const k = (r * 2 + h) * this.S + s;
     const off = this.segOff[k]!;
-    if (off < 0) return;
+    if (off < 0) return -1;
     const lo = this.segLo[k]!;
     const n = CLASSES[this.segCls[k]!]!;
     const d = this.data;
@@ -359,64 +417,101 @@ export class LatencyWindows {
       const v = d[off + i]!;
       if (v !== 0) into[lo + i]! += v;
     }
+    return lo * 512 + (lo + n - 1);
   }
-  /** @internal */ decodeInto(p: number, e: Entry): number {
-    return this.decode(p, e);
+  /** @internal */ rowUsed(r: number, gen: number): boolean {
+    return this.used[r] === 1 && this.gen[r] === gen;
   }
 
   // ---------------------------------------------------------------- rows
 
   private rowFor(kind: number, dev: number, op: number, cgroup: number): number {
-    const key = `${kind}:${dev}:${op}:${cgroup}`;
-    let r = this.rowOf.get(key);
-    if (r !== undefined) return r;
-    r = this.freeRows.pop();
+    const total = kind === ROW_BLOCK_ALL || kind === ROW_RUNQ_ALL;
+    const list = total ? this.totalRows : this.byCgroup.get(cgroup);
+    if (list) for (const x of list) if (this.kind[x] === kind && this.dev[x] === dev && this.opIx[x] === op) return x;
+    let r = this.freeRows.pop();
     if (r === undefined) {
-      if (this.nextRow >= this.cap) this.grow(Math.max(64, this.cap * 2));
+      if (this.nextRow >= this.cap) this.grow(Math.max(64, Math.ceil(this.cap * 1.5)));
       r = this.nextRow++;
     }
     this.kind[r] = kind;
     this.dev[r] = dev;
     this.opIx[r] = op;
     this.cg[r] = cgroup;
-    this.keys[r] = key;
-    this.rowOf.set(key, r);
-    if (kind === ROW_BLOCK || kind === ROW_RUNQ) {
-      const l = this.byCgroup.get(cgroup);
-      if (l) l.push(r);
-      else this.byCgroup.set(cgroup, [r]);
-    } else this.totalRows.push(r);
+    this.used[r] = 1;
+    this.live++;
+    if (list) list.push(r);
+    else this.byCgroup.set(cgroup, [r]);
     return r;
   }
 
   private maybeFreeRow(r: number): void {
     const S = this.S;
     for (let s = 0; s < S; s++) if (this.cnt[r * S + s]! > 0) return;
-    const key = this.keys[r];
-    if (key == null) return;
+    this.freeRow(r);
+  }
+
+  /** Frees a row whatever it holds; its entries still in the log are skipped from now on. */
+  private freeRow(r: number): void {
+    if (!this.used[r]) return;
+    const S = this.S;
     for (let s = 0; s < S; s++) {
+      this.cnt[r * S + s] = 0;
+      this.byt[r * S + s] = 0;
       this.freeSeg(r, 0, s);
       this.freeSeg(r, 1, s);
-      if (s > 0) {
-        this.dqClear(r, s, 0);
-        this.dqClear(r, s, 1);
-      }
     }
-    this.rowOf.delete(key);
-    this.keys[r] = null;
+    this.dqClear(r, 0);
+    this.dqClear(r, 1);
+    this.curMax[r * 2] = -1;
+    this.curMax[r * 2 + 1] = -1;
+    this.used[r] = 0;
+    this.gen[r] = (this.gen[r]! + 1) & 0xffff;
+    this.live--;
     const kind = this.kind[r]!;
-    const list = kind === ROW_BLOCK || kind === ROW_RUNQ ? this.byCgroup.get(this.cg[r]!) : this.totalRows;
+    const cg = this.cg[r]!;
+    const list = kind === ROW_BLOCK || kind === ROW_RUNQ ? this.byCgroup.get(cg) : this.totalRows;
     if (list) {
       const i = list.indexOf(r);
       if (i >= 0) list.splice(i, 1);
-      if (list.length === 0 && list !== this.totalRows) this.byCgroup.delete(this.cg[r]!);
+      if (list.length === 0 && list !== this.totalRows) this.byCgroup.delete(cg);
     }
     this.freeRows.push(r);
   }
 
+  /** Drops rows of cgroups of no container seen for longer than unmappedMs (see mark). */
+  private prune(now: number | undefined, isMapped: ((cgroup: number, runq: boolean) => boolean) | undefined): void {
+    if (now === undefined || !isMapped) {
+      this.keep = undefined;
+      return;
+    }
+    const wait = this.unmappedMs;
+    const seen = this.unmapped;
+    for (const [cg, rows] of this.byCgroup) {
+      if (cg === 0 || isMapped(cg, false) || isMapped(cg, true)) {
+        seen.delete(cg);
+        continue;
+      }
+      const u = seen.get(cg);
+      if (u === undefined) seen.set(cg, { first: now, last: now });
+      else if (now - u.first >= wait) for (const r of [...rows]) this.freeRow(r);
+    }
+    // cgroups not seen for a while are forgotten: new again if they come back
+    for (const [cg, u] of seen) if (now - u.last >= wait) seen.delete(cg);
+    this.keep = (cg, runq) => {
+      if (isMapped(cg, runq)) return true;
+      const u = seen.get(cg);
+      if (u === undefined) {
+        seen.set(cg, { first: now, last: now });
+        return true;
+      }
+      u.last = now;
+      return now - u.first < wait;
+    };
+  }
+
   private grow(cap: number): void {
     const S = this.S;
-    const W = S - 1;
     const g = <T extends Float64Array | Int32Array | Int16Array | Uint32Array | Uint16Array | Uint8Array>(a: T, per: number, fill?: number): T => {
       const b = new (a.constructor as new (n: number) => T)(cap * per);
       if (fill !== undefined) b.fill(fill);
@@ -427,14 +522,16 @@ export class LatencyWindows {
     this.dev = g(this.dev, 1);
     this.opIx = g(this.opIx, 1);
     this.cg = g(this.cg, 1);
+    this.used = g(this.used, 1);
+    this.gen = g(this.gen, 1);
     this.cnt = g(this.cnt, S);
     this.byt = g(this.byt, S);
     this.curMax = g(this.curMax, 2, -1);
     this.segOff = g(this.segOff, 2 * S, -1);
     this.segLo = g(this.segLo, 2 * S);
     this.segCls = g(this.segCls, 2 * S);
-    this.dqHead = g(this.dqHead, 2 * W, -1);
-    this.dqTail = g(this.dqTail, 2 * W, -1);
+    this.dqHead = g(this.dqHead, 2, -1);
+    this.dqTail = g(this.dqTail, 2, -1);
     this.inCurrent = g(this.inCurrent, 1);
     this.cap = cap;
   }
@@ -446,16 +543,18 @@ export class LatencyWindows {
     e.bytes = bytes;
     e.max[0] = max0;
     e.max[1] = max1;
-    const put = (h: number, pairs: readonly (readonly [number, number])[] | null): void => {
-      let n = 0;
-      if (pairs) for (const [i, c] of pairs) {
-        e.idx[h]![n] = i;
-        e.cnt[h]![n++] = c;
+    for (let h = 0; h < 2; h++) {
+      const pairs = h === 0 ? h0 : h1;
+      const idx = e.idx[h]!;
+      const cnt = e.cnt[h]!;
+      const n = pairs ? pairs.length : 0;
+      for (let j = 0; j < n; j++) {
+        const p = pairs![j]!;
+        idx[j] = p[0];
+        cnt[j] = p[1];
       }
       e.n[h] = n;
-    };
-    put(0, h0);
-    put(1, h1);
+    }
   }
 
   /** Adds an entry (completed at t) to the slots from `first` on. */
@@ -470,15 +569,18 @@ export class LatencyWindows {
         if (n === 0) continue;
         const idx = e.idx[h]!;
         const cnt = e.cnt[h]!;
-        const k = this.ensureSeg(r, h, s, idx[0]!, idx[n - 1]!);
+        const min = idx[0]!;
+        const max = idx[n - 1]!;
+        let k = (r * 2 + h) * S + s;
+        const o = this.segOff[k]!;
+        if (o < 0 || min < this.segLo[k]! || max >= this.segLo[k]! + CLASSES[this.segCls[k]!]!) k = this.ensureSeg(r, h, s, min, max);
         const off = this.segOff[k]! - this.segLo[k]!;
         const d = this.data;
         for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
-        if (s === 0) {
-          if (e.max[h]! > this.curMax[r * 2 + h]!) this.curMax[r * 2 + h] = e.max[h]!;
-        } else this.dqPush(r, s, h, t, e.max[h]!);
+        if (s === 0 && e.max[h]! > this.curMax[r * 2 + h]!) this.curMax[r * 2 + h] = e.max[h]!;
       }
     }
+    for (let h = 0; h < 2; h++) if (e.n[h]! > 0) this.dqPush(r, h, t, e.max[h]!);
     if (first === 0 && !this.inCurrent[r]) {
       this.inCurrent[r] = 1;
       this.currentRows.push(r);
@@ -489,6 +591,7 @@ export class LatencyWindows {
   private subtract(e: Entry, s: number, cutoff: number): void {
     const S = this.S;
     const r = e.row;
+    if (!this.used[r] || this.gen[r] !== e.gen) return; // the row was freed (dropped cgroup) since
     this.cnt[r * S + s]! -= e.count;
     this.byt[r * S + s]! -= e.bytes;
     for (let h = 0; h < 2; h++) {
@@ -500,7 +603,7 @@ export class LatencyWindows {
       const cnt = e.cnt[h]!;
       const d = this.data;
       for (let j = 0; j < n; j++) d[off + idx[j]!]! -= cnt[j]!;
-      this.dqExpire(r, s, h, cutoff);
+      if (s === this.longest) this.dqExpire(r, h, cutoff);
     }
     if (this.cnt[r * S + s]! <= 0) {
       this.cnt[r * S + s] = 0;
@@ -554,7 +657,7 @@ export class LatencyWindows {
     let off = free.pop();
     if (off === undefined) {
       if (this.top + size > this.data.length) {
-        const d = new Float64Array(Math.max(this.data.length * 2, this.top + size));
+        const d = new Float64Array(Math.max(Math.ceil(this.data.length * 1.5), this.top + size));
         d.set(this.data);
         this.data = d;
       }
@@ -571,12 +674,8 @@ export class LatencyWindows {
 
   // ---------------------------------------------------------------- max deques (slots >= 1)
 
-  private dqIndex(r: number, s: number, h: number): number {
-    return (r * (this.S - 1) + (s - 1)) * 2 + h;
-  }
-
-  private dqPush(r: number, s: number, h: number, t: number, v: number): void {
-    const k = this.dqIndex(r, s, h);
+  private dqPush(r: number, h: number, t: number, v: number): void {
+    const k = r * 2 + h;
     // Entries no larger than the new one can never be a window's maximum again.
     let tail = this.dqTail[k]!;
     while (tail >= 0 && this.dqV[tail]! <= v) {
@@ -594,8 +693,9 @@ export class LatencyWindows {
     this.dqTail[k] = node;
   }
 
-  private dqExpire(r: number, s: number, h: number, cutoff: number): void {
-    const k = this.dqIndex(r, s, h);
+  /** Drops the entries that left the longest window. */
+  private dqExpire(r: number, h: number, cutoff: number): void {
+    const k = r * 2 + h;
     let head = this.dqHead[k]!;
     while (head >= 0 && this.dqT[head]! <= cutoff) {
       const next = this.dqNext[head]!;
@@ -607,8 +707,8 @@ export class LatencyWindows {
     else this.dqPrev[head] = -1;
   }
 
-  private dqClear(r: number, s: number, h: number): void {
-    const k = this.dqIndex(r, s, h);
+  private dqClear(r: number, h: number): void {
+    const k = r * 2 + h;
     let head = this.dqHead[k]!;
     while (head >= 0) {
       const next = this.dqNext[head]!;
@@ -655,7 +755,7 @@ export class LatencyWindows {
   private room(n: number): void {
     const need = this.end - this.base + n;
     if (need <= this.bytes.length) return;
-    const b = new Uint8Array(Math.max(need, this.bytes.length * 2));
+    const b = new Uint8Array(Math.max(need, Math.ceil(this.bytes.length * 1.25)));
     b.set(this.bytes.subarray(0, this.end - this.base));
     this.bytes = b;
   }
@@ -672,57 +772,105 @@ export class LatencyWindows {
     this.end = p + this.base;
   }
 
+  /**
+   * One entry: row, its generation, count, bytes (in 512-byte units when whole: low bit 0), then each
+   * histogram as its non-empty bucket count n, and when n > 0 its first bucket and (span << 1 | dense):
+   * dense, the counts of every bucket of the span (zeros included); sparse, the other n - 1 buckets as
+   * index deltas and the n counts; then the maximum less the lower bound of the highest bucket.
+   * About 2 bytes per non-empty bucket, less for dense histograms.
+   */
   private encode(e: Entry): void {
-    // at most 5 numbers of 10 bytes, two counts and 2 x 320 (index delta, count) pairs
-    this.room(80 + 22 * (e.n[0]! + e.n[1]!));
+    this.room(80 + 22 * (e.n[0]! + e.n[1]!) + 2 * BUCKETS);
     this.put(e.row);
+    this.put(this.gen[e.row]!);
     this.put(e.count);
-    this.put(e.bytes);
-    this.put(e.max[0]!);
-    this.put(e.max[1]!);
+    this.put(e.bytes % 512 === 0 ? (e.bytes / 512) * 2 : e.bytes * 2 + 1);
     for (let h = 0; h < 2; h++) {
       const n = e.n[h]!;
       this.put(n);
-      let prev = 0;
-      for (let j = 0; j < n; j++) {
-        const i = e.idx[h]![j]!;
-        this.put(i - prev);
-        prev = i;
-        this.put(e.cnt[h]![j]!);
+      if (n === 0) continue;
+      const idx = e.idx[h]!;
+      const cnt = e.cnt[h]!;
+      const lo = idx[0]!;
+      const top = idx[n - 1]!;
+      const span = top - lo + 1;
+      const dense = span <= 2 * n;
+      this.put(lo);
+      this.put(span * 2 + (dense ? 1 : 0));
+      if (dense) {
+        let j = 0;
+        for (let i = lo; i <= top; i++) {
+          if (idx[j] === i) this.put(cnt[j++]!);
+          else this.put(0);
+        }
+      } else {
+        for (let j = 1; j < n; j++) this.put(idx[j]! - idx[j - 1]!);
+        for (let j = 0; j < n; j++) this.put(cnt[j]!);
       }
+      this.put(Math.max(0, e.max[h]! - bucketLower(top)));
     }
   }
 
-  private decode(p: number, e: Entry): number {
+  /** Reads one varint at this.rd (in this.bytes), advancing it. */
+  private rd = 0;
+  private get(): number {
     const b = this.bytes;
-    let q = p - this.base;
-    const get = (): number => {
-      let v = 0;
-      let mul = 1;
-      for (;;) {
-        const x = b[q++]!;
-        v += (x & 127) * mul;
-        if (x < 128) return v;
-        mul *= 128;
-      }
-    };
-    e.row = get();
-    e.count = get();
-    e.bytes = get();
-    e.max[0] = get();
-    e.max[1] = get();
-    for (let h = 0; h < 2; h++) {
-      const n = get();
-      e.n[h] = n;
-      let i = 0;
-      for (let j = 0; j < n; j++) {
-        i += get();
-        e.idx[h]![j] = i;
-        e.cnt[h]![j] = get();
-      }
+    let q = this.rd;
+    let x = b[q++]!;
+    if (x < 128) {
+      this.rd = q;
+      return x;
     }
-    return q + this.base;
+    let v = x & 127;
+    let mul = 128;
+    for (;;) {
+      x = b[q++]!;
+      v += (x & 127) * mul;
+      if (x < 128) break;
+      mul *= 128;
+    }
+    this.rd = q;
+    return v;
   }
+
+  private decode(p: number, e: Entry): number {
+    this.rd = p - this.base;
+    e.row = this.get();
+    e.gen = this.get();
+    e.count = this.get();
+    const b = this.get();
+    e.bytes = b % 2 === 0 ? (b / 2) * 512 : (b - 1) / 2;
+    for (let h = 0; h < 2; h++) {
+      const n = this.get();
+      e.n[h] = n;
+      if (n === 0) {
+        e.max[h] = 0;
+        continue;
+      }
+      const idx = e.idx[h]!;
+      const cnt = e.cnt[h]!;
+      const lo = this.get();
+      const sd = this.get();
+      const span = sd >> 1;
+      if (sd & 1) {
+        let j = 0;
+        for (let i = 0; i < span; i++) {
+          const c = this.get();
+          if (c === 0) continue;
+          idx[j] = lo + i;
+          cnt[j++] = c;
+        }
+      } else {
+        idx[0] = lo;
+        for (let j = 1; j < n; j++) idx[j] = idx[j - 1]! + this.get();
+        for (let j = 0; j < n; j++) cnt[j] = this.get();
+      }
+      e.max[h] = bucketLower(idx[n - 1]!) + this.get();
+    }
+    return this.rd + this.base;
+  }
+
+
 }
 
 /** A slot of the engine, read in place. */
@@ -762,8 +910,8 @@ class SlotSpan implements LatencySpan {
   max(row: number, which: 0 | 1): number | null {
     return this.w.rowMax(row, this.s, which);
   }
-  addHist(row: number, which: 0 | 1, into: Float64Array): void {
-    this.w.rowAddHist(row, this.s, which, into);
+  addHist(row: number, which: 0 | 1, into: Float64Array): number {
+    return this.w.rowAddHist(row, this.s, which, into);
   }
 }
 
@@ -780,6 +928,7 @@ class LogSpan implements LatencySpan {
   }
 
   add(e: Entry): void {
+    if (!this.w.rowUsed(e.row, e.gen)) return;
     let r = this.rows.get(e.row);
     if (!r) {
       r = { count: 0, bytes: 0, max: [-1, -1], h: [null, null] };
@@ -820,9 +969,10 @@ class LogSpan implements LatencySpan {
     const m = this.rows.get(row)?.max[which] ?? -1;
     return m < 0 ? null : m;
   }
-  addHist(row: number, which: 0 | 1, into: Float64Array): void {
+  addHist(row: number, which: 0 | 1, into: Float64Array): number {
     const d = this.rows.get(row)?.h[which];
-    if (!d) return;
+    if (!d) return -1;
     for (let i = 0; i < BUCKETS; i++) if (d[i] !== 0) into[i]! += d[i]!;
+    return BUCKETS - 1;
   }
 }

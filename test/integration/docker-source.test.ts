@@ -137,19 +137,34 @@ describe.skipIf(skip !== null)('container source vs docker stats', () => {
     expect(src.debug.statsFallback).toEqual([]);
   }, 90_000);
 
-  it('block counters agree with docker stats', async () => {
+  it('block counters agree with docker stats, both ways (ours read just before and just after theirs)', async () => {
+    const ours = async (): Promise<number | null> => {
+      const s = await src.sample(performance.now());
+      return s.containers.find((c) => c.meta.name === `${P}disk`)!.counters!.blockWriteBytes;
+    };
+    const before = await ours();
     const out = await docker(h.host, 'stats', '--no-stream', '--format', '{{.BlockIO}}', `${P}disk`);
-    const s = await src.sample(performance.now());
-    const disk = s.containers.find((c) => c.meta.name === `${P}disk`)!;
-    const w = disk.counters!.blockWriteBytes;
-    expect(w).not.toBeNull();
-    // "12.3MB / 45.6MB" (read / write). Cumulative: ours is read just after theirs.
+    const after = await ours();
+    // "12.3MB / 45.6MB" (read / write), three significant digits: half a unit of the last digit either way.
     const theirs = out.split('/')[1]!.trim();
     const m = /^([\d.]+)([A-Za-z]+)$/.exec(theirs)!;
     const mult: Record<string, number> = { B: 1, kB: 1e3, MB: 1e6, GB: 1e9 };
-    const theirBytes = Number(m[1]) * (mult[m[2]!] ?? NaN);
-    expect(w!).toBeGreaterThanOrEqual(theirBytes * 0.95 - 1e6);
-    console.log(`disk writes: ours ${w} B, docker stats ${theirs}`);
+    const digits = m[1]!.includes('.') ? m[1]!.split('.')[1]!.length : 0;
+    const unit = mult[m[2]!] ?? NaN;
+    const theirBytes = Number(m[1]) * unit;
+    const rounding = (0.5 * unit) / 10 ** digits;
+    console.log(`disk writes: ours ${before} .. ${after} B, docker stats ${theirs}`);
+    expect(before).not.toBeNull();
+    if (theirBytes === 0 && before === 0 && after === 0) {
+      // blkio counts nothing for this container on this kernel: say so; the eBPF helper's figures are checked
+      // against /proc/diskstats instead (test/integration/ebpf-kernel.test.ts and ebpf-windows.test.ts).
+      console.warn('blkio reads 0 for the writer on this kernel: cgroup block counters cannot be checked here');
+      return;
+    }
+    // docker stats read the same cgroup file at a moment between our two readings
+    expect(theirBytes).toBeGreaterThanOrEqual(before! - rounding);
+    expect(theirBytes).toBeLessThanOrEqual(after! + rounding);
+    expect(after!).toBeGreaterThan(before!); // the writer is writing: the check is not between two zeros
   }, 60_000);
 });
 

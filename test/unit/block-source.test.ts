@@ -47,11 +47,18 @@ describe('applyEbpfBlock', () => {
 
   it('containers: eBPF figures when attributable, the cgroup figures (and source) when not', () => {
     const c = (id: string): ContainerFrame => ({ id, blockReadBytesPerSec: 7, blockWriteBytesPerSec: 7, blockSource: 'cgroup-v2' }) as ContainerFrame;
-    const lat = (block: BlockLatencyRow[] | null): ContainerLatency => ({ block, blockReason: block ? null : 'io controller not enabled', io: null, runqueue: null });
-    const containers = { daemon: { state: 'ok' as const, attempt: 0, endpoint: null, runtime: null }, containers: [c('a'), c('b')] };
-    applyEbpfBlock(host([]), containers, latency(win(2, [], { a: lat([row('sda', 'read', 4, 8192)]), b: lat(null) }), []));
+    const io = { count: 4, opsPerSec: 2, readBytes: 8192, writeBytes: 0, p50Us: 1, p95Us: 1, p99Us: 1, p999Us: 1, maxUs: 1, buckets: [] };
+    const containers = { daemon: { state: 'ok' as const, attempt: 0, endpoint: null, runtime: null }, containers: [c('a'), c('b'), c('c')] };
+    const lat: Record<string, ContainerLatency> = {
+      // rows given (the open container), or the summary only (the rest): the same bytes either way
+      a: { block: [row('sda', 'read', 4, 8192)], blockReason: null, io, runqueue: null },
+      b: { block: null, blockReason: null, io, runqueue: null },
+      c: { block: null, blockReason: 'io controller not enabled', io: null, runqueue: null },
+    };
+    applyEbpfBlock(host([]), containers, latency(win(2, [], lat), []));
     expect(containers.containers[0]).toMatchObject({ blockReadBytesPerSec: 4096, blockWriteBytesPerSec: 0, blockSource: 'ebpf' });
-    expect(containers.containers[1]).toMatchObject({ blockReadBytesPerSec: 7, blockSource: 'cgroup-v2' });
+    expect(containers.containers[1]).toMatchObject({ blockReadBytesPerSec: 4096, blockWriteBytesPerSec: 0, blockSource: 'ebpf' });
+    expect(containers.containers[2]).toMatchObject({ blockReadBytesPerSec: 7, blockSource: 'cgroup-v2' });
   });
 
   it('leaves everything alone when eBPF is inactive', () => {

@@ -3,7 +3,7 @@
 // containers whose I/O cannot be attributed, the merged I/O summary behind the containers table's "IO p99".
 import { describe, expect, it } from 'vitest';
 import { Histogram, percentile, toBuckets } from '../../src/model/histogram.js';
-import { inactiveFrame, noStartPercent, unattributableContainers, zeroLost } from '../../src/model/latency.js';
+import { inactiveFrame, latencyFrame, noStartPercent, unattributableContainers, zeroLost } from '../../src/model/latency.js';
 import { LATENCY_WINDOWS, type ContainerCounters } from '../../src/model/types.js';
 import { Ticker, blockRow, cgroupMapFromContainers, devs, runqRow, timed } from './latency-helpers.js';
 
@@ -242,5 +242,31 @@ describe('deviceNamesFromDiskstats', () => {
     expect(devs.get('8:0')).toBe('sda');
     expect(devs.get('259:0')).toBe('nvme0n1');
     expect(devs.size).toBe(2);
+  });
+});
+
+describe('what the monitor asks for', () => {
+  it('containers for `current` and the window on screen only; rows and buckets for the open container only', () => {
+    const k = new Ticker();
+    const maps = { block: new Map([[10, 'open'], [11, 'other']]), runq: new Map([[10, 'open'], [11, 'other']]) };
+    k.tick(1000, [timed(1000, [blockRow([1000, 2000], { cgroup: 10 }), blockRow([3000], { cgroup: 11, op: 'write' })], [runqRow(11, [500])])], maps);
+    const w = k.w;
+    const f = latencyFrame(
+      { current: w.span('current'), windows: { '1s': w.span('1s'), '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } },
+      { maps, deviceNames: devs, badLines: 0, containerSpans: ['current', '10s'], detailFor: (id) => id === 'open' },
+    );
+    expect(Object.keys(f.windows['1s'].containers)).toEqual([]);
+    expect(Object.keys(f.windows['5m'].containers)).toEqual([]);
+    expect(f.windows['1s'].block.length).toBe(2); // host rows for every window
+    for (const span of [f.current, f.windows['10s']]) {
+      const open = span.containers.open!;
+      expect(open.block!.map((r) => r.count)).toEqual([2]);
+      expect(open.io!.buckets.length).toBeGreaterThan(0);
+      const other = span.containers.other!;
+      expect(other.block).toBeNull(); // not computed: the summary only
+      expect(other.blockReason).toBeNull(); // (not "unattributable")
+      expect(other.io).toMatchObject({ count: 1, writeBytes: 4096, p99Us: 3, maxUs: 3, buckets: [] });
+      expect(other.runqueue).toMatchObject({ count: 1, maxUs: 0.5, buckets: [] });
+    }
   });
 });

@@ -215,15 +215,15 @@ export class EbpfSupervisor extends EventEmitter {
   }
 
   /**
-   * Asks the running helper to end its interval now. Returns the token the answering interval carries
-   * (`flush`) and a promise that resolves true when that interval arrived, false after timeoutMs or when the
-   * helper ends first; null when no helper is running.
+   * Asks the running helper to end its interval now, or at CLOCK_MONOTONIC `atMonoNs` (less than a second
+   * ahead). Returns the token the answering interval carries (`flush`) and a promise that resolves true when
+   * that interval arrived, false after timeoutMs or when the helper ends first; null when no helper runs.
    */
-  flush(timeoutMs: number): { token: number; done: Promise<boolean> } | null {
+  flush(timeoutMs: number, atMonoNs?: number): { token: number; done: Promise<boolean> } | null {
     const stdin = this.child?.stdin;
     if (!this.st.active || !stdin || stdin.destroyed || !stdin.writable) return null;
     const token = ++this.flushToken;
-    stdin.write(`flush ${token}\n`);
+    stdin.write(atMonoNs === undefined ? `flush ${token}\n` : `flush ${token} at ${Math.round(atMonoNs)}\n`);
     const done = new Promise<boolean>((resolve) => {
       const w: Waiter & { token: number } = {
         token,
