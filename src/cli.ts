@@ -47,8 +47,11 @@ Docs: README.md, docs/snapshot.md, docs/ebpf-protocol.md`;
 
 class UsageError extends Error {}
 
-/** A snapshot's first sample is retaken while the helper's cut was further than this from it (ms). */
-const MAX_CUT_SKEW_MS = 0.5;
+/**
+ * A snapshot's first sample is retaken while the helper's cut was further from it than this (ms): 0.2% of
+ * the interval, at least half a millisecond (a cut that far off moves at most 0.2% of the requests).
+ */
+const maxCutSkewMs = (intervalMs: number): number => Math.max(0.5, intervalMs * 0.002);
 /** How far ahead a snapshot agrees with the helper on the moment of each sample (ms). */
 const ALIGNED_CUT_MS = 40;
 
@@ -142,7 +145,7 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
     // late for a 250 ms interval). It is taken again while the helper could not cut its interval at it.
     await sampler.tick();
     let first = await sampler.tick();
-    for (let k = 0; k < 3 && (sampler.lastCutSkewMs ?? 0) > MAX_CUT_SKEW_MS; k++) first = await sampler.tick();
+    for (let k = 0; k < 3 && (sampler.lastCutSkewMs ?? 0) > maxCutSkewMs(intervalMs); k++) first = await sampler.tick();
     const skew1 = sampler.lastCutSkewMs;
     const cutAt = first.atMs + intervalMs;
     await sleep(Math.max(0, cutAt - ALIGNED_CUT_MS - systemClock.nowMs()));

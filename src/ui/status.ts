@@ -16,14 +16,14 @@ export interface StatusState {
   quitKey: string;
 }
 
-/** "eBPF on", what it lost over the last minute ("eBPF: 0.4% of block completions had no start"), or why it is off. */
+/** "eBPF on", with what it lost over the last minute ("eBPF on: 0.4% of block completions had no start"), or why it is off. */
 export function ebpfState(frame: Frame | null): string | null {
   const l = frame?.latency;
   if (!l) return null;
   if (!l.active) return sanitize(l.source, 120);
   const bad = l.badLines > 0 ? ` (${l.badLines} bad lines)` : '';
   const lost = lossNotes(l.windows['1m']);
-  return lost.length > 0 ? `eBPF: ${lost.join('; ')}${bad}` : `eBPF on${bad}`;
+  return lost.length > 0 ? `eBPF on: ${lost.join('; ')}${bad}` : `eBPF on${bad}`;
 }
 
 export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, width: number): string {

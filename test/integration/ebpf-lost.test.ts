@@ -137,6 +137,7 @@ function diskstats(name: string): { ios: number; reads: number; readSectors: num
 const loops: string[] = [];
 const files: string[] = [];
 const children: ChildProcess[] = [];
+const groups: ChildProcess[] = [];
 const helpers: Helper[] = [];
 
 async function makeLoop(file: string, sizeMiB: number, opts: { fill?: boolean; directIo?: boolean } = {}): Promise<ReturnType<typeof devOf> & { path: string }> {
@@ -150,8 +151,9 @@ async function makeLoop(file: string, sizeMiB: number, opts: { fill?: boolean; d
 }
 
 function fio(loop: string, extra: string[]): ChildProcess {
-  const c = spawn('fio', ['--name=load', `--filename=${loop}`, '--direct=1', '--bs=4k', '--runtime=60', '--time_based', '--output=/dev/null', ...extra], { stdio: 'ignore' });
-  children.push(c);
+  // fio forks its job: its own process group, killed as a group (see afterEach)
+  const c = spawn('fio', ['--name=load', `--filename=${loop}`, '--direct=1', '--bs=4k', '--runtime=60', '--time_based', '--output=/dev/null', ...extra], { stdio: 'ignore', detached: true });
+  groups.push(c);
   return c;
 }
 
@@ -163,6 +165,13 @@ function helper(args: string[], env: Record<string, string> = {}): Helper {
 
 afterEach(async () => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
+  for (const g of groups.splice(0)) {
+    try {
+      process.kill(-g.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
   await Promise.all(helpers.splice(0).map((h) => h.stop()));
   await sleep(200);
 });

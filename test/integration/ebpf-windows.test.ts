@@ -55,13 +55,20 @@ describe.skipIf(skip)('eBPF windows against /proc/diskstats (real kernel)', () =
     rmSync(IMG, { force: true });
     await pexec('truncate', ['-s', '256M', IMG]);
     loop = (await pexec('losetup', ['-f', '--show', IMG])).stdout.trim();
-    // One job, unthrottled: a steady stream of 4 KiB reads and writes for the whole file.
-    fio = spawn('fio', ['--name=steady', '--rw=randrw', `--filename=${loop}`, '--direct=1', '--bs=4k', '--ioengine=psync', '--runtime=300', '--time_based', '--output=/dev/null'], { stdio: 'ignore' });
+    // A steady stream of 4 KiB reads and writes (5000 of each a second: leaves the CPUs room, so that this
+    // measures the cut, not the scheduler). fio forks its job: its own process group, killed as a group.
+    fio = spawn('fio', ['--name=steady', '--rw=randrw', `--filename=${loop}`, '--direct=1', '--bs=4k', '--ioengine=psync', '--rate_iops=5000', '--runtime=300', '--time_based', '--output=/dev/null'], { stdio: 'ignore', detached: true });
     await sleep(1500);
   }, 60_000);
 
   afterAll(async () => {
-    fio?.kill('SIGKILL');
+    if (fio?.pid) {
+      try {
+        process.kill(-fio.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
     await sleep(300);
     if (loop) await pexec('losetup', ['-d', loop]).catch(() => undefined);
     rmSync(IMG, { force: true });
@@ -83,12 +90,14 @@ describe.skipIf(skip)('eBPF windows against /proc/diskstats (real kernel)', () =
     it(`snapshot --interval ${intervalMs}: latency rows hold the requests diskstats counted between the samples (within 1%)`, async () => {
       // The snapshot says how far apart its eBPF cut and its host read were (cutSkewMs). On a host whose
       // CPUs are all busy a process can be preempted between the two; such a run says so and is taken again.
+      // (A cut up to 0.2% of the interval off moves at most 0.2% of the requests.)
+      const fine = Math.max(0.5, intervalMs * 0.002);
       let doc = await snapshot(intervalMs);
-      for (let k = 0; k < 3 && !(doc.latency.cutSkewMs! <= 0.5); k++) {
+      for (let k = 0; k < 3 && !(doc.latency.cutSkewMs! <= fine); k++) {
         console.log(`--interval ${intervalMs}: cut ${doc.latency.cutSkewMs} ms from the host read; again`);
         doc = await snapshot(intervalMs);
       }
-      expect(doc.latency.cutSkewMs).toBeLessThanOrEqual(0.5);
+      expect(doc.latency.cutSkewMs).toBeLessThanOrEqual(fine);
       expect(doc.latency.active).toBe(true);
       const disk = doc.host.disks.find((d) => d.name === name())!;
       expect(disk.source).toBe('ebpf');

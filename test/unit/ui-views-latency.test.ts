@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { LatencyView, createLatencyView } from '../../src/ui/views/latency.js';
+import { ebpfState } from '../../src/ui/status.js';
 import { frame, harness, latRow, latency } from './ui-views-fixtures.js';
 import type { Harness } from './ui-views-fixtures.js';
 import type { BlockLatencyRow } from '../../src/model/types.js';
@@ -121,5 +122,15 @@ describe('latency view', () => {
     expect(h.text().join('\n')).toContain(
       'lost (10s): 0.4% of block completions had no start; 2 events not counted (histogram map full); 12 wakeups not timed (run-queue map full); 1.0% of block I/O had no cgroup',
     );
+  });
+});
+
+describe('status line: eBPF state', () => {
+  test('"eBPF on", with what was lost in the last minute, or why it is off / overdue', () => {
+    const lat = latency(true, { blockCompleted: 996 });
+    expect(ebpfState(frame(1, { latency: lat }))).toBe('eBPF on');
+    lat.windows['1m'] = { ...lat.windows['1m'], lost: { ...lat.windows['1m'].lost, blockNoStart: 4 } };
+    expect(ebpfState(frame(1, { latency: lat }))).toBe('eBPF on: 0.4% of block completions had no start');
+    expect(ebpfState(frame(1, { latency: latency(false, {}, [], 'eBPF: no data for 3 s') }))).toBe('eBPF: no data for 3 s');
   });
 });
