@@ -101,6 +101,9 @@ function interval(sec) {
 }
 
 // ---------------------------------------------------------------- the engine under test
+// The monitor's V8 settings (a young generation that does not grow: src/ui/heap.ts), so that RSS is the
+// monitor's.
+await import(pathToFileURL(join(root, 'dist', 'ui', 'heap.js')).href);
 const dist = (p) => import(pathToFileURL(join(OLD ?? join(root, 'dist'), p)).href);
 const lat = await dist('model/latency.js');
 const deviceNames = new Map([['8:0', 'sda'], ['259:0', 'nvme0n1']]);
@@ -126,7 +129,6 @@ if (OLD) {
   };
 } else {
   const { LatencyWindows } = await dist('store/latency-windows.js');
-  if (process.env.BREAKDOWN) await import(process.env.BREAKDOWN);
   const w = new LatencyWindows();
   held = () => w.heldBytes();
   step = (iv, sec) => {
@@ -136,6 +138,7 @@ if (OLD) {
     w.add({ t: sec * 1000, durationMs: iv.intervalNs / 1e6, block: iv.block, runq: iv.runq, lost: iv.lost });
     w.advance(sec * 1000);
     engineMs.push(Number(process.hrtime.bigint() - c0) / 1e6);
+    if (args.includes('--no-frame')) return { windows: { '5m': { block: [], containers: {} } } };
     return lat.latencyFrame(
       { current: w.span('current'), windows: { '1s': w.span('1s'), '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } },
       { maps, deviceNames, badLines: 0, ...(ALL_SPANS ? {} : { containerSpans: ['current', '1s'], detailFor: (id) => id === 'container-7' }) },
@@ -150,6 +153,7 @@ const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
 gc();
 gc();
 const baseline = rssMiB();
+const mem0 = process.memoryUsage();
 const times = [];
 let frame;
 let peak = baseline;
@@ -166,6 +170,8 @@ for (let sec = 1; sec <= SECONDS; sec++) {
 gc();
 gc();
 const after = rssMiB();
+const mem1 = process.memoryUsage();
+const mib = (x) => +(x / 2 ** 20).toFixed(1);
 peak = Math.max(peak, after);
 const tail = times.slice(-60).sort((a, b) => a - b);
 const q = (p) => tail[Math.min(tail.length - 1, Math.floor(p * tail.length))];
@@ -184,6 +190,7 @@ console.log(
       rssAboveBaselineMiB: +(after - baseline).toFixed(1),
       peakAboveBaselineMiB: +(peak - baseline).toFixed(1),
       engineTypedArraysMiB: held() === null ? null : +(held() / 2 ** 20).toFixed(1),
+      growthMiB: { heapUsed: mib(mem1.heapUsed - mem0.heapUsed), heapTotal: mib(mem1.heapTotal - mem0.heapTotal), arrayBuffers: mib(mem1.arrayBuffers - mem0.arrayBuffers) },
       msPerFrameLast60: { mean: +mean.toFixed(2), p50: +q(0.5).toFixed(2), p99: +q(0.99).toFixed(2), max: +tail[tail.length - 1].toFixed(2) },
       ...(engineMs.length ? { msOfItAddingAndAdvancing: +(engineMs.slice(-60).reduce((a, b) => a + b, 0) / 60).toFixed(2) } : {}),
       check: { '5mRequests': f5.block.reduce((n, r) => n + r.count, 0), containers: Object.keys(f5.containers).length },

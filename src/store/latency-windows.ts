@@ -54,6 +54,14 @@ const classOf = (n: number): number => {
   return CLASSES.length - 1;
 };
 
+/** The arena is made of chunks of 2^16 doubles (512 KiB); the log of chunks of 1 MiB. */
+const ARENA_BITS = 16;
+const ARENA_CHUNK = 1 << ARENA_BITS;
+const ARENA_MASK = ARENA_CHUNK - 1;
+const LOG_CHUNK = 1 << 20;
+/** No entry takes more (the worst case: 320 buckets of 2^40 in both histograms is about 8 KiB). */
+const MAX_ENTRY = 16 << 10;
+
 /** An interval's length in whole nanoseconds, at most 2^50 (13 days: longer says nothing more). */
 const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.round(ms * 1e6)) : 0);
 
@@ -126,8 +134,8 @@ export class LatencyWindows {
   private readonly totalRows: number[] = [];
   private currentRows: number[] = [];
 
-  // ---- segment arena
-  private data = new Float64Array(4096);
+  // ---- segment arena: fixed chunks (no growth by copying: freed memory goes back, none is left in holes)
+  private chunks: Float64Array[] = [];
   private top = 0;
   private readonly freeSegs: number[][] = CLASSES.map(() => []);
 
@@ -143,10 +151,14 @@ export class LatencyWindows {
   private readonly coveredNs: Float64Array;
   private readonly lost: Float64Array;
 
-  // ---- the log
-  private bytes = new Uint8Array(1 << 16);
-  private base = 0; // absolute offset of bytes[0]
+  // ---- the log: chunks of LOG_CHUNK bytes; an entry never straddles two; whole chunks go when no interval
+  // still kept has entries in them
+  private logChunks: Uint8Array[] = [];
+  private logBase = 0; // chunk index of logChunks[0]
   private end = 0; // absolute offset of the next byte
+  private wbuf: Uint8Array = new Uint8Array(0);
+  private wpos = 0;
+  private rbuf: Uint8Array = new Uint8Array(0);
   private readonly intervals: LoggedInterval[] = [];
   private ivBase = 0; // absolute index of intervals[0]
   private readonly cursor: number[];
@@ -191,7 +203,7 @@ export class LatencyWindows {
       this.curMax.byteLength + this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
       this.dqTail.byteLength + this.inCurrent.byteLength;
     const dq = this.dqT.byteLength + this.dqV.byteLength + this.dqNext.byteLength + this.dqPrev.byteLength;
-    return rows + dq + this.data.byteLength + this.bytes.byteLength;
+    return rows + dq + this.chunks.length * ARENA_CHUNK * 8 + this.logChunks.length * LOG_CHUNK;
   }
 
   /** Forget everything (e.g. the helper was replaced by one with other cgroup ids). */
@@ -215,8 +227,8 @@ export class LatencyWindows {
       this.byt[r * S] = 0;
       this.curMax[r * 2] = -1;
       this.curMax[r * 2 + 1] = -1;
-      this.freeSeg(r, 0, 0);
-      this.freeSeg(r, 1, 0);
+      this.zeroSlot(r, 0, 0);
+      this.zeroSlot(r, 1, 0);
       this.inCurrent[r] = 0;
       this.maybeFreeRow(r);
     }
@@ -331,9 +343,10 @@ export class LatencyWindows {
       this.ivBase++;
     }
     const start = this.intervals.length > 0 ? this.intervals[0]!.from : this.end;
-    if (start - this.base > this.bytes.length / 4) {
-      this.bytes.copyWithin(0, start - this.base, this.end - this.base);
-      this.base = start;
+    const keepChunk = Math.floor(start / LOG_CHUNK);
+    while (this.logBase < keepChunk && this.logChunks.length > 0) {
+      this.logChunks.shift();
+      this.logBase++;
     }
   }
 
@@ -407,14 +420,15 @@ export class LatencyWindows {
     return node < 0 ? null : this.dqV[node]!;
   }
   /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): number {
-    const k = (r * 2 + h) * this.S + s;
+    const k = r * 2 + h;
     const off = this.segOff[k]!;
-    if (off < 0) return -1;
+    if (off < 0 || this.cnt[r * this.S + s]! <= 0) return -1;
     const lo = this.segLo[k]!;
     const n = CLASSES[this.segCls[k]!]!;
-    const d = this.data;
+    const d = this.chunks[off >>> ARENA_BITS]!;
+    const at = (off & ARENA_MASK) + s * n;
     for (let i = 0; i < n; i++) {
-      const v = d[off + i]!;
+      const v = d[at + i]!;
       if (v !== 0) into[lo + i]! += v;
     }
     return lo * 512 + (lo + n - 1);
@@ -458,9 +472,9 @@ export class LatencyWindows {
     for (let s = 0; s < S; s++) {
       this.cnt[r * S + s] = 0;
       this.byt[r * S + s] = 0;
-      this.freeSeg(r, 0, s);
-      this.freeSeg(r, 1, s);
     }
+    this.freeSeg(r, 0);
+    this.freeSeg(r, 1);
     this.dqClear(r, 0);
     this.dqClear(r, 1);
     this.curMax[r * 2] = -1;
@@ -527,9 +541,9 @@ export class LatencyWindows {
     this.cnt = g(this.cnt, S);
     this.byt = g(this.byt, S);
     this.curMax = g(this.curMax, 2, -1);
-    this.segOff = g(this.segOff, 2 * S, -1);
-    this.segLo = g(this.segLo, 2 * S);
-    this.segCls = g(this.segCls, 2 * S);
+    this.segOff = g(this.segOff, 2, -1);
+    this.segLo = g(this.segLo, 2);
+    this.segCls = g(this.segCls, 2);
     this.dqHead = g(this.dqHead, 2, -1);
     this.dqTail = g(this.dqTail, 2, -1);
     this.inCurrent = g(this.inCurrent, 1);
@@ -571,11 +585,12 @@ export class LatencyWindows {
         const cnt = e.cnt[h]!;
         const min = idx[0]!;
         const max = idx[n - 1]!;
-        let k = (r * 2 + h) * S + s;
+        const k = r * 2 + h;
         const o = this.segOff[k]!;
-        if (o < 0 || min < this.segLo[k]! || max >= this.segLo[k]! + CLASSES[this.segCls[k]!]!) k = this.ensureSeg(r, h, s, min, max);
-        const off = this.segOff[k]! - this.segLo[k]!;
-        const d = this.data;
+        if (o < 0 || min < this.segLo[k]! || max >= this.segLo[k]! + CLASSES[this.segCls[k]!]!) this.ensureSeg(r, h, min, max);
+        const so = this.segOff[k]!;
+        const off = (so & ARENA_MASK) + s * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
+        const d = this.chunks[so >>> ARENA_BITS]!;
         for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
         if (s === 0 && e.max[h]! > this.curMax[r * 2 + h]!) this.curMax[r * 2 + h] = e.max[h]!;
       }
@@ -597,74 +612,94 @@ export class LatencyWindows {
     for (let h = 0; h < 2; h++) {
       const n = e.n[h]!;
       if (n === 0) continue;
-      const k = (r * 2 + h) * S + s;
-      const off = this.segOff[k]! - this.segLo[k]!;
+      const k = r * 2 + h;
+      const so = this.segOff[k]!;
+      const off = (so & ARENA_MASK) + s * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
       const idx = e.idx[h]!;
       const cnt = e.cnt[h]!;
-      const d = this.data;
+      const d = this.chunks[so >>> ARENA_BITS]!;
       for (let j = 0; j < n; j++) d[off + idx[j]!]! -= cnt[j]!;
       if (s === this.longest) this.dqExpire(r, h, cutoff);
     }
     if (this.cnt[r * S + s]! <= 0) {
+      // the slot's cells are back to exactly 0 (whole numbers below 2^53 subtract exactly)
       this.cnt[r * S + s] = 0;
       this.byt[r * S + s] = 0;
-      this.freeSeg(r, 0, s);
-      this.freeSeg(r, 1, s);
       this.maybeFreeRow(r);
     }
   }
 
   // ---------------------------------------------------------------- segments
 
-  private ensureSeg(r: number, h: number, s: number, min: number, max: number): number {
-    const k = (r * 2 + h) * this.S + s;
+  /**
+   * A row's histogram h has one block in the arena: the same range of buckets [lo, lo + size) for every
+   * slot, slot after slot (a row's sums are read and written together: one place in memory). Grows to
+   * cover [min, max].
+   */
+  private ensureSeg(r: number, h: number, min: number, max: number): void {
+    const k = r * 2 + h;
+    const S = this.S;
     const off = this.segOff[k]!;
     if (off >= 0) {
       const lo = this.segLo[k]!;
       const n = CLASSES[this.segCls[k]!]!;
-      if (min >= lo && max < lo + n) return k;
+      if (min >= lo && max < lo + n) return;
       const nmin = Math.min(min, lo);
       const nmax = Math.max(max, lo + n - 1);
       const cls = classOf(nmax - nmin + 1);
       const size = CLASSES[cls]!;
       const nlo = Math.min(nmin, BUCKETS - size);
       const noff = this.alloc(cls);
-      this.data.copyWithin(noff + (lo - nlo), off, off + n);
+      const from = this.chunks[off >>> ARENA_BITS]!;
+      const to = this.chunks[noff >>> ARENA_BITS]!;
+      for (let s = 0; s < S; s++) {
+        const a = (off & ARENA_MASK) + s * n;
+        to.set(from.subarray(a, a + n), (noff & ARENA_MASK) + s * size + (lo - nlo));
+      }
       this.release(off, this.segCls[k]!);
       this.segOff[k] = noff;
       this.segLo[k] = nlo;
       this.segCls[k] = cls;
-      return k;
+      return;
     }
     const cls = classOf(max - min + 1);
     this.segOff[k] = this.alloc(cls);
     this.segLo[k] = Math.min(min, BUCKETS - CLASSES[cls]!);
     this.segCls[k] = cls;
-    return k;
   }
 
-  private freeSeg(r: number, h: number, s: number): void {
-    const k = (r * 2 + h) * this.S + s;
+  private freeSeg(r: number, h: number): void {
+    const k = r * 2 + h;
     const off = this.segOff[k]!;
     if (off < 0) return;
     this.release(off, this.segCls[k]!);
     this.segOff[k] = -1;
   }
 
+  /** Zeroes slot s of a row's histogram h (a new `current`). */
+  private zeroSlot(r: number, h: number, s: number): void {
+    const k = r * 2 + h;
+    const off = this.segOff[k]!;
+    if (off < 0) return;
+    const n = CLASSES[this.segCls[k]!]!;
+    const a = (off & ARENA_MASK) + s * n;
+    this.chunks[off >>> ARENA_BITS]!.fill(0, a, a + n);
+  }
+
   private alloc(cls: number): number {
-    const size = CLASSES[cls]!;
+    const size = CLASSES[cls]! * this.S;
     const free = this.freeSegs[cls]!;
     let off = free.pop();
     if (off === undefined) {
-      if (this.top + size > this.data.length) {
-        const d = new Float64Array(Math.max(Math.ceil(this.data.length * 1.5), this.top + size));
-        d.set(this.data);
-        this.data = d;
+      // a segment never straddles two chunks
+      if ((this.top & ARENA_MASK) + size > ARENA_CHUNK || this.top >>> ARENA_BITS >= this.chunks.length) {
+        if ((this.top & ARENA_MASK) + size > ARENA_CHUNK) this.top = ((this.top >>> ARENA_BITS) + 1) << ARENA_BITS;
+        while (this.chunks.length <= this.top >>> ARENA_BITS) this.chunks.push(new Float64Array(ARENA_CHUNK));
       }
       off = this.top;
       this.top += size;
     }
-    this.data.fill(0, off, off + size);
+    this.chunks[off >>> ARENA_BITS]!.fill(0, off & ARENA_MASK, (off & ARENA_MASK) + size);
     return off;
   }
 
@@ -752,24 +787,30 @@ export class LatencyWindows {
 
   // ---------------------------------------------------------------- the byte log
 
-  private room(n: number): void {
-    const need = this.end - this.base + n;
-    if (need <= this.bytes.length) return;
-    const b = new Uint8Array(Math.max(need, Math.ceil(this.bytes.length * 1.25)));
-    b.set(this.bytes.subarray(0, this.end - this.base));
-    this.bytes = b;
+  /** Makes room for one entry at `end`: in the current chunk, or at the start of a new one. */
+  private room(): void {
+    let chunk = Math.floor(this.end / LOG_CHUNK);
+    let pos = this.end - chunk * LOG_CHUNK;
+    if (pos + MAX_ENTRY > LOG_CHUNK) {
+      chunk++;
+      pos = 0;
+      this.end = chunk * LOG_CHUNK;
+    }
+    while (this.logBase + this.logChunks.length <= chunk) this.logChunks.push(new Uint8Array(LOG_CHUNK));
+    this.wbuf = this.logChunks[chunk - this.logBase]!;
+    this.wpos = pos;
   }
 
   private put(v: number): void {
-    const b = this.bytes;
-    let p = this.end - this.base;
+    const b = this.wbuf;
+    let p = this.wpos;
     while (v >= 128) {
       const low = v % 128;
       b[p++] = low | 128;
       v = (v - low) / 128;
     }
     b[p++] = v;
-    this.end = p + this.base;
+    this.wpos = p;
   }
 
   /**
@@ -780,7 +821,8 @@ export class LatencyWindows {
    * About 2 bytes per non-empty bucket, less for dense histograms.
    */
   private encode(e: Entry): void {
-    this.room(80 + 22 * (e.n[0]! + e.n[1]!) + 2 * BUCKETS);
+    this.room();
+    const start = this.wpos;
     this.put(e.row);
     this.put(this.gen[e.row]!);
     this.put(e.count);
@@ -809,12 +851,13 @@ export class LatencyWindows {
       }
       this.put(Math.max(0, e.max[h]! - bucketLower(top)));
     }
+    this.end += this.wpos - start;
   }
 
-  /** Reads one varint at this.rd (in this.bytes), advancing it. */
+  /** Reads one varint at this.rd (in this.rbuf), advancing it. */
   private rd = 0;
   private get(): number {
-    const b = this.bytes;
+    const b = this.rbuf;
     let q = this.rd;
     let x = b[q++]!;
     if (x < 128) {
@@ -834,7 +877,15 @@ export class LatencyWindows {
   }
 
   private decode(p: number, e: Entry): number {
-    this.rd = p - this.base;
+    let chunk = Math.floor(p / LOG_CHUNK);
+    let local = p - chunk * LOG_CHUNK;
+    if (local + MAX_ENTRY > LOG_CHUNK) {
+      // entries never start this close to a chunk's end: the next one is at the next chunk's start
+      chunk++;
+      local = 0;
+    }
+    this.rbuf = this.logChunks[chunk - this.logBase]!;
+    this.rd = local;
     e.row = this.get();
     e.gen = this.get();
     e.count = this.get();
@@ -867,7 +918,7 @@ export class LatencyWindows {
       }
       e.max[h] = bucketLower(idx[n - 1]!) + this.get();
     }
-    return this.rd + this.base;
+    return chunk * LOG_CHUNK + this.rd;
   }
 
 

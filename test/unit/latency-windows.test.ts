@@ -253,6 +253,26 @@ describe('memory', () => {
     expect(k.w.heldBytes()).toBeLessThanOrEqual(held * 1.5); // no growth after the windows filled
   });
 
+  it('a log of many chunks (entries never straddle one; old chunks go): sums stay exact', () => {
+    const k = new Ticker();
+    // 120 rows of 64 busy buckets each: ~30 KiB a second, 300 s of it in the log: several 1 MiB chunks
+    const values = (s: number, r: number): number[] => Array.from({ length: 64 * 3 }, (_, i) => 100_000 * 2 ** (i / 24) + ((s * 7 + r) % 5));
+    let f = k.tick(0);
+    const per = new Map<number, number>();
+    for (let s = 1; s <= 420; s++) {
+      const rows = Array.from({ length: 120 }, (_, r) => blockRow(values(s, r).slice(0, 100 + ((s + r) % 90)), { cgroup: r + 1 }));
+      per.set(s, rows.reduce((n, r) => n + r.count, 0));
+      f = k.tick(s * 1000, [timed(s * 1000, rows)]);
+    }
+    const sum = (from: number): number => [...per].filter(([s]) => s > from).reduce((n, [, c]) => n + c, 0);
+    expect(k.w.heldBytes()).toBeGreaterThan(4 << 20); // several log chunks were needed
+    expect(f.windows['5m'].block[0]!.count).toBe(sum(120));
+    expect(f.windows['1m'].block[0]!.count).toBe(sum(360));
+    expect(f.windows['10s'].block[0]!.count).toBe(sum(410));
+    const fromLog = k.w.sumSpan(120_000, 420_000);
+    expect(fromLog.count(fromLog.totals()[0]!)).toBe(sum(120));
+  });
+
   it('reset forgets everything', () => {
     const k = new Ticker();
     k.tick(1000, [timed(1000, [blockRow([1000])])]);
