@@ -575,27 +575,29 @@ export class LatencyWindows {
   private apply(e: Entry, t: number, first: number): void {
     const S = this.S;
     const r = e.row;
+    const rs = r * S;
     for (let s = first; s < S; s++) {
-      this.cnt[r * S + s]! += e.count;
-      this.byt[r * S + s]! += e.bytes;
-      for (let h = 0; h < 2; h++) {
-        const n = e.n[h]!;
-        if (n === 0) continue;
-        const idx = e.idx[h]!;
-        const cnt = e.cnt[h]!;
-        const min = idx[0]!;
-        const max = idx[n - 1]!;
-        const k = r * 2 + h;
-        const o = this.segOff[k]!;
-        if (o < 0 || min < this.segLo[k]! || max >= this.segLo[k]! + CLASSES[this.segCls[k]!]!) this.ensureSeg(r, h, min, max);
-        const so = this.segOff[k]!;
-        const off = (so & ARENA_MASK) + s * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
-        const d = this.chunks[so >>> ARENA_BITS]!;
-        for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
-        if (s === 0 && e.max[h]! > this.curMax[r * 2 + h]!) this.curMax[r * 2 + h] = e.max[h]!;
-      }
+      this.cnt[rs + s]! += e.count;
+      this.byt[rs + s]! += e.bytes;
     }
-    for (let h = 0; h < 2; h++) if (e.n[h]! > 0) this.dqPush(r, h, t, e.max[h]!);
+    for (let h = 0; h < 2; h++) {
+      const n = e.n[h]!;
+      if (n === 0) continue;
+      const idx = e.idx[h]!;
+      const cnt = e.cnt[h]!;
+      const min = idx[0]!;
+      const max = idx[n - 1]!;
+      const k = r * 2 + h;
+      if (this.segOff[k]! < 0 || min < this.segLo[k]! || max >= this.segLo[k]! + CLASSES[this.segCls[k]!]!) this.ensureSeg(r, h, min, max);
+      const so = this.segOff[k]!;
+      const size = CLASSES[this.segCls[k]!]!;
+      const d = this.chunks[so >>> ARENA_BITS]!;
+      // the same cells in every slot: the row's block holds the slots one after the other
+      let off = (so & ARENA_MASK) + first * size - this.segLo[k]!;
+      for (let s = first; s < S; s++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
+      if (first === 0 && e.max[h]! > this.curMax[k]!) this.curMax[k] = e.max[h]!;
+      this.dqPush(r, h, t, e.max[h]!);
+    }
     if (first === 0 && !this.inCurrent[r]) {
       this.inCurrent[r] = 1;
       this.currentRows.push(r);
