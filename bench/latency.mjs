@@ -141,7 +141,7 @@ if (OLD) {
     if (args.includes('--no-frame')) return { windows: { '5m': { block: [], containers: {} } } };
     return lat.latencyFrame(
       { current: w.span('current'), windows: { '1s': w.span('1s'), '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } },
-      { maps, deviceNames, badLines: 0, ...(ALL_SPANS ? {} : { containerSpans: ['current', '1s'], detailFor: (id) => id === 'container-7' }) },
+      { maps, deviceNames, badLines: 0, ...(ALL_SPANS ? {} : { containerSpans: ['current', '1s'], countsOnly: ['current'], detailFor: (id) => id === 'container-7' }) },
     );
   };
 }

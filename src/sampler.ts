@@ -305,8 +305,11 @@ export class Sampler extends EventEmitter<SamplerEvents> {
         unattributable: unattributableContainers(list, status.hello),
         deviceNames: deviceNamesFromDiskstats(host.disks ?? []),
         badLines: status.badLines,
-        // The monitor: containers for `current` and the window on screen; rows for the open container only.
-        ...(this.wants.latencyWindow ? { containerSpans: ['current', this.wants.latencyWindow], detailFor: (id: string) => id === this.wants.containerId } : {}),
+        // The monitor: containers for the window on screen (rows for the open container only), and their
+        // I/O counts and bytes for `current` (the table's block rates).
+        ...(this.wants.latencyWindow
+          ? { containerSpans: ['current', this.wants.latencyWindow], countsOnly: ['current'], detailFor: (id: string) => id === this.wants.containerId }
+          : {}),
       },
     );
   }

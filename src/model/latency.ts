@@ -101,6 +101,11 @@ export interface LatencyFrameOptions {
    */
   containerSpans?: readonly ('current' | LatencyWindow)[];
   /**
+   * Spans (of containerSpans) where containers need their I/O counts and bytes only (the monitor's `current`,
+   * for the table's block rates): `io` then has no percentiles (null), `runqueue` is null.
+   */
+  countsOnly?: readonly ('current' | LatencyWindow)[];
+  /**
    * The containers that get their rows per device and op and their histograms' buckets (default: all).
    * The others get their merged I/O and run-queue figures only (`block` null, `blockReason` null): the
    * monitor shows rows and histograms for the open container, and one figure of each for the rest.
@@ -117,9 +122,10 @@ export function latencyFrame(spans: { current: LatencySpan; windows: Record<Late
   const by = byContainerOf(opts);
   const none: ContainerCgroups = { block: new Map(), runq: new Map(), ids: [] };
   const want = (s: 'current' | LatencyWindow): ContainerCgroups => (!opts.containerSpans || opts.containerSpans.includes(s) ? by : none);
+  const counts = (s: 'current' | LatencyWindow): boolean => opts.countsOnly?.includes(s) ?? false;
   const windows = {} as Record<LatencyWindow, LatencyWindowFrame>;
-  for (const w of LATENCY_WINDOWS) windows[w] = windowFrame(spans.windows[w], opts, want(w));
-  return { source: 'ebpf', active: true, current: windowFrame(spans.current, opts, want('current')), windows, badLines: opts.badLines };
+  for (const w of LATENCY_WINDOWS) windows[w] = windowFrame(spans.windows[w], opts, want(w), counts(w));
+  return { source: 'ebpf', active: true, current: windowFrame(spans.current, opts, want('current'), counts('current')), windows, badLines: opts.badLines };
 }
 
 export function zeroLost(): LostCounts {
@@ -340,7 +346,7 @@ function runqRow(h: Dense, withBuckets = true): RunqueueLatency {
 const byDeviceThenOp = (a: BlockLatencyRow, b: BlockLatencyRow): number =>
   a.device < b.device ? -1 : a.device > b.device ? 1 : opRank(a.op) - opRank(b.op);
 
-function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: ContainerCgroups): LatencyWindowFrame {
+function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: ContainerCgroups, countsOnly = false): LatencyWindowFrame {
   const scratch = new Scratch();
   const names = new Map<number, string>();
   const name = (dev: number): string => {
@@ -388,7 +394,7 @@ function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: 
     seconds,
     block,
     runqueue: runqueue ?? (seconds > 0 ? emptyRunq() : null),
-    containers: containersOf(span, opts, byContainer, name, scratch),
+    containers: countsOnly ? containerCounts(span, opts, byContainer) : containersOf(span, opts, byContainer, name, scratch),
     lost: span.lost,
     blockCompleted,
     unattributed,
@@ -446,6 +452,37 @@ function byContainerOf(opts: LatencyFrameOptions): ContainerCgroups {
   const runq = invert(opts.maps.runq);
   const ids = [...new Set([...block.keys(), ...runq.keys(), ...(opts.unattributable?.keys() ?? [])])].sort();
   return { block, runq, ids };
+}
+
+/** Containers' read/write counts and bytes only (see LatencyFrameOptions.countsOnly). */
+function containerCounts(span: LatencySpan, opts: LatencyFrameOptions, by: ContainerCgroups): Record<string, ContainerLatency> {
+  const seconds = span.seconds;
+  const out: Record<string, ContainerLatency> = {};
+  for (const id of by.ids) {
+    const reason = opts.unattributable?.get(id) ?? null;
+    if (reason !== null) {
+      out[id] = { block: null, blockReason: reason, io: null, runqueue: null };
+      continue;
+    }
+    let count = 0;
+    let readBytes = 0;
+    let writeBytes = 0;
+    for (const cg of by.block.get(id) ?? []) {
+      for (const row of span.rowsOfCgroup(cg)) {
+        if (span.kind(row) !== ROW_BLOCK) continue;
+        const op = span.op(row);
+        if (op !== 'read' && op !== 'write') continue;
+        const n = span.count(row);
+        if (n <= 0) continue;
+        count += n;
+        if (op === 'read') readBytes += span.bytes(row);
+        else writeBytes += span.bytes(row);
+      }
+    }
+    const io: IoSummary = { count, opsPerSec: seconds > 0 ? count / seconds : null, readBytes, writeBytes, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
+    out[id] = { block: null, blockReason: null, io, runqueue: null };
+  }
+  return out;
 }
 
 function containersOf(span: LatencySpan, opts: LatencyFrameOptions, by: ContainerCgroups, name: (dev: number) => string, scratch: Scratch): Record<string, ContainerLatency> {

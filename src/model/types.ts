@@ -501,8 +501,8 @@ export interface LatencyWindowFrame {
   runqueue: RunqueueLatency | null;
   /**
    * Keyed by container id (cgroup ids already mapped to containers, nested cgroups included). Filled for the
-   * spans asked for (the monitor: `current` and the window on screen, with rows and buckets for the open
-   * container only; `snapshot`: everything); {} for the others.
+   * spans asked for: `snapshot` everything; the monitor the window on screen (rows and buckets for the open
+   * container only) and, for `current`, each container's I/O counts and bytes only; {} for the others.
    */
   containers: Record<string, ContainerLatency>;
   /** What the helper could not use (or folded) in this window. */

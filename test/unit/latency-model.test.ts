@@ -253,12 +253,20 @@ describe('what the monitor asks for', () => {
     const w = k.w;
     const f = latencyFrame(
       { current: w.span('current'), windows: { '1s': w.span('1s'), '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } },
-      { maps, deviceNames: devs, badLines: 0, containerSpans: ['current', '10s'], detailFor: (id) => id === 'open' },
+      { maps, deviceNames: devs, badLines: 0, containerSpans: ['current', '10s'], countsOnly: ['current'], detailFor: (id) => id === 'open' },
     );
     expect(Object.keys(f.windows['1s'].containers)).toEqual([]);
     expect(Object.keys(f.windows['5m'].containers)).toEqual([]);
     expect(f.windows['1s'].block.length).toBe(2); // host rows for every window
-    for (const span of [f.current, f.windows['10s']]) {
+    // current: counts and bytes only (the table's block rates)
+    expect(f.current.containers.other).toEqual({
+      block: null,
+      blockReason: null,
+      io: { count: 1, opsPerSec: 1, readBytes: 0, writeBytes: 4096, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] },
+      runqueue: null,
+    });
+    expect(f.current.containers.open!.io!.readBytes).toBe(8192);
+    for (const span of [f.windows['10s']]) {
       const open = span.containers.open!;
       expect(open.block!.map((r) => r.count)).toEqual([2]);
       expect(open.io!.buckets.length).toBeGreaterThan(0);
