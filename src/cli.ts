@@ -49,9 +49,9 @@ class UsageError extends Error {}
 
 /**
  * A snapshot's first sample is retaken while the helper's cut was further from it than this (ms): 0.2% of
- * the interval, at least half a millisecond (a cut that far off moves at most 0.2% of the requests).
+ * the interval, at least 1.5 ms (the host files take most of a millisecond to read).
  */
-const maxCutSkewMs = (intervalMs: number): number => Math.max(0.5, intervalMs * 0.002);
+const maxCutSkewMs = (intervalMs: number): number => Math.max(1.5, intervalMs * 0.002);
 /** How far ahead a snapshot agrees with the helper on the moment of each sample (ms). */
 const ALIGNED_CUT_MS = 40;
 

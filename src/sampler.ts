@@ -97,6 +97,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private lastDataAt: number | null = null;
   private helperPid: number | undefined;
   private cutSkew: number | null = null;
+  private readEndMs = 0;
 
   refreshMs: number;
 
@@ -197,8 +198,10 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     if (flush) this.flushAt.set(flush.token, atMs);
     const wallMs = clock.wallMs();
 
+    const hostRead = this.deps.readHost(atMs); // procfs is read synchronously, /proc/diskstats first
+    this.readEndMs = clock.nowMs();
     const [host, containers, procs] = await Promise.all([
-      this.deps.readHost(atMs),
+      hostRead,
       this.deps.containers ? this.deps.containers.sample(atMs, this.detailScope()) : Promise.resolve(null),
       this.wants.processes ? this.readProcs() : Promise.resolve(null),
     ]);
@@ -256,8 +259,9 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   }
 
   /**
-   * How far apart the last tick's host read and the end of the helper's interval were, ms (null when the
-   * helper did not answer that tick): the error of the cut, from both processes' clocks.
+   * How far apart, at most, the last tick's /proc/diskstats read and the end of the helper's interval were,
+   * ms (null when the helper did not answer that tick): the error of the cut, from both processes' clocks.
+   * It includes the time the host files took to read (under a millisecond).
    */
   get lastCutSkewMs(): number | null {
     return this.cutSkew;
@@ -277,7 +281,9 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       // When it completed on our clock: the tick that asked for it, else its own end converted.
       const asked = iv.flush === null ? undefined : this.flushAt.get(iv.flush);
       const end = this.deps.clock.fromMonoNs?.(iv.monoNs);
-      if (asked === atMs && end !== undefined) this.cutSkew = Math.abs(end - asked);
+      // /proc/diskstats was read between atMs and readEndMs (a tenth of that normally: it comes first; more
+      // when the process was preempted or collected garbage in between): the larger distance counts.
+      if (asked === atMs && end !== undefined) this.cutSkew = Math.max(Math.abs(end - asked), Math.abs(end - this.readEndMs));
       let t = asked ?? end ?? atMs;
       if (!(t <= atMs)) t = atMs; // also NaN: an interval cannot end after the tick that reads it
       this.latency.add({ t, durationMs: iv.intervalNs / 1e6, block: iv.block, runq: iv.runq, lost: iv.lost }, t > prev);

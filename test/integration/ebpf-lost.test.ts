@@ -151,10 +151,19 @@ async function makeLoop(file: string, sizeMiB: number, opts: { fill?: boolean; d
 }
 
 function fio(loop: string, extra: string[]): ChildProcess {
-  // fio forks its job: its own process group, killed as a group (see afterEach)
-  const c = spawn('fio', ['--name=load', `--filename=${loop}`, '--direct=1', '--bs=4k', '--runtime=60', '--time_based', '--output=/dev/null', ...extra], { stdio: 'ignore', detached: true });
+  // --thread: the job runs in fio's own process (a forked job outlives its killed parent); a process group of
+  // its own, killed as a group (see afterEach)
+  const c = spawn('fio', ['--name=load', `--filename=${loop}`, '--direct=1', '--bs=4k', '--runtime=60', '--time_based', '--thread', '--output=/dev/null', ...extra], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  let err = '';
+  c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  Object.defineProperty(c, 'why', { get: () => `fio exited ${c.exitCode}: ${err.trim().split('\n').slice(-3).join(' | ')}` });
   groups.push(c);
   return c;
+}
+
+/** Throws when fio is not running (it exited: a busy or missing device...), with its last words. */
+function running(c: ChildProcess): void {
+  if (c.exitCode !== null || c.signalCode !== null) throw new Error((c as unknown as { why: string }).why);
 }
 
 function helper(args: string[], env: Record<string, string> = {}): Helper {
@@ -184,8 +193,9 @@ afterAll(async () => {
 describe.skipIf(skip)('lost events, by cause, for real', () => {
   it('requests in flight when the helper attaches complete with no start; afterwards counted + lost = diskstats', async () => {
     const dev = await makeLoop(join(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', `${TAG}.inflight.img`), 128, { fill: true, directIo: true });
-    fio(dev.path, ['--rw=randread', '--ioengine=io_uring', '--iodepth=16']);
+    const load = fio(dev.path, ['--rw=randread', '--ioengine=io_uring', '--iodepth=16']);
     await sleep(1500); // a long run in flight: 16 requests queued at any moment
+    running(load);
     const h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
     await h.hello();
     const { interval: first, read: d1 } = await h.cut(() => diskstats(dev.name));
