@@ -5,10 +5,13 @@
 // plus 100 new cgroups a second (one block and one run-queue row each, seen once): short-lived containers,
 // known as containers for their first 3 s and then gone, for 5 minutes and a half of simulated time (one
 // helper interval per 1 s frame; every window full). Time is simulated, so the run takes seconds; the
-// per-frame figure is the CPU time of mark + add + advance + building the whole latency frame (current and
-// all four windows, every container alive mapped: ~550).
-//   npm run build && node --expose-gc bench/latency.mjs [--seconds 330] [--old DIR]
-// --old DIR: the same load through the previous LatencyModel (compiled from git: see BENCHMARKS.md).
+// per-frame figure is the (wall) time of mark + add + advance + building the latency frame as the monitor
+// asks for it (host rows of every window; the ~550 containers alive for the window on screen, one of them
+// with rows and buckets; counts and bytes for `current`).
+//   npm run build && node --expose-gc bench/latency.mjs [--seconds 330] [--all-spans] [--no-frame] [--old DIR]
+// --all-spans: every window's containers in full (what `snapshot` asks for); --no-frame: windows only;
+// --old DIR: the same load through the previous LatencyModel (its model/*.ts of commit c29ad4c transpiled
+// into DIR/model/: see BENCHMARKS.md).
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 

@@ -11,12 +11,13 @@ const benches = [
   ['cgroup-poll.mjs', []],
   ['docker.mjs', []],
   ['ebpf.mjs', []],
+  ['latency.mjs', [], ['--expose-gc']],
 ];
 let failed = 0;
-for (const [file, args] of benches) {
+for (const [file, args, nodeArgs = []] of benches) {
   if (!existsSync(here(file))) continue;
   console.log(`\n### ${file}`);
-  const r = spawnSync(process.execPath, [here(file), ...args], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...nodeArgs, here(file), ...args], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);
