@@ -130,3 +130,48 @@ describe('sampler and the eBPF helper', () => {
     expect(f.latency!.current.block[0]!.count).toBe(1);
   });
 });
+
+describe('a dead helper whose pipe a descendant still holds (fake helper, real supervisor)', () => {
+  it('the figures are withdrawn within the helper\'s interval + 1 s, whatever the supervisor makes of it', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const { EbpfSupervisor } = await import('../../src/sources/ebpf/supervisor.js');
+    const { systemClock } = await import('../../src/clock.js');
+    const fake = fileURLToPath(new URL('../fixtures/ebpf/fake-helper.mjs', import.meta.url));
+    let orphan = 0;
+    const ebpf = new EbpfSupervisor({
+      helperPath: fake,
+      btfPath: null,
+      intervalMs: 100,
+      backoff: { initialMs: 60_000 },
+      spawn: (cmd, args, o) => {
+        const c = spawn(process.execPath, [cmd, ...args], { ...o, env: { ...process.env, FAKE_HELPER_MODE: 'orphan' } });
+        c.stderr!.on('data', (d: Buffer) => {
+          const m = /orphan (\d+)/.exec(d.toString());
+          if (m) orphan = Number(m[1]);
+        });
+        return c;
+      },
+    });
+    const host = (atMs: number): Promise<HostSample> =>
+      Promise.resolve({ atMs, source: 'procfs', stat: null, meminfo: null, loadavg: null, disks: [], net: null, pressure: null, uptimeSec: null, errors: [] });
+    const s = new Sampler({ clock: systemClock, store: new Store(50), readHost: host, containers: null, ebpf: ebpf as unknown as EbpfSupervisor, refreshMs: 250, showAllDisks: true });
+    try {
+      await ebpf.start();
+      expect(await ebpf.waitReady(10_000)).toBe(true);
+      const t0 = performance.now();
+      let f = await s.tick();
+      while (f.latency!.active && performance.now() - t0 < 5000) {
+        await new Promise((r) => setTimeout(r, 100));
+        f = await s.tick();
+      }
+      console.log(`withdrawn after ${Math.round(performance.now() - t0)} ms: ${f.latency!.source}`);
+      expect(f.latency!.active).toBe(false);
+      expect(performance.now() - t0).toBeLessThan(3000);
+      expect(f.latency!.windows['1s'].block).toEqual([]);
+    } finally {
+      if (orphan) process.kill(orphan, 'SIGKILL');
+      await ebpf.stop();
+    }
+  }, 20_000);
+});
