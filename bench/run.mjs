@@ -13,12 +13,13 @@ const benches = [
   ['ebpf.mjs', []],
   ['report.mjs', quick ? ['--runs', '2', '--hours', '24'] : []],
   ['record.mjs', quick ? ['--hours', '2'] : []],
+  ['latency.mjs', [], ['--expose-gc']],
 ];
 let failed = 0;
-for (const [file, args] of benches) {
+for (const [file, args, nodeArgs = []] of benches) {
   if (!existsSync(here(file))) continue;
   console.log(`\n### ${file}`);
-  const r = spawnSync(process.execPath, [here(file), ...args], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...nodeArgs, here(file), ...args], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

@@ -6,6 +6,12 @@
  *   tailtop-bpf [--interval-ms N] [--no-runq] [--no-block] [--cgroup-mode auto|v1|v2]
  *   tailtop-bpf --version    protocol, source hash (see the Makefile), libbpf, linking, arch
  *
+ * stdin: a line "flush N" (N a whole number) makes it end the current interval at once and print it
+ * with "flush":N, so that a consumer can cut the kernel's counts at the moment it reads its other
+ * sources. "flush N at T" (T in CLOCK_MONOTONIC ns, less than a second ahead) ends it at T instead: the
+ * helper sleeps until just before T and then waits on the clock, so that the cut lands at T however late
+ * the scheduler would have woken it. Other lines are ignored; end-of-file stops it.
+ *
  * Exit status: 0 after stdin closed (or SIGTERM/SIGINT); 2 not permitted; 3 no kernel BTF; 1 other.
  *
  * Reading the maps without losing events: the histograms are double-buffered (hist_a, hist_b
@@ -31,13 +37,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "tailtop.h"
 #include "tailtop.skel.h"
 
-#define PROTOCOL_VERSION 1
+#define PROTOCOL_VERSION 2
 /* Set by the Makefile: the hash of the sources this binary was built from, and how it was linked. */
 #ifndef TAILTOP_SOURCE_HASH
 #define TAILTOP_SOURCE_HASH "unknown"
@@ -48,6 +55,10 @@
 #define EXIT_OTHER 1
 #define EXIT_EPERM 2
 #define EXIT_NOBTF 3
+
+/* Starts older than this are aged out of the start map (requests freed without completing). */
+#define STALE_START_NS (600ULL * 1000000000ULL)
+#define STALE_SCAN_NS (30ULL * 1000000000ULL)
 
 static volatile sig_atomic_t stop_signal;
 static char last_libbpf_msg[512];
@@ -169,8 +180,10 @@ struct prog_pair {
 
 /* Attach order matters: completion before issue before insert, switch before wakeups, so that a
  * start we record is always followed by an end we see. */
-#define NPROGS 6
+#define NPROGS 8
 static struct prog_pair progs[NPROGS] = {
+	{ .name = "block_rq_merge", .block = true },
+	{ .name = "block_rq_requeue", .block = true },
 	{ .name = "block_rq_complete", .block = true },
 	{ .name = "block_rq_issue", .block = true },
 	{ .name = "block_rq_insert", .block = true },
@@ -179,11 +192,13 @@ static struct prog_pair progs[NPROGS] = {
 	{ .name = "sched_wakeup", .block = false },
 };
 /* hello lists them in the protocol's order */
-static const int hello_order[NPROGS] = { 2, 1, 0, 5, 4, 3 };
+static const int hello_order[NPROGS] = { 4, 3, 2, 0, 1, 7, 6, 5 };
 
 static void bind_programs(struct tailtop *skel)
 {
 	struct bpf_program **p[NPROGS][2] = {
+		{ &skel->progs.tt_block_rq_merge_btf, &skel->progs.tt_block_rq_merge_raw },
+		{ &skel->progs.tt_block_rq_requeue_btf, &skel->progs.tt_block_rq_requeue_raw },
 		{ &skel->progs.tt_block_rq_complete_btf, &skel->progs.tt_block_rq_complete_raw },
 		{ &skel->progs.tt_block_rq_issue_btf, &skel->progs.tt_block_rq_issue_raw },
 		{ &skel->progs.tt_block_rq_insert_btf, &skel->progs.tt_block_rq_insert_raw },
@@ -217,6 +232,39 @@ struct opts {
 	bool block, runq;
 	int cgmode; /* TT_CGROUP_V1 / TT_CGROUP_V2 */
 };
+
+/* Map sizes; TAILTOP_BPF_MAX_INFLIGHT, TAILTOP_BPF_MAX_HIST and TAILTOP_BPF_MAX_RUNQ override them (the
+ * tests shrink them to make each loss happen for real). TAILTOP_BPF_DEVICE=major:minor traces block I/O of
+ * that device only (so that lost counts are that device's). */
+static __u32 max_inflight = TT_MAX_INFLIGHT, max_hist = TT_MAX_HIST, max_runq = TT_MAX_RUNQ_PIDS, filter_dev;
+
+static __u32 env_device(const char *name)
+{
+	const char *v = getenv(name);
+	unsigned int major, minor;
+	char extra;
+
+	if (!v || !*v)
+		return 0;
+	if (sscanf(v, "%u:%u%c", &major, &minor, &extra) != 2 || major >= (1u << 12) || minor >= (1u << 20))
+		die(EXIT_OTHER, "bad %s=%s (major:minor)", name, v);
+	return (major << 20) | minor;
+}
+
+static __u32 env_size(const char *name, __u32 dflt)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return dflt;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || *end || n < 1 || n > (1L << 22))
+		die(EXIT_OTHER, "bad %s=%s (1..4194304)", name, v);
+	return (__u32)n;
+}
 
 static void usage(FILE *f)
 {
@@ -303,6 +351,12 @@ static int load(struct tailtop **out, const struct opts *o, bool allow_btf)
 	}
 	skel->rodata->block_cgroup_mode = o->cgmode;
 	skel->rodata->runq_cgroup_mode = o->cgmode;
+	skel->rodata->filter_dev = filter_dev;
+	bpf_map__set_max_entries(skel->maps.rq_starts, max_inflight);
+	bpf_map__set_max_entries(skel->maps.runq_starts, max_runq);
+	bpf_map__set_max_entries(skel->maps.hist_a, max_hist);
+	bpf_map__set_max_entries(skel->maps.hist_b, max_hist);
+	/* (the map-in-map's template keeps its size: the kernel does not compare max_entries of hash maps) */
 	bind_programs(skel);
 	for (i = 0; i < NPROGS; i++) {
 		struct prog_pair *pp = &progs[i];
@@ -356,7 +410,7 @@ static size_t drain(int fd)
 	size_t n = 0, i;
 	void *prev = NULL;
 
-	while (n < TT_MAX_HIST && bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (n < max_hist && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		entries[n].k = next;
 		key = next;
 		prev = &key;
@@ -389,7 +443,16 @@ static void put_hist(FILE *f, const struct hist *h)
 	fputc(']', f);
 }
 
-static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, size_t n, __u64 lost)
+/* Names of the counters (enum tt_counter) in the interval line: "lost" ones, then the others. */
+static const char *const lost_names[] = {
+	[TT_BLOCK_START_DROPPED] = "blockStartDropped", [TT_BLOCK_NO_START] = "blockNoStart",
+	[TT_BLOCK_NO_START_BYTES] = "blockNoStartBytes", [TT_BLOCK_STALE] = "blockStale",
+	[TT_HIST_FULL] = "histFull", [TT_HIST_FULL_BYTES] = "histFullBytes",
+	[TT_RUNQ_START_DROPPED] = "runqStartDropped",
+};
+
+static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, size_t n, const __u64 *delta,
+			   long long flush)
 {
 	static const struct hist empty;
 	char *buf = NULL;
@@ -399,8 +462,11 @@ static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, s
 
 	if (!f)
 		die(EXIT_OTHER, "out of memory");
-	fprintf(f, "{\"type\":\"interval\",\"seq\":%llu,\"monoNs\":%llu,\"intervalNs\":%llu,\"block\":[",
+	fprintf(f, "{\"type\":\"interval\",\"seq\":%llu,\"monoNs\":%llu,\"intervalNs\":%llu,",
 		seq, (unsigned long long)mono, (unsigned long long)interval);
+	if (flush >= 0)
+		fprintf(f, "\"flush\":%lld,", flush);
+	fputs("\"block\":[", f);
 	/* entries are sorted by (dev, op, cgroup, kind): service then total for one row */
 	for (i = 0; i < n && entries[i].k.kind != TT_KIND_RUNQ; i = j) {
 		const struct hist *svc = &empty, *tot = &empty;
@@ -441,7 +507,12 @@ static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, s
 		fputc('}', f);
 		first = false;
 	}
-	fprintf(f, "],\"lost\":%llu}\n", (unsigned long long)lost);
+	fputs("],\"lost\":{", f);
+	for (i = 0; i <= TT_RUNQ_START_DROPPED; i++)
+		fprintf(f, "%s\"%s\":%llu", i ? "," : "", lost_names[i], (unsigned long long)delta[i]);
+	fprintf(f, "},\"partial\":{\"count\":%llu,\"bytes\":%llu},\"merged\":%llu}\n",
+		(unsigned long long)delta[TT_BLOCK_PARTIAL], (unsigned long long)delta[TT_BLOCK_PARTIAL_BYTES],
+		(unsigned long long)delta[TT_BLOCK_MERGED]);
 	if (fclose(f))
 		die(EXIT_OTHER, "out of memory");
 	emit(buf, len);
@@ -449,6 +520,7 @@ static void print_interval(unsigned long long seq, __u64 mono, __u64 interval, s
 
 static void print_hello(const struct opts *o)
 {
+	char devbuf[48] = "";
 	char *buf = NULL;
 	size_t len = 0;
 	bool first = true;
@@ -457,6 +529,8 @@ static void print_hello(const struct opts *o)
 
 	if (!f)
 		die(EXIT_OTHER, "out of memory");
+	if (filter_dev)
+		snprintf(devbuf, sizeof(devbuf), ",\"device\":\"%u:%u\"", filter_dev >> 20, filter_dev & ((1u << 20) - 1));
 	fprintf(f, "{\"type\":\"hello\",\"version\":%d,\"pid\":%d,\"intervalMs\":%ld,\"programs\":{",
 		PROTOCOL_VERSION, (int)getpid(), o->interval_ms);
 	for (i = 0; i < NPROGS; i++) {
@@ -479,12 +553,107 @@ static void print_hello(const struct opts *o)
 		first = false;
 	}
 	fprintf(f, "},\"cgroup\":{\"block\":\"%s\",\"runq\":\"%s\"},"
-		   "\"histogram\":{\"unit\":\"ns\",\"subBucketBits\":%d,\"buckets\":%d}}\n",
+		   "\"histogram\":{\"unit\":\"ns\",\"subBucketBits\":%d,\"buckets\":%d},"
+		   "\"maps\":{\"inflight\":%u,\"hist\":%u,\"runq\":%u}%s}\n",
 		o->cgmode == TT_CGROUP_V2 ? "v2" : "v1-blkio", o->cgmode == TT_CGROUP_V2 ? "v2" : "v1-cpu",
-		TT_SUB_BUCKET_BITS, TT_BUCKETS);
+		TT_SUB_BUCKET_BITS, TT_BUCKETS, max_inflight, max_hist, max_runq, devbuf);
 	if (fclose(f))
 		die(EXIT_OTHER, "out of memory");
 	emit(buf, len);
+}
+
+/* ---------------------------------------------------------------------------------- stdin requests */
+
+#define REQ_EOF (-2)
+#define REQ_NONE (-1)
+
+/* Reads what is on stdin: REQ_EOF at end-of-file, else the largest "flush N [at T]" token seen (REQ_NONE
+ * when none), its time in *at (0 for "now"). Partial lines wait for the next read; overlong lines are
+ * dropped. */
+static long long read_requests(int fd, __u64 *at)
+{
+	static char line[128];
+	static size_t len;
+	static bool overlong;
+	char buf[512];
+	long long token = REQ_NONE;
+	ssize_t got, i;
+
+	got = read(fd, buf, sizeof(buf));
+	if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+		return REQ_EOF;
+	for (i = 0; i < got; i++) {
+		char c = buf[i];
+
+		if (c != '\n') {
+			if (len < sizeof(line) - 1)
+				line[len++] = c;
+			else
+				overlong = true;
+			continue;
+		}
+		line[len] = 0;
+		if (!overlong && !strncmp(line, "flush ", 6)) {
+			char *end, *end2;
+			long long v;
+			unsigned long long t = 0;
+
+			errno = 0;
+			v = strtoll(line + 6, &end, 10);
+			if (!errno && end != line + 6 && !strncmp(end, " at ", 4)) {
+				t = strtoull(end + 4, &end2, 10);
+				end = errno || end2 == end + 4 ? end : end2;
+			}
+			if (!errno && *end == 0 && end != line + 6 && v >= 0 && v > token) {
+				token = v;
+				*at = t;
+			}
+		}
+		len = 0;
+		overlong = false;
+	}
+	return token;
+}
+
+/* Waits until CLOCK_MONOTONIC reaches `at` (ns; 0 or past: no wait; more than a second ahead: taken as
+ * now): sleeps until 3 ms before, then watches the clock, so that the cut does not depend on how soon the
+ * scheduler wakes us. */
+static void wait_until(__u64 at)
+{
+	__u64 now = mono_ns();
+	struct timespec ts;
+
+	if (at <= now || at - now > 1000000000ULL)
+		return;
+	if (at - now > 3000000ULL) {
+		__u64 wake = at - 3000000ULL;
+
+		ts.tv_sec = (time_t)(wake / 1000000000ULL);
+		ts.tv_nsec = (long)(wake % 1000000000ULL);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR && !stop_signal)
+			;
+	}
+	while (mono_ns() < at && !stop_signal)
+		;
+}
+
+/* Removes starts older than STALE_START_NS (requests freed without completing); returns how many. */
+static __u64 age_starts(int fd, __u64 now)
+{
+	__u64 key, next, removed = 0, *prev = NULL;
+	struct rq_start s;
+	__u32 visited = 0;
+
+	while (visited++ < 2 * max_inflight && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &s))
+			continue;
+		if (now - (s.issue_ns > s.insert_ns ? s.issue_ns : s.insert_ns) > STALE_START_NS &&
+		    bpf_map_delete_elem(fd, &key) == 0)
+			removed++;
+	}
+	return removed;
 }
 
 /* ---------------------------------------------------------------------------------- main */
@@ -501,7 +670,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	pid_t parent = getppid();
 	int err, i, attached = 0, active, stdin_fd = 0, outer_fd, map_fd[2];
-	__u64 interval_ns, next_at, last_at, lost_seen = 0;
+	__u64 interval_ns, next_at, last_at, scan_at, stale = 0, seen[TT_COUNTERS] = {}, delta[TT_COUNTERS];
 	unsigned long long seq = 0;
 	__u32 zero = 0;
 
@@ -524,7 +693,11 @@ int main(int argc, char **argv)
 		die(EXIT_NOBTF, "kernel has no BTF (/sys/kernel/btf/vmlinux: %s); CO-RE needs CONFIG_DEBUG_INFO_BTF=y",
 		    strerror(errno));
 	libbpf_set_print(libbpf_print);
-	entries = calloc(TT_MAX_HIST, sizeof(*entries));
+	max_inflight = env_size("TAILTOP_BPF_MAX_INFLIGHT", TT_MAX_INFLIGHT);
+	max_hist = env_size("TAILTOP_BPF_MAX_HIST", TT_MAX_HIST);
+	max_runq = env_size("TAILTOP_BPF_MAX_RUNQ", TT_MAX_RUNQ_PIDS);
+	filter_dev = env_device("TAILTOP_BPF_DEVICE");
+	entries = calloc(max_hist, sizeof(*entries));
 	if (!entries)
 		die(EXIT_OTHER, "out of memory");
 
@@ -557,6 +730,10 @@ int main(int argc, char **argv)
 		}
 		attached++;
 	}
+	/* A flush request should be answered at once, whatever else runs: like atop, take a higher priority
+	 * when allowed (root or CAP_SYS_NICE; otherwise this fails and nothing changes). The helper sleeps
+	 * nearly all the time, so it takes little from others. */
+	setpriority(PRIO_PROCESS, 0, -10);
 	print_hello(&o);
 	if (!attached)
 		die(EXIT_OTHER, "no program attached (%s)", last_libbpf_msg[0] ? last_libbpf_msg : "see hello.failed");
@@ -567,32 +744,17 @@ int main(int argc, char **argv)
 	active = 0; /* hists[0] starts out pointing at hist_a */
 	last_at = mono_ns();
 	next_at = last_at + interval_ns;
+	scan_at = last_at + STALE_SCAN_NS;
 
 	while (!stop_signal) {
 		__u64 now = mono_ns();
 		struct pollfd pfd = { .fd = stdin_fd, .events = POLLIN };
+		long long flush = REQ_NONE;
+		__u64 flush_at = 0;
 		int timeout, r;
-		size_t n;
 
-		if (now >= next_at) {
-			__u64 lost_now;
-
-			/* swap buffers; returns after running programs are done with the old one */
-			if (bpf_map_update_elem(outer_fd, &zero, &map_fd[!active], BPF_ANY))
-				die(EXIT_OTHER, "swapping histogram maps: %s", strerror(errno));
-			now = mono_ns();
-			n = drain(map_fd[active]);
-			active = !active;
-			lost_now = __atomic_load_n(&skel->bss->lost, __ATOMIC_RELAXED);
-			print_interval(++seq, now, now - last_at, n, lost_now - lost_seen);
-			lost_seen = lost_now;
-			last_at = now;
-			next_at += interval_ns;
-			if (next_at <= now) /* we fell behind (stopped, slow): realign */
-				next_at = now + interval_ns;
-			continue;
-		}
-		timeout = (int)((next_at - now + 999999) / 1000000);
+		/* stdin first, so that a flush request due at the same time as the timer gets its own answer */
+		timeout = now >= next_at ? 0 : (int)((next_at - now + 999999) / 1000000);
 		r = poll(stdin_fd >= 0 ? &pfd : NULL, stdin_fd >= 0 ? 1 : 0, timeout);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -603,14 +765,40 @@ int main(int argc, char **argv)
 			if (pfd.revents & POLLNVAL) {
 				stdin_fd = -1; /* no stdin at all: rely on PDEATHSIG */
 			} else if (pfd.revents & POLLIN) {
-				char junk[256];
-				ssize_t got = read(stdin_fd, junk, sizeof(junk));
-
-				if (got == 0 || (got < 0 && errno != EINTR && errno != EAGAIN))
+				flush = read_requests(stdin_fd, &flush_at);
+				if (flush == REQ_EOF)
 					break; /* EOF: tailtop is gone or wants us gone */
+				if (flush >= 0)
+					wait_until(flush_at);
 			} else if (pfd.revents & (POLLHUP | POLLERR)) {
 				break;
 			}
+		}
+		now = mono_ns();
+		if (flush >= 0 || now >= next_at) {
+			size_t n;
+
+			/* The interval ends when hists[0] points at the other map: events from then on go there.
+			 * The update returns after running programs are done with the old map. */
+			if (bpf_map_update_elem(outer_fd, &zero, &map_fd[!active], BPF_ANY))
+				die(EXIT_OTHER, "swapping histogram maps: %s", strerror(errno));
+			n = drain(map_fd[active]);
+			active = !active;
+			if (now >= scan_at) {
+				stale += age_starts(bpf_map__fd(skel->maps.rq_starts), now);
+				scan_at = now + STALE_SCAN_NS;
+			}
+			for (i = 0; i < TT_COUNTERS; i++) {
+				__u64 v = i == TT_BLOCK_STALE ? stale : __atomic_load_n(&skel->bss->tt_counters[i], __ATOMIC_RELAXED);
+
+				delta[i] = v - seen[i];
+				seen[i] = v;
+			}
+			print_interval(++seq, now, now - last_at, n, delta, flush);
+			last_at = now;
+			next_at = flush >= 0 ? now + interval_ns : next_at + interval_ns;
+			if (next_at <= now) /* we fell behind (stopped, slow): realign */
+				next_at = now + interval_ns;
 		}
 	}
 	for (i = 0; i < NPROGS; i++)

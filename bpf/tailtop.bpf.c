@@ -3,10 +3,16 @@
  * tailtop.bpf.c: in-kernel latency histograms for tailtop (CO-RE, libbpf).
  *
  * Block I/O: block_rq_insert / block_rq_issue / block_rq_complete, keyed by the struct request
- * pointer in an LRU start map (requests merged away by an elevator never complete; LRU lets their
- * entries age out instead of filling the map). At completion two histograms are updated:
+ * pointer in a start map. At the request's final completion two histograms are updated:
  * service = complete - issue and total = complete - insert (= service when the request was issued
- * without being inserted).
+ * without being inserted). Partial completions (a driver completing a request in pieces) are folded
+ * into the request: their bytes are added to its final completion. block_rq_merge drops the start of
+ * a request merged into another (it never completes); block_rq_requeue marks a request so that its
+ * re-insert keeps the original insert time and partial bytes. Starts the loader finds older than
+ * its limit (requests freed without completing) are aged out by the loader and counted.
+ *
+ * Nothing is lost silently: every event that cannot be used is counted by cause in tt_counters
+ * (tailtop.h, enum tt_counter); the loader prints per-interval deltas.
  *
  * Run queue: sched_wakeup / sched_wakeup_new stamp the woken pid; sched_switch stamps a preempted
  * prev that is still TASK_RUNNING (it goes back on the run queue) and records wakeup -> running for
@@ -39,14 +45,16 @@ const volatile int block_cgroup_mode = TT_CGROUP_V1;
 const volatile int runq_cgroup_mode = TT_CGROUP_V1;
 const volatile __u32 filter_dev = 0; /* 0: every device, else MKDEV(major, minor) */
 
-/* Events dropped (full maps); the loader reports the per-interval delta as "lost". */
-__u64 lost = 0;
+/* Counters by cause (enum tt_counter); the loader reports per-interval deltas. */
+__u64 tt_counters[TT_COUNTERS] = {};
+
+#define RQ_REQUEUED 1
 
 /* An all-zero value to create histogram entries from (too big for the BPF stack). */
 static struct hist zero_hist;
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, TT_MAX_INFLIGHT);
 	__type(key, __u64); /* struct request * */
 	__type(value, struct rq_start);
@@ -88,65 +96,67 @@ struct task_struct___old {
  * reads as zero), raw_tp programs must go through bpf_probe_read_kernel (BPF_CORE_READ). The helpers
  * below take `btf` as a compile-time constant, so each program keeps only its own variant. */
 
-/* floor(log2(v)) for v > 0, branch-free (no loop, no clz: BPF has no such instruction). */
-static __always_inline __u32 msb64(__u64 v)
+static __always_inline void count(enum tt_counter c, __u64 n)
 {
-	__u32 r, s;
-
-	r = (v > 0xffffffffULL) << 5; v >>= r;
-	s = (v > 0xffff) << 4; v >>= s; r |= s;
-	s = (v > 0xff) << 3; v >>= s; r |= s;
-	s = (v > 0xf) << 2; v >>= s; r |= s;
-	s = (v > 0x3) << 1; v >>= s; r |= s;
-	r |= (__u32)(v >> 1);
-	return r;
+	__sync_fetch_and_add(&tt_counters[c], n);
 }
 
-/* The protocol's bucket index (docs/ebpf-protocol.md). */
-static __always_inline __u32 bucket_of(__u64 v)
+/* *m = max(*m, v) without losing a larger value written by another CPU: compare-and-swap until our
+ * value is in or a larger one is. Each failed attempt means another CPU raised the maximum in the
+ * meantime; the bound is for the verifier (64 raises racing with one update do not happen). */
+static __always_inline void raise_max(__u64 *m, __u64 v)
 {
-	__u32 p, i;
+	__u64 old = *m, seen;
+	int i;
 
-	if (v < 8)
-		return (__u32)v;
-	p = msb64(v);
-	i = (p - 2) * 8 + (__u32)((v >> (p - 3)) & 7);
-	if (i > TT_BUCKETS - 1)
-		i = TT_BUCKETS - 1;
-	return i;
+	for (i = 0; i < 64 && v > old; i++) {
+		seen = __sync_val_compare_and_swap(m, old, v);
+		if (seen == old)
+			return;
+		old = seen;
+	}
 }
 
-static __always_inline void hist_add(struct hist_key *key, __u64 v, __u64 bytes, bool count)
+/* The map events go to now: hists[0]. Look it up once per event, so that the rows one event updates
+ * (service and total) are in the same interval's map even when the loader swaps in between. */
+static __always_inline void *current_hists(void)
 {
-	__u32 zero = 0, i;
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&hists, &zero);
+}
+
+static __always_inline void hist_add(void *inner, struct hist_key *key, __u64 v, __u64 bytes, bool count_it)
+{
 	struct hist *h;
-	void *inner;
+	__u32 i;
 
-	inner = bpf_map_lookup_elem(&hists, &zero);
-	if (!inner)
-		return;
 	h = bpf_map_lookup_elem(inner, key);
 	if (!h) {
 		bpf_map_update_elem(inner, key, &zero_hist, BPF_NOEXIST);
 		h = bpf_map_lookup_elem(inner, key);
 		if (!h) {
-			__sync_fetch_and_add(&lost, 1);
+			/* counted once per event (the service row), with its bytes */
+			if (count_it) {
+				count(TT_HIST_FULL, 1);
+				if (bytes)
+					count(TT_HIST_FULL_BYTES, bytes);
+			}
 			return;
 		}
 	}
-	i = bucket_of(v);
+	i = tt_bucket_of(v);
 	/* keep the bound visible to the verifier whatever the compiler did above */
 	asm volatile("%0 &= 511" : "+r"(i));
 	if (i >= TT_BUCKETS)
 		i = TT_BUCKETS - 1;
 	__sync_fetch_and_add(&h->slots[i], 1);
-	if (count) {
+	if (count_it) {
 		__sync_fetch_and_add(&h->count, 1);
 		if (bytes)
 			__sync_fetch_and_add(&h->bytes, bytes);
 	}
-	if (v > h->max) /* racy between CPUs; a lost max update is a near-tie */
-		h->max = v;
+	raise_max(&h->max, v);
 }
 
 /* ------------------------------------------------------------------------------ cgroups */
@@ -234,15 +244,21 @@ static __always_inline __u32 rq_dev(struct request *rq, const bool btf)
 
 static __always_inline int on_insert(struct request *rq, const bool btf)
 {
-	struct rq_start s = {};
+	struct rq_start s = {}, *sp;
 	__u64 k = (__u64)rq;
 
 	if (filter_dev && rq_dev(rq, btf) != filter_dev)
 		return 0;
+	sp = bpf_map_lookup_elem(&rq_starts, &k);
+	if (sp && (sp->flags & RQ_REQUEUED)) {
+		/* re-inserted after a requeue: keep the first insert time and the partial bytes */
+		sp->flags &= ~RQ_REQUEUED;
+		return 0;
+	}
 	s.insert_ns = bpf_ktime_get_ns();
 	s.cgroup = rq_cgroup(rq, btf);
-	if (bpf_map_update_elem(&rq_starts, &k, &s, BPF_ANY))
-		__sync_fetch_and_add(&lost, 1);
+	/* when the map is full, the issue tries again (and counts the drop if it fails too) */
+	bpf_map_update_elem(&rq_starts, &k, &s, BPF_ANY);
 	return 0;
 }
 
@@ -257,12 +273,43 @@ static __always_inline int on_issue(struct request *rq, const bool btf)
 	sp = bpf_map_lookup_elem(&rq_starts, &k);
 	if (sp) {
 		sp->issue_ns = now;
+		sp->flags &= ~RQ_REQUEUED;
 		return 0;
 	}
 	s.issue_ns = now;
 	s.cgroup = rq_cgroup(rq, btf);
 	if (bpf_map_update_elem(&rq_starts, &k, &s, BPF_ANY))
-		__sync_fetch_and_add(&lost, 1);
+		count(TT_BLOCK_START_DROPPED, 1);
+	return 0;
+}
+
+/* RQF_FLUSH_SEQ: a request going through the flush sequence. Its last "completion" ends the sequence, after
+ * its data part (issued and timed) and the flush request (timed as op flush) completed: not an I/O of its
+ * own, and /proc/diskstats does not count it either. The flag is an enum bit since 6.5, bit 4 before. */
+static __always_inline __u32 rqf_flush_seq(void)
+{
+	if (bpf_core_enum_value_exists(enum rqf_flags, __RQF_FLUSH_SEQ))
+		return 1U << bpf_core_enum_value(enum rqf_flags, __RQF_FLUSH_SEQ);
+	return 1U << 4;
+}
+
+/* A request merged into another before issue never completes: drop its start. */
+static __always_inline int on_merge(struct request *rq)
+{
+	__u64 k = (__u64)rq;
+
+	if (bpf_map_delete_elem(&rq_starts, &k) == 0)
+		count(TT_BLOCK_MERGED, 1);
+	return 0;
+}
+
+static __always_inline int on_requeue(struct request *rq)
+{
+	__u64 k = (__u64)rq;
+	struct rq_start *sp = bpf_map_lookup_elem(&rq_starts, &k);
+
+	if (sp)
+		sp->flags |= RQ_REQUEUED;
 	return 0;
 }
 
@@ -271,14 +318,42 @@ static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes
 	__u64 k = (__u64)rq, now, service, total;
 	struct hist_key key = {};
 	struct rq_start *sp, s;
+	unsigned int left;
+	void *inner;
+	bool final;
 
+	if (filter_dev && rq_dev(rq, btf) != filter_dev)
+		return 0;
+	/* blk_update_request traces before it advances the request: bytes left include these */
+	left = btf ? rq->__data_len : BPF_CORE_READ(rq, __data_len);
+	final = nr_bytes >= left;
 	sp = bpf_map_lookup_elem(&rq_starts, &k);
-	if (!sp)
-		return 0; /* started before we attached, or filtered out */
+	if (!sp || !sp->issue_ns) {
+		if ((__u32)(btf ? rq->rq_flags : BPF_CORE_READ(rq, rq_flags)) & rqf_flush_seq()) {
+			if (sp && final)
+				bpf_map_delete_elem(&rq_starts, &k);
+			return 0; /* the end of a flush sequence, not an I/O */
+		}
+		/* started before we attached, start dropped (map full) or aged out, or never issued */
+		if (final) {
+			if (sp)
+				bpf_map_delete_elem(&rq_starts, &k);
+			count(TT_BLOCK_NO_START, 1);
+		}
+		if (nr_bytes)
+			count(TT_BLOCK_NO_START_BYTES, nr_bytes);
+		return 0;
+	}
+	if (!final) {
+		/* a partial completion: its bytes go with the request's final completion */
+		sp->partial_bytes += nr_bytes;
+		count(TT_BLOCK_PARTIAL, 1);
+		if (nr_bytes)
+			count(TT_BLOCK_PARTIAL_BYTES, nr_bytes);
+		return 0;
+	}
 	s = *sp;
 	bpf_map_delete_elem(&rq_starts, &k);
-	if (!s.issue_ns)
-		return 0;
 	now = bpf_ktime_get_ns();
 	service = now - s.issue_ns;
 	total = s.insert_ns && s.insert_ns <= s.issue_ns ? now - s.insert_ns : service;
@@ -286,10 +361,13 @@ static __always_inline int on_complete(struct request *rq, unsigned int nr_bytes
 	key.dev = rq_dev(rq, btf);
 	key.op = (btf ? rq->cmd_flags : BPF_CORE_READ(rq, cmd_flags)) & REQ_OP_MASK;
 	key.cgroup = s.cgroup;
+	inner = current_hists();
+	if (!inner)
+		return 0;
 	key.kind = TT_KIND_SERVICE;
-	hist_add(&key, service, nr_bytes, true);
+	hist_add(inner, &key, service, s.partial_bytes + nr_bytes, true);
 	key.kind = TT_KIND_TOTAL;
-	hist_add(&key, total, 0, false);
+	hist_add(inner, &key, total, 0, false);
 	return 0;
 }
 
@@ -311,6 +389,18 @@ int BPF_PROG(tt_block_rq_complete_btf, struct request *rq, int error, unsigned i
 	return on_complete(rq, nr_bytes, true);
 }
 
+SEC("tp_btf/block_rq_merge")
+int BPF_PROG(tt_block_rq_merge_btf, struct request *rq)
+{
+	return on_merge(rq);
+}
+
+SEC("tp_btf/block_rq_requeue")
+int BPF_PROG(tt_block_rq_requeue_btf, struct request *rq)
+{
+	return on_requeue(rq);
+}
+
 SEC("raw_tp/block_rq_insert")
 int BPF_PROG(tt_block_rq_insert_raw, struct request *rq)
 {
@@ -329,6 +419,18 @@ int BPF_PROG(tt_block_rq_complete_raw, struct request *rq, int error, unsigned i
 	return on_complete(rq, nr_bytes, false);
 }
 
+SEC("raw_tp/block_rq_merge")
+int BPF_PROG(tt_block_rq_merge_raw, struct request *rq)
+{
+	return on_merge(rq);
+}
+
+SEC("raw_tp/block_rq_requeue")
+int BPF_PROG(tt_block_rq_requeue_raw, struct request *rq)
+{
+	return on_requeue(rq);
+}
+
 /* ------------------------------------------------------------------------------ run queue */
 
 static __always_inline int stamp_pid(__u32 pid, __u64 now)
@@ -336,7 +438,7 @@ static __always_inline int stamp_pid(__u32 pid, __u64 now)
 	if (!pid)
 		return 0; /* the idle task */
 	if (bpf_map_update_elem(&runq_starts, &pid, &now, BPF_ANY))
-		__sync_fetch_and_add(&lost, 1);
+		count(TT_RUNQ_START_DROPPED, 1);
 	return 0;
 }
 
@@ -351,6 +453,7 @@ static __always_inline int on_switch(struct task_struct *prev, struct task_struc
 {
 	struct hist_key key = {};
 	__u64 now = bpf_ktime_get_ns(), *tsp, delta;
+	void *inner;
 	__u32 pid;
 
 	if (task_state(prev, btf) == TASK_RUNNING)
@@ -368,7 +471,9 @@ static __always_inline int on_switch(struct task_struct *prev, struct task_struc
 		return 0;
 	key.kind = TT_KIND_RUNQ;
 	key.cgroup = task_cgroup(next, runq_cgroup_mode, cpu_subsys_id(), btf);
-	hist_add(&key, delta, 0, true);
+	inner = current_hists();
+	if (inner)
+		hist_add(inner, &key, delta, 0, true);
 	return 0;
 }
 

@@ -61,6 +61,14 @@ doctor exits 0 when everything works, 1 when something is off (docs/doctor.md fo
 
 Docs: README.md, docs/snapshot.md, docs/doctor.md, docs/metrics.md, docs/ebpf-protocol.md`;
 
+/**
+ * A snapshot's first sample is retaken while the helper's cut was further from it than this (ms): 0.2% of
+ * the interval, at least 1.5 ms (the host files take most of a millisecond to read).
+ */
+const maxCutSkewMs = (intervalMs: number): number => Math.max(1.5, intervalMs * 0.002);
+/** How far ahead a snapshot agrees with the helper on the moment of each sample (ms). */
+const ALIGNED_CUT_MS = 40;
+
 interface Parsed {
   command: 'tui' | 'snapshot' | 'doctor' | 'setup';
   values: Record<string, string | boolean | undefined>;
@@ -134,7 +142,7 @@ async function hostReader(): Promise<(atMs: number) => Promise<HostSample>> {
 
 async function makeSampler(
   cfg: Config,
-  o: { store: Store; containers: ContainerSource | null; ebpf: EbpfSupervisor | null; refreshMs: number },
+  o: { store: Store; containers: ContainerSource | null; ebpf: EbpfSupervisor | null; refreshMs: number; flushWaitMs?: number; alignedCutMs?: number },
 ): Promise<Sampler> {
   return new Sampler({ clock: systemClock, readHost: await hostReader(), showAllDisks: cfg.showAllDisks, ...o });
 }
@@ -160,17 +168,25 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   const withProcesses = Boolean(values.processes);
   const containers = values['no-docker'] ? null : await loadContainerSource(cfg.dockerHost);
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
-  const sampler = await makeSampler(cfg, { store: new Store(4), containers, ebpf, refreshMs: intervalMs });
+  // Each sample asks the helper to end its interval (flush) and waits for it, so that the latency rows
+  // cover exactly the time between the two samples, as the host's rates do.
+  const sampler = await makeSampler(cfg, { store: new Store(4), containers, ebpf, refreshMs: intervalMs, flushWaitMs: 2000, alignedCutMs: ALIGNED_CUT_MS });
   sampler.setWants({ processes: withProcesses, containerId: null, allDetail: true });
   try {
     const [facts] = await Promise.all([readStaticFacts(), containers?.start(), ebpf ? ebpf.start() : null]);
-    // With eBPF, wait for the helper's first interval boundary so its counts cover the same interval.
     if (ebpf) await ebpf.waitReady(Math.max(5000, intervalMs));
+    // The first sample is taken twice: the first read of each file in a fresh process is slower (a few ms
+    // late for a 250 ms interval). It is taken again while the helper could not cut its interval at it.
     await sampler.tick();
-    if (ebpf?.status().active) await ebpf.waitInterval(intervalMs * 2 + 2000);
-    else await sleep(intervalMs);
-    const frame = await sampler.tick();
-    process.stdout.write(`${JSON.stringify(toSnapshot(frame, { facts, intervalMs, processes: withProcesses, version: VERSION }), null, 2)}\n`);
+    let first = await sampler.tick();
+    for (let k = 0; k < 3 && (sampler.lastCutSkewMs ?? 0) > maxCutSkewMs(intervalMs); k++) first = await sampler.tick();
+    const skew1 = sampler.lastCutSkewMs;
+    const cutAt = first.atMs + intervalMs;
+    await sleep(Math.max(0, cutAt - ALIGNED_CUT_MS - systemClock.nowMs()));
+    const frame = await sampler.tick(cutAt);
+    const skews = [skew1, sampler.lastCutSkewMs].filter((x): x is number => x !== null);
+    const cutSkewMs = skews.length === 2 ? Math.max(...skews) : null;
+    process.stdout.write(`${JSON.stringify(toSnapshot(frame, { facts, intervalMs, processes: withProcesses, version: VERSION, cutSkewMs }), null, 2)}\n`);
     return 0;
   } finally {
     await Promise.all([containers?.stop(), ebpf?.stop()]);

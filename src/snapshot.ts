@@ -1,12 +1,13 @@
 // Frame -> the JSON document of `tailtop snapshot --json` (documented in docs/snapshot.md).
 // camelCase, bytes and seconds, percent 0-100 (100 = the whole machine for host CPU, one core for
-// containers and processes). Unknown figures are null, never 0.
+// containers and processes). Unknown figures are null, never 0. Latency figures are the frame's `current`
+// span: exactly the eBPF intervals that completed between the two samples.
 import type {
   BlockLatencyRow,
   ContainerFrame,
   ContainerLatency,
   Frame,
-  LatencyWindow,
+  IoSummary,
   ProcessFrame,
   RunqueueLatency,
   StaticFacts,
@@ -20,6 +21,8 @@ function latencyRow(r: BlockLatencyRow) {
     op: r.op,
     count: r.count,
     bytes: r.bytes,
+    opsPerSec: r.opsPerSec,
+    bytesPerSec: r.bytesPerSec,
     p50Us: r.p50Us,
     p95Us: r.p95Us,
     p99Us: r.p99Us,
@@ -32,6 +35,16 @@ function latencyRow(r: BlockLatencyRow) {
 
 function runqueue(r: RunqueueLatency | null) {
   return r ? { count: r.count, p50Us: r.p50Us, p95Us: r.p95Us, p99Us: r.p99Us, p999Us: r.p999Us, maxUs: r.maxUs, buckets: r.buckets ?? [] } : null;
+}
+
+function io(s: IoSummary | null) {
+  return s
+    ? { count: s.count, opsPerSec: s.opsPerSec, readBytes: s.readBytes, writeBytes: s.writeBytes, p50Us: s.p50Us, p95Us: s.p95Us, p99Us: s.p99Us, p999Us: s.p999Us, maxUs: s.maxUs, buckets: s.buckets }
+    : null;
+}
+
+function containerLatency(l: ContainerLatency) {
+  return { block: l.block ? l.block.map(latencyRow) : null, blockReason: l.blockReason, io: io(l.io), runqueue: runqueue(l.runqueue) };
 }
 
 function process(p: ProcessFrame) {
@@ -80,7 +93,7 @@ function container(c: ContainerFrame, latency: ContainerLatency | undefined, pro
     labels: c.labels,
     source: c.source,
     blockSource: c.blockSource,
-    latency: latency ? { block: latency.block.map(latencyRow), runqueue: runqueue(latency.runqueue) } : null,
+    latency: latency ? containerLatency(latency) : null,
     error: c.error,
     ...(processes ? { processes: processes.filter((p) => p.containerId === c.id).map(process) } : {}),
   };
@@ -91,13 +104,14 @@ export interface SnapshotOptions {
   intervalMs: number;
   processes: boolean;
   version: string;
-  window?: LatencyWindow;
+  /** How far apart the eBPF intervals' ends and the host samples were, ms (the larger of the two cuts). */
+  cutSkewMs?: number | null;
 }
 
 export function toSnapshot(frame: Frame, opts: SnapshotOptions) {
   const h = frame.host;
   const lat = frame.latency;
-  const win = lat ? lat.windows[opts.window ?? '1s'] : null;
+  const win = lat ? lat.current : null;
   return {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     tailtopVersion: opts.version,
@@ -129,8 +143,13 @@ export function toSnapshot(frame: Frame, opts: SnapshotOptions) {
     latency: {
       source: lat?.source ?? 'eBPF: disabled',
       active: lat?.active ?? false,
+      seconds: win ? win.seconds : 0,
+      cutSkewMs: opts.cutSkewMs ?? null,
       block: win ? win.block.map(latencyRow) : [],
       runqueue: win ? runqueue(win.runqueue) : null,
+      lost: win ? { ...win.lost } : null,
+      blockCompleted: win ? win.blockCompleted : 0,
+      unattributed: win ? { ...win.unattributed } : null,
     },
     errors: frame.errors.map((e) => ({ source: e.source, message: e.message })),
   };

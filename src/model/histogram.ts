@@ -44,18 +44,29 @@ export function bucketIndex(ns: number): number {
   return i > LAST_BUCKET ? LAST_BUCKET : i;
 }
 
-/** Inclusive lower bound of bucket i, nanoseconds. */
-export function bucketLower(i: number): number {
+function lowerOf(i: number): number {
   if (i < SUB_BUCKETS) return i;
   const g = i >> 3;
   return (8 + (i & 7)) * 2 ** (g - 1);
 }
 
-/** Exclusive upper bound of bucket i, nanoseconds (the last bucket is open: its nominal bound is returned). */
-export function bucketUpper(i: number): number {
+function upperOf(i: number): number {
   if (i < SUB_BUCKETS) return i + 1;
   const g = i >> 3;
   return (9 + (i & 7)) * 2 ** (g - 1);
+}
+
+const LOWER = Float64Array.from({ length: BUCKETS }, (_, i) => lowerOf(i));
+const UPPER = Float64Array.from({ length: BUCKETS }, (_, i) => upperOf(i));
+
+/** Inclusive lower bound of bucket i, nanoseconds. */
+export function bucketLower(i: number): number {
+  return i >= 0 && i < BUCKETS ? LOWER[i]! : lowerOf(i);
+}
+
+/** Exclusive upper bound of bucket i, nanoseconds (the last bucket is open: its nominal bound is returned). */
+export function bucketUpper(i: number): number {
+  return i >= 0 && i < BUCKETS ? UPPER[i]! : upperOf(i);
 }
 
 /** Width of bucket i, nanoseconds. */
@@ -239,10 +250,22 @@ export function percentileNs(h: AnyHistogram, q: number): number | null {
   const rank = rankOf(q, h.total);
   let cum = 0;
   let last = -1;
-  for (const [i, c] of entries(h)) {
-    cum += c;
-    last = i;
-    if (cum >= rank) return pointIn(i, h.maxNs);
+  if (h instanceof Histogram) {
+    // Dense: a plain loop (the generator costs several times more on the frame path).
+    const c = h.counts;
+    for (let i = 0; i < BUCKETS; i++) {
+      const n = c[i]!;
+      if (n <= 0) continue;
+      cum += n;
+      last = i;
+      if (cum >= rank) return pointIn(i, h.maxNs);
+    }
+  } else {
+    for (let k = 0; k < h.idx.length; k++) {
+      cum += h.counts[k]!;
+      last = h.idx[k]!;
+      if (cum >= rank) return pointIn(last, h.maxNs);
+    }
   }
   // Counts summed below the total (should not happen): answer with the highest bucket.
   return last < 0 ? null : pointIn(last, h.maxNs);
@@ -254,15 +277,32 @@ export function percentile(h: AnyHistogram, q: number): number | null {
   return ns === null ? null : ns / 1000;
 }
 
-/** Exact maximum in µs when known, else the highest value the top non-empty bucket can hold. */
+/** Index of the highest non-empty bucket, or -1. */
+export function topBucket(h: AnyHistogram): number {
+  if (h instanceof Histogram) {
+    for (let i = LAST_BUCKET; i >= 0; i--) if (h.counts[i]! > 0) return i;
+    return -1;
+  }
+  for (let k = h.idx.length - 1; k >= 0; k--) if (h.counts[k]! > 0) return h.idx[k]!;
+  return -1;
+}
+
+/**
+ * The maximum in µs: the exact one when known, but never below the lower bound of the highest non-empty
+ * bucket (a maximum that disagrees with the buckets cannot be the truth); without an exact one, the highest
+ * value the top bucket can hold. Every percentile is at most this (see pointIn).
+ */
 export function maxUs(h: AnyHistogram): number | null {
   if (!(h.total > 0)) return null;
-  if (h.maxNs !== null) return h.maxNs / 1000;
-  return percentileNs(h, 1)! / 1000;
+  const top = topBucket(h);
+  if (top < 0) return null;
+  if (h.maxNs !== null) return Math.max(h.maxNs, bucketLower(top)) / 1000;
+  return pointIn(top, null) / 1000;
 }
 
 function pointIn(i: number, maxNs: number | null): number {
-  // Highest whole-ns value of the bucket; the last bucket is open, so only the exact max bounds it.
+  // Highest whole-ns value of the bucket; the last bucket is open, so only the exact max bounds it. Capped at
+  // the maximum, but not below the bucket itself: at most max(maxNs, lower(top)), which maxUs reports.
   let v = i === LAST_BUCKET && maxNs !== null ? maxNs : bucketUpper(i) - 1;
   if (maxNs !== null && maxNs < v) v = Math.max(maxNs, bucketLower(i));
   return v;
@@ -278,4 +318,54 @@ export function toBuckets(h: AnyHistogram): [number, number][] {
 /** `[[bucketIndex, count], ...]` of the non-empty buckets, ascending. */
 export function toPairs(h: AnyHistogram): [number, number][] {
   return [...entries(h)];
+}
+
+/** bucketUpper(i) / 1000 for every bucket: the `upperBoundUs` of toBuckets. */
+const UPPER_US = Float64Array.from({ length: BUCKETS }, (_, i) => bucketUpper(i) / 1000);
+
+/** p50, p95, p99, p99.9 (µs), the maximum (µs) and the buckets of a merged histogram. */
+export interface Summary {
+  p50Us: number | null;
+  p95Us: number | null;
+  p99Us: number | null;
+  p999Us: number | null;
+  maxUs: number | null;
+  buckets: [number, number][];
+}
+
+const SUMMARY_QS = [0.5, 0.95, 0.99, 0.999] as const;
+
+/**
+ * The same figures as percentile(), maxUs() and toBuckets() of a dense histogram, in one pass over the
+ * buckets [lo, hi] (every bucket outside it must be empty): what a window's rows, merged bucket by bucket,
+ * are read with on every frame.
+ */
+export function summarizeRange(counts: Float64Array, lo: number, hi: number, total: number, maxNs: number | null, withBuckets = true): Summary {
+  const out: Summary = { p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
+  if (!(total > 0) || lo > hi) return out;
+  let top = Math.min(hi, LAST_BUCKET);
+  while (top >= lo && !(counts[top]! > 0)) top--;
+  if (top < lo) return out;
+  const max = maxNs;
+  const p: (number | null)[] = [null, null, null, null];
+  let k = 0;
+  let cum = 0;
+  let rank = rankOf(SUMMARY_QS[0], total);
+  for (let i = Math.max(0, lo); i <= top; i++) {
+    const n = counts[i]!;
+    if (!(n > 0)) continue;
+    cum += n;
+    if (withBuckets) out.buckets.push([UPPER_US[i]!, n]);
+    while (k < 4 && cum >= rank) {
+      p[k++] = pointIn(i, max) / 1000;
+      if (k < 4) rank = rankOf(SUMMARY_QS[k]!, total);
+    }
+  }
+  while (k < 4) p[k++] = pointIn(top, max) / 1000; // counts summed below the total (should not happen)
+  out.p50Us = p[0]!;
+  out.p95Us = p[1]!;
+  out.p99Us = p[2]!;
+  out.p999Us = p[3]!;
+  out.maxUs = (max !== null ? Math.max(max, bucketLower(top)) : pointIn(top, null)) / 1000;
+  return out;
 }

@@ -1,24 +1,25 @@
-// Latency model: the eBPF helper's intervals -> LatencyFrame (block I/O per device and op, run-queue delay,
-// per container), over the 1 s / 10 s / 1 m / 5 m windows.
+// Latency model: eBPF figures over a span of time -> the rows of a LatencyFrame (block I/O per device and
+// op, run-queue delay, per container), for `current` (since the previous frame) and the 1 s / 10 s / 1 m /
+// 5 m windows.
 //
-// Pure in the sense that matters: no clock, no I/O. Time comes from the intervals themselves (the helper's
-// CLOCK_MONOTONIC `monoNs`, which keeps counting across helper restarts, so a restart is a gap, not a reset).
-// It is state: each interval is kept as compact sparse histograms (at most `maxIntervals`, 300 by default),
-// and each window keeps running sums (dense histograms): the newest interval is added, those leaving the
-// window are subtracted. Percentiles are always read from merged bucket counts, never averaged. Maxima cannot
-// be subtracted, so a window's exact maximum is recomputed from the intervals still inside it.
+// Pure: no clock, no I/O, no state. The sums themselves are kept by the window engine (store/
+// latency-windows.ts), which hands each span over through the read-only `LatencySpan` interface below.
+// Percentiles are always read from merged bucket counts (model/histogram.ts), never averaged; maxima are
+// the exact ones the helper measured.
 import type {
   BlockLatencyRow,
   BlockOp,
   ContainerCounters,
   ContainerLatency,
+  IoSummary,
   LatencyFrame,
   LatencyWindow,
   LatencyWindowFrame,
+  LostCounts,
   RunqueueLatency,
 } from './types.js';
-import { LATENCY_WINDOWS } from './types.js';
-import { Histogram, maxUs, percentile, sparseFromPairs, toBuckets, type SparseHistogram } from './histogram.js';
+import { LATENCY_WINDOWS, LOST_KEYS, opRank } from './types.js';
+import { BUCKETS, summarizeRange, type Summary } from './histogram.js';
 
 /** Sparse histogram as the eBPF helper prints it: `[[bucketIndex, count], ...]`. */
 export type BucketPairs = [number, number][];
@@ -33,8 +34,8 @@ export interface BlockIntervalRow {
   bytes: number;
   /** Largest service time (issue -> complete) of the interval, ns. */
   maxNs: number;
-  /** Largest total time (insert -> complete), ns, when the helper reports it (optional, additive). */
-  totalMaxNs?: number;
+  /** Largest total time (insert -> complete), ns. */
+  totalMaxNs: number;
   service: BucketPairs;
   total: BucketPairs;
 }
@@ -47,12 +48,38 @@ export interface RunqIntervalRow {
   hist: BucketPairs;
 }
 
-/** The parts of a helper `interval` line the model uses (the parser's IntervalData carries more). */
-export interface LatencyInterval {
-  monoNs: number;
-  intervalNs: number;
-  block: BlockIntervalRow[];
-  runq: RunqIntervalRow[];
+/** Kinds of rows a span holds: per cgroup, and the sums over all cgroups (per device and op; run queue). */
+export const ROW_BLOCK = 0;
+export const ROW_RUNQ = 1;
+export const ROW_BLOCK_ALL = 2;
+export const ROW_RUNQ_ALL = 3;
+
+/**
+ * A span of time as the window engine keeps it: rows with counts, bytes, exact maxima and histograms
+ * (histogram 0 = service time or run-queue delay, 1 = total time). Reading changes nothing.
+ */
+export interface LatencySpan {
+  /** Seconds covered by the intervals in the span (a gap covers nothing). */
+  readonly seconds: number;
+  /** Lost and folded events in the span. */
+  readonly lost: LostCounts;
+  /** The ROW_BLOCK_ALL and ROW_RUNQ_ALL rows with data in the span. */
+  totals(): readonly number[];
+  /** ROW_BLOCK and ROW_RUNQ rows of a cgroup (possibly without data in this span: check count). */
+  rowsOfCgroup(cgroup: number): readonly number[];
+  kind(row: number): number;
+  /** MKDEV(major, minor) = major << 20 | minor. */
+  dev(row: number): number;
+  op(row: number): BlockOp;
+  count(row: number): number;
+  bytes(row: number): number;
+  /** Exact maximum of histogram `which` in the span, ns; null without data. */
+  max(row: number, which: 0 | 1): number | null;
+  /**
+   * Adds the row's histogram `which` to a dense array of bucket counts; returns the range of buckets it may
+   * have touched as lo * 512 + hi, or -1 when none.
+   */
+  addHist(row: number, which: 0 | 1, into: Float64Array): number;
 }
 
 /** cgroup id -> container id, one map per hierarchy (on cgroup v1 the blkio and cpu ids differ). */
@@ -62,260 +89,144 @@ export interface CgroupMaps {
 }
 
 export interface LatencyFrameOptions {
-  /** cgroup id -> container id; one Map for both hierarchies (v2) or one per hierarchy. */
-  cgroupToContainer?: Map<number, string> | CgroupMaps;
-  /** Same as cgroupToContainer (the sampler's name for it). */
-  maps?: CgroupMaps;
+  maps: CgroupMaps;
+  /** Container id -> why its block I/O cannot be attributed (its block figures are then null). */
+  unattributable?: Map<string, string>;
   /** "maj:min" -> device name (sda, nvme0n1); unknown devices show as "maj:min". */
   deviceNames: Map<string, string>;
-  /** "ebpf", or the reason eBPF is off. */
-  source: string;
-  active: boolean;
   badLines: number;
+  /**
+   * The spans whose per-container figures are wanted (default: all). The monitor asks for `current` and
+   * the window on screen: computing every container for every window each frame costs more than the rest.
+   */
+  containerSpans?: readonly ('current' | LatencyWindow)[];
+  /**
+   * Spans (of containerSpans) where containers need their I/O counts and bytes only (the monitor's `current`,
+   * for the table's block rates): `io` then has no percentiles (null), `runqueue` is null.
+   */
+  countsOnly?: readonly ('current' | LatencyWindow)[];
+  /**
+   * The containers that get their rows per device and op and their histograms' buckets (default: all).
+   * The others get their merged I/O and run-queue figures only (`block` null, `blockReason` null): the
+   * monitor shows rows and histograms for the open container, and one figure of each for the rest.
+   */
+  detailFor?: (containerId: string) => boolean;
 }
 
 export const WINDOW_MS: Record<LatencyWindow, number> = { '1s': 1_000, '10s': 10_000, '1m': 60_000, '5m': 300_000 };
 
-const OP_ORDER: readonly BlockOp[] = ['read', 'write', 'flush', 'discard', 'secure-erase', 'write-zeroes', 'zone', 'other'];
+export const devKey = (dev: number): string => `${dev >>> 20}:${dev & 0xfffff}`;
 
-interface StoredBlock {
-  dev: string;
-  op: BlockOp;
-  cgroup: number;
-  count: number;
-  bytes: number;
-  maxNs: number;
-  totalMaxNs: number | null;
-  service: SparseHistogram;
-  total: SparseHistogram;
+/** The frame from the engine's spans: `current` and one per window. */
+export function latencyFrame(spans: { current: LatencySpan; windows: Record<LatencyWindow, LatencySpan> }, opts: LatencyFrameOptions): LatencyFrame {
+  const by = byContainerOf(opts);
+  const none: ContainerCgroups = { block: new Map(), runq: new Map(), ids: [] };
+  const want = (s: 'current' | LatencyWindow): ContainerCgroups => (!opts.containerSpans || opts.containerSpans.includes(s) ? by : none);
+  const counts = (s: 'current' | LatencyWindow): boolean => opts.countsOnly?.includes(s) ?? false;
+  const windows = {} as Record<LatencyWindow, LatencyWindowFrame>;
+  for (const w of LATENCY_WINDOWS) windows[w] = windowFrame(spans.windows[w], opts, want(w), counts(w));
+  return { source: 'ebpf', active: true, current: windowFrame(spans.current, opts, want('current'), counts('current')), windows, badLines: opts.badLines };
 }
 
-interface StoredRunq {
-  cgroup: number;
-  count: number;
-  maxNs: number;
-  hist: SparseHistogram;
+export function zeroLost(): LostCounts {
+  const out = {} as LostCounts;
+  for (const k of LOST_KEYS) out[k] = 0;
+  return out;
 }
 
-interface StoredInterval {
-  /** End of the interval on the helper's monotonic clock, ms. */
-  t: number;
-  block: Map<string, StoredBlock>;
-  runq: Map<number, StoredRunq>;
-}
-
-interface BlockSum {
-  dev: string;
-  op: BlockOp;
-  cgroup: number;
-  count: number;
-  bytes: number;
-  service: Histogram;
-  total: Histogram;
-}
-
-interface RunqSum {
-  count: number;
-  hist: Histogram;
-}
-
-interface WindowState {
-  name: LatencyWindow;
-  ms: number;
-  /** Absolute index of the oldest interval inside the window. */
-  start: number;
-  block: Map<string, BlockSum>;
-  runq: Map<number, RunqSum>;
-}
-
-const blockKey = (dev: string, op: BlockOp, cgroup: number): string => `${dev}\u0000${op}\u0000${cgroup}`;
-
-export class LatencyModel {
-  private readonly intervals: StoredInterval[] = [];
-  /** Absolute index of intervals[0]. */
-  private base = 0;
-  private readonly windows: WindowState[];
-  /** Intervals added since the last frame() (they make `current`). */
-  private pending: StoredInterval[] = [];
-  private lastT: number | null = null;
-  private stepMs = 1000;
-  readonly maxIntervals: number;
-
-  constructor(opts: { maxIntervals?: number } = {}) {
-    this.maxIntervals = Math.max(1, Math.floor(opts.maxIntervals ?? 300));
-    this.windows = LATENCY_WINDOWS.map((name) => ({ name, ms: WINDOW_MS[name], start: 0, block: new Map(), runq: new Map() }));
-  }
-
-  /** Number of intervals kept (bounded by maxIntervals). */
-  get size(): number {
-    return this.intervals.length;
-  }
-
-  /** Forget everything (e.g. the helper was replaced by one with other cgroup ids). */
-  reset(): void {
-    this.intervals.length = 0;
-    this.base = 0;
-    this.pending = [];
-    this.lastT = null;
-    for (const w of this.windows) {
-      w.start = 0;
-      w.block.clear();
-      w.runq.clear();
-    }
-  }
-
-  /** Add one helper interval (in the order received). */
-  add(iv: LatencyInterval): void {
-    const step = iv.intervalNs > 0 ? iv.intervalNs / 1e6 : this.stepMs;
-    this.stepMs = step;
-    let t = iv.monoNs / 1e6;
-    // The clock should only go forward; if it does not (a different clock), carry on one step later.
-    if (this.lastT !== null && !(t > this.lastT)) t = this.lastT + step;
-    this.lastT = t;
-
-    const stored: StoredInterval = { t, block: new Map(), runq: new Map() };
-    for (const r of iv.block) {
-      const dev = `${r.major}:${r.minor}`;
-      const k = blockKey(dev, r.op, r.cgroup);
-      const prev = stored.block.get(k);
-      const service = prev ? toSparseSum(prev.service, r.service) : sparseFromPairs(r.service);
-      const total = prev ? toSparseSum(prev.total, r.total) : sparseFromPairs(r.total);
-      stored.block.set(k, {
-        dev,
-        op: r.op,
-        cgroup: r.cgroup,
-        count: (prev?.count ?? 0) + r.count,
-        bytes: (prev?.bytes ?? 0) + r.bytes,
-        maxNs: Math.max(prev?.maxNs ?? 0, r.maxNs),
-        totalMaxNs: r.totalMaxNs === undefined ? (prev?.totalMaxNs ?? null) : Math.max(prev?.totalMaxNs ?? 0, r.totalMaxNs),
-        service,
-        total,
-      });
-    }
-    for (const r of iv.runq) {
-      const prev = stored.runq.get(r.cgroup);
-      stored.runq.set(r.cgroup, {
-        cgroup: r.cgroup,
-        count: (prev?.count ?? 0) + r.count,
-        maxNs: Math.max(prev?.maxNs ?? 0, r.maxNs),
-        hist: prev ? toSparseSum(prev.hist, r.hist) : sparseFromPairs(r.hist),
-      });
-    }
-
-    this.intervals.push(stored);
-    this.pending.push(stored);
-    for (const w of this.windows) addTo(w, stored);
-    this.advance(t);
-    while (this.intervals.length > this.maxIntervals) this.evictOldest();
-    // Intervals no window needs any more are dropped too.
-    const oldestNeeded = Math.min(...this.windows.map((w) => w.start));
-    while (this.base < oldestNeeded) {
-      this.intervals.shift();
-      this.base++;
-    }
-  }
-
-  /** Subtract intervals that have left each window, as of time t (ms, helper clock). */
-  private advance(t: number): void {
-    const end = this.base + this.intervals.length;
-    for (const w of this.windows) {
-      // Half a step of slack so that timing jitter does not make a window flicker by one interval.
-      const limit = w.ms - this.stepMs / 2;
-      while (w.start < end) {
-        const iv = this.intervals[w.start - this.base]!;
-        if (t - iv.t < limit) break;
-        subtractFrom(w, iv);
-        w.start++;
-      }
-    }
-  }
-
-  private evictOldest(): void {
-    const iv = this.intervals.shift();
-    if (!iv) return;
-    for (const w of this.windows) {
-      if (w.start === this.base) {
-        subtractFrom(w, iv);
-        w.start++;
-      }
-    }
-    this.base++;
-  }
-
-  /** The frame for the UI and snapshot. Also marks the pending intervals as shown (`current`). */
-  frame(opts: LatencyFrameOptions): LatencyFrame {
-    const pending = this.pending;
-    this.pending = [];
-    if (!opts.active) return inactiveFrame(opts.source, opts.badLines);
-
-    const maps = toMaps(opts.maps ?? opts.cgroupToContainer);
-    const name = (dev: string): string => opts.deviceNames.get(dev) ?? dev;
-    const end = this.base + this.intervals.length;
-
-    const windows = {} as Record<LatencyWindow, LatencyWindowFrame>;
-    for (const w of this.windows) {
-      const inside = this.intervals.slice(w.start - this.base, end - this.base);
-      const maxima = maximaOf(inside);
-      windows[w.name] = {
-        seconds: (inside.length * this.stepMs) / 1000,
-        block: blockRows([...w.block.values()], name, maxima),
-        runqueue: runqRow([...w.runq.entries()], maxima),
-        containers: containersOf(w.block, w.runq, maps, name, maxima),
-      };
-    }
-
-    // `current`: this frame's intervals (one heatmap column per frame).
-    const cur = new Map<string, BlockSum>();
-    for (const iv of pending) for (const r of iv.block.values()) addBlock(cur, blockKey(r.dev, r.op, r.cgroup), r);
-    const current = blockRows([...cur.values()], name, maximaOf(pending));
-
-    return { source: opts.source, active: true, current, windows, badLines: opts.badLines };
-  }
-}
-
-/** The frame when eBPF is off: the reason as the source, no rows (the UI shows "—"). */
+/** The frame when eBPF is off or its data is overdue: the reason as the source, no rows (the UI shows "—"). */
 export function inactiveFrame(reason: string, badLines = 0): LatencyFrame {
-  const empty = (): LatencyWindowFrame => ({ seconds: 0, block: [], runqueue: null, containers: {} });
+  const empty = (): LatencyWindowFrame => ({
+    seconds: 0,
+    block: [],
+    runqueue: null,
+    containers: {},
+    lost: zeroLost(),
+    blockCompleted: 0,
+    unattributed: { count: 0, bytes: 0 },
+  });
   return {
     source: reason,
     active: false,
-    current: [],
+    current: empty(),
     windows: { '1s': empty(), '10s': empty(), '1m': empty(), '5m': empty() },
     badLines,
   };
 }
 
+/** Block completions the helper could not time (no start), as a share of all, 0-100; null without I/O. */
+export function noStartPercent(w: LatencyWindowFrame): number | null {
+  const all = w.blockCompleted + w.lost.blockNoStart;
+  return all > 0 ? (w.lost.blockNoStart / all) * 100 : null;
+}
+
 /**
  * cgroup id -> container id maps from the containers' cgroup inode numbers, for the hierarchies the helper
  * reports (hello.cgroup): "v2" -> the unified id; "v1-blkio" -> the blkio id; "v1-cpu" -> the cpu id.
+ * Cgroups nested in a container's count to it; where containers nest (Docker in Docker) a cgroup counts to
+ * the innermost container only, so that no event is counted twice.
  */
 export function cgroupMapFromContainers(
   containers: { id: string; counters: ContainerCounters | null }[],
   hello: { cgroup: { block: string; runq: string } },
 ): CgroupMaps {
-  const pick = (ids: ContainerCounters['cgroupIds'], hierarchy: string): number | null => {
+  const pick = (c: ContainerCounters, hierarchy: string): { id: number | null; depth: number; nested: readonly number[] } => {
+    const ids = c.cgroupIds;
+    const nested = c.nestedCgroups;
     switch (hierarchy) {
       case 'v2':
-        return ids.unified;
+        return { id: ids.unified, depth: nested?.depth.unified ?? 0, nested: nested?.unified ?? [] };
       case 'v1-blkio':
-        return ids.blkio;
+        return { id: ids.blkio, depth: nested?.depth.blkio ?? 0, nested: nested?.blkio ?? [] };
       case 'v1-cpu':
-        return ids.cpu;
+        return { id: ids.cpu, depth: nested?.depth.cpu ?? 0, nested: nested?.cpu ?? [] };
       default:
-        return null;
+        return { id: null, depth: 0, nested: [] };
     }
   };
-  const block = new Map<number, string>();
-  const runq = new Map<number, string>();
+  const build = (hierarchy: string): Map<number, string> => {
+    const own = new Map<number, string>();
+    const nestedBy = new Map<number, { id: string; depth: number }>();
+    for (const c of containers) {
+      if (!c.counters) continue;
+      const p = pick(c.counters, hierarchy);
+      if (p.id === null || p.id <= 0) continue;
+      own.set(p.id, c.id);
+      for (const n of p.nested) {
+        const prev = nestedBy.get(n);
+        if (!prev || p.depth > prev.depth) nestedBy.set(n, { id: c.id, depth: p.depth });
+      }
+    }
+    // A container's own cgroup is never another's nested one (the innermost container wins).
+    const out = new Map(own);
+    for (const [n, v] of nestedBy) if (!own.has(n)) out.set(n, v.id);
+    return out;
+  };
+  return { block: build(hello.cgroup.block), runq: build(hello.cgroup.runq) };
+}
+
+/**
+ * Containers whose block I/O the helper cannot attribute to them, with the reason: the helper does not trace
+ * block I/O; the container has no cgroup in the hierarchy the helper reports; or (cgroup v2) the io
+ * controller is not enabled for its cgroup, so the kernel charges its I/O to an ancestor. Their block
+ * figures are then null ("—" with the reason), never 0.
+ */
+export function unattributableContainers(
+  containers: { id: string; counters: ContainerCounters | null }[],
+  hello: { cgroup: { block: string }; programs: Record<string, string> },
+): Map<string, string> {
+  const out = new Map<string, string>();
+  const traced = hello.programs.block_rq_complete !== undefined && hello.programs.block_rq_issue !== undefined;
   for (const c of containers) {
-    const ids = c.counters?.cgroupIds;
-    if (!ids) continue;
-    const b = pick(ids, hello.cgroup.block);
-    const r = pick(ids, hello.cgroup.runq);
-    if (b !== null && b > 0) block.set(b, c.id);
-    if (r !== null && r > 0) runq.set(r, c.id);
+    const k = c.counters;
+    if (!k) continue;
+    if (!traced) out.set(c.id, 'the eBPF helper does not trace block I/O');
+    else if (hello.cgroup.block === 'v2') {
+      if (k.cgroupIds.unified === null) out.set(c.id, 'no cgroup v2 directory for this container');
+      else if (k.ioController === false) out.set(c.id, 'cgroup v2 io controller not enabled for its cgroup: the kernel charges its I/O to an ancestor');
+    } else if (hello.cgroup.block === 'v1-blkio' && k.cgroupIds.blkio === null) out.set(c.id, 'no blkio cgroup for this container');
   }
-  return { block, runq };
+  return out;
 }
 
 /** "maj:min" -> device name, from /proc/diskstats rows. */
@@ -327,199 +238,329 @@ export function deviceNamesFromDiskstats(disks: readonly { name: string; major: 
 
 // ---------------------------------------------------------------- internals
 
-function toMaps(m: Map<number, string> | CgroupMaps | undefined): CgroupMaps {
-  if (!m) return { block: new Map(), runq: new Map() };
-  if (m instanceof Map) return { block: m, runq: m };
-  return m;
-}
+/** A dense histogram being merged from rows, with the range of buckets touched (so clearing and reading
+ *  cost the buckets in use, not all 320). */
+class Dense {
+  readonly counts = new Float64Array(BUCKETS);
+  lo = BUCKETS;
+  hi = -1;
+  n = 0;
+  max: number | null = null;
 
-function toSparseSum(a: SparseHistogram, pairs: [number, number][]): SparseHistogram {
-  const h = new Histogram().mergeFrom(a);
-  for (const [i, n] of pairs) h.addBucket(i, n);
-  return sparseFromPairs(pairsOf(h));
-}
-
-function pairsOf(h: Histogram): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 0; i < h.counts.length; i++) if (h.counts[i]! > 0) out.push([i, h.counts[i]!]);
-  return out;
-}
-
-function addBlock(into: Map<string, BlockSum>, k: string, r: StoredBlock | BlockSum): void {
-  let s = into.get(k);
-  if (!s) {
-    s = { dev: r.dev, op: r.op, cgroup: r.cgroup, count: 0, bytes: 0, service: new Histogram(), total: new Histogram() };
-    into.set(k, s);
+  reset(): this {
+    if (this.hi >= this.lo) this.counts.fill(0, this.lo, this.hi + 1);
+    this.lo = BUCKETS;
+    this.hi = -1;
+    this.n = 0;
+    this.max = null;
+    return this;
   }
-  s.count += r.count;
-  s.bytes += r.bytes;
-  s.service.mergeFrom(r.service);
-  s.total.mergeFrom(r.total);
-}
 
-function addTo(w: WindowState, iv: StoredInterval): void {
-  for (const [k, r] of iv.block) addBlock(w.block, k, r);
-  for (const [cg, r] of iv.runq) {
-    let s = w.runq.get(cg);
-    if (!s) {
-      s = { count: 0, hist: new Histogram() };
-      w.runq.set(cg, s);
+  add(span: LatencySpan, row: number, which: 0 | 1): void {
+    const r = span.addHist(row, which, this.counts);
+    if (r >= 0) {
+      const lo = r >> 9;
+      const hi = r & 511;
+      if (lo < this.lo) this.lo = lo;
+      if (hi > this.hi) this.hi = hi;
     }
-    s.count += r.count;
-    s.hist.mergeFrom(r.hist);
+    const m = span.max(row, which);
+    if (m !== null && (this.max === null || m > this.max)) this.max = m;
+  }
+
+  summary(withBuckets = true): Summary {
+    return summarizeRange(this.counts, this.lo, this.hi, this.n, this.n > 0 ? this.max : null, withBuckets);
   }
 }
 
-function subtractFrom(w: WindowState, iv: StoredInterval): void {
-  for (const [k, r] of iv.block) {
-    const s = w.block.get(k);
-    if (!s) continue;
-    s.count -= r.count;
-    s.bytes -= r.bytes;
-    s.service.subtractFrom(r.service);
-    s.total.subtractFrom(r.total);
-    if (s.count <= 0 && s.service.total <= 0 && s.total.total <= 0) w.block.delete(k);
+/** Dense scratch histograms, reused within one frame (a frame allocates a handful, not one per row). */
+class Scratch {
+  private readonly pool: Dense[] = [];
+  private used = 0;
+
+  take(): Dense {
+    let h = this.pool[this.used];
+    if (!h) {
+      h = new Dense();
+      this.pool.push(h);
+    } else h.reset();
+    this.used++;
+    return h;
   }
-  for (const [cg, r] of iv.runq) {
-    const s = w.runq.get(cg);
-    if (!s) continue;
-    s.count -= r.count;
-    s.hist.subtractFrom(r.hist);
-    if (s.count <= 0 && s.hist.total <= 0) w.runq.delete(cg);
+
+  /** Everything taken so far may be reused. */
+  release(): void {
+    this.used = 0;
   }
 }
 
-/** Exact maxima over some intervals, per block key and per runq cgroup. */
-interface Maxima {
-  block: Map<string, { maxNs: number; totalMaxNs: number | null }>;
-  runq: Map<number, number>;
+interface Group {
+  dev: number;
+  op: BlockOp;
+  count: number;
+  bytes: number;
+  service: Dense;
+  total: Dense;
 }
 
-function maximaOf(intervals: readonly StoredInterval[]): Maxima {
-  const block = new Map<string, { maxNs: number; totalMaxNs: number | null }>();
-  const runq = new Map<number, number>();
-  for (const iv of intervals) {
-    for (const [k, r] of iv.block) {
-      const m = block.get(k);
-      if (!m) block.set(k, { maxNs: r.maxNs, totalMaxNs: r.totalMaxNs });
-      else {
-        m.maxNs = Math.max(m.maxNs, r.maxNs);
-        m.totalMaxNs = m.totalMaxNs === null || r.totalMaxNs === null ? null : Math.max(m.totalMaxNs, r.totalMaxNs);
-      }
-    }
-    for (const [cg, r] of iv.runq) runq.set(cg, Math.max(runq.get(cg) ?? 0, r.maxNs));
-  }
-  return { block, runq };
+function addRow(span: LatencySpan, g: Group, row: number): void {
+  const n = span.count(row);
+  g.count += n;
+  g.bytes += span.bytes(row);
+  g.service.n += n;
+  g.total.n += n;
+  g.service.add(span, row, 0);
+  g.total.add(span, row, 1);
 }
 
-/** Block rows per (device, op), summed over the given cgroups' sums. Sorted by device, then op. */
-function blockRows(sums: BlockSum[], name: (dev: string) => string, maxima: Maxima): BlockLatencyRow[] {
-  const groups = new Map<string, { device: string; op: BlockOp; count: number; bytes: number; service: Histogram; total: Histogram; maxNs: number | null; totalMaxNs: number | null; totalMaxKnown: boolean }>();
-  for (const s of sums) {
-    const device = name(s.dev);
-    const k = `${device}\u0000${s.op}`;
-    let g = groups.get(k);
-    if (!g) {
-      g = { device, op: s.op, count: 0, bytes: 0, service: new Histogram(), total: new Histogram(), maxNs: null, totalMaxNs: null, totalMaxKnown: true };
-      groups.set(k, g);
-    }
-    g.count += s.count;
-    g.bytes += s.bytes;
-    g.service.mergeFrom(s.service);
-    g.total.mergeFrom(s.total);
-    const m = maxima.block.get(blockKey(s.dev, s.op, s.cgroup));
-    if (m) {
-      g.maxNs = Math.max(g.maxNs ?? 0, m.maxNs);
-      if (m.totalMaxNs === null) g.totalMaxKnown = false;
-      else g.totalMaxNs = Math.max(g.totalMaxNs ?? 0, m.totalMaxNs);
-    }
+function blockRow(g: Group, seconds: number, name: (dev: number) => string): BlockLatencyRow {
+  const s = g.service.summary();
+  const per = seconds > 0 ? 1 / seconds : null;
+  let total: BlockLatencyRow['total'] = null;
+  if (g.count > 0) {
+    const t = g.total.summary(false);
+    total = { p50Us: t.p50Us, p95Us: t.p95Us, p99Us: t.p99Us, maxUs: t.maxUs };
   }
-  const rows: BlockLatencyRow[] = [];
-  for (const g of groups.values()) {
-    if (g.count <= 0 && g.service.total <= 0) continue;
-    // The running sums' maxima are only upper bounds after subtraction: use the exact ones.
-    g.service.maxNs = g.service.total > 0 ? g.maxNs : null;
-    g.total.maxNs = g.total.total > 0 && g.totalMaxKnown ? g.totalMaxNs : null;
-    rows.push({
-      device: g.device,
-      op: g.op,
-      count: g.count,
-      bytes: g.bytes,
-      p50Us: percentile(g.service, 0.5),
-      p95Us: percentile(g.service, 0.95),
-      p99Us: percentile(g.service, 0.99),
-      p999Us: percentile(g.service, 0.999),
-      maxUs: g.service.total > 0 ? maxUs(g.service) : null,
-      buckets: toBuckets(g.service),
-      total:
-        g.total.total > 0
-          ? {
-              p50Us: percentile(g.total, 0.5),
-              p95Us: percentile(g.total, 0.95),
-              p99Us: percentile(g.total, 0.99),
-              maxUs: maxUs(g.total),
-            }
-          : null,
-    });
-  }
-  rows.sort((a, b) => (a.device < b.device ? -1 : a.device > b.device ? 1 : OP_ORDER.indexOf(a.op) - OP_ORDER.indexOf(b.op)));
-  return rows;
-}
-
-function runqRow(sums: [number, RunqSum][], maxima: Maxima): RunqueueLatency {
-  const h = new Histogram();
-  let n = 0;
-  let max: number | null = null;
-  for (const [cg, s] of sums) {
-    n += s.count;
-    h.mergeFrom(s.hist);
-    const m = maxima.runq.get(cg);
-    if (m !== undefined) max = Math.max(max ?? 0, m);
-  }
-  h.maxNs = h.total > 0 ? max : null;
   return {
-    count: n,
-    p50Us: percentile(h, 0.5),
-    p95Us: percentile(h, 0.95),
-    p99Us: percentile(h, 0.99),
-    p999Us: percentile(h, 0.999),
-    maxUs: maxUs(h),
-    buckets: toBuckets(h),
+    device: name(g.dev),
+    op: g.op,
+    count: g.count,
+    bytes: g.bytes,
+    opsPerSec: per === null ? null : g.count * per,
+    bytesPerSec: per === null ? null : g.bytes * per,
+    p50Us: s.p50Us,
+    p95Us: s.p95Us,
+    p99Us: s.p99Us,
+    p999Us: s.p999Us,
+    maxUs: s.maxUs,
+    buckets: s.buckets,
+    total,
   };
 }
 
-function containersOf(
-  block: Map<string, BlockSum>,
-  runq: Map<number, RunqSum>,
-  maps: CgroupMaps,
-  name: (dev: string) => string,
-  maxima: Maxima,
-): Record<string, ContainerLatency> {
+function runqRow(h: Dense, withBuckets = true): RunqueueLatency {
+  const s = h.summary(withBuckets);
+  return { count: h.n, p50Us: s.p50Us, p95Us: s.p95Us, p99Us: s.p99Us, p999Us: s.p999Us, maxUs: s.maxUs, buckets: s.buckets };
+}
+
+const byDeviceThenOp = (a: BlockLatencyRow, b: BlockLatencyRow): number =>
+  a.device < b.device ? -1 : a.device > b.device ? 1 : opRank(a.op) - opRank(b.op);
+
+function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: ContainerCgroups, countsOnly = false): LatencyWindowFrame {
+  const scratch = new Scratch();
+  const names = new Map<number, string>();
+  const name = (dev: number): string => {
+    let n = names.get(dev);
+    if (n === undefined) {
+      const k = devKey(dev);
+      n = opts.deviceNames.get(k) ?? k;
+      names.set(dev, n);
+    }
+    return n;
+  };
+  const seconds = span.seconds;
+
+  // The host's rows: the engine keeps the sums over all cgroups as rows of their own.
+  const block: BlockLatencyRow[] = [];
+  let runqueue: RunqueueLatency | null = null;
+  let blockCompleted = 0;
+  for (const row of span.totals()) {
+    const n = span.count(row);
+    if (n <= 0) continue;
+    if (span.kind(row) === ROW_RUNQ_ALL) {
+      const h = scratch.take();
+      h.n = n;
+      h.add(span, row, 0);
+      runqueue = runqRow(h);
+      continue;
+    }
+    const g: Group = { dev: span.dev(row), op: span.op(row), count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
+    addRow(span, g, row);
+    block.push(blockRow(g, seconds, name));
+    blockCompleted += n;
+    scratch.release();
+  }
+  scratch.release();
+  block.sort(byDeviceThenOp);
+
+  const unattributed = { count: 0, bytes: 0 };
+  for (const row of span.rowsOfCgroup(0)) {
+    if (span.kind(row) !== ROW_BLOCK) continue;
+    unattributed.count += span.count(row);
+    unattributed.bytes += span.bytes(row);
+  }
+
+  return {
+    seconds,
+    block,
+    runqueue: runqueue ?? (seconds > 0 ? emptyRunq() : null),
+    containers: countsOnly ? containerCounts(span, opts, byContainer) : containersOf(span, opts, byContainer, name, scratch),
+    lost: span.lost,
+    blockCompleted,
+    unattributed,
+  };
+}
+
+function emptyRunq(): RunqueueLatency {
+  return { count: 0, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
+}
+
+/** Whether any row of these cgroups has data in the span. */
+function hasData(span: LatencySpan, cgroups: readonly number[] | undefined): boolean {
+  if (!cgroups) return false;
+  for (const cg of cgroups) for (const row of span.rowsOfCgroup(cg)) if (span.count(row) > 0) return true;
+  return false;
+}
+
+// Shared, frozen entries of containers with nothing in a window (frames are read, never changed).
+const EMPTY_RUNQ: RunqueueLatency = Object.freeze({ ...emptyRunq(), buckets: Object.freeze([]) as unknown as [number, number][] });
+const EMPTY_IO: IoSummary = Object.freeze({
+  count: 0,
+  opsPerSec: null,
+  readBytes: 0,
+  writeBytes: 0,
+  p50Us: null,
+  p95Us: null,
+  p99Us: null,
+  p999Us: null,
+  maxUs: null,
+  buckets: Object.freeze([]) as unknown as [number, number][],
+});
+const IDLE: ContainerLatency = Object.freeze({ block: Object.freeze([]) as unknown as BlockLatencyRow[], blockReason: null, io: EMPTY_IO, runqueue: EMPTY_RUNQ });
+const IDLE_NO_RUNQ: ContainerLatency = Object.freeze({ ...IDLE, runqueue: null });
+const IDLE_SUMMARY: ContainerLatency = Object.freeze({ ...IDLE, block: null });
+const IDLE_SUMMARY_NO_RUNQ: ContainerLatency = Object.freeze({ ...IDLE, block: null, runqueue: null });
+
+/** Container id -> its cgroup ids, per hierarchy (the inverse of CgroupMaps), and every container id. */
+interface ContainerCgroups {
+  block: Map<string, number[]>;
+  runq: Map<string, number[]>;
+  ids: string[];
+}
+
+function byContainerOf(opts: LatencyFrameOptions): ContainerCgroups {
+  const invert = (m: Map<number, string>): Map<string, number[]> => {
+    const out = new Map<string, number[]>();
+    for (const [cg, id] of m) {
+      const l = out.get(id);
+      if (l) l.push(cg);
+      else out.set(id, [cg]);
+    }
+    return out;
+  };
+  const block = invert(opts.maps.block);
+  const runq = invert(opts.maps.runq);
+  const ids = [...new Set([...block.keys(), ...runq.keys(), ...(opts.unattributable?.keys() ?? [])])].sort();
+  return { block, runq, ids };
+}
+
+/** Containers' read/write counts and bytes only (see LatencyFrameOptions.countsOnly). */
+function containerCounts(span: LatencySpan, opts: LatencyFrameOptions, by: ContainerCgroups): Record<string, ContainerLatency> {
+  const seconds = span.seconds;
   const out: Record<string, ContainerLatency> = {};
-  const blockBy = new Map<string, BlockSum[]>();
-  for (const s of block.values()) {
-    const id = maps.block.get(s.cgroup);
-    if (id === undefined) continue;
-    const list = blockBy.get(id);
-    if (list) list.push(s);
-    else blockBy.set(id, [s]);
+  for (const id of by.ids) {
+    const reason = opts.unattributable?.get(id) ?? null;
+    if (reason !== null) {
+      out[id] = { block: null, blockReason: reason, io: null, runqueue: null };
+      continue;
+    }
+    let count = 0;
+    let readBytes = 0;
+    let writeBytes = 0;
+    for (const cg of by.block.get(id) ?? []) {
+      for (const row of span.rowsOfCgroup(cg)) {
+        if (span.kind(row) !== ROW_BLOCK) continue;
+        const op = span.op(row);
+        if (op !== 'read' && op !== 'write') continue;
+        const n = span.count(row);
+        if (n <= 0) continue;
+        count += n;
+        if (op === 'read') readBytes += span.bytes(row);
+        else writeBytes += span.bytes(row);
+      }
+    }
+    const io: IoSummary = { count, opsPerSec: seconds > 0 ? count / seconds : null, readBytes, writeBytes, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
+    out[id] = { block: null, blockReason: null, io, runqueue: null };
   }
-  const runqBy = new Map<string, [number, RunqSum][]>();
-  for (const e of runq) {
-    const id = maps.runq.get(e[0]);
-    if (id === undefined) continue;
-    const list = runqBy.get(id);
-    if (list) list.push(e);
-    else runqBy.set(id, [e]);
-  }
+  return out;
+}
+
+function containersOf(span: LatencySpan, opts: LatencyFrameOptions, by: ContainerCgroups, name: (dev: number) => string, scratch: Scratch): Record<string, ContainerLatency> {
+  const seconds = span.seconds;
+  const out: Record<string, ContainerLatency> = {};
   // Every mapped container gets an entry (no I/O in the window is a fact, not an unknown).
-  const withRunq = new Set(maps.runq.values());
-  const ids = new Set<string>([...maps.block.values(), ...withRunq]);
-  for (const id of [...ids].sort()) {
-    out[id] = {
-      block: blockRows(blockBy.get(id) ?? [], name, maxima),
-      runqueue: withRunq.has(id) ? runqRow(runqBy.get(id) ?? [], maxima) : null,
-    };
+  for (const id of by.ids) {
+    const reason = opts.unattributable?.get(id) ?? null;
+    const detail = opts.detailFor ? opts.detailFor(id) : true;
+    // Most containers of a busy host did nothing in a short window: one shared empty entry for those.
+    if (!hasData(span, by.block.get(id)) && !hasData(span, by.runq.get(id))) {
+      out[id] = reason !== null ? { block: null, blockReason: reason, io: null, runqueue: by.runq.has(id) ? EMPTY_RUNQ : null } : !detail ? (by.runq.has(id) ? IDLE_SUMMARY : IDLE_SUMMARY_NO_RUNQ) : by.runq.has(id) ? IDLE : IDLE_NO_RUNQ;
+      continue;
+    }
+    let block: BlockLatencyRow[] | null = null;
+    let io: IoSummary | null = null;
+    if (reason === null) {
+      let groups: Group[] | null = null;
+      const all: Group = { dev: 0, op: 'read', count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
+      let readBytes = 0;
+      let writeBytes = 0;
+      for (const cg of by.block.get(id) ?? []) {
+        for (const row of span.rowsOfCgroup(cg)) {
+          if (span.kind(row) !== ROW_BLOCK || span.count(row) <= 0) continue;
+          const dev = span.dev(row);
+          const op = span.op(row);
+          if (detail) {
+            groups ??= [];
+            let g: Group | undefined;
+            for (const x of groups) if (x.dev === dev && x.op === op) g = x;
+            if (!g) {
+              g = { dev, op, count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
+              groups.push(g);
+            }
+            addRow(span, g, row);
+          }
+          if (op === 'read' || op === 'write') {
+            const n = span.count(row);
+            all.count += n;
+            all.service.n += n;
+            all.service.add(span, row, 0);
+            if (op === 'read') readBytes += span.bytes(row);
+            else writeBytes += span.bytes(row);
+          }
+        }
+      }
+      block = !detail ? null : groups ? groups.map((g) => blockRow(g, seconds, name)).sort(byDeviceThenOp) : [];
+      const s = all.service.summary(detail);
+      io = {
+        count: all.count,
+        opsPerSec: seconds > 0 ? all.count / seconds : null,
+        readBytes,
+        writeBytes,
+        p50Us: s.p50Us,
+        p95Us: s.p95Us,
+        p99Us: s.p99Us,
+        p999Us: s.p999Us,
+        maxUs: s.maxUs,
+        buckets: s.buckets,
+      };
+    }
+    let runqueue: RunqueueLatency | null = null;
+    const rcg = by.runq.get(id);
+    if (rcg) {
+      const h = scratch.take();
+      for (const cg of rcg) {
+        for (const row of span.rowsOfCgroup(cg)) {
+          if (span.kind(row) !== ROW_RUNQ) continue;
+          const c = span.count(row);
+          if (c <= 0) continue;
+          h.n += c;
+          h.add(span, row, 0);
+        }
+      }
+      runqueue = runqRow(h, detail);
+    }
+    scratch.release();
+    out[id] = { block, blockReason: reason, io, runqueue };
   }
   return out;
 }

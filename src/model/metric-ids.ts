@@ -203,7 +203,7 @@ const CONTAINER: MetricDef[] = [
       promql: (w) => `histogram_quantile(${PCTS[p]}, sum by (${by('container', 'le')}) (rate(tailtop_container_block_io_latency_seconds_bucket{op="${op}"}[${w}])))`,
       read: (f, w) =>
         containerLatency(f, w).flatMap(({ c, lat }) => {
-          const rows = lat.block.filter((r) => r.op === (op as BlockOp) && r.count > 0);
+          const rows = (lat.block ?? []).filter((r) => r.op === (op as BlockOp) && r.count > 0);
           return rows.length ? some(containerLabels(c), mergedPct(rows, p)) : [];
         }),
     })),

@@ -3,17 +3,27 @@
 // builder, so it holds inputs only (no rates, no percentiles). Built from today's source types; the seam
 // (issue 11) and "Truth in every window" (issue 8) may still add fields: the recorder's codec is generic
 // over JSON-like values, so a new field needs no change there.
-import type { ContainersSample, HostSample, ProcessCounters, SourceError } from './types.js';
-import type { LatencyInterval } from './latency.js';
+import type { ContainersSample, HostSample, LostCounts, ProcessCounters, SourceError } from './types.js';
+import type { BlockIntervalRow, RunqIntervalRow } from './latency.js';
 
 /** Which cgroup hierarchy the helper's cgroup ids belong to (protocol.ts `CgroupHierarchy`). */
 export type LatencyCgroupHierarchy = 'v2' | 'v1-blkio' | 'v1-cpu';
 
-/** One helper `interval` line as drained this tick (the parser's IntervalData without its `kind`). */
-export interface LatencyIntervalSample extends LatencyInterval {
+/** One helper `interval` line as drained this tick (the parser's IntervalData without its `kind`), and where
+ *  the sampler placed it in time. */
+export interface LatencyIntervalSample {
   seq: number;
-  /** Events the helper lost in this interval. */
-  lost: number;
+  /** CLOCK_MONOTONIC at the end of the interval, ns. */
+  monoNs: number;
+  intervalNs: number;
+  /** The flush token it answers, or null when the helper's timer ended it. */
+  flush: number | null;
+  /** When it completed on the sampler's clock (ms, the `atMs` scale): what the window engine is fed. */
+  t: number;
+  block: BlockIntervalRow[];
+  runq: RunqIntervalRow[];
+  /** Events the helper lost (and folded) in this interval, by cause. */
+  lost: LostCounts;
 }
 
 /** The helper's state at this tick (the supervisor's status, minus what only a live process has). */

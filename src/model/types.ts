@@ -150,6 +150,8 @@ export interface DiskFrame {
   partitions: string[];
   /** "diskstats", or "ebpf" when eBPF supplied bytes and ops (then tail figures exist too). */
   source: Source;
+  /** When source is "ebpf": the kernel's own accounting (/proc/diskstats) over the same interval. */
+  diskstats?: { readBytesPerSec: number | null; writeBytesPerSec: number | null; readOpsPerSec: number | null; writeOpsPerSec: number | null };
 }
 
 export interface NetFrame {
@@ -260,6 +262,24 @@ export interface ContainerCounters {
   pressure: PressureSample | null;
   /** Inode of the cgroup directory per hierarchy, for matching eBPF cgroup ids. */
   cgroupIds: { unified: number | null; blkio: number | null; cpu: number | null };
+  /**
+   * Cgroups nested below the container's, per hierarchy (inode numbers: their I/O and wakeups count to the
+   * container), and how deep the container's own directory is (the innermost container wins where
+   * containers nest). Absent when not known (the stats API).
+   */
+  nestedCgroups?: NestedCgroups | null;
+  /**
+   * cgroup v2: whether the `io` controller is enabled for the container's cgroup. Without it the kernel
+   * charges the container's block I/O to an ancestor, so it cannot be attributed. null when not v2.
+   */
+  ioController?: boolean | null;
+}
+
+export interface NestedCgroups {
+  unified: number[];
+  blkio: number[];
+  cpu: number[];
+  depth: { unified: number; blkio: number; cpu: number };
 }
 
 export interface ContainerSample {
@@ -354,20 +374,67 @@ export interface ProcessFrame {
 
 // ---------------------------------------------------------------- latency (eBPF)
 
-/** Sparse histogram: bucket index (see model/histogram.ts for the log-linear scheme) -> count. */
-export type BucketCounts = Map<number, number>;
+/** Block request ops, in their one order (the kernel's REQ_OP numbers: 0 read, 1 write, 2 flush, 3 discard,
+ *  5 secure-erase, 9 write-zeroes, then zone ops and the rest). Protocol, model and UI all use this list. */
+export const BLOCK_OPS = ['read', 'write', 'flush', 'discard', 'secure-erase', 'write-zeroes', 'zone', 'other'] as const;
+export type BlockOp = (typeof BLOCK_OPS)[number];
 
-export type BlockOp = 'read' | 'write' | 'flush' | 'discard' | 'secure-erase' | 'write-zeroes' | 'zone' | 'other';
+/** Position of an op in BLOCK_OPS (for sorting). */
+export function opRank(op: BlockOp): number {
+  const i = BLOCK_OPS.indexOf(op);
+  return i < 0 ? BLOCK_OPS.length : i;
+}
+
+/**
+ * Events the eBPF helper could not use, by cause, and what it folded (docs/ebpf-protocol.md, "lost"):
+ * counts of events unless named *Bytes.
+ */
+export interface LostCounts {
+  /** Block inserts/issues not recorded: the start map was full. */
+  blockStartDropped: number;
+  /** Block requests completed with no recorded start (began before the helper attached, start dropped, aged out). */
+  blockNoStart: number;
+  blockNoStartBytes: number;
+  /** Starts aged out by the helper (requests freed without completing). */
+  blockStale: number;
+  /** Events not counted because the histogram map was full, and the bytes of such block completions. */
+  histFull: number;
+  histFullBytes: number;
+  /** Wakeups not recorded: the run-queue start map was full. */
+  runqStartDropped: number;
+  /** Partial completions folded into their request's final completion (not lost: bytes counted there). */
+  partial: number;
+  partialBytes: number;
+  /** Requests merged into another before issue (their start dropped; not lost: the other one completes). */
+  merged: number;
+}
+
+export const LOST_KEYS = [
+  'blockStartDropped',
+  'blockNoStart',
+  'blockNoStartBytes',
+  'blockStale',
+  'histFull',
+  'histFullBytes',
+  'runqStartDropped',
+  'partial',
+  'partialBytes',
+  'merged',
+] as const satisfies readonly (keyof LostCounts)[];
 
 export interface BlockLatencyRow {
   device: string;
   op: BlockOp;
   count: number;
   bytes: number;
+  /** count and bytes over the window's covered seconds; null when it covers no time. */
+  opsPerSec: number | null;
+  bytesPerSec: number | null;
   p50Us: number | null;
   p95Us: number | null;
   p99Us: number | null;
   p999Us: number | null;
+  /** Exact largest service time in the window (never below a request's; percentiles never above it). */
   maxUs: number | null;
   /** [[upperBoundUs, count], ...] of the service-time histogram (issue -> complete). */
   buckets: [number, number][];
@@ -386,30 +453,71 @@ export interface RunqueueLatency {
   maxUs: number | null;
 }
 
+/** A container's reads and writes over every device, merged bucket by bucket (the table's "IO p99"). */
+export interface IoSummary {
+  count: number;
+  opsPerSec: number | null;
+  readBytes: number;
+  writeBytes: number;
+  p50Us: number | null;
+  p95Us: number | null;
+  p99Us: number | null;
+  p999Us: number | null;
+  maxUs: number | null;
+  buckets: [number, number][];
+}
+
 export interface ContainerLatency {
-  block: BlockLatencyRow[];
+  /**
+   * Per device and op. null when the container's block I/O cannot be attributed (then blockReason says
+   * why), or when the frame carries this container's summary only (blockReason null: the monitor computes
+   * rows for the open container; `io` and `runqueue` are there for every container).
+   */
+  block: BlockLatencyRow[] | null;
+  /** Why block I/O cannot be attributed to this container; null when it can. */
+  blockReason: string | null;
+  /** Reads and writes merged over every device (buckets only where rows are given); null when unattributable. */
+  io: IoSummary | null;
   runqueue: RunqueueLatency | null;
 }
 
 export type LatencyWindow = '1s' | '10s' | '1m' | '5m';
 export const LATENCY_WINDOWS: readonly LatencyWindow[] = ['1s', '10s', '1m', '5m'];
 
-/** Figures over one window: rows merged from the per-interval histograms (never averaged percentiles). */
+/** Block I/O the helper saw but could not give a cgroup (cgroup id 0), in a window. */
+export interface Unattributed {
+  count: number;
+  bytes: number;
+}
+
+/**
+ * Figures over one window: the intervals that completed inside it, merged bucket by bucket (never averaged
+ * percentiles). Every figure of a window covers the same intervals.
+ */
 export interface LatencyWindowFrame {
-  /** Time the window's intervals actually cover, seconds (less than the window right after start). */
+  /** Time the window's intervals cover, seconds (less than the window right after start or after a gap). */
   seconds: number;
   block: BlockLatencyRow[];
   runqueue: RunqueueLatency | null;
-  /** Keyed by container id (cgroup ids already mapped to containers). */
+  /**
+   * Keyed by container id (cgroup ids already mapped to containers, nested cgroups included). Filled for the
+   * spans asked for: `snapshot` everything; the monitor the window on screen (rows and buckets for the open
+   * container only) and, for `current`, each container's I/O counts and bytes only; {} for the others.
+   */
   containers: Record<string, ContainerLatency>;
+  /** What the helper could not use (or folded) in this window. */
+  lost: LostCounts;
+  /** Block requests completed in the window (all devices and ops, with a start), for loss ratios. */
+  blockCompleted: number;
+  unattributed: Unattributed;
 }
 
 export interface LatencyFrame {
-  /** "ebpf", or the reason it is off ("eBPF: helper not built (make -C bpf)", ...). */
+  /** "ebpf", or the reason it is off ("eBPF: helper not built (make -C bpf)", "eBPF: no data for 4 s", ...). */
   source: string;
   active: boolean;
-  /** This interval's rows only (for heatmaps: one column per interval). */
-  current: BlockLatencyRow[];
+  /** The intervals that completed since the previous frame: (previous tick, this tick]. */
+  current: LatencyWindowFrame;
   windows: Record<LatencyWindow, LatencyWindowFrame>;
   /** Malformed helper lines seen so far. */
   badLines: number;

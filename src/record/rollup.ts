@@ -7,9 +7,16 @@
 // belongs to the period holding its wall time; a latency interval to the period holding its END (the rule
 // of windows: an interval belongs to the window it completed in), placed on the wall clock by the set's
 // `clockMonoNs`. Periods are half-open: [start, end).
-import type { BlockIntervalRow, RunqIntervalRow, LatencyInterval } from '../model/latency.js';
-import type { LatencySample, SampleSet } from '../model/sample-set.js';
+import type { BlockIntervalRow, RunqIntervalRow } from '../model/latency.js';
+import type { LatencyIntervalSample, LatencySample, SampleSet } from '../model/sample-set.js';
 import { Sketch, type SketchData } from './sketch.js';
+import { LOST_KEYS, type LostCounts } from '../model/types.js';
+
+const emptyLost = (): LostCounts => Object.fromEntries(LOST_KEYS.map((k) => [k, 0])) as unknown as LostCounts;
+
+function addLost(into: LostCounts, lost: Partial<LostCounts> | undefined): void {
+  if (lost) for (const k of LOST_KEYS) into[k] += lost[k] ?? 0;
+}
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -58,10 +65,10 @@ export interface FigureTable {
 }
 
 export interface LatencyRollup {
-  /** Intervals merged, the time they cover (s), and the events they say were lost. */
+  /** Intervals merged, the time they cover (s), and the events they say were lost (and folded), by cause. */
   intervals: number;
   seconds: number;
-  lost: number;
+  lost: LostCounts;
   /** Rows in the helper's shape (model/latency.ts), merged: counts and buckets summed, maxima exact. */
   block: BlockIntervalRow[];
   runq: RunqIntervalRow[];
@@ -80,7 +87,7 @@ export interface RollupRow {
 }
 
 /** Wall-clock end of an interval: `wallMs - (clockMonoNs - monoNs) / 1e6`, or the set's wall time. */
-export function intervalEndWallMs(wallMs: number, latency: Pick<LatencySample, 'clockMonoNs'>, iv: Pick<LatencyInterval, 'monoNs'>): number {
+export function intervalEndWallMs(wallMs: number, latency: Pick<LatencySample, 'clockMonoNs'>, iv: Pick<LatencyIntervalSample, 'monoNs'>): number {
   if (latency.clockMonoNs === null || latency.clockMonoNs === undefined) return wallMs;
   return wallMs - (latency.clockMonoNs - iv.monoNs) / 1e6;
 }
@@ -138,7 +145,7 @@ export class PeriodAccumulator {
   private readonly runq = new Map<number, RunqAcc>();
   private intervals = 0;
   private seconds = 0;
-  private lost = 0;
+  private readonly lost = emptyLost();
 
   readonly endMs: number;
 
@@ -208,10 +215,10 @@ export class PeriodAccumulator {
     }
   }
 
-  addInterval(iv: LatencyInterval & { lost?: number }): void {
+  addInterval(iv: Pick<LatencyIntervalSample, 'intervalNs' | 'block' | 'runq'> & { lost?: Partial<LostCounts> }): void {
     this.intervals++;
     this.seconds += iv.intervalNs / 1e9;
-    this.lost += iv.lost ?? 0;
+    addLost(this.lost, iv.lost);
     this.addLatencyRows(iv.block, iv.runq);
   }
 
@@ -220,13 +227,13 @@ export class PeriodAccumulator {
       const key = `${r.major}:${r.minor}:${r.op}:${r.cgroup}`;
       let acc = this.block.get(key);
       if (!acc) {
-        acc = { row: { major: r.major, minor: r.minor, op: r.op, cgroup: r.cgroup, count: 0, bytes: 0, maxNs: 0 }, service: new Map(), total: new Map() };
+        acc = { row: { major: r.major, minor: r.minor, op: r.op, cgroup: r.cgroup, count: 0, bytes: 0, maxNs: 0, totalMaxNs: 0 }, service: new Map(), total: new Map() };
         this.block.set(key, acc);
       }
       acc.row.count += r.count;
       acc.row.bytes += r.bytes;
       if (r.maxNs > acc.row.maxNs) acc.row.maxNs = r.maxNs;
-      if (r.totalMaxNs !== undefined && (acc.row.totalMaxNs === undefined || r.totalMaxNs > acc.row.totalMaxNs)) acc.row.totalMaxNs = r.totalMaxNs;
+      if (r.totalMaxNs > acc.row.totalMaxNs) acc.row.totalMaxNs = r.totalMaxNs;
       addPairs(acc.service, r.service);
       addPairs(acc.total, r.total);
     }
@@ -250,7 +257,7 @@ export class PeriodAccumulator {
     this.mergeTable(row.figures);
     this.intervals += row.latency.intervals;
     this.seconds += row.latency.seconds;
-    this.lost += row.latency.lost;
+    addLost(this.lost, row.latency.lost);
     this.addLatencyRows(row.latency.block, row.latency.runq);
   }
 
@@ -315,7 +322,7 @@ export class PeriodAccumulator {
       firstMs: this.firstMs,
       lastMs: this.lastMs,
       figures: this.figureTable(),
-      latency: { intervals: this.intervals, seconds: this.seconds, lost: this.lost, block, runq },
+      latency: { intervals: this.intervals, seconds: this.seconds, lost: { ...this.lost }, block, runq },
     };
   }
 }

@@ -142,7 +142,7 @@ export class Store {
         put(key.lat(r.device, r.op, 'p99'), r.p99Us);
         put(key.lat(r.device, r.op, 'max'), r.maxUs);
       }
-      this.pushHeat(frame.atMs, lat.current);
+      this.pushHeat(frame.atMs, lat.current.block);
     }
 
     // Series not updated this frame get a gap; those unseen for a whole ring are dropped.

@@ -49,7 +49,7 @@ export interface TuiOptions {
   /** + / - keys; the value is clamped to 250 ms .. 10 s. */
   onRefreshChange(ms: number): void;
   /** Process collection only while a process table is visible. */
-  onWantsChange(w: { processes: boolean; containerId: string | null; cursorContainerId: string | null }): void;
+  onWantsChange(w: { processes: boolean; containerId: string | null; cursorContainerId: string | null; latencyWindow: LatencyWindow }): void;
   onQuit(): void;
 }
 
@@ -224,8 +224,8 @@ export function createTui(opts: TuiOptions): Tui {
     const cursorContainerId = t?.view.cursorContainerId?.() ?? null;
     const w =
       t?.view.id === 'processes' || t?.view.id === 'container'
-        ? { processes: true, containerId: t.target || null, cursorContainerId }
-        : { processes: false, containerId: null, cursorContainerId };
+        ? { processes: true, containerId: t.target || null, cursorContainerId, latencyWindow: window }
+        : { processes: false, containerId: null, cursorContainerId, latencyWindow: window };
     const k = JSON.stringify(w);
     if (k !== lastWants) {
       lastWants = k;
@@ -297,6 +297,7 @@ export function createTui(opts: TuiOptions): Tui {
     slower: () => setRefresh(slowerRefresh(refreshMs)),
     window: () => {
       window = LATENCY_WINDOWS[(LATENCY_WINDOWS.indexOf(window) + 1) % LATENCY_WINDOWS.length]!;
+      wantsChanged(); // per-container latency is computed for the window shown
     },
     containers: () => switchTo('containers'),
     processes: () => switchTo('processes'),

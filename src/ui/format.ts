@@ -1,5 +1,7 @@
 // Number formatting for panels. Unknown values (null) are shown as an em dash, never as 0.
 import { fitCells } from '../text/width.js';
+import type { LatencyWindowFrame } from '../model/types.js';
+import { noStartPercent } from '../model/latency.js';
 
 export const DASH = '—';
 
@@ -85,4 +87,26 @@ export function sparkline(values: ArrayLike<number>, width: number, max?: number
     buf[k++] = Number.isNaN(v) ? SPACE : BARS[Math.min(7, Math.max(0, Math.round((top > 0 ? v / top : 0) * 7)))]!;
   }
   return codesToString(buf, k);
+}
+
+/** A share 0-100 with the digits it needs: 0.4%, 0.012%, 12%. */
+export function share(v: number): string {
+  if (v >= 10) return `${v.toFixed(0)}%`;
+  if (v >= 0.1) return `${v.toFixed(1)}%`;
+  return `${v.toPrecision(1)}%`;
+}
+
+/** What the eBPF helper could not use in a window, one short phrase per cause (empty when nothing). */
+export function lossNotes(w: LatencyWindowFrame): string[] {
+  const out: string[] = [];
+  const l = w.lost;
+  const ns = noStartPercent(w);
+  if (ns !== null && l.blockNoStart > 0) out.push(`${share(ns)} of block completions had no start`);
+  if (l.blockStartDropped > 0) out.push(`${num(l.blockStartDropped)} block starts dropped (start map full)`);
+  if (l.blockStale > 0) out.push(`${num(l.blockStale)} block starts aged out`);
+  if (l.histFull > 0) out.push(`${num(l.histFull)} events not counted (histogram map full)`);
+  if (l.runqStartDropped > 0) out.push(`${num(l.runqStartDropped)} wakeups not timed (run-queue map full)`);
+  const all = w.blockCompleted;
+  if (all > 0 && w.unattributed.count > 0) out.push(`${share((w.unattributed.count / all) * 100)} of block I/O had no cgroup`);
+  return out;
 }

@@ -43,7 +43,7 @@ const skip = requirement('eBPF kernel', why === null, why ?? '');
 type Hist = [number, number][];
 interface BlockRow { major: number; minor: number; op: string; cgroup: number; count: number; bytes: number; maxNs: number; service: Hist; total: Hist }
 interface RunqRow { cgroup: number; count: number; maxNs: number; hist: Hist }
-interface Interval { type: 'interval'; seq: number; monoNs: number; intervalNs: number; block: BlockRow[]; runq: RunqRow[]; lost: number }
+interface Interval { type: 'interval'; seq: number; monoNs: number; intervalNs: number; block: BlockRow[]; runq: RunqRow[]; lost: Record<string, number> }
 interface Hello { type: 'hello'; programs: Record<string, string>; failed: Record<string, string>; cgroup: { block: string; runq: string } }
 
 /** Bucket bounds exactly as docs/ebpf-protocol.md. */
@@ -239,7 +239,7 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
       dev = devOf(loop);
       helper = new Helper(['--interval-ms', '250', '--no-runq']);
       const hello = await helper.hello();
-      expect(Object.keys(hello.programs).sort()).toEqual(['block_rq_complete', 'block_rq_insert', 'block_rq_issue']);
+      expect(Object.keys(hello.programs).sort()).toEqual(['block_rq_complete', 'block_rq_insert', 'block_rq_issue', 'block_rq_merge', 'block_rq_requeue']);
       await helper.intervalAfter(monoNow());
     });
     afterAll(async () => {

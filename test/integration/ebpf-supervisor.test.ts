@@ -70,7 +70,7 @@ describe.skipIf(skip)('eBPF helper under the supervisor (real)', () => {
     const st = sup.status();
     expect(st.active).toBe(true);
     expect(st.reason).toBe('ebpf');
-    expect(st.hello?.version).toBe(1);
+    expect(st.hello?.version).toBe(2);
     expect(st.hello?.intervalMs).toBe(200);
     expect(Object.keys(st.hello?.programs ?? {})).toContain('block_rq_complete');
     expect(st.pid).toBeGreaterThan(0);
@@ -124,4 +124,59 @@ describe.skipIf(skip)('eBPF helper under the supervisor (real)', () => {
     await closed;
     await until(() => !alive(pid), 5_000, `helper ${pid} to exit after its parent died`);
   });
+});
+
+describe.skipIf(skip)('old data never passes for live (real helper, SIGSTOP)', () => {
+  it('a stopped helper: the latency figures go to "—" with "eBPF: no data for N s", the p99 trend records gaps; SIGCONT brings them back', async () => {
+    const { Sampler } = await import('../../src/sampler.js');
+    const { Store, key } = await import('../../src/store/store.js');
+    const { systemClock } = await import('../../src/clock.js');
+    const { readHostSample } = await import('../../src/sources/procfs/read-host.js');
+    const ebpf = new EbpfSupervisor({ helperPath: helper, intervalMs: 500, extraArgs: ['--no-runq'] });
+    const store = new Store(100);
+    const sampler = new Sampler({ clock: systemClock, store, readHost: (atMs) => readHostSample({ atMs }), containers: null, ebpf, refreshMs: 250, showAllDisks: true });
+    // some block I/O of our own, so that the trend has points: direct writes to a file under /var/tmp
+    const writer = spawn('sh', ['-c', 'while :; do dd if=/dev/zero of=/var/tmp/tailtop-stale-$$ bs=4k count=50 oflag=direct 2>/dev/null; sleep 0.05; done; '], { stdio: 'ignore', detached: true });
+    try {
+      await ebpf.start();
+      expect(await ebpf.waitReady(20_000)).toBe(true);
+      const frames: { active: boolean; source: string }[] = [];
+      const tick = async (): Promise<void> => {
+        const f = await sampler.tick();
+        frames.push({ active: f.latency!.active, source: f.latency!.source });
+        await sleep(250);
+      };
+      for (let i = 0; i < 8; i++) await tick();
+      expect(frames.at(-1)).toEqual({ active: true, source: 'ebpf' });
+      const dev = store.latest()!.latency!.windows['1s'].block.find((r) => r.op === 'write')?.device;
+      expect(dev).toBeDefined();
+      const pid = ebpf.status().pid!;
+      process.kill(pid, 'SIGSTOP');
+      const stoppedAt = frames.length;
+      for (let i = 0; i < 16; i++) await tick();
+      const during = frames.slice(stoppedAt);
+      console.log(`while stopped: ${during.map((f) => (f.active ? 'live' : f.source)).join(' | ')}`);
+      // overdue after the helper's interval (0.5 s) + 1 s: from then on never "live"
+      const firstStale = during.findIndex((f) => !f.active);
+      expect(firstStale).toBeGreaterThanOrEqual(0);
+      expect(firstStale).toBeLessThanOrEqual(8);
+      expect(during.slice(firstStale).every((f) => !f.active && /^eBPF: no data for \d+ s$/.test(f.source))).toBe(true);
+      // the p99 trend: gaps (NaN) while stopped, never the last point again and again
+      const p99 = [...store.values(key.lat(dev!, 'write', 'p99'))];
+      expect(p99.slice(-8).every((v) => Number.isNaN(v))).toBe(true);
+      process.kill(pid, 'SIGCONT');
+      const resumedAt = frames.length;
+      for (let i = 0; i < 12; i++) await tick();
+      expect(frames.slice(resumedAt).some((f) => f.active)).toBe(true);
+      expect(frames.at(-1)!.active).toBe(true);
+    } finally {
+      try {
+        process.kill(-writer.pid!, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      await ebpf.stop();
+      execFileSync('sh', ['-c', 'rm -f /var/tmp/tailtop-stale-*']);
+    }
+  }, 60_000);
 });

@@ -8,6 +8,7 @@ import {
   CgroupCounterReader,
   LIMITS_EVERY,
   listCgroupPids,
+  nestedCgroupIds,
   parsePidList,
   readContainerCounters,
   sumNetDev,
@@ -113,6 +114,42 @@ describe('readContainerCounters on fixture trees', () => {
     expect(r.error).toMatch(/^container broken: .*cpu\.stat line 2: "user_usec" is not a counter: "banana" \(\+\d+ more\)$/);
     expect(r.error).not.toContain('\n');
     reader.close();
+  });
+
+  it('nested cgroups (their inode numbers) and the v2 io controller, looked at with the limits', async () => {
+    const root = copyOf('v2-systemd-docker');
+    const dir = `${root}/sys/fs/cgroup/system.slice/docker-${A}.scope`;
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: A, initPid: 4242 });
+    let c = (await reader.read(m, { root })).counters!;
+    // the fixture has one nested cgroup, "sub"; no cgroup.controllers file: unknown
+    expect(c.nestedCgroups!.unified).toEqual([statSync(`${dir}/sub`).ino]);
+    expect(c.nestedCgroups!.depth.unified).toBe(dir.split('/').filter(Boolean).length);
+    expect(c.ioController).toBeNull();
+    mkdirSync(`${dir}/sub/deeper`);
+    writeFileSync(`${dir}/cgroup.controllers`, 'cpuset cpu memory pids\n');
+    for (let i = 0; i < LIMITS_EVERY; i++) c = (await reader.read(m, { root })).counters!;
+    expect(c.nestedCgroups!.unified.sort()).toEqual([statSync(`${dir}/sub`).ino, statSync(`${dir}/sub/deeper`).ino].sort());
+    expect(c.ioController).toBe(false); // no "io": its block I/O is charged to an ancestor
+    writeFileSync(`${dir}/cgroup.controllers`, 'cpuset cpu io memory pids\n');
+    for (let i = 0; i < LIMITS_EVERY; i++) c = (await reader.read(m, { root })).counters!;
+    expect(c.ioController).toBe(true);
+    reader.close();
+  });
+
+  it('nestedCgroupIds: one stat for a leaf, a walk below it otherwise', () => {
+    const root = mkdtempSync(join(tmpdir(), 'tailtop-nested-'));
+    try {
+      expect(nestedCgroupIds(root)).toEqual([]);
+      mkdirSync(`${root}/a/b`, { recursive: true });
+      mkdirSync(`${root}/c`);
+      writeFileSync(`${root}/a/file`, 'x');
+      expect(nestedCgroupIds(root).sort()).toEqual(['a', 'a/b', 'c'].map((d) => statSync(`${root}/${d}`).ino).sort());
+      expect(nestedCgroupIds(null)).toEqual([]);
+      expect(nestedCgroupIds(`${root}/missing`)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('a vanished pid or cgroup: "gone", quietly', async () => {

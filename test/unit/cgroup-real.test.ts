@@ -1,5 +1,6 @@
 // A real cgroup on this machine: create one, move a busy child into it, read it as if it were a container.
-// Needs root and a writable cgroup hierarchy; otherwise skipped with the reason printed.
+// Needs root and a writable cgroup hierarchy: under CI=true it must run (a missing requirement fails);
+// elsewhere it is skipped with the reason printed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmdirSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainerMeta } from '../../src/model/types.js';
 import { CgroupCounterReader, detectCgroupLayout } from '../../src/sources/cgroup/index.js';
 import type { CgroupLayout } from '../../src/sources/cgroup/detect.js';
+import { requirement } from '../env.js';
 
 const layout: CgroupLayout = (await detectCgroupLayout('/')).layout;
 const name = `tailtop-test-${process.pid}`;
@@ -41,8 +43,8 @@ function skipReason(): string | null {
   return null;
 }
 
-const reason = skipReason();
-if (reason) console.warn(`skipping real cgroup test: ${reason}`);
+const why = skipReason();
+const reason = requirement('a real cgroup', why === null, why ?? '');
 
 describe.skipIf(reason !== null)(`real cgroup (${layout.mode})`, () => {
   let child: ChildProcess;

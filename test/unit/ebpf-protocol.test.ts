@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseLine, type Hello, type IntervalData } from '../../src/sources/ebpf/protocol.js';
+import { MAX_BYTES, MAX_COUNT, PROTOCOL_VERSION, parseLine, type Hello, type IntervalData } from '../../src/sources/ebpf/protocol.js';
+import { BLOCK_OPS } from '../../src/model/types.js';
 
 const fixture = (name: string): string[] =>
   readFileSync(fileURLToPath(new URL(`../fixtures/ebpf/${name}`, import.meta.url)), 'utf8')
@@ -18,18 +19,34 @@ const expectOneLine = (reason: string): void => {
   expect(reason.length).toBeLessThanOrEqual(160);
 };
 
+const noLoss = {
+  blockStartDropped: 0,
+  blockNoStart: 0,
+  blockNoStartBytes: 0,
+  blockStale: 0,
+  histFull: 0,
+  histFullBytes: 0,
+  runqStartDropped: 0,
+  partial: 0,
+  partialBytes: 0,
+  merged: 0,
+};
+
 describe('parseLine: good lines', () => {
-  it('parses the protocol doc hello', () => {
+  it('parses the protocol doc hello (version 2)', () => {
     const h = parseLine(good[0]!) as Hello;
+    expect(PROTOCOL_VERSION).toBe(2);
     expect(h).toEqual({
       kind: 'hello',
-      version: 1,
+      version: 2,
       pid: 1234,
       intervalMs: 1000,
       programs: {
         block_rq_insert: 'tp_btf',
         block_rq_issue: 'tp_btf',
         block_rq_complete: 'tp_btf',
+        block_rq_merge: 'tp_btf',
+        block_rq_requeue: 'tp_btf',
         sched_wakeup: 'tp_btf',
         sched_wakeup_new: 'tp_btf',
         sched_switch: 'tp_btf',
@@ -37,25 +54,28 @@ describe('parseLine: good lines', () => {
       failed: {},
       cgroup: { block: 'v1-blkio', runq: 'v1-cpu' },
       histogram: { unit: 'ns', subBucketBits: 3, buckets: 320 },
+      maps: { inflight: 16384, hist: 1024, runq: 32768 },
     });
   });
 
-  it('parses the protocol doc interval', () => {
+  it('parses the protocol doc interval, with the flush token it answers', () => {
     const iv = parseLine(good[1]!) as IntervalData;
     expect(iv).toEqual({
       kind: 'interval',
       seq: 1,
-      monoNs: 123456789,
+      monoNs: 123456789000,
       intervalNs: 1000123456,
+      flush: 7,
       block: [
         {
           major: 7,
           minor: 0,
           op: 'read',
           cgroup: 4026,
-          count: 812,
-          bytes: 3325952,
-          maxNs: 91234,
+          count: 43,
+          bytes: 176128,
+          maxNs: 20000,
+          totalMaxNs: 21000,
           service: [
             [96, 3],
             [97, 40],
@@ -66,19 +86,20 @@ describe('parseLine: good lines', () => {
           ],
         },
       ],
-      runq: [{ cgroup: 1, count: 5000, maxNs: 80211, hist: [[60, 12], [61, 80]] }],
-      lost: 0,
+      runq: [{ cgroup: 1, count: 92, maxNs: 880, hist: [[60, 12], [61, 80]] }],
+      lost: noLoss,
     });
   });
 
-  it('ignores unknown keys, maps unknown ops to "other", defaults lost to 0', () => {
+  it('reads lost events by cause, partial completions and merges; ignores unknown keys; maps unknown ops to "other"', () => {
     const a = parseLine(good[2]!) as IntervalData;
     expect(a.kind).toBe('interval');
-    expect(a.lost).toBe(3);
+    expect(a.flush).toBeNull();
+    expect(a.lost).toEqual({ ...noLoss, blockNoStart: 3, blockNoStartBytes: 12288, runqStartDropped: 2, partial: 4, partialBytes: 2048, merged: 5 });
     expect(a).not.toHaveProperty('future');
     const b = parseLine(good[3]!) as IntervalData;
     expect(b.block[0]!.op).toBe('other');
-    expect(b.lost).toBe(0);
+    expect(b.lost).toEqual(noLoss);
     expect(b.block[0]).not.toHaveProperty('extra');
   });
 
@@ -88,33 +109,37 @@ describe('parseLine: good lines', () => {
     expect(h.kind).toBe('hello');
     expect(h.programs).toEqual({});
     expect(h.failed).toEqual({});
+    expect(h.maps).toBeNull();
     expect(h.cgroup).toEqual({ block: 'v2', runq: 'v2' });
     expect(h.intervalMs).toBe(250);
   });
 
-  it('accepts the largest exact numbers and a huge monotonic clock', () => {
+  it('accepts the largest plausible numbers: a clock near 2^63, 2^40 events, 2^50 bytes, the largest device numbers', () => {
     const iv = parseLine(good[6]!) as IntervalData;
     expect(iv.kind).toBe('interval');
-    expect(iv.monoNs).toBe(9.3e18);
-    expect(iv.block[0]!.count).toBe(Number.MAX_SAFE_INTEGER);
-    expect(iv.runq[0]!.hist).toEqual([
-      [0, 0],
-      [319, 1],
-    ]);
+    expect(iv.monoNs).toBe(9.2e18);
+    expect(iv.block[0]!.count).toBe(MAX_COUNT);
+    expect(iv.block[0]!.bytes).toBe(MAX_BYTES);
+    expect(iv.block[0]!.cgroup).toBe(Number.MAX_SAFE_INTEGER);
+    expect([iv.block[0]!.major, iv.block[0]!.minor]).toEqual([4095, 1048575]);
+    // zero counts dropped, duplicates summed
+    expect(iv.block[0]!.total).toEqual([[319, MAX_COUNT]]);
+    expect(iv.runq[0]!.hist).toEqual([[0, 1]]);
   });
 
   it('accepts every op name of the protocol', () => {
-    for (const op of ['read', 'write', 'flush', 'discard', 'secure-erase', 'write-zeroes', 'zone', 'other']) {
+    for (const op of BLOCK_OPS) {
       const line = good[1]!.replace('"op":"read"', `"op":"${op}"`);
       expect((parseLine(line) as IntervalData).block[0]!.op).toBe(op);
     }
   });
 
-  it('reads the optional totalMaxNs, and rejects a wrong one', () => {
-    const line = good[1]!.replace('"maxNs":91234,', '"maxNs":91234,"totalMaxNs":120000,');
-    expect((parseLine(line) as IntervalData).block[0]!.totalMaxNs).toBe(120000);
-    expect((parseLine(good[1]!) as IntervalData).block[0]).not.toHaveProperty('totalMaxNs');
-    expect(parseLine(good[1]!.replace('"maxNs":91234,', '"maxNs":91234,"totalMaxNs":"x",')).kind).toBe('bad');
+  it('normalises histograms: sorted by bucket, duplicates summed', () => {
+    const line = good[1]!.replace('"service":[[96,3],[97,40]]', '"service":[[97,30],[96,3],[97,10]]');
+    expect((parseLine(line) as IntervalData).block[0]!.service).toEqual([
+      [96, 3],
+      [97, 40],
+    ]);
   });
 
   it('tolerates surrounding whitespace and CRLF', () => {
@@ -142,7 +167,7 @@ describe('parseLine: bad lines', () => {
     expect(reason('{}')).toBe('no "type" key');
     expect(reason('{"type":"goodbye"}')).toBe('unknown type string "goodbye"');
     expect(reason(bad[0]!)).toMatch(/^not JSON/); // truncated
-    expect(reason(bad.find((l) => l.includes('"version":2'))!)).toMatch(/unsupported protocol version 2/);
+    expect(reason(bad.find((l) => l.includes('"version":1'))!)).toMatch(/unsupported protocol version 1 \(tailtop speaks 2\)/);
     expect(reason(bad.find((l) => l.includes('"subBucketBits":4'))!)).toMatch(/histogram: expected subBucketBits 3 and 320 buckets/);
     expect(reason(bad.find((l) => l.includes('"v3"'))!)).toMatch(/cgroup.block: unknown cgroup hierarchy "v3"/);
     expect(reason(bad.find((l) => l.includes('"pid":"1234"'))!)).toMatch(/pid: expected a finite number >= 0, got string "1234"/);
@@ -152,7 +177,21 @@ describe('parseLine: bad lines', () => {
     expect(reason(bad.find((l) => l.includes('18446744073709551615'))!)).toMatch(/block\[0\]\.count: expected a whole number below 2\^53/);
     expect(reason(bad.find((l) => l.includes('[[320,1]]'))!)).toMatch(/block\[0\]\.service\[0\]: bucket index must be a whole number 0\.\.319, got 320/);
     expect(reason(bad.find((l) => l.includes('"maxNs":-5'))!)).toMatch(/runq\[0\]\.maxNs/);
-    expect(reason(bad.find((l) => l.includes('"lost":"0"'))!)).toMatch(/^interval: lost: expected a finite number/);
+    expect(reason(bad.find((l) => l.includes('"lost":"0"'))!)).toMatch(/^interval: lost: expected an object/);
+    // absurd values: refused with a reason, so that they can neither freeze a window nor leave a phantom row
+    expect(reason(bad.find((l) => l.includes('"monoNs":1e+308'))!)).toMatch(/^interval: monoNs: expected whole nanoseconds below 2\^63/);
+    expect(reason(bad.find((l) => l.includes('"count":9007199254740991'))!)).toMatch(/block\[0\]\.count: 9007199254740991 is beyond any real count per interval/);
+    expect(reason(bad.find((l) => l.includes('"monoNs":5,'))!)).toMatch(/intervalNs: 10 would start the interval before boot/);
+    expect(reason(bad.find((l) => l.includes('"maxNs":30000'))!)).toMatch(/block\[0\]: maximum 30000 ns is outside the highest service bucket \[18432, 20480\)/);
+    expect(reason(bad.find((l) => l.includes('"maxNs":100,'))!)).toMatch(/maximum 100 ns is outside the highest service bucket/);
+    expect(reason(bad.find((l) => l.includes('"count":2,'))!)).toMatch(/block\[0\]\.service: holds 1 values, count is 2/);
+    expect(reason(bad.find((l) => l.includes('"count":0,'))!)).toMatch(/block\[0\]\.count: a row must count at least one event/);
+    expect(reason(bad.find((l) => l.includes('"major":4096'))!)).toMatch(/block\[0\]\.major: 4096 is beyond any real 12-bit device number/);
+    expect(reason(bad.find((l) => l.includes('"bytes":2251799813685248'))!)).toMatch(/block\[0\]\.bytes: .* is beyond any real byte count/);
+    expect(reason(bad.find((l) => l.includes('"totalMaxNs":null'))!)).toMatch(/block\[0\]\.totalMaxNs/);
+    expect(reason(bad.find((l) => l.includes('"hist":[[61,1]]'))!)).toMatch(/runq\[0\]\.hist: holds 1 values, count is 2/);
+    expect(reason(bad.find((l) => l.includes('"blockNoStart":-1'))!)).toMatch(/lost\.blockNoStart/);
+    expect(reason(bad.find((l) => l.includes('"flush":-3'))!)).toMatch(/flush/);
   });
 
   it('rejects every truncation of a good line', () => {
@@ -184,7 +223,7 @@ describe('parseLine: bad lines', () => {
 
   it('mutating a field type of a good interval makes it bad, never a crash', () => {
     const base = JSON.parse(good[1]!) as Record<string, unknown>;
-    const fields = ['seq', 'monoNs', 'intervalNs', 'block', 'runq', 'lost'];
+    const fields = ['seq', 'monoNs', 'intervalNs', 'block', 'runq', 'lost', 'flush'];
     fc.assert(
       fc.property(fc.constantFrom(...fields), fc.constantFrom<unknown>('1', null, -1, NaN, true, {}, 1e400), (f, v) => {
         const r = parseLine(JSON.stringify({ ...base, [f]: v }));

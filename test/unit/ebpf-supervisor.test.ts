@@ -269,10 +269,10 @@ describe('running the helper', () => {
     expect(s.status().active).toBe(true);
     expect(s.status().badLines).toBeGreaterThanOrEqual(5);
     expect(reasons.slice(0, 5)).toEqual([
-      expect.stringMatching(/^interval: block\[0\]\.count: 9007199254740991 completions in 20000000 ns$/),
-      expect.stringMatching(/^interval: block\[0\]\.service: maximum 9007199254740991 ns is above the highest bucket/),
+      expect.stringMatching(/^interval: block\[0\]\.count: 549755813888 completions in 20000000 ns$/),
+      expect.stringMatching(/^interval: block\[0\]\.bytes: 562949953421312 bytes in 3 requests$/),
       expect.stringMatching(/^interval: intervalNs 0 is not a plausible interval/),
-      expect.stringMatching(/^interval: runq\[0\]\.hist: counts add up beyond 2\^53/),
+      expect.stringMatching(/^interval: runq\[0\]\.count: 549755813888 wakeups in 20000000 ns$/),
       expect.stringMatching(/^interval: seq 1 after \d+/),
     ]);
   });
@@ -283,6 +283,38 @@ describe('running the helper', () => {
     await s.waitReady(10_000);
     await until(() => s.status().dropped >= 3);
     expect(s.drain().length).toBe(3);
+  });
+});
+
+describe('flush', () => {
+  it('asks the helper to end its interval now: the answer carries the token and resolves the promise', async () => {
+    const s = make({ helperPath: FAKE, spawn: nodeSpawnWith({ FAKE_HELPER_MODE: 'stay' }), intervalMs: 60_000 });
+    expect(s.flush(1000)).toBeNull(); // not started
+    await s.start();
+    expect(await s.waitReady(10_000)).toBe(true);
+    const a = s.flush(5000)!;
+    const b = s.flush(5000)!;
+    expect(b.token).toBe(a.token + 1);
+    expect(await a.done).toBe(true);
+    expect(await b.done).toBe(true);
+    const ivs = s.drain();
+    // the helper's timer (60 s) never fired: every interval answers a flush
+    expect(ivs.map((i) => i.flush)).toEqual([a.token, b.token]);
+    expect(ivs[0]!.lost.blockNoStart).toBe(1);
+    expect(s.status().lost).toBe(2); // all causes, summed over the intervals
+  });
+
+  it('resolves false when a stalled helper does not answer in time, and when the helper exits', async () => {
+    const s = make({ helperPath: FAKE, spawn: nodeSpawnWith({ FAKE_HELPER_MODE: 'mute' }), intervalMs: 60_000, backoff: { initialMs: 60_000 } });
+    await s.start();
+    expect(await s.waitReady(10_000)).toBe(true);
+    const t0 = performance.now();
+    expect(await s.flush(200)!.done).toBe(false);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(190);
+    const pending = s.flush(60_000)!;
+    process.kill(s.status().pid!, 'SIGKILL');
+    expect(await pending.done).toBe(false);
+    expect(s.flush(1000)).toBeNull(); // no helper running
   });
 });
 
@@ -386,7 +418,7 @@ describe("a helper's descendants holding its pipes", () => {
     const child = Object.assign(new EventEmitter(), { pid: 4242, stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), kill: () => true });
     const s = make({ helperPath: '/bin/true', spawn: () => child as never, stopGraceMs: 50, killWaitMs: 100 });
     await s.start();
-    child.stdout.write(`${JSON.stringify({ type: 'hello', version: 1, pid: 4242, intervalMs: 100, programs: {}, failed: {}, cgroup: { block: 'v2', runq: 'v2' }, histogram: { unit: 'ns', subBucketBits: 3, buckets: 320 } })}\n`);
+    child.stdout.write(`${JSON.stringify({ type: 'hello', version: 2, pid: 4242, intervalMs: 100, programs: {}, failed: {}, cgroup: { block: 'v2', runq: 'v2' }, histogram: { unit: 'ns', subBucketBits: 3, buckets: 320 } })}\n`);
     expect(await s.waitReady(2000)).toBe(true);
     const t0 = Date.now();
     await s.stop();

@@ -5,6 +5,9 @@ import { cpuSplit, deriveHost } from '../../src/model/host.js';
 import { counterDelta, percentOf, rate } from '../../src/model/rates.js';
 import type { CpuTimes, DiskCounters, HostSample, NetCounters, PressureResource } from '../../src/model/types.js';
 import { readHostSample } from '../../src/sources/procfs/read-host.js';
+import { parseStat } from '../../src/sources/procfs/parse-stat.js';
+
+const readStat = (rel: string) => parseStat(fs.readFileSync(new URL(`../fixtures/procfs/${rel}`, import.meta.url), 'utf8')).value!;
 
 const times = (p: Partial<CpuTimes> = {}): CpuTimes => ({
   user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0, ...p,
@@ -117,6 +120,51 @@ describe('CPU', () => {
     const f = deriveHost(b, a, 1000);
     expect(f.cores.map((c) => [c.id, c.percent])).toEqual([[0, 60], [1, null], [2, null]]);
     expect(f.cpu.percent).toBe(60);
+  });
+
+  it('guests running: busy% counts guest time once, inside user and nice (fixture pair 1 s apart)', () => {
+    // Δ: user 400 (300 of it guest), nice 100 (50 guest_nice), system 100, idle 300, iowait 100 -> total 1000.
+    // Right: 100 x (1000 - 300 - 100) / 1000 = 60%. Adding guest to the total again would give 70.4%,
+    // subtracting it from user 30%: far from 0 and 100, so no clamping could hide either.
+    const a = readStat('guest/proc/stat');
+    const b = readStat('guest/stat-1s-later');
+    const f = deriveHost(sample(1000, { stat: b }), sample(0, { stat: a }), 1000);
+    expect(f.cpu.percent).toBe(60);
+    expect(f.cpu.user).toBe(40);
+    expect(f.cpu.nice).toBe(10);
+    expect(f.cpu.idle).toBe(30);
+    // cpu0: user 300 (250 guest), nice 50, system 50, idle 150, iowait 50 = 600: busy 400/600
+    expect(f.cores[0]!.percent).toBeCloseTo((400 / 600) * 100, 10);
+    // cpu1: user 100, nice 50, system 50, idle 150, iowait 50 = 400: busy 50%
+    expect(f.cores[1]!.percent).toBe(50);
+  });
+
+  it('CPU% is exactly 100 x (Δtotal - Δidle - Δiowait) / Δtotal for any monotone counters (no clamping involved)', () => {
+    const t = fc.record({
+      user: fc.nat(1e9), nice: fc.nat(1e9), system: fc.nat(1e9), idle: fc.nat(1e9), iowait: fc.nat(1e9), irq: fc.nat(1e9), softirq: fc.nat(1e9), steal: fc.nat(1e9),
+    });
+    const d = fc.record({
+      user: fc.nat(1e5), nice: fc.nat(1e5), system: fc.nat(1e5), idle: fc.nat(1e5), iowait: fc.nat(1e5), irq: fc.nat(1e5), softirq: fc.nat(1e5), steal: fc.nat(1e5),
+    });
+    fc.assert(
+      fc.property(t, d, (prev, delta) => {
+        const cur = { ...prev };
+        let total = 0;
+        for (const k of Object.keys(delta) as (keyof CpuTimes)[]) {
+          cur[k] += delta[k];
+          total += delta[k];
+        }
+        const s = cpuSplit(cur, prev);
+        if (total === 0) return expect(s.percent).toBeNull();
+        const busy = (100 * (total - delta.idle - delta.iowait)) / total;
+        expect(busy).toBeGreaterThanOrEqual(0);
+        expect(busy).toBeLessThanOrEqual(100);
+        expect(s.percent).toBeCloseTo(busy, 9);
+        expect(s.user).toBeCloseTo((100 * delta.user) / total, 9);
+        const sum = s.user! + s.nice! + s.system! + s.idle! + s.iowait! + s.irq! + s.softirq! + s.steal!;
+        expect(sum).toBeCloseTo(100, 9);
+      }),
+    );
   });
 
   it('CPU% is always within 0..100 (property)', () => {

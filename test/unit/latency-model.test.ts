@@ -1,270 +1,83 @@
+// The latency model (model/latency.ts): rows per device and op, total (queue included) apart from service,
+// the run queue, per-container rows (cgroup maps per hierarchy, nested cgroups, Docker in Docker),
+// containers whose I/O cannot be attributed, the merged I/O summary behind the containers table's "IO p99".
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import {
-  LatencyModel,
-  WINDOW_MS,
-  cgroupMapFromContainers,
-  deviceNamesFromDiskstats,
-  inactiveFrame,
-  type LatencyInterval,
-} from '../../src/model/latency.js';
 import { Histogram, percentile, toBuckets } from '../../src/model/histogram.js';
-import { LATENCY_WINDOWS, type BlockOp, type ContainerCounters } from '../../src/model/types.js';
+import { inactiveFrame, latencyFrame, noStartPercent, unattributableContainers, zeroLost } from '../../src/model/latency.js';
+import { LATENCY_WINDOWS, type ContainerCounters } from '../../src/model/types.js';
+import { Ticker, blockRow, cgroupMapFromContainers, devs, runqRow, timed } from './latency-helpers.js';
 
-const SEC = 1_000_000_000;
-const devs = deviceNamesFromDiskstats([
-  { name: 'sda', major: 8, minor: 0 },
-  { name: 'nvme0n1', major: 259, minor: 0 },
-]);
-const frameOpts = { deviceNames: devs, source: 'ebpf', active: true, badLines: 0 };
-
-type Row = LatencyInterval['block'][number];
-function blockRow(values: number[], over: Partial<Row> = {}): Row {
-  const h = Histogram.of(values);
-  const pairs: [number, number][] = [];
-  h.counts.forEach((c, i) => c > 0 && pairs.push([i, c]));
-  return {
-    major: 8,
-    minor: 0,
-    op: 'read',
-    cgroup: 0,
-    count: values.length,
-    bytes: values.length * 4096,
-    maxNs: Math.max(0, ...values),
-    service: pairs,
-    total: pairs,
-    ...over,
-  };
-}
-function runqRow(cgroup: number, values: number[]): LatencyInterval['runq'][number] {
-  const h = Histogram.of(values);
-  const pairs: [number, number][] = [];
-  h.counts.forEach((c, i) => c > 0 && pairs.push([i, c]));
-  return { cgroup, count: values.length, maxNs: Math.max(0, ...values), hist: pairs };
-}
-function interval(sec: number, block: Row[], runq: LatencyInterval['runq'] = []): LatencyInterval {
-  return { monoNs: sec * SEC, intervalNs: SEC, block, runq };
-}
-
-describe('LatencyModel windows', () => {
-  it('1 s, 10 s and 5 m windows sum the right intervals', () => {
-    const m = new LatencyModel();
-    for (let s = 1; s <= 20; s++) m.add(interval(s, [blockRow(Array<number>(s).fill(s * 1000))]));
-    const f = m.frame(frameOpts);
-    expect(f.active).toBe(true);
-    expect(f.source).toBe('ebpf');
-    const cnt = (w: (typeof LATENCY_WINDOWS)[number]): number => f.windows[w].block[0]!.count;
-    expect(cnt('1s')).toBe(20);
-    expect(cnt('10s')).toBe(11 + 12 + 13 + 14 + 15 + 16 + 17 + 18 + 19 + 20);
-    expect(cnt('1m')).toBe(210);
-    expect(cnt('5m')).toBe(210);
-    expect(f.windows['1s'].block[0]!.bytes).toBe(20 * 4096);
-    expect(f.windows['1s'].block[0]!.device).toBe('sda');
-    // Exact maxima per window, although the running sums cannot subtract a maximum.
-    expect(f.windows['10s'].block[0]!.maxUs).toBe(20);
-    expect(f.windows['5m'].block[0]!.p50Us).toBeLessThan(f.windows['1s'].block[0]!.p50Us!);
-  });
-
-  it('keeps at most 300 intervals and the 5 m window is the newest 300 s', () => {
-    const m = new LatencyModel();
-    for (let s = 1; s <= 400; s++) {
-      m.add(interval(s, [blockRow([s * 1000])], [runqRow(1, [s])]));
-      expect(m.size).toBeLessThanOrEqual(300);
-    }
-    const f = m.frame(frameOpts);
-    expect(f.windows['5m'].block[0]!.count).toBe(300);
-    expect(f.windows['5m'].runqueue!.count).toBe(300);
-    expect(f.windows['1m'].block[0]!.count).toBe(60);
-    expect(f.windows['5m'].block[0]!.maxUs).toBe(400);
-    // The oldest value still inside is 101 s -> 101 µs.
-    const h = Histogram.of(Array.from({ length: 300 }, (_, k) => (101 + k) * 1000));
-    expect(f.windows['5m'].block[0]!.buckets).toEqual(toBuckets(h));
-    expect(f.windows['5m'].block[0]!.p50Us).toBe(percentile(h.noteMax(400_000), 0.5));
-  });
-
-  it('a smaller maxIntervals bounds even the 5 m window', () => {
-    const m = new LatencyModel({ maxIntervals: 10 });
-    for (let s = 1; s <= 50; s++) m.add(interval(s, [blockRow([1000])]));
-    expect(m.size).toBe(10);
-    expect(m.frame(frameOpts).windows['5m'].block[0]!.count).toBe(10);
-  });
-
-  it('a gap (helper restarted) empties the short windows, not the long ones', () => {
-    const m = new LatencyModel();
-    for (let s = 1; s <= 5; s++) m.add(interval(s, [blockRow([1000])]));
-    m.add(interval(40, [blockRow([2000, 2000])]));
-    const f = m.frame(frameOpts);
-    expect(f.windows['1s'].block[0]!.count).toBe(2);
-    expect(f.windows['10s'].block[0]!.count).toBe(2);
-    expect(f.windows['1m'].block[0]!.count).toBe(7);
-  });
-
-  it('tolerates jitter in interval ends (half a step of slack)', () => {
-    const m = new LatencyModel();
-    const ends = [1.0, 2.03, 2.98, 4.01, 5.0, 6.05, 6.97, 8.0, 9.02, 9.99, 11.01, 12.0];
-    for (const e of ends) m.add(interval(e, [blockRow([1000])]));
-    const f = m.frame(frameOpts);
-    expect(f.windows['1s'].block[0]!.count).toBe(1);
-    expect(f.windows['10s'].block[0]!.count).toBe(10);
-  });
-
-  it('survives a clock that goes backwards (treated as the next step)', () => {
-    const m = new LatencyModel();
-    m.add(interval(100, [blockRow([1000])]));
-    m.add(interval(1, [blockRow([1000])]));
-    const f = m.frame(frameOpts);
-    expect(f.windows['1s'].block[0]!.count).toBe(1);
-    expect(f.windows['10s'].block[0]!.count).toBe(2);
-  });
-
-  it('running sums equal merging the raw intervals of each window (random gaps, random rows)', () => {
-    const ops: BlockOp[] = ['read', 'write', 'flush'];
-    const arbInterval = fc.record({
-      gap: fc.oneof(fc.constant(1), fc.constant(1), fc.integer({ min: 1, max: 90 })),
-      rows: fc.array(
-        fc.record({
-          dev: fc.constantFrom([8, 0] as const, [259, 0] as const),
-          op: fc.constantFrom(...ops),
-          cgroup: fc.integer({ min: 0, max: 3 }),
-          values: fc.array(fc.integer({ min: 0, max: 1e9 }), { minLength: 1, maxLength: 5 }),
-        }),
-        { maxLength: 4 },
-      ),
-    });
-    fc.assert(
-      fc.property(fc.array(arbInterval, { minLength: 1, maxLength: 120 }), fc.integer({ min: 5, max: 300 }), (ivs, cap) => {
-        const m = new LatencyModel({ maxIntervals: cap });
-        const raw: { t: number; rows: { dev: string; op: BlockOp; values: number[] }[] }[] = [];
-        let t = 0;
-        for (const iv of ivs) {
-          t += iv.gap;
-          m.add(interval(t, iv.rows.map((r) => blockRow(r.values, { major: r.dev[0], minor: r.dev[1], op: r.op, cgroup: r.cgroup }))));
-          raw.push({ t, rows: iv.rows.map((r) => ({ dev: devs.get(`${r.dev[0]}:${r.dev[1]}`)!, op: r.op, values: r.values })) });
-        }
-        const f = m.frame(frameOpts);
-        const kept = raw.slice(-cap);
-        for (const w of LATENCY_WINDOWS) {
-          const inside = kept.filter((r) => (t - r.t) * 1000 < WINDOW_MS[w] - 500);
-          const expected = new Map<string, number[]>();
-          for (const r of inside) for (const row of r.rows) expected.set(`${row.dev} ${row.op}`, [...(expected.get(`${row.dev} ${row.op}`) ?? []), ...row.values]);
-          const got = f.windows[w].block;
-          expect(got.map((r) => `${r.device} ${r.op}`).sort()).toEqual([...expected.keys()].sort());
-          for (const r of got) {
-            const vals = expected.get(`${r.device} ${r.op}`)!;
-            const h = Histogram.of(vals);
-            expect(r.count).toBe(vals.length);
-            expect(r.buckets).toEqual(toBuckets(h));
-            expect(r.maxUs).toBe(Math.max(...vals) / 1000);
-            expect(r.p99Us).toBe(percentile(h, 0.99));
-            expect(r.p50Us).toBe(percentile(h, 0.5));
-          }
-        }
-      }),
-      { numRuns: 100 },
-    );
-  });
-
-  it('reads percentiles from merged buckets, never by averaging', () => {
-    const m = new LatencyModel();
-    // 9 quiet seconds and one slow one: the 10 s p99 is the slow requests', not an average of p99s.
-    for (let s = 1; s <= 9; s++) m.add(interval(s, [blockRow(Array<number>(100).fill(100_000))]));
-    m.add(interval(10, [blockRow(Array<number>(20).fill(50_000_000))]));
-    const w = m.frame(frameOpts).windows['10s'].block[0]!;
-    expect(w.count).toBe(920);
-    expect(w.p50Us).toBeGreaterThanOrEqual(100);
-    expect(w.p50Us).toBeLessThan(112.5);
-    expect(w.p99Us).toBe(50_000); // rank 911 of 920 lands among the 20 slow ones (exact max)
-    expect(w.p95Us).toBe(w.p50Us); // rank 874 is still a quiet one
-    const perSecondP99 = m.frame(frameOpts).windows['1s'].block[0]!.p99Us!;
-    const averaged = (9 * w.p50Us! + perSecondP99) / 10;
-    expect(averaged).not.toBeCloseTo(w.p99Us!, -2);
-  });
-});
-
-describe('LatencyModel rows', () => {
-  it('sums cgroups per (device, op), sorts by device then op, names unknown devices maj:min', () => {
-    const m = new LatencyModel();
-    m.add(
-      interval(1, [
+describe('rows', () => {
+  it('sums cgroups per (device, op), sorts by device then op (the one op order), names unknown devices maj:min', () => {
+    const k = new Ticker();
+    const f = k.tick(1000, [
+      timed(1000, [
         blockRow([1000], { cgroup: 1, op: 'write' }),
         blockRow([2000], { cgroup: 2, op: 'write' }),
         blockRow([3000], { cgroup: 1 }),
         blockRow([4000], { major: 7, minor: 3 }),
+        blockRow([5000], { major: 259, minor: 0, op: 'write-zeroes' }),
+        blockRow([6000], { major: 259, minor: 0, op: 'secure-erase' }),
         blockRow([5000], { major: 259, minor: 0, op: 'flush' }),
       ]),
-    );
-    const rows = m.frame(frameOpts).windows['1s'].block;
+    ]);
+    const rows = f.windows['1s'].block;
     expect(rows.map((r) => [r.device, r.op, r.count])).toEqual([
       ['7:3', 'read', 1],
       ['nvme0n1', 'flush', 1],
+      ['nvme0n1', 'secure-erase', 1],
+      ['nvme0n1', 'write-zeroes', 1],
       ['sda', 'read', 1],
       ['sda', 'write', 2],
     ]);
-    const w = rows[3]!;
+    const w = rows[5]!;
     expect(w.maxUs).toBe(2);
+    expect(w.opsPerSec).toBe(2);
+    expect(w.bytesPerSec).toBe(2 * 4096);
     expect(w.total).not.toBeNull();
+    expect(f.windows['1s'].blockCompleted).toBe(7);
   });
 
-  it('reports total (queue included) percentiles separately from service time', () => {
-    const m = new LatencyModel();
-    const svc = blockRow([10_000, 10_000]);
-    const tot = Histogram.of([10_000, 900_000]);
-    const pairs: [number, number][] = [];
-    tot.counts.forEach((c, i) => c > 0 && pairs.push([i, c]));
-    m.add(interval(1, [{ ...svc, total: pairs }]));
-    const r = m.frame(frameOpts).windows['1s'].block[0]!;
+  it('reports total (queue included) percentiles and exact maximum apart from service time', () => {
+    const k = new Ticker();
+    const f = k.tick(1000, [timed(1000, [blockRow([10_000, 10_000], { totalValues: [10_000, 900_000] })])]);
+    const r = f.windows['1s'].block[0]!;
     expect(r.p99Us).toBeCloseTo(10, 0);
     expect(r.maxUs).toBe(10);
-    expect(r.total!.p99Us).toBe(percentile(Histogram.fromPairs(pairs), 0.99));
-    expect(r.total!.maxUs).toBeGreaterThanOrEqual(900);
-    expect(r.total!.maxUs).toBeLessThan(900 * 1.125);
-    // With the optional exact total maximum, it is exact.
-    const m2 = new LatencyModel();
-    m2.add(interval(1, [{ ...svc, total: pairs, totalMaxNs: 900_000 }]));
-    expect(m2.frame(frameOpts).windows['1s'].block[0]!.total!.maxUs).toBe(900);
-  });
-
-  it('gives no total figures when the helper sent none', () => {
-    const m = new LatencyModel();
-    m.add(interval(1, [{ ...blockRow([1000]), total: [] }]));
-    expect(m.frame(frameOpts).windows['1s'].block[0]!.total).toBeNull();
+    expect(r.total!.p99Us).toBe(percentile(Histogram.of([10_000, 900_000]).noteMax(900_000), 0.99));
+    expect(r.total!.maxUs).toBe(900);
   });
 
   it('aggregates the run queue over all cgroups', () => {
-    const m = new LatencyModel();
-    m.add(interval(1, [], [runqRow(1, [1000, 2000]), runqRow(2, [3000]), runqRow(0, [70_000])]));
-    const rq = m.frame(frameOpts).windows['1s'].runqueue!;
+    const k = new Ticker();
+    const f = k.tick(1000, [timed(1000, [], [runqRow(1, [1000, 2000]), runqRow(2, [3000]), runqRow(0, [70_000])])]);
+    const rq = f.windows['1s'].runqueue!;
     expect(rq.count).toBe(4);
     expect(rq.maxUs).toBe(70);
     expect(rq.p50Us).toBe(percentile(Histogram.of([1000, 2000, 3000, 70_000]), 0.5));
   });
 
-  it('an active frame with no data yet has empty rows and a zero run-queue count', () => {
-    const f = new LatencyModel().frame(frameOpts);
-    expect(f.active).toBe(true);
-    expect(f.current).toEqual([]);
-    for (const w of LATENCY_WINDOWS) {
-      expect(f.windows[w].block).toEqual([]);
-      expect(f.windows[w].runqueue).toEqual({ count: 0, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] });
-    }
+  it('counts block I/O without a cgroup (id 0) as unattributed', () => {
+    const k = new Ticker();
+    const f = k.tick(1000, [timed(1000, [blockRow([1000, 1000], { cgroup: 0 }), blockRow([1000], { cgroup: 5 })])]);
+    expect(f.windows['1s'].unattributed).toEqual({ count: 2, bytes: 8192 });
   });
 
-  it('current holds the intervals added since the previous frame', () => {
-    const m = new LatencyModel();
-    m.add(interval(1, [blockRow([1000])]));
-    m.add(interval(2, [blockRow([1000, 1000])]));
-    const a = m.frame(frameOpts);
-    expect(a.current[0]!.count).toBe(3);
-    expect(a.current[0]!.buckets).toEqual([[toBuckets(Histogram.of([1000]))[0]![0], 3]]);
-    const b = m.frame(frameOpts);
-    expect(b.current).toEqual([]); // a gap in the heatmap
+  it('current holds what completed since the previous tick; nothing new is an empty current, not a repeat', () => {
+    const k = new Ticker();
+    const a = k.tick(2000, [timed(1000, [blockRow([1000])]), timed(2000, [blockRow([1000, 1000])])]);
+    expect(a.current.block[0]!.count).toBe(3);
+    expect(a.current.block[0]!.buckets).toEqual([[toBuckets(Histogram.of([1000]))[0]![0], 3]]);
+    expect(a.current.seconds).toBe(2);
+    const b = k.tick(3000);
+    expect(b.current.block).toEqual([]); // a gap in the heatmap
     expect(b.windows['10s'].block[0]!.count).toBe(3);
   });
 });
 
 describe('containers', () => {
-  const counters = (ids: ContainerCounters['cgroupIds']): ContainerCounters =>
-    ({ source: 'cgroup-v1', cgroupIds: ids }) as unknown as ContainerCounters;
+  const counters = (ids: ContainerCounters['cgroupIds'], more: Partial<ContainerCounters> = {}): ContainerCounters =>
+    ({ source: 'cgroup-v1', cgroupIds: ids, ...more }) as unknown as ContainerCounters;
 
   it('maps cgroup ids per hierarchy (v1: blkio for block, cpu for runq)', () => {
     const list = [
@@ -289,15 +102,34 @@ describe('containers', () => {
     expect(odd.block.size + odd.runq.size).toBe(0);
   });
 
-  it('gives per-container block rows and run queue, with colliding v1 inode numbers kept apart', () => {
-    const m = new LatencyModel();
-    m.add(
-      interval(
-        1,
-        [blockRow([1000, 2000], { cgroup: 100 }), blockRow([5000], { cgroup: 101, op: 'write' }), blockRow([9000], { cgroup: 0 })],
-        [runqRow(100, [10_000]), runqRow(200, [20_000, 30_000])],
-      ),
+  it('nested cgroups count to their container; where containers nest, to the innermost one only', () => {
+    const nested = (blkio: number[], depth: number) => ({ unified: [], blkio, cpu: [], depth: { unified: 0, blkio: depth, cpu: 0 } });
+    const maps = cgroupMapFromContainers(
+      [
+        // outer (depth 2) holds 11 and 12, and the inner container's cgroup 20 with its own child 21
+        { id: 'outer', counters: counters({ unified: null, blkio: 10, cpu: null }, { nestedCgroups: nested([11, 12, 20, 21], 2) }) },
+        { id: 'inner', counters: counters({ unified: null, blkio: 20, cpu: null }, { nestedCgroups: nested([21], 4) }) },
+      ],
+      { cgroup: { block: 'v1-blkio', runq: 'v1-cpu' } },
     );
+    expect([...maps.block].sort((a, b) => a[0] - b[0])).toEqual([
+      [10, 'outer'],
+      [11, 'outer'],
+      [12, 'outer'],
+      [20, 'inner'],
+      [21, 'inner'],
+    ]);
+    const k = new Ticker();
+    const f = k.tick(1000, [timed(1000, [10, 11, 12, 20, 21].map((cg) => blockRow([1000, 2000], { cgroup: cg })))], maps);
+    const c = f.windows['1s'].containers;
+    expect(c.outer!.block!.reduce((n, r) => n + r.count, 0)).toBe(6);
+    expect(c.inner!.block!.reduce((n, r) => n + r.count, 0)).toBe(4);
+    // the containers' ops never add up to more than the device's
+    expect(c.outer!.io!.count + c.inner!.io!.count).toBeLessThanOrEqual(f.windows['1s'].block[0]!.count);
+  });
+
+  it('gives per-container block rows, an I/O summary merged bucket by bucket, and run queue; colliding v1 inode numbers kept apart', () => {
+    const k = new Ticker();
     const maps = cgroupMapFromContainers(
       [
         { id: 'aaa', counters: counters({ unified: null, blkio: 100, cpu: 200 }) },
@@ -306,47 +138,102 @@ describe('containers', () => {
       ],
       { cgroup: { block: 'v1-blkio', runq: 'v1-cpu' } },
     );
-    const f = m.frame({ ...frameOpts, maps });
+    const f = k.tick(
+      1000,
+      [
+        timed(
+          1000,
+          [
+            blockRow([1000, 2000], { cgroup: 100 }),
+            blockRow([500_000], { cgroup: 100, op: 'write', major: 259 }),
+            blockRow([9_000_000], { cgroup: 100, op: 'flush' }),
+            blockRow([5000], { cgroup: 101, op: 'write' }),
+            blockRow([9000], { cgroup: 0 }),
+          ],
+          [runqRow(100, [10_000]), runqRow(200, [20_000, 30_000])],
+        ),
+      ],
+      maps,
+    );
     const c = f.windows['1s'].containers;
     expect(Object.keys(c)).toEqual(['aaa', 'bbb', 'idle']);
-    expect(c.aaa!.block.map((r) => [r.device, r.op, r.count])).toEqual([['sda', 'read', 2]]);
+    expect(c.aaa!.block!.map((r) => [r.device, r.op, r.count])).toEqual([
+      ['nvme0n1', 'write', 1],
+      ['sda', 'read', 2],
+      ['sda', 'flush', 1],
+    ]);
+    // "IO p99": reads and writes of every device merged (the flush is not I/O), not a per-row figure
+    const io = Histogram.of([1000, 2000, 500_000]).noteMax(500_000);
+    expect(c.aaa!.io).toEqual({
+      count: 3,
+      opsPerSec: 3,
+      readBytes: 8192,
+      writeBytes: 4096,
+      p50Us: percentile(io, 0.5),
+      p95Us: percentile(io, 0.95),
+      p99Us: percentile(io, 0.99),
+      p999Us: percentile(io, 0.999),
+      maxUs: 500,
+      buckets: toBuckets(io),
+    });
+    expect(c.aaa!.io!.p99Us).toBeLessThanOrEqual(c.aaa!.io!.maxUs!);
     expect(c.aaa!.runqueue!.count).toBe(2); // cpu cgroup 200
     expect(c.aaa!.runqueue!.maxUs).toBe(30);
-    expect(c.bbb!.block.map((r) => [r.device, r.op, r.count])).toEqual([['sda', 'write', 1]]);
+    expect(c.bbb!.block!.map((r) => [r.device, r.op, r.count])).toEqual([['sda', 'write', 1]]);
     expect(c.bbb!.runqueue!.count).toBe(1); // cpu cgroup 100, not blkio 100
-    expect(c.idle).toEqual({ block: [], runqueue: { count: 0, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] } });
+    expect(c.idle!.block).toEqual([]);
+    expect(c.idle!.io!.count).toBe(0);
+    expect(c.idle!.blockReason).toBeNull();
+    expect(c.idle!.runqueue).toEqual({ count: 0, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] });
     // The device rows count every cgroup, unknown (0) included.
-    expect(f.windows['1s'].block.map((r) => r.count)).toEqual([3, 1]);
+    expect(f.windows['1s'].block.map((r) => [r.device, r.op, r.count])).toEqual([
+      ['nvme0n1', 'write', 1],
+      ['sda', 'read', 3],
+      ['sda', 'write', 1],
+      ['sda', 'flush', 1],
+    ]);
   });
 
-  it('accepts one map for both hierarchies (cgroup v2)', () => {
-    const m = new LatencyModel();
-    m.add(interval(1, [blockRow([1000], { cgroup: 7 })], [runqRow(7, [500])]));
-    const f = m.frame({ ...frameOpts, cgroupToContainer: new Map([[7, 'web']]) });
-    expect(f.windows['1s'].containers.web!.block[0]!.count).toBe(1);
-    expect(f.windows['1s'].containers.web!.runqueue!.count).toBe(1);
+  it('says why a container\'s block I/O cannot be attributed: null figures with the reason, never 0', () => {
+    const hello = (block: string, programs: Record<string, string> = { block_rq_issue: 'tp_btf', block_rq_complete: 'tp_btf' }) => ({ cgroup: { block }, programs });
+    const list = [
+      { id: 'noio', counters: counters({ unified: 50, blkio: null, cpu: null }, { ioController: false }) },
+      { id: 'ok', counters: counters({ unified: 51, blkio: null, cpu: null }, { ioController: true }) },
+      { id: 'v1only', counters: counters({ unified: null, blkio: null, cpu: 3 }) },
+    ];
+    const v2 = unattributableContainers(list, hello('v2'));
+    expect([...v2.keys()]).toEqual(['noio', 'v1only']);
+    expect(v2.get('noio')).toMatch(/io controller not enabled.*ancestor/);
+    expect(v2.get('v1only')).toMatch(/no cgroup v2 directory/);
+    expect(unattributableContainers(list, hello('v1-blkio')).get('v1only')).toMatch(/no blkio cgroup/);
+    expect(unattributableContainers(list, hello('v2', { sched_switch: 'tp_btf' })).get('ok')).toMatch(/does not trace block I\/O/);
+
+    const maps = cgroupMapFromContainers(list, { cgroup: { block: 'v2', runq: 'v2' } });
+    const k = new Ticker();
+    const f = k.tick(1000, [timed(1000, [blockRow([1000], { cgroup: 50 }), blockRow([1000], { cgroup: 51 })], [runqRow(50, [700])])], maps, v2);
+    const c = f.windows['1s'].containers;
+    expect(c.noio).toMatchObject({ block: null, io: null, blockReason: v2.get('noio') });
+    expect(c.noio!.runqueue!.count).toBe(1); // the run queue is still its own
+    expect(c.ok!.block![0]!.count).toBe(1);
   });
 });
 
-describe('inactive', () => {
-  it('says why and has no rows', () => {
-    const m = new LatencyModel();
-    m.add(interval(1, [blockRow([1000])]));
-    const f = m.frame({ ...frameOpts, active: false, source: 'eBPF: kernel has no BTF', badLines: 3 });
-    expect(f).toEqual(inactiveFrame('eBPF: kernel has no BTF', 3));
+describe('inactive and losses', () => {
+  it('an inactive frame says why and has no rows', () => {
+    const f = inactiveFrame('eBPF: kernel has no BTF', 3);
     expect(f.source).toBe('eBPF: kernel has no BTF');
     expect(f.active).toBe(false);
     expect(f.badLines).toBe(3);
-    expect(f.current).toEqual([]);
-    for (const w of LATENCY_WINDOWS) expect(f.windows[w]).toEqual({ seconds: 0, block: [], runqueue: null, containers: {} });
+    for (const w of [...LATENCY_WINDOWS.map((x) => f.windows[x]), f.current]) {
+      expect(w).toEqual({ seconds: 0, block: [], runqueue: null, containers: {}, lost: zeroLost(), blockCompleted: 0, unattributed: { count: 0, bytes: 0 } });
+    }
   });
 
-  it('reset forgets everything', () => {
-    const m = new LatencyModel();
-    m.add(interval(1, [blockRow([1000])]));
-    m.reset();
-    expect(m.size).toBe(0);
-    expect(m.frame(frameOpts).windows['5m'].block).toEqual([]);
+  it('the share of block completions without a start counts them among all completions', () => {
+    const k = new Ticker();
+    const f = k.tick(1000, [timed(1000, [blockRow(Array<number>(996).fill(1000))], [], 1000, { blockNoStart: 4 })]);
+    expect(noStartPercent(f.windows['1s'])).toBe(0.4);
+    expect(noStartPercent(k.tick(5000).windows['1s'])).toBeNull();
   });
 });
 
@@ -355,5 +242,39 @@ describe('deviceNamesFromDiskstats', () => {
     expect(devs.get('8:0')).toBe('sda');
     expect(devs.get('259:0')).toBe('nvme0n1');
     expect(devs.size).toBe(2);
+  });
+});
+
+describe('what the monitor asks for', () => {
+  it('containers for `current` and the window on screen only; rows and buckets for the open container only', () => {
+    const k = new Ticker();
+    const maps = { block: new Map([[10, 'open'], [11, 'other']]), runq: new Map([[10, 'open'], [11, 'other']]) };
+    k.tick(1000, [timed(1000, [blockRow([1000, 2000], { cgroup: 10 }), blockRow([3000], { cgroup: 11, op: 'write' })], [runqRow(11, [500])])], maps);
+    const w = k.w;
+    const f = latencyFrame(
+      { current: w.span('current'), windows: { '1s': w.span('1s'), '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } },
+      { maps, deviceNames: devs, badLines: 0, containerSpans: ['current', '10s'], countsOnly: ['current'], detailFor: (id) => id === 'open' },
+    );
+    expect(Object.keys(f.windows['1s'].containers)).toEqual([]);
+    expect(Object.keys(f.windows['5m'].containers)).toEqual([]);
+    expect(f.windows['1s'].block.length).toBe(2); // host rows for every window
+    // current: counts and bytes only (the table's block rates)
+    expect(f.current.containers.other).toEqual({
+      block: null,
+      blockReason: null,
+      io: { count: 1, opsPerSec: 1, readBytes: 0, writeBytes: 4096, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] },
+      runqueue: null,
+    });
+    expect(f.current.containers.open!.io!.readBytes).toBe(8192);
+    for (const span of [f.windows['10s']]) {
+      const open = span.containers.open!;
+      expect(open.block!.map((r) => r.count)).toEqual([2]);
+      expect(open.io!.buckets.length).toBeGreaterThan(0);
+      const other = span.containers.other!;
+      expect(other.block).toBeNull(); // not computed: the summary only
+      expect(other.blockReason).toBeNull(); // (not "unattributable")
+      expect(other.io).toMatchObject({ count: 1, writeBytes: 4096, p99Us: 3, maxUs: 3, buckets: [] });
+      expect(other.runqueue).toMatchObject({ count: 1, maxUs: 0.5, buckets: [] });
+    }
   });
 });

@@ -12,6 +12,7 @@ describe('parsePidStat', () => {
     expect(value).toEqual({
       pid: 1, comm: 'process_api', state: 'S', ppid: 0, utimeTicks: 163, stimeTicks: 1043, threads: 12,
       startTicks: 30, vsizeBytes: 49012736, rssPages: 4783,
+      execMark: 1, // start_code 1, start_stack 0: what the kernel shows when it hides them
     });
   });
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { ProcessReader, readProcesses } from '../../src/sources/processes/read-processes.js';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CMDLINE_EVERY, ProcessReader, readProcesses } from '../../src/sources/processes/read-processes.js';
+import { inCI } from '../env.js';
 
 const root = new URL('../fixtures/proc-pids', import.meta.url).pathname;
 const IDS = Object.fromEntries(readFileSync(new URL('../fixtures/cgroup/IDS.txt', import.meta.url), 'utf8').trim().split('\n').map((l) => [l[0]!, l.split(' ').at(-1)!])) as Record<string, string>;
@@ -67,6 +69,61 @@ describe('readProcesses on the real /proc', () => {
     for (let i = 0; i < n; i++) reader.read();
     const c = process.cpuUsage(c0);
     console.log(`processes: ${a.rows.length} pids, ${((c.user + c.system) / n / 1000).toFixed(2)} ms CPU per full read`);
+    reader.close();
+  });
+});
+
+describe('command lines stay current (real processes)', () => {
+  const spawned: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of spawned.splice(0)) c.kill('SIGKILL');
+  });
+  const perl = (code: string, ...args: string[]): ChildProcess => {
+    const c = spawn('perl', ['-e', code, '--', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    spawned.push(c);
+    return c;
+  };
+  const line = (c: ChildProcess): Promise<string> => new Promise((r) => c.stdout!.once('data', (d: Buffer) => r(d.toString().trim())));
+  const row = (reader: ProcessReader, pid: number) => reader.read({ pids: [pid] }).rows[0]!;
+  const hasPerl = spawnSync('perl', ['-e', '1']).status === 0;
+
+  it.skipIf(!hasPerl && !inCI)('an exec that keeps the name (perl -> perl) shows the new command at the next poll', async () => {
+    // prints "1" when started, execs perl again when told (a line on a pipe would need stdin: a signal does)
+    const c = perl('$| = 1; $SIG{USR1} = sub { exec {"perl"} "perl", "-e", q{$| = 1; print "2\\n"; sleep 60}, "--", "--second-program" }; print "1\\n"; sleep 60 while 1', '--first-program');
+    expect(await line(c)).toBe('1');
+    const reader = new ProcessReader('/');
+    const a = row(reader, c.pid!);
+    expect(a.comm).toBe('perl');
+    expect(a.cmdline).toContain('--first-program');
+    const next = line(c);
+    c.kill('SIGUSR1');
+    expect(await next).toBe('2');
+    const b = row(reader, c.pid!);
+    expect(b.comm).toBe('perl'); // same name, same pid, same start time: only the address space is new
+    expect(b.startTicks).toBe(a.startTicks);
+    expect(b.cmdline).toContain('--second-program');
+    reader.close();
+  });
+
+  it.skipIf(!hasPerl && !inCI)('a process that rewrites its argv in place (and keeps its name) shows it within CMDLINE_EVERY polls', async () => {
+    // $0 rewrites argv (as PostgreSQL's and nginx's set_proc_title do); writing /proc/self/comm puts the
+    // name back, so nothing but the argv memory changes
+    const c = perl('$| = 1; $SIG{USR1} = sub { $0 = "postgres: checkpointer"; open(my $f, ">", "/proc/self/comm") or die; print $f "perl"; close $f; print "2\\n" }; print "1\\n"; sleep 60 while 1', '--as-started');
+    expect(await line(c)).toBe('1');
+    const reader = new ProcessReader('/');
+    expect(row(reader, c.pid!).cmdline).toContain('--as-started');
+    const next = line(c);
+    c.kill('SIGUSR1');
+    expect(await next).toBe('2');
+    const seen: string[] = [];
+    for (let i = 0; i < CMDLINE_EVERY; i++) {
+      const r = row(reader, c.pid!);
+      expect(r.comm).toBe('perl');
+      seen.push(r.cmdline);
+    }
+    expect(seen.at(-1)).toBe('postgres: checkpointer');
+    // at most CMDLINE_EVERY polls with the old one (then each poll reads a tenth of the command lines)
+    expect(seen.filter((s) => s.includes('--as-started')).length).toBeLessThan(CMDLINE_EVERY);
     reader.close();
   });
 });

@@ -25,6 +25,13 @@ describe('parseStat', () => {
     expect(value!.procsBlocked).toBe(1);
   });
 
+  it('a host running guests: guest and guest_nice (already inside user and nice) are not added again', () => {
+    const { value, errors } = parseStat(fx('guest/proc/stat'));
+    expect(errors).toEqual([]);
+    expect(value!.total).toEqual({ user: 10000, nice: 2000, system: 3000, idle: 50000, iowait: 1000, irq: 100, softirq: 200, steal: 0 });
+    expect(value!.cores[0]!.times.user).toBe(5000);
+  });
+
   it('handles old kernels with 7 cpu fields (no steal)', () => {
     const { value, errors } = parseStat(fx('old/proc/stat'));
     expect(errors).toEqual([]);

@@ -1,6 +1,7 @@
 // Hand-made frames for the render tests (no collectors). `first: true` gives what the model produces from
 // a single sample: gauges known, every rate null.
 import type { BlockLatencyRow, Frame, LatencyFrame, StaticFacts } from '../../src/model/types.js';
+import { inactiveFrame } from '../../src/model/latency.js';
 import { Store } from '../../src/store/store.js';
 import { bindings } from '../../src/ui/keys.js';
 import type { Theme } from '../../src/ui/theme.js';
@@ -37,6 +38,8 @@ function latRow(device: string, op: 'read' | 'write', i: number): BlockLatencyRo
     op,
     count: 100,
     bytes: 4096 * 100,
+    opsPerSec: 100,
+    bytesPerSec: 4096 * 100,
     p50Us: 200 + i,
     p95Us: 1500,
     p99Us: 4200,
@@ -64,13 +67,10 @@ export function makeFrame(i: number, o: FrameOpts = {}): Frame {
       : o.latency === 'active'
         ? (() => {
             const rows = disks.flatMap((d) => [latRow(d, 'read', i), latRow(d, 'write', i)]);
-            const w = { seconds: 1, block: rows, runqueue: null, containers: {} };
-            return { source: 'ebpf', active: true, current: rows, windows: { '1s': w, '10s': w, '1m': w, '5m': w }, badLines: 0 };
+            const w = { ...inactiveFrame('').current, seconds: 1, block: rows };
+            return { source: 'ebpf', active: true, current: w, windows: { '1s': w, '10s': w, '1m': w, '5m': w }, badLines: 0 };
           })()
-        : (() => {
-            const w = { seconds: 0, block: [], runqueue: null, containers: {} };
-            return { source: 'eBPF: needs root or CAP_BPF+CAP_PERFMON', active: false, current: [], windows: { '1s': w, '10s': w, '1m': w, '5m': w }, badLines: 0 };
-          })();
+        : inactiveFrame('eBPF: needs root or CAP_BPF+CAP_PERFMON');
   const line = (a: number) => ({ avg10: a, avg60: a / 2, avg300: a / 4, percent: r(a * 1.5) });
   return {
     atMs: 1000 * i,

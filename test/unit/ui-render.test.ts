@@ -329,10 +329,10 @@ describe('keys', () => {
     expect(lines(h.tui.screenshot())[0]).toContain('view containers');
     await h.press('p');
     expect(lines(h.tui.screenshot())[0]).toContain('view processes');
-    expect(h.wants.at(-1)).toEqual({ processes: true, containerId: null, cursorContainerId: null });
+    expect(h.wants.at(-1)).toEqual({ processes: true, containerId: null, cursorContainerId: null, latencyWindow: '1s' });
     await h.press('\x1b');
     expect(lines(h.tui.screenshot())[0]).toContain('view overview');
-    expect(h.wants.at(-1)).toEqual({ processes: false, containerId: null, cursorContainerId: null });
+    expect(h.wants.at(-1)).toEqual({ processes: false, containerId: null, cursorContainerId: null, latencyWindow: '1s' });
     await h.press('l');
     expect(lines(h.tui.screenshot())[0]).toContain('view latency');
     await h.press('o');
@@ -345,12 +345,12 @@ describe('keys', () => {
     const h = start(100, 30, store);
     await h.press('c');
     h.tui.update();
-    expect(h.wants.at(-1)).toEqual({ processes: false, containerId: null, cursorContainerId: 'aaa' });
+    expect(h.wants.at(-1)).toEqual({ processes: false, containerId: null, cursorContainerId: 'aaa', latencyWindow: '1s' });
     await h.press('j');
     h.tui.update();
-    expect(h.wants.at(-1)).toEqual({ processes: false, containerId: null, cursorContainerId: 'bbb' });
+    expect(h.wants.at(-1)).toEqual({ processes: false, containerId: null, cursorContainerId: 'bbb', latencyWindow: '1s' });
     await h.press('\r');
-    expect(h.wants.at(-1)).toEqual({ processes: true, containerId: 'bbb', cursorContainerId: null });
+    expect(h.wants.at(-1)).toEqual({ processes: true, containerId: 'bbb', cursorContainerId: null, latencyWindow: '1s' });
   });
 
   it('Enter on the focused disks panel opens the disk view', async () => {

@@ -38,7 +38,10 @@ const procs = [
   proc(1, { containerId: null, command: '/sbin/init' }),
 ];
 
-function mount(cols: number, rows: number, frames: number, active = true): ContainerView {
+// The container's I/O summary as the model merges it: read + write [256,60] x 2 = 120 in the 128-256 µs row.
+const io = { count: 200, opsPerSec: 200, readBytes: 409600, writeBytes: 409600, p50Us: 200, p95Us: 1800, p99Us: 6000, p999Us: 7000, maxUs: 7100, buckets: [[256, 120], [1024, 70], [2048, 8], [8192, 2]] as [number, number][] };
+
+function mount(cols: number, rows: number, frames: number, active = true, blockReason: string | null = null): ContainerView {
   const v = createContainerView('web') as ContainerView;
   h = harness(v, cols, rows);
   for (let i = 0; i < frames; i++) {
@@ -46,7 +49,9 @@ function mount(cols: number, rows: number, frames: number, active = true): Conta
       ? latency(true, {
           containers: {
             web: {
-              block: [latRow('sda', 'read', { p50Us: 150, p99Us: 2000 }), latRow('sda', 'write', { p99Us: 7000 })],
+              block: blockReason ? null : [latRow('sda', 'read', { p50Us: 150, p99Us: 2000 }), latRow('sda', 'write', { p99Us: 7000 })],
+              blockReason,
+              io: blockReason ? null : io,
               runqueue: { count: 40, p50Us: 4, p95Us: 30, p99Us: 95, p999Us: 200, maxUs: 400, buckets: [[4, 30], [32, 8], [128, 2]] },
             },
           },
@@ -107,10 +112,18 @@ describe('container view', () => {
     expect(head).toBeGreaterThan(0);
     expect(lines[head]).toContain(`run queue (${h!.ctx.window})`);
     const bars = lines.slice(head + 1, head + 12).join('\n');
-    // read + write merged: [256,60]x2 = 120 in the 128µs-256µs row, marked p50.
+    // the model's merged I/O histogram, with its p50 (200 µs) and p99 (6 ms) marks
     expect(bars).toMatch(/128µs-256µs │█+\s+120 ◄p50/);
+    expect(bars).toMatch(/4\.10ms-8\.19ms │\S*\s+2 ◄p99/);
     expect(bars).toMatch(/2µs-4µs │█+\s+30 ◄p50/);
-    expect(bars).toContain('◄p99');
+  });
+
+  test('I/O that cannot be attributed: "—" with the reason, the run queue still shown', () => {
+    mount(160, 50, 2, true, 'cgroup v2 io controller not enabled for its cgroup: the kernel charges its I/O to an ancestor');
+    const all = h!.text().join('\n');
+    expect(all).toContain('I/O: — (cgroup v2 io controller not enabled for its cgroup: the kernel charges its I/O to an ancestor)');
+    expect(all).toMatch(/run queue: n=40 p50 4µs/);
+    expect(all).not.toMatch(/sda\s+read\s+n=/);
   });
 
   test('eBPF inactive: the reason, and "—" before the second frame', () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { ContainersView, NO_RUNTIME, createContainersView, percentileFromBuckets } from '../../src/ui/views/containers.js';
+import { ContainersView, NO_RUNTIME, createContainersView } from '../../src/ui/views/containers.js';
 import { MONO_THEME, containersFrame, ctr, firstSample, frame, harness, latRow, latency } from './ui-views-fixtures.js';
 import type { Harness } from './ui-views-fixtures.js';
 import { Store } from '../../src/store/store.js';
@@ -176,17 +176,22 @@ describe('containers view', () => {
     expect(names(lines)).toEqual(['db', 'web', 'cache', 'evil']);
   });
 
-  test('io p99 and runq p99 from the latency window; "—" when absent', () => {
+  test('io p99 is the model\'s (merged over the container\'s reads and writes), runq p99 too; "—" when absent or unattributable', () => {
     const v = createContainersView() as ContainersView;
     h = harness(v, 160, 50);
+    const io = { count: 200, opsPerSec: 200, readBytes: 1, writeBytes: 1, p50Us: 100, p95Us: 900, p99Us: 2100, p999Us: 3000, maxUs: 3100, buckets: [] };
+    const rq = { count: 10, p50Us: 5, p95Us: 20, p99Us: 80, p999Us: 90, maxUs: 100 };
     const lat = latency(true, {
       containers: {
-        web: { block: [latRow('sda', 'read', { p99Us: 1500 })], runqueue: { count: 10, p50Us: 5, p95Us: 20, p99Us: 80, p999Us: 90, maxUs: 100 } },
+        // the block rows' own p99 (1.5 ms) is not what the column shows: the merged summary's is
+        web: { block: [latRow('sda', 'read', { p99Us: 1500 }), latRow('sda', 'write', { p99Us: 1500 })], blockReason: null, io, runqueue: rq },
+        cache: { block: null, blockReason: 'cgroup v2 io controller not enabled for its cgroup', io: null, runqueue: rq },
       },
     });
     h.store.push(frame(0, { containers: containersFrame(fleet()), latency: lat }));
     const lines = h.text();
-    expect(lines.find((l) => l.startsWith('web'))).toMatch(/1\.50ms\s+80µs/);
+    expect(lines.find((l) => l.startsWith('web'))).toMatch(/2\.10ms\s+80µs/);
+    expect(lines.find((l) => l.startsWith('cache'))).toMatch(/—\s+80µs/);
     expect(lines.find((l) => l.startsWith('db'))).toMatch(/—\s+—/);
   });
 
@@ -198,10 +203,3 @@ describe('containers view', () => {
   });
 });
 
-describe('percentileFromBuckets', () => {
-  test('merges bucket counts and reads the percentile', () => {
-    expect(percentileFromBuckets([[100, 50], [200, 49], [1000, 1]], 0.99)).toBe(200);
-    expect(percentileFromBuckets([[100, 50], [200, 40], [1000, 10]], 0.99)).toBe(1000);
-    expect(percentileFromBuckets([], 0.5)).toBeNull();
-  });
-});

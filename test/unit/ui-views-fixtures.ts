@@ -1,6 +1,7 @@
 // Hand-made frames and a real blessed screen over in-memory streams, for the view render tests.
 import blessed from 'blessed';
 import { PassThrough, Writable } from 'node:stream';
+import { inactiveFrame } from '../../src/model/latency.js';
 import type {
   BlockLatencyRow,
   BlockOp,
@@ -99,7 +100,7 @@ export function proc(pid: number, over: Partial<ProcessFrame> = {}): ProcessFram
 
 export function latRow(device: string, op: BlockOp, over: Partial<BlockLatencyRow> = {}): BlockLatencyRow {
   return {
-    device, op, count: 100, bytes: 409600, p50Us: 200, p95Us: 900, p99Us: 1500, p999Us: 4000, maxUs: 5000,
+    device, op, count: 100, bytes: 409600, opsPerSec: 100, bytesPerSec: 409600, p50Us: 200, p95Us: 900, p99Us: 1500, p999Us: 4000, maxUs: 5000,
     buckets: [[256, 60], [1024, 35], [2048, 4], [8192, 1]],
     total: { p50Us: 300, p95Us: 1200, p99Us: 2500, maxUs: 6000 },
     ...over,
@@ -107,14 +108,15 @@ export function latRow(device: string, op: BlockOp, over: Partial<BlockLatencyRo
 }
 
 function emptyWindow(): LatencyWindowFrame {
-  return { seconds: 0, block: [], runqueue: null, containers: {} };
+  return inactiveFrame('').current;
 }
 
 export function latency(active: boolean, win: Partial<LatencyWindowFrame> = {}, current: BlockLatencyRow[] = [], source?: string): LatencyFrame {
   const w: LatencyWindowFrame = { ...emptyWindow(), ...win };
   const windows = {} as Record<LatencyWindow, LatencyWindowFrame>;
   for (const k of ['1s', '10s', '1m', '5m'] as LatencyWindow[]) windows[k] = active ? w : emptyWindow();
-  return { source: source ?? (active ? 'ebpf' : 'eBPF: helper not built (make -C bpf)'), active, current, windows, badLines: 0 };
+  const cur = { ...emptyWindow(), seconds: active ? 1 : 0, block: current };
+  return { source: source ?? (active ? 'ebpf' : 'eBPF: helper not built (make -C bpf)'), active, current: cur, windows, badLines: 0 };
 }
 
 export function frame(i: number, over: Partial<Frame> = {}): Frame {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { LatencyView, coveredSeconds, createLatencyView } from '../../src/ui/views/latency.js';
+import { LatencyView, createLatencyView } from '../../src/ui/views/latency.js';
+import { ebpfState } from '../../src/ui/status.js';
 import { frame, harness, latRow, latency } from './ui-views-fixtures.js';
 import type { Harness } from './ui-views-fixtures.js';
 import type { BlockLatencyRow } from '../../src/model/types.js';
@@ -10,13 +11,15 @@ afterEach(() => {
   h = null;
 });
 
+/** Rows of a 10 s window: IOPS from the model is count / 10. */
 function rows(i: number): BlockLatencyRow[] {
+  const r = (device: string, op: BlockLatencyRow['op'], over: Partial<BlockLatencyRow>): BlockLatencyRow => latRow(device, op, { ...over, opsPerSec: over.count! / 10 });
   return [
-    latRow('sda', 'write', { count: 200, p99Us: 9000 + i }),
-    latRow('sda', 'read', { count: 100, p99Us: 1500 + i * 10 }),
-    latRow('sda', 'flush', { count: 7, p99Us: 20000 }),
-    latRow('nvme0n1', 'read', { count: 1000, p50Us: 40, p99Us: 90 }),
-    latRow('nvme0n1', 'discard', { count: 3 }),
+    r('sda', 'write', { count: 200, p99Us: 9000 + i }),
+    r('sda', 'read', { count: 100, p99Us: 1500 + i * 10 }),
+    r('sda', 'flush', { count: 7, p99Us: 20000 }),
+    r('nvme0n1', 'read', { count: 1000, p50Us: 40, p99Us: 90 }),
+    r('nvme0n1', 'discard', { count: 3 }),
   ];
 }
 
@@ -44,10 +47,11 @@ describe('latency view', () => {
     for (const t of ['OP', 'COUNT', 'IOPS', 'p50', 'p95', 'p99', 'p99.9', 'max', 'tot p99']) expect(header).toContain(t);
     const r = tableRows(lines).map((l) => l.split(/\s+/).slice(0, 2).join(' '));
     expect(r).toEqual(['nvme0n1 read', 'nvme0n1 discard', 'sda read', 'sda write', 'sda flush']);
-    // 200 requests over a 10 s window = 20 IOPS.
+    // 200 requests over a 10 s window = 20 IOPS (the model's figure).
     expect(tableRows(lines)[3]).toMatch(/^sda\s+write\s+200\s+20\s+200µs\s+900µs\s+9\.03ms/);
     expect(lines.join('\n')).toMatch(/run queue \(wakeup→run\): n=5000 p50 10µs p95 50µs p99 80µs/);
     expect(lines.join('\n')).toContain('other ops (10s): nvme0n1 discard 3, sda flush 7');
+    expect(lines.join('\n')).toContain('lost (10s): none');
     expect(lines.every((l) => l.length <= 80)).toBe(true);
   });
 
@@ -87,7 +91,7 @@ describe('latency view', () => {
     const v = createLatencyView() as LatencyView;
     h = harness(v, 80, 24);
     const lat = latency(true, { block: rows(0), runqueue });
-    lat.windows['1m'] = { seconds: 60, block: [latRow('sdb', 'read', { count: 6000 })], runqueue: null, containers: {} };
+    lat.windows['1m'] = { ...lat.windows['1m'], seconds: 60, block: [latRow('sdb', 'read', { count: 6000, opsPerSec: 100 })], runqueue: null, containers: {} };
     for (let i = 0; i < 100; i++) h.store.push(frame(i, { latency: lat }));
     h.ctx.window = '1m';
     const lines = h.text();
@@ -109,9 +113,24 @@ describe('latency view', () => {
     expect(lines.join('\n')).toContain('run queue (wakeup→run): n=— p50 —');
   });
 
-  test('IOPS uses the covered part of a window right after start', () => {
-    expect(coveredSeconds('10s', 3, 1000)).toBe(3);
-    expect(coveredSeconds('10s', 30, 1000)).toBe(10);
-    expect(coveredSeconds('1s', 1, 1000)).toBe(1);
+  test('says what the helper lost in the window, by cause', () => {
+    const v = createLatencyView() as LatencyView;
+    h = harness(v, 220, 24);
+    const lat = latency(true, { block: rows(0), runqueue, blockCompleted: 996, unattributed: { count: 10, bytes: 40960 } });
+    lat.windows['10s'].lost = { ...lat.windows['10s'].lost, blockNoStart: 4, histFull: 2, runqStartDropped: 12 };
+    h.store.push(frame(0, { latency: lat }));
+    expect(h.text().join('\n')).toContain(
+      'lost (10s): 0.4% of block completions had no start; 2 events not counted (histogram map full); 12 wakeups not timed (run-queue map full); 1.0% of block I/O had no cgroup',
+    );
+  });
+});
+
+describe('status line: eBPF state', () => {
+  test('"eBPF on", with what was lost in the last minute, or why it is off / overdue', () => {
+    const lat = latency(true, { blockCompleted: 996 });
+    expect(ebpfState(frame(1, { latency: lat }))).toBe('eBPF on');
+    lat.windows['1m'] = { ...lat.windows['1m'], lost: { ...lat.windows['1m'].lost, blockNoStart: 4 } };
+    expect(ebpfState(frame(1, { latency: lat }))).toBe('eBPF on: 0.4% of block completions had no start');
+    expect(ebpfState(frame(1, { latency: latency(false, {}, [], 'eBPF: no data for 3 s') }))).toBe('eBPF: no data for 3 s');
   });
 });

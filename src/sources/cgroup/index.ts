@@ -2,7 +2,7 @@
 // (never guessed), resolved once per container id + pid, then its files are re-read every poll through
 // cached descriptors (see fastread.ts), which keeps a poll of 1000 containers cheap.
 import { readdirSync, statSync } from 'node:fs';
-import type { ContainerCounters, ContainerMeta } from '../../model/types.js';
+import type { ContainerCounters, ContainerMeta, NestedCgroups } from '../../model/types.js';
 import { parseNetDev } from '../procfs/parse-netdev.js';
 import { type CgroupLayout, detectCgroupLayout } from './detect.js';
 import { FdCache, errCode, isGone, readSmall } from './fastread.js';
@@ -62,6 +62,60 @@ interface Entry {
   phase: number;
   /** Reads a limit file (see limitReader). */
   readLimit: (path: string) => string;
+  /** Cgroups nested below the container's and (v2) whether the io controller is enabled, re-read with the limits. */
+  nested: NestedCgroups | null;
+  ioController: boolean | null;
+  nestedAt: number;
+}
+
+/** Nested cgroups are looked for this many levels down, at most this many. */
+const NESTED_DEPTH = 8;
+const NESTED_MAX = 4096;
+
+/** Path depth of a directory (for "the innermost container wins"). */
+const depthOf = (dir: string | null): number => (dir === null ? 0 : dir.split('/').filter(Boolean).length);
+
+/**
+ * Inode numbers of the cgroups below `dir` (cgroup ids, as the eBPF helper reports them). A cgroup directory's
+ * link count is 2 + its subdirectories, so a leaf costs one stat and no readdir.
+ */
+export function nestedCgroupIds(dir: string | null): number[] {
+  if (dir === null) return [];
+  const out: number[] = [];
+  const walk = (d: string, depth: number): void => {
+    let links: number;
+    try {
+      links = statSync(d).nlink;
+    } catch {
+      return; // removed meanwhile
+    }
+    if (links <= 2 || depth >= NESTED_DEPTH) return;
+    let subs: string[];
+    try {
+      subs = readdirSync(d, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => x.name);
+    } catch {
+      return;
+    }
+    for (const s of subs) {
+      if (out.length >= NESTED_MAX) return;
+      const path = `${d}/${s}`;
+      const ino = inode(path);
+      if (ino === null) continue;
+      out.push(ino);
+      walk(path, depth + 1);
+    }
+  };
+  walk(dir, 0);
+  return out;
+}
+
+/** cgroup v2: whether the io controller is enabled for this cgroup (listed in its cgroup.controllers). */
+function hasIoController(dir: string, read: (p: string) => string): boolean | null {
+  try {
+    return /(^|\s)io(\s|$)/.test(read(`${dir}/cgroup.controllers`));
+  } catch {
+    return null;
+  }
 }
 
 /** Limit files (memory.max, pids.max, memory.limit_in_bytes) are re-read every this many polls. */
@@ -261,6 +315,9 @@ export class CgroupCounterReader {
       limits: new Map(),
       phase: phaseOf(meta.id),
       readLimit: () => '',
+      nested: null,
+      ioController: null,
+      nestedAt: -Infinity,
     };
     e.readLimit = limitReader(e, this.fds);
     if (r.mode === 'v2') {
@@ -317,6 +374,22 @@ export class CgroupCounterReader {
       const c = r.counters;
       const errors = r.errors;
       c.cgroupIds = entry.ids; // shared between samples, like memoized parses: read-only
+      // Nested cgroups (their I/O and wakeups count to the container) and the v2 io controller change
+      // rarely: looked at with the limit files, every LIMITS_EVERY polls.
+      if (entry.polls - entry.nestedAt >= LIMITS_EVERY) {
+        entry.nestedAt = entry.polls - (entry.nested === null ? entry.phase : 0);
+        const cpuDir = entry.v1.cpu ?? entry.v1.cpuacct;
+        const unified = entry.v2dir ?? (entry.ids.unified !== null ? entry.v1.pressure : null);
+        entry.nested = {
+          unified: nestedCgroupIds(unified),
+          blkio: entry.v2dir !== null ? [] : nestedCgroupIds(entry.v1.blkio),
+          cpu: entry.v2dir !== null ? [] : nestedCgroupIds(cpuDir),
+          depth: { unified: depthOf(unified), blkio: depthOf(entry.v1.blkio), cpu: depthOf(cpuDir) },
+        };
+        entry.ioController = entry.v2dir !== null ? hasIoController(entry.v2dir, readSmall) : null;
+      }
+      c.nestedCgroups = entry.nested;
+      c.ioController = entry.ioController;
       if (!meta.hostNetwork) {
         const file = entry.netPath;
         try {

@@ -1,19 +1,28 @@
-// Parser for the eBPF helper's line protocol (docs/ebpf-protocol.md, version 1). One JSON object per line.
-// Strict about what it uses (types, ranges, known values), lenient about what it doesn't (unknown keys are
-// ignored). A line it cannot use becomes `{ kind: 'bad', reason }` with a one-line reason; it never throws.
-import type { BlockOp } from '../../model/types.js';
+// Parser for the eBPF helper's line protocol (docs/ebpf-protocol.md, version 2). One JSON object per line.
+// Strict about what it uses (types, ranges, known values, and the consistency of each row: its histogram
+// holds `count` values and its maximum lies in its highest bucket), lenient about what it doesn't (unknown
+// keys are ignored). Absurd values (a clock near 1e308, counts near 2^53) are refused, so that one bad line
+// can neither freeze a window nor leave a row that never subtracts to zero. A line it cannot use becomes
+// `{ kind: 'bad', reason }` with a one-line reason; it never throws.
+import { BLOCK_OPS, LOST_KEYS, type BlockOp, type LostCounts } from '../../model/types.js';
 import type { BlockIntervalRow, BucketPairs, RunqIntervalRow } from '../../model/latency.js';
-import { BUCKETS, SUB_BUCKET_BITS } from '../../model/histogram.js';
+import { BUCKETS, LAST_BUCKET, SUB_BUCKET_BITS, bucketLower, bucketUpper } from '../../model/histogram.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** Largest count the parser takes in one interval (events, bucket counts): 2^40, about 10^12. Window sums
+ *  of a few hundred intervals then stay far below 2^53, where adding and subtracting are exact. */
+export const MAX_COUNT = 2 ** 40;
+/** Largest byte count in one interval: 2^50 (1 PiB). */
+export const MAX_BYTES = 2 ** 50;
+/** CLOCK_MONOTONIC and latencies are unsigned 64-bit nanoseconds: below 2^63 in any real system. */
+export const MAX_NS = 2 ** 63;
 
 /** The interval row types live in the model (the latency model consumes them); re-exported for callers. */
 export type { BlockIntervalRow, BucketPairs, RunqIntervalRow };
 
 export type CgroupHierarchy = 'v2' | 'v1-blkio' | 'v1-cpu';
 const HIERARCHIES: readonly string[] = ['v2', 'v1-blkio', 'v1-cpu'];
-
-export const BLOCK_OPS: readonly BlockOp[] = ['read', 'write', 'flush', 'discard', 'secure-erase', 'write-zeroes', 'zone', 'other'];
 
 export interface Hello {
   kind: 'hello';
@@ -26,6 +35,8 @@ export interface Hello {
   failed: Record<string, string>;
   cgroup: { block: CgroupHierarchy; runq: CgroupHierarchy };
   histogram: { unit: 'ns'; subBucketBits: number; buckets: number };
+  /** Map sizes the helper runs with (start map, histogram map, run-queue start map), when it says. */
+  maps: { inflight: number; hist: number; runq: number } | null;
 }
 
 export interface IntervalData {
@@ -34,9 +45,12 @@ export interface IntervalData {
   /** CLOCK_MONOTONIC at the end of the interval, ns (may exceed 2^53 on long uptimes: approximate then). */
   monoNs: number;
   intervalNs: number;
+  /** The token of the "flush N" request this interval answers, or null when the helper's timer ended it. */
+  flush: number | null;
   block: BlockIntervalRow[];
   runq: RunqIntervalRow[];
-  lost: number;
+  /** Lost (and folded) events by cause, this interval. */
+  lost: LostCounts;
 }
 
 export interface HelperError {
@@ -96,10 +110,27 @@ function nonNeg(v: unknown, path: string): number {
   return v;
 }
 
-/** A whole number 0..2^53-1 (counts, ids: must be exact). */
-function count(v: unknown, path: string): number {
+/** A whole number 0..2^53-1 (ids: must be exact). */
+function whole(v: unknown, path: string): number {
   const n = nonNeg(v, path);
   if (!Number.isSafeInteger(n)) throw new Invalid(`${path}: expected a whole number below 2^53, got ${describe(v)}`);
+  return n;
+}
+
+/** A whole number 0..max (counts, bytes). */
+function upTo(v: unknown, path: string, max: number, what: string): number {
+  const n = whole(v, path);
+  if (n > max) throw new Invalid(`${path}: ${n} is beyond any real ${what} (max ${max})`);
+  return n;
+}
+
+const count = (v: unknown, path: string): number => upTo(v, path, MAX_COUNT, 'count per interval');
+const byteCount = (v: unknown, path: string): number => upTo(v, path, MAX_BYTES, 'byte count per interval');
+
+/** Nanoseconds below 2^63 (a clock or a latency; may exceed 2^53, then approximate). */
+function ns(v: unknown, path: string): number {
+  const n = nonNeg(v, path);
+  if (!Number.isInteger(n) || n >= MAX_NS) throw new Invalid(`${path}: expected whole nanoseconds below 2^63, got ${describe(v)}`);
   return n;
 }
 
@@ -135,7 +166,35 @@ function buckets(v: unknown, path: string): BucketPairs {
     }
     out.push([i, count(p[1], `${at}[1]`)]);
   }
-  return out;
+  // Normalised: ascending bucket index, duplicates summed, empty buckets dropped.
+  out.sort((a, b) => a[0] - b[0]);
+  const norm: BucketPairs = [];
+  for (const [i, c] of out) {
+    if (c === 0) continue;
+    const last = norm[norm.length - 1];
+    if (last && last[0] === i) last[1] = count(last[1] + c, `${path} (bucket ${i})`);
+    else norm.push([i, c]);
+  }
+  return norm;
+}
+
+/**
+ * A row's histogram must hold exactly `n` values and its maximum must lie in its highest non-empty bucket
+ * (the helper raises the maximum with compare-and-swap and reads the maps only once no program writes them).
+ */
+function consistent(pairs: BucketPairs, n: number, maxNs: number, path: string, name: string): void {
+  let sum = 0;
+  let top = -1;
+  for (const [i, c] of pairs) {
+    sum += c;
+    if (c > 0 && i > top) top = i;
+  }
+  if (sum !== n) throw new Invalid(`${path}.${name}: holds ${sum} values, count is ${n}`);
+  if (top < 0) return;
+  const lo = bucketLower(top);
+  if (maxNs < lo || (top < LAST_BUCKET && maxNs >= bucketUpper(top))) {
+    throw new Invalid(`${path}: maximum ${maxNs} ns is outside the highest ${name} bucket [${lo}, ${top < LAST_BUCKET ? bucketUpper(top) : '∞'})`);
+  }
 }
 
 function parseHello(o: Record<string, unknown>): Hello {
@@ -150,58 +209,98 @@ function parseHello(o: Record<string, unknown>): Hello {
   if (subBucketBits !== SUB_BUCKET_BITS || nb !== BUCKETS) {
     throw new Invalid(`histogram: expected subBucketBits ${SUB_BUCKET_BITS} and ${BUCKETS} buckets, got ${subBucketBits} and ${nb}`);
   }
-  const intervalMs = count(o.intervalMs, 'intervalMs');
+  const intervalMs = whole(o.intervalMs, 'intervalMs');
   if (intervalMs === 0) throw new Invalid('intervalMs: must be > 0');
+  let maps: Hello['maps'] = null;
+  if (o.maps !== undefined) {
+    const m = obj(o.maps, 'maps');
+    maps = { inflight: whole(m.inflight, 'maps.inflight'), hist: whole(m.hist, 'maps.hist'), runq: whole(m.runq, 'maps.runq') };
+  }
   return {
     kind: 'hello',
     version,
-    pid: count(o.pid, 'pid'),
+    pid: whole(o.pid, 'pid'),
     intervalMs,
     programs: stringRecord(o.programs, 'programs'),
     failed: stringRecord(o.failed, 'failed'),
     cgroup: { block: hierarchy(cg.block, 'cgroup.block'), runq: hierarchy(cg.runq, 'cgroup.runq') },
     histogram: { unit: 'ns', subBucketBits, buckets: nb },
+    maps,
   };
+}
+
+/** A device number as the kernel's MKDEV holds it: major < 2^12, minor < 2^20. */
+function devPart(v: unknown, path: string, bits: number): number {
+  return upTo(v, path, 2 ** bits - 1, `${bits}-bit device number`);
+}
+
+function positiveCount(v: unknown, path: string): number {
+  const n = count(v, path);
+  if (n === 0) throw new Invalid(`${path}: a row must count at least one event`);
+  return n;
 }
 
 function parseBlockRow(v: unknown, path: string): BlockIntervalRow {
   const r = obj(v, path);
-  return {
-    major: count(r.major, `${path}.major`),
-    minor: count(r.minor, `${path}.minor`),
+  const row: BlockIntervalRow = {
+    major: devPart(r.major, `${path}.major`, 12),
+    minor: devPart(r.minor, `${path}.minor`, 20),
     op: op(r.op, `${path}.op`),
-    cgroup: count(r.cgroup, `${path}.cgroup`),
-    count: count(r.count, `${path}.count`),
-    bytes: count(r.bytes, `${path}.bytes`),
-    maxNs: count(r.maxNs, `${path}.maxNs`),
-    ...(r.totalMaxNs === undefined ? {} : { totalMaxNs: count(r.totalMaxNs, `${path}.totalMaxNs`) }),
+    cgroup: whole(r.cgroup, `${path}.cgroup`),
+    count: positiveCount(r.count, `${path}.count`),
+    bytes: byteCount(r.bytes, `${path}.bytes`),
+    maxNs: ns(r.maxNs, `${path}.maxNs`),
+    totalMaxNs: ns(r.totalMaxNs, `${path}.totalMaxNs`),
     service: buckets(r.service, `${path}.service`),
-    // `total` equals `service` for requests issued without insert; tolerate its absence.
-    total: r.total === undefined ? [] : buckets(r.total, `${path}.total`),
+    total: buckets(r.total, `${path}.total`),
   };
+  consistent(row.service, row.count, row.maxNs, path, 'service');
+  consistent(row.total, row.count, row.totalMaxNs, path, 'total');
+  return row;
 }
 
 function parseRunqRow(v: unknown, path: string): RunqIntervalRow {
   const r = obj(v, path);
-  return {
-    cgroup: count(r.cgroup, `${path}.cgroup`),
-    count: count(r.count, `${path}.count`),
-    maxNs: count(r.maxNs, `${path}.maxNs`),
+  const row: RunqIntervalRow = {
+    cgroup: whole(r.cgroup, `${path}.cgroup`),
+    count: positiveCount(r.count, `${path}.count`),
+    maxNs: ns(r.maxNs, `${path}.maxNs`),
     hist: buckets(r.hist, `${path}.hist`),
   };
+  consistent(row.hist, row.count, row.maxNs, path, 'hist');
+  return row;
+}
+
+/** `lost` (every cause required), `partial` and `merged` (informational: 0 when absent). */
+function parseLost(o: Record<string, unknown>): LostCounts {
+  const lost = obj(o.lost, 'lost');
+  const partial = o.partial === undefined ? { count: 0, bytes: 0 } : obj(o.partial, 'partial');
+  const num = (v: unknown, path: string, bytes: boolean): number => (bytes ? byteCount(v, path) : count(v, path));
+  const out = {} as LostCounts;
+  for (const k of LOST_KEYS) {
+    if (k === 'partial') out.partial = num(partial.count, 'partial.count', false);
+    else if (k === 'partialBytes') out.partialBytes = num(partial.bytes, 'partial.bytes', true);
+    else if (k === 'merged') out.merged = o.merged === undefined ? 0 : num(o.merged, 'merged', false);
+    else out[k] = num(lost[k], `lost.${k}`, k.endsWith('Bytes'));
+  }
+  return out;
 }
 
 function parseInterval(o: Record<string, unknown>): IntervalData {
   const block = o.block === undefined ? [] : arr(o.block, 'block').map((r, k) => parseBlockRow(r, `block[${k}]`));
   const runq = o.runq === undefined ? [] : arr(o.runq, 'runq').map((r, k) => parseRunqRow(r, `runq[${k}]`));
+  const monoNs = ns(o.monoNs, 'monoNs');
+  const intervalNs = ns(o.intervalNs, 'intervalNs');
+  if (intervalNs > monoNs) throw new Invalid(`intervalNs: ${intervalNs} would start the interval before boot (monoNs ${monoNs})`);
   return {
     kind: 'interval',
-    seq: count(o.seq, 'seq'),
-    monoNs: nonNeg(o.monoNs, 'monoNs'),
-    intervalNs: nonNeg(o.intervalNs, 'intervalNs'),
+    seq: whole(o.seq, 'seq'),
+    monoNs,
+    intervalNs,
+    flush: o.flush === undefined ? null : whole(o.flush, 'flush'),
     block,
     runq,
-    lost: o.lost === undefined ? 0 : count(o.lost, 'lost'),
+    lost: parseLost(o),
   };
 }
 

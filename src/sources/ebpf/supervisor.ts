@@ -12,8 +12,9 @@
 //   pipes open for ever. After the exit the pipes get `exitDrainMs` to deliver what is buffered; then they
 //   are destroyed (the descendant gets EPIPE on its next write) and the run is over. stop() gives up after a
 //   deadline even when not even SIGKILL ends the helper (a task stuck in the kernel).
-// - `drain()` hands the sampler the intervals received since its last call. Nothing here reads a clock
-//   except through the injected timers.
+// - `drain()` hands the sampler the intervals received since its last call; `flush()` asks the helper to end
+//   its interval at once (a "flush N" line on its stdin), so that the sampler's tick and the helper's
+//   interval end together. Nothing here reads a clock except through the injected timers.
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { statSync } from 'node:fs';
@@ -40,7 +41,7 @@ export interface EbpfStatus {
   lastError: string | null;
   /** Times the helper was started again after dying. */
   restarts: number;
-  /** Events the helper reported lost (sum of `lost`). */
+  /** Events the helper reported lost, all causes (the causes are in each interval's `lost`). */
   lost: number;
   /** Intervals dropped because nobody drained them. */
   dropped: number;
@@ -216,6 +217,8 @@ export class EbpfSupervisor extends EventEmitter {
   private exitWaiters: (() => void)[] = [];
   /** Ends the current run as if the helper had exited (stop() giving up on it). */
   private endRun: ((code: number | null, signal: NodeJS.Signals | null) => void) | null = null;
+  private flushToken = 0;
+  private flushWaiters: (Waiter & { token: number })[] = [];
   private st: EbpfStatus = { active: false, reason: 'eBPF: not started', badLines: 0, lastBad: null, lastError: null, restarts: 0, lost: 0, dropped: 0 };
 
   constructor(opts: EbpfSupervisorOptions = {}) {
@@ -237,6 +240,31 @@ export class EbpfSupervisor extends EventEmitter {
     const q = this.queue;
     this.queue = [];
     return q;
+  }
+
+  /**
+   * Asks the running helper to end its interval now, or at CLOCK_MONOTONIC `atMonoNs` (less than a second
+   * ahead). Returns the token the answering interval carries (`flush`) and a promise that resolves true when
+   * that interval arrived, false after timeoutMs or when the helper ends first; null when no helper runs.
+   */
+  flush(timeoutMs: number, atMonoNs?: number): { token: number; done: Promise<boolean> } | null {
+    const stdin = this.child?.stdin;
+    if (!this.st.active || !stdin || stdin.destroyed || !stdin.writable) return null;
+    const token = ++this.flushToken;
+    stdin.write(atMonoNs === undefined ? `flush ${token}\n` : `flush ${token} at ${Math.round(atMonoNs)}\n`);
+    const done = new Promise<boolean>((resolve) => {
+      const w: Waiter & { token: number } = {
+        token,
+        resolve,
+        timer: this.timers.setTimeout(() => {
+          const i = this.flushWaiters.indexOf(w);
+          if (i >= 0) this.flushWaiters.splice(i, 1);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.flushWaiters.push(w);
+    });
+    return { token, done };
   }
 
   /** Check the preconditions and start the helper. Resolves once it is spawned (or known to be off). */
@@ -437,6 +465,7 @@ export class EbpfSupervisor extends EventEmitter {
       lines.end();
       errLines.end();
       const helperExited = !this.stopped;
+      this.release(this.flushWaiters, false);
       for (const w of this.exitWaiters.splice(0)) w();
       if (helperExited) {
         // This run is over: nobody waiting for its hello or its next interval should wait longer.
@@ -538,9 +567,16 @@ export class EbpfSupervisor extends EventEmitter {
           this.queue.shift();
           dropped++;
         }
-        if (dropped > 0 || msg.lost > 0) this.update({ dropped: this.st.dropped + dropped, lost: this.st.lost + msg.lost });
+        const l = msg.lost;
+        const lost = l.blockStartDropped + l.blockNoStart + l.blockStale + l.histFull + l.runqStartDropped;
+        if (dropped > 0 || lost > 0) this.update({ dropped: this.st.dropped + dropped, lost: this.st.lost + lost });
         this.emit('interval', msg);
         this.release(this.intervalWaiters, true);
+        if (msg.flush !== null) {
+          const answered = this.flushWaiters.filter((w) => w.token <= msg.flush!);
+          this.flushWaiters = this.flushWaiters.filter((w) => w.token > msg.flush!);
+          this.release(answered, true);
+        }
         return;
       }
       case 'error':

@@ -16,6 +16,12 @@ export interface PidStat {
   vsizeBytes: number;
   /** Resident pages. */
   rssPages: number;
+  /**
+   * Where the process's code and stack start (fields 26 and 28): new on every exec (a new address space,
+   * laid out afresh), so a change means an exec even when the name stays. Constant (1) when the kernel
+   * hides them (another user's process, read without privilege); null when absent.
+   */
+  execMark: number | null;
 }
 
 const UINT = /^\d+$/;
@@ -54,6 +60,8 @@ export function parsePidStat(text: string, file = '/proc/<pid>/stat'): { value: 
   const bad = vals.find((v) => typeof v === 'string');
   if (bad !== undefined) return { value: null, error: bad as string };
   const [ppid, utime, stime, threads, start, vsize, rss] = vals as number[];
+  const code = num(t[26 - 3]);
+  const stack = num(t[28 - 3]);
   return {
     value: {
       pid,
@@ -66,6 +74,7 @@ export function parsePidStat(text: string, file = '/proc/<pid>/stat'): { value: 
       startTicks: start!,
       vsizeBytes: vsize!,
       rssPages: Math.max(0, rss!),
+      execMark: code === null || stack === null ? null : code + stack,
     },
     error: null,
   };

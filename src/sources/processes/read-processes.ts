@@ -2,7 +2,12 @@
 //  - stat every poll: state, ppid, CPU ticks, threads, vsize, rss (pages × page size), start time;
 //  - status when first seen and then every STATUS_EVERY polls: the effective uid and VmSwap, which change
 //    rarely (reading and parsing status costs as much as stat: this keeps a poll near one file per pid);
-//  - cmdline and cgroup once (re-read when comm changes, i.e. after an exec).
+//  - cmdline and cgroup when first seen, and again after an exec: comm changed, or the start of the code or
+//    stack moved (stat fields 26 and 28: a new address space; visible for our own and, as root, every
+//    process), so that bash -> bash shows the new command at once;
+//  - cmdline again every CMDLINE_EVERY polls in any case (spread across processes: a tenth of a read per
+//    process per poll), for processes that rewrite their argv in place (PostgreSQL, nginx, sshd do) without
+//    an exec or a new name.
 // Descriptors of /proc/<pid>/stat and status are kept open between polls (within a budget): such a
 // descriptor belongs to that process, so after it exits reads fail with ESRCH even if the pid is reused.
 // A pid that vanishes between listing and reading is skipped quietly.
@@ -24,7 +29,10 @@ export interface ReadProcessesOptions {
 interface Known {
   start: number;
   comm: string;
+  execMark: number | null;
   cmdline: string;
+  /** Poll at which cmdline was last read. */
+  cmdPoll: number;
   containerId: string | null;
   uid: number;
   swapBytes: number;
@@ -34,6 +42,8 @@ interface Known {
 const MAX_ERRORS = 20;
 /** status is re-read every this many polls (uid and swap only). */
 export const STATUS_EVERY = 3;
+/** cmdline is re-read at least every this many polls (argv rewritten in place shows within that). */
+export const CMDLINE_EVERY = 10;
 
 /** Bytes per page: VmRSS of status against the rss pages of stat, of <root>/proc/self; 4096 if unknown. */
 export function pageSizeOf(root = '/'): number {
@@ -163,7 +173,7 @@ export class ProcessReader {
           // Same pid, another process: the old descriptors already fail; make sure they are closed.
           this.fds.close(statusFile);
         }
-        if (!k || fresh || k.comm !== s.comm) {
+        if (!k || fresh || k.comm !== s.comm || (s.execMark !== null && s.execMark !== k.execMark)) {
           const cmdline = parseCmdline(readSmall(`${base}/cmdline`, 'utf8'));
           let containerId: string | null = null;
           try {
@@ -172,8 +182,13 @@ export class ProcessReader {
             if (isGone(e)) throw e;
             // no cgroup file (no cgroup support): no container
           }
-          k = { start: s.startTicks, comm: s.comm, cmdline, containerId, uid: -1, swapBytes: 0, statusPoll: -Infinity };
+          // The next rolling re-read is spread by pid, so that a poll re-reads about a tenth of them.
+          const cmdPoll = k ? this.polls : this.polls - (pid % CMDLINE_EVERY);
+          k = { start: s.startTicks, comm: s.comm, execMark: s.execMark, cmdline, cmdPoll, containerId, uid: -1, swapBytes: 0, statusPoll: -Infinity };
           this.known.set(pid, k);
+        } else if (this.polls - k.cmdPoll >= CMDLINE_EVERY) {
+          k.cmdline = parseCmdline(readSmall(`${base}/cmdline`, 'utf8'));
+          k.cmdPoll = this.polls;
         }
         if (this.polls - k.statusPoll >= STATUS_EVERY) {
           const status = parsePidStatus(this.fds.read(statusFile, 'latin1'), statusFile);

@@ -60,11 +60,13 @@ const PSI = ['cpu', 'memory', 'io'] as const;
 export async function readHostSample(opts: { root?: string; atMs: number }): Promise<HostSample> {
   const root = opts.root ?? '/';
   const errors: SourceError[] = [];
-  const [stat, meminfo, loadavg, diskstats, netdev, uptime, ...psi] = await Promise.all([
+  // diskstats first (the reads below run in this order, synchronously): the sampler asks the eBPF helper to
+  // end its interval just before, so that both count the same requests.
+  const [diskstats, stat, meminfo, loadavg, netdev, uptime, ...psi] = await Promise.all([
+    read(root, 'proc/diskstats'),
     read(root, 'proc/stat'),
     read(root, 'proc/meminfo'),
     read(root, 'proc/loadavg'),
-    read(root, 'proc/diskstats'),
     read(root, 'proc/net/dev'),
     read(root, 'proc/uptime'),
     ...PSI.map((r) => read(root, `proc/pressure/${r}`)),

@@ -180,7 +180,8 @@ export class ContainerView implements View {
       ),
     );
     const rows = win?.block ?? [];
-    if (rows.length === 0) out.push(`  I/O: no requests in the ${ctx.window} window`);
+    if (win && win.block === null) out.push(escTags(fit(`  I/O: ${DASH} (${sanitize(win.blockReason ?? 'cannot be attributed', 160)})`, width)));
+    else if (rows.length === 0) out.push(`  I/O: no requests in the ${ctx.window} window`);
     for (const r of rows) {
       out.push(
         escTags(
@@ -192,12 +193,15 @@ export class ContainerView implements View {
       );
     }
     // The container's own histograms side by side: I/O service time (all its devices, reads and writes
-    // merged bucket by bucket) and run-queue latency, with percentile marks.
+    // merged bucket by bucket by the model) and run-queue latency, with the model's percentile marks.
     const histRows = room - out.length - 1;
     if (histRows >= 3 && width >= 60) {
       const colW = Math.floor((width - 3) / 2);
-      const io = mergeBuckets(rows.filter((r) => r.op === 'read' || r.op === 'write').map((r) => r.buckets));
-      const ioMarks = percentileMarks(io);
+      const io = win?.io?.buckets ?? [];
+      const ioMarks = [
+        { label: 'p50', us: win?.io?.p50Us ?? null },
+        { label: 'p99', us: win?.io?.p99Us ?? null },
+      ];
       const left = [
         fit(`I/O service time (${ctx.window})`, colW),
         ...renderHistogramBars(histogramBars(io, ioMarks, histRows - 1), colW, ctx.theme, !ctx.theme.mono),
@@ -225,31 +229,6 @@ export class ContainerView implements View {
     }
     return out;
   }
-}
-
-/** Sum [[upperUs, count], ...] lists of the same bucket scheme. */
-function mergeBuckets(lists: readonly (readonly [number, number][])[]): [number, number][] {
-  const m = new Map<number, number>();
-  for (const l of lists) for (const [up, n] of l) m.set(up, (m.get(up) ?? 0) + n);
-  return [...m.entries()].sort((a, b) => a[0] - b[0]);
-}
-
-/** p50 and p99 of merged buckets (the bucket's upper bound), for the bar marks. */
-function percentileMarks(buckets: readonly [number, number][]): { label: string; us: number | null }[] {
-  const total = buckets.reduce((a, [, n]) => a + n, 0);
-  const at = (q: number): number | null => {
-    if (total === 0) return null;
-    let seen = 0;
-    for (const [up, n] of buckets) {
-      seen += n;
-      if (seen >= q * total) return up;
-    }
-    return null;
-  };
-  return [
-    { label: 'p50', us: at(0.5) },
-    { label: 'p99', us: at(0.99) },
-  ];
 }
 
 /** Pad a line that may hold blessed tags to `width` visible columns. */

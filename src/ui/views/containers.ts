@@ -1,5 +1,7 @@
 // Containers table (ctop/btop-like): one row per container with CPU (100 = one core), memory, network,
-// block I/O, pids, throttling, tail latency (eBPF) and a CPU sparkline when wide enough. Sortable (s/S),
+// block I/O, pids, throttling, tail latency (eBPF: "IO p99" is the model's percentile of the container's
+// reads and writes merged over the window, "—" when its I/O cannot be attributed) and a CPU sparkline when
+// wide enough. Sortable (s/S),
 // filterable (/ substring, ~regex), selection follows the container id, Enter opens the container view.
 import type { ContainerFrame, ContainerLatency, ContainersFrame, Frame, LatencyWindow } from '../../model/types.js';
 import { key } from '../../store/store.js';
@@ -15,33 +17,6 @@ import { TitledTableView } from './table-view.js';
 import type { Column } from '../table.js';
 
 export const NO_RUNTIME = 'no container runtime found (DOCKER_HOST, /var/run/docker.sock, podman sockets)';
-
-/** Read a percentile (0-1) from merged [upperBoundUs, count] buckets; null when empty. */
-export function percentileFromBuckets(buckets: Iterable<[number, number]>, q: number): number | null {
-  const merged = new Map<number, number>();
-  let total = 0;
-  for (const [up, n] of buckets) {
-    if (!(n > 0)) continue;
-    merged.set(up, (merged.get(up) ?? 0) + n);
-    total += n;
-  }
-  if (total === 0) return null;
-  const sorted = [...merged.entries()].sort((a, b) => a[0] - b[0]);
-  const target = q * total;
-  let cum = 0;
-  for (const [up, n] of sorted) {
-    cum += n;
-    if (cum >= target) return up;
-  }
-  return sorted[sorted.length - 1]![0];
-}
-
-/** A container's I/O p99 over all its block rows: one row is read as is; several are merged by bucket. */
-export function containerIoP99(lat: ContainerLatency | undefined): number | null {
-  if (!lat || lat.block.length === 0) return null;
-  if (lat.block.length === 1) return lat.block[0]!.p99Us;
-  return percentileFromBuckets(lat.block.flatMap((r) => r.buckets), 0.99);
-}
 
 /** Marker for figures that do not come from cgroup files. */
 export function sourceMarker(c: ContainerFrame): string {
@@ -146,7 +121,7 @@ export class ContainersView extends TitledTableView<Row> implements View {
     const latWin = frame?.latency?.active ? frame.latency.windows[w] : undefined;
     const toRow = (c: ContainerFrame): Row => {
       const lat = latWin?.containers[c.id];
-      return { c, lat, io99: containerIoP99(lat), spark: (n) => store.values(key.ctrCpu(c.id), n) };
+      return { c, lat, io99: lat?.io?.p99Us ?? null, spark: (n) => store.values(key.ctrCpu(c.id), n) };
     };
     if (frame == null) return { rows: [], dim: false, status: 'waiting for the first sample…' };
     if (cf == null || cf.daemon.state === 'none') return { rows: [], dim: false, status: NO_RUNTIME };

@@ -4,6 +4,7 @@
 import blessed from 'blessed';
 import { cellText } from '../cell-text.js';
 import type { BlockOp } from '../../model/types.js';
+import { opRank } from '../../model/types.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { DASH, micros, num } from '../format.js';
@@ -11,7 +12,6 @@ import { sanitize } from '../sanitize.js';
 import { colorTag, escTags } from '../table.js';
 import { buildHeatmap, renderHeatmap } from '../heatmap.js';
 import { histogramBars, renderHistogramBars } from '../histogram-bars.js';
-import { opRank } from './latency.js';
 
 const AXIS = 8;
 

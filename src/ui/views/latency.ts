@@ -1,28 +1,23 @@
 // Tail-latency view (eBPF): per disk and op, count, IOPS and p50/p95/p99/p99.9/max of the service time
 // (issue -> complete) over the current window, the total time (insert -> complete, queue included) beside
 // it, and a sparkline of the 1 s p99. Ops other than read/write are rows of their own. The run-queue
-// summary is below. When eBPF is off, the reason is shown and every figure is "—".
+// summary and what the helper could not use (lost events) are below. Every figure comes from the model
+// (IOPS over the window's own covered seconds); this only formats. When eBPF is off, the reason is shown
+// and every figure is "—".
 import blessed from 'blessed';
 import { cellText } from '../cell-text.js';
 import type { BlockLatencyRow, BlockOp, Frame, LatencyWindow } from '../../model/types.js';
+import { opRank } from '../../model/types.js';
 import { key } from '../../store/store.js';
 import type { Store } from '../../store/store.js';
 import { gradient } from '../theme.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
-import { DASH, micros, num, sparkline } from '../format.js';
+import { DASH, lossNotes, micros, num, sparkline } from '../format.js';
 import { sanitize } from '../sanitize.js';
 import { TableModel, TableWidget, colorTag, escTags, tableCommand, tableStatus } from '../table.js';
 import type { Column } from '../table.js';
 
-export const WINDOW_SECONDS: Record<LatencyWindow, number> = { '1s': 1, '10s': 10, '1m': 60, '5m': 300 };
-
-const OP_ORDER: BlockOp[] = ['read', 'write', 'flush', 'discard', 'write-zeroes', 'secure-erase', 'zone', 'other'];
-
-export function opRank(op: BlockOp): number {
-  const i = OP_ORDER.indexOf(op);
-  return i < 0 ? OP_ORDER.length : i;
-}
 
 export interface LatencyRow {
   device: string;
@@ -31,11 +26,6 @@ export interface LatencyRow {
   r: BlockLatencyRow | null;
   iops: number | null;
   trend: (n: number) => Float64Array;
-}
-
-/** Seconds of data a window holds so far: the window length, or less right after start. */
-export function coveredSeconds(w: LatencyWindow, frames: number, intervalMs: number): number {
-  return Math.max(intervalMs / 1000, Math.min(WINDOW_SECONDS[w], (Math.max(1, frames) * intervalMs) / 1000));
 }
 
 function latCol(id: string, title: string, get: (r: BlockLatencyRow) => number | null | undefined, priority: number): Column<LatencyRow> {
@@ -68,13 +58,12 @@ function latencyColumns(): Column<LatencyRow>[] {
   ];
 }
 
-export function latencyRows(frame: Frame | null, w: LatencyWindow, store: Store, intervalMs: number): LatencyRow[] {
+export function latencyRows(frame: Frame | null, w: LatencyWindow, store: Store): LatencyRow[] {
   if (!frame) return [];
   const lat = frame.latency;
   const trend = (device: string, op: BlockOp) => (n: number) => store.values(key.lat(device, op, 'p99'), n);
   if (lat?.active) {
-    const secs = coveredSeconds(w, store.count, intervalMs);
-    return lat.windows[w].block.map((r) => ({ device: r.device, op: r.op, r, iops: r.count / secs, trend: trend(r.device, r.op) }));
+    return lat.windows[w].block.map((r) => ({ device: r.device, op: r.op, r, iops: r.opsPerSec, trend: trend(r.device, r.op) }));
   }
   // Inactive: the host's disks with unknown figures.
   const out: LatencyRow[] = [];
@@ -101,8 +90,8 @@ export class LatencyView implements View {
   mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
     this.ctx = ctx;
     this.title = cellText(blessed.box({ parent, top: 0, left: 0, width: '100%', height: 2, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
-    this.table = new TableWidget(this.model, parent, { top: 2, left: 0, width: '100%', height: '100%-4' });
-    this.footer = cellText(blessed.box({ parent, bottom: 0, left: 0, width: '100%', height: 2, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
+    this.table = new TableWidget(this.model, parent, { top: 2, left: 0, width: '100%', height: '100%-5' });
+    this.footer = cellText(blessed.box({ parent, bottom: 0, left: 0, width: '100%', height: 3, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
     this.title.on('resize', () => this.ctx && this.update(this.ctx));
     this.update(ctx);
   }
@@ -112,8 +101,7 @@ export class LatencyView implements View {
     if (!this.title || !this.table || !this.footer) return;
     const theme = ctx.theme;
     const frame = ctx.store.latest();
-    const intervalMs = frame?.elapsedMs ?? ctx.refreshMs;
-    this.model.setRows(latencyRows(frame, ctx.window, ctx.store, intervalMs));
+    this.model.setRows(latencyRows(frame, ctx.window, ctx.store));
     const lat = frame?.latency ?? null;
     const active = lat?.active === true;
     const src = active ? 'source: eBPF' : colorTag(escTags(sanitize(lat?.source ?? 'eBPF: not running')), theme.colors['status_err'], theme);
@@ -128,8 +116,10 @@ export class LatencyView implements View {
     const f = (v: number | null | undefined): string => micros(v);
     const rqLine = `run queue (wakeup→run): n=${num(rq?.count ?? null)} p50 ${f(rq?.p50Us)} p95 ${f(rq?.p95Us)} p99 ${f(rq?.p99Us)} p99.9 ${f(rq?.p999Us)} max ${f(rq?.maxUs)}`;
     const other = active ? this.model.rows.filter((x) => x.op !== 'read' && x.op !== 'write') : [];
-    const line = other.length > 0 ? `other ops (${ctx.window}): ${other.map((x) => `${sanitize(x.device)} ${x.op} ${num(x.r?.count ?? null)}`).join(', ')}` : '';
-    this.footer.setContent(`${escTags(rqLine)}\n${escTags(line || (active ? '' : `figures: ${DASH} (no eBPF)`))}`);
+    const otherLine = other.length > 0 ? `other ops (${ctx.window}): ${other.map((x) => `${sanitize(x.device)} ${x.op} ${num(x.r?.count ?? null)}`).join(', ')}` : '';
+    const lost = active ? lossNotes(lat.windows[ctx.window]) : [];
+    const lostLine = active ? `lost (${ctx.window}): ${lost.length > 0 ? lost.join('; ') : 'none'}` : `figures: ${DASH} (no eBPF)`;
+    this.footer.setContent([rqLine, lostLine, otherLine].map(escTags).join('\n'));
   }
 
   command(cmd: CommandId, ctx: ViewContext): ViewRequest | null {

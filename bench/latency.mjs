@@ -1,0 +1,204 @@
+#!/usr/bin/env node
+// Latency windows: memory and per-frame time of the window engine (store/latency-windows.ts + the frame
+// builder in model/latency.ts) on a busy node: 1000 steady block rows (250 containers x 2 devices x read and
+// write, each row a histogram of ~12 service and ~14 total buckets) and 250 run-queue rows every second,
+// plus 100 new cgroups a second (one block and one run-queue row each, seen once): short-lived containers,
+// known as containers for their first 3 s and then gone, for 5 minutes and a half of simulated time (one
+// helper interval per 1 s frame; every window full). Time is simulated, so the run takes seconds; the
+// per-frame figure is the (wall) time of mark + add + advance + building the latency frame as the monitor
+// asks for it (host rows of every window; the ~550 containers alive for the window on screen, one of them
+// with rows and buckets; counts and bytes for `current`).
+//   npm run build && node --expose-gc bench/latency.mjs [--seconds 330] [--all-spans] [--no-frame] [--old DIR]
+// --all-spans: every window's containers in full (what `snapshot` asks for); --no-frame: windows only;
+// --old DIR: the same load through the previous LatencyModel (its model/*.ts of commit c29ad4c transpiled
+// into DIR/model/: see BENCHMARKS.md).
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const SECONDS = Number(opt('seconds', '330'));
+// The monitor computes per-container latency for `current` and the window on screen; --all-spans: for all
+// (as `snapshot` does, once).
+const ALL_SPANS = args.includes('--all-spans');
+const OLD = opt('old', null);
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const gc = globalThis.gc ?? (() => {});
+
+// ---------------------------------------------------------------- the load (seeded: the same every run)
+let seed = 4242;
+const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const CONTAINERS = 250;
+const DEVICES = [[8, 0], [259, 0]];
+const CHURN_PER_SEC = 100;
+
+function bucket(v) {
+  if (v < 8) return v;
+  const p = 31 - Math.clz32(v);
+  return Math.min(319, (p - 2) * 8 + ((v >>> (p - 3)) & 7));
+}
+const lower = (i) => (i < 8 ? i : (8 + (i & 7)) * 2 ** ((i >> 3) - 1));
+const upper = (i) => (i < 8 ? i + 1 : (9 + (i & 7)) * 2 ** ((i >> 3) - 1));
+
+/** A histogram of n values around base ns spread over `width` buckets; returns pairs and a consistent max. */
+function hist(n, base, width) {
+  const b0 = bucket(base);
+  const m = new Map();
+  for (let k = 0; k < n; k++) {
+    const i = Math.min(319, b0 + Math.floor(rnd() * width));
+    m.set(i, (m.get(i) ?? 0) + 1);
+  }
+  const pairs = [...m.entries()].sort((a, b) => a[0] - b[0]);
+  const top = pairs[pairs.length - 1][0];
+  const max = Math.floor(lower(top) + rnd() * (upper(top) - lower(top) - 1));
+  return { pairs, max };
+}
+
+function blockRow(major, minor, op, cgroup, n) {
+  const s = hist(n, 50_000 + Math.floor(rnd() * 50_000), 12);
+  const t = hist(n, 60_000 + Math.floor(rnd() * 60_000), 14);
+  return { major, minor, op, cgroup, count: n, bytes: n * 4096, maxNs: s.max, totalMaxNs: Math.max(t.max, s.max), service: s.pairs, total: t.pairs.map(([i, c]) => [i, c]) };
+}
+
+function fixTotal(r) {
+  // total >= service per request: make the total max at least the service max, keep it in its bucket
+  const top = r.total[r.total.length - 1][0];
+  if (r.totalMaxNs >= upper(top) && top < 319) r.totalMaxNs = upper(top) - 1;
+  if (r.totalMaxNs < lower(top)) r.totalMaxNs = lower(top);
+  return r;
+}
+
+function runqRow(cgroup, n) {
+  const h = hist(n, 2_000 + Math.floor(rnd() * 4000), 20);
+  return { cgroup, count: n, maxNs: h.max, hist: h.pairs };
+}
+
+const zeroLost = { blockStartDropped: 0, blockNoStart: 0, blockNoStartBytes: 0, blockStale: 0, histFull: 0, histFullBytes: 0, runqStartDropped: 0, partial: 0, partialBytes: 0, merged: 0 };
+let nextCgroup = 1_000_000;
+
+// The steady rows of 30 different seconds, made once and used in turn (the engine copies what it keeps), so
+// that making the load does not weigh on the figures.
+const STEADY = Array.from({ length: 30 }, () => {
+  const block = [];
+  const runq = [];
+  for (let c = 0; c < CONTAINERS; c++) {
+    const cg = 1000 + c;
+    for (const [major, minor] of DEVICES) for (const op of ['read', 'write']) block.push(fixTotal(blockRow(major, minor, op, cg, 20 + Math.floor(rnd() * 60))));
+    runq.push(runqRow(cg, 50 + Math.floor(rnd() * 100)));
+  }
+  return { block, runq };
+});
+
+function interval(sec) {
+  const block = [...STEADY[sec % STEADY.length].block];
+  const runq = [...STEADY[sec % STEADY.length].runq];
+  for (let k = 0; k < CHURN_PER_SEC; k++) {
+    const cg = nextCgroup++;
+    block.push(fixTotal(blockRow(8, 0, 'write', cg, 1 + Math.floor(rnd() * 5))));
+    runq.push(runqRow(cg, 1 + Math.floor(rnd() * 10)));
+  }
+  return { monoNs: sec * 1e9, intervalNs: 1e9, block, runq, lost: zeroLost };
+}
+
+// ---------------------------------------------------------------- the engine under test
+// The monitor's V8 settings (a young generation that does not grow: src/ui/heap.ts), so that RSS is the
+// monitor's.
+await import(pathToFileURL(join(root, 'dist', 'ui', 'heap.js')).href);
+const dist = (p) => import(pathToFileURL(join(OLD ?? join(root, 'dist'), p)).href);
+const lat = await dist('model/latency.js');
+const deviceNames = new Map([['8:0', 'sda'], ['259:0', 'nvme0n1']]);
+const CHURN_LIFE_S = 3;
+const steady = new Map();
+for (let c = 0; c < CONTAINERS; c++) steady.set(1000 + c, `container-${c}`);
+/** The containers alive at second `sec`: the steady ones and the churn of the last CHURN_LIFE_S seconds. */
+function mapsAt(sec) {
+  const m = new Map(steady);
+  const from = 1_000_000 + Math.max(0, sec - CHURN_LIFE_S) * CHURN_PER_SEC;
+  for (let cg = from; cg < 1_000_000 + sec * CHURN_PER_SEC; cg++) m.set(cg, `short-${cg}`);
+  return { block: m, runq: m };
+}
+
+let step;
+let held = () => null;
+const engineMs = [];
+if (OLD) {
+  const m = new lat.LatencyModel();
+  step = (iv, sec) => {
+    m.add(iv);
+    return m.frame({ maps: mapsAt(sec), deviceNames, source: 'ebpf', active: true, badLines: 0 });
+  };
+} else {
+  const { LatencyWindows } = await dist('store/latency-windows.js');
+  const w = new LatencyWindows();
+  held = () => w.heldBytes();
+  step = (iv, sec) => {
+    const maps = mapsAt(sec);
+    const c0 = process.hrtime.bigint();
+    w.mark(sec * 1000, (cg, runq) => (runq ? maps.runq : maps.block).has(cg));
+    w.add({ t: sec * 1000, durationMs: iv.intervalNs / 1e6, block: iv.block, runq: iv.runq, lost: iv.lost });
+    w.advance(sec * 1000);
+    engineMs.push(Number(process.hrtime.bigint() - c0) / 1e6);
+    if (args.includes('--no-frame')) return { windows: { '5m': { block: [], containers: {} } } };
+    return lat.latencyFrame(
+      { current: w.span('current'), windows: { '1s': w.span('1s'), '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } },
+      { maps, deviceNames, badLines: 0, ...(ALL_SPANS ? {} : { containerSpans: ['current', '1s'], countsOnly: ['current'], detailFor: (id) => id === 'container-7' }) },
+    );
+  };
+}
+
+// ---------------------------------------------------------------- run
+const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
+// Build the inputs as we go (the helper's lines are parsed one interval at a time, too), but measure only
+// the engine: generate first, then time the step.
+gc();
+gc();
+const baseline = rssMiB();
+const mem0 = process.memoryUsage();
+const times = [];
+let frame;
+let peak = baseline;
+for (let sec = 1; sec <= SECONDS; sec++) {
+  const iv = interval(sec);
+  const c0 = process.hrtime.bigint();
+  frame = step(iv, sec);
+  times.push(Number(process.hrtime.bigint() - c0) / 1e6);
+  if (sec % 30 === 0) {
+    gc();
+    peak = Math.max(peak, rssMiB());
+  }
+}
+gc();
+gc();
+const after = rssMiB();
+const mem1 = process.memoryUsage();
+const mib = (x) => +(x / 2 ** 20).toFixed(1);
+peak = Math.max(peak, after);
+const tail = times.slice(-60).sort((a, b) => a - b);
+const q = (p) => tail[Math.min(tail.length - 1, Math.floor(p * tail.length))];
+const mean = tail.reduce((a, b) => a + b, 0) / tail.length;
+const f5 = frame.windows['5m'];
+console.log(
+  JSON.stringify(
+    {
+      engine: OLD ? 'old LatencyModel (300 intervals kept as objects)' : 'LatencyWindows (running sums + varint log)',
+      containersFor: OLD || ALL_SPANS ? 'current and every window' : 'current and the 1s window (the one on screen)',
+      simulatedSeconds: SECONDS,
+      steadyBlockRows: CONTAINERS * DEVICES.length * 2,
+      newCgroupsPerSecond: CHURN_PER_SEC,
+      rssBaselineMiB: +baseline.toFixed(1),
+      rssAfterMiB: +after.toFixed(1),
+      rssAboveBaselineMiB: +(after - baseline).toFixed(1),
+      peakAboveBaselineMiB: +(peak - baseline).toFixed(1),
+      engineTypedArraysMiB: held() === null ? null : +(held() / 2 ** 20).toFixed(1),
+      growthMiB: { heapUsed: mib(mem1.heapUsed - mem0.heapUsed), heapTotal: mib(mem1.heapTotal - mem0.heapTotal), arrayBuffers: mib(mem1.arrayBuffers - mem0.arrayBuffers) },
+      msPerFrameLast60: { mean: +mean.toFixed(2), p50: +q(0.5).toFixed(2), p99: +q(0.99).toFixed(2), max: +tail[tail.length - 1].toFixed(2) },
+      ...(engineMs.length ? { msOfItAddingAndAdvancing: +(engineMs.slice(-60).reduce((a, b) => a + b, 0) / 60).toFixed(2) } : {}),
+      check: { '5mRequests': f5.block.reduce((n, r) => n + r.count, 0), containers: Object.keys(f5.containers).length },
+    },
+    null,
+    2,
+  ),
+);

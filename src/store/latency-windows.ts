@@ -1,0 +1,1031 @@
+// Latency windows by time. Each eBPF interval is stamped with the time it completed on the sampler's clock;
+// an interval belongs to a window when it completed inside it: (now - length, now]. `current` holds what was
+// added since the last mark() (the sampler marks each tick, so it is (previous tick, this tick]).
+//
+// Memory is O(rows x buckets in use), not O(rows x intervals) of objects:
+// - a row is a (device, op, cgroup) for block I/O or a cgroup for the run queue, plus one row per device and
+//   op (and one for the run queue) summing all cgroups, so that host figures never walk every cgroup;
+// - each slot (current and every window) keeps running sums per row: a count, bytes, and for each histogram
+//   a segment of bucket counts just wide enough for the buckets the row uses, in one Float64Array arena;
+// - exact maxima per row and window come from monotonic deques (a sliding-window maximum: pooled nodes, about
+//   ln(intervals) per row);
+// - to subtract what leaves a window, each interval is kept as a varint byte log (about 2-3 bytes per
+//   non-empty bucket), for as long as the longest window needs it.
+// Adding and advancing change the sums; reading (span(), sumSpan()) changes nothing. No clock is read here:
+// times come in as arguments.
+import { BUCKETS, bucketLower } from '../model/histogram.js';
+import {
+  ROW_BLOCK,
+  ROW_BLOCK_ALL,
+  ROW_RUNQ,
+  ROW_RUNQ_ALL,
+  WINDOW_MS,
+  type BlockIntervalRow,
+  type LatencySpan,
+  type RunqIntervalRow,
+} from '../model/latency.js';
+import { BLOCK_OPS, LATENCY_WINDOWS, LOST_KEYS, type BlockOp, type LatencyWindow, type LostCounts } from '../model/types.js';
+
+export interface TimedInterval {
+  /** When the interval completed, on the sampler's clock (ms). Not before the previous one's. */
+  t: number;
+  /** Its length, ms. */
+  durationMs: number;
+  block: readonly BlockIntervalRow[];
+  runq: readonly RunqIntervalRow[];
+  lost: LostCounts;
+}
+
+interface LoggedInterval {
+  t: number;
+  /** Whole nanoseconds (sums of them stay exact). */
+  durationNs: number;
+  /** Byte range of its entries in the log (absolute offsets). */
+  from: number;
+  to: number;
+  lost: Float64Array;
+}
+
+const NLOST = LOST_KEYS.length;
+/** Segment sizes (buckets); a segment grows to the next size when a row uses a bucket outside it. */
+const CLASSES = [4, 8, 16, 32, 64, 128, BUCKETS] as const;
+const classOf = (n: number): number => {
+  for (let k = 0; k < CLASSES.length; k++) if (CLASSES[k]! >= n) return k;
+  return CLASSES.length - 1;
+};
+
+/** The arena is made of chunks of 2^16 doubles (512 KiB); the log of chunks of 1 MiB. */
+const ARENA_BITS = 16;
+const ARENA_CHUNK = 1 << ARENA_BITS;
+const ARENA_MASK = ARENA_CHUNK - 1;
+const LOG_CHUNK = 1 << 20;
+/** No entry takes more (the worst case: 320 buckets of 2^40 in both histograms is about 8 KiB). */
+const MAX_ENTRY = 16 << 10;
+
+/** An interval's length in whole nanoseconds, at most 2^50 (13 days: longer says nothing more). */
+const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.round(ms * 1e6)) : 0);
+
+/** The sums of one device and op (or of the run queue) over all cgroups, within one interval. */
+interface Group {
+  count: number;
+  bytes: number;
+  max: number[];
+  h: Float64Array[];
+  lo: number[];
+  hi: number[];
+}
+
+function addPairs(g: Group, h: number, pairs: readonly (readonly [number, number])[]): void {
+  const d = g.h[h]!;
+  const n = pairs.length;
+  if (n === 0) return;
+  for (let j = 0; j < n; j++) {
+    const p = pairs[j]!;
+    d[p[0]]! += p[1];
+  }
+  const lo = pairs[0]![0];
+  const hi = pairs[n - 1]![0];
+  if (lo < g.lo[h]!) g.lo[h] = lo;
+  if (hi > g.hi[h]!) g.hi[h] = hi;
+}
+
+/** One decoded entry of an interval (reused: no allocation per entry). */
+class Entry {
+  row = 0;
+  gen = 0;
+  count = 0;
+  bytes = 0;
+  max = [0, 0];
+  n = [0, 0];
+  idx = [new Uint16Array(BUCKETS), new Uint16Array(BUCKETS)];
+  cnt = [new Float64Array(BUCKETS), new Float64Array(BUCKETS)];
+}
+
+export class LatencyWindows {
+  /** Slot 0 is `current`; slot 1 + k is windows[k]. */
+  readonly windows: readonly LatencyWindow[];
+  private readonly lengths: number[];
+  private readonly S: number;
+
+  // ---- rows
+  private cap = 0;
+  private kind = new Uint8Array(0);
+  private dev = new Uint32Array(0);
+  private opIx = new Uint8Array(0);
+  private cg = new Float64Array(0);
+  /** 1 while the row is in use. */
+  private used = new Uint8Array(0);
+  /** Bumped when a row id is recycled: log entries of the row's previous life are then skipped. */
+  private gen = new Uint16Array(0);
+  private cnt = new Float64Array(0);
+  private byt = new Float64Array(0);
+  private curMax = new Float64Array(0);
+  private segOff = new Int32Array(0);
+  private segLo = new Int16Array(0);
+  private segCls = new Uint8Array(0);
+  private dqHead = new Int32Array(0);
+  private dqTail = new Int32Array(0);
+  private inCurrent = new Uint8Array(0);
+  private readonly freeRows: number[] = [];
+  private nextRow = 0;
+  private live = 0;
+  /** cgroup -> its rows (a few: one per device and op, one for the run queue). */
+  private readonly byCgroup = new Map<number, number[]>();
+  private readonly totalRows: number[] = [];
+  private currentRows: number[] = [];
+
+  // ---- segment arena: fixed chunks (no growth by copying: freed memory goes back, none is left in holes)
+  private chunks: Float64Array[] = [];
+  private top = 0;
+  private readonly freeSegs: number[][] = CLASSES.map(() => []);
+
+  // ---- max deques (pooled nodes)
+  private dqT = new Float64Array(1024);
+  private dqV = new Float64Array(1024);
+  private dqNext = new Int32Array(1024);
+  private dqPrev = new Int32Array(1024);
+  private dqFree = -1;
+  private dqTop = 0;
+
+  // ---- slot sums (covered time in whole ns, so that adding and subtracting stay exact)
+  private readonly coveredNs: Float64Array;
+  private readonly lost: Float64Array;
+
+  // ---- the log: chunks of LOG_CHUNK bytes; an entry never straddles two; whole chunks go when no interval
+  // still kept has entries in them
+  private logChunks: Uint8Array[] = [];
+  private logBase = 0; // chunk index of logChunks[0]
+  private end = 0; // absolute offset of the next byte
+  private wbuf: Uint8Array = new Uint8Array(0);
+  private wpos = 0;
+  private rbuf: Uint8Array = new Uint8Array(0);
+  private readonly intervals: LoggedInterval[] = [];
+  private ivBase = 0; // absolute index of intervals[0]
+  private readonly cursor: number[];
+  private lastT = -Infinity;
+  /** The time of the last advance(): windows end there. */
+  private now = -Infinity;
+  /** Slot of the longest window (its deque expiry drops maxima for all). */
+  private readonly longest: number;
+  private readonly e = new Entry();
+  /** cgroups of no container: when first and last seen (see mark). */
+  private readonly unmapped = new Map<number, { first: number; last: number }>();
+  private keep: ((cgroup: number, runq: boolean) => boolean) | undefined;
+
+  constructor(
+    windows: readonly LatencyWindow[] = LATENCY_WINDOWS,
+    /** How long a cgroup of no container keeps rows of its own (see mark). */
+    readonly unmappedMs = 10_000,
+  ) {
+    this.windows = windows;
+    this.lengths = windows.map((w) => WINDOW_MS[w]);
+    this.S = 1 + windows.length;
+    this.coveredNs = new Float64Array(this.S);
+    this.lost = new Float64Array(this.S * NLOST);
+    this.cursor = windows.map(() => 0);
+    this.longest = 1 + this.lengths.indexOf(Math.max(...this.lengths));
+  }
+
+  /** Rows alive (with data in some slot). */
+  get liveRows(): number {
+    return this.live;
+  }
+
+  /** Intervals kept for the windows. */
+  get intervalCount(): number {
+    return this.intervals.length;
+  }
+
+  /** Bytes held by the typed arrays (for the benchmark and tests of boundedness). */
+  heldBytes(): number {
+    const rows =
+      this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.used.byteLength + this.gen.byteLength + this.cnt.byteLength + this.byt.byteLength +
+      this.curMax.byteLength + this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
+      this.dqTail.byteLength + this.inCurrent.byteLength;
+    const dq = this.dqT.byteLength + this.dqV.byteLength + this.dqNext.byteLength + this.dqPrev.byteLength;
+    return rows + dq + this.chunks.length * ARENA_CHUNK * 8 + this.logChunks.length * LOG_CHUNK;
+  }
+
+  /** Forget everything (e.g. the helper was replaced by one with other cgroup ids). */
+  reset(): void {
+    const fresh = new LatencyWindows(this.windows, this.unmappedMs);
+    Object.assign(this, fresh);
+  }
+
+  /**
+   * Starts a new `current` (the sampler calls this once per tick, before adding that tick's intervals).
+   * With `isMapped` (which cgroups belong to a container now): a cgroup of no container keeps rows of its
+   * own only for unmappedMs after it was first seen (a new container's cgroup may do I/O before the
+   * container is known); after that its events count in the device and run-queue totals only. This bounds
+   * memory where many cgroups come and go (busy Kubernetes nodes).
+   */
+  mark(now?: number, isMapped?: (cgroup: number, runq: boolean) => boolean): void {
+    this.prune(now, isMapped);
+    const S = this.S;
+    for (const r of this.currentRows) {
+      this.cnt[r * S] = 0;
+      this.byt[r * S] = 0;
+      this.curMax[r * 2] = -1;
+      this.curMax[r * 2 + 1] = -1;
+      this.zeroSlot(r, 0, 0);
+      this.zeroSlot(r, 1, 0);
+      this.inCurrent[r] = 0;
+      this.maybeFreeRow(r);
+    }
+    this.currentRows = [];
+    this.coveredNs[0] = 0;
+    this.lost.fill(0, 0, NLOST);
+  }
+
+  /**
+   * Adds one interval to every window, and to `current` unless it completed before the tick that `current`
+   * follows (inCurrent false: a late answer, already past the previous frame).
+   */
+  add(iv: TimedInterval, inCurrent = true): void {
+    const first = inCurrent ? 0 : 1;
+    const keep = this.keep;
+    const t = Math.max(iv.t, this.lastT);
+    this.lastT = t;
+    const from = this.end;
+    const e = this.e;
+    // Sums over all cgroups per device and op (and for the run queue), as rows of their own.
+    const groups = new Map<number, Group>();
+    const group = (k: number): Group => {
+      let g = groups.get(k);
+      if (!g) {
+        g = { count: 0, bytes: 0, max: [0, 0], h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: [BUCKETS, BUCKETS], hi: [-1, -1] };
+        groups.set(k, g);
+      }
+      return g;
+    };
+    for (const r of iv.block) {
+      const devNum = (((r.major & 0xfff) << 20) | (r.minor & 0xfffff)) >>> 0;
+      const op = BLOCK_OPS.indexOf(r.op);
+      if (!keep || r.cgroup === 0 || keep(r.cgroup, false)) {
+        e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
+        this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
+        this.apply(e, t, first);
+        this.encode(e);
+      }
+      const g = group(devNum * 8 + op);
+      g.count += r.count;
+      g.bytes += r.bytes;
+      g.max[0] = Math.max(g.max[0]!, r.maxNs);
+      g.max[1] = Math.max(g.max[1]!, r.totalMaxNs);
+      addPairs(g, 0, r.service);
+      addPairs(g, 1, r.total);
+    }
+    for (const r of iv.runq) {
+      if (!keep || r.cgroup === 0 || keep(r.cgroup, true)) {
+        e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
+        this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
+        this.apply(e, t, first);
+        this.encode(e);
+      }
+      const g = group(-1);
+      g.count += r.count;
+      g.max[0] = Math.max(g.max[0]!, r.maxNs);
+      addPairs(g, 0, r.hist);
+    }
+    for (const [k, g] of groups) {
+      e.row = k < 0 ? this.rowFor(ROW_RUNQ_ALL, 0, 0, -1) : this.rowFor(ROW_BLOCK_ALL, Math.floor(k / 8), k % 8, -1);
+      e.count = g.count;
+      e.bytes = g.bytes;
+      for (let h = 0; h < 2; h++) {
+        e.max[h] = g.max[h]!;
+        let n = 0;
+        const d = g.h[h]!;
+        for (let i = g.lo[h]!; i <= g.hi[h]!; i++) {
+          if (d[i]! > 0) {
+            e.idx[h]![n] = i;
+            e.cnt[h]![n++] = d[i]!;
+          }
+        }
+        e.n[h] = n;
+      }
+      this.apply(e, t, first);
+      this.encode(e);
+    }
+    const lost = new Float64Array(NLOST);
+    LOST_KEYS.forEach((k, i) => (lost[i] = iv.lost[k]));
+    const durationNs = durationNsOf(iv.durationMs);
+    this.intervals.push({ t, durationNs, from, to: this.end, lost });
+    for (let s = first; s < this.S; s++) {
+      this.coveredNs[s]! += durationNs;
+      for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! += lost[i]!;
+    }
+  }
+
+  /** Subtracts the intervals that left each window as of `now` (ms, the sampler's clock). */
+  advance(now: number): void {
+    const e = this.e;
+    this.now = now;
+    for (let w = 0; w < this.lengths.length; w++) {
+      const cutoff = now - this.lengths[w]!;
+      const s = w + 1;
+      while (this.cursor[w]! < this.ivBase + this.intervals.length) {
+        const iv = this.intervals[this.cursor[w]! - this.ivBase]!;
+        if (iv.t > cutoff) break;
+        for (let p = iv.from; p < iv.to; ) {
+          p = this.decode(p, e);
+          this.subtract(e, s, cutoff);
+        }
+        this.coveredNs[s]! -= iv.durationNs;
+        for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! -= iv.lost[i]!;
+        this.cursor[w]!++;
+      }
+    }
+    // Intervals no window holds any more leave the log.
+    let keep = Infinity;
+    for (const c of this.cursor) keep = Math.min(keep, c);
+    while (this.ivBase < keep) {
+      this.intervals.shift();
+      this.ivBase++;
+    }
+    const start = this.intervals.length > 0 ? this.intervals[0]!.from : this.end;
+    const keepChunk = Math.floor(start / LOG_CHUNK);
+    while (this.logBase < keepChunk && this.logChunks.length > 0) {
+      this.logChunks.shift();
+      this.logBase++;
+    }
+  }
+
+  /** `current` (slot 0) or a window, for reading. */
+  span(which: 'current' | LatencyWindow): LatencySpan {
+    const s = which === 'current' ? 0 : 1 + this.windows.indexOf(which);
+    if (s < 0) throw new RangeError(`no window ${which}`);
+    return new SlotSpan(this, s);
+  }
+
+  /** Any span of the intervals still kept: those that completed in (from, to]. Computed from the log. */
+  sumSpan(from: number, to: number): LatencySpan {
+    const span = new LogSpan(this);
+    const e = this.e;
+    let ns = 0;
+    for (const iv of this.intervals) {
+      if (!(iv.t > from && iv.t <= to)) continue;
+      for (let p = iv.from; p < iv.to; ) {
+        p = this.decode(p, e);
+        span.add(e);
+      }
+      ns += iv.durationNs;
+      LOST_KEYS.forEach((k, i) => (span.lost[k] += iv.lost[i]!));
+    }
+    span.seconds = ns / 1e9;
+    return span;
+  }
+
+  // ---------------------------------------------------------------- reading (used by the spans)
+
+  /** @internal */ slotSeconds(s: number): number {
+    return this.coveredNs[s]! / 1e9;
+  }
+  /** @internal */ slotLost(s: number): LostCounts {
+    const out = {} as LostCounts;
+    LOST_KEYS.forEach((k, i) => (out[k] = this.lost[s * NLOST + i]!));
+    return out;
+  }
+  /** @internal */ totals(): readonly number[] {
+    return this.totalRows;
+  }
+  /** @internal */ rowsOfCgroup(cgroup: number): readonly number[] {
+    return this.byCgroup.get(cgroup) ?? [];
+  }
+  /** @internal */ rowKind(r: number): number {
+    return this.kind[r]!;
+  }
+  /** @internal */ rowDev(r: number): number {
+    return this.dev[r]!;
+  }
+  /** @internal */ rowOp(r: number): BlockOp {
+    return BLOCK_OPS[this.opIx[r]!] ?? 'other';
+  }
+  /** @internal */ rowCount(r: number, s: number): number {
+    return this.cnt[r * this.S + s]!;
+  }
+  /** @internal */ rowBytes(r: number, s: number): number {
+    return this.byt[r * this.S + s]!;
+  }
+  /** @internal */ rowMax(r: number, s: number, h: number): number | null {
+    if (this.cnt[r * this.S + s]! <= 0) return null;
+    if (s === 0) {
+      const m = this.curMax[r * 2 + h]!;
+      return m < 0 ? null : m;
+    }
+    // One monotonic deque per row serves every window: a window's maximum is the first of its entries
+    // that completed inside the window (the ones dropped from it were smaller than a later one).
+    const cutoff = this.now - this.lengths[s - 1]!;
+    let node = this.dqHead[r * 2 + h]!;
+    while (node >= 0 && this.dqT[node]! <= cutoff) node = this.dqNext[node]!;
+    return node < 0 ? null : this.dqV[node]!;
+  }
+  /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): number {
+    const k = r * 2 + h;
+    const off = this.segOff[k]!;
+    if (off < 0 || this.cnt[r * this.S + s]! <= 0) return -1;
+    const lo = this.segLo[k]!;
+    const n = CLASSES[this.segCls[k]!]!;
+    const d = this.chunks[off >>> ARENA_BITS]!;
+    const at = (off & ARENA_MASK) + s * n;
+    for (let i = 0; i < n; i++) {
+      const v = d[at + i]!;
+      if (v !== 0) into[lo + i]! += v;
+    }
+    return lo * 512 + (lo + n - 1);
+  }
+  /** @internal */ rowUsed(r: number, gen: number): boolean {
+    return this.used[r] === 1 && this.gen[r] === gen;
+  }
+
+  // ---------------------------------------------------------------- rows
+
+  private rowFor(kind: number, dev: number, op: number, cgroup: number): number {
+    const total = kind === ROW_BLOCK_ALL || kind === ROW_RUNQ_ALL;
+    const list = total ? this.totalRows : this.byCgroup.get(cgroup);
+    if (list) for (const x of list) if (this.kind[x] === kind && this.dev[x] === dev && this.opIx[x] === op) return x;
+    let r = this.freeRows.pop();
+    if (r === undefined) {
+      if (this.nextRow >= this.cap) this.grow(Math.max(64, Math.ceil(this.cap * 1.5)));
+      r = this.nextRow++;
+    }
+    this.kind[r] = kind;
+    this.dev[r] = dev;
+    this.opIx[r] = op;
+    this.cg[r] = cgroup;
+    this.used[r] = 1;
+    this.live++;
+    if (list) list.push(r);
+    else this.byCgroup.set(cgroup, [r]);
+    return r;
+  }
+
+  private maybeFreeRow(r: number): void {
+    const S = this.S;
+    for (let s = 0; s < S; s++) if (this.cnt[r * S + s]! > 0) return;
+    this.freeRow(r);
+  }
+
+  /** Frees a row whatever it holds; its entries still in the log are skipped from now on. */
+  private freeRow(r: number): void {
+    if (!this.used[r]) return;
+    const S = this.S;
+    for (let s = 0; s < S; s++) {
+      this.cnt[r * S + s] = 0;
+      this.byt[r * S + s] = 0;
+    }
+    this.freeSeg(r, 0);
+    this.freeSeg(r, 1);
+    this.dqClear(r, 0);
+    this.dqClear(r, 1);
+    this.curMax[r * 2] = -1;
+    this.curMax[r * 2 + 1] = -1;
+    this.used[r] = 0;
+    this.gen[r] = (this.gen[r]! + 1) & 0xffff;
+    this.live--;
+    const kind = this.kind[r]!;
+    const cg = this.cg[r]!;
+    const list = kind === ROW_BLOCK || kind === ROW_RUNQ ? this.byCgroup.get(cg) : this.totalRows;
+    if (list) {
+      const i = list.indexOf(r);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0 && list !== this.totalRows) this.byCgroup.delete(cg);
+    }
+    this.freeRows.push(r);
+  }
+
+  /** Drops rows of cgroups of no container seen for longer than unmappedMs (see mark). */
+  private prune(now: number | undefined, isMapped: ((cgroup: number, runq: boolean) => boolean) | undefined): void {
+    if (now === undefined || !isMapped) {
+      this.keep = undefined;
+      return;
+    }
+    const wait = this.unmappedMs;
+    const seen = this.unmapped;
+    for (const [cg, rows] of this.byCgroup) {
+      if (cg === 0 || isMapped(cg, false) || isMapped(cg, true)) {
+        seen.delete(cg);
+        continue;
+      }
+      const u = seen.get(cg);
+      if (u === undefined) seen.set(cg, { first: now, last: now });
+      else if (now - u.first >= wait) for (const r of [...rows]) this.freeRow(r);
+    }
+    // cgroups not seen for a while are forgotten: new again if they come back
+    for (const [cg, u] of seen) if (now - u.last >= wait) seen.delete(cg);
+    this.keep = (cg, runq) => {
+      if (isMapped(cg, runq)) return true;
+      const u = seen.get(cg);
+      if (u === undefined) {
+        seen.set(cg, { first: now, last: now });
+        return true;
+      }
+      u.last = now;
+      return now - u.first < wait;
+    };
+  }
+
+  private grow(cap: number): void {
+    const S = this.S;
+    const g = <T extends Float64Array | Int32Array | Int16Array | Uint32Array | Uint16Array | Uint8Array>(a: T, per: number, fill?: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap * per);
+      if (fill !== undefined) b.fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.kind = g(this.kind, 1);
+    this.dev = g(this.dev, 1);
+    this.opIx = g(this.opIx, 1);
+    this.cg = g(this.cg, 1);
+    this.used = g(this.used, 1);
+    this.gen = g(this.gen, 1);
+    this.cnt = g(this.cnt, S);
+    this.byt = g(this.byt, S);
+    this.curMax = g(this.curMax, 2, -1);
+    this.segOff = g(this.segOff, 2, -1);
+    this.segLo = g(this.segLo, 2);
+    this.segCls = g(this.segCls, 2);
+    this.dqHead = g(this.dqHead, 2, -1);
+    this.dqTail = g(this.dqTail, 2, -1);
+    this.inCurrent = g(this.inCurrent, 1);
+    this.cap = cap;
+  }
+
+  // ---------------------------------------------------------------- entries
+
+  private fill(e: Entry, count: number, bytes: number, max0: number, h0: readonly (readonly [number, number])[], max1: number, h1: readonly (readonly [number, number])[] | null): void {
+    e.count = count;
+    e.bytes = bytes;
+    e.max[0] = max0;
+    e.max[1] = max1;
+    for (let h = 0; h < 2; h++) {
+      const pairs = h === 0 ? h0 : h1;
+      const idx = e.idx[h]!;
+      const cnt = e.cnt[h]!;
+      const n = pairs ? pairs.length : 0;
+      for (let j = 0; j < n; j++) {
+        const p = pairs![j]!;
+        idx[j] = p[0];
+        cnt[j] = p[1];
+      }
+      e.n[h] = n;
+    }
+  }
+
+  /** Adds an entry (completed at t) to the slots from `first` on. */
+  private apply(e: Entry, t: number, first: number): void {
+    const S = this.S;
+    const r = e.row;
+    const rs = r * S;
+    for (let s = first; s < S; s++) {
+      this.cnt[rs + s]! += e.count;
+      this.byt[rs + s]! += e.bytes;
+    }
+    for (let h = 0; h < 2; h++) {
+      const n = e.n[h]!;
+      if (n === 0) continue;
+      const idx = e.idx[h]!;
+      const cnt = e.cnt[h]!;
+      const min = idx[0]!;
+      const max = idx[n - 1]!;
+      const k = r * 2 + h;
+      if (this.segOff[k]! < 0 || min < this.segLo[k]! || max >= this.segLo[k]! + CLASSES[this.segCls[k]!]!) this.ensureSeg(r, h, min, max);
+      const so = this.segOff[k]!;
+      const size = CLASSES[this.segCls[k]!]!;
+      const d = this.chunks[so >>> ARENA_BITS]!;
+      // the same cells in every slot: the row's block holds the slots one after the other
+      let off = (so & ARENA_MASK) + first * size - this.segLo[k]!;
+      for (let s = first; s < S; s++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
+      if (first === 0 && e.max[h]! > this.curMax[k]!) this.curMax[k] = e.max[h]!;
+      this.dqPush(r, h, t, e.max[h]!);
+    }
+    if (first === 0 && !this.inCurrent[r]) {
+      this.inCurrent[r] = 1;
+      this.currentRows.push(r);
+    }
+  }
+
+  /** Subtracts an entry that left window slot s (cutoff: the window's start). */
+  private subtract(e: Entry, s: number, cutoff: number): void {
+    const S = this.S;
+    const r = e.row;
+    if (!this.used[r] || this.gen[r] !== e.gen) return; // the row was freed (dropped cgroup) since
+    this.cnt[r * S + s]! -= e.count;
+    this.byt[r * S + s]! -= e.bytes;
+    for (let h = 0; h < 2; h++) {
+      const n = e.n[h]!;
+      if (n === 0) continue;
+      const k = r * 2 + h;
+      const so = this.segOff[k]!;
+      const off = (so & ARENA_MASK) + s * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
+      const idx = e.idx[h]!;
+      const cnt = e.cnt[h]!;
+      const d = this.chunks[so >>> ARENA_BITS]!;
+      for (let j = 0; j < n; j++) d[off + idx[j]!]! -= cnt[j]!;
+      if (s === this.longest) this.dqExpire(r, h, cutoff);
+    }
+    if (this.cnt[r * S + s]! <= 0) {
+      // the slot's cells are back to exactly 0 (whole numbers below 2^53 subtract exactly)
+      this.cnt[r * S + s] = 0;
+      this.byt[r * S + s] = 0;
+      this.maybeFreeRow(r);
+    }
+  }
+
+  // ---------------------------------------------------------------- segments
+
+  /**
+   * A row's histogram h has one block in the arena: the same range of buckets [lo, lo + size) for every
+   * slot, slot after slot (a row's sums are read and written together: one place in memory). Grows to
+   * cover [min, max].
+   */
+  private ensureSeg(r: number, h: number, min: number, max: number): void {
+    const k = r * 2 + h;
+    const S = this.S;
+    const off = this.segOff[k]!;
+    if (off >= 0) {
+      const lo = this.segLo[k]!;
+      const n = CLASSES[this.segCls[k]!]!;
+      if (min >= lo && max < lo + n) return;
+      const nmin = Math.min(min, lo);
+      const nmax = Math.max(max, lo + n - 1);
+      const cls = classOf(nmax - nmin + 1);
+      const size = CLASSES[cls]!;
+      const nlo = Math.min(nmin, BUCKETS - size);
+      const noff = this.alloc(cls);
+      const from = this.chunks[off >>> ARENA_BITS]!;
+      const to = this.chunks[noff >>> ARENA_BITS]!;
+      for (let s = 0; s < S; s++) {
+        const a = (off & ARENA_MASK) + s * n;
+        to.set(from.subarray(a, a + n), (noff & ARENA_MASK) + s * size + (lo - nlo));
+      }
+      this.release(off, this.segCls[k]!);
+      this.segOff[k] = noff;
+      this.segLo[k] = nlo;
+      this.segCls[k] = cls;
+      return;
+    }
+    const cls = classOf(max - min + 1);
+    this.segOff[k] = this.alloc(cls);
+    this.segLo[k] = Math.min(min, BUCKETS - CLASSES[cls]!);
+    this.segCls[k] = cls;
+  }
+
+  private freeSeg(r: number, h: number): void {
+    const k = r * 2 + h;
+    const off = this.segOff[k]!;
+    if (off < 0) return;
+    this.release(off, this.segCls[k]!);
+    this.segOff[k] = -1;
+  }
+
+  /** Zeroes slot s of a row's histogram h (a new `current`). */
+  private zeroSlot(r: number, h: number, s: number): void {
+    const k = r * 2 + h;
+    const off = this.segOff[k]!;
+    if (off < 0) return;
+    const n = CLASSES[this.segCls[k]!]!;
+    const a = (off & ARENA_MASK) + s * n;
+    this.chunks[off >>> ARENA_BITS]!.fill(0, a, a + n);
+  }
+
+  private alloc(cls: number): number {
+    const size = CLASSES[cls]! * this.S;
+    const free = this.freeSegs[cls]!;
+    let off = free.pop();
+    if (off === undefined) {
+      // a segment never straddles two chunks
+      if ((this.top & ARENA_MASK) + size > ARENA_CHUNK || this.top >>> ARENA_BITS >= this.chunks.length) {
+        if ((this.top & ARENA_MASK) + size > ARENA_CHUNK) this.top = ((this.top >>> ARENA_BITS) + 1) << ARENA_BITS;
+        while (this.chunks.length <= this.top >>> ARENA_BITS) this.chunks.push(new Float64Array(ARENA_CHUNK));
+      }
+      off = this.top;
+      this.top += size;
+    }
+    this.chunks[off >>> ARENA_BITS]!.fill(0, off & ARENA_MASK, (off & ARENA_MASK) + size);
+    return off;
+  }
+
+  private release(off: number, cls: number): void {
+    this.freeSegs[cls]!.push(off);
+  }
+
+  // ---------------------------------------------------------------- max deques (slots >= 1)
+
+  private dqPush(r: number, h: number, t: number, v: number): void {
+    const k = r * 2 + h;
+    // Entries no larger than the new one can never be a window's maximum again.
+    let tail = this.dqTail[k]!;
+    while (tail >= 0 && this.dqV[tail]! <= v) {
+      const prev = this.dqPrev[tail]!;
+      this.dqRelease(tail);
+      tail = prev;
+    }
+    const node = this.dqAlloc();
+    this.dqT[node] = t;
+    this.dqV[node] = v;
+    this.dqNext[node] = -1;
+    this.dqPrev[node] = tail;
+    if (tail >= 0) this.dqNext[tail] = node;
+    else this.dqHead[k] = node;
+    this.dqTail[k] = node;
+  }
+
+  /** Drops the entries that left the longest window. */
+  private dqExpire(r: number, h: number, cutoff: number): void {
+    const k = r * 2 + h;
+    let head = this.dqHead[k]!;
+    while (head >= 0 && this.dqT[head]! <= cutoff) {
+      const next = this.dqNext[head]!;
+      this.dqRelease(head);
+      head = next;
+    }
+    this.dqHead[k] = head;
+    if (head < 0) this.dqTail[k] = -1;
+    else this.dqPrev[head] = -1;
+  }
+
+  private dqClear(r: number, h: number): void {
+    const k = r * 2 + h;
+    let head = this.dqHead[k]!;
+    while (head >= 0) {
+      const next = this.dqNext[head]!;
+      this.dqRelease(head);
+      head = next;
+    }
+    this.dqHead[k] = -1;
+    this.dqTail[k] = -1;
+  }
+
+  private dqAlloc(): number {
+    if (this.dqFree >= 0) {
+      const n = this.dqFree;
+      this.dqFree = this.dqNext[n]!;
+      return n;
+    }
+    if (this.dqTop >= this.dqT.length) {
+      const cap = this.dqT.length * 2;
+      const f = (a: Float64Array): Float64Array<ArrayBuffer> => {
+        const b = new Float64Array(cap);
+        b.set(a);
+        return b;
+      };
+      const i = (a: Int32Array): Int32Array<ArrayBuffer> => {
+        const b = new Int32Array(cap);
+        b.set(a);
+        return b;
+      };
+      this.dqT = f(this.dqT);
+      this.dqV = f(this.dqV);
+      this.dqNext = i(this.dqNext);
+      this.dqPrev = i(this.dqPrev);
+    }
+    return this.dqTop++;
+  }
+
+  private dqRelease(n: number): void {
+    this.dqNext[n] = this.dqFree;
+    this.dqFree = n;
+  }
+
+  // ---------------------------------------------------------------- the byte log
+
+  /** Makes room for one entry at `end`: in the current chunk, or at the start of a new one. */
+  private room(): void {
+    let chunk = Math.floor(this.end / LOG_CHUNK);
+    let pos = this.end - chunk * LOG_CHUNK;
+    if (pos + MAX_ENTRY > LOG_CHUNK) {
+      chunk++;
+      pos = 0;
+      this.end = chunk * LOG_CHUNK;
+    }
+    while (this.logBase + this.logChunks.length <= chunk) this.logChunks.push(new Uint8Array(LOG_CHUNK));
+    this.wbuf = this.logChunks[chunk - this.logBase]!;
+    this.wpos = pos;
+  }
+
+  private put(v: number): void {
+    const b = this.wbuf;
+    let p = this.wpos;
+    while (v >= 128) {
+      const low = v % 128;
+      b[p++] = low | 128;
+      v = (v - low) / 128;
+    }
+    b[p++] = v;
+    this.wpos = p;
+  }
+
+  /**
+   * One entry: row, its generation, count, bytes (in 512-byte units when whole: low bit 0), then each
+   * histogram as its non-empty bucket count n, and when n > 0 its first bucket and (span << 1 | dense):
+   * dense, the counts of every bucket of the span (zeros included); sparse, the other n - 1 buckets as
+   * index deltas and the n counts; then the maximum less the lower bound of the highest bucket.
+   * About 2 bytes per non-empty bucket, less for dense histograms.
+   */
+  private encode(e: Entry): void {
+    this.room();
+    const start = this.wpos;
+    this.put(e.row);
+    this.put(this.gen[e.row]!);
+    this.put(e.count);
+    this.put(e.bytes % 512 === 0 ? (e.bytes / 512) * 2 : e.bytes * 2 + 1);
+    for (let h = 0; h < 2; h++) {
+      const n = e.n[h]!;
+      this.put(n);
+      if (n === 0) continue;
+      const idx = e.idx[h]!;
+      const cnt = e.cnt[h]!;
+      const lo = idx[0]!;
+      const top = idx[n - 1]!;
+      const span = top - lo + 1;
+      const dense = span <= 2 * n;
+      this.put(lo);
+      this.put(span * 2 + (dense ? 1 : 0));
+      if (dense) {
+        let j = 0;
+        for (let i = lo; i <= top; i++) {
+          if (idx[j] === i) this.put(cnt[j++]!);
+          else this.put(0);
+        }
+      } else {
+        for (let j = 1; j < n; j++) this.put(idx[j]! - idx[j - 1]!);
+        for (let j = 0; j < n; j++) this.put(cnt[j]!);
+      }
+      this.put(Math.max(0, e.max[h]! - bucketLower(top)));
+    }
+    this.end += this.wpos - start;
+  }
+
+  /** Reads one varint at this.rd (in this.rbuf), advancing it. */
+  private rd = 0;
+  private get(): number {
+    const b = this.rbuf;
+    let q = this.rd;
+    let x = b[q++]!;
+    if (x < 128) {
+      this.rd = q;
+      return x;
+    }
+    let v = x & 127;
+    let mul = 128;
+    for (;;) {
+      x = b[q++]!;
+      v += (x & 127) * mul;
+      if (x < 128) break;
+      mul *= 128;
+    }
+    this.rd = q;
+    return v;
+  }
+
+  private decode(p: number, e: Entry): number {
+    let chunk = Math.floor(p / LOG_CHUNK);
+    let local = p - chunk * LOG_CHUNK;
+    if (local + MAX_ENTRY > LOG_CHUNK) {
+      // entries never start this close to a chunk's end: the next one is at the next chunk's start
+      chunk++;
+      local = 0;
+    }
+    this.rbuf = this.logChunks[chunk - this.logBase]!;
+    this.rd = local;
+    e.row = this.get();
+    e.gen = this.get();
+    e.count = this.get();
+    const b = this.get();
+    e.bytes = b % 2 === 0 ? (b / 2) * 512 : (b - 1) / 2;
+    for (let h = 0; h < 2; h++) {
+      const n = this.get();
+      e.n[h] = n;
+      if (n === 0) {
+        e.max[h] = 0;
+        continue;
+      }
+      const idx = e.idx[h]!;
+      const cnt = e.cnt[h]!;
+      const lo = this.get();
+      const sd = this.get();
+      const span = sd >> 1;
+      if (sd & 1) {
+        let j = 0;
+        for (let i = 0; i < span; i++) {
+          const c = this.get();
+          if (c === 0) continue;
+          idx[j] = lo + i;
+          cnt[j++] = c;
+        }
+      } else {
+        idx[0] = lo;
+        for (let j = 1; j < n; j++) idx[j] = idx[j - 1]! + this.get();
+        for (let j = 0; j < n; j++) cnt[j] = this.get();
+      }
+      e.max[h] = bucketLower(idx[n - 1]!) + this.get();
+    }
+    return chunk * LOG_CHUNK + this.rd;
+  }
+
+
+}
+
+/** A slot of the engine, read in place. */
+class SlotSpan implements LatencySpan {
+  readonly seconds: number;
+  readonly lost: LostCounts;
+
+  constructor(
+    private readonly w: LatencyWindows,
+    private readonly s: number,
+  ) {
+    this.seconds = w.slotSeconds(s);
+    this.lost = w.slotLost(s);
+  }
+
+  totals(): readonly number[] {
+    return this.w.totals();
+  }
+  rowsOfCgroup(cgroup: number): readonly number[] {
+    return this.w.rowsOfCgroup(cgroup);
+  }
+  kind(row: number): number {
+    return this.w.rowKind(row);
+  }
+  dev(row: number): number {
+    return this.w.rowDev(row);
+  }
+  op(row: number): BlockOp {
+    return this.w.rowOp(row);
+  }
+  count(row: number): number {
+    return this.w.rowCount(row, this.s);
+  }
+  bytes(row: number): number {
+    return this.w.rowBytes(row, this.s);
+  }
+  max(row: number, which: 0 | 1): number | null {
+    return this.w.rowMax(row, this.s, which);
+  }
+  addHist(row: number, which: 0 | 1, into: Float64Array): number {
+    return this.w.rowAddHist(row, this.s, which, into);
+  }
+}
+
+/** A span summed from the log (any range of the intervals kept). */
+class LogSpan implements LatencySpan {
+  seconds = 0;
+  readonly lost: LostCounts;
+  private readonly rows = new Map<number, { count: number; bytes: number; max: number[]; h: (Float64Array | null)[] }>();
+
+  constructor(private readonly w: LatencyWindows) {
+    const lost = {} as LostCounts;
+    for (const k of LOST_KEYS) lost[k] = 0;
+    this.lost = lost;
+  }
+
+  add(e: Entry): void {
+    if (!this.w.rowUsed(e.row, e.gen)) return;
+    let r = this.rows.get(e.row);
+    if (!r) {
+      r = { count: 0, bytes: 0, max: [-1, -1], h: [null, null] };
+      this.rows.set(e.row, r);
+    }
+    r.count += e.count;
+    r.bytes += e.bytes;
+    for (let h = 0; h < 2; h++) {
+      if (e.n[h] === 0) continue;
+      r.max[h] = Math.max(r.max[h]!, e.max[h]!);
+      const d = (r.h[h] ??= new Float64Array(BUCKETS));
+      for (let j = 0; j < e.n[h]!; j++) d[e.idx[h]![j]!]! += e.cnt[h]![j]!;
+    }
+  }
+
+  totals(): readonly number[] {
+    return this.w.totals().filter((r) => this.rows.has(r));
+  }
+  rowsOfCgroup(cgroup: number): readonly number[] {
+    return this.w.rowsOfCgroup(cgroup);
+  }
+  kind(row: number): number {
+    return this.w.rowKind(row);
+  }
+  dev(row: number): number {
+    return this.w.rowDev(row);
+  }
+  op(row: number): BlockOp {
+    return this.w.rowOp(row);
+  }
+  count(row: number): number {
+    return this.rows.get(row)?.count ?? 0;
+  }
+  bytes(row: number): number {
+    return this.rows.get(row)?.bytes ?? 0;
+  }
+  max(row: number, which: 0 | 1): number | null {
+    const m = this.rows.get(row)?.max[which] ?? -1;
+    return m < 0 ? null : m;
+  }
+  addHist(row: number, which: 0 | 1, into: Float64Array): number {
+    const d = this.rows.get(row)?.h[which];
+    if (!d) return -1;
+    for (let i = 0; i < BUCKETS; i++) if (d[i] !== 0) into[i]! += d[i]!;
+    return BUCKETS - 1;
+  }
+}

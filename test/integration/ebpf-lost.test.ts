@@ -1,0 +1,293 @@
+// Nothing is lost silently: each cause of an event the helper cannot use is made to happen for real and
+// counted (docs/ebpf-protocol.md, "lost"), and what was counted plus what was lost adds up to the kernel's
+// own accounting (/proc/diskstats) over a window cut by flushes:
+// - requests in flight when the helper attaches complete with no start;
+// - a start map too small for the queue depth drops starts (and those requests complete with no start);
+// - a histogram map too small for the rows drops events (their bytes counted too);
+// - a run-queue start map too small drops wakeups;
+// - a loop device reading past the end of its shrunken backing file completes a request in two parts: the
+//   first part is folded into the request (its bytes counted with it), not lost.
+// The map sizes come from TAILTOP_BPF_MAX_INFLIGHT / _HIST / _RUNQ. Needs root, BTF, fio, losetup, perl.
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { REPO, requirement } from '../env.js';
+import { which } from './docker-helpers.js';
+import { sleep } from '../wait.js';
+
+const pexec = promisify(execFile);
+const BIN = join(REPO, 'bpf', 'tailtop-bpf');
+const TAG = `tailtop-lost-${process.pid}`;
+
+function unmet(): string | null {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (process.getuid?.() !== 0) return 'needs root (loop devices, BPF)';
+  if (!existsSync('/sys/kernel/btf/vmlinux')) return 'kernel has no BTF';
+  for (const c of ['fio', 'losetup', 'perl', 'dd', 'truncate']) if (!which(c)) return `${c} not installed`;
+  if (!existsSync(BIN)) {
+    try {
+      execFileSync('make', ['-C', join(REPO, 'bpf')], { stdio: 'pipe' });
+    } catch (e) {
+      return `make -C bpf failed: ${(e as Error).message.split('\n')[0]}`;
+    }
+  }
+  return null;
+}
+const why = unmet();
+const skip = requirement('eBPF lost events', why === null, why ?? '') !== null;
+
+type Lost = Record<string, number>;
+interface Row { major: number; minor: number; op: string; count: number; bytes: number }
+interface Interval { type: 'interval'; seq: number; flush?: number; block: Row[]; runq: { count: number }[]; lost: Lost; partial: { count: number; bytes: number } }
+
+/** The helper with a line reader; flush() cuts an interval and resolves with it. */
+class Helper {
+  readonly proc: ChildProcess;
+  readonly lines: Record<string, unknown>[] = [];
+  private token = 0;
+  stderr = '';
+
+  constructor(args: string[], env: Record<string, string> = {}) {
+    this.proc = spawn(BIN, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    createInterface({ input: this.proc.stdout! }).on('line', (l) => this.lines.push(JSON.parse(l) as Record<string, unknown>));
+    this.proc.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
+  }
+
+  async waitFor<T>(pick: (l: Record<string, unknown>) => T | undefined, what: string, ms = 15_000): Promise<T> {
+    const end = Date.now() + ms;
+    for (;;) {
+      for (const l of this.lines) {
+        const v = pick(l);
+        if (v !== undefined) return v;
+      }
+      if (this.proc.exitCode !== null) throw new Error(`helper exited ${this.proc.exitCode} waiting for ${what}: ${this.stderr}`);
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${this.stderr}`);
+      await sleep(10);
+    }
+  }
+
+  hello(): Promise<Record<string, unknown>> {
+    return this.waitFor((l) => (l.type === 'hello' ? l : undefined), 'hello');
+  }
+
+  intervals(): Interval[] {
+    return this.lines.filter((l) => l.type === 'interval') as unknown as Interval[];
+  }
+
+  /** Ends the interval now; resolves with it. */
+  async flush(): Promise<Interval> {
+    const t = ++this.token;
+    this.proc.stdin!.write(`flush ${t}\n`);
+    return this.waitFor((l) => (l.type === 'interval' && l.flush === t ? (l as unknown as Interval) : undefined), `flush ${t}`);
+  }
+
+  /** Ends the interval at a moment 30 ms ahead and calls `read` at that same moment (both watch the clock). */
+  async cut<T>(read: () => T): Promise<{ interval: Interval; read: T }> {
+    const t = ++this.token;
+    const at = process.hrtime.bigint() + 30_000_000n; // CLOCK_MONOTONIC, as the helper's
+    this.proc.stdin!.write(`flush ${t} at ${at}\n`);
+    await sleep(25);
+    while (process.hrtime.bigint() < at) {
+      // the last milliseconds
+    }
+    const r = read();
+    const interval = await this.waitFor((l) => (l.type === 'interval' && l.flush === t ? (l as unknown as Interval) : undefined), `flush ${t}`);
+    return { interval, read: r };
+  }
+
+  /** Intervals after `after` (by seq) up to and including `upto`. */
+  between(after: Interval, upto: Interval): Interval[] {
+    return this.intervals().filter((i) => i.seq > after.seq && i.seq <= upto.seq);
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    const gone = new Promise((r) => this.proc.once('exit', r));
+    this.proc.stdin!.end();
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), 5000);
+    await gone;
+    clearTimeout(t);
+  }
+}
+
+const sum = (ivs: Interval[], f: (i: Interval) => number): number => ivs.reduce((n, i) => n + f(i), 0);
+const lost = (ivs: Interval[], k: string): number => sum(ivs, (i) => i.lost[k] ?? 0);
+const rows = (ivs: Interval[], dev: { major: number; minor: number }, ops = ['read', 'write']): Row[] =>
+  ivs.flatMap((i) => i.block.filter((r) => r.major === dev.major && r.minor === dev.minor && ops.includes(r.op)));
+const countOf = (rs: Row[]): number => rs.reduce((n, r) => n + r.count, 0);
+
+function devOf(loop: string): { major: number; minor: number; name: string } {
+  const name = loop.replace('/dev/', '');
+  const [major, minor] = readFileSync(`/sys/block/${name}/dev`, 'utf8').trim().split(':').map(Number);
+  return { major: major!, minor: minor!, name };
+}
+
+/** reads + writes completed (diskstats fields 1 and 5) and read sectors. */
+function diskstats(name: string): { ios: number; reads: number; readSectors: number } {
+  for (const line of readFileSync('/proc/diskstats', 'utf8').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f[2] === name) return { ios: Number(f[3]) + Number(f[7]), reads: Number(f[3]), readSectors: Number(f[5]) };
+  }
+  throw new Error(`${name} not in /proc/diskstats`);
+}
+
+const loops: string[] = [];
+const files: string[] = [];
+const children: ChildProcess[] = [];
+const groups: ChildProcess[] = [];
+const helpers: Helper[] = [];
+
+async function makeLoop(file: string, sizeMiB: number, opts: { fill?: boolean; directIo?: boolean } = {}): Promise<ReturnType<typeof devOf> & { path: string }> {
+  rmSync(file, { force: true });
+  files.push(file);
+  if (opts.fill) await pexec('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${sizeMiB}`, 'conv=fsync', 'status=none']);
+  else await pexec('truncate', ['-s', `${sizeMiB}M`, file]);
+  const loop = (await pexec('losetup', ['-f', '--show', ...(opts.directIo ? ['--direct-io=on'] : []), file])).stdout.trim();
+  loops.push(loop);
+  return { ...devOf(loop), path: loop };
+}
+
+function fio(loop: string, extra: string[]): ChildProcess {
+  // --thread: the job runs in fio's own process (a forked job outlives its killed parent); a process group of
+  // its own, killed as a group (see afterEach)
+  const c = spawn('fio', ['--name=load', `--filename=${loop}`, '--direct=1', '--bs=4k', '--runtime=60', '--time_based', '--thread', '--output=/dev/null', ...extra], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  let err = '';
+  c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  Object.defineProperty(c, 'why', { get: () => `fio exited ${c.exitCode}: ${err.trim().split('\n').slice(-3).join(' | ')}` });
+  groups.push(c);
+  return c;
+}
+
+/** Throws when fio is not running (it exited: a busy or missing device...), with its last words. */
+function running(c: ChildProcess): void {
+  if (c.exitCode !== null || c.signalCode !== null) throw new Error((c as unknown as { why: string }).why);
+}
+
+function helper(args: string[], env: Record<string, string> = {}): Helper {
+  const h = new Helper(args, env);
+  helpers.push(h);
+  return h;
+}
+
+afterEach(async () => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+  for (const g of groups.splice(0)) {
+    try {
+      process.kill(-g.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  await Promise.all(helpers.splice(0).map((h) => h.stop()));
+  await sleep(200);
+});
+
+afterAll(async () => {
+  for (const l of loops) await pexec('losetup', ['-d', l]).catch(() => undefined);
+  for (const f of files) rmSync(f, { force: true });
+});
+
+describe.skipIf(skip)('lost events, by cause, for real', () => {
+  it('requests in flight when the helper attaches complete with no start; afterwards counted + lost = diskstats', async () => {
+    const dev = await makeLoop(join(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', `${TAG}.inflight.img`), 128, { fill: true, directIo: true });
+    const load = fio(dev.path, ['--rw=randread', '--ioengine=io_uring', '--iodepth=16']);
+    await sleep(1500); // a long run in flight: 16 requests queued at any moment
+    running(load);
+    const h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
+    await h.hello();
+    const { interval: first, read: d1 } = await h.cut(() => diskstats(dev.name));
+    await sleep(1000);
+    const { interval: second, read: d2 } = await h.cut(() => diskstats(dev.name));
+    const noStart = first.lost.blockNoStart!;
+    const win = h.between(first, second);
+    console.log(`in flight at attach: ${noStart} completions without a start (fio iodepth 16); next window: ${countOf(rows(win, dev))} timed, ${lost(win, 'blockNoStart')} without start, diskstats ${d2.ios - d1.ios}`);
+    // the 16 in flight, and those issued while the helper attached its programs one by one (completion
+    // first, then issue: a millisecond or two at this rate)
+    expect(noStart).toBeGreaterThanOrEqual(1);
+    expect(noStart).toBeLessThanOrEqual(256);
+    expect(lost(win, 'blockNoStart')).toBe(0);
+    expect(Math.abs(countOf(rows(win, dev)) - (d2.ios - d1.ios))).toBeLessThanOrEqual((d2.ios - d1.ios) * 0.01);
+  }, 60_000);
+
+  it('a start map smaller than the queue depth: starts dropped, their requests complete without start, nothing unaccounted', async () => {
+    const dev = await makeLoop(join('/dev/shm', `${TAG}.small-map.img`), 128);
+    const h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_MAX_INFLIGHT: '4', TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
+    expect((await h.hello()).maps).toMatchObject({ inflight: 4 });
+    fio(dev.path, ['--rw=randrw', '--ioengine=io_uring', '--iodepth=32']);
+    await sleep(500);
+    const { interval: a, read: d1 } = await h.cut(() => diskstats(dev.name));
+    await sleep(1500);
+    const { interval: b, read: d2 } = await h.cut(() => diskstats(dev.name));
+    const win = h.between(a, b);
+    const timed = countOf(rows(win, dev));
+    const dropped = lost(win, 'blockStartDropped');
+    const noStart = lost(win, 'blockNoStart');
+    const kernel = d2.ios - d1.ios;
+    console.log(`start map of 4, iodepth 32: ${timed} timed, ${dropped} starts dropped, ${noStart} completions without start; diskstats ${kernel}`);
+    expect(dropped).toBeGreaterThan(0);
+    // each dropped start is a request that completes untimed (give or take those in flight at the cuts)
+    expect(Math.abs(noStart - dropped)).toBeLessThanOrEqual(64);
+    expect(Math.abs(timed + noStart - kernel)).toBeLessThanOrEqual(kernel * 0.01);
+  }, 60_000);
+
+  it('a histogram map too small for the rows: events not counted are counted as lost, with their bytes', async () => {
+    const dev = await makeLoop(join('/dev/shm', `${TAG}.small-hist.img`), 128);
+    // two entries hold one (device, op, cgroup) row (service and total): reads fit, writes do not
+    const h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_MAX_HIST: '2', TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
+    expect((await h.hello()).maps).toMatchObject({ hist: 2 });
+    fio(dev.path, ['--rw=randrw', '--ioengine=psync']);
+    await sleep(500);
+    const { interval: a, read: d1 } = await h.cut(() => diskstats(dev.name));
+    await sleep(1500);
+    const { interval: b, read: d2 } = await h.cut(() => diskstats(dev.name));
+    const win = h.between(a, b);
+    const timed = countOf(rows(win, dev));
+    const full = lost(win, 'histFull');
+    const kernel = d2.ios - d1.ios;
+    console.log(`histogram map of 2: ${timed} timed, ${full} not counted (${lost(win, 'histFullBytes')} bytes); diskstats ${kernel}`);
+    expect(full).toBeGreaterThan(0);
+    expect(lost(win, 'histFullBytes')).toBeGreaterThanOrEqual(full * 4096);
+    expect(Math.abs(timed + full - kernel)).toBeLessThanOrEqual(kernel * 0.01);
+  }, 60_000);
+
+  it('a run-queue start map too small: wakeups not timed are counted', async () => {
+    const h = helper(['--interval-ms', '60000', '--no-block'], { TAILTOP_BPF_MAX_RUNQ: '2' });
+    expect((await h.hello()).maps).toMatchObject({ runq: 2 });
+    // 16 sleepers waking every millisecond: far more waiting wakeups than 2 slots
+    for (let i = 0; i < 16; i++) children.push(spawn('perl', ['-e', 'select(undef,undef,undef,0.001) while 1'], { stdio: 'ignore' }));
+    await sleep(300);
+    const a = await h.flush();
+    await sleep(1000);
+    const b = await h.flush();
+    const win = h.between(a, b);
+    const dropped = lost(win, 'runqStartDropped');
+    console.log(`run-queue map of 2: ${sum(win, (i) => i.runq.reduce((n, r) => n + r.count, 0))} wakeups timed, ${dropped} not`);
+    expect(dropped).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a request completed in two parts (a loop device reading past its shrunken file): folded into one, bytes as diskstats', async () => {
+    const dev = await makeLoop(join(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', `${TAG}.partial.img`), 4, { fill: true, directIo: true });
+    const h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
+    await h.hello();
+    // the last 4 KiB of the device now lie half past the end of its file: the read comes back short
+    await pexec('truncate', ['-s', String(4 * 1024 * 1024 - 2048), files.at(-1)!]);
+    const a = await h.flush();
+    const d1 = diskstats(dev.name);
+    await pexec('dd', [`if=${dev.path}`, 'of=/dev/null', 'bs=4096', 'skip=1023', 'count=1', 'iflag=direct']).catch(() => undefined); // the second part fails: EIO
+    const b = await h.flush();
+    const d2 = diskstats(dev.name);
+    const win = h.between(a, b);
+    const reads = rows(win, dev, ['read']);
+    const partial = sum(win, (i) => i.partial.count);
+    const partialBytes = sum(win, (i) => i.partial.bytes);
+    console.log(`short read: ${JSON.stringify(reads.map((r) => [r.count, r.bytes]))}, partial ${partial} (${partialBytes} bytes), diskstats reads ${d2.reads - d1.reads} sectors ${d2.readSectors - d1.readSectors}`);
+    expect(partial).toBeGreaterThanOrEqual(1);
+    expect(partialBytes).toBeGreaterThanOrEqual(512);
+    // one request, as diskstats counts it, with every byte of both parts
+    expect(countOf(reads) + lost(win, 'blockNoStart')).toBe(d2.reads - d1.reads);
+    expect(reads.reduce((n, r) => n + r.bytes, 0)).toBe((d2.readSectors - d1.readSectors) * 512);
+  }, 60_000);
+});
