@@ -48,6 +48,12 @@ export const DEFAULT_MAX_BYTES = 2 * 1024 ** 3;
 export const MIN_MAX_BYTES = 1024 ** 2;
 /** Events of one kind are reported at most this often. */
 export const EVENT_EVERY_MS = 60_000;
+/**
+ * Writing has resumed after this many ticks written in a row: a nearly full disk lets a write through now
+ * and then (SQLite reusing a free page), which is not the end of the episode, and must not turn the
+ * once-a-minute "disk full" line into a "resumed"/"disk full" flood. Ticks written meanwhile are kept.
+ */
+export const RESUMED_AFTER = 5;
 
 export interface StoreEvent {
   kind: 'disk-full' | 'write-error' | 'resumed' | 'bad-sample' | 'recovered' | 'migrated';
@@ -162,6 +168,8 @@ export class StoreWriter {
   private lost = 0;
   private failing: string | null = null;
   private failingSinceMs = 0;
+  /** Ticks written in a row since the last failure (a nearly full disk lets some through). */
+  private okSinceFailing = 0;
   private lostSinceFailing = 0;
   private readonly lastEventMs = new Map<string, number>();
   /** Wall time of the newest sample offered to append(): the clock of events and retries. */
@@ -366,7 +374,7 @@ export class StoreWriter {
     chain.frames++;
     chain.lastWall = wall;
     this.recorded++;
-    if (this.failing) this.resumed(wall);
+    if (this.failing && ++this.okSinceFailing >= RESUMED_AFTER) this.resumed(wall);
     this.rollups.add(this.prev, set);
     for (const row of this.rollups.closeBefore(minute)) this.queueRollup(row);
     this.prev = set;
@@ -543,6 +551,7 @@ export class StoreWriter {
       this.lostSinceFailing = 0;
     }
     this.lostSinceFailing++;
+    this.okSinceFailing = 0;
     this.failing = full ? 'disk full' : errorText(err);
     const since = new Date(this.failingSinceMs).toISOString();
     if (full) this.report('disk-full', wallMs, `store ${this.file}: disk full, recording paused since ${since} (${this.lostSinceFailing} ticks lost); it resumes when space is freed`);
@@ -552,14 +561,15 @@ export class StoreWriter {
   private resumed(wallMs: number): void {
     const message = `store ${this.file}: recording resumed after ${this.failing} from ${new Date(this.failingSinceMs).toISOString()} (${this.lostSinceFailing} ticks lost)`;
     this.failing = null;
+    // a new episode is announced at once
+    this.lastEventMs.delete('disk-full');
+    this.lastEventMs.delete('write-error');
     try {
       this.stmt.event.run(wallMs, 'gap', message);
     } catch {
       // the event row is a courtesy
     }
-    // A disk that fills and frees by turns (a WAL checkpoint freeing a few pages) must not flood the user:
-    // every kind of line stays at most once a minute; the store's gap rows keep every span.
-    this.report('resumed', wallMs, message);
+    this.onEvent({ kind: 'resumed', wallMs, message });
     if (this.toPack.length) this.packLater();
   }
 

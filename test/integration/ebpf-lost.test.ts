@@ -196,6 +196,13 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
     const load = fio(dev.path, ['--rw=randread', '--ioengine=io_uring', '--iodepth=16']);
     await sleep(1500); // a long run in flight: 16 requests queued at any moment
     running(load);
+    // On a busy host fio may take longer to reach its steady state: attach only once requests flow.
+    for (let k = 0, prev = diskstats(dev.name).ios; k < 50; k++) {
+      await sleep(100);
+      const now = diskstats(dev.name).ios;
+      if (now - prev > 50) break;
+      prev = now;
+    }
     const h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
     await h.hello();
     const { interval: first, read: d1 } = await h.cut(() => diskstats(dev.name));
