@@ -21,3 +21,12 @@ export function requirement(name: string, ok: boolean, why: string): string | nu
 export function builtCli(): string | null {
   return requirement('dist/cli.js', existsSync(CLI), 'dist/cli.js is not built');
 }
+
+/**
+ * A loop-device image path outside the run's TMPDIR (/dev/shm for tmpfs speed, or a directory on a real
+ * file system for direct I/O), named with the run's id so that this run's teardown removes it and no
+ * other run's does.
+ */
+export function runImage(dir: string, tag: string): string {
+  return join(dir, `tailtop-${process.env.TAILTOP_TEST_RUN ?? 'norun'}-${tag}-${process.pid}.img`);
+}

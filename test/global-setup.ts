@@ -91,6 +91,16 @@ function mountPoints(): string[] {
   }
 }
 
+/**
+ * An image file of this run outside its directory: the eBPF tests keep loop-device images in /dev/shm or
+ * /var/tmp (tmpfs, or a real file system for direct I/O) named by test/env.ts `runImage` with the run's id.
+ * Other runs' images (a concurrent run's loop device in use) are never touched.
+ */
+export function isRunImage(run: string, file: string): boolean {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return base.startsWith(`tailtop-${run}-`) && base.endsWith('.img');
+}
+
 /** Files the eBPF tests use as loop-device images outside TMPDIR (/dev/shm, /var/tmp). */
 function imageFiles(): string[] {
   const out: string[] = [];
@@ -144,14 +154,13 @@ export interface RunState {
   daemonDirs: string[];
   daemonsUpAtStart: string[];
   loopsAtStart: string[];
-  imagesAtStart: string[];
 }
 
 /** What the run left, or [] when nothing: used by the teardown and by the test that checks it. */
 export function leftovers(s: RunState): string[] {
   const out: string[] = [];
   for (const pid of processesOf(s.run, { spareVitest: true })) out.push(`process ${pid}`);
-  for (const l of loops()) if (l.backFile.startsWith(`${s.dir}/`) || (!s.loopsAtStart.includes(l.name) && /\/tailtop-[^/]*\.img$/.test(l.backFile))) out.push(`loop ${l.name} (${l.backFile})`);
+  for (const l of loops()) if (l.backFile.startsWith(`${s.dir}/`) || isRunImage(s.run, l.backFile)) out.push(`loop ${l.name} (${l.backFile})`);
   for (const m of mountPoints()) if (m === s.dir || m.startsWith(`${s.dir}/`)) out.push(`mount ${m}`);
   for (const d of s.daemonDirs) if (!s.daemonsUpAtStart.includes(d) && daemonRunning(d)) out.push(`dockerd in ${d}`);
   if (existsSync(s.dir)) out.push(`directory ${s.dir}`);
@@ -208,12 +217,12 @@ export function cleanUp(s: RunState, log: (m: string) => void = () => {}, opts: 
     }
   }
   for (const l of loops()) {
-    if (l.backFile.startsWith(`${s.dir}/`) || (!s.loopsAtStart.includes(l.name) && /\/tailtop-[^/]*\.img$/.test(l.backFile))) {
+    if (l.backFile.startsWith(`${s.dir}/`) || isRunImage(s.run, l.backFile)) {
       log(`detaching ${l.name} (${l.backFile})`);
       sh('losetup', ['-d', l.name], process.env, 10_000);
     }
   }
-  for (const f of imageFiles()) if (!s.imagesAtStart.includes(f)) rmSync(f, { force: true });
+  for (const f of imageFiles()) if (isRunImage(s.run, f)) rmSync(f, { force: true });
   // 5. The run's directory.
   try {
     rmSync(s.dir, { recursive: true, force: true, maxRetries: 3 });
@@ -239,7 +248,6 @@ export default function setup(): () => void {
     daemonDirs: daemonDirs(),
     daemonsUpAtStart: daemonDirs().filter(daemonRunning),
     loopsAtStart: loops().map((l) => l.name),
-    imagesAtStart: imageFiles(),
   };
   g.__tailtopRun = state;
   process.env.TAILTOP_TEST_RUN = run;

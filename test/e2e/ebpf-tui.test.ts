@@ -9,14 +9,14 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI as cli, REPO as root, requirement } from '../env.js';
+import { CLI as cli, REPO as root, requirement, runImage } from '../env.js';
 import { hasTmux, sessionsKilledAfterEach, socketOf, startTmux, type TmuxSession } from './tmux.js';
 import { removeAll, run as runContainer, setupDaemon, sleep } from '../integration/docker-helpers.js';
 
 const pexec = promisify(execFile);
 const helperBin = join(root, 'bpf', 'tailtop-bpf');
 const P = 'tt-ebpf-';
-const IMG = join('/dev/shm', `tailtop-ebpf-tui-${process.pid}.img`);
+const IMG = runImage('/dev/shm', 'ebpf-tui');
 
 function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

@@ -11,14 +11,14 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync }
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, REPO, builtCli, inCI, requirement } from '../env.js';
+import { CLI, REPO, builtCli, inCI, requirement, runImage } from '../env.js';
 import { docker, removeAll, run, setupDaemon, stopDaemon, which, type DaemonHandle } from './docker-helpers.js';
 import { sleep } from '../wait.js';
 
 const pexec = promisify(execFile);
 const BIN = join(REPO, 'bpf', 'tailtop-bpf');
 const P = 'tt-attr-';
-const IMG = join('/dev/shm', `tailtop-attr-${process.pid}.img`);
+const IMG = runImage('/dev/shm', 'attr');
 
 function unmet(): string | null {
   if (process.platform !== 'linux') return 'not Linux';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inCI, REPO, requirement } from '../env.js';
+import { inCI, REPO, requirement, runImage } from '../env.js';
 import { which } from './docker-helpers.js';
 
 const pexec = promisify(execFile);
@@ -235,7 +235,7 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
     let dev: ReturnType<typeof devOf>;
 
     beforeAll(async () => {
-      loop = await makeLoop(join('/dev/shm', `${TAG}.img`), 256);
+      loop = await makeLoop(runImage('/dev/shm', 'ebpf'), 256);
       dev = devOf(loop);
       helper = new Helper(['--interval-ms', '250', '--no-runq']);
       const hello = await helper.hello();
@@ -295,7 +295,7 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
   // io_uring: fio's clat then starts after the submission and ends when fio reaps the completion, which
   // tracks the kernel's insert -> complete closely (psync adds ~25-50 µs of syscall path on top).
   it('agrees with fio clat percentiles (io_uring, iodepth 1) on a disk-backed loop device', async () => {
-    const loop = await makeLoop(join(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', `${TAG}.disk.img`), 128, { fill: true, directIo: true });
+    const loop = await makeLoop(runImage(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', 'ebpf-disk'), 128, { fill: true, directIo: true });
     const dev = devOf(loop);
     const helper = new Helper(['--interval-ms', '250']);
     try {
@@ -412,7 +412,7 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
   }, 60_000);
 
   it('attributes direct writes to the writer\'s cgroup (a container when dockerd is available)', async () => {
-    const loop = await makeLoop(join('/dev/shm', `${TAG}.attr.img`), 64);
+    const loop = await makeLoop(runImage('/dev/shm', 'ebpf-attr'), 64);
     const dev = devOf(loop);
     const helper = new Helper(['--interval-ms', '250', '--no-runq']);
     try {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { REPO, requirement } from '../env.js';
+import { REPO, requirement, runImage } from '../env.js';
 import { which } from './docker-helpers.js';
 import { sleep } from '../wait.js';
 
@@ -192,7 +192,7 @@ afterAll(async () => {
 
 describe.skipIf(skip)('lost events, by cause, for real', () => {
   it('requests in flight when the helper attaches complete with no start; afterwards counted + lost = diskstats', async () => {
-    const dev = await makeLoop(join(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', `${TAG}.inflight.img`), 128, { fill: true, directIo: true });
+    const dev = await makeLoop(runImage(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', 'lost-inflight'), 128, { fill: true, directIo: true });
     const load = fio(dev.path, ['--rw=randread', '--ioengine=io_uring', '--iodepth=16']);
     await sleep(1500); // a long run in flight: 16 requests queued at any moment
     running(load);
@@ -220,7 +220,7 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
   }, 60_000);
 
   it('a start map smaller than the queue depth: starts dropped, their requests complete without start, nothing unaccounted', async () => {
-    const dev = await makeLoop(join('/dev/shm', `${TAG}.small-map.img`), 128);
+    const dev = await makeLoop(runImage('/dev/shm', 'lost-small-map'), 128);
     const h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_MAX_INFLIGHT: '4', TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
     expect((await h.hello()).maps).toMatchObject({ inflight: 4 });
     fio(dev.path, ['--rw=randrw', '--ioengine=io_uring', '--iodepth=32']);
@@ -241,7 +241,7 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
   }, 60_000);
 
   it('a histogram map too small for the rows: events not counted are counted as lost, with their bytes', async () => {
-    const dev = await makeLoop(join('/dev/shm', `${TAG}.small-hist.img`), 128);
+    const dev = await makeLoop(runImage('/dev/shm', 'lost-small-hist'), 128);
     // two entries hold one (device, op, cgroup) row (service and total): reads fit, writes do not
     const h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_MAX_HIST: '2', TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
     expect((await h.hello()).maps).toMatchObject({ hist: 2 });
@@ -276,7 +276,7 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
   }, 60_000);
 
   it('a request completed in two parts (a loop device reading past its shrunken file): folded into one, bytes as diskstats', async () => {
-    const dev = await makeLoop(join(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', `${TAG}.partial.img`), 4, { fill: true, directIo: true });
+    const dev = await makeLoop(runImage(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', 'lost-partial'), 4, { fill: true, directIo: true });
     const h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
     await h.hello();
     // the last 4 KiB of the device now lie half past the end of its file: the read comes back short

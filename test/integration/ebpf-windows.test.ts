@@ -11,7 +11,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, REPO, builtCli, requirement } from '../env.js';
+import { CLI, REPO, builtCli, requirement, runImage } from '../env.js';
 import { which } from './docker-helpers.js';
 import { sleep } from '../wait.js';
 import { Sampler } from '../../src/sampler.js';
@@ -22,7 +22,7 @@ import { EbpfSupervisor } from '../../src/sources/ebpf/supervisor.js';
 
 const pexec = promisify(execFile);
 const BIN = join(REPO, 'bpf', 'tailtop-bpf');
-const IMG = join('/dev/shm', `tailtop-windows-${process.pid}.img`);
+const IMG = runImage('/dev/shm', 'windows');
 
 function unmet(): string | null {
   if (process.platform !== 'linux') return 'not Linux';
