@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { systemClock } from './clock.js';
 import { Store } from './store/store.js';
-import { Sampler } from './sampler.js';
-import { readHostSample } from './sources/procfs/read-host.js';
-import { hasProcfs, readHostSampleSysinfo, readStaticFacts } from './sources/sysinfo.js';
+import { Sampler, type SamplerDeps } from './sampler.js';
+import { readStaticFacts } from './sources/sysinfo.js';
 import type { ContainerSource } from './sources/docker/container-source.js';
-import { findEndpoint, parseDockerHost } from './sources/docker/endpoint.js';
+import { parseDockerHost } from './sources/docker/endpoint.js';
+import { containerFinder, liveHostSource, loadContainerSource } from './sources/live.js';
+import type { HostSource } from './sources/types.js';
 import { EbpfSupervisor } from './sources/ebpf/supervisor.js';
 import { defaultConfigPath, loadConfig, type Config } from './config/config.js';
 import { errorLine, exitCodeOf, quote, UsageError } from './errors.js';
@@ -25,7 +26,7 @@ import { toSnapshot } from './snapshot.js';
 import { setup, SetupError, undoSetup } from './setup.js';
 import { runDoctor } from './doctor/doctor.js';
 import { exitCode, toJson, toText } from './doctor/report.js';
-import type { HostSample, StaticFacts } from './model/types.js';
+import type { StaticFacts } from './model/types.js';
 import os from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -135,16 +136,11 @@ function intOption(v: unknown, name: string, min: number, max: number): number |
   return n;
 }
 
-async function hostReader(): Promise<(atMs: number) => Promise<HostSample>> {
-  if (await hasProcfs('/')) return (atMs) => readHostSample({ atMs });
-  return (atMs) => readHostSampleSysinfo(atMs);
-}
-
 async function makeSampler(
   cfg: Config,
-  o: { store: Store; containers: ContainerSource | null; ebpf: EbpfSupervisor | null; refreshMs: number; flushWaitMs?: number; alignedCutMs?: number },
+  o: Omit<SamplerDeps, 'clock' | 'host' | 'showAllDisks'> & { host?: HostSource },
 ): Promise<Sampler> {
-  return new Sampler({ clock: systemClock, readHost: await hostReader(), showAllDisks: cfg.showAllDisks, ...o });
+  return new Sampler({ clock: systemClock, host: o.host ?? (await liveHostSource()), showAllDisks: cfg.showAllDisks, ...o });
 }
 
 function loadSettings(values: Parsed['values']): Config {
@@ -170,7 +166,7 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
   // Each sample asks the helper to end its interval (flush) and waits for it, so that the latency rows
   // cover exactly the time between the two samples, as the host's rates do.
-  const sampler = await makeSampler(cfg, { store: new Store(4), containers, ebpf, refreshMs: intervalMs, flushWaitMs: 2000, alignedCutMs: ALIGNED_CUT_MS });
+  const sampler = await makeSampler(cfg, { store: new Store(4), containers, latency: ebpf, refreshMs: intervalMs, flushWaitMs: 2000, alignedCutMs: ALIGNED_CUT_MS });
   sampler.setWants({ processes: withProcesses, containerId: null, allDetail: true });
   try {
     const [facts] = await Promise.all([readStaticFacts(), containers?.start(), ebpf ? ebpf.start() : null]);
@@ -222,19 +218,33 @@ async function runTui(values: Parsed['values']): Promise<number> {
   let containers: ContainerSource | null = null;
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs: 1000 }) : null;
   const store = new Store(300);
-  const sampler = await makeSampler(cfg, { store, containers, ebpf, refreshMs: cfg.refreshMs });
-  if (process.env.TAILTOP_FAULT === 'collector') injectCollectorFault(sampler);
+  let done = false;
+  // The Docker client is loaded only once there is an endpoint to talk to (it costs memory and start-up
+  // time); until then the containers view says no runtime was found, and the sampler looks again every 10 s.
+  const findContainers = values['no-docker']
+    ? undefined
+    : containerFinder(cfg.dockerHost, (src) => {
+        if (done) return false;
+        containers = src;
+        return true;
+      });
+  const host = await liveHostSource();
+  const sampler = await makeSampler(cfg, {
+    store,
+    containers,
+    latency: ebpf,
+    refreshMs: cfg.refreshMs,
+    ...(findContainers ? { findContainers } : {}),
+    host: process.env.TAILTOP_FAULT === 'collector' ? faultyHost(host) : host,
+  });
 
   return await new Promise<number>((resolve) => {
-    let done = false;
-    let stopWatching = (): void => {};
     let stopCapture = (): void => {};
     let strayTimer: NodeJS.Timeout | null = null;
     let tui: ReturnType<typeof createTui> | null = null;
     const finish = (code: number, err?: unknown): void => {
       if (done) return;
       done = true;
-      stopWatching();
       sampler.stop();
       if (strayTimer) clearTimeout(strayTimer);
       try {
@@ -306,50 +316,13 @@ async function runTui(values: Parsed['values']): Promise<number> {
       }, 1500);
     void ebpf?.start();
     sampler.start();
-    // The Docker client is loaded only once there is an endpoint to talk to (it costs memory and start-up
-    // time); until then the containers view says no runtime was found, and we look again every 10 s.
-    if (!values['no-docker'])
-      stopWatching = whenEndpointAppears(cfg.dockerHost, () =>
-        void loadContainerSource(cfg.dockerHost).then((src) => {
-          if (done) return;
-          containers = src;
-          sampler.setContainerSource(src);
-          return src.start();
-        }),
-      );
   });
 }
 
 /** Test hook (TAILTOP_FAULT=collector): from the third tick on, reading the host fails the whole tick. */
-function injectCollectorFault(sampler: Sampler): void {
-  const deps = (sampler as unknown as { deps: { readHost: (atMs: number) => Promise<HostSample> } }).deps;
-  const read = deps.readHost;
+function faultyHost(host: HostSource): HostSource {
   let ticks = 0;
-  deps.readHost = (atMs) => (++ticks >= 3 ? Promise.reject(new Error('injected collector fault (TAILTOP_FAULT=collector)')) : read(atMs));
-}
-
-function whenEndpointAppears(dockerHost: string | null, found: () => void): () => void {
-  // An endpoint, or a malformed one (the source then reports the error in the status line).
-  const look = (): boolean => {
-    const r = findEndpoint(dockerHost ?? undefined);
-    return r.endpoint != null || r.error != null;
-  };
-  if (look()) {
-    found();
-    return () => {};
-  }
-  const timer = setInterval(() => {
-    if (!look()) return;
-    clearInterval(timer);
-    found();
-  }, 10_000);
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
-async function loadContainerSource(dockerHost: string | null): Promise<ContainerSource> {
-  const { ContainerSource } = await import('./sources/docker/container-source.js');
-  return new ContainerSource({ dockerHost: dockerHost ?? undefined });
+  return { read: (atMs) => (++ticks >= 3 ? Promise.reject(new Error('injected collector fault (TAILTOP_FAULT=collector)')) : host.read(atMs)) };
 }
 
 function quickFacts(): StaticFacts {
