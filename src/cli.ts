@@ -18,7 +18,8 @@ import { containerFinder, liveHostSource, loadContainerSource } from './sources/
 import type { HostSource } from './sources/types.js';
 import { EbpfSupervisor } from './sources/ebpf/supervisor.js';
 import { defaultConfigPath, loadConfig, type Config } from './config/config.js';
-import { errorLine, exitCodeOf, quote, UsageError } from './errors.js';
+import { errorLine, exitCodeOf, quote, RuntimeError, UsageError } from './errors.js';
+import type { Recording } from './agent/recording.js';
 import { chooseGlyphs } from './ui/glyphs.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
 import { bindings } from './ui/keys.js';
@@ -38,6 +39,7 @@ const USAGE = `Usage:
   tailtop doctor [--json]                 check what tailtop needs, each line ok/warn/fail with the fix
   sudo tailtop setup [--undo]             install the eBPF helper for members of group tailtop (no root needed after)
   tailtop alerts [--prometheus-rules]     check the [[alert]] rules (or print them for Prometheus)
+  tailtop agent [--store DIR]             record every tick without a terminal, as a service (agent --help)
   tailtop fleet --prometheus URL          hosts running the agent, from Prometheus (fleet --help)
 
 Options:
@@ -50,6 +52,8 @@ Options:
   --all-disks          also show idle loop/ram devices
   --ascii              draw with ASCII only (the default where the locale is not UTF-8)
   --unicode            draw with Unicode box and block characters even where the locale is not UTF-8
+  --record             record every tick to the store while the monitor runs (as \`tailtop agent\` does)
+  --store DIR          the store for --record (default: /var/lib/tailtop as root, else $XDG_STATE_HOME/tailtop)
   -h, --help           show this help
   -v, --version        show the version
 
@@ -95,6 +99,8 @@ function parse(argv: string[]): Parsed {
         json: { type: 'boolean' },
         interval: { type: 'string' },
         processes: { type: 'boolean' },
+        record: { type: 'boolean' },
+        store: { type: 'string' },
         undo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -116,12 +122,15 @@ function parse(argv: string[]): Parsed {
     undo: ['setup'],
     ascii: ['tui'],
     unicode: ['tui'],
+    record: ['tui'],
+    store: ['tui'],
   };
   for (const [k, cmds] of Object.entries(only))
     if (v[k] !== undefined && !cmds.includes(command))
       throw new UsageError(`--${k} goes with ${cmds.map((c) => (c === 'tui' ? 'the monitor' : `'${c}'`)).join(' or ')}`);
   if (command === 'setup')
     for (const k of Object.keys(v)) if (k !== 'undo' && k !== 'help') throw new UsageError(`--${k} does not go with 'setup'`);
+  if (v.store !== undefined && !v.record) throw new UsageError('--store goes with --record (or with `tailtop agent`)');
   if (v.ascii && v.unicode) throw new UsageError('give either --ascii or --unicode, not both');
   if (command === 'snapshot' && !v.json && !v.help) throw new UsageError(`snapshot needs --json`);
   return { command, values: v };
@@ -218,6 +227,9 @@ async function runTui(values: Parsed['values']): Promise<number> {
   let containers: ContainerSource | null = null;
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs: 1000 }) : null;
   const store = new Store(300);
+  // --record: the store is opened before the screen, so that a store another tailtop writes is refused
+  // with its one line on a normal terminal.
+  const recording = values.record ? await openTuiRecording(values, cfg.refreshMs) : null;
   let done = false;
   // The Docker client is loaded only once there is an endpoint to talk to (it costs memory and start-up
   // time); until then the containers view says no runtime was found, and the sampler looks again every 10 s.
@@ -246,6 +258,11 @@ async function runTui(values: Parsed['values']): Promise<number> {
       if (done) return;
       done = true;
       sampler.stop();
+      try {
+        recording?.closeSync();
+      } catch (e) {
+        err ??= e;
+      }
       if (strayTimer) clearTimeout(strayTimer);
       try {
         tui?.destroy();
@@ -314,9 +331,34 @@ async function runTui(values: Parsed['values']): Promise<number> {
         process.emitWarning('injected warning (TAILTOP_FAULT=stderr)', 'DeprecationWarning', 'DEP0170');
         console.error('injected stray line (TAILTOP_FAULT=stderr)');
       }, 1500);
+    if (recording) {
+      recording.attach(sampler);
+      recording.onEvent = (line) => tui?.note('store', line);
+    }
     void ebpf?.start();
     sampler.start();
   });
+}
+
+/** `tailtop --record [--store DIR]`: the agent's store, written by the monitor while it runs. */
+async function openTuiRecording(values: Parsed['values'], intervalMs: number): Promise<Recording> {
+  const { Recording } = await import('./agent/recording.js');
+  const { AGENT_DEFAULTS, defaultStoreDir } = await import('./agent/options.js');
+  const { figuresOf } = await import('./model/catalogue.js');
+  const { storeErrorLine } = await import('./agent/cli.js');
+  try {
+    return Recording.open({
+      dir: typeof values.store === 'string' && values.store !== '' ? values.store : defaultStoreDir(),
+      version: VERSION,
+      intervalMs,
+      retainMs: AGENT_DEFAULTS.retainMs,
+      maxBytes: AGENT_DEFAULTS.maxBytes,
+      figuresOf,
+      onEvent: (line) => process.stderr.write(`tailtop: ${line}\n`),
+    });
+  } catch (err) {
+    throw new RuntimeError(storeErrorLine(err));
+  }
 }
 
 /** Test hook (TAILTOP_FAULT=collector): from the third tick on, reading the host fails the whole tick. */
@@ -369,6 +411,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'alerts') {
     const { runAlertsCommand } = await import('./export/alerts-cli.js');
     return runAlertsCommand(argv.slice(1), VERSION, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  }
+  if (argv[0] === 'agent') {
+    const { runAgentCommand } = await import('./agent/cli.js');
+    return await runAgentCommand(argv.slice(1), VERSION, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
   }
   if (argv[0] === 'fleet') {
     const { runFleetCommand } = await import('./fleet/cli.js');

@@ -166,6 +166,11 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.timer = null;
   }
 
+  /** Resolves once the tick in flight (if any) has finished. */
+  async idle(): Promise<void> {
+    await this.busy?.catch(() => undefined);
+  }
+
   private schedule(): void {
     this.timer = setTimeout(() => void this.loop(), this.refreshMs);
   }
