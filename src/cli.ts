@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { systemClock } from './clock.js';
-import { Store } from './store/store.js';
+import { Store, type ReadStore } from './store/store.js';
 import { Sampler, type SamplerDeps } from './sampler.js';
 import { readStaticFacts } from './sources/sysinfo.js';
 import type { ContainerSource } from './sources/docker/container-source.js';
@@ -175,7 +175,10 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
   // Each sample asks the helper to end its interval (flush) and waits for it, so that the latency rows
   // cover exactly the time between the two samples, as the host's rates do.
-  const sampler = await makeSampler(cfg, { store: new Store(4), containers, latency: ebpf, refreshMs: intervalMs, flushWaitMs: 2000, alignedCutMs: ALIGNED_CUT_MS });
+  // Like every consumer, the snapshot reads the frames through the store (a ReadStore).
+  const store = new Store(4);
+  const frames: ReadStore = store;
+  const sampler = await makeSampler(cfg, { store, containers, latency: ebpf, refreshMs: intervalMs, flushWaitMs: 2000, alignedCutMs: ALIGNED_CUT_MS });
   sampler.setWants({ processes: withProcesses, containerId: null, allDetail: true });
   try {
     const [facts] = await Promise.all([readStaticFacts(), containers?.start(), ebpf ? ebpf.start() : null]);
@@ -188,7 +191,8 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
     const skew1 = sampler.lastCutSkewMs;
     const cutAt = first.atMs + intervalMs;
     await sleep(Math.max(0, cutAt - ALIGNED_CUT_MS - systemClock.nowMs()));
-    const frame = await sampler.tick(cutAt);
+    await sampler.tick(cutAt);
+    const frame = frames.latest()!;
     const skews = [skew1, sampler.lastCutSkewMs].filter((x): x is number => x !== null);
     const cutSkewMs = skews.length === 2 ? Math.max(...skews) : null;
     process.stdout.write(`${JSON.stringify(toSnapshot(frame, { facts, intervalMs, processes: withProcesses, version: VERSION, cutSkewMs }), null, 2)}\n`);
