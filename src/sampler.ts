@@ -20,8 +20,6 @@ import type { ContainersSource, DetailScope, HostSource, LatencySource, Processe
 import { procfsProcesses } from './sources/processes/read-processes.js';
 import { oneSafeLine } from './errors.js';
 
-export { EBPF_GRACE_MS } from './model/frame-builder.js';
-
 export interface SamplerDeps {
   clock: Clock;
   /** Where frames go (the monitor's rings); none in a process that only records or exports. */
