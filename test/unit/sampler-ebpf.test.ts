@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Sampler } from '../../src/sampler.js';
 import { Store, key } from '../../src/store/store.js';
 import type { HostSample } from '../../src/model/types.js';
-import type { EbpfStatus, EbpfSupervisor } from '../../src/sources/ebpf/supervisor.js';
+import type { EbpfStatus } from '../../src/sources/ebpf/supervisor.js';
+import type { LatencySource } from '../../src/sources/types.js';
 import { parseLine, type Hello, type IntervalData } from '../../src/sources/ebpf/protocol.js';
 import { zeroLost } from '../../src/model/latency.js';
 import { blockRow } from './latency-helpers.js';
@@ -15,7 +16,7 @@ const hello = parseLine(
 ) as Hello;
 
 /** Stands in for the supervisor: answers flushes (unless stalled) with intervals the test prepares. */
-class FakeEbpf {
+class FakeEbpf implements LatencySource {
   queue: IntervalData[] = [];
   stalled = false;
   flushes = 0;
@@ -51,9 +52,9 @@ function setup() {
     // the sampler's clock: ms; the helper's: ns since its own origin (here the same origin)
     clock: { nowMs: () => now, wallMs: () => 1_700_000_000_000 + now, fromMonoNs: (ns) => ns / 1e6 },
     store,
-    readHost: host,
+    host: { read: host },
     containers: null,
-    ebpf: ebpf as unknown as EbpfSupervisor,
+    latency: ebpf,
     refreshMs: 1000,
     showAllDisks: true,
   });
@@ -122,7 +123,8 @@ describe('sampler and the eBPF helper', () => {
     expect(seen).toEqual(['live', 'live', 'eBPF: no data for 3 s', 'eBPF: no data for 4 s']);
     const p99 = store.values(key.lat('sda', 'read', 'p99'));
     // 1-3 s: a point each; 4-5 s: the 1 s window is empty (no new interval): a gap, not the old point again
-    expect([...p99].map((v) => (Number.isNaN(v) ? null : v))).toEqual([1, 1, 1, null, null, null, null]);
+    // (the store keeps the catalogue's unit, seconds: 1 us)
+    expect([...p99].map((v) => (Number.isNaN(v) ? null : v * 1e6))).toEqual([1, 1, 1, null, null, null, null]);
     ebpf.stalled = false;
     at(8000);
     const f = await s.tick();
@@ -155,7 +157,7 @@ describe('a dead helper whose pipe a descendant still holds (fake helper, real s
     });
     const host = (atMs: number): Promise<HostSample> =>
       Promise.resolve({ atMs, source: 'procfs', stat: null, meminfo: null, loadavg: null, disks: [], net: null, pressure: null, uptimeSec: null, errors: [] });
-    const s = new Sampler({ clock: systemClock, store: new Store(50), readHost: host, containers: null, ebpf: ebpf as unknown as EbpfSupervisor, refreshMs: 250, showAllDisks: true });
+    const s = new Sampler({ clock: systemClock, store: new Store(50), host: { read: host }, containers: null, latency: ebpf, refreshMs: 250, showAllDisks: true });
     try {
       await ebpf.start();
       expect(await ebpf.waitReady(10_000)).toBe(true);
