@@ -49,6 +49,8 @@ Options:
   --all-disks          also show idle loop/ram devices
   --ascii              draw with ASCII only (the default where the locale is not UTF-8)
   --unicode            draw with Unicode box and block characters even where the locale is not UTF-8
+  --listen ADDR:PORT   serve /metrics (Prometheus) and the JSON API (docs/api.md); loopback unless
+                       --auth-token-file FILE or --tls-cert FILE --tls-key FILE is given
   -h, --help           show this help
   -v, --version        show the version
 
@@ -56,10 +58,11 @@ snapshot options:
   --json               print JSON (the only format; required)
   --interval MS        time between the two samples (default 1000)
   --processes          include processes (whole host and per container)
+  --follow             one document per interval as JSON lines, until interrupted
 
 doctor exits 0 when everything works, 1 when something is off (docs/doctor.md for --json).
 
-Docs: README.md, docs/snapshot.md, docs/doctor.md, docs/metrics.md, docs/ebpf-protocol.md`;
+Docs: README.md, docs/snapshot.md, docs/api.md, docs/doctor.md, docs/metrics.md, docs/ebpf-protocol.md`;
 
 /**
  * A snapshot's first sample is retaken while the helper's cut was further from it than this (ms): 0.2% of
@@ -95,6 +98,11 @@ function parse(argv: string[]): Parsed {
         interval: { type: 'string' },
         processes: { type: 'boolean' },
         undo: { type: 'boolean' },
+        listen: { type: 'string' },
+        'auth-token-file': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        follow: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -115,6 +123,11 @@ function parse(argv: string[]): Parsed {
     undo: ['setup'],
     ascii: ['tui'],
     unicode: ['tui'],
+    listen: ['tui'],
+    'auth-token-file': ['tui'],
+    'tls-cert': ['tui'],
+    'tls-key': ['tui'],
+    follow: ['snapshot'],
   };
   for (const [k, cmds] of Object.entries(only))
     if (v[k] !== undefined && !cmds.includes(command))
@@ -224,13 +237,24 @@ async function runTui(values: Parsed['values']): Promise<number> {
   const store = new Store(300);
   const sampler = await makeSampler(cfg, { store, containers, ebpf, refreshMs: cfg.refreshMs });
   if (process.env.TAILTOP_FAULT === 'collector') injectCollectorFault(sampler);
+  // Alert rules per frame, and with --listen /metrics and the JSON API: bound before the screen is taken.
+  let tui: ReturnType<typeof createTui> | null = null;
+  const { attachLive, listenFromFlags } = await import('./export/live.js');
+  const attached = await attachLive(sampler, {
+    listen: listenFromFlags(values),
+    rules: cfg.alerts,
+    settings: cfg.export,
+    version: VERSION,
+    facts: () => facts,
+    showAllDisks: cfg.showAllDisks,
+    onProblem: (line) => tui?.note('alert', line),
+  });
 
   return await new Promise<number>((resolve) => {
     let done = false;
     let stopWatching = (): void => {};
     let stopCapture = (): void => {};
     let strayTimer: NodeJS.Timeout | null = null;
-    let tui: ReturnType<typeof createTui> | null = null;
     const finish = (code: number, err?: unknown): void => {
       if (done) return;
       done = true;
@@ -246,7 +270,7 @@ async function runTui(values: Parsed['values']): Promise<number> {
       if (err !== undefined) process.stderr.write(`tailtop: ${errorLine(err)}\n`);
       // Stop the helper and the Docker client, but never wait for them longer than the deadline.
       const deadline = new Promise<void>((r) => setTimeout(r, STOP_DEADLINE_MS).unref());
-      void Promise.race([Promise.allSettled([containers?.stop(), ebpf?.stop()]), deadline]).then(() => resolve(code));
+      void Promise.race([Promise.allSettled([containers?.stop(), ebpf?.stop(), attached.stop()]), deadline]).then(() => resolve(code));
     };
     // These listeners stay for the life of the process: blessed's own SIGTERM/SIGINT/SIGQUIT handlers call
     // process.exit(0) when they are the only listener left. A second signal while stopping exits at once.
@@ -272,8 +296,9 @@ async function runTui(values: Parsed['values']): Promise<number> {
         bindings: keyTable,
         refreshMs: sampler.refreshMs,
         onRefreshChange: (ms) => sampler.setRefresh(ms),
-        onWantsChange: (w) => sampler.setWants(w),
+        onWantsChange: (w) => sampler.setWants({ ...w, alertWindows: attached.alerts.containerLatencyWindows() }),
         onQuit: () => finish(0),
+        alerts: attached.alerts,
       });
     } catch (err) {
       finish(1, err);

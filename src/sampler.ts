@@ -29,6 +29,7 @@ import {
   unattributableContainers,
 } from './model/latency.js';
 import type { LatencyFrame, LatencyWindow } from './model/types.js';
+import type { LatencyIntervalSample, SampleSet } from './model/sample-set.js';
 import { LatencyWindows } from './store/latency-windows.js';
 import type { Store } from './store/store.js';
 import type { ContainerSource, DetailScope } from './sources/docker/container-source.js';
@@ -72,10 +73,15 @@ export interface Wants {
   allDetail?: boolean;
   /** The latency window shown: per-container latency is computed for it and `current` only (else for all). */
   latencyWindow?: LatencyWindow;
+  /** Windows alert rules read per-container latency over: computed for every container, with rows. */
+  alertWindows?: readonly LatencyWindow[];
 }
 
 export interface SamplerEvents {
   frame: [Frame];
+  /** The tick's raw samples (counters as read, the eBPF intervals drained) with the frame built from them;
+   *  emitted before `frame`, and only built while someone listens (the exporter). */
+  sample: [SampleSet, Frame];
   'source-error': [SourceError];
 }
 
@@ -101,6 +107,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private helperPid: number | undefined;
   private cutSkew: number | null = null;
   private readEndMs = 0;
+  /** The intervals drained this tick (kept only while someone listens for `sample`). */
+  private drained: LatencyIntervalSample[] = [];
 
   refreshMs: number;
 
@@ -269,6 +277,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       errors,
     };
     store.push(frame);
+    if (this.listenerCount('sample') > 0) this.emit('sample', this.sampleSet(frame, host, containers, procs?.rows ?? null), frame);
     this.emit('frame', frame);
     return frame;
   }
@@ -282,9 +291,34 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     return this.cutSkew;
   }
 
+  /** The tick's raw samples as one SampleSet (model/sample-set.ts). */
+  private sampleSet(frame: Frame, host: HostSample, containers: ContainersSample | null, processes: ProcessCounters[] | null): SampleSet {
+    const ebpf = this.deps.ebpf;
+    const st = ebpf?.status();
+    const intervals = this.drained;
+    this.drained = [];
+    return {
+      atMs: frame.atMs,
+      wallMs: frame.wallMs,
+      host,
+      containers,
+      processes,
+      latency: st
+        ? {
+            status: { active: st.active, reason: st.reason, badLines: st.badLines, lost: st.lost, dropped: st.dropped, restarts: st.restarts, lastError: st.lastError },
+            cgroup: st.hello ? st.hello.cgroup : null,
+            clockMonoNs: this.deps.clock.toMonoNs?.(frame.atMs) ?? null,
+            intervals,
+          }
+        : null,
+      errors: frame.errors,
+    };
+  }
+
   private latencyFrame(atMs: number, host: HostSample, containers: ContainersSample | null): LatencyFrame | null {
     const ebpf = this.deps.ebpf;
     this.cutSkew = null;
+    const keep = this.listenerCount('sample') > 0;
     if (!ebpf) return null;
     const status = ebpf.status();
     const prev = this.prevAtMs ?? -Infinity;
@@ -302,6 +336,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
       let t = asked ?? end ?? atMs;
       if (!(t <= atMs)) t = atMs; // also NaN: an interval cannot end after the tick that reads it
       this.latency.add({ t, durationMs: iv.intervalNs / 1e6, block: iv.block, runq: iv.runq, lost: iv.lost }, t > prev);
+      if (keep) this.drained.push({ seq: iv.seq, monoNs: iv.monoNs, intervalNs: iv.intervalNs, flush: iv.flush, t, block: iv.block, runq: iv.runq, lost: iv.lost });
       if (this.lastDataAt === null || t > this.lastDataAt) this.lastDataAt = t;
     }
     for (const k of this.flushAt.keys()) if (this.flushAt.size > 8) this.flushAt.delete(k);
@@ -326,13 +361,18 @@ export class Sampler extends EventEmitter<SamplerEvents> {
         unattributable: unattributableContainers(list, status.hello),
         deviceNames: deviceNamesFromDiskstats(host.disks ?? []),
         badLines: status.badLines,
-        // The monitor: containers for the window on screen (rows for the open container only), and their
-        // I/O counts and bytes for `current` (the table's block rates).
-        ...(this.wants.latencyWindow
-          ? { containerSpans: ['current', this.wants.latencyWindow], countsOnly: ['current'], detailFor: (id: string) => id === this.wants.containerId }
-          : {}),
+        ...(this.wants.latencyWindow ? this.containerSpans(this.wants.latencyWindow, this.wants.alertWindows ?? []) : {}),
       },
     );
+  }
+
+  /** The monitor: containers for the window on screen (rows for the open container only), and their I/O
+   *  counts and bytes for `current` (the table's block rates); with alert rules on container latency, the
+   *  rules' windows for every container, with rows. */
+  private containerSpans(shown: LatencyWindow, alerts: readonly LatencyWindow[]): Pick<Parameters<typeof latencyFrame>[1], 'containerSpans' | 'countsOnly' | 'detailFor'> {
+    const open = this.wants.containerId;
+    if (alerts.length === 0) return { containerSpans: ['current', shown], countsOnly: ['current'], detailFor: (id: string) => id === open };
+    return { containerSpans: ['current', ...new Set([shown, ...alerts])], countsOnly: ['current'] };
   }
 }
 
