@@ -25,7 +25,7 @@ import { toSnapshot } from './snapshot.js';
 import { setup, SetupError, undoSetup } from './setup.js';
 import { runDoctor } from './doctor/doctor.js';
 import { exitCode, toJson, toText } from './doctor/report.js';
-import type { HostSample, StaticFacts } from './model/types.js';
+import type { Frame, HostSample, StaticFacts } from './model/types.js';
 import os from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -199,11 +199,36 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
     const frame = await sampler.tick(cutAt);
     const skews = [skew1, sampler.lastCutSkewMs].filter((x): x is number => x !== null);
     const cutSkewMs = skews.length === 2 ? Math.max(...skews) : null;
+    if (values.follow) return await followSnapshots(sampler, frame, cutSkewMs, { facts, intervalMs, withProcesses });
     process.stdout.write(`${JSON.stringify(toSnapshot(frame, { facts, intervalMs, processes: withProcesses, version: VERSION, cutSkewMs }), null, 2)}\n`);
     return 0;
   } finally {
     await Promise.all([containers?.stop(), ebpf?.stop()]);
   }
+}
+
+/** `snapshot --json --follow` (snapshot-follow.ts): JSON lines until a signal (exit 0) or a closed pipe (exit 0). */
+async function followSnapshots(sampler: Sampler, first: Frame, firstSkew: number | null, o: { facts: StaticFacts; intervalMs: number; withProcesses: boolean }): Promise<number> {
+  const { follow, stdoutWriter } = await import('./snapshot-follow.js');
+  // A document's cut skew is the larger of its two cuts' (the first document's was measured already).
+  let prevCut = sampler.lastCutSkewMs;
+  const doc = (f: Frame) => {
+    const cut = sampler.lastCutSkewMs;
+    const cutSkewMs = f === first ? firstSkew : prevCut !== null && cut !== null ? Math.max(prevCut, cut) : null;
+    prevCut = cut;
+    return toSnapshot(f, { facts: o.facts, intervalMs: o.intervalMs, processes: o.withProcesses, version: VERSION, cutSkewMs });
+  };
+  process.stdout.on('error', () => {}); // EPIPE arrives through the write's callback
+  const stopped = new Promise<void>((resolve) => {
+    for (const sig of EXIT_SIGNALS) process.once(sig, () => resolve());
+  });
+  try {
+    await follow(sampler, first, { intervalMs: o.intervalMs, leadMs: ALIGNED_CUT_MS, nowMs: () => systemClock.nowMs(), write: stdoutWriter(), doc, stopped });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    throw err;
+  }
+  return 0;
 }
 
 /** The exit code for a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143). */
