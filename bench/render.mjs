@@ -47,7 +47,7 @@ Object.assign(input, { isTTY: true, setRawMode: () => input });
 let now = 0;
 const clock = { nowMs: () => now, wallMs: () => 1_700_000_000_000 + now };
 const store = new Store(300);
-const sampler = new Sampler({ clock, store, readHost: (atMs) => readHostSample({ atMs }), containers: null, ebpf: null, refreshMs: 1000, showAllDisks: false });
+const sampler = new Sampler({ clock, store, host: { read: (atMs) => readHostSample({ atMs }) }, containers: null, latency: null, refreshMs: 1000, showAllDisks: false });
 const tui = createTui({
   store,
   facts: { hostname: 'benchhost', kernel: '6.1.0', os: 'Linux', cpuModel: 'x', cpuCount: 2 },

@@ -166,7 +166,8 @@ export function sampleGenerator(o = {}) {
     }
     const intervals = ebpf
       ? [{
-        seq, monoNs: mono - 2e8, intervalNs: 1e9, lost: 0,
+        seq, monoNs: mono - 2e8, intervalNs: 1e9, flush: null, t: at - 200,
+        lost: { blockStartDropped: 0, blockNoStart: seq % 7 === 0 ? 1 : 0, blockNoStartBytes: seq % 7 === 0 ? 4096 : 0, blockStale: 0, histFull: 0, histFullBytes: 0, runqStartDropped: 0, partial: 0, partialBytes: 0, merged: 0 },
         block: ctrs.filter((c) => c.role === 'writer').flatMap((c) => [
           { major: 254, minor: 0, op: 'write', cgroup: c.counters.cgroupIds.blkio, count: 3, bytes: 2105344, maxNs: 1000000 + Math.floor(r() * 5e5), totalMaxNs: 1100000 + Math.floor(r() * 5e5), service: hist(3, 100), total: hist(3, 101) },
           { major: 254, minor: 0, op: 'flush', cgroup: 1, count: 2, bytes: 0, maxNs: 45888, totalMaxNs: 45888, service: hist(2, 100), total: hist(2, 100) },
@@ -192,7 +193,7 @@ export function sampleGenerator(o = {}) {
         containers: ctrs.map((c) => ({ meta: c.meta, counters: { ...c.counters, memoryStat: { ...c.counters.memoryStat }, cgroupIds: { ...c.counters.cgroupIds } }, error: null })), errors: [],
       } : null,
       processes: nProc ? procs.map((p) => ({ ...p })) : null,
-      latency: ebpf ? { status: { active: true, reason: 'ebpf', badLines: 0, lost: 0, dropped: 0, restarts: 0, lastError: null }, cgroup: { block: 'v1-blkio', runq: 'v1-cpu' }, clockMonoNs: mono, intervals } : null,
+      latency: ebpf ? { status: { active: true, reason: 'ebpf', badLines: 0, lost: 0, dropped: 0, restarts: 0, lastError: null }, hello: { pid: 4242, intervalMs: 1000, cgroup: { block: 'v1-blkio', runq: 'v1-cpu' }, programs: { block_rq_issue: 'tp_btf', block_rq_complete: 'tp_btf', sched_wakeup: 'tp_btf', sched_switch: 'tp_btf' } }, clockMonoNs: mono, intervals } : null,
       errors: [],
     };
   }

@@ -9,15 +9,17 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { systemClock } from './clock.js';
-import { Store } from './store/store.js';
-import { Sampler } from './sampler.js';
-import { readHostSample } from './sources/procfs/read-host.js';
-import { hasProcfs, readHostSampleSysinfo, readStaticFacts } from './sources/sysinfo.js';
+import { Store, type ReadStore } from './store/store.js';
+import { Sampler, type SamplerDeps } from './sampler.js';
+import { quickFacts, readStaticFacts } from './sources/sysinfo.js';
 import type { ContainerSource } from './sources/docker/container-source.js';
-import { findEndpoint, parseDockerHost } from './sources/docker/endpoint.js';
+import { parseDockerHost } from './sources/docker/endpoint.js';
+import { containerFinder, liveHostSource, loadContainerSource } from './sources/live.js';
+import type { HostSource } from './sources/types.js';
 import { EbpfSupervisor } from './sources/ebpf/supervisor.js';
 import { defaultConfigPath, loadConfig, type Config } from './config/config.js';
-import { errorLine, exitCodeOf, quote, UsageError } from './errors.js';
+import { errorLine, exitCodeOf, quote, RuntimeError, UsageError } from './errors.js';
+import type { Recording } from './agent/recording.js';
 import { chooseGlyphs } from './ui/glyphs.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
 import { bindings } from './ui/keys.js';
@@ -25,7 +27,7 @@ import { toSnapshot } from './snapshot.js';
 import { setup, SetupError, undoSetup } from './setup.js';
 import { runDoctor } from './doctor/doctor.js';
 import { exitCode, toJson, toText } from './doctor/report.js';
-import type { Frame, HostSample, StaticFacts } from './model/types.js';
+import type { Frame, StaticFacts } from './model/types.js';
 import os from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +39,7 @@ const USAGE = `Usage:
   tailtop doctor [--json]                 check what tailtop needs, each line ok/warn/fail with the fix
   sudo tailtop setup [--undo]             install the eBPF helper for members of group tailtop (no root needed after)
   tailtop alerts [--prometheus-rules]     check the [[alert]] rules (or print them for Prometheus)
+  tailtop agent [--store DIR]             record every tick without a terminal, as a service (agent --help)
   tailtop fleet --prometheus URL          hosts running the agent, from Prometheus (fleet --help)
 
 Options:
@@ -51,6 +54,8 @@ Options:
   --unicode            draw with Unicode box and block characters even where the locale is not UTF-8
   --listen ADDR:PORT   serve /metrics (Prometheus) and the JSON API (docs/api.md); loopback unless
                        --auth-token-file FILE or --tls-cert FILE --tls-key FILE is given
+  --record             record every tick to the store while the monitor runs (as \`tailtop agent\` does)
+  --store DIR          the store for --record (default: /var/lib/tailtop as root, else $XDG_STATE_HOME/tailtop)
   -h, --help           show this help
   -v, --version        show the version
 
@@ -97,6 +102,8 @@ function parse(argv: string[]): Parsed {
         json: { type: 'boolean' },
         interval: { type: 'string' },
         processes: { type: 'boolean' },
+        record: { type: 'boolean' },
+        store: { type: 'string' },
         undo: { type: 'boolean' },
         listen: { type: 'string' },
         'auth-token-file': { type: 'string' },
@@ -128,12 +135,15 @@ function parse(argv: string[]): Parsed {
     'tls-cert': ['tui'],
     'tls-key': ['tui'],
     follow: ['snapshot'],
+    record: ['tui'],
+    store: ['tui'],
   };
   for (const [k, cmds] of Object.entries(only))
     if (v[k] !== undefined && !cmds.includes(command))
       throw new UsageError(`--${k} goes with ${cmds.map((c) => (c === 'tui' ? 'the monitor' : `'${c}'`)).join(' or ')}`);
   if (command === 'setup')
     for (const k of Object.keys(v)) if (k !== 'undo' && k !== 'help') throw new UsageError(`--${k} does not go with 'setup'`);
+  if (v.store !== undefined && !v.record) throw new UsageError('--store goes with --record (or with `tailtop agent`)');
   if (v.ascii && v.unicode) throw new UsageError('give either --ascii or --unicode, not both');
   if (command === 'snapshot' && !v.json && !v.help) throw new UsageError(`snapshot needs --json`);
   return { command, values: v };
@@ -148,16 +158,11 @@ function intOption(v: unknown, name: string, min: number, max: number): number |
   return n;
 }
 
-async function hostReader(): Promise<(atMs: number) => Promise<HostSample>> {
-  if (await hasProcfs('/')) return (atMs) => readHostSample({ atMs });
-  return (atMs) => readHostSampleSysinfo(atMs);
-}
-
 async function makeSampler(
   cfg: Config,
-  o: { store: Store; containers: ContainerSource | null; ebpf: EbpfSupervisor | null; refreshMs: number; flushWaitMs?: number; alignedCutMs?: number },
+  o: Omit<SamplerDeps, 'clock' | 'host' | 'showAllDisks'> & { host?: HostSource },
 ): Promise<Sampler> {
-  return new Sampler({ clock: systemClock, readHost: await hostReader(), showAllDisks: cfg.showAllDisks, ...o });
+  return new Sampler({ clock: systemClock, host: o.host ?? (await liveHostSource()), showAllDisks: cfg.showAllDisks, ...o });
 }
 
 function loadSettings(values: Parsed['values']): Config {
@@ -183,7 +188,10 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
   // Each sample asks the helper to end its interval (flush) and waits for it, so that the latency rows
   // cover exactly the time between the two samples, as the host's rates do.
-  const sampler = await makeSampler(cfg, { store: new Store(4), containers, ebpf, refreshMs: intervalMs, flushWaitMs: 2000, alignedCutMs: ALIGNED_CUT_MS });
+  // Like every consumer, the snapshot reads the frames through the store (a ReadStore).
+  const store = new Store(4);
+  const frames: ReadStore = store;
+  const sampler = await makeSampler(cfg, { store, containers, latency: ebpf, refreshMs: intervalMs, flushWaitMs: 2000, alignedCutMs: ALIGNED_CUT_MS });
   sampler.setWants({ processes: withProcesses, containerId: null, allDetail: true });
   try {
     const [facts] = await Promise.all([readStaticFacts(), containers?.start(), ebpf ? ebpf.start() : null]);
@@ -196,7 +204,8 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
     const skew1 = sampler.lastCutSkewMs;
     const cutAt = first.atMs + intervalMs;
     await sleep(Math.max(0, cutAt - ALIGNED_CUT_MS - systemClock.nowMs()));
-    const frame = await sampler.tick(cutAt);
+    await sampler.tick(cutAt);
+    const frame = frames.latest()!;
     const skews = [skew1, sampler.lastCutSkewMs].filter((x): x is number => x !== null);
     const cutSkewMs = skews.length === 2 ? Math.max(...skews) : null;
     if (values.follow) return await followSnapshots(sampler, frame, cutSkewMs, { facts, intervalMs, withProcesses });
@@ -260,8 +269,28 @@ async function runTui(values: Parsed['values']): Promise<number> {
   let containers: ContainerSource | null = null;
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs: 1000 }) : null;
   const store = new Store(300);
-  const sampler = await makeSampler(cfg, { store, containers, ebpf, refreshMs: cfg.refreshMs });
-  if (process.env.TAILTOP_FAULT === 'collector') injectCollectorFault(sampler);
+  // --record: the store is opened before the screen, so that a store another tailtop writes is refused
+  // with its one line on a normal terminal.
+  const recording = values.record ? await openTuiRecording(values, cfg.refreshMs) : null;
+  let done = false;
+  // The Docker client is loaded only once there is an endpoint to talk to (it costs memory and start-up
+  // time); until then the containers view says no runtime was found, and the sampler looks again every 10 s.
+  const findContainers = values['no-docker']
+    ? undefined
+    : containerFinder(cfg.dockerHost, (src) => {
+        if (done) return false;
+        containers = src;
+        return true;
+      });
+  const host = await liveHostSource();
+  const sampler = await makeSampler(cfg, {
+    store,
+    containers,
+    latency: ebpf,
+    refreshMs: cfg.refreshMs,
+    ...(findContainers ? { findContainers } : {}),
+    host: process.env.TAILTOP_FAULT === 'collector' ? faultyHost(host) : host,
+  });
   // Alert rules per frame, and with --listen /metrics and the JSON API: bound before the screen is taken.
   let tui: ReturnType<typeof createTui> | null = null;
   const { attachLive, listenFromFlags } = await import('./export/live.js');
@@ -273,18 +302,23 @@ async function runTui(values: Parsed['values']): Promise<number> {
     facts: () => facts,
     showAllDisks: cfg.showAllDisks,
     onProblem: (line) => tui?.note('alert', line),
+  }).catch((e: unknown) => {
+    recording?.closeSync();
+    throw e;
   });
 
   return await new Promise<number>((resolve) => {
-    let done = false;
-    let stopWatching = (): void => {};
     let stopCapture = (): void => {};
     let strayTimer: NodeJS.Timeout | null = null;
     const finish = (code: number, err?: unknown): void => {
       if (done) return;
       done = true;
-      stopWatching();
       sampler.stop();
+      try {
+        recording?.closeSync();
+      } catch (e) {
+        err ??= e;
+      }
       if (strayTimer) clearTimeout(strayTimer);
       try {
         tui?.destroy();
@@ -354,57 +388,40 @@ async function runTui(values: Parsed['values']): Promise<number> {
         process.emitWarning('injected warning (TAILTOP_FAULT=stderr)', 'DeprecationWarning', 'DEP0170');
         console.error('injected stray line (TAILTOP_FAULT=stderr)');
       }, 1500);
+    if (recording) {
+      recording.attach(sampler);
+      recording.onEvent = (line) => tui?.note('store', line);
+    }
     void ebpf?.start();
     sampler.start();
-    // The Docker client is loaded only once there is an endpoint to talk to (it costs memory and start-up
-    // time); until then the containers view says no runtime was found, and we look again every 10 s.
-    if (!values['no-docker'])
-      stopWatching = whenEndpointAppears(cfg.dockerHost, () =>
-        void loadContainerSource(cfg.dockerHost).then((src) => {
-          if (done) return;
-          containers = src;
-          sampler.setContainerSource(src);
-          return src.start();
-        }),
-      );
   });
 }
 
-/** Test hook (TAILTOP_FAULT=collector): from the third tick on, reading the host fails the whole tick. */
-function injectCollectorFault(sampler: Sampler): void {
-  const deps = (sampler as unknown as { deps: { readHost: (atMs: number) => Promise<HostSample> } }).deps;
-  const read = deps.readHost;
-  let ticks = 0;
-  deps.readHost = (atMs) => (++ticks >= 3 ? Promise.reject(new Error('injected collector fault (TAILTOP_FAULT=collector)')) : read(atMs));
-}
-
-function whenEndpointAppears(dockerHost: string | null, found: () => void): () => void {
-  // An endpoint, or a malformed one (the source then reports the error in the status line).
-  const look = (): boolean => {
-    const r = findEndpoint(dockerHost ?? undefined);
-    return r.endpoint != null || r.error != null;
-  };
-  if (look()) {
-    found();
-    return () => {};
+/** `tailtop --record [--store DIR]`: the agent's store, written by the monitor while it runs. */
+async function openTuiRecording(values: Parsed['values'], intervalMs: number): Promise<Recording> {
+  const { Recording } = await import('./agent/recording.js');
+  const { AGENT_DEFAULTS, defaultStoreDir } = await import('./agent/options.js');
+  const { figuresOf } = await import('./model/catalogue.js');
+  const { storeErrorLine } = await import('./agent/cli.js');
+  try {
+    return Recording.open({
+      dir: typeof values.store === 'string' && values.store !== '' ? values.store : defaultStoreDir(),
+      version: VERSION,
+      intervalMs,
+      retainMs: AGENT_DEFAULTS.retainMs,
+      maxBytes: AGENT_DEFAULTS.maxBytes,
+      figuresOf,
+      onEvent: (line) => process.stderr.write(`tailtop: ${line}\n`),
+    });
+  } catch (err) {
+    throw new RuntimeError(storeErrorLine(err));
   }
-  const timer = setInterval(() => {
-    if (!look()) return;
-    clearInterval(timer);
-    found();
-  }, 10_000);
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
-async function loadContainerSource(dockerHost: string | null): Promise<ContainerSource> {
-  const { ContainerSource } = await import('./sources/docker/container-source.js');
-  return new ContainerSource({ dockerHost: dockerHost ?? undefined });
-}
-
-function quickFacts(): StaticFacts {
-  const cpus = os.cpus();
-  return { hostname: os.hostname(), kernel: os.release(), os: os.type(), cpuModel: cpus[0]?.model ?? '', cpuCount: cpus.length };
+/** Test hook (TAILTOP_FAULT=collector): from the third tick on, reading the host fails the whole tick. */
+function faultyHost(host: HostSource): HostSource {
+  let ticks = 0;
+  return { read: (atMs) => (++ticks >= 3 ? Promise.reject(new Error('injected collector fault (TAILTOP_FAULT=collector)')) : host.read(atMs)) };
 }
 
 function terminalColors(): number {
@@ -446,6 +463,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'alerts') {
     const { runAlertsCommand } = await import('./export/alerts-cli.js');
     return runAlertsCommand(argv.slice(1), VERSION, (s) => process.stdout.write(s), (s) => process.stderr.write(s));
+  }
+  if (argv[0] === 'agent') {
+    const { runAgentCommand } = await import('./agent/cli.js');
+    return await runAgentCommand(argv.slice(1), VERSION, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
   }
   if (argv[0] === 'fleet') {
     const { runFleetCommand } = await import('./fleet/cli.js');

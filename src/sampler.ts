@@ -1,49 +1,42 @@
-// The only timer loop. Each tick: read every source (in parallel), derive a frame with the pure model
-// from (sample, previous sample, elapsed), push it into the store, and emit it. Ticks never overlap: the
-// next one is scheduled after the current one finished. Nothing here draws.
+// The only timer loop. Each tick reads every source (in parallel) into one SampleSet (model/sample-set.ts):
+// counters as read, times from the injected clock, the helper's intervals placed on that clock. The frame
+// comes from the set through the one path replay uses too (store/frame-maker.ts -> model/frame-builder.ts);
+// it goes into the store and both are emitted ('sample-set', then 'frame'). Ticks never overlap: the next
+// one is scheduled after the current one finished. Nothing here draws, and nothing else keeps a timer for
+// the sources: looking for a container runtime that was not there (every 10 s) is done from the ticks too.
 //
 // eBPF: at the start of each tick the helper is asked to end its interval (flush) at the moment the host
 // files are read, so that a frame's `current` latency rows and its /proc/diskstats rates cover the same
 // time. Each interval is placed at the time it completed on this sampler's clock (the tick that asked for
-// it, or its CLOCK_MONOTONIC end converted); windows are spans of that time (store/latency-windows.ts).
-// When no interval has come for longer than the helper's own interval plus a grace period, the latency
-// figures are withdrawn ("eBPF: no data for N s") instead of ageing on screen.
+// it, or its CLOCK_MONOTONIC end converted): its `t` in the set; windows are spans of that time.
 import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
-import type {
-  ContainersSample,
-  Frame,
-  HostSample,
-  ProcessCounters,
-  SourceError,
-} from './model/types.js';
-import { deriveHost } from './model/host.js';
-import { deriveContainers } from './model/containers.js';
-import { deriveProcesses } from './model/processes.js';
-import { applyEbpfBlock } from './model/block-source.js';
-import {
-  cgroupMapFromContainers,
-  deviceNamesFromDiskstats,
-  inactiveFrame,
-  latencyFrame,
-  unattributableContainers,
-} from './model/latency.js';
-import type { LatencyFrame, LatencyWindow } from './model/types.js';
-import type { LatencyIntervalSample, SampleSet } from './model/sample-set.js';
-import { LatencyWindows } from './store/latency-windows.js';
+import type { Frame, ProcessCounters, SourceError } from './model/types.js';
+import type { LatencyIntervalSample, LatencySample, SampleSet } from './model/sample-set.js';
+import type { LatencyWindow } from './model/types.js';
+import { FrameMaker } from './store/frame-maker.js';
 import type { Store } from './store/store.js';
-import type { ContainerSource, DetailScope } from './sources/docker/container-source.js';
-import type { EbpfSupervisor } from './sources/ebpf/supervisor.js';
-import { closeProcessReaders, readProcesses } from './sources/processes/read-processes.js';
+import type { ContainersSource, DetailScope, HostSource, LatencySource, ProcessesSource } from './sources/types.js';
+import { procfsProcesses } from './sources/processes/read-processes.js';
 import { oneSafeLine } from './errors.js';
+
+export { EBPF_GRACE_MS } from './model/frame-builder.js';
 
 export interface SamplerDeps {
   clock: Clock;
-  store: Store;
-  readHost: (atMs: number) => Promise<HostSample>;
-  containers: ContainerSource | null;
-  ebpf: EbpfSupervisor | null;
-  /** Root of /proc and /sys (tests point it at fixtures). */
+  /** Where frames go (the monitor's rings); none in a process that only records or exports. */
+  store?: Store | null;
+  host: HostSource;
+  containers: ContainersSource | null;
+  /**
+   * While no container source is attached, asked every DISCOVER_MS of the sampler's clock for one (the
+   * monitor loads the Docker client only once a runtime's socket exists); null = not yet.
+   */
+  findContainers?: () => Promise<ContainersSource | null>;
+  /** Default: /proc under `root`. */
+  processes?: ProcessesSource;
+  latency: LatencySource | null;
+  /** Root of /proc and /sys for the default process source (tests point it at fixtures). */
   root?: string;
   refreshMs: number;
   showAllDisks: boolean;
@@ -58,9 +51,8 @@ export interface SamplerDeps {
   alignedCutMs?: number;
 }
 
-/** Latency figures are withdrawn when no interval came for the helper's interval plus this long. */
-export const EBPF_GRACE_MS = 1000;
-
+/** How often the sampler looks for a container runtime while it has none, ms of its clock. */
+export const DISCOVER_MS = 10_000;
 
 export interface Wants {
   /** Collect processes (only while a process table is visible, or for `snapshot --processes`). */
@@ -78,10 +70,10 @@ export interface Wants {
 }
 
 export interface SamplerEvents {
-  frame: [Frame];
-  /** The tick's raw samples (counters as read, the eBPF intervals drained) with the frame built from them;
-   *  emitted before `frame`, and only built while someone listens (the exporter). */
-  sample: [SampleSet, Frame];
+  /** One tick's raw samples (do not mutate: recorders keep it). */
+  'sample-set': [SampleSet];
+  /** The frame built from it, after it went into the store. */
+  frame: [Frame, SampleSet];
   'source-error': [SourceError];
 }
 
@@ -89,32 +81,27 @@ export const MIN_REFRESH_MS = 250;
 export const MAX_REFRESH_MS = 10_000;
 
 export class Sampler extends EventEmitter<SamplerEvents> {
-  private prevHost: HostSample | null = null;
-  private prevContainers: ContainersSample | null = null;
-  private prevProcs: { atMs: number; rows: ProcessCounters[] } | null = null;
-  private prevAtMs: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private busy: Promise<Frame> | null = null;
   /** What the last process read covered: every /proc entry ('host'), a pid list, or nothing. */
   private procScope: 'off' | 'host' | 'pids' = 'off';
   private wants: Wants = { processes: false, containerId: null, allDetail: true };
-  private readonly latency = new LatencyWindows();
+  private readonly frames: FrameMaker;
+  private readonly processes: ProcessesSource;
   /** Flush token -> the sampler time of the tick that asked for it. */
   private readonly flushAt = new Map<number, number>();
-  /** Sampler time of the newest interval (or of the helper's hello), for staleness. */
-  private lastDataAt: number | null = null;
-  private helperPid: number | undefined;
   private cutSkew: number | null = null;
-  private readEndMs = 0;
-  /** The intervals drained this tick (kept only while someone listens for `sample`). */
-  private drained: LatencyIntervalSample[] = [];
+  private lastFindMs = -Infinity;
+  private finding = false;
 
   refreshMs: number;
 
   constructor(private readonly deps: SamplerDeps) {
     super();
     this.refreshMs = clampRefresh(deps.refreshMs);
+    this.processes = deps.processes ?? procfsProcesses(deps.root);
+    this.frames = new FrameMaker({ showAllDisks: deps.showAllDisks, clockTicks: deps.clockTicks ?? 100 });
   }
 
   setRefresh(ms: number): number {
@@ -126,15 +113,19 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     return this.refreshMs;
   }
 
-  /** Attach the container source once it is loaded (dockerode is loaded after the first frame). */
-  setContainerSource(src: ContainerSource | null): void {
+  /** Attach the container source (the monitor's is found and loaded after the first frame). */
+  setContainerSource(src: ContainersSource | null): void {
     this.deps.containers = src;
-    this.prevContainers = null;
   }
 
-  /** What to collect besides the host; process rates start over whenever collection was off (see collect). */
+  get containerSource(): ContainersSource | null {
+    return this.deps.containers;
+  }
+
+  /** What to collect besides the host; process rates start over whenever collection was off. */
   setWants(w: Wants): void {
     this.wants = w;
+    this.frames.options = { ...this.frames.options, view: w.latencyWindow ? { latencyWindow: w.latencyWindow, containerId: w.containerId, alertWindows: w.alertWindows ?? [] } : null };
   }
 
   /**
@@ -146,12 +137,12 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     const pids = id && this.deps.containers ? await this.deps.containers.pidsOf(id) : null;
     this.setProcScope(pids ? 'pids' : 'host');
     if (pids && pids.length === 0) return { rows: [], errors: [] };
-    return readProcesses(pids ? { root: this.deps.root, pids } : { root: this.deps.root });
+    return this.processes.read(pids ?? undefined);
   }
 
   /** Leaving a whole-table read releases the descriptors it kept for every host process. */
   private setProcScope(scope: 'off' | 'host' | 'pids'): void {
-    if (this.procScope === 'host' && scope !== 'host') closeProcessReaders();
+    if (this.procScope === 'host' && scope !== 'host') this.processes.release();
     this.procScope = scope;
   }
 
@@ -175,6 +166,11 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+  }
+
+  /** Resolves once the tick in flight (if any) has finished. */
+  async idle(): Promise<void> {
+    await this.busy?.catch(() => undefined);
   }
 
   private schedule(): void {
@@ -201,13 +197,23 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   }
 
   private async collect(cutAtMs?: number): Promise<Frame> {
-    const { clock, store } = this.deps;
+    const set = await this.read(cutAtMs);
+    const frame = this.frames.next(set);
+    this.deps.store?.push(frame);
+    this.emit('sample-set', set);
+    this.emit('frame', frame, set);
+    return frame;
+  }
+
+  /** Reads every source into one SampleSet. */
+  private async read(cutAtMs?: number): Promise<SampleSet> {
+    const { clock } = this.deps;
     let atMs = clock.nowMs();
-    const errors: SourceError[] = [];
+    this.maybeFindContainers(atMs);
     // First the helper's flush (a write to its stdin), then the host files: both cut at about this moment.
-    let flush: ReturnType<EbpfSupervisor['flush']> = null;
+    let flush: ReturnType<LatencySource['flush']> = null;
     const align = this.deps.alignedCutMs;
-    const ebpf = this.deps.ebpf;
+    const ebpf = this.deps.latency;
     if (ebpf && align && clock.toMonoNs && ebpf.status().active) {
       // at least 10 ms ahead: time for the helper to read the request, however busy the host
       const at = cutAtMs === undefined ? atMs + align : Math.max(cutAtMs, atMs + 10);
@@ -219,67 +225,37 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     } else flush = ebpf?.flush(this.deps.flushWaitMs ?? 250) ?? null;
     if (flush) this.flushAt.set(flush.token, atMs);
     const wallMs = clock.wallMs();
+    const clockMonoNs = clock.toMonoNs?.(atMs) ?? null;
 
-    const hostRead = this.deps.readHost(atMs); // procfs is read synchronously, /proc/diskstats first
-    this.readEndMs = clock.nowMs();
-    const [host, containers, procs] = await Promise.all([
+    const hostRead = this.deps.host.read(atMs); // procfs is read synchronously, /proc/diskstats first
+    const readEndMs = clock.nowMs();
+    const containers = this.deps.containers;
+    const [host, ctrs, procs] = await Promise.all([
       hostRead,
-      this.deps.containers ? this.deps.containers.sample(atMs, this.detailScope()) : Promise.resolve(null),
+      containers ? containers.sample(atMs, this.detailScope()) : Promise.resolve(null),
       this.wants.processes ? this.readProcs() : Promise.resolve(null),
     ]);
-    const elapsedMs = this.prevAtMs == null ? null : atMs - this.prevAtMs;
-
-    const hostFrame = deriveHost(host, this.prevHost, this.prevHost ? atMs - this.prevHost.atMs : null, {
-      showAllDisks: this.deps.showAllDisks,
-    });
-    errors.push(...host.errors);
-
-    let containersFrame = null;
-    if (containers) {
-      containersFrame = deriveContainers(
-        containers,
-        this.prevContainers,
-        this.prevContainers ? atMs - this.prevContainers.atMs : null,
-      );
-      errors.push(...containers.errors);
-      this.prevContainers = containers;
-    }
-
-    let processes = null;
-    if (procs) {
-      for (const e of procs.errors) errors.push({ source: 'processes', message: e });
-      const names = new Map<string, string>();
-      for (const c of containers?.containers ?? []) names.set(c.meta.id, c.meta.name);
-      processes = deriveProcesses(procs.rows, this.prevProcs?.rows ?? null, this.prevProcs ? atMs - this.prevProcs.atMs : null, {
-        clockTicks: this.deps.clockTicks ?? 100,
-        containerNames: names,
-      });
-      this.prevProcs = { atMs, rows: procs.rows };
-    } else {
-      this.prevProcs = null;
-      this.setProcScope('off');
-    }
+    if (!procs) this.setProcScope('off');
+    const errors: SourceError[] = [];
+    for (const e of procs?.errors ?? []) errors.push({ source: 'processes', message: e });
 
     if (flush) await flush.done;
-    const latency = this.latencyFrame(atMs, host, containers);
-    if (latency) applyEbpfBlock(hostFrame, containersFrame, latency);
+    const latency = ebpf ? this.readLatency(ebpf, atMs, readEndMs, clockMonoNs) : null;
+    return { atMs, wallMs, host, containers: ctrs, processes: procs ? procs.rows : null, latency, errors };
+  }
 
-    this.prevHost = host;
-    this.prevAtMs = atMs;
-    const frame: Frame = {
-      atMs,
-      wallMs,
-      elapsedMs,
-      host: hostFrame,
-      containers: containersFrame,
-      processes,
-      latency,
-      errors,
-    };
-    store.push(frame);
-    if (this.listenerCount('sample') > 0) this.emit('sample', this.sampleSet(frame, host, containers, procs?.rows ?? null), frame);
-    this.emit('frame', frame);
-    return frame;
+  /** While no container source is attached, ask for one now and then (never two requests at once). */
+  private maybeFindContainers(atMs: number): void {
+    const find = this.deps.findContainers;
+    if (!find || this.deps.containers || this.finding || atMs - this.lastFindMs < DISCOVER_MS) return;
+    this.lastFindMs = atMs;
+    this.finding = true;
+    void find()
+      .then((src) => {
+        if (src && !this.deps.containers) this.setContainerSource(src);
+      })
+      .catch((err: unknown) => this.emit('source-error', { source: 'docker', message: oneLine(err) }))
+      .finally(() => (this.finding = false));
   }
 
   /**
@@ -291,88 +267,30 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     return this.cutSkew;
   }
 
-  /** The tick's raw samples as one SampleSet (model/sample-set.ts). */
-  private sampleSet(frame: Frame, host: HostSample, containers: ContainersSample | null, processes: ProcessCounters[] | null): SampleSet {
-    const ebpf = this.deps.ebpf;
-    const st = ebpf?.status();
-    const intervals = this.drained;
-    this.drained = [];
-    return {
-      atMs: frame.atMs,
-      wallMs: frame.wallMs,
-      host,
-      containers,
-      processes,
-      latency: st
-        ? {
-            status: { active: st.active, reason: st.reason, badLines: st.badLines, lost: st.lost, dropped: st.dropped, restarts: st.restarts, lastError: st.lastError },
-            cgroup: st.hello ? st.hello.cgroup : null,
-            clockMonoNs: this.deps.clock.toMonoNs?.(frame.atMs) ?? null,
-            intervals,
-          }
-        : null,
-      errors: frame.errors,
-    };
-  }
-
-  private latencyFrame(atMs: number, host: HostSample, containers: ContainersSample | null): LatencyFrame | null {
-    const ebpf = this.deps.ebpf;
-    this.cutSkew = null;
-    const keep = this.listenerCount('sample') > 0;
-    if (!ebpf) return null;
+  /** The helper's status and the intervals it sent, each placed on this sampler's clock. */
+  private readLatency(ebpf: LatencySource, atMs: number, readEndMs: number, clockMonoNs: number | null): LatencySample {
     const status = ebpf.status();
-    const prev = this.prevAtMs ?? -Infinity;
-    const list = (containers?.containers ?? []).map((c) => ({ id: c.meta.id, counters: c.counters }));
-    const maps = status.hello ? cgroupMapFromContainers(list, status.hello) : { block: new Map<number, string>(), runq: new Map<number, string>() };
-    // cgroups of no container keep rows of their own only for a while (LatencyWindows.mark)
-    this.latency.mark(atMs, (cg, runq) => (runq ? maps.runq : maps.block).has(cg));
+    this.cutSkew = null;
+    const intervals: LatencyIntervalSample[] = [];
     for (const iv of ebpf.drain()) {
       // When it completed on our clock: the tick that asked for it, else its own end converted.
       const asked = iv.flush === null ? undefined : this.flushAt.get(iv.flush);
       const end = this.deps.clock.fromMonoNs?.(iv.monoNs);
       // /proc/diskstats was read between atMs and readEndMs (a tenth of that normally: it comes first; more
       // when the process was preempted or collected garbage in between): the larger distance counts.
-      if (asked === atMs && end !== undefined) this.cutSkew = Math.max(Math.abs(end - asked), Math.abs(end - this.readEndMs));
+      if (asked === atMs && end !== undefined) this.cutSkew = Math.max(Math.abs(end - asked), Math.abs(end - readEndMs));
       let t = asked ?? end ?? atMs;
       if (!(t <= atMs)) t = atMs; // also NaN: an interval cannot end after the tick that reads it
-      this.latency.add({ t, durationMs: iv.intervalNs / 1e6, block: iv.block, runq: iv.runq, lost: iv.lost }, t > prev);
-      if (keep) this.drained.push({ seq: iv.seq, monoNs: iv.monoNs, intervalNs: iv.intervalNs, flush: iv.flush, t, block: iv.block, runq: iv.runq, lost: iv.lost });
-      if (this.lastDataAt === null || t > this.lastDataAt) this.lastDataAt = t;
+      intervals.push({ seq: iv.seq, monoNs: iv.monoNs, intervalNs: iv.intervalNs, flush: iv.flush, t, block: iv.block, runq: iv.runq, lost: iv.lost });
     }
     for (const k of this.flushAt.keys()) if (this.flushAt.size > 8) this.flushAt.delete(k);
-    this.latency.advance(atMs);
-    if (!status.active || !status.hello) {
-      this.helperPid = undefined;
-      return inactiveFrame(status.reason, status.badLines);
-    }
-    if (status.pid !== this.helperPid) {
-      // A new helper: its hello starts the clock for staleness.
-      this.helperPid = status.pid;
-      if (this.lastDataAt === null || this.lastDataAt < atMs) this.lastDataAt = atMs;
-    }
-    const overdue = atMs - (this.lastDataAt ?? atMs);
-    if (overdue > status.hello.intervalMs + EBPF_GRACE_MS) {
-      return inactiveFrame(`eBPF: no data for ${Math.round(overdue / 1000)} s`, status.badLines);
-    }
-    return latencyFrame(
-      { current: this.latency.span('current'), windows: { '1s': this.latency.span('1s'), '10s': this.latency.span('10s'), '1m': this.latency.span('1m'), '5m': this.latency.span('5m') } },
-      {
-        maps,
-        unattributable: unattributableContainers(list, status.hello),
-        deviceNames: deviceNamesFromDiskstats(host.disks ?? []),
-        badLines: status.badLines,
-        ...(this.wants.latencyWindow ? this.containerSpans(this.wants.latencyWindow, this.wants.alertWindows ?? []) : {}),
-      },
-    );
-  }
-
-  /** The monitor: containers for the window on screen (rows for the open container only), and their I/O
-   *  counts and bytes for `current` (the table's block rates); with alert rules on container latency, the
-   *  rules' windows for every container, with rows. */
-  private containerSpans(shown: LatencyWindow, alerts: readonly LatencyWindow[]): Pick<Parameters<typeof latencyFrame>[1], 'containerSpans' | 'countsOnly' | 'detailFor'> {
-    const open = this.wants.containerId;
-    if (alerts.length === 0) return { containerSpans: ['current', shown], countsOnly: ['current'], detailFor: (id: string) => id === open };
-    return { containerSpans: ['current', ...new Set([shown, ...alerts])], countsOnly: ['current'] };
+    const h = status.hello;
+    return {
+      status: { active: status.active, reason: status.reason, badLines: status.badLines, lost: status.lost, dropped: status.dropped, restarts: status.restarts, lastError: status.lastError },
+      hello: h ? { pid: status.pid ?? h.pid, intervalMs: h.intervalMs, cgroup: h.cgroup, programs: h.programs } : null,
+      clockMonoNs,
+      intervals,
+    };
   }
 }
 

@@ -4,7 +4,7 @@
 // caller hands it each frame.
 import type { AlertRule } from '../config/alerts.js';
 import type { AlertExpr } from '../model/alert-expr.js';
-import { frameLookup, type MetricLookup } from '../model/metric-ids.js';
+import { frameLookup, type MetricLookup } from '../model/catalogue.js';
 import type { Frame, LatencyWindow } from '../model/types.js';
 import { AlertEvaluator, type AlertInstance, type AlertTransition } from './alerts.js';
 import { AlertHooks, type HookOptions } from './alert-hook.js';

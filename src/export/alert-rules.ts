@@ -1,6 +1,6 @@
 // `tailtop alerts --prometheus-rules`: the [[alert]] rules as a Prometheus alerting-rules file, so that a fleet
 // evaluates the same rules centrally. Each figure id becomes its PromQL over the families of docs/metrics.md
-// (src/model/metric-ids.ts); `for`, severity, labels and summary carry over. Strings are written as JSON
+// (src/model/catalogue.ts); `for`, severity, labels and summary carry over. Strings are written as JSON
 // strings, which YAML reads as double-quoted scalars, so no label text can break the file.
 import type { AlertRule } from '../config/alerts.js';
 import { exprText, exprToPromQL } from '../model/alert-expr.js';

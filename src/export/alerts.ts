@@ -8,7 +8,7 @@
 // goes away), as Prometheus does. Every transition is kept in a bounded history.
 import type { AlertRule } from '../config/alerts.js';
 import { evaluateExpr, exprText, labelKey } from '../model/alert-expr.js';
-import type { MetricLookup } from '../model/metric-ids.js';
+import type { MetricLookup } from '../model/catalogue.js';
 import type { ScalarSample } from './exposition.js';
 
 export type AlertState = 'pending' | 'firing';

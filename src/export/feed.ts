@@ -10,7 +10,8 @@
 import type { ContainerCounters, ContainerMeta, ContainerFrame, Frame, StaticFacts } from '../model/types.js';
 import { LOST_KEYS } from '../model/types.js';
 import type { SampleSet } from '../model/sample-set.js';
-import { cgroupMapFromContainers, deviceNamesFromDiskstats, type BucketPairs } from '../model/latency.js';
+import { deviceNamesFromDiskstats, type BucketPairs } from '../model/latency.js';
+import { latencyMapsOf } from '../model/frame-builder.js';
 import { isVirtualDisk } from '../model/host.js';
 import { memoryUsed } from '../model/containers.js';
 import { Histogram, sparseFromPairs } from '../model/histogram.js';
@@ -168,7 +169,7 @@ export class ExportFeed {
     this.ebpfWasUp = true;
 
     const containers = set.containers?.containers ?? [];
-    const maps = lat.cgroup ? cgroupMapFromContainers(containers.map((c) => ({ id: c.meta.id, counters: c.counters })), { cgroup: lat.cgroup }) : { block: new Map<number, string>(), runq: new Map<number, string>() };
+    const maps = latencyMapsOf(set);
     const labelsOf = new Map(containers.map((c) => [c.meta.id, containerLabels(c.meta)]));
     const devices = deviceNamesFromDiskstats(set.host.disks ?? []);
     const dev = (major: number, minor: number): string => devices.get(`${major}:${minor}`) ?? `${major}:${minor}`;

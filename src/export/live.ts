@@ -5,7 +5,7 @@
 //   ...
 //   await live.stop();
 //
-// Each tick's SampleSet and frame (the sampler's `sample` event) fill the Exporter (feed.ts); a scrape only
+// Each tick's frame and its SampleSet (the sampler's `frame` event) fill the Exporter (feed.ts); a scrape only
 // formats what is held, so serving never reads a source or delays the sampler. The JSON API answers with the
 // documents of `tailtop snapshot --json` (docs/api.md) built from the newest frame.
 import type { Frame, StaticFacts } from '../model/types.js';
@@ -18,10 +18,10 @@ import { ExportFeed } from './feed.js';
 import { AlertBoard } from './alert-board.js';
 import { ExportServer, listenConfig, ListenError, metricsHandler, type Handler, type ListenConfig, type Reply, type ServerLimits } from './server.js';
 
-/** Anything that emits a SampleSet with its frame once per tick (the Sampler). */
+/** Anything that emits each tick's frame with the SampleSet it was built from (the Sampler, the agent's). */
 export interface LiveSource {
-  on(event: 'sample', listener: (set: SampleSet, frame: Frame) => void): unknown;
-  off(event: 'sample', listener: (set: SampleSet, frame: Frame) => void): unknown;
+  on(event: 'frame', listener: (frame: Frame, set: SampleSet) => void): unknown;
+  off(event: 'frame', listener: (frame: Frame, set: SampleSet) => void): unknown;
 }
 
 export interface LiveExportOptions {
@@ -78,7 +78,7 @@ export async function startExport(source: LiveSource, o: LiveExportOptions): Pro
   const exporter = new Exporter(o.settings, { version: o.version });
   const feed = new ExportFeed(exporter, { facts: o.facts, showAllDisks: o.showAllDisks, clockTicks: o.clockTicks });
   let latest: Frame | null = null;
-  const onSample = (set: SampleSet, frame: Frame): void => {
+  const onFrame = (frame: Frame, set: SampleSet): void => {
     feed.tick(set, frame);
     latest = frame;
   };
@@ -111,13 +111,13 @@ export async function startExport(source: LiveSource, o: LiveExportOptions): Pro
     if (e instanceof ListenError) throw new UsageError(e.message);
     throw e;
   }
-  source.on('sample', onSample);
+  source.on('frame', onFrame);
   return {
     ...bound,
     server,
     exporter,
     async stop() {
-      source.off('sample', onSample);
+      source.off('frame', onFrame);
       await server.stop();
     },
   };
@@ -136,12 +136,8 @@ export function findContainer<C extends { id: string; name: string }>(list: read
   return { status: 404, error: `no container '${key}' (by id, id prefix of 4+ hex digits, or name)` };
 }
 
-/** A sampler as `attachLive` needs it: its ticks, and its frames for the alert rules. */
+/** A sampler as `attachLive` needs it: its ticks (frames and sets), and its refresh interval. */
 export interface LiveSampler extends LiveSource {
-  on(event: 'frame', listener: (frame: Frame) => void): unknown;
-  on(event: 'sample', listener: (set: SampleSet, frame: Frame) => void): unknown;
-  off(event: 'frame', listener: (frame: Frame) => void): unknown;
-  off(event: 'sample', listener: (set: SampleSet, frame: Frame) => void): unknown;
   readonly refreshMs: number;
 }
 

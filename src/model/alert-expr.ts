@@ -8,7 +8,7 @@
 //   container figures match per container), any value of the host when one side is a host figure
 //   (PromQL `and on(instance, job)`); a disk figure and a container figure share no labels: refused;
 // - `a or b` keeps a's values and those of b whose labels a does not have.
-import { metricDef, METRIC_IDS, type MetricLookup, type MetricValue, type Scope } from './metric-ids.js';
+import { metricDef, METRIC_IDS, type MetricLookup, type MetricValue, type Scope } from './catalogue.js';
 import { formatQuantity, parseQuantity } from './units.js';
 import type { LatencyWindow } from './types.js';
 

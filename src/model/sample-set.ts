@@ -1,8 +1,9 @@
 // One tick's raw samples as one value: what every source returned, counters exactly as read, stamped with
-// the sampler's clock. This is the value the recorder stores and replay feeds back through the frame
-// builder, so it holds inputs only (no rates, no percentiles). Built from today's source types; the seam
-// (issue 11) and "Truth in every window" (issue 8) may still add fields: the recorder's codec is generic
-// over JSON-like values, so a new field needs no change there.
+// the sampler's clock. The sampler produces one per tick (src/sampler.ts, event 'sample-set'); the frame
+// builder (model/frame-builder.ts) turns (set, previous set, latency windows) into the Frame; the recorder
+// stores sets and replay feeds them back through the same builder (store/frame-maker.ts), so it holds
+// inputs only (no rates, no percentiles). The recorder's codec is generic over JSON-like values, so a new
+// field needs no change there. Nothing here is mutated after the sampler emitted it.
 import type { ContainersSample, HostSample, LostCounts, ProcessCounters, SourceError } from './types.js';
 import type { BlockIntervalRow, RunqIntervalRow } from './latency.js';
 
@@ -43,10 +44,22 @@ export interface LatencyStatus {
   lastError: string | null;
 }
 
+/** What the frame builder needs of the running helper's hello. */
+export interface LatencyHello {
+  /** The helper's process id: a new pid is a new helper (its hello restarts the staleness clock). */
+  pid: number;
+  /** The helper's own interval, ms (latency figures are withdrawn when none came for this + a grace). */
+  intervalMs: number;
+  /** Which cgroup hierarchy the rows' cgroup ids belong to. */
+  cgroup: { block: LatencyCgroupHierarchy; runq: LatencyCgroupHierarchy };
+  /** Attached program -> how ("tp_btf", "raw_tp"): block attribution needs block_rq_issue and _complete. */
+  programs: Record<string, string>;
+}
+
 export interface LatencySample {
   status: LatencyStatus;
-  /** The hierarchies of the hello (null before hello): which cgroup ids the rows carry. */
-  cgroup: { block: LatencyCgroupHierarchy; runq: LatencyCgroupHierarchy } | null;
+  /** The running helper's hello; null before hello or when none runs. */
+  hello: LatencyHello | null;
   /** CLOCK_MONOTONIC when this set was taken, ns (the clock of the intervals' `monoNs`): places each
    *  interval's end on the wall clock as `wallMs - (clockMonoNs - monoNs) / 1e6`. null when unknown. */
   clockMonoNs: number | null;
@@ -66,6 +79,7 @@ export interface SampleSet {
   processes: ProcessCounters[] | null;
   /** eBPF helper status and intervals; null when eBPF is not in use. */
   latency: LatencySample | null;
-  /** Errors of this tick, per source. */
+  /** Errors of this tick that have no sample of their own to travel in (processes); the host's and the
+   *  containers' errors are in `host.errors` and `containers.errors`. The frame lists all three. */
   errors: SourceError[];
 }

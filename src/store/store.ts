@@ -1,9 +1,13 @@
 // Bounded history of frames. Every numeric series the UI draws as a sparkline lives in a fixed-size
 // Ring keyed by a stable name (see `key` below). Series for entities that disappear (a container, a disk)
 // are dropped once they have not been seen for `capacity` frames, so memory does not grow with uptime or
-// churn. The store never reads a clock or a file: it only takes frames.
+// churn. The store never reads a clock or a file: it only takes frames. Consumers read it as a ReadStore
+// (store/read-store.ts); `freeze()` gives the paused display a copy that stays as it was.
 import type { BlockLatencyRow, BlockOp, Frame } from '../model/types.js';
 import { Ring } from './ring.js';
+import { FrozenStore, type HeatmapColumn, type ReadStore } from './read-store.js';
+
+export type { HeatmapColumn, ReadStore };
 
 export const key = {
   hostCpu: 'host.cpu',
@@ -32,14 +36,7 @@ export const key = {
   lat: (device: string, op: BlockOp, pct: 'p50' | 'p95' | 'p99' | 'max') => `lat.${device}.${op}.${pct}`,
 } as const;
 
-export interface HeatmapColumn {
-  /** Sampler time of the interval. */
-  atMs: number;
-  /** null = no data for that interval (a gap). */
-  buckets: [number, number][] | null;
-}
-
-export class Store {
+export class Store implements ReadStore {
   private readonly rings = new Map<string, { ring: Ring; lastSeen: number }>();
   private readonly heat = new Map<string, { cols: HeatmapColumn[]; lastSeen: number }>();
   private frames = 0;
@@ -77,6 +74,15 @@ export class Store {
 
   seriesCount(): number {
     return this.rings.size;
+  }
+
+  /** A read-only copy of what the store holds now (the paused display reads it while this one fills). */
+  freeze(): ReadStore {
+    const series = new Map<string, Float64Array>();
+    for (const [name, e] of this.rings) series.set(name, e.ring.values());
+    const heat = new Map<string, HeatmapColumn[]>();
+    for (const [k, e] of this.heat) heat.set(k, [...e.cols]);
+    return new FrozenStore({ latest: this.newest, previous: this.before, count: this.frames }, series, heat);
   }
 
   push(frame: Frame): void {

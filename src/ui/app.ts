@@ -8,9 +8,9 @@
 // the views see a frozen snapshot of it until unpaused).
 import './heap.js'; // first: V8 young-generation setting before blessed loads
 import blessed from 'blessed';
-import type { BlockOp, Frame, LatencyWindow, StaticFacts } from '../model/types.js';
+import type { LatencyWindow, StaticFacts } from '../model/types.js';
 import { LATENCY_WINDOWS } from '../model/types.js';
-import type { HeatmapColumn, Store } from '../store/store.js';
+import type { FreezableStore, ReadStore } from '../store/read-store.js';
 import type { Binding, CommandId } from './keys.js';
 import type { Theme } from './theme.js';
 import type { View, ViewContext, ViewId, ViewRequest } from './view.js';
@@ -35,7 +35,7 @@ import { alertsSummary, NO_ALERTS } from './alerts-summary.js';
 import type { AlertReader } from '../export/alert-board.js';
 
 export interface TuiOptions {
-  store: Store;
+  store: FreezableStore;
   facts: StaticFacts;
   theme: Theme;
   bindings: Binding[];
@@ -108,31 +108,6 @@ interface Entry {
   target: string;
 }
 
-/** A read-only view of the store as it was at `count` frames: what a paused display shows. */
-export function frozenStore(store: Store, count: number, latest: Frame | null, previous: Frame | null): Store {
-  const f = Object.create(store) as Store;
-  const lag = (): number => Math.max(0, store.count - count);
-  Object.defineProperties(f, {
-    count: { get: () => count },
-    latest: { value: () => latest },
-    previous: { value: () => previous },
-    values: {
-      value: (name: string, n?: number): Float64Array => {
-        const d = lag();
-        const all = store.values(name, n == null ? undefined : n + d);
-        return all.length > d ? all.slice(0, all.length - d) : new Float64Array(0);
-      },
-    },
-    heatmap: {
-      value: (device: string, op: BlockOp): HeatmapColumn[] => {
-        const upTo = latest?.atMs ?? -Infinity;
-        return store.heatmap(device, op).filter((c) => c.atMs <= upTo);
-      },
-    },
-  });
-  return f;
-}
-
 export function createTui(opts: TuiOptions): Tui {
   const screen = createScreen({ input: opts.input, output: opts.output, terminal: opts.terminal, cols: opts.cols, rows: opts.rows, glyphs: opts.glyphs });
   const tputColors = (screen as unknown as { tput: { colors: number } }).tput.colors;
@@ -143,7 +118,7 @@ export function createTui(opts: TuiOptions): Tui {
   // ------------------------------------------------------------------ state
   let destroyed = false;
   let paused = false;
-  let frozen: Store | null = null;
+  let frozen: ReadStore | null = null;
   let refreshMs = opts.refreshMs;
   let window: LatencyWindow = '1s';
   let helpVisible = false;
@@ -296,7 +271,7 @@ export function createTui(opts: TuiOptions): Tui {
     },
     pause: () => {
       paused = !paused;
-      frozen = paused ? frozenStore(store, store.count, store.latest(), store.previous()) : null;
+      frozen = paused ? store.freeze() : null;
     },
     faster: () => setRefresh(fasterRefresh(refreshMs)),
     slower: () => setRefresh(slowerRefresh(refreshMs)),

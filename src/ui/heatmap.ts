@@ -1,7 +1,7 @@
 // Latency heatmap (Brendan Gregg style): time runs across (newest on the right), latency buckets go up on
 // a log scale, and each cell's shade is the number of requests that completed in that interval with that
 // latency. Shades are characters (' ░▒▓█') so the map reads in the mono theme; colours come on top.
-import type { HeatmapColumn } from '../store/store.js';
+import type { HeatmapColumn } from '../store/read-store.js';
 import type { Theme } from './theme.js';
 import { gradient } from './theme.js';
 import { micros } from './format.js';

@@ -2,7 +2,7 @@
 // disk). Views never own a timer, never read files or clocks, and never call screen.render(): the app
 // calls `update` once per frame and renders once.
 import type blessed from 'blessed';
-import type { Store } from '../store/store.js';
+import type { ReadStore } from '../store/read-store.js';
 import type { LatencyWindow } from '../model/types.js';
 import type { Theme } from './theme.js';
 import type { CommandId } from './keys.js';
@@ -10,7 +10,7 @@ import type { CommandId } from './keys.js';
 export type ViewId = 'overview' | 'containers' | 'container' | 'processes' | 'latency' | 'disk' | 'alerts';
 
 export interface ViewContext {
-  store: Store;
+  store: ReadStore;
   theme: Theme;
   window: LatencyWindow;
   refreshMs: number;

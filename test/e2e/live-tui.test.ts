@@ -1,14 +1,14 @@
-// End to end with the built CLI: two monitors with `--listen` in tmux (one plain on loopback with alert rules
-// and Docker; one on all interfaces behind a bearer token and TLS), scraped by a real Prometheus (the second
-// through its token and TLS), and `tailtop fleet` over that Prometheus:
+// End to end with the built CLI: the monitor with `--listen` in tmux (loopback, alert rules, Docker) and a
+// headless `tailtop agent --listen` on all interfaces behind a bearer token and TLS, both scraped by a real
+// Prometheus (the agent through its token and TLS), and `tailtop fleet` over that Prometheus:
 // - a CPU-burning container makes a rule fire: the header says so, /metrics has tailtop_alert_active, the hook
 //   runs once; stopping it resolves the alert and runs the hook once more (never again after); `a` shows the
 //   history;
 // - without the token every route of the public listener answers 401 and nothing else; plain HTTP to the TLS
 //   port gets nothing; silent and slowloris clients are cut off while the monitor keeps sampling;
-// - the fleet view lists both monitors; the second one stopped shows as down;
+// - the fleet view lists both; the agent stopped (SIGTERM, exit 0) shows as down;
 // - `snapshot --json --follow` prints one document per interval and exits 0 on SIGINT.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -38,7 +38,8 @@ describe.skipIf(skip)('monitors with --listen, alerts, Prometheus and the fleet 
   let dir: string;
   let prom: Prometheus;
   let a: TmuxSession;
-  let b: TmuxSession;
+  let b: ChildProcess;
+  let bErr = '';
   const sessions: TmuxSession[] = [];
   let portA = 0;
   let portB = 0;
@@ -78,10 +79,11 @@ describe.skipIf(skip)('monitors with --listen, alerts, Prometheus and the fleet 
     portB = await freePort();
     const env = { TERM: 'tmux-256color', LANG: 'C.UTF-8', DOCKER_HOST: d.host };
     a = startTmux(`node ${cli} --config ${join(dir, 'a.toml')} --listen 127.0.0.1:${portA}`, { cols: 140, rows: 36, cwd: root, env });
-    b = startTmux(`node ${cli} --no-docker --no-ebpf --listen 0.0.0.0:${portB} --auth-token-file ${join(dir, 'token')} --tls-cert ${join(dir, 'cert.pem')} --tls-key ${join(dir, 'key.pem')}`, { cols: 120, rows: 30, cwd: root, env });
-    sessions.push(a, b);
+    b = spawn(process.execPath, [cli, 'agent', '--no-docker', '--no-ebpf', '--store', join(dir, 'store'), '--listen', `0.0.0.0:${portB}`, '--auth-token-file', join(dir, 'token'), '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    b.stderr!.on('data', (x: Buffer) => (bErr += x.toString()));
+    sessions.push(a);
     await a.waitFor(/view overview/, 20_000);
-    await b.waitFor(/view overview/, 20_000);
+    await until(() => /serving \/metrics and \/api\/v1 on https:\/\/\[?[:0-9.]+\]?:\d+ \(bearer token required\)/.test(bErr), 20_000, `the agent's listener (${bErr})`);
     // One job (the fleet view reads one): the second target over https (relabelled scheme) with the token.
     prom = await startPrometheus({
       jobs: [
@@ -106,6 +108,7 @@ describe.skipIf(skip)('monitors with --listen, alerts, Prometheus and the fleet 
 
   afterAll(async () => {
     for (const s of sessions) s.kill();
+    if (b && b.exitCode === null) b.kill('SIGKILL');
     await prom?.stop();
     if (d && !d.unavailable) await removeAll(d.host, P);
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -169,7 +172,7 @@ describe.skipIf(skip)('monitors with --listen, alerts, Prometheus and the fleet 
     await until(() => closed.length === 20, 10_000, 'every hostile connection closed');
     clearInterval(drip);
     expect(Math.max(...closed)).toBeLessThan(9000);
-    expect(b.capture()).toMatch(/view overview/);
+    expect(b.exitCode).toBeNull();
   }, 60_000);
 
   it('Prometheus scrapes both (the second through token and TLS); the fleet view lists both, then one down', async () => {
@@ -179,8 +182,8 @@ describe.skipIf(skip)('monitors with --listen, alerts, Prometheus and the fleet 
     let pane = await f.waitFor(/hosts 2 \(0 down\)/, 30_000);
     expect(pane).toContain(`127.0.0.1:${portA}`);
     expect(pane).toContain(`127.0.0.1:${portB}`);
-    b.send('q', { literal: true });
-    expect(await b.waitExit(10_000)).toBe(0);
+    b.kill('SIGTERM');
+    expect(await new Promise((r) => (b.exitCode !== null ? r(b.exitCode) : b.once('exit', (c) => r(c))))).toBe(0);
     pane = await f.waitFor(/hosts 2 \(1 down\)/, 30_000);
     const line = pane.split('\n').find((l) => l.includes(`127.0.0.1:${portB}`)) ?? '';
     expect(line).toMatch(/down/);

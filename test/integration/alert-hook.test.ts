@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/config.js';
 import { AlertEvaluator } from '../../src/export/alerts.js';
 import { AlertHooks } from '../../src/export/alert-hook.js';
-import type { MetricLookup } from '../../src/model/metric-ids.js';
+import type { MetricLookup } from '../../src/model/catalogue.js';
 import { until } from '../wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tailtop-hook-'));

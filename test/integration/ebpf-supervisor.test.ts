@@ -134,7 +134,7 @@ describe.skipIf(skip)('old data never passes for live (real helper, SIGSTOP)', (
     const { readHostSample } = await import('../../src/sources/procfs/read-host.js');
     const ebpf = new EbpfSupervisor({ helperPath: helper, intervalMs: 500, extraArgs: ['--no-runq'] });
     const store = new Store(100);
-    const sampler = new Sampler({ clock: systemClock, store, readHost: (atMs) => readHostSample({ atMs }), containers: null, ebpf, refreshMs: 250, showAllDisks: true });
+    const sampler = new Sampler({ clock: systemClock, store, host: { read: (atMs) => readHostSample({ atMs }) }, containers: null, latency: ebpf, refreshMs: 250, showAllDisks: true });
     // some block I/O of our own, so that the trend has points: direct writes to a file under /var/tmp
     const writer = spawn('sh', ['-c', 'while :; do dd if=/dev/zero of=/var/tmp/tailtop-stale-$$ bs=4k count=50 oflag=direct 2>/dev/null; sleep 0.05; done; '], { stdio: 'ignore', detached: true });
     try {

@@ -128,7 +128,7 @@ describe.skipIf(skip)('eBPF windows against /proc/diskstats (real kernel)', () =
   it('each frame of the monitor (250 ms refresh): current rows = the diskstats delta of that frame', async () => {
     const ebpf = new EbpfSupervisor({ helperPath: BIN, intervalMs: 1000 });
     const store = new Store(100);
-    const sampler = new Sampler({ clock: systemClock, store, readHost: (atMs) => readHostSample({ atMs }), containers: null, ebpf, refreshMs: 250, showAllDisks: true });
+    const sampler = new Sampler({ clock: systemClock, store, host: { read: (atMs) => readHostSample({ atMs }) }, containers: null, latency: ebpf, refreshMs: 250, showAllDisks: true });
     try {
       await ebpf.start();
       expect(await ebpf.waitReady(20_000)).toBe(true);

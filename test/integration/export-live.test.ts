@@ -1,5 +1,6 @@
-// The live /metrics endpoint (src/export/live.ts, what `--listen` attaches) scraped by a real Prometheus,
-// with the monitor's own sampler, the real eBPF helper, a real dockerd and fio on a loop device:
+// The live /metrics endpoint (src/export/live.ts: what `--listen` attaches) on a real `tailtop agent` (in this
+// process: Agent.start, recording to a temporary store) scraped by a real Prometheus, with the real eBPF
+// helper, a real dockerd and fio on a loop device:
 // - `promtool check metrics` says nothing about a live exposition (histograms, containers, eBPF families);
 // - histogram_quantile(0.99, rate(tailtop_block_io_latency_seconds_bucket[1m])) for the loop device agrees
 //   with tailtop's own p99 over its 1m window within one exported bucket;
@@ -10,21 +11,17 @@
 // - the JSON API answers with the snapshot schema for the same container.
 // Needs root, BTF, fio, losetup, dockerd and prometheus; runs under CI=true.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, inCI, requirement } from '../env.js';
 import { sleep } from '../wait.js';
 import { removeAll, run, setupDaemon, which, type DaemonHandle } from './docker-helpers.js';
 import { promtool, requirePrometheus, startPrometheus, type Prometheus } from '../prometheus.js';
-import { Sampler } from '../../src/sampler.js';
-import { Store } from '../../src/store/store.js';
-import { systemClock } from '../../src/clock.js';
-import { readHostSample } from '../../src/sources/procfs/read-host.js';
-import { EbpfSupervisor } from '../../src/sources/ebpf/supervisor.js';
-import { ContainerSource } from '../../src/sources/docker/container-source.js';
+import { Agent } from '../../src/agent/agent.js';
+import { figuresOf } from '../../src/model/catalogue.js';
 import { startExport, type LiveExport } from '../../src/export/live.js';
 import { listenConfig } from '../../src/export/server.js';
 import { DEFAULT_EXPORT } from '../../src/config/alerts.js';
@@ -57,9 +54,8 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
   let d: DaemonHandle;
   let loop = '';
   let fio: ChildProcess | null = null;
-  let sampler: Sampler;
-  let ebpf: EbpfSupervisor;
-  let containers: ContainerSource;
+  let agent: Agent;
+  let storeDir = '';
   let live: LiveExport;
   let prom: Prometheus;
   const frames: Frame[] = [];
@@ -78,17 +74,16 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
     loop = (await pexec('losetup', ['-f', '--show', IMG])).stdout.trim();
     fio = spawn('fio', ['--name=steady', '--rw=randrw', `--filename=${loop}`, '--direct=1', '--bs=4k', '--ioengine=psync', '--thinktime=300', '--runtime=600', '--time_based', '--thread', '--output=/dev/null'], { stdio: 'ignore', detached: true });
 
-    ebpf = new EbpfSupervisor({ intervalMs: 1000 });
-    containers = new ContainerSource({ dockerHost: d.host });
-    await containers.start();
-    sampler = new Sampler({ clock: systemClock, store: new Store(300), readHost: (atMs) => readHostSample({ atMs }), containers, ebpf, refreshMs: 1000, showAllDisks: true });
-    // As the monitor asks: the overview on screen, the 1 s window.
-    sampler.setWants({ processes: false, containerId: null, cursorContainerId: null, latencyWindow: '1s' });
-    sampler.on('frame', (f) => {
+    storeDir = mkdtempSync(join(tmpdir(), 'tailtop-live-store-'));
+    agent = await Agent.start({
+      storeDir, intervalMs: 1000, retainMs: 3_600_000, maxBytes: 1 << 30, version: 'test', dockerHost: d.host, docker: true, ebpf: true,
+      showAllDisks: true, figuresOf, say: (line) => console.log(`agent: ${line}`),
+    });
+    agent.onFrame((f) => {
       frames.push(f);
       if (frames.length > 400) frames.shift();
     });
-    live = await startExport(sampler, {
+    live = await startExport(agent.sampler, {
       listen: listenConfig({ listen: '127.0.0.1:0' }),
       settings: DEFAULT_EXPORT,
       version: 'test',
@@ -96,17 +91,14 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
       intervalMs: () => 1000,
       showAllDisks: true,
     });
-    void ebpf.start();
-    await ebpf.waitReady(10_000);
-    sampler.start();
     prom = await startPrometheus({ jobs: [{ job: 'tailtop', targets: [`127.0.0.1:${live.port}`] }] });
   }, 240_000);
 
   afterAll(async () => {
-    sampler?.stop();
     await live?.stop();
     await prom?.stop();
-    await Promise.allSettled([containers?.stop(), ebpf?.stop()]);
+    await agent?.stop();
+    if (storeDir) rmSync(storeDir, { recursive: true, force: true });
     if (fio?.pid) {
       try {
         process.kill(-fio.pid, 'SIGKILL');

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_IDS, SCOPE_LABELS, type MetricLookup, type MetricValue } from '../../src/model/metric-ids.js';
+import { METRIC_IDS, SCOPE_LABELS, type MetricLookup, type MetricValue } from '../../src/model/catalogue.js';
 import { parseConfig } from '../../src/config/config.js';
 import { prometheusRules } from '../../src/export/alert-rules.js';
 import { AlertEvaluator } from '../../src/export/alerts.js';

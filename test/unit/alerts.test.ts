@@ -2,7 +2,7 @@
 // pending/firing/resolved evaluator over a lookup, the frame lookup, and the Prometheus rules text.
 import { describe, expect, it } from 'vitest';
 import { evaluateExpr, exprText, exprToPromQL, parseExpr } from '../../src/model/alert-expr.js';
-import { frameLookup, METRIC_IDS, type MetricLookup, type MetricValue } from '../../src/model/metric-ids.js';
+import { frameLookup, METRIC_IDS, type MetricLookup, type MetricValue } from '../../src/model/catalogue.js';
 import { parseQuantity } from '../../src/model/units.js';
 import { ConfigError, parseConfig } from '../../src/config/config.js';
 import { AlertEvaluator } from '../../src/export/alerts.js';

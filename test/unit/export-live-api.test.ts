@@ -64,7 +64,7 @@ describe('startExport', () => {
     const set = sampleGenerator({ containers: 2, ebpf: false }).next();
     const a = 'abcdef0123456789'.repeat(4);
     const b = 'abcdef9999999999'.repeat(4);
-    src.emit('sample', set, frameOf(set, [container(a, 'web', 12.5), container(b, 'db', 3)]));
+    src.emit('frame', frameOf(set, [container(a, 'web', 12.5), container(b, 'db', 3)]), set);
     const snap = (await (await fetch(url('/api/v1/snapshot'))).json()) as { schemaVersion: number; host: { hostname: string }; containers: { name: string }[] };
     expect(snap.schemaVersion).toBe(1);
     expect(snap.host.hostname).toBe('h1');
@@ -89,7 +89,7 @@ describe('startExport', () => {
     const { src, url } = await start({ alerts: board });
     const set = sampleGenerator({ containers: 0, ebpf: false }).next();
     const f = frameOf(set, []);
-    src.emit('sample', set, f);
+    src.emit('frame', f, set);
     board.onFrame(f);
     const text = await (await fetch(url('/metrics'))).text();
     expect(text).toContain('tailtop_alert_active{alertname="Busy",alertstate="firing",severity="warning"} 1');
@@ -109,10 +109,10 @@ describe('startExport', () => {
 
   it('stop() unsubscribes from the source and closes the port', async () => {
     const { src, live, url } = await start();
-    expect(src.listenerCount('sample')).toBe(1);
+    expect(src.listenerCount('frame')).toBe(1);
     await live.stop();
     open.pop();
-    expect(src.listenerCount('sample')).toBe(0);
+    expect(src.listenerCount('frame')).toBe(0);
     await expect(fetch(url('/metrics'))).rejects.toThrow();
   });
 
@@ -120,7 +120,7 @@ describe('startExport', () => {
     const { live } = await start();
     const src = new EventEmitter();
     await expect(startExport(src as never, { listen: listenConfig({ listen: `127.0.0.1:${live.port}` }), settings: DEFAULT_EXPORT, version: 't', facts, intervalMs: () => 1000 })).rejects.toThrow(UsageError);
-    expect(src.listenerCount('sample')).toBe(0);
+    expect(src.listenerCount('frame')).toBe(0);
   });
 });
 

@@ -1,10 +1,10 @@
 // docs/metrics.md is the contract: its tables list exactly the families of src/export/families.ts (name, type,
-// unit, labels) and the alert ids of src/model/metric-ids.ts (id, unit, labels).
+// unit, labels) and the alert ids of src/model/catalogue.ts (id, unit, labels).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONTAINER_LABELS, FAMILIES } from '../../src/export/families.js';
-import { METRIC_IDS, SCOPE_LABELS } from '../../src/model/metric-ids.js';
+import { METRIC_IDS, SCOPE_LABELS } from '../../src/model/catalogue.js';
 import { bucketScheme, seriesPerHistogram } from '../../src/export/buckets.js';
 
 const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'metrics.md'), 'utf8');

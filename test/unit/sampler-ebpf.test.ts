@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Sampler } from '../../src/sampler.js';
 import { Store, key } from '../../src/store/store.js';
 import type { HostSample } from '../../src/model/types.js';
-import type { EbpfStatus, EbpfSupervisor } from '../../src/sources/ebpf/supervisor.js';
+import type { EbpfStatus } from '../../src/sources/ebpf/supervisor.js';
+import type { LatencySource } from '../../src/sources/types.js';
 import { parseLine, type Hello, type IntervalData } from '../../src/sources/ebpf/protocol.js';
 import { zeroLost } from '../../src/model/latency.js';
 import { blockRow } from './latency-helpers.js';
@@ -15,7 +16,7 @@ const hello = parseLine(
 ) as Hello;
 
 /** Stands in for the supervisor: answers flushes (unless stalled) with intervals the test prepares. */
-class FakeEbpf {
+class FakeEbpf implements LatencySource {
   queue: IntervalData[] = [];
   stalled = false;
   flushes = 0;
@@ -51,9 +52,9 @@ function setup() {
     // the sampler's clock: ms; the helper's: ns since its own origin (here the same origin)
     clock: { nowMs: () => now, wallMs: () => 1_700_000_000_000 + now, fromMonoNs: (ns) => ns / 1e6 },
     store,
-    readHost: host,
+    host: { read: host },
     containers: null,
-    ebpf: ebpf as unknown as EbpfSupervisor,
+    latency: ebpf,
     refreshMs: 1000,
     showAllDisks: true,
   });
@@ -155,7 +156,7 @@ describe('a dead helper whose pipe a descendant still holds (fake helper, real s
     });
     const host = (atMs: number): Promise<HostSample> =>
       Promise.resolve({ atMs, source: 'procfs', stat: null, meminfo: null, loadavg: null, disks: [], net: null, pressure: null, uptimeSec: null, errors: [] });
-    const s = new Sampler({ clock: systemClock, store: new Store(50), readHost: host, containers: null, ebpf: ebpf as unknown as EbpfSupervisor, refreshMs: 250, showAllDisks: true });
+    const s = new Sampler({ clock: systemClock, store: new Store(50), host: { read: host }, containers: null, latency: ebpf, refreshMs: 250, showAllDisks: true });
     try {
       await ebpf.start();
       expect(await ebpf.waitReady(10_000)).toBe(true);

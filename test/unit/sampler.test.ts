@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { Sampler } from '../../src/sampler.js';
 import { Store } from '../../src/store/store.js';
 import type { ContainersSample, HostSample } from '../../src/model/types.js';
-import type { ContainerSource, DetailScope } from '../../src/sources/docker/container-source.js';
+import type { ContainersSource, DetailScope } from '../../src/sources/types.js';
 import { closeProcessReaders, openProcessDescriptors } from '../../src/sources/processes/read-processes.js';
 
 function fakeSource(pids: number[] | null) {
   const scopes: string[] = [];
   const pidsAsked: string[] = [];
-  const src = {
+  const src: ContainersSource = {
     async sample(atMs: number, detail: DetailScope = 'all'): Promise<ContainersSample> {
       scopes.push(detail === 'all' ? 'all' : [...detail].sort().join(','));
       return { atMs, daemon: { state: 'ok', attempt: 0, endpoint: 'unix:///x.sock', runtime: 'docker' }, containers: [], errors: [] };
@@ -23,19 +23,19 @@ function fakeSource(pids: number[] | null) {
       return pids;
     },
   };
-  return { src: src as unknown as ContainerSource, scopes, pidsAsked };
+  return { src, scopes, pidsAsked };
 }
 
-function sampler(src: ContainerSource, root: string): Sampler {
+function sampler(src: ContainersSource, root: string): Sampler {
   let t = 0;
   const host = (atMs: number): Promise<HostSample> =>
     Promise.resolve({ atMs, source: 'procfs', stat: null, meminfo: null, loadavg: null, diskstats: null, netdev: null, pressure: null, uptimeSec: null, errors: [] } as unknown as HostSample);
   return new Sampler({
     clock: { nowMs: () => (t += 1000), wallMs: () => Date.now() },
     store: new Store(10),
-    readHost: host,
+    host: { read: host },
     containers: src,
-    ebpf: null,
+    latency: null,
     root,
     refreshMs: 1000,
     showAllDisks: false,

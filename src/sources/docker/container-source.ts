@@ -8,17 +8,14 @@ import { type ApiCall, createDockerApi, type DockerApi, emptyCalls } from './api
 import { chooseEndpoint, type Endpoint, socketExists } from './endpoint.js';
 import { type Backoff, errLine, Inventory, type Logger } from './inventory.js';
 import { statsCounters } from './stats-fallback.js';
+import type { ContainersSource, DetailScope } from '../types.js';
 
 export type ReadCounters = (
   meta: ContainerMeta,
   opts: { root?: string; detail?: boolean },
 ) => Promise<{ counters: ContainerCounters | null; error: string | null }>;
 
-/**
- * Which containers get the figures only their own view shows (PSI, OOM counts every poll, the v1 user/system
- * split): 'all' (snapshot), or a set of ids (the TUI: the open container and the one under the cursor).
- */
-export type DetailScope = 'all' | ReadonlySet<string>;
+export type { DetailScope };
 
 export interface ContainerSourceOptions {
   /** The --docker-host option (wins over DOCKER_HOST). */
@@ -69,14 +66,15 @@ export interface ContainerSourceDebug {
   statsReason: string | null;
 }
 
-export class ContainerSource {
+export class ContainerSource implements ContainersSource {
   private readonly opts: ContainerSourceOptions;
   private readonly env: Record<string, string | undefined>;
   private inv: Inventory | null = null;
   private ep: Endpoint | null = null;
   private endpointError: string | null = null;
   private explicit = false;
-  private lastDiscoveryMs = -Infinity;
+  /** When the endpoint was last looked for, on the sampler's clock (the atMs of sample()); NaN: not yet. */
+  private lastDiscoveryMs = NaN;
   private started = false;
   private stopped = false;
   private readonly readCounters: ReadCounters;
@@ -133,7 +131,6 @@ export class ContainerSource {
   }
 
   private discover(): void {
-    this.lastDiscoveryMs = performance.now();
     const r = chooseEndpoint({ option: this.opts.dockerHost, env: this.env, exists: this.opts.exists ?? socketExists });
     this.explicit = (this.opts.dockerHost ?? '') !== '' || (this.env.DOCKER_HOST ?? '') !== '';
     this.endpointError = r.error;
@@ -152,11 +149,16 @@ export class ContainerSource {
     });
   }
 
-  /** With no daemon found (and none named), look again now and then; a socket may appear later. */
-  private maybeRediscover(): void {
+  /**
+   * With no daemon found (and none named), look again now and then, timed by the sampler's clock (no timer
+   * of its own); a socket may appear later.
+   */
+  private maybeRediscover(atMs: number): void {
     if (this.inv || this.explicit || this.stopped || !this.started) return;
     const every = this.opts.rediscoverMs ?? 10_000;
-    if (every <= 0 || performance.now() - this.lastDiscoveryMs < every) return;
+    if (Number.isNaN(this.lastDiscoveryMs)) this.lastDiscoveryMs = atMs;
+    if (every <= 0 || atMs - this.lastDiscoveryMs < every) return;
+    this.lastDiscoveryMs = atMs;
     this.discover();
     if (this.inv) void (this.inv as Inventory).start();
   }
@@ -177,7 +179,7 @@ export class ContainerSource {
   async sample(atMs: number, detail: DetailScope = 'all'): Promise<ContainersSample> {
     const errors: SourceError[] = [];
     try {
-      this.maybeRediscover();
+      this.maybeRediscover(atMs);
       const inv = this.inv;
       if (this.endpointError) errors.push({ source: 'docker', message: this.endpointError });
       if (!inv) {

@@ -13,6 +13,7 @@
 // A pid that vanishes between listing and reading is skipped quietly.
 import { readdirSync, statSync } from 'node:fs';
 import type { ProcessCounters } from '../../model/types.js';
+import type { ProcessesSource } from '../types.js';
 import { FdCache, errCode, isGone, openFileLimit, readSmall } from '../cgroup/fastread.js';
 import { containerIdFromCgroupPath, parsePidCgroup } from '../cgroup/resolve.js';
 import { parseCmdline, parsePidStat, parsePidStatus } from './parse-pid.js';
@@ -277,4 +278,12 @@ export function openProcessDescriptors(): number {
 export function closeProcessReaders(): void {
   for (const r of readers.values()) r.close();
   readers.clear();
+}
+
+/** The process source the sampler reads (sources/types.ts): /proc under `root` (default "/"). */
+export function procfsProcesses(root?: string): ProcessesSource {
+  return {
+    read: (pids) => readProcesses(root === undefined ? (pids ? { pids: [...pids] } : {}) : pids ? { root, pids: [...pids] } : { root }),
+    release: closeProcessReaders,
+  };
 }

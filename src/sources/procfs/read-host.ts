@@ -15,6 +15,7 @@ import { parseNetDev } from './parse-netdev.js';
 import { parsePressure } from './parse-pressure.js';
 import { parseStat } from './parse-stat.js';
 import { parseUptime } from './parse-uptime.js';
+import type { HostSource } from '../types.js';
 
 export const MAX_ERRORS_PER_FILE = 5;
 
@@ -56,6 +57,11 @@ function pushParseErrors(out: SourceError[], source: string, errors: string[]): 
 }
 
 const PSI = ['cpu', 'memory', 'io'] as const;
+
+/** The host source the sampler reads (sources/types.ts): /proc and /sys under `root` (default "/"). */
+export function procfsHost(root?: string): HostSource {
+  return { read: (atMs) => readHostSample(root === undefined ? { atMs } : { root, atMs }) };
+}
 
 export async function readHostSample(opts: { root?: string; atMs: number }): Promise<HostSample> {
   const root = opts.root ?? '/';

@@ -3,14 +3,14 @@
 // computed on the plain text, colour tags are added afterwards, so a line is never wider than its box.
 // Untrusted names (disks, interfaces) go through sanitize(), which also removes `{` `}` (blessed tags).
 import type { Frame, LatencyWindow } from '../../model/types.js';
-import type { Store } from '../../store/store.js';
+import type { ReadStore } from '../../store/read-store.js';
 import { gradient, type Theme } from '../theme.js';
 import { codesToString, fit, sparkline } from '../format.js';
 
 export type PanelId = 'cpu' | 'memory' | 'load' | 'pressure' | 'disks' | 'network' | 'latency';
 
 export interface PanelContext {
-  store: Store;
+  store: ReadStore;
   frame: Frame | null;
   theme: Theme;
   window: LatencyWindow;

@@ -9,7 +9,7 @@ import type { View, ViewContext, ViewRequest } from '../view.js';
 import type { AlertReader } from '../../export/alert-board.js';
 import type { AlertInstance, AlertTransition } from '../../export/alerts.js';
 import type { AlertExpr } from '../../model/alert-expr.js';
-import { metricDef } from '../../model/metric-ids.js';
+import { metricDef } from '../../model/catalogue.js';
 import { formatQuantity } from '../../model/units.js';
 import { fit } from '../format.js';
 import { sanitize } from '../sanitize.js';

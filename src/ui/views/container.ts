@@ -5,7 +5,7 @@ import blessed from 'blessed';
 import { cellText } from '../cell-text.js';
 import type { ContainerFrame, Frame } from '../../model/types.js';
 import { key } from '../../store/store.js';
-import type { Store } from '../../store/store.js';
+import type { ReadStore } from '../../store/read-store.js';
 import type { Theme } from '../theme.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
@@ -48,7 +48,7 @@ function clip(s: string, n: number): string {
   return s.length > n ? fit(s, n) : s;
 }
 
-function metricLine(m: Metric, width: number, store: Store, theme: Theme): string {
+function metricLine(m: Metric, width: number, store: ReadStore, theme: Theme): string {
   const labelW = 9;
   const valueW = 9;
   const sparkW = Math.max(0, width - labelW - valueW - 2);

@@ -5,7 +5,7 @@
 // filterable (/ substring, ~regex), selection follows the container id, Enter opens the container view.
 import type { ContainerFrame, ContainerLatency, ContainersFrame, Frame, LatencyWindow } from '../../model/types.js';
 import { key } from '../../store/store.js';
-import type { Store } from '../../store/store.js';
+import type { ReadStore } from '../../store/read-store.js';
 import type { Theme } from '../theme.js';
 import { gradient } from '../theme.js';
 import type { CommandId } from '../keys.js';
@@ -117,7 +117,7 @@ export class ContainersView extends TitledTableView<Row> implements View {
     return this.tableCommand(cmd, ctx);
   }
 
-  private collect(cf: ContainersFrame | null, frame: Frame | null, w: LatencyWindow, store: Store): { rows: Row[]; dim: boolean; status: string | null } {
+  private collect(cf: ContainersFrame | null, frame: Frame | null, w: LatencyWindow, store: ReadStore): { rows: Row[]; dim: boolean; status: string | null } {
     const latWin = frame?.latency?.active ? frame.latency.windows[w] : undefined;
     const toRow = (c: ContainerFrame): Row => {
       const lat = latWin?.containers[c.id];

@@ -9,7 +9,7 @@ import { cellText } from '../cell-text.js';
 import type { BlockLatencyRow, BlockOp, Frame, LatencyWindow } from '../../model/types.js';
 import { opRank } from '../../model/types.js';
 import { key } from '../../store/store.js';
-import type { Store } from '../../store/store.js';
+import type { ReadStore } from '../../store/read-store.js';
 import { gradient } from '../theme.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
@@ -58,7 +58,7 @@ function latencyColumns(): Column<LatencyRow>[] {
   ];
 }
 
-export function latencyRows(frame: Frame | null, w: LatencyWindow, store: Store): LatencyRow[] {
+export function latencyRows(frame: Frame | null, w: LatencyWindow, store: ReadStore): LatencyRow[] {
   if (!frame) return [];
   const lat = frame.latency;
   const trend = (device: string, op: BlockOp) => (n: number) => store.values(key.lat(device, op, 'p99'), n);

@@ -1,7 +1,11 @@
-// The figures alert rules can name (`container.cpu_percent`, `disk.write.p99`, `host.cpu.percent`): one table
-// with each id's unit, scope (which labels its values carry), how to read it from a Frame, and the PromQL
-// expression over the families of docs/metrics.md that gives the same figure from Prometheus. docs/metrics.md
-// lists the same ids (a unit test keeps them equal). The metric catalogue of "the seam" absorbs this table.
+// The metric catalogue: one table of every figure tailtop derives (`container.cpu_percent`, `disk.write.p99`,
+// `host.cpu.percent`), each with its unit, kind (a gauge as read, a rate of a counter, a percentile of a
+// histogram), scope (which labels its values carry), how to read it from a Frame, and the PromQL expression
+// over the families of docs/metrics.md (src/export/families.ts) that gives the same figure from Prometheus.
+// Alert rules name these ids; the store's in-memory series (store/store.ts) are the `ring` figures; the
+// recording's roll-ups (`figuresOf`) are the figures that are not percentiles (histograms are merged
+// there); the snapshot's figures are the `snapshot` paths (a unit test walks a snapshot against them).
+// docs/metrics.md lists the ids that have PromQL (a unit test keeps them equal).
 //
 // Values are in base units: percent 0-100 (container CPU: 100 = one core), seconds, bytes, bytes/s.
 // Labels of a value are exactly those its PromQL expression yields, without `instance` and `job`: so an alert
@@ -9,8 +13,13 @@
 import type { BlockLatencyRow, BlockOp, ContainerFrame, Frame, LatencyWindow, LatencyWindowFrame, RunqueueLatency } from './types.js';
 import { bucketIndex, Histogram, percentileNs } from './histogram.js';
 import type { Unit } from './units.js';
+import type { SampleSet } from './sample-set.js';
+import { buildFrame } from './frame-builder.js';
 
 export type Scope = 'host' | 'disk' | 'net' | 'container';
+
+/** gauge: a value as read; counter: a rate of a counter over the frame's interval; histogram: a percentile. */
+export type FigureKind = 'gauge' | 'counter' | 'histogram';
 
 export interface MetricValue {
   labels: Record<string, string>;
@@ -23,6 +32,7 @@ export type MetricLookup = (id: string, window: LatencyWindow) => readonly Metri
 export interface MetricDef {
   id: string;
   unit: Unit;
+  kind: FigureKind;
   scope: Scope;
   help: string;
   /** PromQL giving the figure per (instance, job[, scope labels]); `w` is a range such as "1m". */
@@ -75,8 +85,8 @@ function mergedPct(rows: BlockLatencyRow[], p: Pct): number | null {
   return ns == null ? null : ns / 1e9;
 }
 
-const hostDef = (id: string, unit: Unit, help: string, promql: (w: string) => string, read: (f: Frame) => number | null | undefined): MetricDef => ({
-  id, unit, scope: 'host', help, promql, read: (f) => some({}, read(f)),
+const hostDef = (id: string, unit: Unit, kind: FigureKind, help: string, promql: (w: string) => string, read: (f: Frame) => number | null | undefined): MetricDef => ({
+  id, unit, kind, scope: 'host', help, promql, read: (f) => some({}, read(f)),
 });
 
 function cpuShare(mode: string): (w: string) => string {
@@ -84,29 +94,29 @@ function cpuShare(mode: string): (w: string) => string {
 }
 
 const HOST: MetricDef[] = [
-  hostDef('host.cpu.percent', 'percent', 'Busy share of all CPUs (100 = the whole machine).',
+  hostDef('host.cpu.percent', 'percent', 'counter', 'Busy share of all CPUs (100 = the whole machine).',
     (w) => `100 * (1 - sum by (instance, job) (rate(tailtop_cpu_seconds_total{mode=~"idle|iowait"}[${w}])) / sum by (instance, job) (rate(tailtop_cpu_seconds_total[${w}])))`,
     (f) => f.host.cpu.percent),
   ...(['user', 'system', 'iowait', 'steal'] as const).map((m) =>
-    hostDef(`host.cpu.${m}`, 'percent', `Share of all CPUs' time in ${m}.`, cpuShare(m), (f) => f.host.cpu[m])),
-  hostDef('host.memory.used', 'bytes', 'Memory used (total - available).', () => 'tailtop_memory_total_bytes - tailtop_memory_available_bytes',
+    hostDef(`host.cpu.${m}`, 'percent', 'counter', `Share of all CPUs' time in ${m}.`, cpuShare(m), (f) => f.host.cpu[m])),
+  hostDef('host.memory.used', 'bytes', 'gauge', 'Memory used (total - available).', () => 'tailtop_memory_total_bytes - tailtop_memory_available_bytes',
     (f) => f.host.memory?.usedBytes),
-  hostDef('host.memory.used_percent', 'percent', 'Memory used, % of total.', () => '100 * (1 - tailtop_memory_available_bytes / tailtop_memory_total_bytes)',
+  hostDef('host.memory.used_percent', 'percent', 'gauge', 'Memory used, % of total.', () => '100 * (1 - tailtop_memory_available_bytes / tailtop_memory_total_bytes)',
     (f) => (f.host.memory && f.host.memory.totalBytes > 0 ? (100 * f.host.memory.usedBytes) / f.host.memory.totalBytes : null)),
-  hostDef('host.memory.available', 'bytes', 'MemAvailable.', () => 'tailtop_memory_available_bytes + 0', (f) => f.host.memory?.availableBytes),
-  hostDef('host.swap.used', 'bytes', 'Swap used.', () => 'tailtop_memory_swap_total_bytes - tailtop_memory_swap_free_bytes', (f) => f.host.memory?.swapUsedBytes),
-  hostDef('host.load1', 'count', '1-minute load average.', () => 'tailtop_load1 + 0', (f) => f.host.load?.one),
-  hostDef('host.load5', 'count', '5-minute load average.', () => 'tailtop_load5 + 0', (f) => f.host.load?.five),
-  hostDef('host.load15', 'count', '15-minute load average.', () => 'tailtop_load15 + 0', (f) => f.host.load?.fifteen),
-  hostDef('host.load1_per_cpu', 'count', '1-minute load average per online CPU.', () => 'tailtop_load1 / tailtop_cpus_online',
+  hostDef('host.memory.available', 'bytes', 'gauge', 'MemAvailable.', () => 'tailtop_memory_available_bytes + 0', (f) => f.host.memory?.availableBytes),
+  hostDef('host.swap.used', 'bytes', 'gauge', 'Swap used.', () => 'tailtop_memory_swap_total_bytes - tailtop_memory_swap_free_bytes', (f) => f.host.memory?.swapUsedBytes),
+  hostDef('host.load1', 'count', 'gauge', '1-minute load average.', () => 'tailtop_load1 + 0', (f) => f.host.load?.one),
+  hostDef('host.load5', 'count', 'gauge', '5-minute load average.', () => 'tailtop_load5 + 0', (f) => f.host.load?.five),
+  hostDef('host.load15', 'count', 'gauge', '15-minute load average.', () => 'tailtop_load15 + 0', (f) => f.host.load?.fifteen),
+  hostDef('host.load1_per_cpu', 'count', 'gauge', '1-minute load average per online CPU.', () => 'tailtop_load1 / tailtop_cpus_online',
     (f) => (f.host.load && f.host.cores.length > 0 ? f.host.load.one / f.host.cores.length : null)),
   ...(['cpu', 'memory', 'io'] as const).flatMap((res) =>
     (['some', 'full'] as const).map((kind) =>
-      hostDef(`host.pressure.${res}.${kind}`, 'percent', `PSI ${res} ${kind}: share of time stalled.`,
+      hostDef(`host.pressure.${res}.${kind}`, 'percent', 'counter', `PSI ${res} ${kind}: share of time stalled.`,
         (w) => `100 * sum by (instance, job) (rate(tailtop_pressure_stalled_seconds_total{resource="${res}", kind="${kind}"}[${w}]))`,
         (f) => f.host.pressure?.[res]?.[kind]?.percent))),
   ...(Object.keys(PCTS) as Pct[]).map((p): MetricDef => ({
-    id: `runqueue.${p}`, unit: 'seconds', scope: 'host', help: `Run-queue delay ${p} of every task on the host (eBPF).`,
+    id: `runqueue.${p}`, unit: 'seconds', kind: 'histogram', scope: 'host', help: `Run-queue delay ${p} of every task on the host (eBPF).`,
     promql: (w) => `histogram_quantile(${PCTS[p]}, sum by (instance, job, le) (rate(tailtop_runqueue_latency_seconds_bucket[${w}])))`,
     read: (f, w) => {
       const r: RunqueueLatency | null | undefined = latencyWindow(f, w)?.runqueue;
@@ -123,29 +133,29 @@ const DISK: MetricDef[] = [
     const done = op === 'read' ? 'reads' : 'writes';
     return [
       {
-        id: `disk.${op}.bytes_per_sec`, unit: 'bytes_per_second', scope: 'disk', help: `Bytes ${counter} per second.`,
+        id: `disk.${op}.bytes_per_sec`, unit: 'bytes_per_second', kind: 'counter', scope: 'disk', help: `Bytes ${counter} per second.`,
         promql: (w) => `rate(tailtop_disk_${counter}_bytes_total[${w}])`,
         read: (f) => f.host.disks.flatMap((d) => some({ device: d.name }, op === 'read' ? d.readBytesPerSec : d.writeBytesPerSec)),
       },
       {
-        id: `disk.${op}.iops`, unit: 'per_second', scope: 'disk', help: `${op === 'read' ? 'Reads' : 'Writes'} completed per second.`,
+        id: `disk.${op}.iops`, unit: 'per_second', kind: 'counter', scope: 'disk', help: `${op === 'read' ? 'Reads' : 'Writes'} completed per second.`,
         promql: (w) => `rate(tailtop_disk_${done}_completed_total[${w}])`,
         read: (f) => f.host.disks.flatMap((d) => some({ device: d.name }, op === 'read' ? d.readOpsPerSec : d.writeOpsPerSec)),
       },
       ...(Object.keys(PCTS) as Pct[]).map((p): MetricDef => ({
-        id: `disk.${op}.${p}`, unit: 'seconds', scope: 'disk', help: `Block ${op} service time ${p} (eBPF).`,
+        id: `disk.${op}.${p}`, unit: 'seconds', kind: 'histogram', scope: 'disk', help: `Block ${op} service time ${p} (eBPF).`,
         promql: (w) => `histogram_quantile(${PCTS[p]}, sum by (instance, job, device, le) (rate(tailtop_block_io_latency_seconds_bucket{op="${op}"}[${w}])))`,
         read: (f, w) => (latencyWindow(f, w)?.block ?? []).filter((r) => r.op === op && r.count > 0).flatMap((r) => some({ device: r.device }, rowPct(r, p))),
       })),
       ...(['p50', 'p95', 'p99'] as const).map((p): MetricDef => ({
-        id: `disk.${op}.queue.${p}`, unit: 'seconds', scope: 'disk', help: `Block ${op} time from insert to complete (queue included) ${p} (eBPF).`,
+        id: `disk.${op}.queue.${p}`, unit: 'seconds', kind: 'histogram', scope: 'disk', help: `Block ${op} time from insert to complete (queue included) ${p} (eBPF).`,
         promql: (w) => `histogram_quantile(${PCTS[p]}, sum by (instance, job, device, le) (rate(tailtop_block_io_queue_latency_seconds_bucket{op="${op}"}[${w}])))`,
         read: (f, w) => (latencyWindow(f, w)?.block ?? []).filter((r) => r.op === op && r.count > 0 && r.total).flatMap((r) => some({ device: r.device }, rowPct(r.total!, p))),
       })),
     ];
   }),
   {
-    id: 'disk.util_percent', unit: 'percent', scope: 'disk', help: 'Share of time the disk was busy (io_ticks).',
+    id: 'disk.util_percent', unit: 'percent', kind: 'counter', scope: 'disk', help: 'Share of time the disk was busy (io_ticks).',
     promql: (w) => `100 * rate(tailtop_disk_io_time_seconds_total[${w}])`,
     read: (f) => f.host.disks.flatMap((d) => some({ device: d.name }, d.utilPercent)),
   },
@@ -160,14 +170,14 @@ const NET: MetricDef[] = (['rx', 'tx'] as const).flatMap((dir) => {
     ['drops_per_sec', 'per_second', 'drop', 'DropsPerSec'],
   ];
   return defs.map(([suffix, unit, fam, k]): MetricDef => ({
-    id: `net.${dir}.${suffix}`, unit, scope: 'net', help: `${word === 'receive' ? 'Received' : 'Sent'} ${fam === 'bytes' ? 'bytes' : fam === 'errs' ? 'errors' : 'drops'} per second.`,
+    id: `net.${dir}.${suffix}`, unit, kind: 'counter', scope: 'net', help: `${word === 'receive' ? 'Received' : 'Sent'} ${fam === 'bytes' ? 'bytes' : fam === 'errs' ? 'errors' : 'drops'} per second.`,
     promql: (w) => `rate(tailtop_network_${word}_${fam}_total[${w}])`,
     read: (f) => f.host.net.flatMap((n) => some({ interface: n.name }, n[key(k)])),
   }));
 });
 
-const C = (id: string, unit: Unit, help: string, promql: (w: string, b: string) => string, read: (c: ContainerFrame) => number | null | undefined): MetricDef => ({
-  id, unit, scope: 'container', help, promql: (w) => promql(w, by('container')),
+const C = (id: string, unit: Unit, kind: FigureKind, help: string, promql: (w: string, b: string) => string, read: (c: ContainerFrame) => number | null | undefined): MetricDef => ({
+  id, unit, kind, scope: 'container', help, promql: (w) => promql(w, by('container')),
   read: (f) => (f.containers?.containers ?? []).filter((c) => c.state === 'running').flatMap((c) => some(containerLabels(c), read(c))),
 });
 
@@ -178,28 +188,28 @@ function containerLatency(f: Frame, w: LatencyWindow): { c: ContainerFrame; lat:
 }
 
 const CONTAINER: MetricDef[] = [
-  C('container.cpu_percent', 'percent', 'CPU used, 100 = one core (as docker stats).',
+  C('container.cpu_percent', 'percent', 'counter', 'CPU used, 100 = one core (as docker stats).',
     (w, b) => `100 * sum by (${b}) (rate(tailtop_container_cpu_usage_seconds_total[${w}]))`, (c) => c.cpuPercent),
-  C('container.cpu_limit_percent', 'percent', 'CPU used, % of the container\'s CPU limit.',
+  C('container.cpu_limit_percent', 'percent', 'counter', 'CPU used, % of the container\'s CPU limit.',
     (w, b) => `100 * sum by (${b}) (rate(tailtop_container_cpu_usage_seconds_total[${w}])) / sum by (${b}) (tailtop_container_cpu_limit_cores)`, (c) => c.cpuOfLimitPercent),
-  C('container.throttled_percent', 'percent', 'Share of CFS periods throttled.',
+  C('container.throttled_percent', 'percent', 'counter', 'Share of CFS periods throttled.',
     (w, b) => `100 * sum by (${b}) (rate(tailtop_container_cpu_throttled_periods_total[${w}])) / sum by (${b}) (rate(tailtop_container_cpu_periods_total[${w}]))`, (c) => c.throttledPercent),
-  C('container.memory.used', 'bytes', 'Memory used (usage - inactive_file).',
+  C('container.memory.used', 'bytes', 'gauge', 'Memory used (usage - inactive_file).',
     (_w, b) => `sum by (${b}) (tailtop_container_memory_used_bytes)`, (c) => c.memoryUsedBytes),
-  C('container.memory.percent', 'percent', 'Memory used, % of the limit.',
+  C('container.memory.percent', 'percent', 'gauge', 'Memory used, % of the limit.',
     (_w, b) => `100 * sum by (${b}) (tailtop_container_memory_used_bytes) / sum by (${b}) (tailtop_container_memory_limit_bytes)`, (c) => c.memoryPercent),
-  C('container.net.rx.bytes_per_sec', 'bytes_per_second', 'Bytes received per second.',
+  C('container.net.rx.bytes_per_sec', 'bytes_per_second', 'counter', 'Bytes received per second.',
     (w, b) => `sum by (${b}) (rate(tailtop_container_network_receive_bytes_total[${w}]))`, (c) => c.netRxBytesPerSec),
-  C('container.net.tx.bytes_per_sec', 'bytes_per_second', 'Bytes sent per second.',
+  C('container.net.tx.bytes_per_sec', 'bytes_per_second', 'counter', 'Bytes sent per second.',
     (w, b) => `sum by (${b}) (rate(tailtop_container_network_transmit_bytes_total[${w}]))`, (c) => c.netTxBytesPerSec),
-  C('container.block.read.bytes_per_sec', 'bytes_per_second', 'Block bytes read per second (cgroup).',
+  C('container.block.read.bytes_per_sec', 'bytes_per_second', 'counter', 'Block bytes read per second (cgroup).',
     (w, b) => `sum by (${b}) (rate(tailtop_container_block_read_bytes_total[${w}]))`, (c) => c.blockReadBytesPerSec),
-  C('container.block.write.bytes_per_sec', 'bytes_per_second', 'Block bytes written per second (cgroup).',
+  C('container.block.write.bytes_per_sec', 'bytes_per_second', 'counter', 'Block bytes written per second (cgroup).',
     (w, b) => `sum by (${b}) (rate(tailtop_container_block_written_bytes_total[${w}]))`, (c) => c.blockWriteBytesPerSec),
-  C('container.pids', 'count', 'Tasks in the container.', (_w, b) => `sum by (${b}) (tailtop_container_pids)`, (c) => c.pids),
+  C('container.pids', 'count', 'gauge', 'Tasks in the container.', (_w, b) => `sum by (${b}) (tailtop_container_pids)`, (c) => c.pids),
   ...OPS.flatMap((op) =>
     (Object.keys(PCTS) as Pct[]).map((p): MetricDef => ({
-      id: `container.io.${op}.${p}`, unit: 'seconds', scope: 'container', help: `Block ${op} service time ${p} of the container's requests, all devices merged (eBPF).`,
+      id: `container.io.${op}.${p}`, unit: 'seconds', kind: 'histogram', scope: 'container', help: `Block ${op} service time ${p} of the container's requests, all devices merged (eBPF).`,
       promql: (w) => `histogram_quantile(${PCTS[p]}, sum by (${by('container', 'le')}) (rate(tailtop_container_block_io_latency_seconds_bucket{op="${op}"}[${w}])))`,
       read: (f, w) =>
         containerLatency(f, w).flatMap(({ c, lat }) => {
@@ -209,7 +219,7 @@ const CONTAINER: MetricDef[] = [
     })),
   ),
   ...(Object.keys(PCTS) as Pct[]).map((p): MetricDef => ({
-    id: `container.runqueue.${p}`, unit: 'seconds', scope: 'container', help: `Run-queue delay ${p} of the container's tasks (eBPF).`,
+    id: `container.runqueue.${p}`, unit: 'seconds', kind: 'histogram', scope: 'container', help: `Run-queue delay ${p} of the container's tasks (eBPF).`,
     promql: (w) => `histogram_quantile(${PCTS[p]}, sum by (${by('container', 'le')}) (rate(tailtop_container_runqueue_latency_seconds_bucket[${w}])))`,
     read: (f, w) => containerLatency(f, w).flatMap(({ c, lat }) => (lat.runqueue && lat.runqueue.count > 0 ? some(containerLabels(c), rowPct(lat.runqueue, p)) : [])),
   })),
@@ -229,4 +239,21 @@ export function frameLookup(frame: Frame | null): MetricLookup {
     const d = BY_ID.get(id);
     return d && frame ? d.read(frame, window) : [];
   };
+}
+
+/** The figures a recording rolls up (record/rollup.ts): all but percentiles (their histograms are merged). */
+export const ROLLUP_FIGURES: readonly MetricDef[] = METRIC_IDS.filter((d) => d.kind !== 'histogram');
+
+const ROLLUP_FRAME = { showAllDisks: false, clockTicks: 100 } as const;
+
+/**
+ * The recorder's `figuresOf(prev, set)`: every roll-up figure of the frame built from the set (the same
+ * builder as live, without the latency windows), with the labels the catalogue gives its values.
+ */
+export function figuresOf(prev: SampleSet | null, set: SampleSet): { id: string; labels: Record<string, string>; value: number }[] {
+  // processes are not rolled up: leave them out of the frame (deriving them costs more than the rest)
+  const frame = buildFrame({ ...set, processes: null }, prev && { ...prev, processes: null }, null, ROLLUP_FRAME);
+  const out: { id: string; labels: Record<string, string>; value: number }[] = [];
+  for (const d of ROLLUP_FIGURES) for (const v of d.read(frame, '1s')) out.push({ id: d.id, labels: v.labels, value: v.value });
+  return out;
 }

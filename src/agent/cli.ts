@@ -1,0 +1,158 @@
+// `tailtop agent [--store DIR] [--interval MS] [--retain DURATION] [--max-size SIZE]`: the headless agent
+// (meant for a service manager: contrib/tailtop-agent.service). Exit 0 after SIGTERM/SIGINT (the store is
+// flushed first), 2 for a usage or configuration error, 1 when the store cannot be written (another agent
+// holds it, permissions, corrupt file: one line naming the file).
+import { parseArgs } from 'node:util';
+import { defaultConfigPath, loadConfig } from '../config/config.js';
+import { errorLine, exitCodeOf, oneSafeLine, quote, UsageError } from '../errors.js';
+import { StoreError } from '../record/errors.js';
+import { parseDockerHost } from '../sources/docker/endpoint.js';
+import { Agent } from './agent.js';
+import { AGENT_DEFAULTS, defaultStoreDir, describeRetain, describeSize, parseRetain, parseSize } from './options.js';
+import { figuresOf } from '../model/catalogue.js';
+import { attachLive, listenFromFlags, type Attached } from '../export/live.js';
+import { quickFacts, readStaticFacts } from '../sources/sysinfo.js';
+
+export const AGENT_USAGE = `Usage:
+  tailtop agent [options]      sample like the monitor, without a terminal, and record every tick
+
+Options:
+  --store DIR          the store (default: /var/lib/tailtop as root, else $XDG_STATE_HOME/tailtop)
+  --interval MS        time between samples, 250..60000 ms (default 1000)
+  --retain DURATION    keep this much history, e.g. 7d, 36h, 90m (default 7d)
+  --max-size SIZE      cap the store's size, e.g. 2GiB, 500MB (default 2GiB; the oldest data goes first)
+  --config FILE        config file (docker_host, ebpf, show_all_disks)
+  --docker-host URL    Docker/Podman endpoint (default: DOCKER_HOST, /var/run/docker.sock, podman sockets)
+  --no-docker          do not look for a container runtime
+  --no-ebpf            do not start the eBPF helper
+  --listen ADDR:PORT   serve /metrics (Prometheus) and the JSON API (docs/api.md); loopback unless
+                       --auth-token-file FILE or --tls-cert FILE --tls-key FILE is given
+
+The [[alert]] rules of the config are evaluated every tick (hook commands on fire and resolve).
+
+SIGTERM or SIGINT flushes the store and exits 0. Docs: README.md ("Agent"), docs/store.md`;
+
+/** One line for any error; a store's own (locked, permission, corrupt...) as it says it, naming the file. */
+export function storeErrorLine(err: unknown): string {
+  return err instanceof StoreError ? oneSafeLine(err.message) : errorLine(err);
+}
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export async function runAgentCommand(argv: string[], version: string, io: Io): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        store: { type: 'string' },
+        interval: { type: 'string' },
+        retain: { type: 'string' },
+        'max-size': { type: 'string' },
+        config: { type: 'string' },
+        'docker-host': { type: 'string' },
+        'no-docker': { type: 'boolean' },
+        'no-ebpf': { type: 'boolean' },
+        listen: { type: 'string' },
+        'auth-token-file': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    io.err(`tailtop: ${(e as Error).message}\n\n${AGENT_USAGE}\n`);
+    return 2;
+  }
+  if (values['help']) {
+    io.out(`${AGENT_USAGE}\n`);
+    return 0;
+  }
+  const say = (line: string): void => io.err(`tailtop agent: ${line}\n`);
+  let agent: Agent;
+  let attached: Attached;
+  try {
+    const explicit = typeof values['config'] === 'string' ? values['config'] : null;
+    const cfg = loadConfig(explicit ?? defaultConfigPath(), { required: explicit != null });
+    const text = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+    const intervalText = text('interval');
+    const intervalMs = intervalText === undefined ? AGENT_DEFAULTS.intervalMs : Number(/^[0-9]{1,9}$/.test(intervalText) ? intervalText : NaN);
+    if (!(intervalMs >= 250 && intervalMs <= 60_000)) throw new UsageError(`--interval must be an integer from 250 to 60000 (ms), got ${quote(intervalText ?? '')}`);
+    const retainMs = text('retain') === undefined ? AGENT_DEFAULTS.retainMs : parseRetain(text('retain')!);
+    const maxBytes = text('max-size') === undefined ? AGENT_DEFAULTS.maxBytes : parseSize(text('max-size')!);
+    const store = text('store');
+    if (store === '') throw new UsageError('--store must not be empty');
+    const dockerHost = text('docker-host') ?? cfg.dockerHost;
+    if (text('docker-host') !== undefined) {
+      const r = parseDockerHost(text('docker-host')!, 'option');
+      if (r.error !== null) throw new UsageError(`--docker-host: ${r.error.replace(/^docker: /, '')}`);
+    }
+    const storeDir = store ?? defaultStoreDir();
+    const listen = listenFromFlags(values);
+    agent = await Agent.start({
+      storeDir,
+      intervalMs,
+      retainMs,
+      maxBytes,
+      version,
+      dockerHost,
+      docker: !values['no-docker'],
+      ebpf: cfg.ebpf && !values['no-ebpf'],
+      showAllDisks: cfg.showAllDisks,
+      figuresOf,
+      say,
+      // Test hook: one line per tick on stdout, "recorded <wallMs>" (or "lost <wallMs>").
+      ...(process.env['TAILTOP_AGENT_TRACE'] === '1' ? { onAppend: (set, ok) => io.out(`${ok ? 'recorded' : 'lost'} ${set.wallMs}\n`) } : {}),
+    });
+    say(`recording to ${agent.recording.file} every ${intervalMs} ms (retain ${describeRetain(retainMs)}, at most ${describeSize(maxBytes)})`);
+    // Alert rules and, with --listen, /metrics and the JSON API: the monitor's code, attached to this sampler.
+    const facts = quickFacts();
+    void readStaticFacts().then((f) => Object.assign(facts, f));
+    const started = agent;
+    attached = await attachLive(agent.sampler, {
+      listen,
+      rules: cfg.alerts,
+      settings: cfg.export,
+      version,
+      facts: () => facts,
+      showAllDisks: cfg.showAllDisks,
+      onProblem: say,
+    }).catch(async (e: unknown) => {
+      await started.stop();
+      throw e;
+    });
+    if (attached.live) say(`serving /metrics and /api/v1 on ${listen!.tls ? 'https' : 'http'}://${attached.live.host.includes(':') ? `[${attached.live.host}]` : attached.live.host}:${attached.live.port}${listen!.token ? ' (bearer token required)' : ''}`);
+    if (cfg.alerts.length) say(`evaluating ${cfg.alerts.length} alert rule${cfg.alerts.length === 1 ? '' : 's'} every tick`);
+  } catch (err) {
+    io.err(`tailtop: ${storeErrorLine(err)}\n`);
+    return exitCodeOf(err);
+  }
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+      process.on(sig, () => {
+        if (stopping) {
+          // A second signal: close the store on this thread and go.
+          attached.alerts.stop();
+          agent.stopNow();
+          resolve(0);
+          return;
+        }
+        stopping = true;
+        say(`${sig}: flushing the store and stopping`);
+        Promise.all([attached.stop(), agent.stop()]).then(
+          () => resolve(0),
+          (err: unknown) => {
+            io.err(`tailtop: ${errorLine(err)}\n`);
+            resolve(1);
+          },
+        );
+      });
+    }
+  });
+}
