@@ -11,7 +11,7 @@
 // - the JSON API answers with the snapshot schema for the same container.
 // Needs root, BTF, fio, losetup, dockerd and prometheus; runs under CI=true.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname, tmpdir } from 'node:os';
 import { promisify } from 'node:util';
@@ -30,7 +30,9 @@ import type { Frame } from '../../src/model/types.js';
 
 const pexec = promisify(execFile);
 const BIN = join(REPO, 'bpf', 'tailtop-bpf');
-const IMG = join('/dev/shm', `tailtop-live-${process.pid}.img`);
+// In the run's own TMPDIR and not named tailtop-*.img: another test run's teardown (a unit run ending while
+// this one holds its loop device) detaches only loop devices on such names or in its own directory.
+const IMG = join(tmpdir(), `live-export-${process.pid}.img`);
 const P = 'tt-live-';
 
 function unmet(): string | null {
@@ -74,6 +76,11 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
     loop = (await pexec('losetup', ['-f', '--show', IMG])).stdout.trim();
     fio = spawn('fio', ['--name=steady', '--rw=randrw', `--filename=${loop}`, '--direct=1', '--bs=4k', '--ioengine=psync', '--thinktime=300', '--runtime=600', '--time_based', '--thread', '--output=/dev/null'], { stdio: 'ignore', detached: true });
 
+    // fio is writing before anything is measured.
+    const writes = (): number => Number(readFileSync('/proc/diskstats', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[2] === dev())?.trim().split(/\s+/)[7] ?? NaN);
+    const w0 = writes();
+    await sleep(1500);
+    if (!(writes() - w0 > 100)) throw new Error(`fio is not writing to ${loop} (${w0} -> ${writes()} writes)`);
     storeDir = mkdtempSync(join(tmpdir(), 'tailtop-live-store-'));
     agent = await Agent.start({
       storeDir, intervalMs: 1000, retainMs: 3_600_000, maxBytes: 1 << 30, version: 'test', dockerHost: d.host, docker: true, ebpf: true,
@@ -113,7 +120,7 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
   }, 120_000);
 
   it('promtool check metrics reports nothing for a live exposition with histograms and containers', async () => {
-    await prom.waitFor(`tailtop_container_block_io_latency_seconds_count or tailtop_block_io_latency_seconds_count{device="${dev()}"}`, (r) => r.length > 0, 30_000);
+    await prom.waitFor(`tailtop_block_io_latency_seconds_count{device="${dev()}",op="write"}`, (r) => r.length > 0, 30_000);
     const text = await (await fetch(`http://127.0.0.1:${live.port}/metrics`)).text();
     expect(text).toContain(`tailtop_block_io_latency_seconds_bucket{device="${dev()}",op="write",le=`);
     expect(text).toMatch(/tailtop_container_cpu_usage_seconds_total\{container="tt-live-burn",id="[0-9a-f]{12}",image="[^"]+",runtime="docker"\} /);
