@@ -3,7 +3,7 @@
 // CPU of each process is read from /proc/PID/stat. Then the roles swap for the same time, so each process is
 // its own control: extra = ((scraped A - quiet B) + (scraped B - quiet A)) / 2, in % of one core. Also: bytes
 // per scrape (plain text and gzipped), series, and the time one scrape takes to answer.
-//   node bench/export.mjs [--containers 20] [--seconds 90] [--interval 5]
+//   node bench/export.mjs [--containers 20] [--seconds 90] [--interval 5] [--wake]
 // Needs DOCKER_HOST (scripts/dockerd.sh) and the tailtop-test:busybox image; run under the heavy-test lock.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,6 +19,8 @@ const opt = (name, dflt) => {
 const N = Number(opt('containers', '20'));
 const SECONDS = Number(opt('seconds', '90'));
 const INTERVAL = Number(opt('interval', '5'));
+// --wake: each container wakes 50 times a second (a run-queue histogram per container), else they sleep.
+const WAKE = args.includes('--wake');
 const HZ = 100;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}dist/cli.js`;
@@ -77,7 +79,7 @@ function pidOf(session) {
 async function main() {
   if (!process.env.DOCKER_HOST) throw new Error('DOCKER_HOST is not set (eval "$(bash scripts/dockerd.sh start)")');
   for (const id of docker('ps', '-aq', '--filter', `name=^${PREFIX}`).split('\n').filter(Boolean)) docker('rm', '-f', id);
-  for (let i = 0; i < N; i++) docker('run', '-d', '--name', `${PREFIX}${i}`, '--network', 'none', 'tailtop-test:busybox', 'sleep', '100000');
+  for (let i = 0; i < N; i++) docker('run', '-d', '--name', `${PREFIX}${i}`, '--network', 'none', 'tailtop-test:busybox', ...(WAKE ? ['sh', '-c', 'while :; do usleep 20000; done'] : ['sleep', '100000']));
   const ports = [await freePort(), await freePort()];
   const sessions = ['a', 'b'];
   try {
@@ -104,7 +106,7 @@ async function main() {
     const extra = ((p1[0] - p1[1]) + (p2[1] - p2[0])) / 2;
     const wire = await wireBytes(ports[0]);
     times.sort((x, y) => x - y);
-    console.log(`containers ${N}, ${series} series per scrape`);
+    console.log(`containers ${N} (${WAKE ? 'each waking 50 times a second' : 'idle'}), ${series} series per scrape`);
     console.log(`bytes per scrape: ${wire.plain} plain, ${wire.gzip} gzipped (first scrape ${first.plain} / ${first.gzip})`);
     console.log(`scrape answer time: median ${times[times.length >> 1].toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms (${times.length} scrapes)`);
     console.log(`phase 1 (A scraped every ${INTERVAL} s, ${SECONDS} s): A ${p1[0].toFixed(2)}%, B ${p1[1].toFixed(2)}% of a core`);

@@ -71,7 +71,7 @@ export function jsonReply(status: number, doc: unknown): Reply {
 
 /** Where the range query is not available yet (no recording in this process). */
 export const RANGE_UNAVAILABLE: Handler = () =>
-  jsonReply(501, { error: 'GET /api/v1/range needs a recording (tailtop agent --record); this process keeps no store to query' });
+  jsonReply(501, { error: 'GET /api/v1/range needs the query over a recording, which this build does not have yet (docs/api.md)' });
 
 /** Listen and serve /metrics and /api/v1/* from the source's ticks. Rejects with a UsageError when it cannot bind. */
 export async function startExport(source: LiveSource, o: LiveExportOptions): Promise<LiveExport> {
