@@ -257,3 +257,94 @@ export function figuresOf(prev: SampleSet | null, set: SampleSet): { id: string;
   for (const d of ROLLUP_FIGURES) for (const v of d.read(frame, '1s')) out.push({ id: d.id, labels: v.labels, value: v.value });
   return out;
 }
+
+// ---------------------------------------------------------------- series kept by the store
+
+/** How the store keeps a figure over time: one value per frame and per entity (null for host figures). */
+export type SeriesPut = (entity: string | null, value: number | null | undefined) => void;
+
+export interface SeriesFigure {
+  id: string;
+  unit: Unit;
+  kind: FigureKind;
+  help: string;
+  /** Every value of this figure in a frame, for each entity (container id, disk, interface, core...). */
+  series(frame: Frame, put: SeriesPut): void;
+}
+
+/** The store's name of a figure's series for one entity. */
+export const seriesKey = (id: string, entity: string | null = null): string => (entity === null ? id : `${id}/${entity}`);
+
+/** A figure of the table above, kept as a series. */
+function kept(id: string, series: SeriesFigure['series']): SeriesFigure {
+  const d = BY_ID.get(id);
+  if (!d) throw new Error(`catalogue: no figure ${id}`);
+  return { id, unit: d.unit, kind: d.kind, help: d.help, series };
+}
+
+const eachContainer = (get: (c: ContainerFrame) => number | null | undefined) => (f: Frame, put: SeriesPut): void => {
+  for (const c of f.containers?.containers ?? []) put(c.id, get(c));
+};
+
+const RESOURCES = ['cpu', 'memory', 'io'] as const;
+
+/**
+ * The figures the monitor draws over time (sparklines, graphs), each read from the frame once per frame: the
+ * store's series are exactly these (store/store.ts), named seriesKey(id, entity).
+ */
+export const SERIES_FIGURES: readonly SeriesFigure[] = [
+  kept('host.cpu.percent', (f, put) => put(null, f.host.cpu.percent)),
+  ...(['user', 'system', 'iowait', 'steal'] as const).map((m) => kept(`host.cpu.${m}`, (f, put) => put(null, f.host.cpu[m]))),
+  {
+    id: 'host.core.percent', unit: 'percent', kind: 'counter', help: 'Busy share of one CPU (100 = that core).',
+    series: (f, put) => {
+      for (const c of f.host.cores) put(String(c.id), c.percent);
+    },
+  },
+  kept('host.memory.used', (f, put) => put(null, f.host.memory?.usedBytes)),
+  kept('host.swap.used', (f, put) => put(null, f.host.memory?.swapUsedBytes)),
+  kept('host.load1', (f, put) => put(null, f.host.load?.one)),
+  ...RESOURCES.map((res) =>
+    kept(`host.pressure.${res}.some`, (f, put) => {
+      if (f.host.pressure) put(null, f.host.pressure[res]?.some.percent);
+    }),
+  ),
+  kept('disk.read.bytes_per_sec', (f, put) => {
+    for (const d of f.host.disks) put(d.name, d.readBytesPerSec);
+  }),
+  kept('disk.write.bytes_per_sec', (f, put) => {
+    for (const d of f.host.disks) put(d.name, d.writeBytesPerSec);
+  }),
+  kept('net.rx.bytes_per_sec', (f, put) => {
+    for (const n of f.host.net) put(n.name, n.rxBytesPerSec);
+  }),
+  kept('net.tx.bytes_per_sec', (f, put) => {
+    for (const n of f.host.net) put(n.name, n.txBytesPerSec);
+  }),
+  kept('container.cpu_percent', eachContainer((c) => c.cpuPercent)),
+  kept('container.memory.used', eachContainer((c) => c.memoryUsedBytes)),
+  kept('container.net.rx.bytes_per_sec', eachContainer((c) => c.netRxBytesPerSec)),
+  kept('container.net.tx.bytes_per_sec', eachContainer((c) => c.netTxBytesPerSec)),
+  kept('container.block.read.bytes_per_sec', eachContainer((c) => c.blockReadBytesPerSec)),
+  kept('container.block.write.bytes_per_sec', eachContainer((c) => c.blockWriteBytesPerSec)),
+  kept('container.throttled_percent', eachContainer((c) => c.throttledPercent)),
+  ...RESOURCES.map((res): SeriesFigure => ({
+    id: `container.pressure.${res}.some`, unit: 'percent', kind: 'counter', help: `PSI ${res} some of the container's cgroup: share of time stalled.`,
+    series: (f, put) => {
+      for (const c of f.containers?.containers ?? []) if (c.pressure) put(c.id, c.pressure[res]?.some.percent);
+    },
+  })),
+  {
+    id: 'disk.latency.p99', unit: 'seconds', kind: 'histogram', help: 'Block service time p99 over the last second, per device and op (eBPF).',
+    series: (f, put) => {
+      if (!f.latency?.active) return;
+      for (const r of f.latency.windows['1s'].block) put(`${r.device}/${r.op}`, r.p99Us == null ? null : r.p99Us / 1e6);
+    },
+  },
+];
+
+/** Every figure of the catalogue: the alert/export ids and the series-only ones. */
+export const CATALOGUE: readonly { id: string; unit: Unit; kind: FigureKind; help: string }[] = [
+  ...METRIC_IDS,
+  ...SERIES_FIGURES.filter((s) => !BY_ID.has(s.id)),
+];

@@ -5,35 +5,40 @@
 // (store/read-store.ts); `freeze()` gives the paused display a copy that stays as it was.
 import type { BlockLatencyRow, BlockOp, Frame } from '../model/types.js';
 import { Ring } from './ring.js';
+import { SERIES_FIGURES, seriesKey } from '../model/catalogue.js';
 import { FrozenStore, type HeatmapColumn, type ReadStore } from './read-store.js';
 
 export type { HeatmapColumn, ReadStore };
 
+/**
+ * The names of the series the views read: the catalogue's figures (model/catalogue.ts SERIES_FIGURES), one
+ * series per figure and entity. Every series the store holds is one of these.
+ */
 export const key = {
-  hostCpu: 'host.cpu',
-  hostCpuUser: 'host.cpu.user',
-  hostCpuSystem: 'host.cpu.system',
-  hostCpuIowait: 'host.cpu.iowait',
-  hostCpuSteal: 'host.cpu.steal',
-  core: (id: number) => `host.core.${id}`,
-  memUsed: 'host.mem.used',
-  swapUsed: 'host.swap.used',
-  load1: 'host.load.1',
-  psi: (res: 'cpu' | 'memory' | 'io') => `host.psi.${res}`,
-  diskRead: (name: string) => `disk.${name}.read`,
-  diskWrite: (name: string) => `disk.${name}.write`,
-  netRx: (name: string) => `net.${name}.rx`,
-  netTx: (name: string) => `net.${name}.tx`,
-  ctrCpu: (id: string) => `ctr.${id}.cpu`,
-  ctrMem: (id: string) => `ctr.${id}.mem`,
-  ctrRx: (id: string) => `ctr.${id}.rx`,
-  ctrTx: (id: string) => `ctr.${id}.tx`,
-  ctrBlkRead: (id: string) => `ctr.${id}.blkr`,
-  ctrBlkWrite: (id: string) => `ctr.${id}.blkw`,
-  ctrThrottled: (id: string) => `ctr.${id}.throttled`,
-  ctrPsi: (id: string, res: 'cpu' | 'memory' | 'io') => `ctr.${id}.psi.${res}`,
-  /** Block latency percentile (1 s window) per device and op, microseconds. */
-  lat: (device: string, op: BlockOp, pct: 'p50' | 'p95' | 'p99' | 'max') => `lat.${device}.${op}.${pct}`,
+  hostCpu: seriesKey('host.cpu.percent'),
+  hostCpuUser: seriesKey('host.cpu.user'),
+  hostCpuSystem: seriesKey('host.cpu.system'),
+  hostCpuIowait: seriesKey('host.cpu.iowait'),
+  hostCpuSteal: seriesKey('host.cpu.steal'),
+  core: (id: number) => seriesKey('host.core.percent', String(id)),
+  memUsed: seriesKey('host.memory.used'),
+  swapUsed: seriesKey('host.swap.used'),
+  load1: seriesKey('host.load1'),
+  psi: (res: 'cpu' | 'memory' | 'io') => seriesKey(`host.pressure.${res}.some`),
+  diskRead: (name: string) => seriesKey('disk.read.bytes_per_sec', name),
+  diskWrite: (name: string) => seriesKey('disk.write.bytes_per_sec', name),
+  netRx: (name: string) => seriesKey('net.rx.bytes_per_sec', name),
+  netTx: (name: string) => seriesKey('net.tx.bytes_per_sec', name),
+  ctrCpu: (id: string) => seriesKey('container.cpu_percent', id),
+  ctrMem: (id: string) => seriesKey('container.memory.used', id),
+  ctrRx: (id: string) => seriesKey('container.net.rx.bytes_per_sec', id),
+  ctrTx: (id: string) => seriesKey('container.net.tx.bytes_per_sec', id),
+  ctrBlkRead: (id: string) => seriesKey('container.block.read.bytes_per_sec', id),
+  ctrBlkWrite: (id: string) => seriesKey('container.block.write.bytes_per_sec', id),
+  ctrThrottled: (id: string) => seriesKey('container.throttled_percent', id),
+  ctrPsi: (id: string, res: 'cpu' | 'memory' | 'io') => seriesKey(`container.pressure.${res}.some`, id),
+  /** Block service time p99 over the last second, per device and op, seconds. */
+  lat: (device: string, op: BlockOp, _pct: 'p99') => seriesKey('disk.latency.p99', `${device}/${op}`),
 } as const;
 
 export class Store implements ReadStore {
@@ -56,6 +61,11 @@ export class Store implements ReadStore {
   /** Number of frames pushed so far. */
   get count(): number {
     return this.frames;
+  }
+
+  /** Names of the series held now (each a catalogue figure's seriesKey). */
+  seriesNames(): string[] {
+    return [...this.rings.keys()];
   }
 
   series(name: string): Ring | undefined {
@@ -103,53 +113,9 @@ export class Store implements ReadStore {
       seen.add(name);
     };
 
-    const h = frame.host;
-    put(key.hostCpu, h.cpu.percent);
-    put(key.hostCpuUser, h.cpu.user);
-    put(key.hostCpuSystem, h.cpu.system);
-    put(key.hostCpuIowait, h.cpu.iowait);
-    put(key.hostCpuSteal, h.cpu.steal);
-    for (const c of h.cores) put(key.core(c.id), c.percent);
-    put(key.memUsed, h.memory?.usedBytes);
-    put(key.swapUsed, h.memory?.swapUsedBytes);
-    put(key.load1, h.load?.one);
-    if (h.pressure) {
-      put(key.psi('cpu'), h.pressure.cpu?.some.percent);
-      put(key.psi('memory'), h.pressure.memory?.some.percent);
-      put(key.psi('io'), h.pressure.io?.some.percent);
-    }
-    for (const d of h.disks) {
-      put(key.diskRead(d.name), d.readBytesPerSec);
-      put(key.diskWrite(d.name), d.writeBytesPerSec);
-    }
-    for (const n of h.net) {
-      put(key.netRx(n.name), n.rxBytesPerSec);
-      put(key.netTx(n.name), n.txBytesPerSec);
-    }
-    for (const c of frame.containers?.containers ?? []) {
-      put(key.ctrCpu(c.id), c.cpuPercent);
-      put(key.ctrMem(c.id), c.memoryUsedBytes);
-      put(key.ctrRx(c.id), c.netRxBytesPerSec);
-      put(key.ctrTx(c.id), c.netTxBytesPerSec);
-      put(key.ctrBlkRead(c.id), c.blockReadBytesPerSec);
-      put(key.ctrBlkWrite(c.id), c.blockWriteBytesPerSec);
-      put(key.ctrThrottled(c.id), c.throttledPercent);
-      if (c.pressure) {
-        put(key.ctrPsi(c.id, 'cpu'), c.pressure.cpu?.some.percent);
-        put(key.ctrPsi(c.id, 'memory'), c.pressure.memory?.some.percent);
-        put(key.ctrPsi(c.id, 'io'), c.pressure.io?.some.percent);
-      }
-    }
+    for (const fig of SERIES_FIGURES) fig.series(frame, (entity, v) => put(seriesKey(fig.id, entity), v));
     const lat = frame.latency;
-    if (lat?.active) {
-      for (const r of lat.windows['1s'].block) {
-        put(key.lat(r.device, r.op, 'p50'), r.p50Us);
-        put(key.lat(r.device, r.op, 'p95'), r.p95Us);
-        put(key.lat(r.device, r.op, 'p99'), r.p99Us);
-        put(key.lat(r.device, r.op, 'max'), r.maxUs);
-      }
-      this.pushHeat(frame.atMs, lat.current.block);
-    }
+    if (lat?.active) this.pushHeat(frame.atMs, lat.current.block);
 
     // Series not updated this frame get a gap; those unseen for a whole ring are dropped.
     for (const [name, e] of this.rings) {

@@ -8,9 +8,9 @@
 //   port gets nothing; silent and slowloris clients are cut off while the monitor keeps sampling;
 // - the fleet view lists both; the agent stopped (SIGTERM, exit 0) shows as down;
 // - `snapshot --json --follow` prints one document per interval and exits 0 on SIGINT.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,6 +208,42 @@ describe.skipIf(skip)('monitors with --listen, alerts, Prometheus and the fleet 
       expect(docs[i]!.intervalSec).toBeCloseTo(gap / 1000, 1);
     }
   }, 30_000);
+});
+
+describe.skipIf(builtCli() !== null)('--listen flags: usage errors exit 2 with one line naming the flag', () => {
+  const run = (args: string[]): { status: number | null; stderr: string } => {
+    const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, TERM: 'dumb' } });
+    return { status: r.status, stderr: r.stderr };
+  };
+  it('the agent: a public address without token or TLS, a token file without --listen, half a TLS pair, a port in use', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tailtop-listen-flags-'));
+    try {
+      let r = run(['agent', '--no-docker', '--no-ebpf', '--store', join(dir, 's1'), '--listen', '0.0.0.0:9']);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/--listen 0\.0\.0\.0:9: not a loopback address; give --auth-token-file FILE or --tls-cert FILE --tls-key FILE/);
+      expect(existsSync(join(dir, 's1'))).toBe(false); // refused before anything started
+      r = run(['agent', '--no-docker', '--no-ebpf', '--store', join(dir, 's2'), '--auth-token-file', '/nonexistent']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--auth-token-file goes with --listen/);
+      r = run(['agent', '--no-docker', '--no-ebpf', '--store', join(dir, 's3'), '--listen', '127.0.0.1:0', '--tls-cert', '/x.pem']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--tls-cert needs --tls-key/);
+      const busy = createServer().listen(0, '127.0.0.1');
+      await new Promise((res) => busy.once('listening', res));
+      const port = (busy.address() as { port: number }).port;
+      r = run(['agent', '--no-docker', '--no-ebpf', '--store', join(dir, 's4'), '--listen', `127.0.0.1:${port}`]);
+      busy.close();
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`--listen 127\\.0\\.0\\.1:${port}: address already in use`));
+      // The store it had opened was closed again: a second agent may take it.
+      r = run(['agent', '--no-docker', '--no-ebpf', '--store', join(dir, 's4'), '--listen', '0.0.0.0:9']);
+      expect(r.stderr).not.toMatch(/being written by another/);
+      expect(run(['snapshot', '--json', '--listen', '127.0.0.1:0']).stderr).toMatch(/--listen goes with the monitor/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 async function until(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {

@@ -6,7 +6,7 @@ import { Sampler, type Wants } from '../../src/sampler.js';
 import { Store } from '../../src/store/store.js';
 import { FrameMaker } from '../../src/store/frame-maker.js';
 import { buildFrame } from '../../src/model/frame-builder.js';
-import type { SampleSet } from '../../src/model/sample-set.js';
+import type { LatencyIntervalSample, SampleSet } from '../../src/model/sample-set.js';
 import type { Frame } from '../../src/model/types.js';
 import type { ContainersSource, HostSource, LatencySource, ProcessesSource } from '../../src/sources/types.js';
 import type { EbpfStatus } from '../../src/sources/ebpf/supervisor.js';
@@ -22,7 +22,7 @@ function fixtureSources(seed: number) {
   let helperUp = true;
   let token = 0;
   let queue: IntervalData[] = [];
-  const toInterval = (iv: SampleSet['latency'] extends infer L ? NonNullable<L>['intervals'][number] : never, flush: number | null): IntervalData => ({
+  const toInterval = (iv: LatencyIntervalSample, flush: number | null): IntervalData => ({
     kind: 'interval',
     seq: iv.seq,
     monoNs: now * 1e6 - 1e5,

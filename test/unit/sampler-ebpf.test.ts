@@ -123,7 +123,8 @@ describe('sampler and the eBPF helper', () => {
     expect(seen).toEqual(['live', 'live', 'eBPF: no data for 3 s', 'eBPF: no data for 4 s']);
     const p99 = store.values(key.lat('sda', 'read', 'p99'));
     // 1-3 s: a point each; 4-5 s: the 1 s window is empty (no new interval): a gap, not the old point again
-    expect([...p99].map((v) => (Number.isNaN(v) ? null : v))).toEqual([1, 1, 1, null, null, null, null]);
+    // (the store keeps the catalogue's unit, seconds: 1 us)
+    expect([...p99].map((v) => (Number.isNaN(v) ? null : v * 1e6))).toEqual([1, 1, 1, null, null, null, null]);
     ebpf.stalled = false;
     at(8000);
     const f = await s.tick();

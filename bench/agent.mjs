@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// `tailtop agent` cost: the built agent records to a temporary store; after a settle, its CPU (utime+stime of
+// the node process; the eBPF helper's own CPU is measured apart) over a window, its peak RSS (VmHWM) and the
+// store's growth per sample. Start containers first for the 20-container scenario (the agent finds them
+// through DOCKER_HOST). Figures are printed, never asserted.
+//   node bench/agent.mjs [--seconds 60] [--settle 5] [--interval 1000] [--args '--no-ebpf'] [--root DIR]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
+const SECONDS = Number(opt('seconds', '60'));
+const SETTLE = Number(opt('settle', '5'));
+const INTERVAL = opt('interval', '1000');
+const EXTRA = opt('args', '').split(' ').filter(Boolean);
+const HZ = 100;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function ticks(pid) {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+const hwm = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const children = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+const storeBytes = (dir) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+
+const dir = mkdtempSync(join(tmpdir(), 'tailtop-agent-bench-'));
+const agent = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'agent', '--store', dir, '--interval', INTERVAL, ...EXTRA], {
+  env: { ...process.env, TAILTOP_AGENT_TRACE: '1' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let ticksSeen = 0;
+agent.stdout.on('data', (d) => (ticksSeen += String(d).split('\n').filter((l) => l.startsWith('recorded')).length));
+try {
+  await sleep(SETTLE * 1000);
+  const helper = children(agent.pid)[0];
+  const t0 = ticks(agent.pid);
+  const h0 = helper ? ticks(helper) : 0;
+  const s0 = ticksSeen;
+  const b0 = storeBytes(dir);
+  const w0 = performance.now();
+  await sleep(SECONDS * 1000);
+  const wall = (performance.now() - w0) / 1000;
+  const cpu = ((ticks(agent.pid) - t0) / HZ / wall) * 100;
+  const helperCpu = helper ? ((ticks(helper) - h0) / HZ / wall) * 100 : null;
+  const samples = ticksSeen - s0;
+  const bytes = storeBytes(dir) - b0;
+  console.log(`agent ${EXTRA.join(' ') || '(eBPF on)'}: CPU ${cpu.toFixed(2)}% of a core, peak RSS ${hwm(agent.pid).toFixed(1)} MiB, ` +
+    `helper CPU ${helperCpu === null ? '—' : `${helperCpu.toFixed(2)}%`}, ${samples} samples in ${wall.toFixed(0)} s, store +${bytes} bytes (${samples ? Math.round(bytes / samples) : '—'} B/sample, WAL and pages included)`);
+} finally {
+  agent.kill('SIGTERM');
+  await new Promise((r) => agent.on('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}
