@@ -14,11 +14,8 @@ const benches = [
   ['report.mjs', quick ? ['--runs', '2', '--hours', '24'] : []],
   ['record.mjs', quick ? ['--hours', '2'] : []],
   ['latency.mjs', [], ['--expose-gc']],
-<<<<<<< HEAD
   ['export.mjs', quick ? ['--seconds', '30'] : []],
-=======
   ['agent.mjs', quick ? ['--seconds', '15'] : []],
->>>>>>> seam-core
 ];
 let failed = 0;
 for (const [file, args, nodeArgs = []] of benches) {
