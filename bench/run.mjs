@@ -14,6 +14,7 @@ const benches = [
   ['report.mjs', quick ? ['--runs', '2', '--hours', '24'] : []],
   ['record.mjs', quick ? ['--hours', '2'] : []],
   ['latency.mjs', [], ['--expose-gc']],
+  ['export.mjs', quick ? ['--seconds', '30'] : []],
   ['agent.mjs', quick ? ['--seconds', '15'] : []],
 ];
 let failed = 0;

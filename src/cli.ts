@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { systemClock } from './clock.js';
 import { Store, type ReadStore } from './store/store.js';
 import { Sampler, type SamplerDeps } from './sampler.js';
-import { readStaticFacts } from './sources/sysinfo.js';
+import { quickFacts, readStaticFacts } from './sources/sysinfo.js';
 import type { ContainerSource } from './sources/docker/container-source.js';
 import { parseDockerHost } from './sources/docker/endpoint.js';
 import { containerFinder, liveHostSource, loadContainerSource } from './sources/live.js';
@@ -27,7 +27,7 @@ import { toSnapshot } from './snapshot.js';
 import { setup, SetupError, undoSetup } from './setup.js';
 import { runDoctor } from './doctor/doctor.js';
 import { exitCode, toJson, toText } from './doctor/report.js';
-import type { StaticFacts } from './model/types.js';
+import type { Frame, StaticFacts } from './model/types.js';
 import os from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -52,6 +52,8 @@ Options:
   --all-disks          also show idle loop/ram devices
   --ascii              draw with ASCII only (the default where the locale is not UTF-8)
   --unicode            draw with Unicode box and block characters even where the locale is not UTF-8
+  --listen ADDR:PORT   serve /metrics (Prometheus) and the JSON API (docs/api.md); loopback unless
+                       --auth-token-file FILE or --tls-cert FILE --tls-key FILE is given
   --record             record every tick to the store while the monitor runs (as \`tailtop agent\` does)
   --store DIR          the store for --record (default: /var/lib/tailtop as root, else $XDG_STATE_HOME/tailtop)
   -h, --help           show this help
@@ -61,10 +63,11 @@ snapshot options:
   --json               print JSON (the only format; required)
   --interval MS        time between the two samples (default 1000)
   --processes          include processes (whole host and per container)
+  --follow             one document per interval as JSON lines, until interrupted
 
 doctor exits 0 when everything works, 1 when something is off (docs/doctor.md for --json).
 
-Docs: README.md, docs/snapshot.md, docs/doctor.md, docs/metrics.md, docs/ebpf-protocol.md`;
+Docs: README.md, docs/snapshot.md, docs/api.md, docs/doctor.md, docs/metrics.md, docs/ebpf-protocol.md`;
 
 /**
  * A snapshot's first sample is retaken while the helper's cut was further from it than this (ms): 0.2% of
@@ -102,6 +105,11 @@ function parse(argv: string[]): Parsed {
         record: { type: 'boolean' },
         store: { type: 'string' },
         undo: { type: 'boolean' },
+        listen: { type: 'string' },
+        'auth-token-file': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        follow: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -122,6 +130,11 @@ function parse(argv: string[]): Parsed {
     undo: ['setup'],
     ascii: ['tui'],
     unicode: ['tui'],
+    listen: ['tui'],
+    'auth-token-file': ['tui'],
+    'tls-cert': ['tui'],
+    'tls-key': ['tui'],
+    follow: ['snapshot'],
     record: ['tui'],
     store: ['tui'],
   };
@@ -195,11 +208,36 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
     const frame = frames.latest()!;
     const skews = [skew1, sampler.lastCutSkewMs].filter((x): x is number => x !== null);
     const cutSkewMs = skews.length === 2 ? Math.max(...skews) : null;
+    if (values.follow) return await followSnapshots(sampler, frame, cutSkewMs, { facts, intervalMs, withProcesses });
     process.stdout.write(`${JSON.stringify(toSnapshot(frame, { facts, intervalMs, processes: withProcesses, version: VERSION, cutSkewMs }), null, 2)}\n`);
     return 0;
   } finally {
     await Promise.all([containers?.stop(), ebpf?.stop()]);
   }
+}
+
+/** `snapshot --json --follow` (snapshot-follow.ts): JSON lines until a signal (exit 0) or a closed pipe (exit 0). */
+async function followSnapshots(sampler: Sampler, first: Frame, firstSkew: number | null, o: { facts: StaticFacts; intervalMs: number; withProcesses: boolean }): Promise<number> {
+  const { follow, stdoutWriter } = await import('./snapshot-follow.js');
+  // A document's cut skew is the larger of its two cuts' (the first document's was measured already).
+  let prevCut = sampler.lastCutSkewMs;
+  const doc = (f: Frame) => {
+    const cut = sampler.lastCutSkewMs;
+    const cutSkewMs = f === first ? firstSkew : prevCut !== null && cut !== null ? Math.max(prevCut, cut) : null;
+    prevCut = cut;
+    return toSnapshot(f, { facts: o.facts, intervalMs: o.intervalMs, processes: o.withProcesses, version: VERSION, cutSkewMs });
+  };
+  process.stdout.on('error', () => {}); // EPIPE arrives through the write's callback
+  const stopped = new Promise<void>((resolve) => {
+    for (const sig of EXIT_SIGNALS) process.once(sig, () => resolve());
+  });
+  try {
+    await follow(sampler, first, { intervalMs: o.intervalMs, leadMs: ALIGNED_CUT_MS, nowMs: () => systemClock.nowMs(), write: stdoutWriter(), doc, stopped });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    throw err;
+  }
+  return 0;
 }
 
 /** The exit code for a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143). */
@@ -253,11 +291,25 @@ async function runTui(values: Parsed['values']): Promise<number> {
     ...(findContainers ? { findContainers } : {}),
     host: process.env.TAILTOP_FAULT === 'collector' ? faultyHost(host) : host,
   });
+  // Alert rules per frame, and with --listen /metrics and the JSON API: bound before the screen is taken.
+  let tui: ReturnType<typeof createTui> | null = null;
+  const { attachLive, listenFromFlags } = await import('./export/live.js');
+  const attached = await attachLive(sampler, {
+    listen: listenFromFlags(values),
+    rules: cfg.alerts,
+    settings: cfg.export,
+    version: VERSION,
+    facts: () => facts,
+    showAllDisks: cfg.showAllDisks,
+    onProblem: (line) => tui?.note('alert', line),
+  }).catch((e: unknown) => {
+    recording?.closeSync();
+    throw e;
+  });
 
   return await new Promise<number>((resolve) => {
     let stopCapture = (): void => {};
     let strayTimer: NodeJS.Timeout | null = null;
-    let tui: ReturnType<typeof createTui> | null = null;
     const finish = (code: number, err?: unknown): void => {
       if (done) return;
       done = true;
@@ -277,7 +329,7 @@ async function runTui(values: Parsed['values']): Promise<number> {
       if (err !== undefined) process.stderr.write(`tailtop: ${errorLine(err)}\n`);
       // Stop the helper and the Docker client, but never wait for them longer than the deadline.
       const deadline = new Promise<void>((r) => setTimeout(r, STOP_DEADLINE_MS).unref());
-      void Promise.race([Promise.allSettled([containers?.stop(), ebpf?.stop()]), deadline]).then(() => resolve(code));
+      void Promise.race([Promise.allSettled([containers?.stop(), ebpf?.stop(), attached.stop()]), deadline]).then(() => resolve(code));
     };
     // These listeners stay for the life of the process: blessed's own SIGTERM/SIGINT/SIGQUIT handlers call
     // process.exit(0) when they are the only listener left. A second signal while stopping exits at once.
@@ -303,8 +355,9 @@ async function runTui(values: Parsed['values']): Promise<number> {
         bindings: keyTable,
         refreshMs: sampler.refreshMs,
         onRefreshChange: (ms) => sampler.setRefresh(ms),
-        onWantsChange: (w) => sampler.setWants(w),
+        onWantsChange: (w) => sampler.setWants({ ...w, alertWindows: attached.alerts.containerLatencyWindows() }),
         onQuit: () => finish(0),
+        alerts: attached.alerts,
       });
     } catch (err) {
       finish(1, err);
@@ -369,11 +422,6 @@ async function openTuiRecording(values: Parsed['values'], intervalMs: number): P
 function faultyHost(host: HostSource): HostSource {
   let ticks = 0;
   return { read: (atMs) => (++ticks >= 3 ? Promise.reject(new Error('injected collector fault (TAILTOP_FAULT=collector)')) : host.read(atMs)) };
-}
-
-function quickFacts(): StaticFacts {
-  const cpus = os.cpus();
-  return { hostname: os.hostname(), kernel: os.release(), os: os.type(), cpuModel: cpus[0]?.model ?? '', cpuCount: cpus.length };
 }
 
 function terminalColors(): number {

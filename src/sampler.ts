@@ -63,6 +63,8 @@ export interface Wants {
   allDetail?: boolean;
   /** The latency window shown: per-container latency is computed for it and `current` only (else for all). */
   latencyWindow?: LatencyWindow;
+  /** Windows alert rules read per-container latency over: computed for every container, with rows. */
+  alertWindows?: readonly LatencyWindow[];
 }
 
 export interface SamplerEvents {
@@ -121,7 +123,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   /** What to collect besides the host; process rates start over whenever collection was off. */
   setWants(w: Wants): void {
     this.wants = w;
-    this.frames.options = { ...this.frames.options, view: w.latencyWindow ? { latencyWindow: w.latencyWindow, containerId: w.containerId } : null };
+    this.frames.options = { ...this.frames.options, view: w.latencyWindow ? { latencyWindow: w.latencyWindow, containerId: w.containerId, alertWindows: w.alertWindows ?? [] } : null };
   }
 
   /**

@@ -11,6 +11,8 @@ import { parseDockerHost } from '../sources/docker/endpoint.js';
 import { Agent } from './agent.js';
 import { AGENT_DEFAULTS, defaultStoreDir, describeRetain, describeSize, parseRetain, parseSize } from './options.js';
 import { figuresOf } from '../model/catalogue.js';
+import { attachLive, listenFromFlags, type Attached } from '../export/live.js';
+import { quickFacts, readStaticFacts } from '../sources/sysinfo.js';
 
 export const AGENT_USAGE = `Usage:
   tailtop agent [options]      sample like the monitor, without a terminal, and record every tick
@@ -24,6 +26,10 @@ Options:
   --docker-host URL    Docker/Podman endpoint (default: DOCKER_HOST, /var/run/docker.sock, podman sockets)
   --no-docker          do not look for a container runtime
   --no-ebpf            do not start the eBPF helper
+  --listen ADDR:PORT   serve /metrics (Prometheus) and the JSON API (docs/api.md); loopback unless
+                       --auth-token-file FILE or --tls-cert FILE --tls-key FILE is given
+
+The [[alert]] rules of the config are evaluated every tick (hook commands on fire and resolve).
 
 SIGTERM or SIGINT flushes the store and exits 0. Docs: README.md ("Agent"), docs/store.md`;
 
@@ -53,6 +59,10 @@ export async function runAgentCommand(argv: string[], version: string, io: Io): 
         'docker-host': { type: 'string' },
         'no-docker': { type: 'boolean' },
         'no-ebpf': { type: 'boolean' },
+        listen: { type: 'string' },
+        'auth-token-file': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -66,6 +76,7 @@ export async function runAgentCommand(argv: string[], version: string, io: Io): 
   }
   const say = (line: string): void => io.err(`tailtop agent: ${line}\n`);
   let agent: Agent;
+  let attached: Attached;
   try {
     const explicit = typeof values['config'] === 'string' ? values['config'] : null;
     const cfg = loadConfig(explicit ?? defaultConfigPath(), { required: explicit != null });
@@ -83,6 +94,7 @@ export async function runAgentCommand(argv: string[], version: string, io: Io): 
       if (r.error !== null) throw new UsageError(`--docker-host: ${r.error.replace(/^docker: /, '')}`);
     }
     const storeDir = store ?? defaultStoreDir();
+    const listen = listenFromFlags(values);
     agent = await Agent.start({
       storeDir,
       intervalMs,
@@ -99,6 +111,24 @@ export async function runAgentCommand(argv: string[], version: string, io: Io): 
       ...(process.env['TAILTOP_AGENT_TRACE'] === '1' ? { onAppend: (set, ok) => io.out(`${ok ? 'recorded' : 'lost'} ${set.wallMs}\n`) } : {}),
     });
     say(`recording to ${agent.recording.file} every ${intervalMs} ms (retain ${describeRetain(retainMs)}, at most ${describeSize(maxBytes)})`);
+    // Alert rules and, with --listen, /metrics and the JSON API: the monitor's code, attached to this sampler.
+    const facts = quickFacts();
+    void readStaticFacts().then((f) => Object.assign(facts, f));
+    const started = agent;
+    attached = await attachLive(agent.sampler, {
+      listen,
+      rules: cfg.alerts,
+      settings: cfg.export,
+      version,
+      facts: () => facts,
+      showAllDisks: cfg.showAllDisks,
+      onProblem: say,
+    }).catch(async (e: unknown) => {
+      await started.stop();
+      throw e;
+    });
+    if (attached.live) say(`serving /metrics and /api/v1 on ${listen!.tls ? 'https' : 'http'}://${attached.live.host.includes(':') ? `[${attached.live.host}]` : attached.live.host}:${attached.live.port}${listen!.token ? ' (bearer token required)' : ''}`);
+    if (cfg.alerts.length) say(`evaluating ${cfg.alerts.length} alert rule${cfg.alerts.length === 1 ? '' : 's'} every tick`);
   } catch (err) {
     io.err(`tailtop: ${storeErrorLine(err)}\n`);
     return exitCodeOf(err);
@@ -109,13 +139,14 @@ export async function runAgentCommand(argv: string[], version: string, io: Io): 
       process.on(sig, () => {
         if (stopping) {
           // A second signal: close the store on this thread and go.
+          attached.alerts.stop();
           agent.stopNow();
           resolve(0);
           return;
         }
         stopping = true;
         say(`${sig}: flushing the store and stopping`);
-        agent.stop().then(
+        Promise.all([attached.stop(), agent.stop()]).then(
           () => resolve(0),
           (err: unknown) => {
             io.err(`tailtop: ${errorLine(err)}\n`);

@@ -28,6 +28,8 @@ export interface FrameView {
   latencyWindow: LatencyWindow;
   /** The open container: the only one with rows per device and op. */
   containerId: string | null;
+  /** Windows alert rules read per-container latency over: computed for every container, with rows. */
+  alertWindows?: readonly LatencyWindow[];
 }
 
 export interface FrameOptions {
@@ -110,9 +112,11 @@ function latencyOf(set: SampleSet, input: LatencyInput | null, opts: FrameOption
       badLines: status.badLines,
       // The monitor: containers for the window on screen (rows for the open container only), and their
       // I/O counts and bytes for `current` (the table's block rates).
-      ...(view
-        ? { containerSpans: ['current', view.latencyWindow], countsOnly: ['current'], detailFor: (id: string) => id === view.containerId }
-        : {}),
+      ...(view && view.alertWindows?.length
+        ? { containerSpans: ['current', ...new Set([view.latencyWindow, ...view.alertWindows])], countsOnly: ['current'] }
+        : view
+          ? { containerSpans: ['current', view.latencyWindow], countsOnly: ['current'], detailFor: (id: string) => id === view.containerId }
+          : {}),
     },
   );
 }

@@ -243,3 +243,9 @@ export async function readHostSampleSysinfo(
 function num(n: number | null | undefined): number {
   return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : NaN;
 }
+
+/** What node:os knows at once (the monitor's first frame and the agent must not wait for readStaticFacts). */
+export function quickFacts(): StaticFacts {
+  const cpus = os.cpus();
+  return { hostname: os.hostname(), kernel: os.release(), os: os.type(), cpuModel: cpus[0]?.model ?? '', cpuCount: cpus.length };
+}

@@ -30,6 +30,9 @@ import { createContainerView } from './views/container.js';
 import { createProcessesView } from './views/processes.js';
 import { createLatencyView } from './views/latency.js';
 import { createDiskView } from './views/disk.js';
+import { createAlertsView } from './views/alerts.js';
+import { alertsSummary, NO_ALERTS } from './alerts-summary.js';
+import type { AlertReader } from '../export/alert-board.js';
 
 export interface TuiOptions {
   store: FreezableStore;
@@ -51,6 +54,8 @@ export interface TuiOptions {
   /** Process collection only while a process table is visible. */
   onWantsChange(w: { processes: boolean; containerId: string | null; cursorContainerId: string | null; latencyWindow: LatencyWindow }): void;
   onQuit(): void;
+  /** The alert rules at work (header: firing alerts; the alerts view). */
+  alerts?: AlertReader;
 }
 
 export interface Tui {
@@ -163,7 +168,7 @@ export function createTui(opts: TuiOptions): Tui {
   const top = (): Entry => stack[stack.length - 1]!;
 
   const push = (id: ViewId, target: string): boolean => {
-    const factory = FACTORIES[id];
+    const factory = id === 'alerts' && !FACTORIES.alerts ? () => createAlertsView(opts.alerts ?? NO_ALERTS) : FACTORIES[id];
     if (!factory) {
       message = `the ${id} view is not available in this build`;
       return false;
@@ -236,7 +241,7 @@ export function createTui(opts: TuiOptions): Tui {
     const target =
       t.view.id === 'container' ? (frame?.containers?.containers.find((c) => c.id === t.target)?.name ?? t.target.slice(0, 12)) : t.target;
     const viewName = target ? `${t.view.id} ${sanitize(target, 80)}` : t.view.id;
-    headerText.set([headerLine(opts.facts, frame, { refreshMs, paused, view: viewName, window }, theme, cols)]);
+    headerText.set([headerLine(opts.facts, frame, { refreshMs, paused, view: viewName, window, alerts: alertsSummary(opts.alerts) }, theme, cols)]);
     if (fullViews) {
       t.view.update(ctx());
       wantsChanged(); // the cursor may have moved (keys, new rows)
@@ -278,6 +283,7 @@ export function createTui(opts: TuiOptions): Tui {
     processes: () => switchTo('processes'),
     latency: () => switchTo('latency'),
     overview: () => switchTo('overview'),
+    alerts: () => switchTo('alerts'),
     back: () => {
       const r = top().view.command('back', ctx());
       if (r) apply(r);

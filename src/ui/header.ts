@@ -10,6 +10,8 @@ export interface HeaderState {
   paused: boolean;
   view: string;
   window: string;
+  /** Firing alerts (alerts-summary.ts), shown whatever the width; null or absent when none. */
+  alerts?: string | null;
 }
 
 export function refreshLabel(ms: number): string {
@@ -29,6 +31,11 @@ export function headerLine(facts: StaticFacts, frame: Frame | null, s: HeaderSta
     [`view ${sanitize(s.view, 80)}`, `${t('inactive_fg', 'view')} ${sanitize(s.view, 80)}`, 2],
   ];
   if (s.paused) items.push(['PAUSED', t('status_warn', '{bold}PAUSED{/bold}'), 0]);
+  if (s.alerts) {
+    // After the host name, cut to half the width: it must not push the rest off a narrow line.
+    const a = s.alerts.length > width / 2 ? `${s.alerts.slice(0, Math.max(8, Math.floor(width / 2) - 1))}…` : s.alerts;
+    items.splice(2, 0, [a, t('status_warn', `{bold}${a.replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'))}{/bold}`), 0]);
+  }
   const sep = '  ';
   const plainLen = (xs: typeof items): number => xs.reduce((a, [p]) => a + p.length, 0) + sep.length * (xs.length - 1) + 1;
   let used = items;

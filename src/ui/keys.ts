@@ -22,6 +22,7 @@ export const COMMANDS = {
   processes: { keys: ['p'], help: 'Processes view (whole host)' },
   latency: { keys: ['l'], help: 'Tail-latency view (eBPF)' },
   overview: { keys: ['o'], help: 'Host overview' },
+  alerts: { keys: ['a'], help: 'Alerts: firing and pending now, and their history' },
   sortNext: { keys: ['s'], help: 'Sort by the next column' },
   sortReverse: { keys: ['S'], help: 'Reverse the sort order' },
   filter: { keys: ['/'], help: 'Filter rows (substring; a leading ~ for a regex)' },

@@ -7,7 +7,7 @@ import type { LatencyWindow } from '../model/types.js';
 import type { Theme } from './theme.js';
 import type { CommandId } from './keys.js';
 
-export type ViewId = 'overview' | 'containers' | 'container' | 'processes' | 'latency' | 'disk';
+export type ViewId = 'overview' | 'containers' | 'container' | 'processes' | 'latency' | 'disk' | 'alerts';
 
 export interface ViewContext {
   store: ReadStore;
