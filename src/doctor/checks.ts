@@ -54,9 +54,10 @@ export function kernelCheck(rel = release()): Check {
   const m = /^(\d+)\.(\d+)/.exec(rel);
   const v = m ? Number(m[1]) * 1000 + Number(m[2]) : 0;
   const detail = { release: rel };
-  if (v >= 5008) return ok(`Linux ${rel}`, detail);
-  if (v >= 5005) return warn(`Linux ${rel}: eBPF works as root only (CAP_BPF and CAP_PERFMON came in 5.8)`, 'run tailtop as root, or a kernel 5.8+', detail);
-  return warn(`Linux ${rel}: older than 5.5 (no tp_btf; the helper falls back to raw_tp)`, 'a kernel 5.8+ for unprivileged use', detail);
+  if (v >= 5012) return ok(`Linux ${rel}`, detail);
+  const fix = 'a kernel 5.12+ for eBPF latency (everything else works without it)';
+  if (v >= 5008) return warn(`Linux ${rel}: eBPF latency needs 5.12+ (the BPF compare-and-swap behind exact maxima): it stays off`, fix, detail);
+  return warn(`Linux ${rel}: eBPF latency needs 5.12+ (and 5.8+ for CAP_BPF/CAP_PERFMON): it stays off`, fix, detail);
 }
 
 export function btfCheck(exists: (p: string) => boolean): Check {

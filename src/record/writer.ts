@@ -552,14 +552,14 @@ export class StoreWriter {
   private resumed(wallMs: number): void {
     const message = `store ${this.file}: recording resumed after ${this.failing} from ${new Date(this.failingSinceMs).toISOString()} (${this.lostSinceFailing} ticks lost)`;
     this.failing = null;
-    this.lastEventMs.delete('disk-full');
-    this.lastEventMs.delete('write-error');
     try {
       this.stmt.event.run(wallMs, 'gap', message);
     } catch {
       // the event row is a courtesy
     }
-    this.onEvent({ kind: 'resumed', wallMs, message });
+    // A disk that fills and frees by turns (a WAL checkpoint freeing a few pages) must not flood the user:
+    // every kind of line stays at most once a minute; the store's gap rows keep every span.
+    this.report('resumed', wallMs, message);
     if (this.toPack.length) this.packLater();
   }
 

@@ -23,8 +23,8 @@ export interface StatusState {
 export function ebpfState(frame: Frame | null): string | null {
   const l = frame?.latency;
   if (!l) return null;
-  if (!l.active) return sanitize(l.source, 120);
   const bad = l.badLines > 0 ? ` (${l.badLines} bad lines)` : '';
+  if (!l.active) return sanitize(l.source, 120) + bad;
   const lost = lossNotes(l.windows['1m']);
   return lost.length > 0 ? `eBPF on: ${lost.join('; ')}${bad}` : `eBPF on${bad}`;
 }

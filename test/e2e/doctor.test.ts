@@ -56,7 +56,7 @@ describe.skipIf(skip)('tailtop doctor', () => {
     expect(doc).toMatchObject({ schemaVersion: 1, status: 'ok', exitCode: 0 });
     expect(doc.checks.filter((c) => c.status !== 'ok')).toEqual([]);
     const programs = byId(doc, 'ebpf.programs').detail as { attached: Record<string, string>; failed: Record<string, string> };
-    expect(Object.keys(programs.attached).sort()).toEqual(['block_rq_complete', 'block_rq_insert', 'block_rq_issue', 'sched_switch', 'sched_wakeup', 'sched_wakeup_new']);
+    expect(Object.keys(programs.attached).sort()).toEqual(['block_rq_complete', 'block_rq_insert', 'block_rq_issue', 'block_rq_merge', 'block_rq_requeue', 'sched_switch', 'sched_wakeup', 'sched_wakeup_new']);
     expect(programs.failed).toEqual({});
     const helper = byId(doc, 'ebpf.helper').detail;
     expect(helper.sourceSha256).toBe(helper.packageSourceSha256);

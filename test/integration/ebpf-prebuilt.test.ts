@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, requirement } from '../env.js';
 import { which } from './docker-helpers.js';
 import { parseVersion, sourceHash } from '../../src/sources/ebpf/helper-version.js';
+import { PROTOCOL_VERSION } from '../../src/sources/ebpf/protocol.js';
 
 const BPF = join(REPO, 'bpf');
 const ARCHES = ['x86_64', 'aarch64'] as const;
@@ -68,7 +69,7 @@ describe.skipIf(skip)('prebuilt helpers', () => {
     execFileSync('make', ['-s', '-C', BPF, 'prebuilt', `PREBUILT_DIR=${out}`], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
     for (const arch of ARCHES) {
       const bin = join(out, `tailtop-bpf-${arch}`);
-      expect(versionOf(bin, arch)).toMatchObject({ sourceSha256: src, link: 'static', arch, protocol: 1 });
+      expect(versionOf(bin, arch)).toMatchObject({ sourceSha256: src, link: 'static', arch, protocol: PROTOCOL_VERSION });
       expect(hasInterpreter(bin)).toBe(false);
     }
   }, 300_000);

@@ -49,11 +49,12 @@ describe('report', () => {
 });
 
 describe('checks', () => {
-  it('kernel: 5.8+ ok; 5.5-5.7 root only; older warned', () => {
+  it('kernel: 5.12+ ok (the helper\'s compare-and-swap); older warned that eBPF stays off', () => {
     expect(kernelCheck('6.1.0-18-amd64').status).toBe('ok');
-    expect(kernelCheck('5.8.0').status).toBe('ok');
-    expect(kernelCheck('5.7.19')).toMatchObject({ status: 'warn', fix: 'run tailtop as root, or a kernel 5.8+' });
-    expect(kernelCheck('4.19.0').status).toBe('warn');
+    expect(kernelCheck('5.12.0').status).toBe('ok');
+    expect(kernelCheck('5.11.22')).toMatchObject({ status: 'warn', fix: 'a kernel 5.12+ for eBPF latency (everything else works without it)' });
+    expect(kernelCheck('5.8.0').summary).toMatch(/needs 5\.12\+ .*compare-and-swap/);
+    expect(kernelCheck('4.19.0').summary).toMatch(/needs 5\.12\+ \(and 5\.8\+ for CAP_BPF/);
   });
 
   it('terminal: colours, UTF-8, and what the monitor cannot use', () => {
