@@ -10,6 +10,8 @@ export interface HeaderState {
   paused: boolean;
   view: string;
   window: string;
+  /** Replay/history marker with the recorded time ("REPLAY 2026-12-01 03:10:05"); null live. */
+  mode?: string | null;
 }
 
 export function refreshLabel(ms: number): string {
@@ -28,6 +30,7 @@ export function headerLine(facts: StaticFacts, frame: Frame | null, s: HeaderSta
     [`refresh ${refreshLabel(s.refreshMs)}`, `${t('inactive_fg', 'refresh')} ${refreshLabel(s.refreshMs)}`, 3],
     [`view ${sanitize(s.view, 80)}`, `${t('inactive_fg', 'view')} ${sanitize(s.view, 80)}`, 2],
   ];
+  if (s.mode) items.splice(1, 0, [sanitize(s.mode, 60), t('status_warn', `{bold}${sanitize(s.mode, 60)}{/bold}`), 0]);
   if (s.paused) items.push(['PAUSED', t('status_warn', '{bold}PAUSED{/bold}'), 0]);
   const sep = '  ';
   const plainLen = (xs: typeof items): number => xs.reduce((a, [p]) => a + p.length, 0) + sep.length * (xs.length - 1) + 1;
