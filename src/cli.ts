@@ -252,7 +252,7 @@ async function runRangeCommand(values: Parsed['values']): Promise<number> {
     { store: store ?? defaultStoreDir(), from: str('from'), to: str('to'), step: str('step'), processes: Boolean(values.processes), showAllDisks: Boolean(values['all-disks']) },
     VERSION,
     Date.now(),
-    (s) => process.stdout.write(s),
+    (s) => new Promise<void>((resolve, reject) => process.stdout.write(s, (err) => (err ? reject(err) : resolve()))),
   );
 }
 

@@ -14,7 +14,7 @@ export interface RangeArgs {
   showAllDisks: boolean;
 }
 
-export async function runRangeSnapshot(a: RangeArgs, version: string, nowMs: number, out: (s: string) => void): Promise<number> {
+export async function runRangeSnapshot(a: RangeArgs, version: string, nowMs: number, out: (s: string) => Promise<void> | void): Promise<number> {
   const { fromMs, toMs } = parseRangeArgs(a.from, a.to, nowMs);
   const stepMs = a.step === undefined ? null : parseDurationArg('--step', a.step);
   if (stepMs !== null && (toMs - fromMs) / stepMs > 10_000) throw new UsageError(`--step ${a.step} makes more than 10000 steps over the range: use a longer step`);
@@ -29,7 +29,8 @@ export async function runRangeSnapshot(a: RangeArgs, version: string, nowMs: num
   try {
     const r = queryRange(reader, fromMs, toMs, { version, processes: a.processes, showAllDisks: a.showAllDisks, stepMs });
     const doc = r.series ? { ...r.document, series: r.series } : r.document;
-    out(`${JSON.stringify(doc, null, 2)}\n`);
+    // awaited: a document larger than a pipe's buffer must be written whole before the process exits
+    await out(`${JSON.stringify(doc, null, 2)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof RangeError) throw new RuntimeError(err.message);
