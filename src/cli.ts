@@ -270,6 +270,9 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
   const themeName = chooseThemeName(typeof values.theme === 'string' ? values.theme : cfg.theme, process.env, terminalColors());
   const theme = loadTheme(themeName); // unknown name: the error lists the themes there
   const keyTable = bindings(cfg.keys);
+  // replay: the store first, so that a store that cannot be read says so (one line naming it) wherever it runs
+  const early = command === 'replay' ? await openTuiReplay(values, cfg, undefined) : null;
+  if (!process.stdout.isTTY) early?.close();
   if (!process.stdout.isTTY) throw new UsageError('the monitor needs a terminal on stdout (use `tailtop snapshot --json` for scripts)');
   const term = process.env['TERM'] ?? '';
   const { createTui } = await import('./ui/app.js');
@@ -290,7 +293,7 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
   // with its one line on a normal terminal.
   const recording = values.record ? await openTuiRecording(values, cfg.refreshMs) : null;
   // A recording to travel in: `tailtop replay`, or the history of the store --record writes.
-  const recorded = replayMode || recording ? await openTuiReplay(values, cfg, recording ? store : undefined) : null;
+  const recorded = early ?? (recording ? await openTuiReplay(values, cfg, store) : null);
   if (recorded && replayMode) facts = recorded.facts;
   const shown = recorded?.travel.store ?? store;
   let done = false;
