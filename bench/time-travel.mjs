@@ -9,7 +9,8 @@
 //       the 5 minutes before the target through the FrameMaker), median / max of 20;
 //     - `snapshot --from --to` over the 24 hours: queryRange in-process, and the CLI end to end.
 //   node bench/time-travel.mjs [--seconds 60] [--containers 20] [--hours 24]
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,24 +30,16 @@ const dist = (p) => import(join(root, 'dist', p));
 const SECONDS = Number(opt('seconds', '60'));
 const N = Number(opt('containers', '20'));
 const HOURS = Number(opt('hours', '24'));
-const IMAGE = process.env.TAILTOP_TEST_IMAGE ?? 'tailtop-test:busybox';
 const PREFIX = 'tt-tt-bench-';
 const say = (s) => process.stderr.write(`time-travel.mjs: ${s}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n, d = 1) => n.toFixed(d);
-const docker = (...a) => execFileSync('docker', a, { encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
-const haveDocker = !!process.env.DOCKER_HOST && spawnSync('docker', ['version'], { stdio: 'ignore' }).status === 0;
 const dirs = [];
 const tmp = () => {
   const d = mkdtempSync(join(tmpdir(), 'tailtop-bench-tt-'));
   dirs.push(d);
   return d;
 };
-
-function removeOurs() {
-  const ids = docker('ps', '-aq', '--filter', `name=${PREFIX}`).split('\n').filter(Boolean);
-  if (ids.length) docker('rm', '-f', ...ids);
-}
 
 /** utime + stime of a process (clock ticks) and its RSS / peak RSS (KiB). */
 function procStats(pid) {
@@ -67,21 +60,8 @@ const children = (pid) => {
 // ------------------------------------------------------------------ 1. the agent
 const CLK = 100;
 if (haveDocker) {
-  removeOurs();
   say(`starting ${N} containers`);
-  for (let i = 0; i < N; i++) {
-    const role = i === 0 ? 'burner' : i <= 2 ? 'writer' : i === 3 ? 'cache' : 'idle';
-    const cmd =
-      role === 'burner'
-        ? ['sh', '-c', 'while :; do :; done']
-        : role === 'writer'
-          ? ['sh', '-c', 'while :; do dd if=/dev/zero of=/tmp/f bs=64k count=32 conv=fsync 2>/dev/null; rm -f /tmp/f; sleep 1; done']
-          : role === 'cache'
-            ? ['sh', '-c', 'dd if=/dev/zero bs=1M count=48 2>/dev/null | sh -c "read -r x; sleep 100000"']
-            : ['sleep', '100000'];
-    const extra = role === 'burner' ? ['--cpus', '0.5'] : role === 'cache' ? ['--memory', '256m'] : [];
-    docker('run', '-d', '--name', `${PREFIX}${role}-${i}`, '--network', 'none', '--label', 'com.docker.compose.project=bench', '--label', `com.docker.compose.service=${role}`, '--label', 'tailtop.bench=1', ...extra, IMAGE, ...cmd);
-  }
+  startBenchContainers(PREFIX, N);
 } else say('no DOCKER_HOST daemon: the agent records without containers');
 
 const storeDir = tmp();
@@ -106,7 +86,7 @@ const agentPct = (((a1.ticks - a0.ticks) / CLK) / wallS) * 100;
 const helperPct = h0 && h1 ? (((h1.ticks - h0.ticks) / CLK) / wallS) * 100 : null;
 agent.kill('SIGTERM');
 await new Promise((r) => agent.once('exit', r));
-if (haveDocker) removeOurs();
+if (haveDocker) removeBenchContainers(PREFIX);
 const { StoreReader } = await dist('record/reader.js');
 const { StoreWriter } = await dist('record/writer.js');
 const { figuresOf } = await dist('model/catalogue.js');

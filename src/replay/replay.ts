@@ -20,9 +20,9 @@ export const HISTORY_MS = 302_000;
 export const SPEEDS = [1, 10, 60] as const;
 export type Speed = (typeof SPEEDS)[number];
 
-/** A store that forwards to the replay's current Store (replaced on every rebuild). */
-class ForwardingStore implements FreezableStore {
-  constructor(public inner: Store) {}
+/** A store that forwards to another, which can be replaced (the replay's on every rebuild; live or replay). */
+export class ForwardingStore implements FreezableStore {
+  constructor(public inner: FreezableStore) {}
   latest(): Frame | null {
     return this.inner.latest();
   }
@@ -67,6 +67,8 @@ export class Replay {
   readonly store: FreezableStore;
   private readonly fwd: ForwardingStore;
   private maker: FrameMaker;
+  /** The Store the frames go into (the one `store` forwards to). */
+  private frames: Store;
   private cur: RecordedSample | null = null;
   private playing: (() => void) | null = null;
   private speedIx = 0;
@@ -80,7 +82,8 @@ export class Replay {
     private readonly opts: ReplayOptions,
     private readonly timer: Timer = realTimer,
   ) {
-    this.fwd = new ForwardingStore(new Store(opts.capacity ?? 300));
+    this.frames = new Store(opts.capacity ?? 300);
+    this.fwd = new ForwardingStore(this.frames);
     this.store = this.fwd;
     this.maker = new FrameMaker({ ...opts.frame });
   }
@@ -129,6 +132,7 @@ export class Replay {
       store.push(maker.next(i < n - 2 && set.processes ? stripProcesses(set) : set));
     }
     this.maker = maker;
+    this.frames = store;
     this.fwd.inner = store;
     this.cur = target;
     this.playAt = target.set.wallMs;
@@ -141,7 +145,7 @@ export class Replay {
     const next = this.reader.next(this.cur.seq);
     if (!next) return false;
     if (next.session !== this.cur.session) return this.jump(next.set.wallMs);
-    this.fwd.inner.push(this.maker.next(next.set));
+    this.frames.push(this.maker.next(next.set));
     this.cur = next;
     if (this.playAt < next.set.wallMs) this.playAt = next.set.wallMs;
     return true;

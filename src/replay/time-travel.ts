@@ -4,15 +4,15 @@
 //   over the store being written, graphs scrolled back beyond the in-memory rings) until `live` (End).
 // Either way `w` gains the store's 15m / 1h / 6h / 24h latency windows, merged from the roll-ups.
 import type { StoreReader } from '../record/reader.js';
-import type { FreezableStore, HeatmapColumn, ReadStore } from '../store/read-store.js';
-import type { BlockOp, Frame, LatencyWindowFrame } from '../model/types.js';
+import type { FreezableStore } from '../store/read-store.js';
+import type { LatencyWindowFrame } from '../model/types.js';
 import type { SampleSet } from '../model/sample-set.js';
 import { latencyMapsOf } from '../model/frame-builder.js';
 import { parseTimeArg } from '../config/time-args.js';
 import { UsageError } from '../errors.js';
 import { latencyWindowOf } from '../query/range.js';
 import type { StoreWindow, TimeCommand, TimeTravelControl } from '../ui/time-travel.js';
-import type { Replay } from './replay.js';
+import { ForwardingStore, type Replay } from './replay.js';
 
 export const STORE_WINDOW_MS: Record<StoreWindow, number> = { '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000, '24h': 86_400_000 };
 /** A store window is recomputed when the time on screen moved into the next period of this length. */
@@ -23,32 +23,6 @@ const pad = (n: number): string => String(n).padStart(2, '0');
 export function recordedTime(ms: number): string {
   const d = new Date(ms);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}
-
-/** The live store or the replay's, whichever is shown. */
-class SwitchStore implements FreezableStore {
-  constructor(public inner: FreezableStore) {}
-  latest(): Frame | null {
-    return this.inner.latest();
-  }
-  previous(): Frame | null {
-    return this.inner.previous();
-  }
-  get count(): number {
-    return this.inner.count;
-  }
-  values(name: string, n?: number): Float64Array {
-    return this.inner.values(name, n);
-  }
-  heatmap(device: string, op: BlockOp): HeatmapColumn[] {
-    return this.inner.heatmap(device, op);
-  }
-  seriesCount(): number {
-    return this.inner.seriesCount();
-  }
-  freeze(): ReadStore {
-    return this.inner.freeze();
-  }
 }
 
 export interface TimeTravelOptions {
@@ -63,7 +37,7 @@ export interface TimeTravelOptions {
 
 export class TimeTravel implements TimeTravelControl {
   readonly store: FreezableStore;
-  private readonly sw: SwitchStore;
+  private readonly sw: ForwardingStore;
   private active: boolean;
   private readonly cache = new Map<StoreWindow, { key: number; frame: LatencyWindowFrame | null }>();
 
@@ -73,7 +47,7 @@ export class TimeTravel implements TimeTravelControl {
     private readonly opts: TimeTravelOptions,
   ) {
     this.active = opts.kind === 'replay';
-    this.sw = new SwitchStore(this.active || !opts.live ? replay.store : opts.live);
+    this.sw = new ForwardingStore(this.active || !opts.live ? replay.store : opts.live);
     this.store = this.sw;
   }
 

@@ -4,25 +4,16 @@
 // the tier rule keeps long ranges off the raw rows.
 import { describe, expect, it } from 'vitest';
 import type { SampleSet } from '../../src/model/sample-set.js';
-import { StoreWriter } from '../../src/record/writer.js';
 import { StoreReader } from '../../src/record/reader.js';
 import { intervalEndWallMs } from '../../src/record/rollup.js';
 import { figuresOf } from '../../src/model/catalogue.js';
 import { queryRange, RangeError } from '../../src/query/range.js';
-import { samples, tempDirs } from './record-helpers.js';
+import { recordSets, samples, tempDirs } from './record-helpers.js';
 
 const tmp = tempDirs();
-const ID = { hostname: 'testhost', machineId: 'm-1', bootId: 'b-1' };
 const START = Date.UTC(2026, 0, 1, 10, 0, 0);
 
-async function record(dir: string, sets: SampleSet[]): Promise<void> {
-  const w = StoreWriter.open({ dir, tailtopVersion: 't', identity: ID, figuresOf });
-  for (const s of sets) {
-    w.append(s);
-    await w.idle();
-  }
-  await w.close();
-}
+const record = recordSets;
 
 describe('queryRange', () => {
   it('computes the snapshot over exactly [from, to] from counters and merged intervals', async () => {

@@ -4,27 +4,18 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleSet } from '../../src/model/sample-set.js';
 import type { Frame } from '../../src/model/types.js';
-import { StoreWriter } from '../../src/record/writer.js';
 import { StoreReader } from '../../src/record/reader.js';
 import { FrameMaker } from '../../src/store/frame-maker.js';
 import { Store } from '../../src/store/store.js';
 import { figuresOf } from '../../src/model/catalogue.js';
 import { Replay, type Timer } from '../../src/replay/replay.js';
-import { firstDifference, samples, tempDirs } from './record-helpers.js';
+import { firstDifference, recordSets, samples, tempDirs } from './record-helpers.js';
 
 const tmp = tempDirs();
-const ID = { hostname: 'testhost', machineId: 'm-1', bootId: 'b-1' };
 const START = Date.UTC(2026, 0, 1, 10, 0, 0);
 const OPTS = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1m' as const, containerId: null } };
 
-async function record(dir: string, sets: SampleSet[]): Promise<void> {
-  const w = StoreWriter.open({ dir, tailtopVersion: 't', identity: ID, figuresOf });
-  for (const s of sets) {
-    w.append(s);
-    await w.idle();
-  }
-  await w.close();
-}
+const record = recordSets;
 
 function liveFrames(sets: SampleSet[]): { frames: Frame[]; store: Store } {
   const maker = new FrameMaker({ ...OPTS });
