@@ -111,7 +111,7 @@ describe.skipIf(skip)('time travel on a real recording', () => {
     expect(cpu(idleAfter)).toBeLessThan(3);
     // the window statistics agree: every sample of the busy range near one core
     const w = busy.window.figures['container.cpu_percent'].values.find((v: { labels: { container: string } }) => v.labels.container === NAME);
-    expect(w.min).toBeGreaterThan(70);
+    expect(w.min).toBeGreaterThan(60);
     expect(w.avg).toBeGreaterThan(85);
     expect(busy.range.samples).toBeGreaterThanOrEqual(3);
     expect(busy.schemaVersion).toBe(1);
@@ -151,19 +151,31 @@ describe.skipIf(skip)('time travel on a real recording', () => {
     const busyRow = new RegExp(`${NAME.slice(0, 12)}.*running\\s+(\\d+\\.\\d)%`);
     const screen = await s.waitFor(busyRow, 10_000);
     expect(Number(busyRow.exec(screen)![1])).toBeGreaterThan(80);
-    // step forward twice and back once: the header's time moves by one interval each
-    s.send('.');
-    await s.waitFor(`REPLAY ${new Date(t0).toISOString().slice(0, 10)} ${hhmmss(t0 + 1000)}`, 5000);
-    s.send('.');
-    await s.waitFor(hhmmss(t0 + 2000), 5000);
-    s.send(',');
-    await s.waitFor(hhmmss(t0 + 1000), 5000);
-    // a minute back clamps to the start of the recording; jump to a typed time after the burn: idle
+    // step forward twice and back once: the header's time moves by one recorded interval (1 s) each
+    const moved = async (from: number, key: string | null): Promise<number> => {
+      if (key) s.send(key);
+      for (let i = 0; i < 50; i++) {
+        await sleep(100);
+        const now = shown();
+        if (now !== from) return now;
+      }
+      throw new Error(`the header did not move after ${key ?? 'the jump'}: ${header()}`);
+    };
+    const t1 = await moved(t0, '.');
+    expect(t1 - t0).toBeGreaterThanOrEqual(1000);
+    expect(t1 - t0).toBeLessThanOrEqual(2000);
+    const t2 = await moved(t1, '.');
+    expect(t2 - t1).toBeGreaterThanOrEqual(1000);
+    expect(t2 - t1).toBeLessThanOrEqual(2000);
+    expect(await moved(t2, ',')).toBe(t1);
+    // jump to a typed time after the burn: the container is idle then
     s.send('g');
     await s.waitFor('jump to', 5000);
-    s.send(hhmmss(t.after0! + 2000), { literal: true });
+    const typed = t.after0! + 2000;
+    s.send(hhmmss(typed), { literal: true });
     s.send('Enter');
-    await s.waitFor(hhmmss(t.after0! + 2000).slice(0, 7), 5000);
+    await moved(t1, null);
+    expect(Math.abs(shown() - Math.floor(typed / 1000) * 1000)).toBeLessThanOrEqual(2000);
     const idle = await s.waitFor(new RegExp(`${NAME.slice(0, 12)}.*running\\s+0\\.\\d%`), 5000);
     expect(idle).toContain('REPLAY');
     s.send('q');
