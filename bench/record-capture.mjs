@@ -6,7 +6,7 @@
 // sample-set.ts), written as JSON lines (gzip) for bench/record.mjs. Containers are removed at the end.
 //   node bench/record-capture.mjs [--seconds 300] [--containers 20] [--out /tmp/tailtop-capture.jsonl.gz]
 // Needs dist/ (npm run build), DOCKER_HOST (the shared private dockerd), root for eBPF.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
 import { createWriteStream, existsSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { join, resolve } from 'node:path';
@@ -21,7 +21,6 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SECONDS = Number(opt('seconds', '300'));
 const N = Number(opt('containers', '20'));
 const OUT = opt('out', '/tmp/tailtop-capture.jsonl.gz');
-const IMAGE = process.env.TAILTOP_TEST_IMAGE ?? 'tailtop-test:busybox';
 const PREFIX = 'tt-rec-cap-';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const say = (s) => process.stderr.write(`record-capture: ${s}\n`);
@@ -33,32 +32,10 @@ const { readProcesses, closeProcessReaders } = await dist('sources/processes/rea
 const { ContainerSource } = await dist('sources/docker/container-source.js');
 const { EbpfSupervisor } = await dist('sources/ebpf/supervisor.js');
 
-const docker = (...a) => execFileSync('docker', a, { encoding: 'utf8', maxBuffer: 64 << 20 }).trim();
-const haveDocker = !!process.env.DOCKER_HOST && spawnSync('docker', ['version'], { stdio: 'ignore' }).status === 0;
-
-function removeOurs() {
-  const ids = docker('ps', '-aq', '--filter', `name=${PREFIX}`).split('\n').filter(Boolean);
-  if (ids.length) docker('rm', '-f', ...ids);
-}
 
 if (haveDocker) {
-  removeOurs();
   say(`starting ${N} containers`);
-  for (let i = 0; i < N; i++) {
-    const role = i === 0 ? 'burner' : i <= 2 ? 'writer' : i === 3 ? 'cache' : 'idle';
-    const cmd =
-      role === 'burner'
-        ? ['sh', '-c', 'while :; do :; done']
-        : role === 'writer'
-          ? ['sh', '-c', 'while :; do dd if=/dev/zero of=/tmp/f bs=64k count=32 conv=fsync 2>/dev/null; rm -f /tmp/f; sleep 1; done']
-          : role === 'cache'
-            ? ['sh', '-c', 'dd if=/dev/zero bs=1M count=48 2>/dev/null | sh -c "read -r x; sleep 100000"']
-            : ['sleep', '100000'];
-    const extra = role === 'burner' ? ['--cpus', '0.5'] : role === 'cache' ? ['--memory', '256m'] : [];
-    docker('run', '-d', '--name', `${PREFIX}${role}-${i}`, '--network', 'none', '--label', `com.docker.compose.project=bench`,
-      '--label', `com.docker.compose.service=${role}`, '--label', `org.opencontainers.image.description=tailtop recording benchmark container ${i}`,
-      '--label', 'tailtop.bench=1', ...extra, IMAGE, ...cmd);
-  }
+  startBenchContainers(PREFIX, N);
 } else say('no DOCKER_HOST daemon: capturing without containers');
 
 const containers = haveDocker ? new ContainerSource({}) : null;
@@ -106,5 +83,5 @@ await new Promise((r) => out.on('close', r));
 if (ebpf) await ebpf.stop();
 if (containers) await containers.stop();
 closeProcessReaders();
-if (haveDocker) removeOurs();
+if (haveDocker) removeBenchContainers(PREFIX);
 say('done');

@@ -13,6 +13,7 @@ const benches = [
   ['ebpf.mjs', []],
   ['report.mjs', quick ? ['--runs', '2', '--hours', '24'] : []],
   ['record.mjs', quick ? ['--hours', '2'] : []],
+  ['time-travel.mjs', quick ? ['--seconds', '20', '--hours', '2'] : []],
   ['latency.mjs', [], ['--expose-gc']],
   ['export.mjs', quick ? ['--seconds', '30'] : []],
   ['agent.mjs', quick ? ['--seconds', '15'] : []],

@@ -40,6 +40,8 @@ const USAGE = `Usage:
   sudo tailtop setup [--undo]             install the eBPF helper for members of group tailtop (no root needed after)
   tailtop alerts [--prometheus-rules]     check the [[alert]] rules (or print them for Prometheus)
   tailtop agent [--store DIR]             record every tick without a terminal, as a service (agent --help)
+  tailtop replay [--store DIR] [--at T]   the monitor over a recording (keys: ? ; step , . [ ] { }, jump g, play P)
+  tailtop snapshot --json --from T1 --to T2 [--store DIR]   the snapshot over a recorded range
   tailtop fleet --prometheus URL          hosts running the agent, from Prometheus (fleet --help)
 
 Options:
@@ -64,6 +66,10 @@ snapshot options:
   --interval MS        time between the two samples (default 1000)
   --processes          include processes (whole host and per container)
   --follow             one document per interval as JSON lines, until interrupted
+  --from T --to T      over a recorded range instead (from the store): T is ISO 8601, HH:MM[:SS] (today),
+                       -2h / -90s (before now), now, or epoch seconds; --to defaults to now, --from to 1 h before
+  --store DIR          the store to read (default: /var/lib/tailtop as root, else $XDG_STATE_HOME/tailtop)
+  --step DURATION      with --from/--to: also a series of figures per step (e.g. 1m, 1h)
 
 doctor exits 0 when everything works, 1 when something is off (docs/doctor.md for --json).
 
@@ -78,11 +84,26 @@ const maxCutSkewMs = (intervalMs: number): number => Math.max(1.5, intervalMs * 
 const ALIGNED_CUT_MS = 40;
 
 interface Parsed {
-  command: 'tui' | 'snapshot' | 'doctor' | 'setup';
+  command: 'tui' | 'snapshot' | 'doctor' | 'setup' | 'replay';
   values: Record<string, string | boolean | undefined>;
 }
 
+/** `--from -2h`: a relative time after a time flag is its value, not an option (parseArgs would refuse it). */
+function joinRelativeTimes(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if ((a === '--from' || a === '--to' || a === '--at') && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 function parse(argv: string[]): Parsed {
+  argv = joinRelativeTimes(argv);
   let parsed;
   try {
     parsed = parseArgs({
@@ -104,6 +125,10 @@ function parse(argv: string[]): Parsed {
         processes: { type: 'boolean' },
         record: { type: 'boolean' },
         store: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        step: { type: 'string' },
+        at: { type: 'string' },
         undo: { type: 'boolean' },
         listen: { type: 'string' },
         'auth-token-file': { type: 'string' },
@@ -119,7 +144,7 @@ function parse(argv: string[]): Parsed {
   }
   const [cmd, ...rest] = parsed.positionals;
   if (rest.length > 0) throw new UsageError(`unexpected argument ${quote(rest[0]!)}`);
-  const commands = ['snapshot', 'doctor', 'setup'] as const;
+  const commands = ['snapshot', 'doctor', 'setup', 'replay'] as const;
   if (cmd !== undefined && !(commands as readonly string[]).includes(cmd)) throw new UsageError(`unknown command ${quote(cmd)}`);
   const command = (cmd ?? 'tui') as Parsed['command'];
   const v: Parsed['values'] = parsed.values;
@@ -128,24 +153,38 @@ function parse(argv: string[]): Parsed {
     interval: ['snapshot'],
     processes: ['snapshot'],
     undo: ['setup'],
-    ascii: ['tui'],
-    unicode: ['tui'],
+    ascii: ['tui', 'replay'],
+    unicode: ['tui', 'replay'],
     listen: ['tui'],
     'auth-token-file': ['tui'],
     'tls-cert': ['tui'],
     'tls-key': ['tui'],
     follow: ['snapshot'],
     record: ['tui'],
-    store: ['tui'],
+    store: ['tui', 'snapshot', 'replay'],
+    at: ['replay'],
+
+    from: ['snapshot'],
+    to: ['snapshot'],
+    step: ['snapshot'],
   };
   for (const [k, cmds] of Object.entries(only))
     if (v[k] !== undefined && !cmds.includes(command))
       throw new UsageError(`--${k} goes with ${cmds.map((c) => (c === 'tui' ? 'the monitor' : `'${c}'`)).join(' or ')}`);
+  if (command === 'replay')
+    for (const k of Object.keys(v))
+      if (!['store', 'at', 'ascii', 'unicode', 'theme', 'config', 'all-disks', 'help'].includes(k)) throw new UsageError(`--${k} does not go with 'replay'`);
   if (command === 'setup')
     for (const k of Object.keys(v)) if (k !== 'undo' && k !== 'help') throw new UsageError(`--${k} does not go with 'setup'`);
-  if (v.store !== undefined && !v.record) throw new UsageError('--store goes with --record (or with `tailtop agent`)');
+  if (command === 'tui' && v.store !== undefined && !v.record) throw new UsageError('--store goes with --record (or with `tailtop agent`)');
   if (v.ascii && v.unicode) throw new UsageError('give either --ascii or --unicode, not both');
   if (command === 'snapshot' && !v.json && !v.help) throw new UsageError(`snapshot needs --json`);
+  if (command === 'snapshot' && v.from === undefined && v.to === undefined) {
+    if (v.store !== undefined) throw new UsageError('--store goes with --from/--to (a recorded range)');
+    if (v.step !== undefined) throw new UsageError('--step goes with --from/--to (a recorded range)');
+  }
+  if (command === 'snapshot' && (v.from !== undefined || v.to !== undefined) && v.interval !== undefined)
+    throw new UsageError('--interval does not go with --from/--to (the range gives the time)');
   return { command, values: v };
 }
 
@@ -240,6 +279,21 @@ async function followSnapshots(sampler: Sampler, first: Frame, firstSkew: number
   return 0;
 }
 
+/** `snapshot --json --from T1 --to T2 [--store DIR]`: the document over a recorded range. */
+async function runRangeCommand(values: Parsed['values']): Promise<number> {
+  const { runRangeSnapshot } = await import('./query/cli.js');
+  const { defaultStoreDir } = await import('./agent/options.js');
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const store = str('store');
+  if (store === '') throw new UsageError('--store must not be empty');
+  return await runRangeSnapshot(
+    { store: store ?? defaultStoreDir(), from: str('from'), to: str('to'), step: str('step'), processes: Boolean(values.processes), showAllDisks: Boolean(values['all-disks']) },
+    VERSION,
+    Date.now(),
+    (s) => new Promise<void>((resolve, reject) => process.stdout.write(s, (err) => (err ? reject(err) : resolve()))),
+  );
+}
+
 /** The exit code for a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143). */
 function signalExitCode(sig: NodeJS.Signals): number {
   return 128 + (os.constants.signals[sig] ?? 0);
@@ -249,11 +303,14 @@ const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
 /** How long quitting waits for the helper and the Docker client to stop before it exits anyway. */
 const STOP_DEADLINE_MS = 3000;
 
-async function runTui(values: Parsed['values']): Promise<number> {
+async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui'): Promise<number> {
   const cfg = loadSettings(values);
   const themeName = chooseThemeName(typeof values.theme === 'string' ? values.theme : cfg.theme, process.env, terminalColors());
   const theme = loadTheme(themeName); // unknown name: the error lists the themes there
   const keyTable = bindings(cfg.keys);
+  // replay: the store first, so that a store that cannot be read says so (one line naming it) wherever it runs
+  const early = command === 'replay' ? await openTuiReplay(values, cfg, undefined) : null;
+  if (!process.stdout.isTTY) early?.close();
   if (!process.stdout.isTTY) throw new UsageError('the monitor needs a terminal on stdout (use `tailtop snapshot --json` for scripts)');
   const term = process.env['TERM'] ?? '';
   const { createTui } = await import('./ui/app.js');
@@ -265,17 +322,22 @@ async function runTui(values: Parsed['values']): Promise<number> {
 
   // The first frame must not wait for slow facts or for loading the Docker client: start with what
   // node:os knows and fill in the rest when it arrives.
-  const facts = quickFacts();
+  const replayMode = command === 'replay';
+  let facts = quickFacts();
   let containers: ContainerSource | null = null;
-  const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs: 1000 }) : null;
+  const ebpf = cfg.ebpf && !replayMode ? new EbpfSupervisor({ intervalMs: 1000 }) : null;
   const store = new Store(300);
   // --record: the store is opened before the screen, so that a store another tailtop writes is refused
   // with its one line on a normal terminal.
   const recording = values.record ? await openTuiRecording(values, cfg.refreshMs) : null;
+  // A recording to travel in: `tailtop replay`, or the history of the store --record writes.
+  const recorded = early ?? (recording ? await openTuiReplay(values, cfg, store) : null);
+  if (recorded && replayMode) facts = recorded.facts;
+  const shown = recorded?.travel.store ?? store;
   let done = false;
   // The Docker client is loaded only once there is an endpoint to talk to (it costs memory and start-up
   // time); until then the containers view says no runtime was found, and the sampler looks again every 10 s.
-  const findContainers = values['no-docker']
+  const findContainers = values['no-docker'] || replayMode
     ? undefined
     : containerFinder(cfg.dockerHost, (src) => {
         if (done) return false;
@@ -283,7 +345,7 @@ async function runTui(values: Parsed['values']): Promise<number> {
         return true;
       });
   const host = await liveHostSource();
-  const sampler = await makeSampler(cfg, {
+  const sampler = replayMode ? null : await makeSampler(cfg, {
     store,
     containers,
     latency: ebpf,
@@ -294,7 +356,8 @@ async function runTui(values: Parsed['values']): Promise<number> {
   // Alert rules per frame, and with --listen /metrics and the JSON API: bound before the screen is taken.
   let tui: ReturnType<typeof createTui> | null = null;
   const { attachLive, listenFromFlags } = await import('./export/live.js');
-  const attached = await attachLive(sampler, {
+  // (Replay has no live figures to serve or to alert on.)
+  const attached = !sampler ? null : await attachLive(sampler, {
     listen: listenFromFlags(values),
     rules: cfg.alerts,
     settings: cfg.export,
@@ -313,7 +376,8 @@ async function runTui(values: Parsed['values']): Promise<number> {
     const finish = (code: number, err?: unknown): void => {
       if (done) return;
       done = true;
-      sampler.stop();
+      sampler?.stop();
+      recorded?.close();
       try {
         recording?.closeSync();
       } catch (e) {
@@ -329,7 +393,7 @@ async function runTui(values: Parsed['values']): Promise<number> {
       if (err !== undefined) process.stderr.write(`tailtop: ${errorLine(err)}\n`);
       // Stop the helper and the Docker client, but never wait for them longer than the deadline.
       const deadline = new Promise<void>((r) => setTimeout(r, STOP_DEADLINE_MS).unref());
-      void Promise.race([Promise.allSettled([containers?.stop(), ebpf?.stop(), attached.stop()]), deadline]).then(() => resolve(code));
+      void Promise.race([Promise.allSettled([containers?.stop(), ebpf?.stop(), attached?.stop()]), deadline]).then(() => resolve(code));
     };
     // These listeners stay for the life of the process: blessed's own SIGTERM/SIGINT/SIGQUIT handlers call
     // process.exit(0) when they are the only listener left. A second signal while stopping exits at once.
@@ -348,17 +412,22 @@ async function runTui(values: Parsed['values']): Promise<number> {
 
     try {
       tui = createTui({
-        store,
+        store: shown,
         facts,
         theme,
         glyphs,
         bindings: keyTable,
-        refreshMs: sampler.refreshMs,
-        onRefreshChange: (ms) => sampler.setRefresh(ms),
-        onWantsChange: (w) => sampler.setWants({ ...w, alertWindows: attached.alerts.containerLatencyWindows() }),
+        refreshMs: sampler?.refreshMs ?? recorded?.intervalMs ?? cfg.refreshMs,
+        onRefreshChange: (ms) => sampler?.setRefresh(ms),
+        onWantsChange: (w) => {
+          sampler?.setWants({ ...w, alertWindows: attached?.alerts.containerLatencyWindows() ?? [] });
+          recorded?.replay.setView({ latencyWindow: w.latencyWindow, containerId: w.containerId });
+        },
         onQuit: () => finish(0),
-        alerts: attached.alerts,
+        ...(attached ? { alerts: attached.alerts } : {}),
+        ...(recorded ? { timeTravel: recorded.travel } : {}),
       });
+      if (recorded) recorded.replay.onChange = () => tui?.update();
     } catch (err) {
       finish(1, err);
       return;
@@ -370,8 +439,10 @@ async function runTui(values: Parsed['values']): Promise<number> {
       strayTimer = setTimeout(() => tui?.note('stray', null), 30_000);
       strayTimer.unref();
     });
+    if (!sampler) return; // replay: frames come from the recording
     sampler.on('frame', () => {
       tui?.note('sampler', null);
+      // In history the screen shows the recording: only the header and status change.
       tui?.update();
     });
     // A tick that failed as a whole (no frame): say so in the status line until a frame comes.
@@ -416,6 +487,19 @@ async function openTuiRecording(values: Parsed['values'], intervalMs: number): P
   } catch (err) {
     throw new RuntimeError(storeErrorLine(err));
   }
+}
+
+/** `tailtop replay` (the recording), or the history of the store `--record` writes (live: the monitor's store). */
+async function openTuiReplay(values: Parsed['values'], cfg: Config, live: Store | undefined) {
+  const { openRecording } = await import('./replay/cli.js');
+  const { defaultStoreDir } = await import('./agent/options.js');
+  return await openRecording({
+    dir: typeof values.store === 'string' && values.store !== '' ? values.store : defaultStoreDir(),
+    version: VERSION,
+    showAllDisks: cfg.showAllDisks,
+    ...(typeof values.at === 'string' ? { at: values.at } : {}),
+    ...(live ? { live } : {}),
+  });
 }
 
 /** Test hook (TAILTOP_FAULT=collector): from the third tick on, reading the host fails the whole tick. */
@@ -490,6 +574,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (p.command === 'setup') return runSetup(Boolean(p.values.undo));
     if (p.command === 'doctor') return await runDoctorCommand(p.values);
+    if (p.command === 'snapshot' && (p.values.from !== undefined || p.values.to !== undefined)) return await runRangeCommand(p.values);
+    if (p.command === 'replay') return await runTui(p.values, 'replay');
     return p.command === 'snapshot' ? await runSnapshot(p.values) : await runTui(p.values);
   } catch (err) {
     process.stderr.write(`tailtop: ${errorLine(err)}\n`);

@@ -33,6 +33,7 @@ import { createDiskView } from './views/disk.js';
 import { createAlertsView } from './views/alerts.js';
 import { alertsSummary, NO_ALERTS } from './alerts-summary.js';
 import type { AlertReader } from '../export/alert-board.js';
+import { STORE_WINDOWS, TIME_COMMANDS, type StoreWindow, type TimeCommand, type TimeTravelControl } from './time-travel.js';
 
 export interface TuiOptions {
   store: FreezableStore;
@@ -56,6 +57,8 @@ export interface TuiOptions {
   onQuit(): void;
   /** The alert rules at work (header: firing alerts; the alerts view). */
   alerts?: AlertReader;
+  /** A recording to travel in (`tailtop replay`, or a live monitor with a store): time keys, marker, store windows. */
+  timeTravel?: TimeTravelControl;
 }
 
 export interface Tui {
@@ -71,6 +74,8 @@ export interface Tui {
   /** The current frame as plain text (rows joined by "\n", trailing spaces trimmed). */
   screenshot(): string;
 }
+
+const NO_STORE = 'no recording here: use `tailtop replay`, or start the monitor with --record';
 
 export const REFRESH_STEPS = [250, 500, 1000, 2000, 3000, 5000, 10_000] as const;
 export const MIN_REFRESH_MS = 250;
@@ -120,7 +125,9 @@ export function createTui(opts: TuiOptions): Tui {
   let paused = false;
   let frozen: ReadStore | null = null;
   let refreshMs = opts.refreshMs;
-  let window: LatencyWindow = '1s';
+  let window: LatencyWindow | StoreWindow = '1s';
+  const tt = opts.timeTravel ?? null;
+  const windows: readonly (LatencyWindow | StoreWindow)[] = tt ? [...LATENCY_WINDOWS, ...STORE_WINDOWS] : LATENCY_WINDOWS;
   let helpVisible = false;
   let prompt: { label: string; text: string; onSubmit: (text: string) => void } | null = null;
   let message: string | null = null;
@@ -164,7 +171,26 @@ export function createTui(opts: TuiOptions): Tui {
 
   // ------------------------------------------------------------------ view stack
   const stack: Entry[] = [];
-  const ctx = (): ViewContext => ({ store: paused && frozen ? frozen : store, theme, window, refreshMs, paused });
+  const ctx = (): ViewContext => {
+    const s = paused && frozen ? frozen : store;
+    if (!(STORE_WINDOWS as readonly string[]).includes(window) || !tt) return { store: s, theme, window: window as LatencyWindow, refreshMs, paused };
+    // A store window: the views read it like any other window of the frame (its figures from the store).
+    const w = window as StoreWindow;
+    const fig = tt.storeWindow(w);
+    const withWindow = (f: ReturnType<ReadStore['latest']>): ReturnType<ReadStore['latest']> =>
+      f && f.latency?.active && fig ? { ...f, latency: { ...f.latency, windows: { ...f.latency.windows, [w]: fig } } } : f;
+    const view: ReadStore = {
+      latest: () => withWindow(s.latest()),
+      previous: () => s.previous(),
+      get count() {
+        return s.count;
+      },
+      values: (name, n) => s.values(name, n),
+      heatmap: (d, op) => s.heatmap(d, op),
+      seriesCount: () => s.seriesCount(),
+    };
+    return { store: view, theme, window: w as unknown as LatencyWindow, refreshMs, paused };
+  };
   const top = (): Entry => stack[stack.length - 1]!;
 
   const push = (id: ViewId, target: string): boolean => {
@@ -204,13 +230,18 @@ export function createTui(opts: TuiOptions): Tui {
     const cursorContainerId = t?.view.cursorContainerId?.() ?? null;
     const w =
       t?.view.id === 'processes' || t?.view.id === 'container'
-        ? { processes: true, containerId: t.target || null, cursorContainerId, latencyWindow: window }
-        : { processes: false, containerId: null, cursorContainerId, latencyWindow: window };
+        ? { processes: true, containerId: t.target || null, cursorContainerId, latencyWindow: liveWindow() }
+        : { processes: false, containerId: null, cursorContainerId, latencyWindow: liveWindow() };
     const k = JSON.stringify(w);
     if (k !== lastWants) {
       lastWants = k;
       opts.onWantsChange(w);
     }
+  }
+
+  /** The window the frames compute per-container latency for (a store window's figures come from the store). */
+  function liveWindow(): LatencyWindow {
+    return (LATENCY_WINDOWS as readonly string[]).includes(window) ? (window as LatencyWindow) : '5m';
   }
 
   // ------------------------------------------------------------------ drawing
@@ -241,7 +272,7 @@ export function createTui(opts: TuiOptions): Tui {
     const target =
       t.view.id === 'container' ? (frame?.containers?.containers.find((c) => c.id === t.target)?.name ?? t.target.slice(0, 12)) : t.target;
     const viewName = target ? `${t.view.id} ${sanitize(target, 80)}` : t.view.id;
-    headerText.set([headerLine(opts.facts, frame, { refreshMs, paused, view: viewName, window, alerts: alertsSummary(opts.alerts) }, theme, cols)]);
+    headerText.set([headerLine(opts.facts, frame, { refreshMs, paused, view: viewName, window, alerts: alertsSummary(opts.alerts), mode: tt?.marker() ?? null }, theme, cols)]);
     if (fullViews) {
       t.view.update(ctx());
       wantsChanged(); // the cursor may have moved (keys, new rows)
@@ -276,9 +307,14 @@ export function createTui(opts: TuiOptions): Tui {
     faster: () => setRefresh(fasterRefresh(refreshMs)),
     slower: () => setRefresh(slowerRefresh(refreshMs)),
     window: () => {
-      window = LATENCY_WINDOWS[(LATENCY_WINDOWS.indexOf(window) + 1) % LATENCY_WINDOWS.length]!;
+      window = windows[(windows.indexOf(window) + 1) % windows.length]!;
       wantsChanged(); // per-container latency is computed for the window shown
     },
+    jump: () => {
+      if (!tt) return void (message = NO_STORE);
+      prompt = { label: 'jump to (ISO 8601, HH:MM[:SS], -2h, epoch s)', text: '', onSubmit: (text) => void (message = tt.jumpTo(text)) };
+    },
+    ...Object.fromEntries(TIME_COMMANDS.map((cmd) => [cmd, () => void (message = tt ? tt.command(cmd) : NO_STORE)])),
     containers: () => switchTo('containers'),
     processes: () => switchTo('processes'),
     latency: () => switchTo('latency'),

@@ -12,6 +12,8 @@ export interface HeaderState {
   window: string;
   /** Firing alerts (alerts-summary.ts), shown whatever the width; null or absent when none. */
   alerts?: string | null;
+  /** Replay/history marker with the recorded time ("REPLAY 2026-12-01 03:10:05"); null live. */
+  mode?: string | null;
 }
 
 export function refreshLabel(ms: number): string {
@@ -30,6 +32,7 @@ export function headerLine(facts: StaticFacts, frame: Frame | null, s: HeaderSta
     [`refresh ${refreshLabel(s.refreshMs)}`, `${t('inactive_fg', 'refresh')} ${refreshLabel(s.refreshMs)}`, 3],
     [`view ${sanitize(s.view, 80)}`, `${t('inactive_fg', 'view')} ${sanitize(s.view, 80)}`, 2],
   ];
+  if (s.mode) items.splice(1, 0, [sanitize(s.mode, 60), t('status_warn', `{bold}${sanitize(s.mode, 60)}{/bold}`), 0]);
   if (s.paused) items.push(['PAUSED', t('status_warn', '{bold}PAUSED{/bold}'), 0]);
   if (s.alerts) {
     // After the host name, cut to half the width: it must not push the rest off a narrow line.

@@ -26,7 +26,17 @@ export const COMMANDS = {
   sortNext: { keys: ['s'], help: 'Sort by the next column' },
   sortReverse: { keys: ['S'], help: 'Reverse the sort order' },
   filter: { keys: ['/'], help: 'Filter rows (substring; a leading ~ for a regex)' },
-  window: { keys: ['w'], help: 'Cycle the percentile window: 1s / 10s / 1m / 5m' },
+  window: { keys: ['w'], help: 'Cycle the percentile window: 1s / 10s / 1m / 5m (with a store also 15m / 1h / 6h / 24h)' },
+  stepBack: { keys: ['left', ','], help: 'Replay/history: one interval back' },
+  stepForward: { keys: ['right', '.'], help: 'Replay/history: one interval forward' },
+  minuteBack: { keys: ['['], help: 'Replay/history: one minute back' },
+  minuteForward: { keys: [']'], help: 'Replay/history: one minute forward' },
+  hourBack: { keys: ['{'], help: 'Replay/history: one hour back' },
+  hourForward: { keys: ['}'], help: 'Replay/history: one hour forward' },
+  jump: { keys: ['g'], help: 'Replay/history: jump to a typed time (ISO 8601, HH:MM[:SS], -2h, epoch s)' },
+  play: { keys: ['P'], help: 'Replay/history: play / pause' },
+  speed: { keys: ['x'], help: 'Replay/history: playback speed 1x / 10x / 60x' },
+  live: { keys: ['end'], help: 'History: back to the live display' },
 } as const satisfies Record<string, { keys: readonly string[]; help: string }>;
 
 export type CommandId = keyof typeof COMMANDS;

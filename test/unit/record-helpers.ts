@@ -47,6 +47,18 @@ export function figuresOf(prev: SampleSet | null, set: SampleSet): FigureValue[]
   return out;
 }
 
+/** Records `sets` into a new store in `dir` through the real writer (with the catalogue's figures by default). */
+export async function recordSets(dir: string, sets: SampleSet[], figures: ((prev: SampleSet | null, set: SampleSet) => Iterable<FigureValue>) | null = null): Promise<void> {
+  const { StoreWriter } = await import('../../src/record/writer.js');
+  const { figuresOf: catalogue } = await import('../../src/model/catalogue.js');
+  const w = StoreWriter.open({ dir, tailtopVersion: 't', identity: { hostname: 'testhost', machineId: 'm-1', bootId: 'b-1' }, figuresOf: figures ?? catalogue });
+  for (const s of sets) {
+    w.append(s);
+    await w.idle();
+  }
+  await w.close();
+}
+
 /** A temporary directory per test, removed after it. */
 export function tempDirs(): () => string {
   const made: string[] = [];

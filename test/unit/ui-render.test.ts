@@ -239,7 +239,8 @@ describe('overview at 120x40', () => {
 
 describe('keys', () => {
   it('? shows a help overlay listing every command, its keys and help line', async () => {
-    const h = start(80, 24, filledStore(2));
+    // 40 rows: every command fits (on a shorter screen the overlay scrolls with up/down)
+    const h = start(80, 40, filledStore(2));
     await h.press('?');
     const shot = h.tui.screenshot();
     for (const [cmd, def] of Object.entries(COMMANDS)) {

@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+// Issue 9's targets with the real agent and the real store:
+//  1. `tailtop agent` at 1 s with 20 containers (one burning half a core, two writing, one holding memory,
+//     16 idle) and eBPF on (as root): CPU of the agent process (sampling + recording; the eBPF helper's own
+//     CPU beside it), RSS, and the store's growth (bytes per sample, per day) — processes recorded.
+//  2. A 24-hour store written through the real writer at a sped-up clock from the samples the agent just
+//     recorded (played in a loop, clocks moved on), with the catalogue's roll-up figures; then
+//     - jump to a random time with `tailtop replay`'s engine (src/replay/replay.ts: fresh reader, rebuild of
+//       the 5 minutes before the target through the FrameMaker), median / max of 20;
+//     - `snapshot --from --to` over the 24 hours: queryRange in-process, and the CLI end to end.
+//   node bench/time-travel.mjs [--seconds 60] [--containers 20] [--hours 24]
+import { spawn, spawnSync } from 'node:child_process';
+import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+if (!existsSync(join(root, 'dist', 'cli.js'))) {
+  console.log('time-travel.mjs: skipped: dist/ is not built (npm run build)');
+  process.exit(0);
+}
+const dist = (p) => import(join(root, 'dist', p));
+const SECONDS = Number(opt('seconds', '60'));
+const N = Number(opt('containers', '20'));
+const HOURS = Number(opt('hours', '24'));
+const PREFIX = 'tt-tt-bench-';
+const say = (s) => process.stderr.write(`time-travel.mjs: ${s}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const fmt = (n, d = 1) => n.toFixed(d);
+const dirs = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'tailtop-bench-tt-'));
+  dirs.push(d);
+  return d;
+};
+
+/** utime + stime of a process (clock ticks) and its RSS / peak RSS (KiB). */
+function procStats(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  return { ticks: Number(f[11]) + Number(f[12]), rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+}
+const children = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
+// ------------------------------------------------------------------ 1. the agent
+const CLK = 100;
+if (haveDocker) {
+  say(`starting ${N} containers`);
+  startBenchContainers(PREFIX, N);
+} else say('no DOCKER_HOST daemon: the agent records without containers');
+
+const storeDir = tmp();
+const agent = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'agent', '--store', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+let agentErr = '';
+agent.stderr.setEncoding('utf8').on('data', (d) => (agentErr += d));
+await sleep(15_000); // start-up, first minute block, JIT
+const helper = children(agent.pid).find((p) => /tailtop-bpf|bpf/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) ?? null;
+const a0 = procStats(agent.pid);
+const h0 = helper ? procStats(helper) : null;
+const w0 = performance.now();
+say(`measuring the agent for ${SECONDS} s (helper ${helper ? `pid ${helper}` : 'not running'})`);
+let rssMax = 0;
+for (let s = 0; s < SECONDS; s++) {
+  await sleep(1000);
+  rssMax = Math.max(rssMax, procStats(agent.pid).rssKb);
+}
+const a1 = procStats(agent.pid);
+const h1 = helper ? procStats(helper) : null;
+const wallS = (performance.now() - w0) / 1000;
+const agentPct = (((a1.ticks - a0.ticks) / CLK) / wallS) * 100;
+const helperPct = h0 && h1 ? (((h1.ticks - h0.ticks) / CLK) / wallS) * 100 : null;
+agent.kill('SIGTERM');
+await new Promise((r) => agent.once('exit', r));
+if (haveDocker) removeBenchContainers(PREFIX);
+const { StoreReader } = await dist('record/reader.js');
+const { StoreWriter } = await dist('record/writer.js');
+const { figuresOf } = await dist('model/catalogue.js');
+const { Replay } = await dist('replay/replay.js');
+const { queryRange } = await dist('query/range.js');
+const rec = StoreReader.open(storeDir);
+const base = [...rec.range(0, Number.MAX_SAFE_INTEGER)].map((r) => structuredClone(r.set));
+rec.close();
+const fileBytes = statSync(join(storeDir, 'tailtop.db')).size;
+const perSample = fileBytes / base.length;
+const last = base[base.length - 1];
+say(`agent: ${base.length} samples, ${last.containers?.containers.length ?? 0} containers, ${last.processes?.length ?? 0} processes, eBPF ${last.latency?.status.active ? 'on' : 'off'}; stderr: ${agentErr.trim().split('\n').at(-1)}`);
+
+// ------------------------------------------------------------------ 2. a 24-hour store from those samples
+const INTERVAL = Math.round((last.wallMs - base[0].wallMs) / (base.length - 1)) || 1000;
+function* looped(n, startWall) {
+  const span = base.length * INTERVAL;
+  for (let i = 0; i < n; i++) {
+    const s = base[i % base.length];
+    const loop = Math.floor(i / base.length);
+    const dMs = loop * span;
+    const lat = s.latency && {
+      ...s.latency,
+      clockMonoNs: s.latency.clockMonoNs === null ? null : s.latency.clockMonoNs + dMs * 1e6,
+      intervals: s.latency.intervals.map((iv) => ({ ...iv, monoNs: iv.monoNs + dMs * 1e6, t: iv.t + dMs })),
+    };
+    yield { ...s, wallMs: s.wallMs - base[0].wallMs + startWall + dMs, atMs: s.atMs + dMs, host: { ...s.host, atMs: s.host.atMs + dMs }, containers: s.containers && { ...s.containers, atMs: s.containers.atMs + dMs }, latency: lat };
+  }
+}
+const day = tmp();
+const n24 = Math.round((HOURS * 3_600_000) / INTERVAL);
+const start24 = Date.UTC(2026, 0, 10, 0, 0, 0);
+say(`writing ${n24} samples (${HOURS} h) through the writer with the catalogue's figures`);
+let t = performance.now();
+{
+  const w = StoreWriter.open({ dir: day, tailtopVersion: 'bench', identity: { hostname: 'bench', machineId: 'bench', bootId: 'bench' }, figuresOf, intervalMs: INTERVAL, maxBytes: 8 * 1024 ** 3 });
+  let i = 0;
+  for (const s of looped(n24, start24)) {
+    w.append(s);
+    if (++i % 600 === 0) await w.idle();
+  }
+  await w.close();
+}
+const genS = (performance.now() - t) / 1000;
+const dayBytes = statSync(join(day, 'tailtop.db')).size;
+
+// jump: a fresh reader each time (no warm cache), random times across the day
+let rnd = 4242;
+const next = () => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const jumps = [];
+const frameOpts = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1s', containerId: null } };
+for (let i = 0; i < 21; i++) {
+  const at = start24 + 600_000 + Math.floor(next() * (HOURS * 3_600_000 - 600_000));
+  const s0 = performance.now();
+  const r = StoreReader.open(day);
+  const replay = new Replay(r, { frame: { ...frameOpts } });
+  if (!replay.jump(at) || !replay.store.latest()) throw new Error('jump found nothing');
+  const ms = performance.now() - s0;
+  if (i > 0) jumps.push(ms); // the first one warms the JIT
+  r.close();
+}
+jumps.sort((a, b) => a - b);
+// one step forward (what play and `.` cost)
+const rs = StoreReader.open(day);
+const rp = new Replay(rs, { frame: { ...frameOpts } });
+rp.jump(start24 + 7_200_000);
+const s1 = performance.now();
+for (let i = 0; i < 100; i++) rp.stepForward();
+const stepMs = (performance.now() - s1) / 100;
+rs.close();
+
+// snapshot over the whole day
+const q = [];
+for (let i = 0; i < 3; i++) {
+  const r = StoreReader.open(day);
+  const s0 = performance.now();
+  const res = queryRange(r, start24 + 37_500, start24 + HOURS * 3_600_000 - 22_500, { version: 'bench' });
+  q.push({ ms: performance.now() - s0, sources: res.document.range.sources, figures: Object.keys(res.document.window.figures).length });
+  r.close();
+}
+q.sort((a, b) => a.ms - b.ms);
+const c0 = performance.now();
+const cli = spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'snapshot', '--json', '--store', day, '--from', String((start24 + 37_500) / 1000), '--to', String((start24 + HOURS * 3_600_000 - 22_500) / 1000)], { encoding: 'utf8', maxBuffer: 256 << 20 });
+const cliMs = performance.now() - c0;
+if (cli.status !== 0) throw new Error(`snapshot CLI failed: ${cli.stderr}`);
+
+const mib = (b) => `${fmt(b / 1024 ** 2, 1)} MiB`;
+console.log(`\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; agent samples: ${base.length} (${last.containers?.containers.length ?? 0} containers, ${last.processes?.length ?? 0} processes, eBPF ${last.latency?.status.active ? 'on' : 'off'})\n`);
+console.log('| figure | value | target |');
+console.log('|---|---|---|');
+console.log(`| agent CPU at 1 s over ${SECONDS} s (sampling + recording, the agent process) | ${fmt(agentPct, 2)}% of a core | ≤ 0.6% |`);
+if (helperPct !== null) console.log(`| eBPF helper process beside it | ${fmt(helperPct, 2)}% of a core | |`);
+console.log(`| agent RSS (max while measured / peak VmHWM) | ${fmt(rssMax / 1024, 1)} / ${fmt(a1.hwmKb / 1024, 1)} MiB | ≤ 70 MiB |`);
+console.log(`| store bytes per sample (file after SIGTERM / samples) | ${fmt(perSample, 0)} B | |`);
+console.log(`| store growth per day at 1 s (bytes per sample x 86,400) | ${mib(perSample * 86_400)} | ≤ 100 MB |`);
+console.log(`| ${HOURS}-hour store written from the agent's samples (file size) | ${mib(dayBytes)} (written in ${fmt(genS, 0)} s) | ≤ 100 MB/day |`);
+console.log(`| jump to a random time in ${HOURS} h (open, rebuild 5 min through the FrameMaker; median / max of 20) | **${fmt(jumps[10], 0)} / ${fmt(jumps[19], 0)} ms** | ≤ 200 ms |`);
+console.log(`| one step forward (\`.\`, play) | ${fmt(stepMs, 2)} ms | |`);
+console.log(`| snapshot --from --to over ${HOURS} h, in-process queryRange (best / worst of 3; ${q[0].sources.hours} hour rows, ${q[0].sources.minutes} minute rows, ${q[0].sources.rawSamples} raw samples, ${q[0].figures} figures) | **${fmt(q[0].ms, 0)} / ${fmt(q[2].ms, 0)} ms** | ≤ 1 s |`);
+console.log(`| the same with the CLI end to end (node start-up, open, print ${mib(cli.stdout.length)}) | ${fmt(cliMs, 0)} ms | |`);
+for (const d of dirs) rmSync(d, { recursive: true, force: true });

@@ -1,0 +1,213 @@
+// Replay: the recorded SampleSets fed through the same FrameMaker as live into a Store the same TUI reads.
+//
+// The frame at a recorded time T is rebuilt from the samples of the HISTORY_MS before it (so the latency
+// windows, up to 5 m, and the graphs' rings are as they were live), in T's recording session only (rates
+// never span two). Stepping forwards feeds the next sample; anything else (back, a minute, an hour, a typed
+// time) rebuilds at the target, so stepping forwards then back gives the same frame. Older frames of the
+// rebuild skip processes (only the newest frame shows them; deriving every process 300 times would cost
+// more than the rest): the last two samples are fed whole, so the frame on screen is exactly the live one.
+// No clock is read here except by play(), whose timer is injected.
+import type { StoreReader, RecordedSample } from '../record/reader.js';
+import { FrameMaker } from '../store/frame-maker.js';
+import { Store } from '../store/store.js';
+import type { FreezableStore, HeatmapColumn, ReadStore } from '../store/read-store.js';
+import type { FrameOptions, FrameView } from '../model/frame-builder.js';
+import type { BlockOp, Frame } from '../model/types.js';
+import type { SampleSet } from '../model/sample-set.js';
+
+/** How much is fed before the target: the longest latency window (5 m) and the rings (300 frames), plus a tick. */
+export const HISTORY_MS = 302_000;
+export const SPEEDS = [1, 10, 60] as const;
+export type Speed = (typeof SPEEDS)[number];
+
+/** A store that forwards to another, which can be replaced (the replay's on every rebuild; live or replay). */
+export class ForwardingStore implements FreezableStore {
+  constructor(public inner: FreezableStore) {}
+  latest(): Frame | null {
+    return this.inner.latest();
+  }
+  previous(): Frame | null {
+    return this.inner.previous();
+  }
+  get count(): number {
+    return this.inner.count;
+  }
+  values(name: string, n?: number): Float64Array {
+    return this.inner.values(name, n);
+  }
+  heatmap(device: string, op: BlockOp): HeatmapColumn[] {
+    return this.inner.heatmap(device, op);
+  }
+  seriesCount(): number {
+    return this.inner.seriesCount();
+  }
+  freeze(): ReadStore {
+    return this.inner.freeze();
+  }
+}
+
+export interface ReplayOptions {
+  frame: FrameOptions;
+  /** Frames kept for the graphs (default 300, as live). */
+  capacity?: number;
+}
+
+export interface Timer {
+  every(ms: number, fn: () => void): () => void;
+}
+
+const realTimer: Timer = {
+  every(ms, fn) {
+    const t = setInterval(fn, ms);
+    return () => clearInterval(t);
+  },
+};
+
+export class Replay {
+  readonly store: FreezableStore;
+  private readonly fwd: ForwardingStore;
+  private maker: FrameMaker;
+  /** The Store the frames go into (the one `store` forwards to). */
+  private frames: Store;
+  private cur: RecordedSample | null = null;
+  private playing: (() => void) | null = null;
+  private speedIx = 0;
+  /** Recorded time play() has reached (between samples). */
+  private playAt = 0;
+  /** Called after the frame on screen changed by itself (play). */
+  onChange: (() => void) | null = null;
+
+  constructor(
+    readonly reader: StoreReader,
+    private readonly opts: ReplayOptions,
+    private readonly timer: Timer = realTimer,
+  ) {
+    this.frames = new Store(opts.capacity ?? 300);
+    this.fwd = new ForwardingStore(this.frames);
+    this.store = this.fwd;
+    this.maker = new FrameMaker({ ...opts.frame });
+  }
+
+  /** The sample on screen (null before the first jump or in an empty store). */
+  get current(): RecordedSample | null {
+    return this.cur;
+  }
+
+  get speed(): Speed {
+    return SPEEDS[this.speedIx]!;
+  }
+
+  get isPlaying(): boolean {
+    return this.playing !== null;
+  }
+
+  /** What the TUI shows (latency window, open container): the frame on screen is rebuilt with it. */
+  setView(view: FrameView | null): void {
+    const k = JSON.stringify(view);
+    if (k === JSON.stringify(this.opts.frame.view ?? null)) return;
+    this.opts.frame = { ...this.opts.frame, view };
+    if (this.cur) this.jump(this.cur.set.wallMs);
+  }
+
+  /**
+   * Shows the last sample recorded at or before `tMs` (the first one when `tMs` is before the recording).
+   * Returns false when the store holds nothing.
+   */
+  jump(tMs: number): boolean {
+    const target = this.reader.at(tMs) ?? this.reader.after(tMs);
+    if (!target) return false;
+    const sets: RecordedSample[] = [];
+    for (const r of this.reader.rangeBackwards(target.set.wallMs - HISTORY_MS, target.set.wallMs + 1)) {
+      if (r.session !== target.session) break;
+      sets.push(r);
+    }
+    sets.reverse();
+    // The target itself is the last (rangeBackwards yields it first when its time is unique; make sure).
+    if (sets.length === 0 || sets[sets.length - 1]!.seq !== target.seq) sets.push(target);
+    const store = new Store(this.opts.capacity ?? 300);
+    const maker = new FrameMaker({ ...this.opts.frame });
+    const n = sets.length;
+    for (let i = 0; i < n; i++) {
+      const set = sets[i]!.set;
+      store.push(maker.next(i < n - 2 && set.processes ? stripProcesses(set) : set));
+    }
+    this.maker = maker;
+    this.frames = store;
+    this.fwd.inner = store;
+    this.cur = target;
+    this.playAt = target.set.wallMs;
+    return true;
+  }
+
+  /** One recorded interval forwards (false at the end of the recording). */
+  stepForward(): boolean {
+    if (!this.cur) return false;
+    const next = this.reader.next(this.cur.seq);
+    if (!next) return false;
+    if (next.session !== this.cur.session) return this.jump(next.set.wallMs);
+    this.frames.push(this.maker.next(next.set));
+    this.cur = next;
+    if (this.playAt < next.set.wallMs) this.playAt = next.set.wallMs;
+    return true;
+  }
+
+  /** One recorded interval back (false at the start). */
+  stepBack(): boolean {
+    if (!this.cur) return false;
+    const prev = this.reader.previous(this.cur.seq);
+    if (!prev) return false;
+    return this.jump(prev.set.wallMs);
+  }
+
+  /** Moves by `ms` of recorded time (a minute, an hour; negative: back), clamped to the recording. */
+  move(ms: number): boolean {
+    if (!this.cur) return false;
+    const span = this.reader.span();
+    if (!span) return false;
+    const t = Math.min(span.toMs, Math.max(span.fromMs, this.cur.set.wallMs + ms));
+    if (ms > 0 && t <= this.cur.set.wallMs) return false;
+    if (ms < 0 && t >= this.cur.set.wallMs && this.cur.set.wallMs <= span.fromMs) return false;
+    return this.jump(t);
+  }
+
+  /** Play at the current speed (recorded time runs `speed` times as fast as the wall clock), or pause. */
+  togglePlay(): void {
+    if (this.playing) {
+      this.playing();
+      this.playing = null;
+      return;
+    }
+    const TICK = 250;
+    this.playing = this.timer.every(TICK, () => {
+      if (!this.cur) return;
+      this.playAt += TICK * this.speed;
+      let moved = false;
+      // Feed every sample up to the play time (one render per tick, however many samples).
+      for (let k = 0; k < 10_000; k++) {
+        const next = this.reader.next(this.cur.seq);
+        if (!next || next.set.wallMs > this.playAt) break;
+        if (!this.stepForward()) break;
+        moved = true;
+      }
+      const span = this.reader.span();
+      // At the end of the recording: stay playing (an agent may be adding samples) but do not run ahead.
+      if (span && this.playAt > span.toMs) this.playAt = span.toMs;
+      if (moved) this.onChange?.();
+    });
+  }
+
+  /** The next speed (1x, 10x, 60x). */
+  cycleSpeed(): Speed {
+    this.speedIx = (this.speedIx + 1) % SPEEDS.length;
+    return this.speed;
+  }
+
+  stop(): void {
+    this.playing?.();
+    this.playing = null;
+  }
+}
+
+function stripProcesses(set: SampleSet): SampleSet {
+  return { ...set, processes: null };
+}
