@@ -62,6 +62,10 @@ snapshot options:
   --json               print JSON (the only format; required)
   --interval MS        time between the two samples (default 1000)
   --processes          include processes (whole host and per container)
+  --from T --to T      over a recorded range instead (from the store): T is ISO 8601, HH:MM[:SS] (today),
+                       -2h / -90s (before now), now, or epoch seconds; --to defaults to now, --from to 1 h before
+  --store DIR          the store to read (default: /var/lib/tailtop as root, else $XDG_STATE_HOME/tailtop)
+  --step DURATION      with --from/--to: also a series of figures per step (e.g. 1m, 1h)
 
 doctor exits 0 when everything works, 1 when something is off (docs/doctor.md for --json).
 
@@ -102,6 +106,9 @@ function parse(argv: string[]): Parsed {
         processes: { type: 'boolean' },
         record: { type: 'boolean' },
         store: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        step: { type: 'string' },
         undo: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -124,16 +131,25 @@ function parse(argv: string[]): Parsed {
     ascii: ['tui'],
     unicode: ['tui'],
     record: ['tui'],
-    store: ['tui'],
+    store: ['tui', 'snapshot'],
+    from: ['snapshot'],
+    to: ['snapshot'],
+    step: ['snapshot'],
   };
   for (const [k, cmds] of Object.entries(only))
     if (v[k] !== undefined && !cmds.includes(command))
       throw new UsageError(`--${k} goes with ${cmds.map((c) => (c === 'tui' ? 'the monitor' : `'${c}'`)).join(' or ')}`);
   if (command === 'setup')
     for (const k of Object.keys(v)) if (k !== 'undo' && k !== 'help') throw new UsageError(`--${k} does not go with 'setup'`);
-  if (v.store !== undefined && !v.record) throw new UsageError('--store goes with --record (or with `tailtop agent`)');
+  if (command === 'tui' && v.store !== undefined && !v.record) throw new UsageError('--store goes with --record (or with `tailtop agent`)');
   if (v.ascii && v.unicode) throw new UsageError('give either --ascii or --unicode, not both');
   if (command === 'snapshot' && !v.json && !v.help) throw new UsageError(`snapshot needs --json`);
+  if (command === 'snapshot' && v.from === undefined && v.to === undefined) {
+    if (v.store !== undefined) throw new UsageError('--store goes with --from/--to (a recorded range)');
+    if (v.step !== undefined) throw new UsageError('--step goes with --from/--to (a recorded range)');
+  }
+  if (command === 'snapshot' && (v.from !== undefined || v.to !== undefined) && v.interval !== undefined)
+    throw new UsageError('--interval does not go with --from/--to (the range gives the time)');
   return { command, values: v };
 }
 
@@ -201,6 +217,21 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   } finally {
     await Promise.all([containers?.stop(), ebpf?.stop()]);
   }
+}
+
+/** `snapshot --json --from T1 --to T2 [--store DIR]`: the document over a recorded range. */
+async function runRangeCommand(values: Parsed['values']): Promise<number> {
+  const { runRangeSnapshot } = await import('./query/cli.js');
+  const { defaultStoreDir } = await import('./agent/options.js');
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const store = str('store');
+  if (store === '') throw new UsageError('--store must not be empty');
+  return await runRangeSnapshot(
+    { store: store ?? defaultStoreDir(), from: str('from'), to: str('to'), step: str('step'), processes: Boolean(values.processes), showAllDisks: Boolean(values['all-disks']) },
+    VERSION,
+    Date.now(),
+    (s) => process.stdout.write(s),
+  );
 }
 
 /** The exit code for a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143). */
@@ -447,6 +478,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (p.command === 'setup') return runSetup(Boolean(p.values.undo));
     if (p.command === 'doctor') return await runDoctorCommand(p.values);
+    if (p.command === 'snapshot' && (p.values.from !== undefined || p.values.to !== undefined)) return await runRangeCommand(p.values);
     return p.command === 'snapshot' ? await runSnapshot(p.values) : await runTui(p.values);
   } catch (err) {
     process.stderr.write(`tailtop: ${errorLine(err)}\n`);
