@@ -101,7 +101,7 @@ export async function runReportCommand(argv: string[], version: string, io: Io, 
       writeFileAtomic(output, out.html);
       const dropped = out.droppedHeatmaps > 0 ? `, ${out.droppedHeatmaps} heatmaps kept as lines only (size budget)` : '';
       io.err(
-        `tailtop report: wrote ${output} (${out.bytes} bytes; ${r.data.time.length} steps of ${r.data.stepSec} s from ${r.path === 'raw' ? `${r.samples} samples` : `${r.rollupRows} minute roll-ups`}; ${r.data.containers.length} containers${dropped})\n`,
+        `tailtop report: wrote ${output} (${out.bytes} bytes; ${r.steps} steps of ${r.data.stepSec} s; ${r.samples} samples, statistics from ${r.sources.hours} hour rows, ${r.sources.minutes} minute rows, ${r.sources.rawSamples} raw samples; ${r.data.containers.length} containers${dropped})\n`,
       );
     } finally {
       reader.close();

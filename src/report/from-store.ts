@@ -1,36 +1,35 @@
-// A ReportData from the recording store: the figures of the metric catalogue (model/catalogue.ts
-// `figuresOf`, the same function the writer's roll-ups were computed with) per step of the report's time
-// axis, window statistics over the whole range, latency heatmaps from the recorded eBPF histograms, and
-// what the header says (host, what was recorded and what was off).
+// A ReportData from the recording store, through the query ranges of src/query/range.ts (the same
+// computation as `snapshot --from --to`): `queryRange` gives the window statistics over exactly [from, to)
+// (every catalogue gauge and rate over the recorded samples: avg/min/max exact, p95/p99 from the roll-ups'
+// 1% sketches) and `querySeries` the figures and merged eBPF latency of each step of the report's time axis
+// (each step through the store's tiers: hour rows, minute rows, raw samples at the edges). Here: which step,
+// the report's layout (host, disks, interfaces, containers), heatmaps from each step's merged histograms,
+// disk totals from the counters, and what the header says (host, what was recorded and what was off).
 //
-// Which data answers: a short range (up to REPORT_RAW_MAX_MS, one hour: steps of 1-2 s) is read sample by
-// sample (every sample's figures and every interval's histogram, each interval in the step it ENDED in);
-// a longer one at steps of at least a minute from the 1-minute roll-up rows (a minute without its row — not written yet, its writer
-// died — from its raw samples). Window statistics: the raw path from its own samples; the roll-up path from
-// the store's range aggregate (`StoreReader.aggregate`: hour rows, minute rows, raw edges), so both are
-// over the 1-second samples (p95/p99 from the roll-ups' 1% sketches), never over 1-minute averages.
-//
-// Container metadata and the cgroup -> container and device-number -> name maps come from the samples:
-// every one on the raw path, probes every PROBE_MS on the roll-up path (a container that lived only
-// between two probes keeps its name, id and image from its figures' labels, but not its labels map or its
-// latency, which needs its cgroup ids). Pure apart from reading the store.
+// Steps: a range up to REPORT_RAW_MAX_MS (an hour) at chooseStep's 1-2 s (every step from raw samples);
+// longer ones at whole minutes or more, aligned to the step, so that each step is answered by minute rows.
+// Container metadata (full id, labels) and the cgroup -> container maps come from probes: a sample every
+// PROBE_MS (less for short ranges) and the last one. A container that lived only between two probes keeps
+// its name, short id and image from its figures' labels, not its labels map or its latency. Pure apart from
+// reading the store.
 import { release } from 'node:os';
 import { figuresOf as catalogueFigures, ROLLUP_FIGURES, type MetricDef } from '../model/catalogue.js';
-import { Histogram } from '../model/histogram.js';
+import { bucketIndex, Histogram } from '../model/histogram.js';
 import { cgroupMapFromContainers, deviceNamesFromDiskstats } from '../model/latency.js';
-import type { LatencyIntervalSample, SampleSet } from '../model/sample-set.js';
-import type { ContainerMeta } from '../model/types.js';
+import type { SampleSet } from '../model/sample-set.js';
+import type { ContainerMeta, LatencyWindowFrame } from '../model/types.js';
 import { selectContainers, type ContainerSelector } from '../model/container-selector.js';
-import type { RecordedSample, StoreReader } from '../record/reader.js';
-import { figureAverage, figureQuantile, intervalEndWallMs, PeriodAccumulator, type FigureStats, type FiguresOf, type LatencyRollup } from '../record/rollup.js';
-import { chooseStep, latencyData, windowStats } from './build.js';
+import { queryRange, querySeries, RangeError, type WindowStat } from '../query/range.js';
+import type { StoreReader } from '../record/reader.js';
+import type { FiguresOf } from '../record/rollup.js';
+import { chooseStep, latencyData } from './build.js';
 import { ReportError } from './errors.js';
 import type { ContainerData, DiskData, DiskTotals, LatencyData, NetData, Recorded, ReportData, Series, Unit, WindowStats } from './types.js';
 import { REPORT_SCHEMA_VERSION } from './types.js';
 
-/** Ranges up to this long are read sample by sample; longer ones from the 1-minute roll-ups. */
+/** Ranges up to this long are drawn at 1-2 s steps; longer ones at a minute or more (the roll-up tier). */
 export const REPORT_RAW_MAX_MS = 3_600_000;
-/** On the roll-up path, metadata and cgroup maps come from a sample every this often. */
+/** Metadata and cgroup maps come from a sample every this often (at most; short ranges probe more often). */
 export const PROBE_MS = 10 * 60_000;
 
 export interface FromStoreOptions {
@@ -79,13 +78,6 @@ const labelsKey = (l: Readonly<Record<string, string>>): string =>
     .sort()
     .map((k) => `${k}\u0001${l[k]}`)
     .join('\u0000');
-
-/** One step of the axis being accumulated. */
-interface Step {
-  acc: PeriodAccumulator;
-  /** Whether any latency interval (or eBPF-on sample) covered the step. */
-  ebpf: boolean;
-}
 
 /** What the samples say besides figures. */
 class Observed {
@@ -137,10 +129,12 @@ class Observed {
 
 export interface FromStoreResult {
   data: ReportData;
-  /** How the steps were read: raw samples or roll-up rows (and how many). */
+  /** Short steps over raw samples, or steps of whole minutes from the roll-ups. */
   path: 'raw' | 'rollup';
+  /** Samples recorded in the range, steps drawn, and what answered the range's statistics (the tiers). */
   samples: number;
-  rollupRows: number;
+  steps: number;
+  sources: { hours: number; minutes: number; rawSamples: number };
 }
 
 /**
@@ -167,134 +161,78 @@ export function reportFromStore(reader: StoreReader, opts: FromStoreOptions): Fr
   if (opts.stepSec !== undefined) stepSec = opts.stepSec;
   const stepMs = stepSec * 1000;
   const t0 = Math.floor(fromMs / stepMs) * stepMs;
-  const steps: Step[] = [];
-  for (let t = t0; t < toMs; t += stepMs) steps.push({ acc: new PeriodAccumulator('minute', t, t + stepMs), ebpf: false });
-  const stepOf = (wallMs: number): Step | null => {
-    const i = Math.floor((wallMs - t0) / stepMs);
-    return i >= 0 && i < steps.length ? steps[i]! : null;
-  };
 
-  const seen = new Observed();
-  let samples = 0;
-  let rollupRows = 0;
-  let whole: { figures: FigureStats[]; samples: number };
-
-  if (path === 'raw') {
-    const addIntervals = (set: SampleSet, ivs: readonly LatencyIntervalSample[]): void => {
-      for (const iv of ivs) {
-        const end = intervalEndWallMs(set.wallMs, set.latency!, iv);
-        if (end < fromMs || end >= toMs) continue;
-        const s = stepOf(end);
-        if (!s) continue;
-        s.acc.addInterval(iv);
-        s.ebpf = true;
-      }
-    };
-    let prev: RecordedSample | null = reader.at(fromMs - 1);
-    for (const r of reader.range(fromMs, toMs)) {
-      const set = r.set;
-      const p = prev && prev.session === r.session ? prev.set : null;
-            stepOf(set.wallMs)?.acc.addSample(set.wallMs, figuresOf(p, set));
-      if (set.latency) {
-        if (set.latency.status.active) {
-          const s = stepOf(set.wallMs);
-          if (s) s.ebpf = true;
-        }
-        addIntervals(set, set.latency.intervals);
-      }
-      seen.see(set);
-      samples++;
-      prev = r;
-    }
-    // Intervals that ended before `to` but were drained by the first sample after it.
-    const after = reader.after(toMs);
-    if (after?.set.latency) addIntervals(after.set, after.set.latency.intervals);
-    // Steps hold only samples of [from, to): the whole range is their rows merged.
-    const overall = new PeriodAccumulator('minute', fromMs, toMs);
-    for (const s of steps) if (!s.acc.empty) overall.mergeRow(s.acc.finish());
-    whole = { figures: overall.figureStats(), samples: overall.samples };
-  } else {
-    // Whole minutes from their rows; a minute without a row from its raw samples.
-    const firstMinute = t0;
-    const lastMinute = Math.min(t0 + steps.length * stepMs, Math.ceil(span.toMs / 60_000) * 60_000 + 60_000);
-    const rows = new Map(reader.rollups('minute', firstMinute, lastMinute).map((r) => [r.startMs, r]));
-    for (let m = Math.max(firstMinute, Math.floor(span.fromMs / 60_000) * 60_000); m < lastMinute; m += 60_000) {
-      const s = stepOf(m);
-      if (!s) continue;
-      const row = rows.get(m);
-      if (row) {
-        s.acc.mergeRow(row);
-        if (row.latency.intervals > 0) s.ebpf = true;
-        rollupRows++;
-        continue;
-      }
-      let prev: RecordedSample | null = reader.at(m - 1);
-      for (const r of reader.range(m, m + 60_000)) {
-        const p = prev && prev.session === r.session ? prev.set : null;
-        s.acc.addSample(r.set.wallMs, figuresOf(p, r.set));
-        const lat = r.set.latency;
-        if (lat) {
-          for (const iv of lat.intervals) {
-            const end = intervalEndWallMs(r.set.wallMs, lat, iv);
-            const into = stepOf(end) ?? s;
-            into.acc.addInterval(iv);
-            into.ebpf = true;
-          }
-        }
-        seen.see(r.set);
-        samples++;
-        prev = r;
-      }
-    }
-    // Metadata and cgroup maps: a sample every PROBE_MS, and the last one.
-    const probeMs = Math.max(PROBE_MS, stepMs);
-    for (let t = Math.max(fromMs, span.fromMs); t < toMs + probeMs; t += probeMs) {
-      const r = reader.at(Math.min(t, toMs - 1)) ?? reader.after(t);
-      if (r && r.set.wallMs < toMs + probeMs) seen.see(r.set);
-      if (t >= toMs) break;
-    }
-    const agg = reader.aggregate(fromMs, toMs, figuresOf);
-    whole = { figures: agg.figures, samples: agg.samples };
-    if (agg.samples === 0) samples = 0;
-    else samples = Math.max(samples, agg.samples);
+  // The whole range: window statistics (and the check that something was recorded in it).
+  let whole: ReturnType<typeof queryRange>['document'];
+  try {
+    whole = queryRange(reader, fromMs, toMs, { version: opts.tailtopVersion, figuresOf }).document;
+  } catch (e) {
+    if (e instanceof RangeError) throw new ReportError('empty', `no samples recorded between ${iso(fromMs)} and ${iso(toMs)} in ${file} (${holds}, with gaps where no agent ran)`);
+    throw e;
   }
-
-  if (whole.samples === 0) {
+  if (whole.window.samples === 0) {
     throw new ReportError('empty', `no samples recorded between ${iso(fromMs)} and ${iso(toMs)} in ${file} (${holds}, with gaps where no agent ran)`);
   }
 
-  // ---- figures per step
+  // Probes: container metadata, cgroup maps, device names, what was recorded.
+  const seen = new Observed();
+  const probeMs = Math.max(stepMs, Math.min(PROBE_MS, Math.max(60_000, rangeMs / 60)));
+  let ref: SampleSet | null = null;
+  for (let t = Math.max(fromMs, span.fromMs); ; t += probeMs) {
+    const at = Math.min(t, toMs - 1);
+    const r = reader.at(at);
+    const x = r && r.set.wallMs >= fromMs - probeMs ? r : reader.after(at);
+    if (x && x.set.wallMs < toMs + probeMs) {
+      seen.see(x.set);
+      if (x.set.wallMs < toMs) ref = x.set;
+    }
+    if (at >= toMs - 1) break;
+  }
+  if (ref === null) ref = reader.at(toMs - 1)?.set ?? reader.after(fromMs)!.set;
+
+  const steps = querySeries(reader, t0, toMs, stepMs, figuresOf, ref, { block: seen.blockCgroups, runq: seen.runqCgroups });
+  const time = steps.map((s) => s.fromMs / 1000);
+
+  // ---- figures per step, and the statistics over the range
   const perStep = steps.map((s) => {
-    const m = new Map<string, FigureStats>();
-    for (const f of s.acc.figureStats()) m.set(`${f.id}\u0002${labelsKey(f.labels)}`, f);
-    return { m, samples: s.acc.samples };
+    const m = new Map<string, { avg: number | null; count: number }>();
+    for (const [id, vs] of Object.entries(s.figures)) for (const v of vs) m.set(`${id}\u0002${labelsKey(v.labels)}`, v);
+    return { m, samples: s.samples };
   });
-  const wholeBy = new Map(whole.figures.map((f) => [`${f.id}\u0002${labelsKey(f.labels)}`, f]));
-
-  // Which label sets each figure has (over the whole range and the steps).
+  const wholeBy = new Map<string, WindowStat>();
   const labelSets = new Map<string, Map<string, Record<string, string>>>();
-  const note = (f: FigureStats): void => {
-    let m = labelSets.get(f.id);
-    if (!m) labelSets.set(f.id, (m = new Map()));
-    m.set(labelsKey(f.labels), f.labels);
+  const note = (id: string, labels: Record<string, string>): void => {
+    let m = labelSets.get(id);
+    if (!m) labelSets.set(id, (m = new Map()));
+    m.set(labelsKey(labels), labels);
   };
-  for (const f of whole.figures) note(f);
-  for (const s of perStep) for (const f of s.m.values()) note(f);
+  for (const [id, f] of Object.entries(whole.window.figures)) {
+    for (const v of f.values) {
+      wholeBy.set(`${id}\u0002${labelsKey(v.labels)}`, v);
+      note(id, v.labels);
+    }
+  }
+  for (const s of steps) for (const [id, vs] of Object.entries(s.figures)) for (const v of vs) note(id, v.labels);
+  const n = whole.window.samples;
 
-  const hidden = (def: MetricDef, labels: Record<string, string>): boolean => def.scope === 'disk' && HIDDEN_WHEN_IDLE.test(labels['device'] ?? '');
   const seriesOf = (def: MetricDef, labels: Record<string, string>): Series => {
-    const lk = labelsKey(labels);
-    const key = `${def.id}\u0002${lk}`;
-    const zeroWhenAbsent = hidden(def, labels);
+    const key = `${def.id}\u0002${labelsKey(labels)}`;
+    // loop, ram and zram devices are left out of frames while idle: there a missing value is 0.
+    const zeroWhenAbsent = def.scope === 'disk' && HIDDEN_WHEN_IDLE.test(labels['device'] ?? '');
     const values = perStep.map((s) => {
       const f = s.m.get(key);
-      if (zeroWhenAbsent) return s.samples > 0 ? (f ? f.sum : 0) / s.samples : null;
-      return f ? figureAverage(f) : null;
+      if (zeroWhenAbsent) return s.samples > 0 ? (f && f.avg !== null ? (f.avg * f.count) / s.samples : 0) : null;
+      return f ? f.avg : null;
     });
     const w = wholeBy.get(key);
-    const stats = w ? statsOf(w, zeroWhenAbsent ? whole.samples : w.count) : zeroWhenAbsent ? windowStats(new Array(whole.samples).fill(0)) : null;
-    const scale = unitOf(def) === 'us' ? 1e6 : 1;
-    return { id: def.id, unit: unitOf(def), values: scale === 1 ? values : values.map((v) => (v === null ? null : v * scale)), stats };
+    const unit = unitOf(def);
+    const scale = unit === 'us' ? 1e6 : 1;
+    return {
+      id: def.id,
+      unit,
+      values: scale === 1 ? values : values.map((v) => (v === null ? null : v * scale)),
+      stats: w ? statsOf(w, zeroWhenAbsent ? n : w.count) : zeroWhenAbsent ? { avg: 0, min: 0, max: 0, p95: 0, p99: 0, samples: n } : null,
+    };
   };
 
   const host: Series[] = [];
@@ -318,10 +256,7 @@ export function reportFromStore(reader: StoreReader, opts: FromStoreOptions): Fr
     }
   }
 
-  // ---- latency per step
-  const stepLatency = steps.map((s) => (s.ebpf ? s.acc.finish().latency : null));
-  const time = steps.map((s) => s.acc.startMs / 1000);
-
+  // ---- latency per step: each step's merged histograms (null: no interval ended in the step)
   const diskLatency = new Map<string, Map<string, (Histogram | null)[]>>();
   const hostRunq: (Histogram | null)[] = [];
   const contBlock = new Map<string, Map<string, (Histogram | null)[]>>();
@@ -336,26 +271,22 @@ export function reportFromStore(reader: StoreReader, opts: FromStoreOptions): Fr
     if (!x) m.set(k, (x = new Map()));
     return x;
   };
-  stepLatency.forEach((lat: LatencyRollup | null, i) => {
+  steps.forEach((st, i) => {
+    const lat: LatencyWindowFrame | null = st.latency;
     hostRunq.push(lat ? new Histogram() : null);
     if (!lat) return;
-    for (const r of lat.block) {
-      const dev = seen.devices.get(`${r.major}:${r.minor}`) ?? `${r.major}:${r.minor}`;
-      addRow(slot(nested(diskLatency, dev), r.op, i), r.service, r.maxNs);
-      const cid = seen.blockCgroups.get(r.cgroup);
-      if (cid) addRow(slot(nested(contBlock, cid), r.op, i), r.service, r.maxNs);
-    }
-    for (const r of lat.runq) {
-      addRow(hostRunq[i]!, r.hist, r.maxNs);
-      const cid = seen.runqCgroups.get(r.cgroup);
-      if (cid) addRow(slot(contRunq, cid, i), r.hist, r.maxNs);
+    for (const r of lat.block) addBuckets(slot(nested(diskLatency, r.device), r.op, i), r.buckets, r.maxUs);
+    if (lat.runqueue) addBuckets(hostRunq[i]!, lat.runqueue.buckets ?? [], lat.runqueue.maxUs);
+    for (const [cid, c] of Object.entries(lat.containers)) {
+      for (const r of c.block ?? []) addBuckets(slot(nested(contBlock, cid), r.op, i), r.buckets, r.maxUs);
+      if (c.runqueue && c.runqueue.count > 0) addBuckets(slot(contRunq, cid, i), c.runqueue.buckets ?? [], c.runqueue.maxUs);
     }
   });
-  // Steps with eBPF but no request of a kind are empty histograms, not gaps.
-  const fill = (arr: (Histogram | null)[]): (Histogram | null)[] => arr.map((h, i) => h ?? (stepLatency[i] ? new Histogram() : null));
-  const ebpfAny = stepLatency.some((l) => l !== null);
+  // Steps with eBPF data but no request of a kind are empty histograms, not gaps.
+  const fill = (arr: (Histogram | null)[]): (Histogram | null)[] => arr.map((h, i) => h ?? (steps[i]!.latency ? new Histogram() : null));
+  const ebpfAny = steps.some((s) => s.latency !== null);
 
-  // ---- disks
+  // ---- disks and interfaces
   const diskNames = new Set([...disks.keys(), ...diskLatency.keys()]);
   const totals = diskTotals(reader, fromMs, toMs);
   const diskData: DiskData[] = [...diskNames].sort().map((name) => ({
@@ -378,7 +309,7 @@ export function reportFromStore(reader: StoreReader, opts: FromStoreOptions): Fr
     fullIds.add(id);
     all.push(containerData(id, meta, labels, series, time, stepSec, contBlock.get(id), contRunq.get(id), fill));
   }
-  // Containers with latency but no figure in the range (stopped: the catalogue reads running ones).
+  // Containers with latency but no figure in the range (the catalogue reads running ones only).
   for (const id of new Set([...contBlock.keys(), ...contRunq.keys()])) {
     if (fullIds.has(id)) continue;
     const meta = seen.metas.get(id);
@@ -393,7 +324,7 @@ export function reportFromStore(reader: StoreReader, opts: FromStoreOptions): Fr
   const sameBoot = opts.bootId != null && sessions.some((s) => s.bootId === opts.bootId && s.startedMs < toMs && (s.endedMs ?? Infinity) >= fromMs);
   const ebpf: Recorded = ebpfAny || seen.ebpfOn ? { on: true } : { on: false, reason: seen.ebpfReason ?? 'the agent ran without eBPF' };
   const containers: Recorded = seen.containersOn || all.length > 0 ? { on: true } : { on: false, reason: seen.containersReason ?? 'no container runtime was watched' };
-  const processes: Recorded = seen.processesOn ? { on: true } : { on: false, reason: path === 'rollup' ? 'not in the report (processes are not rolled up)' : 'not recorded' };
+  const processes: Recorded = seen.processesOn ? { on: false, reason: 'recorded, not in reports yet (see `snapshot --from --to --processes`)' } : { on: false, reason: 'not recorded' };
   const hostInfo: ReportData['host'] = {
     hostname: reader.info.hostname ?? sessions[sessions.length - 1]?.hostname ?? 'unknown',
     kernel: sameBoot ? release() : 'unknown (recorded during another boot)',
@@ -421,7 +352,13 @@ export function reportFromStore(reader: StoreReader, opts: FromStoreOptions): Fr
     containerFilter: selectors.length ? { selectors: [...(opts.selectorTexts ?? selectors.map((s) => s.text))], matched: chosen.length, total: all.length } : null,
     alerts: [],
   };
-  return { data, path, samples, rollupRows };
+  return { data, path, samples: n, steps: steps.length, sources: whole.range.sources };
+}
+
+/** A merged row's buckets ([upper bound µs, count], as the snapshot gives them) back into a histogram. */
+function addBuckets(h: Histogram, buckets: readonly (readonly [number, number])[], maxUs: number | null): void {
+  for (const [upUs, c] of buckets) h.addBucket(bucketIndex(Math.round(upUs * 1000) - 1), c);
+  if (maxUs !== null && maxUs > 0) h.noteMax(Math.round(maxUs * 1000));
 }
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
@@ -430,34 +367,22 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   else m.set(k, [v]);
 }
 
-function addRow(h: Histogram, pairs: readonly (readonly [number, number])[], maxNs: number): void {
-  for (const [i, n] of pairs) h.addBucket(i, n);
-  if (maxNs > 0) h.noteMax(maxNs);
-}
-
 const OP_ORDER = ['read', 'write', 'flush', 'discard'];
 const opOrder = (op: string): number => {
   const i = OP_ORDER.indexOf(op);
   return i < 0 ? OP_ORDER.length : i;
 };
 
-/** Window statistics of a figure; `n` > count pads with zeros (a device left out while idle). */
-function statsOf(f: FigureStats, n: number): WindowStats {
-  const zeros = Math.max(0, n - f.count);
-  const q = (p: number): number | null => {
-    if (zeros === 0) return figureQuantile(f, p);
-    const rank = p * n;
-    if (rank <= zeros) return 0;
-    return figureQuantile(f, Math.min(1, (rank - zeros) / f.count));
-  };
-  return {
-    avg: n > 0 ? f.sum / n : null,
-    min: zeros > 0 ? Math.min(0, f.min) : f.min,
-    max: zeros > 0 ? Math.max(0, f.max) : f.max,
-    p95: q(0.95),
-    p99: q(0.99),
-    samples: n,
-  };
+/**
+ * Window statistics of a figure over the range. `n` > its count: a device left out of frames while idle, its
+ * missing samples are zeros (avg, min exact; a percentile whose rank falls among the zeros is 0, one above
+ * them cannot be read from the stored p95/p99 and is left out).
+ */
+function statsOf(w: WindowStat, n: number): WindowStats {
+  const zeros = Math.max(0, n - w.count);
+  if (zeros === 0) return { avg: w.avg, min: w.min, max: w.max, p95: w.p95, p99: w.p99, samples: w.count };
+  const q = (p: number): number | null => (p * n <= zeros ? 0 : null);
+  return { avg: w.avg === null ? null : (w.avg * w.count) / n, min: Math.min(0, w.min), max: Math.max(0, w.max), p95: q(0.95), p99: q(0.99), samples: n };
 }
 
 function containerData(
