@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { builtCli, CLI, REPO, requirement } from '../env.js';
 import { CHROMIUM, openReport, type OpenedReport } from '../report-browser.js';
 import { StoreReader } from '../../src/record/reader.js';
-import { testLabels } from '../integration/docker-helpers.js';
+import { IMAGE, testLabels } from '../integration/docker-helpers.js';
 import { intervalEndWallMs } from '../../src/record/rollup.js';
 
 const pexec = promisify(execFile);
@@ -108,7 +108,7 @@ describe.skipIf(skip !== null)('tailtop report from a real recording, in chromiu
     // The burner: one core for 12 s, then asleep (the container stays: its CPU must fall, not vanish).
     burnStart = Date.now();
     burnerId = (
-      await pexec('docker', ['run', '-d', '--name', `${P}burn`, ...testLabels(), 'tailtop-test:busybox', 'sh', '-c', 'timeout 12 sh -c "while :; do :; done"; sleep 600'])
+      await pexec('docker', ['run', '-d', '--name', `${P}burn`, ...testLabels(), IMAGE, 'sh', '-c', 'timeout 12 sh -c "while :; do :; done"; sleep 600'])
     ).stdout.trim();
     await sleep(12_000);
     burnEnd = burnStart + 12_000;
