@@ -223,6 +223,7 @@
     'host.pressure.memory.full': 'memory full',
     'host.pressure.io.some': 'io some',
     'host.pressure.io.full': 'io full',
+    'host.pressure.cpu.full': 'cpu full',
     'disk.read.bytes_per_sec': 'read',
     'disk.write.bytes_per_sec': 'write',
     'disk.read.iops': 'read ops',
@@ -230,6 +231,10 @@
     'disk.util_percent': 'utilisation',
     'net.rx.bytes_per_sec': 'received',
     'net.tx.bytes_per_sec': 'sent',
+    'net.rx.errors_per_sec': 'receive errors',
+    'net.rx.drops_per_sec': 'receive drops',
+    'net.tx.errors_per_sec': 'send errors',
+    'net.tx.drops_per_sec': 'send drops',
     'container.cpu_percent': 'CPU',
     'container.memory.used': 'memory used',
     'container.block.read.bytes_per_sec': 'read',
@@ -237,6 +242,9 @@
     'container.net.rx.bytes_per_sec': 'received',
     'container.net.tx.bytes_per_sec': 'sent',
     'container.pids': 'pids',
+    'container.cpu_limit_percent': 'CPU, % of limit',
+    'container.throttled_percent': 'throttled',
+    'container.memory.percent': 'memory, % of limit',
   };
   /** @param {string} id */
   const label = (id) => LABELS[id] || id;
@@ -246,7 +254,7 @@
     { id: 'host.cpu', title: 'CPU by mode', note: '% of the whole machine, stacked', unit: 'percent', stacked: true, figures: ['host.cpu.user', 'host.cpu.nice', 'host.cpu.system', 'host.cpu.iowait', 'host.cpu.irq', 'host.cpu.softirq', 'host.cpu.steal'] },
     { id: 'host.memory', title: 'Memory', unit: 'bytes', figures: ['host.memory.used', 'host.memory.cached', 'host.memory.buffers', 'host.memory.available', 'host.swap.used'] },
     { id: 'host.load', title: 'Load average', unit: 'load', figures: ['host.load1', 'host.load5', 'host.load15'] },
-    { id: 'host.pressure', title: 'Pressure stall information', note: '% of time stalled', unit: 'percent', figures: ['host.pressure.cpu.some', 'host.pressure.memory.some', 'host.pressure.memory.full', 'host.pressure.io.some', 'host.pressure.io.full'] },
+    { id: 'host.pressure', title: 'Pressure stall information', note: '% of time stalled', unit: 'percent', figures: ['host.pressure.cpu.some', 'host.pressure.cpu.full', 'host.pressure.memory.some', 'host.pressure.memory.full', 'host.pressure.io.some', 'host.pressure.io.full'] },
   ];
   const CHARTED_ALONE = new Set(['host.cpu.percent']); // in the summary; the stacked modes already show it
 

@@ -12,7 +12,7 @@
 // PROBE_MS (less for short ranges) and the last one. A container that lived only between two probes keeps
 // its name, short id and image from its figures' labels, not its labels map or its latency. Pure apart from
 // reading the store.
-import { release } from 'node:os';
+import { cpus, release } from 'node:os';
 import { figuresOf as catalogueFigures, ROLLUP_FIGURES, type MetricDef } from '../model/catalogue.js';
 import { bucketIndex, Histogram } from '../model/histogram.js';
 import { cgroupMapFromContainers, deviceNamesFromDiskstats } from '../model/latency.js';
@@ -329,6 +329,10 @@ export function reportFromStore(reader: StoreReader, opts: FromStoreOptions): Fr
     hostname: reader.info.hostname ?? sessions[sessions.length - 1]?.hostname ?? 'unknown',
     kernel: sameBoot ? release() : 'unknown (recorded during another boot)',
   };
+  if (sameBoot) {
+    const model = cpus()[0]?.model.trim();
+    if (model) hostInfo.cpuModel = model;
+  }
   if (seen.cpus) hostInfo.cpus = seen.cpus;
   if (seen.memoryTotalBytes) hostInfo.memoryTotalBytes = seen.memoryTotalBytes;
   const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
