@@ -242,6 +242,21 @@ describe('tailtop report (in process)', () => {
     expect(readdirSync(d)).toEqual([]);
   });
 
+  it('a range in a gap of the recording: one line, exit 2, no file', async () => {
+    const gappy = tmp();
+    const w = StoreWriter.open({ dir: gappy, tailtopVersion: VERSION, figuresOf });
+    for (const s of samples(90, { seed: 2, containers: 1, processes: 5, startWallMs: START })) w.append(s);
+    for (const s of samples(90, { seed: 2, containers: 1, processes: 5, startWallMs: START + 3_600_000 })) w.append(s);
+    await w.close();
+    const d = outDir();
+    const r = await run(['--store', gappy, '--from', String(START / 1000 + 600), '--to', String(START / 1000 + 1800), '-o', join(d, 'r.html')]);
+    expect(r.err).toBe(
+      `tailtop: no samples recorded between 2026-01-01T10:10:30Z and 2026-01-01T10:30:30Z in ${gappy}/tailtop.db (it holds 2026-01-01T10:00:31Z to 2026-01-01T11:02:00Z, with gaps where no agent ran)\n`,
+    );
+    expect(r.code).toBe(2);
+    expect(readdirSync(d)).toEqual([]);
+  });
+
   it('a missing store: one line naming it, exit 2', async () => {
     const d = outDir();
     const r = await run(['--store', join(d, 'nostore'), '-o', join(d, 'r.html')]);
