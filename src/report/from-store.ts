@@ -15,7 +15,7 @@
 import { cpus, release } from 'node:os';
 import { figuresOf as catalogueFigures, ROLLUP_FIGURES, type MetricDef } from '../model/catalogue.js';
 import { bucketIndex, Histogram } from '../model/histogram.js';
-import { cgroupMapFromContainers, deviceNamesFromDiskstats } from '../model/latency.js';
+import { cgroupMapFromContainers } from '../model/latency.js';
 import type { SampleSet } from '../model/sample-set.js';
 import type { ContainerMeta, LatencyWindowFrame } from '../model/types.js';
 import { selectContainers, type ContainerSelector } from '../model/container-selector.js';
@@ -84,7 +84,6 @@ class Observed {
   readonly metas = new Map<string, ContainerMeta>();
   readonly blockCgroups = new Map<number, string>();
   readonly runqCgroups = new Map<number, string>();
-  readonly devices = new Map<string, string>();
   ebpfOn = false;
   ebpfReason: string | null = null;
   containersOn = false;
@@ -92,8 +91,6 @@ class Observed {
   processesOn = false;
   cpus: number | null = null;
   memoryTotalBytes: number | null = null;
-  bootTimeSec: number | null = null;
-  bootChanged = false;
 
   see(set: SampleSet): void {
     const l = set.latency;
@@ -115,14 +112,7 @@ class Observed {
     }
     if (set.processes) this.processesOn = true;
     const h = set.host;
-    if (h.disks) for (const [k, v] of deviceNamesFromDiskstats(h.disks)) this.devices.set(k, v);
-    if (h.stat) {
-      this.cpus = h.stat.cores.length || this.cpus;
-      if (h.stat.bootTimeSec !== null) {
-        if (this.bootTimeSec !== null && Math.abs(h.stat.bootTimeSec - this.bootTimeSec) > 2) this.bootChanged = true;
-        this.bootTimeSec = h.stat.bootTimeSec;
-      }
-    }
+    if (h.stat) this.cpus = h.stat.cores.length || this.cpus;
     if (h.meminfo) this.memoryTotalBytes = h.meminfo.totalBytes;
   }
 }
