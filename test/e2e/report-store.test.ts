@@ -130,7 +130,7 @@ describe.skipIf(skip !== null)('tailtop report from a real recording, in chromiu
     // The burner: one core for 12 s, then asleep (the container stays: its CPU must fall, not vanish).
     burnStart = Date.now();
     burnerId = (
-      await pexec('docker', ['run', '-d', '--name', `${P}burn`, ...testLabels(), IMAGE, 'sh', '-c', 'timeout 12 sh -c "while :; do :; done"; sleep 600'])
+      await pexec('docker', ['run', '-d', '--name', `${P}burn`, '--network', 'none', ...testLabels(), IMAGE, 'sh', '-c', 'timeout 12 sh -c "while :; do :; done"; sleep 600'])
     ).stdout.trim();
     const pid = Number((await pexec('docker', ['inspect', '--format', '{{.State.Pid}}', burnerId])).stdout.trim());
     await sleep(Math.max(0, burnStart + 3000 - Date.now()));
