@@ -43,6 +43,7 @@ const USAGE = `Usage:
   tailtop replay [--store DIR] [--at T]   the monitor over a recording (keys: ? ; step , . [ ] { }, jump g, play P)
   tailtop snapshot --json --from T1 --to T2 [--store DIR]   the snapshot over a recorded range
   tailtop fleet --prometheus URL          hosts running the agent, from Prometheus (fleet --help)
+  tailtop report --store DIR -o FILE.html one self-contained HTML report of a recorded range (report --help)
 
 Options:
   --config FILE        config file (default: $XDG_CONFIG_HOME/tailtop/config.toml)
@@ -551,6 +552,10 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'agent') {
     const { runAgentCommand } = await import('./agent/cli.js');
     return await runAgentCommand(argv.slice(1), VERSION, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  }
+  if (argv[0] === 'report') {
+    const { runReportCommand } = await import('./report/cli.js');
+    return await runReportCommand(argv.slice(1), VERSION, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
   }
   if (argv[0] === 'fleet') {
     const { runFleetCommand } = await import('./fleet/cli.js');

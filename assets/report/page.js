@@ -208,33 +208,43 @@
     'host.cpu.irq': 'irq',
     'host.cpu.softirq': 'softirq',
     'host.cpu.steal': 'steal',
-    'host.memory.used_bytes': 'used',
-    'host.memory.cached_bytes': 'cached',
-    'host.memory.buffers_bytes': 'buffers',
-    'host.memory.available_bytes': 'available',
-    'host.memory.swap_used_bytes': 'swap used',
-    'host.load.1m': '1 min',
-    'host.load.5m': '5 min',
-    'host.load.15m': '15 min',
+    'host.memory.used': 'used',
+    'host.memory.cached': 'cached',
+    'host.memory.buffers': 'buffers',
+    'host.memory.available': 'available',
+    'host.swap.used': 'swap used',
+    'host.load1': '1 min',
+    'host.load5': '5 min',
+    'host.load15': '15 min',
+    'host.load1_per_cpu': '1 min per CPU',
+    'host.memory.used_percent': 'used %',
     'host.pressure.cpu.some': 'cpu some',
     'host.pressure.memory.some': 'memory some',
     'host.pressure.memory.full': 'memory full',
     'host.pressure.io.some': 'io some',
     'host.pressure.io.full': 'io full',
+    'host.pressure.cpu.full': 'cpu full',
     'disk.read.bytes_per_sec': 'read',
     'disk.write.bytes_per_sec': 'write',
-    'disk.read.ops_per_sec': 'read ops',
-    'disk.write.ops_per_sec': 'write ops',
+    'disk.read.iops': 'read ops',
+    'disk.write.iops': 'write ops',
     'disk.util_percent': 'utilisation',
-    'net.rx_bytes_per_sec': 'received',
-    'net.tx_bytes_per_sec': 'sent',
+    'net.rx.bytes_per_sec': 'received',
+    'net.tx.bytes_per_sec': 'sent',
+    'net.rx.errors_per_sec': 'receive errors',
+    'net.rx.drops_per_sec': 'receive drops',
+    'net.tx.errors_per_sec': 'send errors',
+    'net.tx.drops_per_sec': 'send drops',
     'container.cpu_percent': 'CPU',
-    'container.memory_used_bytes': 'memory used',
-    'container.block_read_bytes_per_sec': 'read',
-    'container.block_write_bytes_per_sec': 'write',
-    'container.net_rx_bytes_per_sec': 'received',
-    'container.net_tx_bytes_per_sec': 'sent',
+    'container.memory.used': 'memory used',
+    'container.block.read.bytes_per_sec': 'read',
+    'container.block.write.bytes_per_sec': 'write',
+    'container.net.rx.bytes_per_sec': 'received',
+    'container.net.tx.bytes_per_sec': 'sent',
     'container.pids': 'pids',
+    'container.cpu_limit_percent': 'CPU, % of limit',
+    'container.throttled_percent': 'throttled',
+    'container.memory.percent': 'memory, % of limit',
   };
   /** @param {string} id */
   const label = (id) => LABELS[id] || id;
@@ -242,9 +252,9 @@
   /** Host charts: which figures each draws. Host figures in none of them get a chart of their unit. */
   const HOST_CHARTS = [
     { id: 'host.cpu', title: 'CPU by mode', note: '% of the whole machine, stacked', unit: 'percent', stacked: true, figures: ['host.cpu.user', 'host.cpu.nice', 'host.cpu.system', 'host.cpu.iowait', 'host.cpu.irq', 'host.cpu.softirq', 'host.cpu.steal'] },
-    { id: 'host.memory', title: 'Memory', unit: 'bytes', figures: ['host.memory.used_bytes', 'host.memory.cached_bytes', 'host.memory.buffers_bytes', 'host.memory.available_bytes', 'host.memory.swap_used_bytes'] },
-    { id: 'host.load', title: 'Load average', unit: 'load', figures: ['host.load.1m', 'host.load.5m', 'host.load.15m'] },
-    { id: 'host.pressure', title: 'Pressure stall information', note: '% of time stalled', unit: 'percent', figures: ['host.pressure.cpu.some', 'host.pressure.memory.some', 'host.pressure.memory.full', 'host.pressure.io.some', 'host.pressure.io.full'] },
+    { id: 'host.memory', title: 'Memory', unit: 'bytes', figures: ['host.memory.used', 'host.memory.cached', 'host.memory.buffers', 'host.memory.available', 'host.swap.used'] },
+    { id: 'host.load', title: 'Load average', unit: 'load', figures: ['host.load1', 'host.load5', 'host.load15'] },
+    { id: 'host.pressure', title: 'Pressure stall information', note: '% of time stalled', unit: 'percent', figures: ['host.pressure.cpu.some', 'host.pressure.cpu.full', 'host.pressure.memory.some', 'host.pressure.memory.full', 'host.pressure.io.some', 'host.pressure.io.full'] },
   ];
   const CHARTED_ALONE = new Set(['host.cpu.percent']); // in the summary; the stacked modes already show it
 
@@ -718,19 +728,41 @@
     s.append(tables);
     const groups = [
       ['CPU (% of machine)', 'host.cpu.'],
-      ['Memory', 'host.memory.'],
-      ['Load', 'host.load.'],
+      ['Memory', 'host.memory.', 'host.swap.'],
+      ['Load', 'host.load'],
       ['Pressure (% of time)', 'host.pressure.'],
     ];
     const seen = new Set();
-    for (const [caption, prefix] of groups) {
-      const xs = D.series.filter((/** @type {any} */ x) => x.id.startsWith(prefix));
+    for (const [caption, ...prefixes] of groups) {
+      const xs = D.series.filter((/** @type {any} */ x) => prefixes.some((p) => x.id.startsWith(p)));
       xs.forEach((/** @type {any} */ x) => seen.add(x));
       if (xs.length) tables.append(statsTable(caption, xs));
     }
     const rest = D.series.filter((/** @type {any} */ x) => !seen.has(x));
     if (rest.length) tables.append(statsTable('Other host figures', rest));
     for (const d of D.disks) tables.append(statsTable(`Disk ${d.name}`, d.series));
+    const counted = D.disks.filter((/** @type {any} */ d) => d.totals);
+    if (counted.length) {
+      tables.append(
+        h('table', { class: 'data stats totals' }, [
+          h('caption', { text: 'Disk requests completed over the range (/proc/diskstats counters)' }),
+          h('thead', {}, [h('tr', {}, ['', 'reads', 'writes', 'read', 'written'].map((t) => h('th', { text: t })))]),
+          h(
+            'tbody',
+            {},
+            counted.map((/** @type {any} */ d) =>
+              h('tr', { 'data-disk-totals': d.name }, [
+                h('td', { text: d.name }),
+                h('td', { class: 'num', 'data-k': 'reads', text: String(d.totals.reads) }),
+                h('td', { class: 'num', 'data-k': 'writes', text: String(d.totals.writes) }),
+                h('td', { class: 'num', text: fmtBytes(d.totals.readBytes) }),
+                h('td', { class: 'num', text: fmtBytes(d.totals.writeBytes) }),
+              ]),
+            ),
+          ),
+        ]),
+      );
+    }
     for (const n of D.net) tables.append(statsTable(`Network ${n.name}`, n.series));
     const lats = [...D.disks.flatMap((/** @type {any} */ d) => d.latency.map((/** @type {any} */ l) => [d.name, l])), ...(D.runq ? [['all tasks', D.runq]] : [])];
     if (lats.length) {
@@ -783,7 +815,7 @@
       /** @param {string[]} ids */
       const pick = (ids) => ids.map((id) => find(d.series, id)).filter(Boolean);
       const tp = pick(['disk.read.bytes_per_sec', 'disk.write.bytes_per_sec']);
-      const ops = pick(['disk.read.ops_per_sec', 'disk.write.ops_per_sec']);
+      const ops = pick(['disk.read.iops', 'disk.write.iops']);
       if (tp.length) lineChart(g, { id: `disk.${d.name}.throughput`, title: `${d.name} throughput`, note: d.source, unit: 'bytes_per_sec', group: `disk:${d.name}`, lines: tp.map((x) => ({ label: label(x.id), source: `disk:${d.name}/${x.id}`, values: x.values })) });
       if (ops.length) lineChart(g, { id: `disk.${d.name}.iops`, title: `${d.name} IOPS`, note: d.source, unit: 'ops_per_sec', group: `disk:${d.name}`, lines: ops.map((x) => ({ label: label(x.id), source: `disk:${d.name}/${x.id}`, values: x.values })) });
       for (const l of d.latency) {
@@ -795,7 +827,7 @@
   /** @param {any} c @param {string} id */
   const avg = (c, id) => find(c.series, id)?.stats?.avg ?? 0;
   /** @param {any} c */
-  const ioOf = (c) => avg(c, 'container.block_read_bytes_per_sec') + avg(c, 'container.block_write_bytes_per_sec');
+  const ioOf = (c) => avg(c, 'container.block.read.bytes_per_sec') + avg(c, 'container.block.write.bytes_per_sec');
   /** @param {any[]} list @param {(c: any) => number} key */
   const topBy = (list, key) => [...list].sort((a, b) => key(b) - key(a));
 
@@ -820,9 +852,9 @@
       if (xs.length) lineChart(g, { id: `${group}.${id}`, title, note, unit, group, height: CARD_LINE_HEIGHT, lines: xs.map((x) => ({ label: label(x.id), source: `container:${c.id}/${x.id}`, values: x.values })) });
     };
     chart('cpu', 'CPU', 'percent', ['container.cpu_percent'], '100% = one core');
-    chart('memory', 'Memory', 'bytes', ['container.memory_used_bytes']);
-    chart('block', 'Block I/O', 'bytes_per_sec', ['container.block_read_bytes_per_sec', 'container.block_write_bytes_per_sec']);
-    chart('net', 'Network', 'bytes_per_sec', ['container.net_rx_bytes_per_sec', 'container.net_tx_bytes_per_sec']);
+    chart('memory', 'Memory', 'bytes', ['container.memory.used']);
+    chart('block', 'Block I/O', 'bytes_per_sec', ['container.block.read.bytes_per_sec', 'container.block.write.bytes_per_sec']);
+    chart('net', 'Network', 'bytes_per_sec', ['container.net.rx.bytes_per_sec', 'container.net.tx.bytes_per_sec']);
     for (const l of c.latency) {
       const what = l.kind === 'runq' ? 'run-queue' : `${l.op} I/O`;
       heatmapChart(g, l, { id: `${group}.${l.id}${l.op ? `.${l.op}` : ''}`, title: `${what} latency`, note: `p99 ${fmtUs(l.total.p99)} over ${fmtNum(l.total.count)}`, group, height: CARD_HEAT_HEIGHT, source: `container:${c.id}/${l.id}${l.op ? `:${l.op}` : ''}` });
@@ -851,7 +883,7 @@
     };
     const rows = byCpu.map((c) => {
       const cpu = find(c.series, 'container.cpu_percent')?.stats;
-      const mem = find(c.series, 'container.memory_used_bytes')?.stats;
+      const mem = find(c.series, 'container.memory.used')?.stats;
       return h('tr', { 'data-container': c.id, onclick: () => showContainer(c.id), title: 'Show its charts' }, [
         h('td', {}, [h('span', { class: 'name', text: shortName(c) })]),
         h('td', { class: 'image', text: c.image }),
@@ -895,12 +927,12 @@
       });
     };
     top('cpu', 'Top by CPU', 'percent', (c) => avg(c, 'container.cpu_percent'), ['container.cpu_percent']);
-    top('memory', 'Top by memory', 'bytes', (c) => avg(c, 'container.memory_used_bytes'), ['container.memory_used_bytes']);
-    top('io', 'Top by block I/O (read + write)', 'bytes_per_sec', ioOf, ['container.block_read_bytes_per_sec', 'container.block_write_bytes_per_sec']);
+    top('memory', 'Top by memory', 'bytes', (c) => avg(c, 'container.memory.used'), ['container.memory.used']);
+    top('io', 'Top by block I/O (read + write)', 'bytes_per_sec', ioOf, ['container.block.read.bytes_per_sec', 'container.block.write.bytes_per_sec']);
     // The busiest containers' own charts.
     /** @type {any[]} */
     const cards = [];
-    for (const key of [(/** @type {any} */ c) => avg(c, 'container.cpu_percent'), (/** @type {any} */ c) => avg(c, 'container.memory_used_bytes'), ioOf])
+    for (const key of [(/** @type {any} */ c) => avg(c, 'container.cpu_percent'), (/** @type {any} */ c) => avg(c, 'container.memory.used'), ioOf])
       for (const c of topBy(cs, key).slice(0, TOP_CARDS)) if (!cards.includes(c)) cards.push(c);
     const tops = h('div', { class: 'cards' });
     s.append(h('h3', { text: 'Busiest containers (top 3 by CPU, memory and I/O)' }), tops);

@@ -53,6 +53,8 @@ export interface WindowFigures {
 
 export interface StepFigure {
   labels: Record<string, string>;
+  /** Samples the value was known in (a device left out of frames while idle has fewer than the step). */
+  count: number;
   avg: number | null;
   min: number;
   max: number;
@@ -205,7 +207,7 @@ export function querySeries(reader: StoreReader, fromMs: number, toMs: number, s
     const b = Math.min(toMs, a + stepMs);
     const agg = reader.aggregate(a, b, figuresOf);
     const figures: Record<string, StepFigure[]> = {};
-    for (const f of agg.figures) (figures[f.id] ??= []).push({ labels: { ...f.labels }, avg: figureAverage(f), min: f.min, max: f.max });
+    for (const f of agg.figures) (figures[f.id] ??= []).push({ labels: { ...f.labels }, count: f.count, avg: figureAverage(f), min: f.min, max: f.max });
     steps.push({ fromMs: a, toMs: b, samples: agg.samples, figures, latency: agg.latency.intervals > 0 ? latencyWindowOf(agg.latency, ref, maps) : null });
   }
   return steps;

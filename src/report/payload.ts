@@ -7,6 +7,7 @@ import type {
   AlertInterval,
   ContainerData,
   DiskData,
+  DiskTotals,
   LatencyData,
   NetData,
   Recorded,
@@ -245,6 +246,13 @@ function latencies(v: unknown, n: number, path: string): PageLatency[] {
   return v.map((l, k) => latency(l, n, `${path}[${k}]`));
 }
 
+function diskTotals(v: unknown, path: string): DiskTotals | null {
+  if (v == null) return null;
+  const t = obj(v as DiskTotals, path);
+  const n = (k: keyof DiskTotals): number => finite(t[k], `${path}.${k}`);
+  return { reads: n('reads'), writes: n('writes'), readBytes: n('readBytes'), writeBytes: n('writeBytes'), from: n('from'), to: n('to') };
+}
+
 function recorded(v: unknown, path: string): Recorded {
   const r = v as Recorded;
   if (r === null || typeof r !== 'object' || typeof r.on !== 'boolean') fail(path, 'must be {on: boolean, reason?}');
@@ -346,6 +354,7 @@ export function toPayload(data: ReportData): Payload {
       series: seriesList(d.series, n, `disks[${k}].series`),
       latency: latencies(d.latency, n, `disks[${k}].latency`),
       source: str(d.source, `disks[${k}].source`, 32),
+      totals: diskTotals(d.totals, `disks[${k}].totals`),
     })),
     net: (net as NetData[]).map((d, k): NetData => ({
       name: str(obj(d, `net[${k}]`).name, `net[${k}].name`, 64),

@@ -61,7 +61,7 @@ function heatmapPriority(r: PageReport): PageLatency[] {
   const out: PageLatency[] = [];
   for (const d of r.disks) out.push(...d.latency);
   if (r.runq) out.push(r.runq);
-  const io = (c: PageContainer): number => avgOf(c, 'container.block_read_bytes_per_sec') + avgOf(c, 'container.block_write_bytes_per_sec');
+  const io = (c: PageContainer): number => avgOf(c, 'container.block.read.bytes_per_sec') + avgOf(c, 'container.block.write.bytes_per_sec');
   const byIo = [...r.containers].sort((a, b) => io(b) - io(a));
   const byCpu = [...r.containers].sort((a, b) => avgOf(b, 'container.cpu_percent') - avgOf(a, 'container.cpu_percent'));
   for (let k = 0; k < r.containers.length; k++) {

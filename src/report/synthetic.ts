@@ -161,13 +161,13 @@ export function syntheticReport(opts: SyntheticOptions = {}): ReportData {
     series('host.cpu.irq', 'percent', irq),
     series('host.cpu.softirq', 'percent', softirq),
     series('host.cpu.steal', 'percent', steal),
-    series('host.memory.used_bytes', 'bytes', used),
-    series('host.memory.cached_bytes', 'bytes', cached),
-    series('host.memory.buffers_bytes', 'bytes', buffers),
-    series('host.memory.swap_used_bytes', 'bytes', swap),
-    series('host.load.1m', 'load', load1),
-    series('host.load.5m', 'load', load5),
-    series('host.load.15m', 'load', load15),
+    series('host.memory.used', 'bytes', used),
+    series('host.memory.cached', 'bytes', cached),
+    series('host.memory.buffers', 'bytes', buffers),
+    series('host.swap.used', 'bytes', swap),
+    series('host.load1', 'load', load1),
+    series('host.load5', 'load', load5),
+    series('host.load15', 'load', load15),
     series('host.pressure.cpu.some', 'percent', psiCpu),
     series('host.pressure.memory.some', 'percent', psiMemSome),
     series('host.pressure.memory.full', 'percent', psiMemFull),
@@ -204,8 +204,8 @@ export function syntheticReport(opts: SyntheticOptions = {}): ReportData {
       series: [
         series('disk.read.bytes_per_sec', 'bytes_per_sec', rBytes),
         series('disk.write.bytes_per_sec', 'bytes_per_sec', wBytes),
-        series('disk.read.ops_per_sec', 'ops_per_sec', rOps),
-        series('disk.write.ops_per_sec', 'ops_per_sec', wOps),
+        series('disk.read.iops', 'ops_per_sec', rOps),
+        series('disk.write.iops', 'ops_per_sec', wOps),
         series('disk.util_percent', 'percent', util),
       ],
       latency,
@@ -215,7 +215,7 @@ export function syntheticReport(opts: SyntheticOptions = {}): ReportData {
 
   const rx = time.map((t) => 40 * MiB * daily(t) + 2 * MiB + noise(MiB));
   const tx = time.map((t) => 25 * MiB * daily(t) + 1 * MiB + (inBatch(t) ? 60 * MiB : 0) + noise(MiB));
-  const net: NetData[] = [{ name: 'eth0', series: [series('net.rx_bytes_per_sec', 'bytes_per_sec', rx), series('net.tx_bytes_per_sec', 'bytes_per_sec', tx)] }];
+  const net: NetData[] = [{ name: 'eth0', series: [series('net.rx.bytes_per_sec', 'bytes_per_sec', rx), series('net.tx.bytes_per_sec', 'bytes_per_sec', tx)] }];
 
   // ---- containers
   const containers: ContainerData[] = [];
@@ -255,11 +255,11 @@ export function syntheticReport(opts: SyntheticOptions = {}): ReportData {
       labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': svc, team: k % 3 === 0 ? 'core' : 'growth' },
       series: [
         series('container.cpu_percent', 'percent', cpu),
-        series('container.memory_used_bytes', 'bytes', mem),
-        series('container.block_read_bytes_per_sec', 'bytes_per_sec', blkR),
-        series('container.block_write_bytes_per_sec', 'bytes_per_sec', blkW),
-        series('container.net_rx_bytes_per_sec', 'bytes_per_sec', nrx),
-        series('container.net_tx_bytes_per_sec', 'bytes_per_sec', ntx),
+        series('container.memory.used', 'bytes', mem),
+        series('container.block.read.bytes_per_sec', 'bytes_per_sec', blkR),
+        series('container.block.write.bytes_per_sec', 'bytes_per_sec', blkW),
+        series('container.net.rx.bytes_per_sec', 'bytes_per_sec', nrx),
+        series('container.net.tx.bytes_per_sec', 'bytes_per_sec', ntx),
         series('container.pids', 'count', pids),
       ],
       latency,

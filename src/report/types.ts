@@ -70,17 +70,32 @@ export interface LatencyData {
 
 export interface DiskData {
   name: string;
-  /** `disk.read.bytes_per_sec`, `disk.write.bytes_per_sec`, `disk.read.ops_per_sec`, `disk.write.ops_per_sec`, `disk.util_percent`. */
+  /** `disk.read.bytes_per_sec`, `disk.write.bytes_per_sec`, `disk.read.iops`, `disk.write.iops`, `disk.util_percent`. */
   series: Series[];
   /** One heatmap per op (read, write, ...), empty when eBPF was off. */
   latency: LatencyData[];
   /** Where throughput and IOPS came from: `ebpf` or `diskstats`. */
   source: string;
+  /**
+   * Requests and bytes completed over the range, from the counters' difference between the first and the
+   * last sample in it (/proc/diskstats), absent or null when not known (no two samples of one boot).
+   */
+  totals?: DiskTotals | null;
+}
+
+/** A disk's counters' difference over [from, to] (epoch s, the two samples' times). */
+export interface DiskTotals {
+  reads: number;
+  writes: number;
+  readBytes: number;
+  writeBytes: number;
+  from: number;
+  to: number;
 }
 
 export interface NetData {
   name: string;
-  /** `net.rx_bytes_per_sec`, `net.tx_bytes_per_sec`. */
+  /** `net.rx.bytes_per_sec`, `net.tx.bytes_per_sec`. */
   series: Series[];
 }
 
@@ -90,7 +105,7 @@ export interface ContainerData {
   name: string;
   image: string;
   labels: Record<string, string>;
-  /** `container.cpu_percent`, `container.memory_used_bytes`, `container.block_read_bytes_per_sec`, ... */
+  /** `container.cpu_percent`, `container.memory.used`, `container.block.read.bytes_per_sec`, ... */
   series: Series[];
   /** Block I/O per op and run-queue latency of the container's cgroup; empty when eBPF was off. */
   latency: LatencyData[];

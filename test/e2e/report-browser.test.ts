@@ -3,31 +3,27 @@
 // through the page's uPlot objects and compared with the input document; zooming one chart moves all;
 // heatmap cells carry the input bucket counts (and are painted in their colour); the container picker
 // shows any container's charts; dark and print media render. Screenshots go to test-artifacts/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { renderReport } from '../../src/report/render.js';
 import { syntheticReport } from '../../src/report/synthetic.js';
 import type { LatencyData, ReportData, Series } from '../../src/report/types.js';
 import { REPO, requirement } from '../env.js';
+import { CHROMIUM, openReport, type OpenedReport } from '../report-browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const skip = requirement('chromium', existsSync(CHROMIUM), `${CHROMIUM} is missing (apt-get install chromium)`);
 const ARTIFACTS = join(REPO, 'test-artifacts');
 
 /** A 6-hour report at 1-minute steps: 3 disks, 8 containers (one restarts: a gap), eBPF on, alerts. */
 const data: ReportData = syntheticReport({ hours: 6, containers: 8, stepSec: 60, seed: 3 });
 const file = join(ARTIFACTS, 'report-test.html');
-const fileUrl = pathToFileURL(file).href;
 
-let ctx: BrowserContext;
 let page: Page;
-let userDir = '';
-const requests: string[] = [];
-const errors: string[] = [];
+let opened: OpenedReport | null = null;
+let requests: string[] = [];
+let errors: string[] = [];
 
 /** Input values for a chart series' source (see page.js: `scope/figure[+figure]` or `scope/latency#pXX`). */
 function inputOf(source: string): (number | null)[] {
@@ -105,38 +101,13 @@ describe.skipIf(skip !== null)('HTML report in chromium', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(file, renderReport(data));
-    const { chromium } = await import('playwright-core');
-    userDir = mkdtempSync(join(tmpdir(), 'tailtop-chromium-'));
-    ctx = await chromium.launchPersistentContext(userDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1440, height: 900 },
-      colorScheme: 'light',
-    });
-    // Every request from the page goes through here: only the report file itself may load.
-    await ctx.route('**/*', async (route) => {
-      const url = route.request().url();
-      if (url === fileUrl) return route.continue();
-      requests.push(url);
-      return route.abort();
-    });
-    ctx.on('request', (r) => {
-      if (r.url() !== fileUrl && !requests.includes(r.url())) requests.push(r.url());
-    });
-    page = await ctx.newPage();
-    page.on('console', (m) => {
-      // Chromium's hint about getImageData comes from this test's own pixel reads.
-      if ((m.type() === 'error' || m.type() === 'warning') && !m.text().includes('willReadFrequently')) errors.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    await page.goto(fileUrl);
-    await page.waitForFunction(() => (window as any).tailtopReport?.ready || (window as any).tailtopReport?.error, null, { timeout: 30_000 });
+    // Chromium's hint about getImageData comes from this test's own pixel reads.
+    opened = await openReport(file, (text) => text.includes('willReadFrequently'));
+    ({ page, requests, errors } = opened);
   }, 90_000);
 
   afterAll(async () => {
-    await ctx?.close();
-    if (userDir) rmSync(userDir, { recursive: true, force: true });
+    await opened?.close();
   });
 
   it('loads with no network request and no console error', async () => {
