@@ -18,7 +18,7 @@ import { findEndpoint, parseDockerHost } from './sources/docker/endpoint.js';
 import { EbpfSupervisor } from './sources/ebpf/supervisor.js';
 import { defaultConfigPath, loadConfig, type Config } from './config/config.js';
 import { errorLine, exitCodeOf, quote, UsageError } from './errors.js';
-import { chooseGlyphs } from './ui/glyphs.js';
+import { chooseGlyphs } from './ui/term/glyphs.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
 import { bindings } from './ui/keys.js';
 import { toSnapshot } from './snapshot.js';
@@ -210,11 +210,11 @@ async function runTui(values: Parsed['values']): Promise<number> {
   if (!process.stdout.isTTY) throw new UsageError('the monitor needs a terminal on stdout (use `tailtop snapshot --json` for scripts)');
   const term = process.env['TERM'] ?? '';
   const { createTui } = await import('./ui/app.js');
-  const { restoreTerminal, terminalProblem } = await import('./ui/screen.js');
+  const { restoreTerminal, terminalProblem } = await import('./ui/term/screen.js');
   const problem = terminalProblem(term);
   if (problem) throw new UsageError(`${problem}: use \`tailtop snapshot --json\` instead, or set TERM to your terminal (e.g. TERM=xterm-256color)`);
   const glyphs = chooseGlyphs({ ascii: values.ascii === true, unicode: values.unicode === true }, process.env, term).mode;
-  const { captureStrayOutput } = await import('./ui/stray-output.js');
+  const { captureStrayOutput } = await import('./ui/term/stray-output.js');
 
   // The first frame must not wait for slow facts or for loading the Docker client: start with what
   // node:os knows and fill in the rest when it arrives.

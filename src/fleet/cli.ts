@@ -77,7 +77,7 @@ export async function runFleetCommand(argv: string[], io: { out: (s: string) => 
   if (!process.stdout.isTTY) return usage('the fleet view needs a terminal on stdout');
 
   const { createFleetTui } = await import('./tui.js');
-  const { restoreTerminal } = await import('../ui/screen.js');
+  const { restoreTerminal } = await import('../ui/term/screen.js');
   const source = new FleetSource({ client: new PromClient(base), job, window, refreshMs });
   return await new Promise<number>((resolve) => {
     let done = false;

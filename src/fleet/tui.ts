@@ -4,19 +4,19 @@
 // Prometheus, how many hosts are up and how old the newest data is. Built from the monitor's pieces (screen,
 // table, key table, help, sanitize); it draws what the FleetSource holds and never queries by itself.
 import blessed from 'blessed';
-import { createScreen, restoreTerminal } from '../ui/screen.js';
-import { cellText } from '../ui/cell-text.js';
+import { createScreen, restoreTerminal } from '../ui/term/screen.js';
+import { cellText } from '../ui/term/cell-text.js';
 import { colorDepth, themeForDepth } from '../ui/colors.js';
-import { helpLines, keyLabel } from '../ui/help.js';
+import { helpLines, keyLabel } from '../ui/chrome/help.js';
 import { fit, bytes, micros, num, percent, DASH } from '../ui/format.js';
 import { sanitize } from '../ui/sanitize.js';
-import { paint, themeColor } from '../ui/panels/draw.js';
 import { gradient, type Theme } from '../ui/theme.js';
-import { TableModel, TableWidget, colorTag, escTags, tableCommand, tableStatus, type Column } from '../ui/table.js';
-import { refreshLabel } from '../ui/header.js';
+import { TableModel, TableWidget, tableCommand, tableStatus, type Column } from '../ui/table.js';
+import { refreshLabel } from '../ui/chrome/header.js';
 import type { Binding, CommandId } from '../ui/keys.js';
 import type { ContainerRow, HostRow } from './query.js';
 import type { FleetState } from './source.js';
+import { bold, escTags, paint, themeColor } from '../ui/markup.js';
 
 export interface FleetTuiOptions {
   state: () => FleetState;
@@ -136,7 +136,7 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
     const down = s.hosts.length - up;
     const fresh = s.newestScrapeSec == null ? 'no data yet' : `data ${age(now() / 1000 - s.newestScrapeSec)} old`;
     const items = [
-      t('title', '{bold}tailtop fleet{/bold}'),
+      t('title', bold('tailtop fleet')),
       escTags(sanitize(o.prometheus, 60)),
       `${t('inactive_fg', 'job')} ${escTags(sanitize(o.job, 30))}`,
       `${t('inactive_fg', 'hosts')} ${s.hosts.length}${down > 0 ? ` (${t('status_err', `${down} down`)})` : ''}`,
@@ -156,14 +156,14 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
     let titleText: string;
     if (open === null) {
       const shown = hosts.rows.length;
-      const parts = [`{bold}Hosts{/bold} ${shown === hosts.totalCount ? shown : `${shown}/${hosts.totalCount}`}`, ...tableStatus(hosts, theme), `${firstKey('open', 'enter')}: containers`];
+      const parts = [`${bold('Hosts')} ${shown === hosts.totalCount ? shown : `${shown}/${hosts.totalCount}`}`, ...tableStatus(hosts, theme), `${firstKey('open', 'enter')}: containers`];
       titleText = parts.join('  │  ');
       hostTable.draw(theme, { dim: s.error != null, empty: s.fetchedAtMs == null ? (s.error ? 'no data' : 'asking Prometheus…') : hosts.totalCount > 0 ? 'no host matches the filter' : `no targets in job "${sanitize(o.job, 40)}"` });
     } else {
       ctrs.setRows(detail?.containers ?? []);
       const h = s.hosts.find((x) => x.instance === open);
       const name = `${sanitize(open, 60)}${h?.hostname ? ` (${sanitize(h.hostname, 40)})` : ''}`;
-      const parts = [`{bold}Containers of ${escTags(name)}{/bold} ${ctrs.totalCount}`, ...tableStatus(ctrs, theme), `${firstKey('back', 'escape')}: hosts`];
+      const parts = [`${bold(`Containers of ${escTags(name)}`)} ${ctrs.totalCount}`, ...tableStatus(ctrs, theme), `${firstKey('back', 'escape')}: hosts`];
       if (h && !h.up) parts.splice(1, 0, t('status_err', 'host is down'));
       titleText = parts.join('  │  ');
       ctrTable.draw(theme, { dim: detail?.error != null, empty: detail?.fetchedAtMs == null ? (detail?.error ? 'no data' : 'asking Prometheus…') : 'no containers exported by this host' });

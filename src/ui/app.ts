@@ -6,7 +6,7 @@
 // does not own go to the active view's `command()` first. Enter in a view may return an `open` request:
 // the target view is pushed on a stack; Esc pops it. Pause freezes the display (the store keeps filling;
 // the views see a frozen snapshot of it until unpaused).
-import './heap.js'; // first: V8 young-generation setting before blessed loads
+import './term/v8-tuning.js'; // first: V8 young-generation setting before blessed loads
 import blessed from 'blessed';
 import type { BlockOp, Frame, LatencyWindow, StaticFacts } from '../model/types.js';
 import { LATENCY_WINDOWS } from '../model/types.js';
@@ -14,16 +14,17 @@ import type { HeatmapColumn, Store } from '../store/store.js';
 import type { Binding, CommandId } from './keys.js';
 import type { Theme } from './theme.js';
 import type { View, ViewContext, ViewId, ViewRequest } from './view.js';
-import { container, createScreen, restoreTerminal } from './screen.js';
-import { cellText } from './cell-text.js';
+import { createScreen, restoreTerminal } from './term/screen.js';
+import { container } from './term/blessed-patches.js';
+import { cellText } from './term/cell-text.js';
 import { colorDepth, themeForDepth } from './colors.js';
-import { headerLine } from './header.js';
-import { statusLine } from './status.js';
-import { helpLines, keyLabel } from './help.js';
+import { headerLine } from './chrome/header.js';
+import { statusLine } from './chrome/status.js';
+import { helpLines, keyLabel } from './chrome/help.js';
 import { MIN_COLS, MIN_ROWS, tooSmall } from './layout.js';
 import { fit } from './format.js';
 import { sanitize } from './sanitize.js';
-import type { GlyphMode } from './glyphs.js';
+import type { GlyphMode } from './term/glyphs.js';
 import { createOverviewView } from './views/overview.js';
 import { createContainersView } from './views/containers.js';
 import { createContainerView } from './views/container.js';
@@ -42,7 +43,7 @@ export interface TuiOptions {
   output?: NodeJS.WritableStream;
   /** terminfo name (default $TERM); cols/rows fix the size (render tests). */
   terminal?: string;
-  /** Draw with ASCII only (non-UTF-8 locale, old terminal, --ascii): see glyphs.ts. Default unicode. */
+  /** Draw with ASCII only (non-UTF-8 locale, old terminal, --ascii): see term/glyphs.ts. Default unicode. */
   glyphs?: GlyphMode;
   cols?: number;
   rows?: number;

@@ -6,10 +6,10 @@ import { createTui, type Tui } from '../../src/ui/app.js';
 import { Store } from '../../src/store/store.js';
 import { facts, filledStore, keyTable, makeFrame, theme } from './ui-frames.js';
 import { containersFrame, ctr, harness } from './ui-views-fixtures.js';
-import { asciiGlyph, chooseGlyphs } from '../../src/ui/glyphs.js';
-import { captureStrayOutput } from '../../src/ui/stray-output.js';
+import { asciiGlyph, chooseGlyphs } from '../../src/ui/term/glyphs.js';
+import { captureStrayOutput } from '../../src/ui/term/stray-output.js';
 import { createContainerView } from '../../src/ui/views/container.js';
-import type { GlyphMode } from '../../src/ui/glyphs.js';
+import type { GlyphMode } from '../../src/ui/term/glyphs.js';
 
 const open: Tui[] = [];
 afterEach(() => {

@@ -2,7 +2,8 @@
 import { key } from '../../store/store.js';
 import { gradient } from '../theme.js';
 import { bytes, fit, percent } from '../format.js';
-import { byPriority, dim, meter, paint, spark, tallSparkline, type PanelContext, type PanelOutput } from './draw.js';
+import { byPriority, meter, spark, tallSparkline, type PanelContext, type PanelOutput } from './draw.js';
+import { dim, paint } from '../markup.js';
 
 export function memoryPanel(ctx: PanelContext): PanelOutput {
   const { theme, frame, store, width: W, height: H } = ctx;

@@ -1,11 +1,11 @@
 // The status line: collector errors from the newest frame ("diskstats: permission denied"), the eBPF state,
 // PAUSED, a prompt while one is open, and a short key hint.
-import type { Frame } from '../model/types.js';
-import type { Theme } from './theme.js';
-import { fit, lossNotes } from './format.js';
-import { textCells } from '../text/width.js';
-import { sanitize } from './sanitize.js';
-import { paint, themeColor } from './panels/draw.js';
+import type { Frame } from '../../model/types.js';
+import type { Theme } from '../theme.js';
+import { fit, lossNotes } from '../format.js';
+import { textCells } from '../../text/width.js';
+import { sanitize } from '../sanitize.js';
+import { bold, paint, themeColor } from '../markup.js';
 
 export interface StatusState {
   paused: boolean;
@@ -38,7 +38,7 @@ export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, wi
     return fit(` ${s.prompt.label}${shown}█`, width);
   }
   const parts: [string, string][] = [];
-  if (s.paused) parts.push(['PAUSED', t('status_warn', '{bold}PAUSED{/bold}')]);
+  if (s.paused) parts.push(['PAUSED', t('status_warn', bold('PAUSED'))]);
   if (s.message) parts.push([sanitize(s.message, 200), t('status_warn', sanitize(s.message, 200))]);
   for (const n of s.notes ?? []) parts.push([n, t('status_err', n)]);
   for (const e of frame?.errors ?? []) {

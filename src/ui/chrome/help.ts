@@ -1,8 +1,8 @@
 // The `?` overlay, generated from the effective key table: one line per command (id, keys, help line).
-import type { Binding } from './keys.js';
-import type { Theme } from './theme.js';
-import { fit } from './format.js';
-import { paint, themeColor } from './panels/draw.js';
+import type { Binding } from '../keys.js';
+import type { Theme } from '../theme.js';
+import { fit } from '../format.js';
+import { paint, themeColor } from '../markup.js';
 
 /** Display form of a key name: "C-c" -> "ctrl-c", "S-tab" -> "shift-tab". */
 export function keyLabel(k: string): string {

@@ -1,9 +1,9 @@
 // The header line: host, kernel, uptime, refresh interval, the paused flag and the current view.
-import type { Frame, StaticFacts } from '../model/types.js';
-import type { Theme } from './theme.js';
-import { duration, fit } from './format.js';
-import { sanitize } from './sanitize.js';
-import { paint, themeColor } from './panels/draw.js';
+import type { Frame, StaticFacts } from '../../model/types.js';
+import type { Theme } from '../theme.js';
+import { duration, fit } from '../format.js';
+import { sanitize } from '../sanitize.js';
+import { bold, paint, themeColor } from '../markup.js';
 
 export interface HeaderState {
   refreshMs: number;
@@ -21,14 +21,14 @@ export function headerLine(facts: StaticFacts, frame: Frame | null, s: HeaderSta
   const t = (k: string, text: string): string => paint(theme, themeColor(theme, k), text);
   // [plain, tagged, priority]: the lowest priority (highest number) is dropped first when narrow.
   const items: [string, string, number][] = [
-    ['tailtop', t('title', '{bold}tailtop{/bold}'), 0],
+    ['tailtop', t('title', bold('tailtop')), 0],
     [sanitize(facts.hostname, 64), t('hi_fg', sanitize(facts.hostname, 64)), 1],
     [`kernel ${sanitize(facts.kernel, 40)}`, `${t('inactive_fg', 'kernel')} ${sanitize(facts.kernel, 40)}`, 5],
     [`up ${duration(frame?.host.uptimeSec ?? null)}`, `${t('inactive_fg', 'up')} ${duration(frame?.host.uptimeSec ?? null)}`, 4],
     [`refresh ${refreshLabel(s.refreshMs)}`, `${t('inactive_fg', 'refresh')} ${refreshLabel(s.refreshMs)}`, 3],
     [`view ${sanitize(s.view, 80)}`, `${t('inactive_fg', 'view')} ${sanitize(s.view, 80)}`, 2],
   ];
-  if (s.paused) items.push(['PAUSED', t('status_warn', '{bold}PAUSED{/bold}'), 0]);
+  if (s.paused) items.push(['PAUSED', t('status_warn', bold('PAUSED')), 0]);
   const sep = '  ';
   const plainLen = (xs: typeof items): number => xs.reduce((a, [p]) => a + p.length, 0) + sep.length * (xs.length - 1) + 1;
   let used = items;
