@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { systemClock } from './clock.js';
+import { DEFAULT_REFRESH_MS, MAX_REFRESH_MS, MIN_REFRESH_MS } from './contract.js';
 import { Store } from './store/store.js';
 import { Sampler } from './sampler.js';
 import { readHostSample } from './sources/procfs/read-host.js';
@@ -42,7 +43,7 @@ const USAGE = `Usage:
 Options:
   --config FILE        config file (default: $XDG_CONFIG_HOME/tailtop/config.toml)
   --theme NAME         colour theme (see themes/); NO_COLOR selects "mono"
-  --refresh MS         refresh interval in milliseconds (250..10000, default 1000)
+  --refresh MS         refresh interval in milliseconds (${MIN_REFRESH_MS}..${MAX_REFRESH_MS}, default ${DEFAULT_REFRESH_MS})
   --docker-host URL    Docker/Podman endpoint (default: DOCKER_HOST, /var/run/docker.sock, podman sockets)
   --no-docker          do not look for a container runtime
   --no-ebpf            do not start the eBPF helper
@@ -150,7 +151,7 @@ async function makeSampler(
 function loadSettings(values: Parsed['values']): Config {
   const explicit = typeof values.config === 'string' ? values.config : null;
   const cfg = loadConfig(explicit ?? defaultConfigPath(), { required: explicit != null });
-  const refresh = intOption(values.refresh, 'refresh', 250, 10_000);
+  const refresh = intOption(values.refresh, 'refresh', MIN_REFRESH_MS, MAX_REFRESH_MS);
   if (refresh !== undefined) cfg.refreshMs = refresh;
   if (typeof values['docker-host'] === 'string') {
     const r = parseDockerHost(values['docker-host'], 'option');

@@ -10,6 +10,7 @@
 // figures are withdrawn ("eBPF: no data for N s") instead of ageing on screen.
 import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
+import { clampRefresh, type Wants } from './contract.js';
 import type {
   ContainersSample,
   Frame,
@@ -28,7 +29,7 @@ import {
   latencyFrame,
   unattributableContainers,
 } from './model/latency.js';
-import type { LatencyFrame, LatencyWindow } from './model/types.js';
+import type { LatencyFrame } from './model/types.js';
 import { LatencyWindows } from './store/latency-windows.js';
 import type { Store } from './store/store.js';
 import type { ContainerSource, DetailScope } from './sources/docker/container-source.js';
@@ -61,26 +62,10 @@ export interface SamplerDeps {
 export const EBPF_GRACE_MS = 1000;
 
 
-export interface Wants {
-  /** Collect processes (only while a process table is visible, or for `snapshot --processes`). */
-  processes: boolean;
-  /** The container whose view is open (its detail files are read every poll). */
-  containerId: string | null;
-  /** The container under the table's cursor: detail every poll too, so its view opens with history. */
-  cursorContainerId?: string | null;
-  /** Detail files for every container (`snapshot`; the default until the TUI says what it shows). */
-  allDetail?: boolean;
-  /** The latency window shown: per-container latency is computed for it and `current` only (else for all). */
-  latencyWindow?: LatencyWindow;
-}
-
 export interface SamplerEvents {
   frame: [Frame];
   'source-error': [SourceError];
 }
-
-export const MIN_REFRESH_MS = 250;
-export const MAX_REFRESH_MS = 10_000;
 
 export class Sampler extends EventEmitter<SamplerEvents> {
   private prevHost: HostSample | null = null;
@@ -338,11 +323,6 @@ export class Sampler extends EventEmitter<SamplerEvents> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-export function clampRefresh(ms: number): number {
-  if (!Number.isFinite(ms)) return 1000;
-  return Math.min(MAX_REFRESH_MS, Math.max(MIN_REFRESH_MS, Math.round(ms)));
 }
 
 /** An error as one safe line (its message: no stack, no escape sequences). */

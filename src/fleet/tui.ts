@@ -10,7 +10,7 @@ import { colorDepth, themeForDepth } from '../ui/colors.js';
 import { helpLines, keyLabel } from '../ui/chrome/help.js';
 import { fit, bytes, micros, num, percent, DASH } from '../ui/format.js';
 import { sanitize } from '../ui/sanitize.js';
-import { gradient, type Theme } from '../ui/theme.js';
+import { gradient, type Theme, type ThemeKey } from '../ui/theme.js';
 import { TableModel, TableWidget, tableCommand, tableStatus, type Column } from '../ui/table.js';
 import { refreshLabel } from '../ui/chrome/header.js';
 import type { Binding, CommandId } from '../ui/keys.js';
@@ -105,7 +105,7 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
   const screen = createScreen({ input: o.input, output: o.output, terminal: o.terminal, cols: o.cols, rows: o.rows });
   const tputColors = (screen as unknown as { tput: { colors: number } }).tput.colors;
   const theme = themeForDepth(o.theme, colorDepth(process.env, tputColors));
-  const t = (k: string, text: string): string => paint(theme, themeColor(theme, k), text);
+  const t = (k: ThemeKey, text: string): string => paint(theme, themeColor(theme, k), text);
   const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
   const title = blessed.box({ parent: screen, top: 1, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
   const status = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);

@@ -9,10 +9,10 @@
 import './term/v8-tuning.js'; // first: V8 young-generation setting before blessed loads
 import blessed from 'blessed';
 import type { BlockOp, Frame, LatencyWindow, StaticFacts } from '../model/types.js';
-import { LATENCY_WINDOWS } from '../model/types.js';
+import { MAX_REFRESH_MS, MIN_REFRESH_MS, fasterRefresh, nextWindow, slowerRefresh, type Wants } from '../contract.js';
 import type { HeatmapColumn, Store } from '../store/store.js';
 import type { Binding, CommandId } from './keys.js';
-import type { Theme } from './theme.js';
+import type { Theme, ThemeKey } from './theme.js';
 import type { View, ViewContext, ViewId, ViewRequest } from './view.js';
 import { createScreen, restoreTerminal } from './term/screen.js';
 import { container } from './term/blessed-patches.js';
@@ -50,7 +50,7 @@ export interface TuiOptions {
   /** + / - keys; the value is clamped to 250 ms .. 10 s. */
   onRefreshChange(ms: number): void;
   /** Process collection only while a process table is visible. */
-  onWantsChange(w: { processes: boolean; containerId: string | null; cursorContainerId: string | null; latencyWindow: LatencyWindow }): void;
+  onWantsChange(w: Wants): void;
   onQuit(): void;
 }
 
@@ -66,19 +66,6 @@ export interface Tui {
   destroy(): void;
   /** The current frame as plain text (rows joined by "\n", trailing spaces trimmed). */
   screenshot(): string;
-}
-
-export const REFRESH_STEPS = [250, 500, 1000, 2000, 3000, 5000, 10_000] as const;
-export const MIN_REFRESH_MS = 250;
-export const MAX_REFRESH_MS = 10_000;
-
-export function fasterRefresh(ms: number): number {
-  const lower = REFRESH_STEPS.filter((s) => s < ms);
-  return lower.length ? lower[lower.length - 1]! : MIN_REFRESH_MS;
-}
-
-export function slowerRefresh(ms: number): number {
-  return REFRESH_STEPS.find((s) => s > ms) ?? MAX_REFRESH_MS;
 }
 
 type Factory = (target: string) => View;
@@ -133,7 +120,7 @@ export function createTui(opts: TuiOptions): Tui {
   const screen = createScreen({ input: opts.input, output: opts.output, terminal: opts.terminal, cols: opts.cols, rows: opts.rows, glyphs: opts.glyphs });
   const tputColors = (screen as unknown as { tput: { colors: number } }).tput.colors;
   const theme = themeForDepth(opts.theme, colorDepth(process.env, tputColors));
-  const c = (k: string): string | undefined => (theme.mono ? undefined : theme.colors[k]);
+  const c = (k: ThemeKey): string | undefined => (theme.mono ? undefined : theme.colors[k]);
   const store = opts.store;
 
   // ------------------------------------------------------------------ state
@@ -297,7 +284,7 @@ export function createTui(opts: TuiOptions): Tui {
     faster: () => setRefresh(fasterRefresh(refreshMs)),
     slower: () => setRefresh(slowerRefresh(refreshMs)),
     window: () => {
-      window = LATENCY_WINDOWS[(LATENCY_WINDOWS.indexOf(window) + 1) % LATENCY_WINDOWS.length]!;
+      window = nextWindow(window);
       wantsChanged(); // per-container latency is computed for the window shown
     },
     containers: () => switchTo('containers'),

@@ -2,7 +2,7 @@
 // plain text and tags are added afterwards, so a tagged line is never wider than its box. Text that is not
 // ours (names, labels, command lines) goes through sanitize() first, which also turns `{` `}` into `(` `)`;
 // escTags keeps braces of our own text as they are.
-import type { Theme } from './theme.js';
+import type { Theme, ThemeKey } from '../contract.js';
 
 /** Wrap text in a foreground colour tag; no tag for mono themes, no colour, `default` or empty text. */
 export function paint(theme: Theme, color: string | undefined, text: string): string {
@@ -11,7 +11,7 @@ export function paint(theme: Theme, color: string | undefined, text: string): st
 }
 
 /** A theme colour by key; undefined for mono themes. */
-export function themeColor(theme: Theme, k: string): string | undefined {
+export function themeColor(theme: Theme, k: ThemeKey): string | undefined {
   return theme.mono ? undefined : theme.colors[k];
 }
 

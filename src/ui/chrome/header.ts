@@ -1,6 +1,6 @@
 // The header line: host, kernel, uptime, refresh interval, the paused flag and the current view.
 import type { Frame, StaticFacts } from '../../model/types.js';
-import type { Theme } from '../theme.js';
+import type { Theme, ThemeKey } from '../theme.js';
 import { duration, fit } from '../format.js';
 import { sanitize } from '../sanitize.js';
 import { bold, paint, themeColor } from '../markup.js';
@@ -18,7 +18,7 @@ export function refreshLabel(ms: number): string {
 
 /** One line of tagged text, `width` columns wide. Items are dropped from the right when narrow. */
 export function headerLine(facts: StaticFacts, frame: Frame | null, s: HeaderState, theme: Theme, width: number): string {
-  const t = (k: string, text: string): string => paint(theme, themeColor(theme, k), text);
+  const t = (k: ThemeKey, text: string): string => paint(theme, themeColor(theme, k), text);
   // [plain, tagged, priority]: the lowest priority (highest number) is dropped first when narrow.
   const items: [string, string, number][] = [
     ['tailtop', t('title', bold('tailtop')), 0],

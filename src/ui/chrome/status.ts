@@ -1,7 +1,7 @@
 // The status line: collector errors from the newest frame ("diskstats: permission denied"), the eBPF state,
 // PAUSED, a prompt while one is open, and a short key hint.
 import type { Frame } from '../../model/types.js';
-import type { Theme } from '../theme.js';
+import type { Theme, ThemeKey } from '../theme.js';
 import { fit, lossNotes } from '../format.js';
 import { textCells } from '../../text/width.js';
 import { sanitize } from '../sanitize.js';
@@ -30,7 +30,7 @@ export function ebpfState(frame: Frame | null): string | null {
 }
 
 export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, width: number): string {
-  const t = (k: string, text: string): string => paint(theme, themeColor(theme, k), text);
+  const t = (k: ThemeKey, text: string): string => paint(theme, themeColor(theme, k), text);
   if (s.prompt) {
     const text = sanitize(s.prompt.text, 500);
     const room = Math.max(0, width - textCells(s.prompt.label) - 2);

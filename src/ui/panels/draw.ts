@@ -4,7 +4,7 @@
 // Untrusted names (disks, interfaces) go through sanitize(), which also removes `{` `}` (blessed tags).
 import type { Frame, LatencyWindow } from '../../model/types.js';
 import type { Store } from '../../store/store.js';
-import { gradient, type Theme } from '../theme.js';
+import { gradient, type GradientBase, type Theme } from '../theme.js';
 import { codesToString, fit, sparkline } from '../format.js';
 import { dim, paint, themeColor } from '../markup.js';
 
@@ -32,7 +32,7 @@ export interface PanelOutput {
 }
 
 /** A meter of exactly `width` cells: filled part coloured along the gradient `base` (cpu, mem, ...). */
-export function meter(theme: Theme, base: string, pct: number | null, width: number): string {
+export function meter(theme: Theme, base: GradientBase, pct: number | null, width: number): string {
   if (width <= 0) return '';
   if (pct == null || !Number.isFinite(pct)) return dim(theme, '·'.repeat(width));
   const p = Math.max(0, Math.min(100, pct));
@@ -44,7 +44,7 @@ export function meter(theme: Theme, base: string, pct: number | null, width: num
 }
 
 /** Sparkline of the newest `width` values of a store series, coloured by the newest value's share of `max`. */
-export function spark(theme: Theme, base: string, values: Float64Array, width: number, max?: number): string {
+export function spark(theme: Theme, base: GradientBase, values: Float64Array, width: number, max?: number): string {
   if (width <= 0) return '';
   const s = sparkline(values, width, max);
   let top = max ?? 0;

@@ -6,7 +6,7 @@ import { cellText } from '../term/cell-text.js';
 import type { ContainerFrame, Frame } from '../../model/types.js';
 import { key } from '../../store/store.js';
 import type { Store } from '../../store/store.js';
-import type { Theme } from '../theme.js';
+import type { GradientBase, Theme } from '../theme.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { DASH, bytes, fit, micros, num, percent, rate, sourceMarker, sparkline } from '../format.js';
@@ -23,7 +23,7 @@ interface Metric {
   /** Fixed top of the scale, or a floor under the data max. */
   max?: number;
   floor?: number;
-  base: string;
+  base: GradientBase;
 }
 
 function metrics(c: ContainerFrame | undefined, id: string): Metric[] {

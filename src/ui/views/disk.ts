@@ -4,7 +4,7 @@
 import blessed from 'blessed';
 import { cellText } from '../term/cell-text.js';
 import type { BlockOp } from '../../model/types.js';
-import { opRank } from '../../model/types.js';
+import { opRank } from '../../contract.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { DASH, micros, num } from '../format.js';

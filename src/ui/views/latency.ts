@@ -7,7 +7,7 @@
 import blessed from 'blessed';
 import { cellText } from '../term/cell-text.js';
 import type { BlockLatencyRow, BlockOp, Frame, LatencyWindow } from '../../model/types.js';
-import { opRank } from '../../model/types.js';
+import { LISTED_OPS, opRank } from '../../contract.js';
 import { key } from '../../store/store.js';
 import type { Store } from '../../store/store.js';
 import { gradient } from '../theme.js';
@@ -69,7 +69,7 @@ export function latencyRows(frame: Frame | null, w: LatencyWindow, store: Store)
   // Inactive: the host's disks with unknown figures.
   const out: LatencyRow[] = [];
   for (const d of frame.host.disks) {
-    for (const op of ['read', 'write'] as BlockOp[]) out.push({ device: d.name, op, r: null, iops: null, trend: trend(d.name, op) });
+    for (const op of LISTED_OPS) out.push({ device: d.name, op, r: null, iops: null, trend: trend(d.name, op) });
   }
   return out;
 }
