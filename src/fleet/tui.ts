@@ -4,10 +4,12 @@
 // Prometheus, how many hosts are up and how old the newest data is. Built from the monitor's pieces (screen,
 // table, key table, help, sanitize); it draws what the FleetSource holds and never queries by itself.
 import blessed from 'blessed';
-import { createScreen, restoreTerminal } from '../ui/term/screen.js';
+import { createScreen, restoreTerminal, screenText } from '../ui/term/screen.js';
 import { cellText } from '../ui/term/cell-text.js';
 import { colorDepth, themeForDepth } from '../ui/colors.js';
-import { helpLines, keyLabel } from '../ui/chrome/help.js';
+import { HelpOverlay } from '../ui/chrome/help.js';
+import { Prompt } from '../ui/prompt.js';
+import { KeyTable, dispatchKeys } from '../ui/key-dispatch.js';
 import { fit, bytes, micros, num, percent, DASH } from '../ui/format.js';
 import { sanitize } from '../ui/sanitize.js';
 import { gradient, type Theme, type ThemeKey } from '../ui/theme.js';
@@ -117,19 +119,14 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
   const hostTable = new TableWidget(hosts, screen, pos);
   const ctrTable = new TableWidget(ctrs, screen, pos);
   ctrTable.box.hide();
-  const help = blessed.box({
-    parent: screen, top: 0, left: 0, width: '100%', height: '100%', border: { type: 'line' }, label: ' Help: keys (? or Esc closes) ',
-    tags: true, wrap: false, hidden: true, style: { border: { fg: themeColor(theme, 'focus_fg') } },
-  } as blessed.Widgets.BoxOptions);
+  const help = new HelpOverlay(screen, theme);
 
   let destroyed = false;
   let open: string | null = null;
-  let helpVisible = false;
-  let prompt: { label: string; text: string; onSubmit: (s: string) => void } | null = null;
+  const prompt = new Prompt();
   let refreshMs = o.refreshMs;
-  const keyMap = new Map<string, CommandId>();
-  for (const b of o.bindings) for (const k of b.keys) if (!keyMap.has(k)) keyMap.set(k, b.command);
-  const firstKey = (cmd: CommandId, fallback: string): string => keyLabel(o.bindings.find((b) => b.command === cmd)?.keys[0] ?? fallback);
+  const keys = new KeyTable(o.bindings);
+  const firstKey = (cmd: CommandId, fallback: string): string => keys.label(cmd, fallback);
 
   const headerLine = (s: FleetState, width: number): string => {
     const up = s.hosts.filter((h) => h.up).length;
@@ -171,7 +168,8 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
     title.setContent(titleText);
     const err = open !== null && detail?.error ? detail.error : s.error;
     let line: string;
-    if (prompt) line = fit(` ${prompt.label}${sanitize(prompt.text, 200)}█`, width);
+    const p = prompt.shown;
+    if (p) line = fit(` ${p.label}${sanitize(p.text, 200)}█`, width);
     else {
       const hint = `${firstKey('help', '?')} help  ${firstKey('quit', 'q')} quit`;
       const left = err ? t('status_err', escTags(fit(sanitize(err, 300), Math.max(0, width - hint.length - 3)))) : '';
@@ -179,11 +177,7 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
       line = ` ${left}${' '.repeat(Math.max(1, width - leftLen - hint.length - 2))}${t('inactive_fg', hint)} `;
     }
     statusText.set([line]);
-    if (helpVisible) {
-      help.setContent(helpLines(o.bindings, theme, width - 2).join('\n'));
-      help.show();
-      help.setFront();
-    } else help.hide();
+    help.draw(o.bindings, theme, width);
     screen.render();
   };
 
@@ -195,9 +189,8 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
   };
 
   const run = (cmd: CommandId): void => {
-    if (helpVisible) {
-      if (cmd === 'help' || cmd === 'back') helpVisible = false;
-      else if (cmd === 'quit') return o.onQuit();
+    if (help.visible) {
+      if (!help.command(cmd) && cmd === 'quit') return o.onQuit();
       return redraw();
     }
     const model = open === null ? hosts : ctrs;
@@ -205,7 +198,7 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
       case 'quit':
         return o.onQuit();
       case 'help':
-        helpVisible = true;
+        help.toggle();
         break;
       case 'open': {
         if (open !== null) break;
@@ -232,29 +225,13 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
       }
       default: {
         const r = tableCommand(model as TableModel<unknown>, cmd, () => {});
-        if (r && r.kind === 'prompt') prompt = { label: r.label, text: '', onSubmit: r.onSubmit };
+        if (r && r.kind === 'prompt') prompt.open(r.label, r.onSubmit);
       }
     }
     redraw();
   };
 
-  screen.on('keypress', (ch: string | undefined, key: { name?: string; full?: string; ctrl?: boolean; meta?: boolean } | undefined) => {
-    if (destroyed || !key) return;
-    if (prompt) {
-      if (key.name === 'enter') {
-        const p = prompt;
-        prompt = null;
-        p.onSubmit(p.text);
-      } else if (key.name === 'escape' || key.full === 'C-c') prompt = null;
-      else if (key.name === 'backspace') prompt.text = prompt.text.slice(0, -1);
-      else if (key.full === 'C-u') prompt.text = '';
-      else if (ch && !key.ctrl && !key.meta && ch >= ' ' && ch !== '\x7f') prompt.text += ch;
-      else return;
-      return redraw();
-    }
-    const cmd = (key.full ? keyMap.get(key.full) : undefined) ?? (ch && ch.length === 1 && ch >= ' ' ? keyMap.get(ch) : undefined);
-    if (cmd) run(cmd);
-  });
+  dispatchKeys(screen, { keys, prompt, tooSmall: () => false, run, quit: () => o.onQuit(), redraw, closed: () => destroyed });
   screen.on('resize', () => redraw());
   redraw();
 
@@ -269,9 +246,6 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
         restoreTerminal(o.output ?? process.stdout);
       }
     },
-    screenshot(): string {
-      const lines = (screen as unknown as { lines: [unknown, string][][] }).lines;
-      return lines.map((l) => l.map((c) => (c[1] === '\0' ? '' : c[1])).join('').replace(/\s+$/, '')).join('\n');
-    },
+    screenshot: () => screenText(screen),
   };
 }

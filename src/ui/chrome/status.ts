@@ -11,8 +11,6 @@ export interface StatusState {
   paused: boolean;
   /** An open prompt: label and the text typed so far. */
   prompt: { label: string; text: string } | null;
-  /** A transient message from the app (e.g. a key that does nothing here). */
-  message: string | null;
   /** Notes the caller set (a failed tick, stray stderr output), already sanitised. */
   notes?: string[];
   helpKey: string;
@@ -39,7 +37,6 @@ export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, wi
   }
   const parts: [string, string][] = [];
   if (s.paused) parts.push(['PAUSED', t('status_warn', bold('PAUSED'))]);
-  if (s.message) parts.push([sanitize(s.message, 200), t('status_warn', sanitize(s.message, 200))]);
   for (const n of s.notes ?? []) parts.push([n, t('status_err', n)]);
   for (const e of frame?.errors ?? []) {
     // Messages that already name their source ("docker: reconnecting ...") are not prefixed twice.

@@ -130,3 +130,15 @@ export function restoreTerminal(output: NodeJS.WritableStream = process.stdout):
     // not a TTY any more
   }
 }
+
+/** The screen's cell buffer as plain text (rows joined by "\n", trailing spaces trimmed): render tests. */
+export function screenText(screen: blessed.Widgets.Screen): string {
+  const lines = (screen as unknown as { lines: [unknown, string][][] }).lines;
+  const out: string[] = [];
+  for (const line of lines) {
+    let s = '';
+    for (const cell of line) s += cell[1] === '\0' ? '' : cell[1];
+    out.push(s.replace(/\s+$/, ''));
+  }
+  return out.join('\n');
+}
