@@ -194,12 +194,6 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   }
 }
 
-/** The exit code for a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143). */
-function signalExitCode(sig: NodeJS.Signals): number {
-  return 128 + (os.constants.signals[sig] ?? 0);
-}
-
-const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
 /** How long quitting waits for the helper and the Docker client to stop before it exits anyway. */
 const STOP_DEADLINE_MS = 3000;
 
@@ -211,7 +205,8 @@ async function runTui(values: Parsed['values']): Promise<number> {
   if (!process.stdout.isTTY) throw new UsageError('the monitor needs a terminal on stdout (use `tailtop snapshot --json` for scripts)');
   const term = process.env['TERM'] ?? '';
   const { createTui } = await import('./ui/app.js');
-  const { restoreTerminal, terminalProblem } = await import('./ui/term/screen.js');
+  const { terminalProblem } = await import('./ui/term/screen.js');
+  const { runFullScreen } = await import('./ui/term/session.js');
   const problem = terminalProblem(term);
   if (problem) throw new UsageError(`${problem}: use \`tailtop snapshot --json\` instead, or set TERM to your terminal (e.g. TERM=xterm-256color)`);
   const glyphs = chooseGlyphs({ ascii: values.ascii === true, unicode: values.unicode === true }, process.env, term).mode;
@@ -226,73 +221,42 @@ async function runTui(values: Parsed['values']): Promise<number> {
   const sampler = await makeSampler(cfg, { store, containers, ebpf, refreshMs: cfg.refreshMs });
   if (process.env.TAILTOP_FAULT === 'collector') injectCollectorFault(sampler);
 
-  return await new Promise<number>((resolve) => {
-    let done = false;
+  return await runFullScreen((session) => {
     let stopWatching = (): void => {};
-    let stopCapture = (): void => {};
     let strayTimer: NodeJS.Timeout | null = null;
-    let tui: ReturnType<typeof createTui> | null = null;
-    const finish = (code: number, err?: unknown): void => {
-      if (done) return;
-      done = true;
+    session.onStop(() => {
       stopWatching();
       sampler.stop();
       if (strayTimer) clearTimeout(strayTimer);
-      try {
-        tui?.destroy();
-      } finally {
-        restoreTerminal();
-        stopCapture();
-      }
-      if (err !== undefined) process.stderr.write(`tailtop: ${errorLine(err)}\n`);
-      // Stop the helper and the Docker client, but never wait for them longer than the deadline.
-      const deadline = new Promise<void>((r) => setTimeout(r, STOP_DEADLINE_MS).unref());
-      void Promise.race([Promise.allSettled([containers?.stop(), ebpf?.stop()]), deadline]).then(() => resolve(code));
-    };
-    // These listeners stay for the life of the process: blessed's own SIGTERM/SIGINT/SIGQUIT handlers call
-    // process.exit(0) when they are the only listener left. A second signal while stopping exits at once.
-    for (const sig of EXIT_SIGNALS) {
-      process.on(sig, () => {
-        if (done) {
-          restoreTerminal();
-          process.exit(signalExitCode(sig));
-        }
-        finish(signalExitCode(sig));
-      });
-    }
-    process.on('uncaughtException', (err) => finish(1, err));
-    process.on('unhandledRejection', (err) => finish(1, err));
-    process.once('exit', () => restoreTerminal());
-
-    try {
-      tui = createTui({
-        store,
-        facts,
-        theme,
-        glyphs,
-        bindings: keyTable,
-        refreshMs: sampler.refreshMs,
-        onRefreshChange: (ms) => sampler.setRefresh(ms),
-        onWantsChange: (w) => sampler.setWants(w),
-        onQuit: () => finish(0),
-      });
-    } catch (err) {
-      finish(1, err);
-      return;
-    }
-    // Nothing writes across the screen: stray stderr output and warnings go to the status line (30 s).
-    stopCapture = captureStrayOutput((kind, text) => {
-      tui?.note('stray', `${kind}: ${text}`);
-      if (strayTimer) clearTimeout(strayTimer);
-      strayTimer = setTimeout(() => tui?.note('stray', null), 30_000);
-      strayTimer.unref();
     });
+    // Stop the helper and the Docker client, but never wait for them longer than the deadline.
+    session.onDrain(() => Promise.allSettled([containers?.stop(), ebpf?.stop()]));
+    const tui = createTui({
+      store,
+      facts,
+      theme,
+      glyphs,
+      bindings: keyTable,
+      refreshMs: sampler.refreshMs,
+      onRefreshChange: (ms) => sampler.setRefresh(ms),
+      onWantsChange: (w) => sampler.setWants(w),
+      onQuit: () => session.finish(0),
+    });
+    // Nothing writes across the screen: stray stderr output and warnings go to the status line (30 s).
+    session.onRestored(
+      captureStrayOutput((kind, text) => {
+        tui.note('stray', `${kind}: ${text}`);
+        if (strayTimer) clearTimeout(strayTimer);
+        strayTimer = setTimeout(() => tui.note('stray', null), 30_000);
+        strayTimer.unref();
+      }),
+    );
     sampler.on('frame', () => {
-      tui?.note('sampler', null);
-      tui?.update();
+      tui.note('sampler', null);
+      tui.update();
     });
     // A tick that failed as a whole (no frame): say so in the status line until a frame comes.
-    sampler.on('source-error', (e) => tui?.note('sampler', `${e.source}: ${e.message}`));
+    sampler.on('source-error', (e) => tui.note('sampler', `${e.source}: ${e.message}`));
     sampler.once('frame', () => void readStaticFacts().then((f) => Object.assign(facts, f)));
     // Test hook: an uncaught error after the first frames, to check that the terminal is restored.
     if (process.env.TAILTOP_FAULT === 'throw')
@@ -312,13 +276,14 @@ async function runTui(values: Parsed['values']): Promise<number> {
     if (!values['no-docker'])
       stopWatching = whenEndpointAppears(cfg.dockerHost, () =>
         void loadContainerSource(cfg.dockerHost).then((src) => {
-          if (done) return;
+          if (session.done) return;
           containers = src;
           sampler.setContainerSource(src);
           return src.start();
         }),
       );
-  });
+    return tui;
+  }, { drainDeadlineMs: STOP_DEADLINE_MS });
 }
 
 /** Test hook (TAILTOP_FAULT=collector): from the third tick on, reading the host fails the whole tick. */
