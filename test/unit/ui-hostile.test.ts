@@ -147,4 +147,15 @@ describe('stray output', () => {
     expect(stream.write).toBe(original);
     expect(process.listenerCount('warning')).toBeGreaterThan(0); // Node's printer is back
   });
+
+  it('keeps memory bounded for a stderr line without end: its head is shown once, CRLF lines are cut at CR', () => {
+    const got: string[] = [];
+    const stream = new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+    const stop = captureStrayOutput((kind, text) => got.push(`${kind}: ${text}`), stream);
+    stream.write('x'.repeat(3000));
+    stream.write('y'.repeat(3000));
+    stream.write('z\r\nnext\r\n\r\n');
+    stop();
+    expect(got).toEqual([`stderr: ${'x'.repeat(3000)}${'y'.repeat(1096)}`, 'stderr: next']);
+  });
 });
