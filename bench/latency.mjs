@@ -104,9 +104,9 @@ function interval(sec) {
 }
 
 // ---------------------------------------------------------------- the engine under test
-// The monitor's V8 settings (a young generation that does not grow: src/ui/heap.ts), so that RSS is the
+// The monitor's V8 settings (a young generation that does not grow: src/ui/term/v8-tuning.ts), so that RSS is the
 // monitor's.
-await import(pathToFileURL(join(root, 'dist', 'ui', 'heap.js')).href);
+await import(pathToFileURL(join(root, 'dist', 'ui', 'term', 'v8-tuning.js')).href);
 const dist = (p) => import(pathToFileURL(join(OLD ?? join(root, 'dist'), p)).href);
 const lat = await dist('model/latency.js');
 const deviceNames = new Map([['8:0', 'sda'], ['259:0', 'nvme0n1']]);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { systemClock } from './clock.js';
+import { DEFAULT_REFRESH_MS, MAX_REFRESH_MS, MIN_REFRESH_MS } from './contract.js';
 import { Store, type ReadStore } from './store/store.js';
 import { Sampler, type SamplerDeps } from './sampler.js';
 import { quickFacts, readStaticFacts } from './sources/sysinfo.js';
@@ -20,7 +21,8 @@ import { EbpfSupervisor } from './sources/ebpf/supervisor.js';
 import { defaultConfigPath, loadConfig, type Config } from './config/config.js';
 import { errorLine, exitCodeOf, quote, RuntimeError, UsageError } from './errors.js';
 import type { Recording } from './agent/recording.js';
-import { chooseGlyphs } from './ui/glyphs.js';
+import { chooseGlyphs } from './ui/term/glyphs.js';
+import { EXIT_SIGNALS } from './ui/term/session.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
 import { bindings } from './ui/keys.js';
 import { toSnapshot } from './snapshot.js';
@@ -48,7 +50,7 @@ const USAGE = `Usage:
 Options:
   --config FILE        config file (default: $XDG_CONFIG_HOME/tailtop/config.toml)
   --theme NAME         colour theme (see themes/); NO_COLOR selects "mono"
-  --refresh MS         refresh interval in milliseconds (250..10000, default 1000)
+  --refresh MS         refresh interval in milliseconds (${MIN_REFRESH_MS}..${MAX_REFRESH_MS}, default ${DEFAULT_REFRESH_MS})
   --docker-host URL    Docker/Podman endpoint (default: DOCKER_HOST, /var/run/docker.sock, podman sockets)
   --no-docker          do not look for a container runtime
   --no-ebpf            do not start the eBPF helper
@@ -208,7 +210,7 @@ async function makeSampler(
 function loadSettings(values: Parsed['values']): Config {
   const explicit = typeof values.config === 'string' ? values.config : null;
   const cfg = loadConfig(explicit ?? defaultConfigPath(), { required: explicit != null });
-  const refresh = intOption(values.refresh, 'refresh', 250, 10_000);
+  const refresh = intOption(values.refresh, 'refresh', MIN_REFRESH_MS, MAX_REFRESH_MS);
   if (refresh !== undefined) cfg.refreshMs = refresh;
   if (typeof values['docker-host'] === 'string') {
     const r = parseDockerHost(values['docker-host'], 'option');
@@ -295,12 +297,6 @@ async function runRangeCommand(values: Parsed['values']): Promise<number> {
   );
 }
 
-/** The exit code for a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143). */
-function signalExitCode(sig: NodeJS.Signals): number {
-  return 128 + (os.constants.signals[sig] ?? 0);
-}
-
-const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
 /** How long quitting waits for the helper and the Docker client to stop before it exits anyway. */
 const STOP_DEADLINE_MS = 3000;
 
@@ -315,11 +311,12 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
   if (!process.stdout.isTTY) throw new UsageError('the monitor needs a terminal on stdout (use `tailtop snapshot --json` for scripts)');
   const term = process.env['TERM'] ?? '';
   const { createTui } = await import('./ui/app.js');
-  const { restoreTerminal, terminalProblem } = await import('./ui/screen.js');
+  const { terminalProblem } = await import('./ui/term/screen.js');
+  const { runFullScreen } = await import('./ui/term/session.js');
   const problem = terminalProblem(term);
   if (problem) throw new UsageError(`${problem}: use \`tailtop snapshot --json\` instead, or set TERM to your terminal (e.g. TERM=xterm-256color)`);
   const glyphs = chooseGlyphs({ ascii: values.ascii === true, unicode: values.unicode === true }, process.env, term).mode;
-  const { captureStrayOutput } = await import('./ui/stray-output.js');
+  const { captureStrayOutput } = await import('./ui/term/stray-output.js');
 
   // The first frame must not wait for slow facts or for loading the Docker client: start with what
   // node:os knows and fill in the rest when it arrives.
@@ -371,83 +368,58 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
     throw e;
   });
 
-  return await new Promise<number>((resolve) => {
-    let stopCapture = (): void => {};
+  return await runFullScreen((session) => {
     let strayTimer: NodeJS.Timeout | null = null;
-    const finish = (code: number, err?: unknown): void => {
-      if (done) return;
+    session.onStop(() => {
       done = true;
       sampler?.stop();
       recorded?.close();
+      if (strayTimer) clearTimeout(strayTimer);
+    });
+    session.onRestored(() => {
       try {
         recording?.closeSync();
       } catch (e) {
-        err ??= e;
+        process.stderr.write(`tailtop: ${errorLine(e)}\n`);
       }
-      if (strayTimer) clearTimeout(strayTimer);
-      try {
-        tui?.destroy();
-      } finally {
-        restoreTerminal();
-        stopCapture();
-      }
-      if (err !== undefined) process.stderr.write(`tailtop: ${errorLine(err)}\n`);
-      // Stop the helper and the Docker client, but never wait for them longer than the deadline.
-      const deadline = new Promise<void>((r) => setTimeout(r, STOP_DEADLINE_MS).unref());
-      void Promise.race([Promise.allSettled([containers?.stop(), ebpf?.stop(), attached?.stop()]), deadline]).then(() => resolve(code));
-    };
-    // These listeners stay for the life of the process: blessed's own SIGTERM/SIGINT/SIGQUIT handlers call
-    // process.exit(0) when they are the only listener left. A second signal while stopping exits at once.
-    for (const sig of EXIT_SIGNALS) {
-      process.on(sig, () => {
-        if (done) {
-          restoreTerminal();
-          process.exit(signalExitCode(sig));
-        }
-        finish(signalExitCode(sig));
-      });
-    }
-    process.on('uncaughtException', (err) => finish(1, err));
-    process.on('unhandledRejection', (err) => finish(1, err));
-    process.once('exit', () => restoreTerminal());
-
-    try {
-      tui = createTui({
-        store: shown,
-        facts,
-        theme,
-        glyphs,
-        bindings: keyTable,
-        refreshMs: sampler?.refreshMs ?? recorded?.intervalMs ?? cfg.refreshMs,
-        onRefreshChange: (ms) => sampler?.setRefresh(ms),
-        onWantsChange: (w) => {
-          sampler?.setWants({ ...w, alertWindows: attached?.alerts.containerLatencyWindows() ?? [] });
-          recorded?.replay.setView({ latencyWindow: w.latencyWindow, containerId: w.containerId });
-        },
-        onQuit: () => finish(0),
-        ...(attached ? { alerts: attached.alerts } : {}),
-        ...(recorded ? { timeTravel: recorded.travel } : {}),
-      });
-      if (recorded) recorded.replay.onChange = () => tui?.update();
-    } catch (err) {
-      finish(1, err);
-      return;
-    }
-    // Nothing writes across the screen: stray stderr output and warnings go to the status line (30 s).
-    stopCapture = captureStrayOutput((kind, text) => {
-      tui?.note('stray', `${kind}: ${text}`);
-      if (strayTimer) clearTimeout(strayTimer);
-      strayTimer = setTimeout(() => tui?.note('stray', null), 30_000);
-      strayTimer.unref();
     });
-    if (!sampler) return; // replay: frames come from the recording
+    // Stop the helper, the Docker client and the listener, but never wait for them longer than the deadline.
+    session.onDrain(() => Promise.allSettled([containers?.stop(), ebpf?.stop(), attached?.stop()]));
+    const ui = createTui({
+      store: shown,
+      facts,
+      theme,
+      glyphs,
+      bindings: keyTable,
+      refreshMs: sampler?.refreshMs ?? recorded?.intervalMs ?? cfg.refreshMs,
+      onRefreshChange: (ms) => sampler?.setRefresh(ms),
+      onWantsChange: (w) => {
+        sampler?.setWants({ ...w, alertWindows: attached?.alerts.containerLatencyWindows() ?? [] });
+        recorded?.replay.setView({ latencyWindow: w.latencyWindow ?? '1s', containerId: w.containerId });
+      },
+      onQuit: () => session.finish(0),
+      ...(attached ? { alerts: attached.alerts } : {}),
+      ...(recorded ? { timeTravel: recorded.travel } : {}),
+    });
+    tui = ui;
+    if (recorded) recorded.replay.onChange = () => ui.update();
+    // Nothing writes across the screen: stray stderr output and warnings go to the status line (30 s).
+    session.onRestored(
+      captureStrayOutput((kind, text) => {
+        ui.note('stray', `${kind}: ${text}`);
+        if (strayTimer) clearTimeout(strayTimer);
+        strayTimer = setTimeout(() => ui.note('stray', null), 30_000);
+        strayTimer.unref();
+      }),
+    );
+    if (!sampler) return ui; // replay: frames come from the recording
     sampler.on('frame', () => {
-      tui?.note('sampler', null);
+      ui.note('sampler', null);
       // In history the screen shows the recording: only the header and status change.
-      tui?.update();
+      ui.update();
     });
     // A tick that failed as a whole (no frame): say so in the status line until a frame comes.
-    sampler.on('source-error', (e) => tui?.note('sampler', `${e.source}: ${e.message}`));
+    sampler.on('source-error', (e) => ui.note('sampler', `${e.source}: ${e.message}`));
     sampler.once('frame', () => void readStaticFacts().then((f) => Object.assign(facts, f)));
     // Test hook: an uncaught error after the first frames, to check that the terminal is restored.
     if (process.env.TAILTOP_FAULT === 'throw')
@@ -466,7 +438,8 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
     }
     void ebpf?.start();
     sampler.start();
-  });
+    return ui;
+  }, { drainDeadlineMs: STOP_DEADLINE_MS });
 }
 
 /** `tailtop --record [--store DIR]`: the agent's store, written by the monitor while it runs. */

@@ -11,9 +11,9 @@
 // it, or its CLOCK_MONOTONIC end converted): its `t` in the set; windows are spans of that time.
 import { EventEmitter } from 'node:events';
 import type { Clock } from './clock.js';
+import { clampRefresh, type Wants } from './contract.js';
 import type { Frame, ProcessCounters, SourceError } from './model/types.js';
 import type { LatencyIntervalSample, LatencySample, SampleSet } from './model/sample-set.js';
-import type { LatencyWindow } from './model/types.js';
 import { FrameMaker } from './store/frame-maker.js';
 import type { Store } from './store/store.js';
 import type { ContainersSource, DetailScope, HostSource, LatencySource, ProcessesSource } from './sources/types.js';
@@ -52,21 +52,6 @@ export interface SamplerDeps {
 /** How often the sampler looks for a container runtime while it has none, ms of its clock. */
 export const DISCOVER_MS = 10_000;
 
-export interface Wants {
-  /** Collect processes (only while a process table is visible, or for `snapshot --processes`). */
-  processes: boolean;
-  /** The container whose view is open (its detail files are read every poll). */
-  containerId: string | null;
-  /** The container under the table's cursor: detail every poll too, so its view opens with history. */
-  cursorContainerId?: string | null;
-  /** Detail files for every container (`snapshot`; the default until the TUI says what it shows). */
-  allDetail?: boolean;
-  /** The latency window shown: per-container latency is computed for it and `current` only (else for all). */
-  latencyWindow?: LatencyWindow;
-  /** Windows alert rules read per-container latency over: computed for every container, with rows. */
-  alertWindows?: readonly LatencyWindow[];
-}
-
 export interface SamplerEvents {
   /** One tick's raw samples (do not mutate: recorders keep it). */
   'sample-set': [SampleSet];
@@ -74,9 +59,6 @@ export interface SamplerEvents {
   frame: [Frame, SampleSet];
   'source-error': [SourceError];
 }
-
-export const MIN_REFRESH_MS = 250;
-export const MAX_REFRESH_MS = 10_000;
 
 export class Sampler extends EventEmitter<SamplerEvents> {
   private timer: NodeJS.Timeout | null = null;
@@ -294,11 +276,6 @@ export class Sampler extends EventEmitter<SamplerEvents> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-export function clampRefresh(ms: number): number {
-  if (!Number.isFinite(ms)) return 1000;
-  return Math.min(MAX_REFRESH_MS, Math.max(MIN_REFRESH_MS, Math.round(ms)));
 }
 
 /** An error as one safe line (its message: no stack, no escape sequences). */

@@ -2,7 +2,7 @@
 // (meant for a service manager: contrib/tailtop-agent.service). Exit 0 after SIGTERM/SIGINT (the store is
 // flushed first), 2 for a usage or configuration error, 1 when the store cannot be written (another agent
 // holds it, permissions, corrupt file: one line naming the file).
-import '../ui/heap.js'; // first: V8's young generation kept small (about 10 MiB less peak RSS), as in the monitor
+import '../ui/term/v8-tuning.js'; // first: V8's young generation kept small (about 10 MiB less peak RSS), as in the monitor
 import { parseArgs } from 'node:util';
 import { defaultConfigPath, loadConfig } from '../config/config.js';
 import { errorLine, exitCodeOf, oneSafeLine, quote, UsageError } from '../errors.js';

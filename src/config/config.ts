@@ -10,6 +10,7 @@ import { DEFAULT_EXPORT, parseAlertRules, parseExportSettings, type AlertRule, t
 import { parseDockerHost } from '../sources/docker/endpoint.js';
 import { ConfigError, quote } from '../errors.js';
 import { FileProblem, readSmallTextFile, showPath } from './read-file.js';
+import { DEFAULT_REFRESH_MS, MAX_REFRESH_MS, MIN_REFRESH_MS } from '../contract.js';
 
 export { ConfigError };
 
@@ -26,13 +27,11 @@ export interface Config {
   export: ExportSettings;
 }
 
-export const MIN_REFRESH_MS = 250;
-export const MAX_REFRESH_MS = 10_000;
 /** Largest config file read. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 export function defaultConfig(): Config {
-  return { refreshMs: 1000, theme: null, keys: {}, showAllDisks: false, dockerHost: null, ebpf: true, alerts: [], export: { ...DEFAULT_EXPORT } };
+  return { refreshMs: DEFAULT_REFRESH_MS, theme: null, keys: {}, showAllDisks: false, dockerHost: null, ebpf: true, alerts: [], export: { ...DEFAULT_EXPORT } };
 }
 
 /** $XDG_CONFIG_HOME/tailtop/config.toml, else ~/.config/tailtop/config.toml. */

@@ -6,45 +6,12 @@
 import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Theme } from '../ui/theme.js';
+import { DEFAULT_COLORS, isThemeKey, type Theme } from '../contract.js';
 import { quote, ThemeError } from '../errors.js';
 import { FileProblem, readSmallTextFile, showPath } from './read-file.js';
 
 /** Largest theme file read. */
 export const MAX_THEME_BYTES = 64 * 1024;
-
-/** The default (dark) theme; themes/default.theme holds the same values. Also the set of valid keys. */
-export const DEFAULT_COLORS: Readonly<Record<string, string>> = Object.freeze({
-  main_fg: '#cccccc',
-  main_bg: 'default',
-  title: '#eeeeee',
-  hi_fg: '#ffb000',
-  selected_fg: '#000000',
-  selected_bg: '#5fafff',
-  inactive_fg: '#6c6c6c',
-  box_fg: '#5f87af',
-  focus_fg: '#ffb000',
-  div_line: '#444444',
-  meter_bg: '#3a3a3a',
-  status_fg: '#aaaaaa',
-  status_err: '#ff5f5f',
-  status_warn: '#ffd75f',
-  cpu_start: '#5fd75f',
-  cpu_mid: '#ffd75f',
-  cpu_end: '#ff5f5f',
-  mem_start: '#5fafff',
-  mem_mid: '#af87ff',
-  mem_end: '#ff5faf',
-  net_start: '#87d7ff',
-  net_mid: '#5fafd7',
-  net_end: '#d787ff',
-  io_start: '#afd787',
-  io_mid: '#ffd75f',
-  io_end: '#ff875f',
-  lat_start: '#5fd7af',
-  lat_mid: '#ffaf5f',
-  lat_end: '#ff5f5f',
-});
 
 /** Non-colour keys a theme file may set. */
 const FLAG_KEYS = ['mono'] as const;
@@ -99,7 +66,7 @@ const COLOR_RE = /^#[0-9a-fA-F]{6}$/;
 
 /** Parse theme text; `file` is only used in messages. */
 export function parseTheme(text: string, name: string, file = `${name}.theme`): Theme {
-  const colors: Record<string, string> = { ...DEFAULT_COLORS };
+  const colors: Theme['colors'] = { ...DEFAULT_COLORS };
   let mono = false;
   const seen = new Map<string, number>();
   const lines = text.split(/\r?\n/);
@@ -124,7 +91,7 @@ export function parseTheme(text: string, name: string, file = `${name}.theme`): 
       mono = value === 'true';
       continue;
     }
-    if (!Object.hasOwn(DEFAULT_COLORS, key)) {
+    if (!isThemeKey(key)) {
       throw new ThemeError(`${where}: unknown theme key "${key}" (known: ${[...Object.keys(DEFAULT_COLORS), ...FLAG_KEYS].join(', ')})`);
     }
     if (!COLOR_RE.test(value) && value !== 'default') {

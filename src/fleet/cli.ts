@@ -1,6 +1,7 @@
 // `tailtop fleet --prometheus URL [--job NAME] [--refresh MS] [--window RANGE]`: the fleet TUI over a
 // Prometheus that scrapes tailtop agents. Exit 0 on quit, 2 for a usage or configuration error (bad URL,
-// bad flag, bad config), 1 for a failure; the terminal is restored on every path.
+// bad flag, bad config), 1 for a failure, 128 + the signal's number for a signal; the terminal is restored
+// on every path (ui/term/session.ts, as for the monitor).
 import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfigPath, loadConfig } from '../config/config.js';
 import { chooseThemeName, loadTheme } from '../config/themes.js';
@@ -77,31 +78,12 @@ export async function runFleetCommand(argv: string[], io: { out: (s: string) => 
   if (!process.stdout.isTTY) return usage('the fleet view needs a terminal on stdout');
 
   const { createFleetTui } = await import('./tui.js');
-  const { restoreTerminal } = await import('../ui/screen.js');
+  const { runFullScreen } = await import('../ui/term/session.js');
   const source = new FleetSource({ client: new PromClient(base), job, window, refreshMs });
-  return await new Promise<number>((resolve) => {
-    let done = false;
-    let tui: ReturnType<typeof createFleetTui> | null = null;
-    const finish = (code: number, err?: unknown): void => {
-      if (done) return;
-      done = true;
-      source.stop();
-      try {
-        tui?.destroy();
-      } finally {
-        restoreTerminal();
-      }
-      if (err !== undefined) io.err(`tailtop: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      resolve(code);
-    };
-    process.once('SIGTERM', () => finish(143));
-    process.once('SIGHUP', () => finish(129));
-    process.once('SIGINT', () => finish(130));
-    process.on('uncaughtException', (e) => finish(1, e));
-    process.on('unhandledRejection', (e) => finish(1, e));
-    process.once('exit', () => restoreTerminal());
-    try {
-      tui = createFleetTui({
+  return await runFullScreen(
+    (session) => {
+      session.onStop(() => source.stop());
+      const tui = createFleetTui({
         state: () => source.state,
         prometheus: base,
         job,
@@ -110,13 +92,12 @@ export async function runFleetCommand(argv: string[], io: { out: (s: string) => 
         refreshMs,
         onOpen: (instance) => source.open(instance),
         onRefreshChange: (ms) => source.setRefresh(ms),
-        onQuit: () => finish(0),
+        onQuit: () => session.finish(0),
       });
-    } catch (e) {
-      finish(1, e);
-      return;
-    }
-    source.onUpdate(() => tui?.update());
-    source.start();
-  });
+      source.onUpdate(() => tui.update());
+      source.start();
+      return tui;
+    },
+    { err: io.err },
+  );
 }

@@ -4,19 +4,21 @@
 // Prometheus, how many hosts are up and how old the newest data is. Built from the monitor's pieces (screen,
 // table, key table, help, sanitize); it draws what the FleetSource holds and never queries by itself.
 import blessed from 'blessed';
-import { createScreen, restoreTerminal } from '../ui/screen.js';
-import { cellText } from '../ui/cell-text.js';
+import { createScreen, restoreTerminal, screenText } from '../ui/term/screen.js';
+import { cellText } from '../ui/term/cell-text.js';
 import { colorDepth, themeForDepth } from '../ui/colors.js';
-import { helpLines, keyLabel } from '../ui/help.js';
+import { HelpOverlay } from '../ui/chrome/help.js';
+import { Prompt } from '../ui/prompt.js';
+import { KeyTable, dispatchKeys } from '../ui/key-dispatch.js';
 import { fit, bytes, micros, num, percent, DASH } from '../ui/format.js';
 import { sanitize } from '../ui/sanitize.js';
-import { paint, themeColor } from '../ui/panels/draw.js';
-import { gradient, type Theme } from '../ui/theme.js';
-import { TableModel, TableWidget, colorTag, escTags, tableCommand, tableStatus, type Column } from '../ui/table.js';
-import { refreshLabel } from '../ui/header.js';
+import { gradient, type Theme, type ThemeKey } from '../ui/theme.js';
+import { TableModel, TableWidget, tableCommand, tableStatus, type Column } from '../ui/table.js';
+import { refreshLabel } from '../ui/chrome/header.js';
 import type { Binding, CommandId } from '../ui/keys.js';
 import type { ContainerRow, HostRow } from './query.js';
 import type { FleetState } from './source.js';
+import { bold, escTags, paint, themeColor } from '../ui/markup.js';
 
 export interface FleetTuiOptions {
   state: () => FleetState;
@@ -105,7 +107,7 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
   const screen = createScreen({ input: o.input, output: o.output, terminal: o.terminal, cols: o.cols, rows: o.rows });
   const tputColors = (screen as unknown as { tput: { colors: number } }).tput.colors;
   const theme = themeForDepth(o.theme, colorDepth(process.env, tputColors));
-  const t = (k: string, text: string): string => paint(theme, themeColor(theme, k), text);
+  const t = (k: ThemeKey, text: string): string => paint(theme, themeColor(theme, k), text);
   const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
   const title = blessed.box({ parent: screen, top: 1, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
   const status = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
@@ -117,26 +119,21 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
   const hostTable = new TableWidget(hosts, screen, pos);
   const ctrTable = new TableWidget(ctrs, screen, pos);
   ctrTable.box.hide();
-  const help = blessed.box({
-    parent: screen, top: 0, left: 0, width: '100%', height: '100%', border: { type: 'line' }, label: ' Help: keys (? or Esc closes) ',
-    tags: true, wrap: false, hidden: true, style: { border: { fg: themeColor(theme, 'focus_fg') } },
-  } as blessed.Widgets.BoxOptions);
+  const help = new HelpOverlay(screen, theme);
 
   let destroyed = false;
   let open: string | null = null;
-  let helpVisible = false;
-  let prompt: { label: string; text: string; onSubmit: (s: string) => void } | null = null;
+  const prompt = new Prompt();
   let refreshMs = o.refreshMs;
-  const keyMap = new Map<string, CommandId>();
-  for (const b of o.bindings) for (const k of b.keys) if (!keyMap.has(k)) keyMap.set(k, b.command);
-  const firstKey = (cmd: CommandId, fallback: string): string => keyLabel(o.bindings.find((b) => b.command === cmd)?.keys[0] ?? fallback);
+  const keys = new KeyTable(o.bindings);
+  const firstKey = (cmd: CommandId, fallback: string): string => keys.label(cmd, fallback);
 
   const headerLine = (s: FleetState, width: number): string => {
     const up = s.hosts.filter((h) => h.up).length;
     const down = s.hosts.length - up;
     const fresh = s.newestScrapeSec == null ? 'no data yet' : `data ${age(now() / 1000 - s.newestScrapeSec)} old`;
     const items = [
-      t('title', '{bold}tailtop fleet{/bold}'),
+      t('title', bold('tailtop fleet')),
       escTags(sanitize(o.prometheus, 60)),
       `${t('inactive_fg', 'job')} ${escTags(sanitize(o.job, 30))}`,
       `${t('inactive_fg', 'hosts')} ${s.hosts.length}${down > 0 ? ` (${t('status_err', `${down} down`)})` : ''}`,
@@ -156,14 +153,14 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
     let titleText: string;
     if (open === null) {
       const shown = hosts.rows.length;
-      const parts = [`{bold}Hosts{/bold} ${shown === hosts.totalCount ? shown : `${shown}/${hosts.totalCount}`}`, ...tableStatus(hosts, theme), `${firstKey('open', 'enter')}: containers`];
+      const parts = [`${bold('Hosts')} ${shown === hosts.totalCount ? shown : `${shown}/${hosts.totalCount}`}`, ...tableStatus(hosts, theme), `${firstKey('open', 'enter')}: containers`];
       titleText = parts.join('  │  ');
       hostTable.draw(theme, { dim: s.error != null, empty: s.fetchedAtMs == null ? (s.error ? 'no data' : 'asking Prometheus…') : hosts.totalCount > 0 ? 'no host matches the filter' : `no targets in job "${sanitize(o.job, 40)}"` });
     } else {
       ctrs.setRows(detail?.containers ?? []);
       const h = s.hosts.find((x) => x.instance === open);
       const name = `${sanitize(open, 60)}${h?.hostname ? ` (${sanitize(h.hostname, 40)})` : ''}`;
-      const parts = [`{bold}Containers of ${escTags(name)}{/bold} ${ctrs.totalCount}`, ...tableStatus(ctrs, theme), `${firstKey('back', 'escape')}: hosts`];
+      const parts = [`${bold(`Containers of ${escTags(name)}`)} ${ctrs.totalCount}`, ...tableStatus(ctrs, theme), `${firstKey('back', 'escape')}: hosts`];
       if (h && !h.up) parts.splice(1, 0, t('status_err', 'host is down'));
       titleText = parts.join('  │  ');
       ctrTable.draw(theme, { dim: detail?.error != null, empty: detail?.fetchedAtMs == null ? (detail?.error ? 'no data' : 'asking Prometheus…') : 'no containers exported by this host' });
@@ -171,7 +168,8 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
     title.setContent(titleText);
     const err = open !== null && detail?.error ? detail.error : s.error;
     let line: string;
-    if (prompt) line = fit(` ${prompt.label}${sanitize(prompt.text, 200)}█`, width);
+    const p = prompt.shown;
+    if (p) line = fit(` ${p.label}${sanitize(p.text, 200)}█`, width);
     else {
       const hint = `${firstKey('help', '?')} help  ${firstKey('quit', 'q')} quit`;
       const left = err ? t('status_err', escTags(fit(sanitize(err, 300), Math.max(0, width - hint.length - 3)))) : '';
@@ -179,11 +177,7 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
       line = ` ${left}${' '.repeat(Math.max(1, width - leftLen - hint.length - 2))}${t('inactive_fg', hint)} `;
     }
     statusText.set([line]);
-    if (helpVisible) {
-      help.setContent(helpLines(o.bindings, theme, width - 2).join('\n'));
-      help.show();
-      help.setFront();
-    } else help.hide();
+    help.draw(o.bindings, theme, width);
     screen.render();
   };
 
@@ -195,9 +189,8 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
   };
 
   const run = (cmd: CommandId): void => {
-    if (helpVisible) {
-      if (cmd === 'help' || cmd === 'back') helpVisible = false;
-      else if (cmd === 'quit') return o.onQuit();
+    if (help.visible) {
+      if (!help.command(cmd) && cmd === 'quit') return o.onQuit();
       return redraw();
     }
     const model = open === null ? hosts : ctrs;
@@ -205,7 +198,7 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
       case 'quit':
         return o.onQuit();
       case 'help':
-        helpVisible = true;
+        help.toggle();
         break;
       case 'open': {
         if (open !== null) break;
@@ -232,29 +225,13 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
       }
       default: {
         const r = tableCommand(model as TableModel<unknown>, cmd, () => {});
-        if (r && r.kind === 'prompt') prompt = { label: r.label, text: '', onSubmit: r.onSubmit };
+        if (r && r.kind === 'prompt') prompt.open(r.label, r.onSubmit);
       }
     }
     redraw();
   };
 
-  screen.on('keypress', (ch: string | undefined, key: { name?: string; full?: string; ctrl?: boolean; meta?: boolean } | undefined) => {
-    if (destroyed || !key) return;
-    if (prompt) {
-      if (key.name === 'enter') {
-        const p = prompt;
-        prompt = null;
-        p.onSubmit(p.text);
-      } else if (key.name === 'escape' || key.full === 'C-c') prompt = null;
-      else if (key.name === 'backspace') prompt.text = prompt.text.slice(0, -1);
-      else if (key.full === 'C-u') prompt.text = '';
-      else if (ch && !key.ctrl && !key.meta && ch >= ' ' && ch !== '\x7f') prompt.text += ch;
-      else return;
-      return redraw();
-    }
-    const cmd = (key.full ? keyMap.get(key.full) : undefined) ?? (ch && ch.length === 1 && ch >= ' ' ? keyMap.get(ch) : undefined);
-    if (cmd) run(cmd);
-  });
+  dispatchKeys(screen, { keys, prompt, tooSmall: () => false, run, quit: () => o.onQuit(), redraw, closed: () => destroyed });
   screen.on('resize', () => redraw());
   redraw();
 
@@ -269,9 +246,6 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
         restoreTerminal(o.output ?? process.stdout);
       }
     },
-    screenshot(): string {
-      const lines = (screen as unknown as { lines: [unknown, string][][] }).lines;
-      return lines.map((l) => l.map((c) => (c[1] === '\0' ? '' : c[1])).join('').replace(/\s+$/, '')).join('\n');
-    },
+    screenshot: () => screenText(screen),
   };
 }

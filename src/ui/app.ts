@@ -1,39 +1,35 @@
-// The TUI: header, the active view in the main area, status line, the `?` help overlay and the key
-// dispatch. The app renders exactly once per `update()` (one frame from the store) and once per handled key;
-// views and panels never render, never own timers and never read files, sockets or clocks.
+// The TUI: the chrome (header, status line, `?` overlay: chrome/), the view stack in the main area
+// (view-stack.ts), the prompt (prompt.ts) and the key dispatch (key-dispatch.ts), put together. The app
+// renders exactly once per `update()` (one frame from the store) and once per handled key; views and panels
+// never render, never own timers and never read files, sockets or clocks.
 //
 // Keys: one handler map from command id (the `bindings` table, config overrides applied). Commands the app
 // does not own go to the active view's `command()` first. Enter in a view may return an `open` request:
-// the target view is pushed on a stack; Esc pops it. Pause freezes the display (the store keeps filling;
-// the views see a frozen snapshot of it until unpaused).
-import './heap.js'; // first: V8 young-generation setting before blessed loads
-import blessed from 'blessed';
+// the target view is pushed on the stack; Esc pops it. Pause freezes the display (the store keeps filling;
+// the views see a frozen copy of it, store.freeze(), until unpaused). With a recording (`timeTravel`), the
+// time keys step and jump through it and `w` also offers the store's long windows.
+import './term/v8-tuning.js'; // first: V8 young-generation setting before blessed loads
 import type { LatencyWindow, StaticFacts } from '../model/types.js';
-import { LATENCY_WINDOWS } from '../model/types.js';
+import { LATENCY_WINDOWS, MAX_REFRESH_MS, MIN_REFRESH_MS, fasterRefresh, slowerRefresh, type Wants } from '../contract.js';
 import type { FreezableStore, ReadStore } from '../store/read-store.js';
 import type { Binding, CommandId } from './keys.js';
 import type { Theme } from './theme.js';
-import type { View, ViewContext, ViewId, ViewRequest } from './view.js';
-import { container, createScreen, restoreTerminal } from './screen.js';
-import { cellText } from './cell-text.js';
+import type { ViewContext, ViewRequest } from './view.js';
+import { createScreen, restoreTerminal, screenText } from './term/screen.js';
+import type { GlyphMode } from './term/glyphs.js';
 import { colorDepth, themeForDepth } from './colors.js';
-import { headerLine } from './header.js';
-import { statusLine } from './status.js';
-import { helpLines, keyLabel } from './help.js';
-import { MIN_COLS, MIN_ROWS, tooSmall } from './layout.js';
-import { fit } from './format.js';
+import { Chrome } from './chrome/chrome.js';
+import { headerLine } from './chrome/header.js';
+import { statusLine } from './chrome/status.js';
+import { tooSmall } from './layout.js';
 import { sanitize } from './sanitize.js';
-import type { GlyphMode } from './glyphs.js';
-import { createOverviewView } from './views/overview.js';
-import { createContainersView } from './views/containers.js';
-import { createContainerView } from './views/container.js';
-import { createProcessesView } from './views/processes.js';
-import { createLatencyView } from './views/latency.js';
-import { createDiskView } from './views/disk.js';
+import { ViewStack } from './view-stack.js';
+import { Prompt } from './prompt.js';
+import { KeyTable, dispatchKeys } from './key-dispatch.js';
 import { createAlertsView } from './views/alerts.js';
 import { alertsSummary, NO_ALERTS } from './alerts-summary.js';
 import type { AlertReader } from '../export/alert-board.js';
-import { STORE_WINDOWS, TIME_COMMANDS, type StoreWindow, type TimeCommand, type TimeTravelControl } from './time-travel.js';
+import { STORE_WINDOWS, TIME_COMMANDS, type StoreWindow, type TimeTravelControl } from './time-travel.js';
 
 export interface TuiOptions {
   store: FreezableStore;
@@ -46,14 +42,14 @@ export interface TuiOptions {
   output?: NodeJS.WritableStream;
   /** terminfo name (default $TERM); cols/rows fix the size (render tests). */
   terminal?: string;
-  /** Draw with ASCII only (non-UTF-8 locale, old terminal, --ascii): see glyphs.ts. Default unicode. */
+  /** Draw with ASCII only (non-UTF-8 locale, old terminal, --ascii): see term/glyphs.ts. Default unicode. */
   glyphs?: GlyphMode;
   cols?: number;
   rows?: number;
   /** + / - keys; the value is clamped to 250 ms .. 10 s. */
   onRefreshChange(ms: number): void;
   /** Process collection only while a process table is visible. */
-  onWantsChange(w: { processes: boolean; containerId: string | null; cursorContainerId: string | null; latencyWindow: LatencyWindow }): void;
+  onWantsChange(w: Wants): void;
   onQuit(): void;
   /** The alert rules at work (header: firing alerts; the alerts view). */
   alerts?: AlertReader;
@@ -77,47 +73,10 @@ export interface Tui {
 
 const NO_STORE = 'no recording here: use `tailtop replay`, or start the monitor with --record';
 
-export const REFRESH_STEPS = [250, 500, 1000, 2000, 3000, 5000, 10_000] as const;
-export const MIN_REFRESH_MS = 250;
-export const MAX_REFRESH_MS = 10_000;
-
-export function fasterRefresh(ms: number): number {
-  const lower = REFRESH_STEPS.filter((s) => s < ms);
-  return lower.length ? lower[lower.length - 1]! : MIN_REFRESH_MS;
-}
-
-export function slowerRefresh(ms: number): number {
-  return REFRESH_STEPS.find((s) => s > ms) ?? MAX_REFRESH_MS;
-}
-
-type Factory = (target: string) => View;
-
-// Views by id; `target` is the container id, disk name, or '' (processes: '' = the whole host).
-const FACTORIES: Partial<Record<ViewId, Factory>> = {
-  overview: () => createOverviewView(),
-  containers: () => createContainersView(),
-  container: (id) => createContainerView(id),
-  processes: (id) => createProcessesView(id || undefined),
-  latency: () => createLatencyView(),
-  disk: (name) => createDiskView(name),
-};
-
-/** Override or add view factories (tests, and views that are optional). */
-export function registerView(id: ViewId, factory: Factory): void {
-  FACTORIES[id] = factory;
-}
-
-interface Entry {
-  view: View;
-  box: blessed.Widgets.BoxElement;
-  target: string;
-}
-
 export function createTui(opts: TuiOptions): Tui {
   const screen = createScreen({ input: opts.input, output: opts.output, terminal: opts.terminal, cols: opts.cols, rows: opts.rows, glyphs: opts.glyphs });
   const tputColors = (screen as unknown as { tput: { colors: number } }).tput.colors;
   const theme = themeForDepth(opts.theme, colorDepth(process.env, tputColors));
-  const c = (k: string): string | undefined => (theme.mono ? undefined : theme.colors[k]);
   const store = opts.store;
 
   // ------------------------------------------------------------------ state
@@ -128,49 +87,15 @@ export function createTui(opts: TuiOptions): Tui {
   let window: LatencyWindow | StoreWindow = '1s';
   const tt = opts.timeTravel ?? null;
   const windows: readonly (LatencyWindow | StoreWindow)[] = tt ? [...LATENCY_WINDOWS, ...STORE_WINDOWS] : LATENCY_WINDOWS;
-  let helpVisible = false;
-  let prompt: { label: string; text: string; onSubmit: (text: string) => void } | null = null;
-  let message: string | null = null;
   const notes = new Map<string, string>();
+  /** A one-off answer to a key (time travel): shown until the next key. */
+  let message: string | null = null;
   let lastWants = '';
 
-  // ------------------------------------------------------------------ widgets (created once, reused)
-  const bg = c('main_bg');
-  const base = { fg: c('main_fg'), bg: bg === 'default' ? undefined : bg };
-  const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { ...base } } as blessed.Widgets.BoxOptions);
-  const main = blessed.box({ parent: screen, top: 1, left: 0, width: '100%', height: '100%-2', style: { ...base } });
-  // `main` only holds the view boxes, which always cover it whole: it need not paint its own cells every
-  // frame (that repaint marked every line dirty and made blessed re-diff the whole screen).
-  container(main);
-  const status = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { fg: c('status_fg'), bg: base.bg } } as blessed.Widgets.BoxOptions);
-  const headerText = cellText(header);
-  const statusText = cellText(status);
-  const help = blessed.box({
-    parent: screen,
-    top: 0,
-    left: 0,
-    width: '100%',
-    height: '100%',
-    border: { type: 'line' },
-    label: ' Help: keys (? or Esc closes) ',
-    tags: true,
-    wrap: false,
-    hidden: true,
-    scrollable: true,
-    style: { ...base, bg: base.bg ?? (theme.mono ? undefined : 'black'), border: { fg: c('focus_fg') }, label: { fg: c('title'), bold: true } },
-  } as blessed.Widgets.BoxOptions);
-  const small = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', tags: false, wrap: true, hidden: true });
-
-  // ------------------------------------------------------------------ keys
-  const keyMap = new Map<string, CommandId>();
-  for (const b of opts.bindings) for (const k of b.keys) if (!keyMap.has(k)) keyMap.set(k, b.command);
-  const firstKey = (cmd: CommandId, fallback: string): string => {
-    const k = opts.bindings.find((b) => b.command === cmd)?.keys[0];
-    return k ? keyLabel(k) : fallback;
-  };
-
-  // ------------------------------------------------------------------ view stack
-  const stack: Entry[] = [];
+  const chrome = new Chrome(screen, theme);
+  const help = chrome.help;
+  const prompt = new Prompt();
+  const keys = new KeyTable(opts.bindings);
   const ctx = (): ViewContext => {
     const s = paused && frozen ? frozen : store;
     if (!(STORE_WINDOWS as readonly string[]).includes(window) || !tt) return { store: s, theme, window: window as LatencyWindow, refreshMs, paused };
@@ -191,47 +116,15 @@ export function createTui(opts: TuiOptions): Tui {
     };
     return { store: view, theme, window: w as unknown as LatencyWindow, refreshMs, paused };
   };
-  const top = (): Entry => stack[stack.length - 1]!;
+  const stack = new ViewStack(chrome.main, ctx, wantsChanged, { alerts: () => createAlertsView(opts.alerts ?? NO_ALERTS) });
 
-  const push = (id: ViewId, target: string): boolean => {
-    const factory = id === 'alerts' && !FACTORIES.alerts ? () => createAlertsView(opts.alerts ?? NO_ALERTS) : FACTORIES[id];
-    if (!factory) {
-      message = `the ${id} view is not available in this build`;
-      return false;
-    }
-    const prev = stack[stack.length - 1];
-    const box = blessed.box({ parent: main, top: 0, left: 0, width: '100%', height: '100%' });
-    const view = factory(target);
-    stack.push({ view, box, target });
-    prev?.box.hide();
-    view.mount(box, ctx());
-    wantsChanged();
-    return true;
-  };
-
-  const pop = (): void => {
-    if (stack.length <= 1) return;
-    const e = stack.pop()!;
-    e.view.unmount();
-    e.box.destroy();
-    top().box.show();
-    wantsChanged();
-  };
-
-  const switchTo = (id: ViewId): void => {
-    // The overview is the root; c/p/l replace whatever is above it.
-    if (top().view.id === id && (id !== 'processes' || top().target === '')) return;
-    while (stack.length > 1) pop();
-    if (id !== 'overview') push(id, '');
-  };
+  /** The window the frames compute per-container latency for (a store window's figures come from the store). */
+  function liveWindow(): LatencyWindow {
+    return (LATENCY_WINDOWS as readonly string[]).includes(window) ? (window as LatencyWindow) : '5m';
+  }
 
   function wantsChanged(): void {
-    const t = stack[stack.length - 1];
-    const cursorContainerId = t?.view.cursorContainerId?.() ?? null;
-    const w =
-      t?.view.id === 'processes' || t?.view.id === 'container'
-        ? { processes: true, containerId: t.target || null, cursorContainerId, latencyWindow: liveWindow() }
-        : { processes: false, containerId: null, cursorContainerId, latencyWindow: liveWindow() };
+    const w = stack.wants(liveWindow());
     const k = JSON.stringify(w);
     if (k !== lastWants) {
       lastWants = k;
@@ -239,67 +132,31 @@ export function createTui(opts: TuiOptions): Tui {
     }
   }
 
-  /** The window the frames compute per-container latency for (a store window's figures come from the store). */
-  function liveWindow(): LatencyWindow {
-    return (LATENCY_WINDOWS as readonly string[]).includes(window) ? (window as LatencyWindow) : '5m';
-  }
-
   // ------------------------------------------------------------------ drawing
   const redraw = (fullViews: boolean): void => {
     if (destroyed) return;
-    const cols = Number(screen.width) || 0;
-    const rows = Number(screen.height) || 0;
-    if (tooSmall(cols, rows)) {
-      header.hide();
-      main.hide();
-      status.hide();
-      help.hide();
-      const msg = `terminal too small (need ${MIN_COLS}x${MIN_ROWS})`;
-      const parts = msg.length <= cols ? [msg] : ['terminal too small', `(need ${MIN_COLS}x${MIN_ROWS})`];
-      const center = (s: string): string => fit(' '.repeat(Math.max(0, Math.floor((cols - s.length) / 2))) + s, cols);
-      small.setContent(['', ...parts.map(center)].join('\n'));
-      small.show();
+    if (chrome.fitsNot()) {
       screen.render();
       return;
     }
-    small.hide();
-    header.show();
-    main.show();
-    status.show();
+    const cols = chrome.cols;
     const frame = (paused && frozen ? frozen : store).latest();
-    const t = top();
-    // A container is named, not shown by its 64-hex id.
-    const target =
-      t.view.id === 'container' ? (frame?.containers?.containers.find((c) => c.id === t.target)?.name ?? t.target.slice(0, 12)) : t.target;
-    const viewName = target ? `${t.view.id} ${sanitize(target, 80)}` : t.view.id;
-    headerText.set([headerLine(opts.facts, frame, { refreshMs, paused, view: viewName, window, alerts: alertsSummary(opts.alerts), mode: tt?.marker() ?? null }, theme, cols)]);
+    chrome.setHeader(headerLine(opts.facts, frame, { refreshMs, paused, view: stack.title(frame), window, alerts: alertsSummary(opts.alerts), mode: tt?.marker() ?? null }, theme, cols));
     if (fullViews) {
-      t.view.update(ctx());
+      stack.top.view.update(ctx());
       wantsChanged(); // the cursor may have moved (keys, new rows)
     }
-    statusText.set([
-      statusLine(
-        frame,
-        { paused, prompt: prompt ? { label: prompt.label, text: prompt.text } : null, message, notes: [...notes.values()], helpKey: firstKey('help', '?'), quitKey: firstKey('quit', 'q') },
-        theme,
-        cols,
-      ),
-    ]);
-    if (helpVisible) {
-      help.setContent(helpLines(opts.bindings, theme, cols - 2).join('\n'));
-      help.show();
-      help.setFront();
-    } else if (!help.hidden) help.hide();
+    chrome.setStatus(
+      statusLine(frame, { paused, prompt: prompt.shown, notes: message ? [message, ...notes.values()] : [...notes.values()], helpKey: keys.label('help', '?'), quitKey: keys.label('quit', 'q') }, theme, cols),
+    );
+    help.draw(opts.bindings, theme, cols);
     screen.render();
   };
 
   // ------------------------------------------------------------------ commands
   const handlers: Partial<Record<CommandId, () => void>> = {
     quit: () => opts.onQuit(),
-    help: () => {
-      helpVisible = !helpVisible;
-      help.setScroll(0);
-    },
+    help: () => help.toggle(),
     pause: () => {
       paused = !paused;
       frozen = paused ? store.freeze() : null;
@@ -312,18 +169,18 @@ export function createTui(opts: TuiOptions): Tui {
     },
     jump: () => {
       if (!tt) return void (message = NO_STORE);
-      prompt = { label: 'jump to (ISO 8601, HH:MM[:SS], -2h, epoch s)', text: '', onSubmit: (text) => void (message = tt.jumpTo(text)) };
+      prompt.open('jump to (ISO 8601, HH:MM[:SS], -2h, epoch s): ', (text) => void (message = tt.jumpTo(text)));
     },
     ...Object.fromEntries(TIME_COMMANDS.map((cmd) => [cmd, () => void (message = tt ? tt.command(cmd) : NO_STORE)])),
-    containers: () => switchTo('containers'),
-    processes: () => switchTo('processes'),
-    latency: () => switchTo('latency'),
-    overview: () => switchTo('overview'),
-    alerts: () => switchTo('alerts'),
+    containers: () => stack.switchTo('containers'),
+    processes: () => stack.switchTo('processes'),
+    latency: () => stack.switchTo('latency'),
+    overview: () => stack.switchTo('overview'),
+    alerts: () => stack.switchTo('alerts'),
     back: () => {
-      const r = top().view.command('back', ctx());
+      const r = stack.top.view.command('back', ctx());
       if (r) apply(r);
-      else pop();
+      else stack.pop();
     },
   };
 
@@ -335,68 +192,41 @@ export function createTui(opts: TuiOptions): Tui {
   }
 
   function apply(r: ViewRequest): void {
-    if (r.kind === 'open') push(r.view, r.target);
-    else if (r.kind === 'prompt') prompt = { label: r.label, text: '', onSubmit: r.onSubmit };
+    if (r.kind === 'open') stack.push(r.view, r.target);
+    else if (r.kind === 'prompt') prompt.open(r.label, r.onSubmit);
   }
 
   const run = (cmd: CommandId): void => {
-    message = null;
-    if (helpVisible) {
+    if (help.visible) {
       // The overlay takes the keys: close it, scroll it, or quit.
-      if (cmd === 'help' || cmd === 'back') helpVisible = false;
-      else if (cmd === 'quit') return opts.onQuit();
-      else if (cmd === 'up' || cmd === 'down') help.scroll(cmd === 'up' ? -1 : 1);
-      else if (cmd === 'pageUp' || cmd === 'pageDown') help.scroll((cmd === 'pageUp' ? -1 : 1) * Math.max(1, Number(help.height) - 2));
+      if (!help.command(cmd) && cmd === 'quit') return opts.onQuit();
       redraw(false);
       return;
     }
+    message = null;
     const h = handlers[cmd];
     if (h) {
       h();
     } else {
-      const r = top().view.command(cmd, ctx());
+      const r = stack.top.view.command(cmd, ctx());
       if (r) apply(r);
     }
     if (!destroyed) redraw(true);
   };
 
-  const onPromptKey = (ch: string | undefined, key: { name?: string; full?: string; ctrl?: boolean; meta?: boolean }): void => {
-    if (!prompt) return;
-    if (key.name === 'enter') {
-      const p = prompt;
-      prompt = null;
-      p.onSubmit(p.text);
-    } else if (key.name === 'escape' || key.full === 'C-c' || key.full === 'C-g') {
-      prompt = null;
-    } else if (key.name === 'backspace') {
-      prompt.text = prompt.text.slice(0, -1);
-    } else if (key.full === 'C-u') {
-      prompt.text = '';
-    } else if (ch && !key.ctrl && !key.meta && ch >= ' ' && ch !== '\x7f' && key.name !== 'return') {
-      prompt.text += ch;
-    } else {
-      return;
-    }
-    redraw(true);
-  };
-
-  screen.on('keypress', (ch: string | undefined, key: { name?: string; full?: string; ctrl?: boolean; meta?: boolean } | undefined) => {
-    if (destroyed || !key) return;
-    if (prompt) return onPromptKey(ch, key);
-    if (tooSmall(Number(screen.width) || 0, Number(screen.height) || 0)) {
-      // Only quitting makes sense while nothing is drawn.
-      const cmd = (key.full && keyMap.get(key.full)) || (ch && ch.length === 1 ? keyMap.get(ch) : undefined);
-      if (cmd === 'quit') opts.onQuit();
-      return;
-    }
-    const cmd = (key.full ? keyMap.get(key.full) : undefined) ?? (ch && ch.length === 1 && ch >= ' ' ? keyMap.get(ch) : undefined);
-    if (cmd) run(cmd);
+  dispatchKeys(screen, {
+    keys,
+    prompt,
+    tooSmall: () => tooSmall(chrome.cols, chrome.rows),
+    run,
+    quit: () => opts.onQuit(),
+    redraw: () => redraw(true),
+    closed: () => destroyed,
   });
-
   screen.on('resize', () => redraw(true));
 
   // ------------------------------------------------------------------ start
-  push('overview', '');
+  stack.push('overview', '');
   redraw(true);
 
   return {
@@ -415,21 +245,12 @@ export function createTui(opts: TuiOptions): Tui {
       if (destroyed) return;
       destroyed = true;
       try {
-        for (const e of stack.splice(0).reverse()) e.view.unmount();
+        stack.unmountAll();
         screen.destroy();
       } finally {
         restoreTerminal(opts.output ?? process.stdout);
       }
     },
-    screenshot(): string {
-      const lines = (screen as unknown as { lines: [unknown, string][][] }).lines;
-      const out: string[] = [];
-      for (const line of lines) {
-        let s = '';
-        for (const cell of line) s += cell[1] === '\0' ? '' : cell[1];
-        out.push(s.replace(/\s+$/, ''));
-      }
-      return out.join('\n');
-    },
+    screenshot: () => screenText(screen),
   };
 }

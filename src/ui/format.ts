@@ -1,6 +1,6 @@
 // Number formatting for panels. Unknown values (null) are shown as an em dash, never as 0.
 import { fitCells } from '../text/width.js';
-import type { LatencyWindowFrame } from '../model/types.js';
+import type { ContainerFrame, LatencyWindowFrame } from '../model/types.js';
 import { noStartPercent } from '../model/latency.js';
 
 export const DASH = '—';
@@ -109,4 +109,11 @@ export function lossNotes(w: LatencyWindowFrame): string[] {
   const all = w.blockCompleted;
   if (all > 0 && w.unattributed.count > 0) out.push(`${share((w.unattributed.count / all) * 100)} of block I/O had no cgroup`);
   return out;
+}
+
+/** Marker for figures that do not come from cgroup files. */
+export function sourceMarker(c: ContainerFrame): string {
+  if (c.source === 'docker-stats') return 'api';
+  if (c.source === 'cgroup-v1' || c.source === 'cgroup-v2') return '';
+  return c.source.slice(0, 3);
 }

@@ -5,6 +5,7 @@ import type { HeatmapColumn } from '../store/read-store.js';
 import type { Theme } from './theme.js';
 import { gradient } from './theme.js';
 import { micros } from './format.js';
+import { paint } from './markup.js';
 
 export const SHADES = [' ', '░', '▒', '▓', '█'] as const;
 
@@ -111,7 +112,7 @@ export function renderHeatmap(grid: HeatmapGrid, theme: Theme, opts: HeatmapRend
     const flush = (): void => {
       if (run === '') return;
       const color = tags && runLevel > 0 ? gradient(theme, 'lat', runLevel * 25 - 1) : undefined;
-      text += color ? `{${color}-fg}${run}{/${color}-fg}` : run;
+      text += paint(theme, color, run);
       run = '';
     };
     for (const n of row) {

@@ -3,6 +3,7 @@
 import type { Theme } from './theme.js';
 import { gradient } from './theme.js';
 import { micros } from './format.js';
+import { paint } from './markup.js';
 
 export interface HistogramBar {
   loUs: number;
@@ -89,7 +90,7 @@ export function renderHistogramBars(bars: readonly HistogramBar[], width: number
   return bars.map((b) => {
     const bar = barText(max > 0 ? b.count / max : 0, barW);
     const color = tags ? gradient(theme, 'lat', max > 0 ? (b.count / max) * 100 : 0) : undefined;
-    const barOut = color ? `{${color}-fg}${bar}{/${color}-fg}` : bar;
+    const barOut = paint(theme, color, bar);
     const marks = b.marks.length ? ` ◄${b.marks.join(' ')}` : '';
     return `${rangeLabel(b).padStart(labelW)} │${barOut} ${String(b.count).padStart(countW)}${marks}`;
   });

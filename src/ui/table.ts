@@ -4,13 +4,13 @@
 import blessed from 'blessed';
 import type { Theme } from './theme.js';
 import { fit } from './format.js';
-import { sanitize } from './sanitize.js';
 import { stripUnsafe } from '../text/safe.js';
 import { textCells } from '../text/width.js';
 import type { CommandId } from './keys.js';
 import type { ViewRequest } from './view.js';
 import { compileFilter } from './filter.js';
-import { cellText } from './cell-text.js';
+import { cellText } from './term/cell-text.js';
+import { bold, escTags, paint, selected, underline } from './markup.js';
 
 export type Align = 'left' | 'right';
 export type SortValue = number | string | null | undefined;
@@ -306,17 +306,6 @@ function cmp(a: number | string, b: number | string): number {
   return String(a).localeCompare(String(b));
 }
 
-/** Escape blessed tag braces in text that is already sanitised/fitted. */
-export function escTags(s: string): string {
-  return s.replace(/[{}]/g, (c) => (c === '{' ? '{open}' : '{close}'));
-}
-
-/** Wrap text in a blessed foreground colour tag (no-op for mono themes or no colour). */
-export function colorTag(text: string, color: string | undefined, theme: Theme): string {
-  if (!color || theme.mono) return text;
-  return `{${color}-fg}${text}{/${color}-fg}`;
-}
-
 export interface TableDrawOptions {
   /** Draw every row in the inactive colour (stale data). */
   dim?: boolean;
@@ -343,19 +332,18 @@ export class TableWidget<R> {
     const cols = this.model.layout(width);
     const c = theme.colors;
     const header = fit(this.model.headerText(cols), width);
-    const lines: string[] = [theme.mono ? `{underline}${escTags(header)}{/underline}` : `{bold}${colorTag(escTags(header), c['title'], theme)}{/bold}`];
+    const lines: string[] = [theme.mono ? underline(escTags(header)) : bold(paint(theme, c['title'], escTags(header)))];
     const { rows } = this.model.viewport(height - 1);
-    if (rows.length === 0 && opts.empty) lines.push(colorTag(escTags(fit(opts.empty, width)), c['inactive_fg'], theme));
+    if (rows.length === 0 && opts.empty) lines.push(paint(theme, c['inactive_fg'], escTags(fit(opts.empty, width))));
     for (const row of rows) {
       const cells = this.model.cells(row, cols);
       if (this.model.isSelected(row)) {
         const text = escTags(fit(cells.join(' '.repeat(SEP)), width));
-        if (theme.mono || !c['selected_bg']) lines.push(`{inverse}${text}{/inverse}`);
-        else lines.push(`{${c['selected_bg']}-bg}${colorTag(text, c['selected_fg'], theme)}{/${c['selected_bg']}-bg}`);
+        lines.push(selected(theme, text));
       } else if (opts.dim) {
-        lines.push(colorTag(escTags(fit(cells.join(' '.repeat(SEP)), width)), c['inactive_fg'], theme));
+        lines.push(paint(theme, c['inactive_fg'], escTags(fit(cells.join(' '.repeat(SEP)), width))));
       } else {
-        const parts = cells.map((t, i) => colorTag(escTags(t), cols[i]!.column.color?.(row, theme), theme));
+        const parts = cells.map((t, i) => paint(theme, cols[i]!.column.color?.(row, theme), escTags(t)));
         lines.push(parts.join(' '.repeat(SEP)));
       }
     }
@@ -405,7 +393,7 @@ export function tableStatus<R>(model: TableModel<R>, theme: Theme): string[] {
   const parts: string[] = [];
   const sc = model.sortColumn;
   if (sc) parts.push(`sort: ${escTags(sc.title)} ${model.sortDescending ? '▼' : '▲'}`);
-  if (model.filterError) parts.push(colorTag(escTags(`filter: ${model.filterError}`), theme.colors['status_err'], theme));
+  if (model.filterError) parts.push(paint(theme, theme.colors['status_err'], escTags(`filter: ${model.filterError}`)));
   else if (model.filter) parts.push(`filter: ${escTags(fit(stripUnsafe(model.filter), Math.min(60, textCells(stripUnsafe(model.filter)))))}`);
   return parts;
 }

@@ -12,18 +12,18 @@ const skip = requirement('tmux', hasTmux(), 'tmux is not installed') ?? builtCli
 
 const sessions = sessionsKilledAfterEach();
 
-function run(env: Record<string, string> = {}): { s: TmuxSession; pid: () => number } {
+function run(env: Record<string, string> = {}, args = '--no-docker --no-ebpf'): { s: TmuxSession; pid: () => number } {
   const dir = mkdtempSync(join(tmpdir(), 'tailtop-exit-'));
   const pidFile = join(dir, 'pid');
   // The inner shell writes its pid and execs node, so the pid is node's. After exit, print echo's state.
-  const cmd = `sh -c 'echo $$ > ${pidFile}; exec node ${cli} --no-docker --no-ebpf'; rc=$?; printf 'ECHO:%s\\n' "$(stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo)"; (exit $rc)`;
+  const cmd = `sh -c 'echo $$ > ${pidFile}; exec node ${cli} ${args}'; rc=$?; printf 'ECHO:%s\\n' "$(stty -a | tr ' ;' '\\n\\n' | grep -x -e echo -e -echo)"; (exit $rc)`;
   const s = startTmux(cmd, { cols: 100, rows: 30, cwd: root, env: { TERM: 'tmux-256color', LANG: 'C.UTF-8', ...env } });
   sessions.push(s);
   return { s, pid: () => Number(readFileSync(pidFile, 'utf8').trim()) };
 }
 
 describe.skipIf(skip)('leaving tailtop', () => {
-  for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129], ['SIGQUIT', 131]] as const) {
     it(`restores the terminal on ${sig}`, async () => {
       const { s, pid } = run();
       await s.waitFor(/total\s+\d+\.\d%/, 15_000);
@@ -44,4 +44,18 @@ describe.skipIf(skip)('leaving tailtop', () => {
     expect(after).toContain('ECHO:echo');
     expect(s.modes()).toEqual({ cursorVisible: true, alternateScreen: false });
   }, 40_000);
+
+  // The fleet view goes through the same session (ui/term/session.ts): every signal restores the terminal.
+  for (const [sig, code] of [['SIGTERM', 143], ['SIGQUIT', 131]] as const) {
+    it(`the fleet view restores the terminal on ${sig}`, async () => {
+      const { s, pid } = run({}, 'fleet --prometheus http://127.0.0.1:9 --refresh 1000');
+      await s.waitFor(/tailtop fleet/, 15_000);
+      expect(s.modes().alternateScreen).toBe(true);
+      process.kill(pid(), sig);
+      expect(await s.waitExit(10_000)).toBe(code);
+      const after = await s.waitFor('ECHO:');
+      expect(after).toContain('ECHO:echo');
+      expect(s.modes()).toEqual({ cursorVisible: true, alternateScreen: false });
+    }, 40_000);
+  }
 });

@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContainerCounters, ContainerMeta } from '../../src/model/types.js';
 import { ContainerSource } from '../../src/sources/docker/container-source.js';
 import type { Endpoint } from '../../src/sources/docker/endpoint.js';
-import { backoffDelay, Inventory } from '../../src/sources/docker/inventory.js';
+import { DEFAULT_BACKOFF, Inventory } from '../../src/sources/docker/inventory.js';
+import { backoffDelay } from '../../src/sources/backoff.js';
 import { PassThrough } from 'node:stream';
 import type { DockerApi } from '../../src/sources/docker/api.js';
 import { emptyCalls } from '../../src/sources/docker/api.js';
@@ -183,8 +184,8 @@ function names(inv: Inventory): string[] {
 
 describe('backoffDelay', () => {
   it('doubles from 0.5 s and caps at 30 s', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 100].map((n) => backoffDelay(n))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
-    expect(backoffDelay(0)).toBe(500);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 100].map((n) => backoffDelay(n, DEFAULT_BACKOFF))).toEqual([500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    expect(backoffDelay(0, DEFAULT_BACKOFF)).toBe(500);
   });
 });
 

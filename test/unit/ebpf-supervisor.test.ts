@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { LineSplitter } from '../../src/text/lines.js';
 import {
   EbpfSupervisor,
-  LineSplitter,
   REASON_NO_BTF,
   REASON_NOT_BUILT,
   REASON_NOT_PERMITTED,
@@ -477,5 +477,13 @@ describe('LineSplitter', () => {
     sp.end();
     expect(overlong).toBe(1);
     expect(got).toEqual(['ok', 'next', 'last']);
+  });
+
+  it('hands the head of an overlong line to the caller (stray stderr shows it cut)', () => {
+    const heads: string[] = [];
+    const sp = new LineSplitter(() => {}, (h) => heads.push(h), 4);
+    sp.push('abcdefgh');
+    sp.push('ij\n');
+    expect(heads).toEqual(['abcd']);
   });
 });

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { ThemeError } from '../../src/errors.js';
 import { join } from 'node:path';
-import { chooseThemeName, DEFAULT_COLORS, defaultThemesDir, listThemes, loadTheme, parseTheme } from '../../src/config/themes.js';
+import { chooseThemeName, defaultThemesDir, listThemes, loadTheme, parseTheme } from '../../src/config/themes.js';
+import { DEFAULT_COLORS } from '../../src/contract.js';
 import { gradient } from '../../src/ui/theme.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'config', 'themes');

@@ -6,10 +6,10 @@ import { createTui, type Tui } from '../../src/ui/app.js';
 import { Store } from '../../src/store/store.js';
 import { facts, filledStore, keyTable, makeFrame, theme } from './ui-frames.js';
 import { containersFrame, ctr, harness } from './ui-views-fixtures.js';
-import { asciiGlyph, chooseGlyphs } from '../../src/ui/glyphs.js';
-import { captureStrayOutput } from '../../src/ui/stray-output.js';
+import { asciiGlyph, chooseGlyphs } from '../../src/ui/term/glyphs.js';
+import { captureStrayOutput } from '../../src/ui/term/stray-output.js';
 import { createContainerView } from '../../src/ui/views/container.js';
-import type { GlyphMode } from '../../src/ui/glyphs.js';
+import type { GlyphMode } from '../../src/ui/term/glyphs.js';
 
 const open: Tui[] = [];
 afterEach(() => {
@@ -146,5 +146,16 @@ describe('stray output', () => {
     expect(got).toEqual(['stderr: partial line', 'stderr: second', 'warning: DEP0170 DeprecationWarning: careful', 'stderr: unterminated']);
     expect(stream.write).toBe(original);
     expect(process.listenerCount('warning')).toBeGreaterThan(0); // Node's printer is back
+  });
+
+  it('keeps memory bounded for a stderr line without end: its head is shown once, CRLF lines are cut at CR', () => {
+    const got: string[] = [];
+    const stream = new Writable({ write: (_c, _e, cb) => cb() }) as unknown as NodeJS.WriteStream;
+    const stop = captureStrayOutput((kind, text) => got.push(`${kind}: ${text}`), stream);
+    stream.write('x'.repeat(3000));
+    stream.write('y'.repeat(3000));
+    stream.write('z\r\nnext\r\n\r\n');
+    stop();
+    expect(got).toEqual([`stderr: ${'x'.repeat(3000)}${'y'.repeat(1096)}`, 'stderr: next']);
   });
 });

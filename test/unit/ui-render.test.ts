@@ -3,7 +3,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PassThrough, Writable } from 'node:stream';
 import blessed from 'blessed';
-import { createTui, fasterRefresh, slowerRefresh, type Tui } from '../../src/ui/app.js';
+import { createTui, type Tui } from '../../src/ui/app.js';
+import { fasterRefresh, slowerRefresh } from '../../src/contract.js';
 import { COMMANDS, bindings } from '../../src/ui/keys.js';
 import { Store } from '../../src/store/store.js';
 import { facts, filledStore, keyTable, makeFrame, theme } from './ui-frames.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { LatencyView, createLatencyView } from '../../src/ui/views/latency.js';
-import { ebpfState } from '../../src/ui/status.js';
+import { ebpfState } from '../../src/ui/chrome/status.js';
 import { frame, harness, latRow, latency } from './ui-views-fixtures.js';
 import type { Harness } from './ui-views-fixtures.js';
 import type { BlockLatencyRow } from '../../src/model/types.js';

@@ -11,24 +11,17 @@ import type { ContainerMeta, Runtime } from '../../model/types.js';
 import type { DockerApi } from './api.js';
 import type { Endpoint } from './endpoint.js';
 import { eventEffect, inspectId, metaFromInspect, parseEvent, runtimeFromVersion } from './meta.js';
+import { backoffDelay, type Backoff } from '../backoff.js';
+import { LineSplitter } from '../../text/lines.js';
 
 export type DaemonState = 'ok' | 'none' | 'reconnecting';
 
 export type Logger = (level: 'debug' | 'info' | 'warn', message: string) => void;
 
-export interface Backoff {
-  initialMs: number;
-  maxMs: number;
-}
+export type { Backoff } from '../backoff.js';
 
+/** Docker reconnects: 0.5 s doubling to 30 s. */
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 30_000 };
-
-/** Delay before reconnect attempt `attempt` (1-based): initial * 2^(attempt-1), capped. */
-export function backoffDelay(attempt: number, b: Backoff = DEFAULT_BACKOFF): number {
-  const n = Math.max(1, Math.floor(attempt));
-  const d = b.initialMs * 2 ** Math.min(n - 1, 30);
-  return Math.min(d, b.maxMs);
-}
 
 /** One line from any error value, never longer than 240 characters. */
 export function errLine(e: unknown): string {
@@ -271,28 +264,24 @@ export class Inventory {
   }
 
   private follow(stream: NodeJS.ReadableStream, epoch: number): void {
-    let buf = '';
+    // A runaway line (over 1 MB) is dropped rather than grown without bound.
+    const lines = new LineSplitter(
+      (l) => {
+        const line = l.trim();
+        if (line !== '') this.onEventLine(line);
+      },
+      () => this.badEventLines++,
+      1_000_000,
+    );
     const onData = (chunk: Buffer | string): void => {
       if (epoch !== this.epoch) return;
-      buf += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (line !== '') this.onEventLine(line);
-      }
-      if (buf.length > 1_000_000) {
-        // A runaway line: drop it rather than grow without bound.
-        buf = '';
-        this.badEventLines++;
-      }
+      lines.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
     };
     let ended = false;
     const onEnd = (why: string): void => {
       if (ended) return;
       ended = true;
-      if (buf.trim() !== '') this.onEventLine(buf.trim());
-      buf = '';
+      lines.end();
       if (epoch !== this.epoch || this.stopped) return;
       this.lost(why);
     };

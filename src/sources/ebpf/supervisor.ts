@@ -21,6 +21,8 @@ import { statSync } from 'node:fs';
 import { checkHelper, findHelper, REASON_NOT_BUILT, type HelperChoice } from './helper-path.js';
 import { oneLineText, parseLine, type Hello, type IntervalData } from './protocol.js';
 import { implausible } from './plausible.js';
+import { LineSplitter } from '../../text/lines.js';
+import { backoffDelay } from '../backoff.js';
 
 export { REASON_NOT_BUILT };
 export const REASON_ACTIVE = 'ebpf';
@@ -108,51 +110,6 @@ function isFile(p: string): boolean {
     return statSync(p).isFile();
   } catch {
     return false;
-  }
-}
-
-/** Splits a byte stream into lines; a line longer than `maxLine` is reported once and skipped. */
-export class LineSplitter {
-  private buf = '';
-  private skipping = false;
-
-  constructor(
-    private readonly onLine: (line: string) => void,
-    private readonly onOverlong: () => void,
-    private readonly maxLine = 1 << 20,
-  ) {}
-
-  push(chunk: string): void {
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf('\n', start);
-      if (nl < 0) break;
-      const piece = chunk.slice(start, nl);
-      start = nl + 1;
-      if (this.skipping) {
-        this.skipping = false;
-        this.buf = '';
-        continue;
-      }
-      const line = this.buf + piece;
-      this.buf = '';
-      this.onLine(line);
-    }
-    if (start < chunk.length && !this.skipping) {
-      this.buf += chunk.slice(start);
-      if (this.buf.length > this.maxLine) {
-        this.buf = '';
-        this.skipping = true;
-        this.onOverlong();
-      }
-    }
-  }
-
-  /** End of stream: a last line without a newline is still a line. */
-  end(): void {
-    if (this.buf !== '' && !this.skipping) this.onLine(this.buf);
-    this.buf = '';
-    this.skipping = false;
   }
 }
 
@@ -531,8 +488,8 @@ export class EbpfSupervisor extends EventEmitter {
     if (this.stopped) return;
     const initial = this.opts.backoff?.initialMs ?? 1000;
     const max = this.opts.backoff?.maxMs ?? 30_000;
-    const delay = Math.min(max, initial * 2 ** Math.min(this.failures, 30));
     this.failures++;
+    const delay = backoffDelay(this.failures, { initialMs: initial, maxMs: max });
     this.update({ active: false, reason, hello: undefined, pid: undefined, restartInMs: delay });
     this.restartTimer = this.timers.setTimeout(() => {
       if (this.stopped) return;

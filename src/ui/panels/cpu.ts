@@ -3,7 +3,8 @@
 import { key } from '../../store/store.js';
 import { gradient } from '../theme.js';
 import { DASH, fit, percent } from '../format.js';
-import { byPriority, dim, meter, paint, row, spark, tallSparkline, themeColor, type PanelContext, type PanelOutput } from './draw.js';
+import { byPriority, meter, row, spark, tallSparkline, type PanelContext, type PanelOutput } from './draw.js';
+import { dim, paint, themeColor } from '../markup.js';
 
 /** Width of one core cell below which the grid does not go. */
 export const MIN_CORE_CELL = 18;

@@ -4,7 +4,8 @@ import { key } from '../../store/store.js';
 import { gradient } from '../theme.js';
 import { fit, percent, rate } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { dim, paint, spark, sumSeries, themeColor, type PanelContext, type PanelOutput } from './draw.js';
+import { spark, sumSeries, type PanelContext, type PanelOutput } from './draw.js';
+import { dim, inverse, paint, themeColor } from '../markup.js';
 
 export function disksPanel(ctx: PanelContext): PanelOutput {
   const { theme, frame, store, width: W, height: H } = ctx;
@@ -34,7 +35,7 @@ export function disksPanel(ctx: PanelContext): PanelOutput {
       const vals = sumSeries(store.values(key.diskRead(d.name), sparkW), store.values(key.diskWrite(d.name), sparkW));
       line += ' ' + spark(theme, 'io', vals, sparkW);
     }
-    if (ctx.focused && ctx.selected === i) line = `{inverse}${line}{/inverse}`;
+    if (ctx.focused && ctx.selected === i) line = inverse(line);
     lines.push(line);
   }
   if (shown < disks.length) lines.push(dim(theme, `+${disks.length - shown} more (Enter opens the selected disk)`));

@@ -1,11 +1,12 @@
 // Shared pieces for the overview panels. A panel is a pure function from (store, frame, theme, size) to
 // lines of blessed-tagged text; the overview owns the boxes and sets their content once per frame. Widths are
-// computed on the plain text, colour tags are added afterwards, so a line is never wider than its box.
+// computed on the plain text, colour tags (markup.ts) are added afterwards, so a line is never wider than its box.
 // Untrusted names (disks, interfaces) go through sanitize(), which also removes `{` `}` (blessed tags).
 import type { Frame, LatencyWindow } from '../../model/types.js';
 import type { ReadStore } from '../../store/read-store.js';
-import { gradient, type Theme } from '../theme.js';
+import { gradient, type GradientBase, type Theme } from '../theme.js';
 import { codesToString, fit, sparkline } from '../format.js';
+import { dim, paint, themeColor } from '../markup.js';
 
 export type PanelId = 'cpu' | 'memory' | 'load' | 'pressure' | 'disks' | 'network' | 'latency';
 
@@ -30,22 +31,8 @@ export interface PanelOutput {
   rows?: string[];
 }
 
-/** Wrap text in a foreground colour tag; no tag for mono themes or unknown colours. */
-export function paint(theme: Theme, color: string | undefined, text: string): string {
-  if (theme.mono || !color || color === 'default' || text === '') return text;
-  return `{${color}-fg}${text}{/${color}-fg}`;
-}
-
-export function themeColor(theme: Theme, k: string): string | undefined {
-  return theme.mono ? undefined : theme.colors[k];
-}
-
-export function dim(theme: Theme, text: string): string {
-  return paint(theme, themeColor(theme, 'inactive_fg'), text);
-}
-
 /** A meter of exactly `width` cells: filled part coloured along the gradient `base` (cpu, mem, ...). */
-export function meter(theme: Theme, base: string, pct: number | null, width: number): string {
+export function meter(theme: Theme, base: GradientBase, pct: number | null, width: number): string {
   if (width <= 0) return '';
   if (pct == null || !Number.isFinite(pct)) return dim(theme, '·'.repeat(width));
   const p = Math.max(0, Math.min(100, pct));
@@ -57,7 +44,7 @@ export function meter(theme: Theme, base: string, pct: number | null, width: num
 }
 
 /** Sparkline of the newest `width` values of a store series, coloured by the newest value's share of `max`. */
-export function spark(theme: Theme, base: string, values: Float64Array, width: number, max?: number): string {
+export function spark(theme: Theme, base: GradientBase, values: Float64Array, width: number, max?: number): string {
   if (width <= 0) return '';
   const s = sparkline(values, width, max);
   let top = max ?? 0;

@@ -2,7 +2,8 @@
 import { key } from '../../store/store.js';
 import { fit, num } from '../format.js';
 import { gradient } from '../theme.js';
-import { byPriority, dim, paint, spark, tallSparkline, themeColor, type PanelContext, type PanelOutput } from './draw.js';
+import { byPriority, spark, tallSparkline, type PanelContext, type PanelOutput } from './draw.js';
+import { dim, paint, themeColor } from '../markup.js';
 
 export function loadPanel(ctx: PanelContext): PanelOutput {
   const { theme, frame, store, width: W, height: H } = ctx;

@@ -1,8 +1,9 @@
 // Memory and swap: used bars (used = total - available), a sparkline of used memory, and the breakdown.
 import { key } from '../../store/store.js';
-import { gradient } from '../theme.js';
+import { gradient, type GradientBase } from '../theme.js';
 import { bytes, fit, percent } from '../format.js';
-import { byPriority, dim, meter, paint, spark, tallSparkline, type PanelContext, type PanelOutput } from './draw.js';
+import { byPriority, meter, spark, tallSparkline, type PanelContext, type PanelOutput } from './draw.js';
+import { dim, paint } from '../markup.js';
 
 export function memoryPanel(ctx: PanelContext): PanelOutput {
   const { theme, frame, store, width: W, height: H } = ctx;
@@ -11,7 +12,7 @@ export function memoryPanel(ctx: PanelContext): PanelOutput {
   const memPct = m && m.totalBytes > 0 ? (m.usedBytes / m.totalBytes) * 100 : null;
   const swapPct = m && m.swapTotalBytes > 0 ? (m.swapUsedBytes / m.swapTotalBytes) * 100 : null;
 
-  const meterLine = (label: string, base: string, pct: number | null, used: number | null, total: number | null): string => {
+  const meterLine = (label: string, base: GradientBase, pct: number | null, used: number | null, total: number | null): string => {
     const fig = `${bytes(used)}/${bytes(total)}`;
     const pc = fit(percent(pct, 0), 5, 'right');
     const tail = W >= 36 ? ` ${fit(fig, 13, 'right')}${pc}` : pc;

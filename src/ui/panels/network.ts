@@ -4,7 +4,8 @@ import type { NetFrame } from '../../model/types.js';
 import { key } from '../../store/store.js';
 import { fit, num, rate } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { dim, paint, spark, sumSeries, themeColor, type PanelContext, type PanelOutput } from './draw.js';
+import { spark, sumSeries, type PanelContext, type PanelOutput } from './draw.js';
+import { dim, paint, themeColor } from '../markup.js';
 
 function problems(n: NetFrame): string | null {
   const e = (n.rxErrorsPerSec ?? 0) + (n.txErrorsPerSec ?? 0);

@@ -4,7 +4,8 @@ import type { PressureFrame } from '../../model/types.js';
 import { gradient } from '../theme.js';
 import { fit, percent } from '../format.js';
 import { key } from '../../store/store.js';
-import { byPriority, dim, paint, spark, type PanelContext, type PanelOutput } from './draw.js';
+import { byPriority, spark, type PanelContext, type PanelOutput } from './draw.js';
+import { dim, paint } from '../markup.js';
 
 export function pressurePanel(ctx: PanelContext): PanelOutput {
   const { theme, frame, store, width: W, height: H } = ctx;

@@ -7,7 +7,8 @@ import { key } from '../../store/store.js';
 import { gradient } from '../theme.js';
 import { DASH, fit, micros } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { dim, paint, spark, themeColor, type PanelContext, type PanelOutput } from './draw.js';
+import { spark, type PanelContext, type PanelOutput } from './draw.js';
+import { dim, paint, themeColor } from '../markup.js';
 
 /** Colour scale for latency: 0 at 100 µs or less, 100 at 100 ms or more (log). */
 export function latencyPct(us: number | null): number {

@@ -3,7 +3,7 @@
 // transition, what, value). Reads the alert board the process evaluates once per frame; never evaluates,
 // never reads a clock (times are the frames' wall times). Labels are untrusted text: sanitised.
 import blessed from 'blessed';
-import { cellText } from '../cell-text.js';
+import { cellText } from '../term/cell-text.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import type { AlertReader } from '../../export/alert-board.js';
@@ -13,9 +13,8 @@ import { metricDef } from '../../model/catalogue.js';
 import { formatQuantity } from '../../model/units.js';
 import { fit } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { escTags } from '../table.js';
-import { paint, themeColor } from '../panels/draw.js';
-import type { Theme } from '../theme.js';
+import { escTags, paint, themeColor } from '../markup.js';
+import type { Theme, ThemeKey } from '../theme.js';
 
 /** What an instance is about: its labels (container, device...) without the rule's own, as `k=v`. */
 export function subject(labels: Record<string, string>): string {
@@ -51,7 +50,7 @@ function ago(nowMs: number | null, thenMs: number): string {
 
 /** The view's lines (tagged), `width` cells wide. */
 export function alertLines(board: AlertReader, theme: Theme, width: number): string[] {
-  const t = (k: string, s: string): string => paint(theme, themeColor(theme, k), s);
+  const t = (k: ThemeKey, s: string): string => paint(theme, themeColor(theme, k), s);
   const out: string[] = [];
   if (board.rules.length === 0) {
     out.push(' No [[alert]] rules in the config: see the README, "Alerts".');

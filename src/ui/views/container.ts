@@ -2,19 +2,19 @@
 // throttling, PSI), its labels, its I/O and run-queue latency when eBPF is active, and its processes.
 // Esc is left to the app (command returns null for `back`, the app pops the view stack).
 import blessed from 'blessed';
-import { cellText } from '../cell-text.js';
+import { cellText } from '../term/cell-text.js';
 import type { ContainerFrame, Frame } from '../../model/types.js';
 import { key } from '../../store/store.js';
 import type { ReadStore } from '../../store/read-store.js';
-import type { Theme } from '../theme.js';
+import type { GradientBase, Theme } from '../theme.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
-import { DASH, bytes, fit, micros, num, percent, rate, sparkline } from '../format.js';
+import { DASH, bytes, fit, micros, num, percent, rate, sourceMarker, sparkline } from '../format.js';
 import { histogramBars, renderHistogramBars } from '../histogram-bars.js';
 import { sanitize } from '../sanitize.js';
-import { TableWidget, colorTag, escTags, tableCommand, tableStatus } from '../table.js';
-import { newProcessModel } from './processes.js';
-import { sourceMarker } from './containers.js';
+import { TableWidget, tableCommand, tableStatus } from '../table.js';
+import { newProcessModel } from '../process-table.js';
+import { bold, escTags, paint } from '../markup.js';
 
 interface Metric {
   label: string;
@@ -23,7 +23,7 @@ interface Metric {
   /** Fixed top of the scale, or a floor under the data max. */
   max?: number;
   floor?: number;
-  base: string;
+  base: GradientBase;
 }
 
 function metrics(c: ContainerFrame | undefined, id: string): Metric[] {
@@ -57,7 +57,7 @@ function metricLine(m: Metric, width: number, store: ReadStore, theme: Theme): s
   if (m.max == null) for (const x of v) if (x > top) top = x;
   const spark = sparkW > 0 ? sparkline(v, sparkW, top) : '';
   const color = theme.mono ? undefined : theme.colors[`${m.base}_start`];
-  return `${fit(m.label, labelW)} ${colorTag(spark, color, theme)} ${fit(m.value, valueW, 'right')}`;
+  return `${fit(m.label, labelW)} ${paint(theme, color, spark)} ${fit(m.value, valueW, 'right')}`;
 }
 
 export class ContainerView implements View {
@@ -125,7 +125,7 @@ export class ContainerView implements View {
 
     const procs = frame?.processes ?? null;
     this.model.setRows(procs == null ? [] : procs.filter((p) => p.containerId === this.containerId));
-    this.procTitle.setContent([`{bold}Processes{/bold} ${this.model.rows.length}`, ...tableStatus(this.model, theme)].join('  │  '));
+    this.procTitle.setContent([`${bold('Processes')} ${this.model.rows.length}`, ...tableStatus(this.model, theme)].join('  │  '));
     this.table.draw(theme, { empty: procs == null ? 'no process data' : 'no processes' });
   }
 
@@ -145,10 +145,10 @@ export class ContainerView implements View {
     const err = theme.colors['status_err'];
     if (!c) {
       const why = frame == null ? 'waiting for the first sample…' : `container ${sanitize(this.containerId.slice(0, 12))} not found`;
-      return [colorTag(escTags(why), err, theme)];
+      return [paint(theme, err, escTags(why))];
     }
-    const gone = live ? '' : `  ${colorTag('(gone: last known figures)', err, theme)}`;
-    const l1 = `{bold}${escTags(clip(sanitize(c.name), 40))}{/bold}  ${escTags(clip(sanitize(c.image), 40))}  ${escTags(sanitize(c.state))}  ${c.runtime}  ${escTags(sanitize(c.id).slice(0, 12))}${gone}`;
+    const gone = live ? '' : `  ${paint(theme, err, '(gone: last known figures)')}`;
+    const l1 = `${bold(escTags(clip(sanitize(c.name), 40)))}  ${escTags(clip(sanitize(c.image), 40))}  ${escTags(sanitize(c.state))}  ${c.runtime}  ${escTags(sanitize(c.id).slice(0, 12))}${gone}`;
     const compose = c.composeProject || c.composeService ? `compose: ${sanitize(c.composeProject ?? DASH)}/${sanitize(c.composeService ?? DASH)}  ` : '';
     const cpuLim = c.cpuLimitCores != null ? `${num(c.cpuLimitCores, 2)} cores` : 'unlimited';
     const memLim = c.memoryLimitBytes != null ? bytes(c.memoryLimitBytes) : 'unlimited';

@@ -10,20 +10,14 @@ import type { Theme } from '../theme.js';
 import { gradient } from '../theme.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
-import { DASH, bytes, micros, num, percent, rate, sparkline } from '../format.js';
+import { DASH, bytes, micros, num, percent, rate, sourceMarker, sparkline } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { TableModel, colorTag, escTags, tableStatus } from '../table.js';
-import { TitledTableView } from './table-view.js';
+import { TableModel, tableStatus } from '../table.js';
+import { TitledTableView } from '../table-view.js';
 import type { Column } from '../table.js';
+import { bold, escTags, paint } from '../markup.js';
 
 export const NO_RUNTIME = 'no container runtime found (DOCKER_HOST, /var/run/docker.sock, podman sockets)';
-
-/** Marker for figures that do not come from cgroup files. */
-export function sourceMarker(c: ContainerFrame): string {
-  if (c.source === 'docker-stats') return 'api';
-  if (c.source === 'cgroup-v1' || c.source === 'cgroup-v2') return '';
-  return c.source.slice(0, 3);
-}
 
 export function containerSearchText(c: ContainerFrame): string[] {
   const out = [c.name, c.image, c.composeProject ?? '', c.composeService ?? ''];
@@ -138,8 +132,8 @@ export class ContainersView extends TitledTableView<Row> implements View {
     const parts: string[] = [];
     const total = this.model.totalCount;
     const shown = this.model.rows.length;
-    parts.push(`{bold}Containers{/bold} ${shown === total ? total : `${shown}/${total}`}`);
-    if (status) parts.push(colorTag(escTags(status), c['status_err'] ?? c['inactive_fg'], theme));
+    parts.push(`${bold('Containers')} ${shown === total ? total : `${shown}/${total}`}`);
+    if (status) parts.push(paint(theme, c['status_err'] ?? c['inactive_fg'], escTags(status)));
     parts.push(...tableStatus(this.model, theme));
     parts.push('CPU%: 100 = one core');
     return parts.join('  │  ');

@@ -2,16 +2,16 @@
 // latency buckets up, the current window's histogram as bars with p50/p95/p99 marks, service vs total
 // time, and the counts of the other ops.
 import blessed from 'blessed';
-import { cellText } from '../cell-text.js';
+import { cellText } from '../term/cell-text.js';
 import type { BlockOp } from '../../model/types.js';
-import { opRank } from '../../model/types.js';
+import { opRank } from '../../contract.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { DASH, micros, num } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { colorTag, escTags } from '../table.js';
 import { buildHeatmap, renderHeatmap } from '../heatmap.js';
 import { histogramBars, renderHistogramBars } from '../histogram-bars.js';
+import { bold, escTags, paint } from '../markup.js';
 
 const AXIS = 8;
 
@@ -50,9 +50,9 @@ export class DiskView implements View {
     const dev = sanitize(this.device);
     const other: BlockOp = this.op === 'read' ? 'write' : 'read';
 
-    const src = active ? 'source: eBPF' : colorTag(escTags(sanitize(lat?.source ?? 'eBPF: not running')), theme.colors['status_err'], theme);
+    const src = active ? 'source: eBPF' : paint(theme, theme.colors['status_err'], escTags(sanitize(lat?.source ?? 'eBPF: not running')));
     this.title.setContent(
-      `{bold}Disk ${escTags(dev)}{/bold} — ${this.op} latency (tab: ${other})  │  window ${ctx.window}  │  ${src}`,
+      `${bold(`Disk ${escTags(dev)}`)} — ${this.op} latency (tab: ${other})  │  window ${ctx.window}  │  ${src}`,
     );
 
     // Heatmap: about half of the height (axis line included).
@@ -63,7 +63,7 @@ export class DiskView implements View {
     const grid = buildHeatmap(ctx.store.heatmap(this.device, this.op), cols, heatH - 1);
     if (grid.cells.length === 0) {
       const why = !active ? `heatmap: ${DASH} (${sanitize(lat?.source ?? 'eBPF: not running')})` : `no ${this.op} requests on ${dev} yet`;
-      this.heat.setContent(colorTag(escTags(why), theme.colors['inactive_fg'], theme));
+      this.heat.setContent(paint(theme, theme.colors['inactive_fg'], escTags(why)));
     } else {
       this.heat.setContent(renderHeatmap(grid, theme, { axisWidth: AXIS }).join('\n'));
     }
@@ -90,7 +90,7 @@ export class DiskView implements View {
     ], Math.max(1, height - detailTop - lines.length - 1), 2);
     const out = lines.map((l) => escTags(l));
     if (bars.length > 0) {
-      out.push(`{bold}${this.op} histogram (${ctx.window}, service time){/bold}`);
+      out.push(bold(`${this.op} histogram (${ctx.window}, service time)`));
       out.push(...renderHistogramBars(bars, Math.min(width, 100), theme));
     }
     this.detail.setContent(out.join('\n'));

@@ -5,9 +5,9 @@
 // (IOPS over the window's own covered seconds); this only formats. When eBPF is off, the reason is shown
 // and every figure is "—".
 import blessed from 'blessed';
-import { cellText } from '../cell-text.js';
+import { cellText } from '../term/cell-text.js';
 import type { BlockLatencyRow, BlockOp, Frame, LatencyWindow } from '../../model/types.js';
-import { opRank } from '../../model/types.js';
+import { LISTED_OPS, opRank } from '../../contract.js';
 import { key } from '../../store/store.js';
 import type { ReadStore } from '../../store/read-store.js';
 import { gradient } from '../theme.js';
@@ -15,8 +15,9 @@ import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { DASH, lossNotes, micros, num, sparkline } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { TableModel, TableWidget, colorTag, escTags, tableCommand, tableStatus } from '../table.js';
+import { TableModel, TableWidget, tableCommand, tableStatus } from '../table.js';
 import type { Column } from '../table.js';
+import { bold, escTags, paint } from '../markup.js';
 
 
 export interface LatencyRow {
@@ -68,7 +69,7 @@ export function latencyRows(frame: Frame | null, w: LatencyWindow, store: ReadSt
   // Inactive: the host's disks with unknown figures.
   const out: LatencyRow[] = [];
   for (const d of frame.host.disks) {
-    for (const op of ['read', 'write'] as BlockOp[]) out.push({ device: d.name, op, r: null, iops: null, trend: trend(d.name, op) });
+    for (const op of LISTED_OPS) out.push({ device: d.name, op, r: null, iops: null, trend: trend(d.name, op) });
   }
   return out;
 }
@@ -104,11 +105,11 @@ export class LatencyView implements View {
     this.model.setRows(latencyRows(frame, ctx.window, ctx.store));
     const lat = frame?.latency ?? null;
     const active = lat?.active === true;
-    const src = active ? 'source: eBPF' : colorTag(escTags(sanitize(lat?.source ?? 'eBPF: not running')), theme.colors['status_err'], theme);
+    const src = active ? 'source: eBPF' : paint(theme, theme.colors['status_err'], escTags(sanitize(lat?.source ?? 'eBPF: not running')));
     const bad = lat && lat.badLines > 0 ? `  │  ${lat.badLines} malformed helper lines` : '';
-    const line1 = [`{bold}Tail latency{/bold} (window ${ctx.window})`, src, ...tableStatus(this.model, theme)].join('  │  ') + bad;
+    const line1 = [`${bold('Tail latency')} (window ${ctx.window})`, src, ...tableStatus(this.model, theme)].join('  │  ') + bad;
     const line2 = 'service = issue→complete; tot = insert→complete (queue included); Enter: disk heatmap';
-    this.title.setContent(`${line1}\n${colorTag(line2, theme.colors['inactive_fg'], theme)}`);
+    this.title.setContent(`${line1}\n${paint(theme, theme.colors['inactive_fg'], line2)}`);
     const empty = frame == null ? 'waiting for the first sample…' : active ? `no block I/O in the ${ctx.window} window` : 'no disks';
     this.table.draw(theme, { empty });
 

@@ -7,7 +7,7 @@
 //                            characters ("$1\x03"), or becomes "??" where the screen is not Unicode
 // Installed once, when this module is first imported (by screen.ts and cell-text.ts).
 import { createRequire } from 'node:module';
-import { charCells } from '../text/width.js';
+import { charCells } from '../../text/width.js';
 
 export interface BlessedUnicode {
   charWidth(s: string | number, i?: number): number;

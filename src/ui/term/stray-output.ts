@@ -5,18 +5,20 @@
 // that a native module writes straight to file descriptor 2 cannot be caught from JavaScript.
 type Write = typeof process.stderr.write;
 
+import { LineSplitter } from '../../text/lines.js';
+
 export type StrayKind = 'warning' | 'stderr';
 
 /** Start capturing; returns the function that puts stderr and the warning printer back. */
 export function captureStrayOutput(onLine: (kind: StrayKind, text: string) => void, stream: NodeJS.WriteStream = process.stderr): () => void {
   const original = stream.write;
-  let partial = '';
-  const take = (text: string): void => {
-    partial += text;
-    const lines = partial.split(/\r?\n/);
-    partial = (lines.pop() ?? '').slice(-4096);
-    for (const l of lines) if (l.trim() !== '') onLine('stderr', l);
+  const say = (l: string): void => {
+    const line = l.replace(/\r$/, '');
+    if (line.trim() !== '') onLine('stderr', line);
   };
+  // A line longer than 4 KiB is shown by its head (the status line shows far less of it anyway).
+  const lines = new LineSplitter(say, say, 4096);
+  const take = (text: string): void => lines.push(text);
   stream.write = function (chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
     const done = typeof encoding === 'function' ? encoding : typeof cb === 'function' ? cb : null;
     try {
@@ -38,8 +40,7 @@ export function captureStrayOutput(onLine: (kind: StrayKind, text: string) => vo
     if (stopped) return;
     stopped = true;
     stream.write = original;
-    if (partial.trim() !== '') onLine('stderr', partial);
-    partial = '';
+    lines.end();
     process.removeListener('warning', onWarning);
     for (const p of printers) process.on('warning', p as (w: Error) => void);
   };

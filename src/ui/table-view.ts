@@ -2,10 +2,10 @@
 // redrawn when the title is resized, the table commands (sort, filter, move), and unmount. Subclasses give
 // the model and `update`.
 import blessed from 'blessed';
-import type { CommandId } from '../keys.js';
-import type { ViewContext, ViewRequest } from '../view.js';
-import { TableModel, TableWidget, tableCommand } from '../table.js';
-import { cellText } from '../cell-text.js';
+import type { CommandId } from './keys.js';
+import type { ViewContext, ViewRequest } from './view.js';
+import { TableModel, TableWidget, tableCommand } from './table.js';
+import { cellText } from './term/cell-text.js';
 
 export abstract class TitledTableView<R> {
   abstract readonly model: TableModel<R>;

@@ -1,18 +1,16 @@
 // The status line: collector errors from the newest frame ("diskstats: permission denied"), the eBPF state,
 // PAUSED, a prompt while one is open, and a short key hint.
-import type { Frame } from '../model/types.js';
-import type { Theme } from './theme.js';
-import { fit, lossNotes } from './format.js';
-import { textCells } from '../text/width.js';
-import { sanitize } from './sanitize.js';
-import { paint, themeColor } from './panels/draw.js';
+import type { Frame } from '../../model/types.js';
+import type { Theme, ThemeKey } from '../theme.js';
+import { fit, lossNotes } from '../format.js';
+import { textCells } from '../../text/width.js';
+import { sanitize } from '../sanitize.js';
+import { bold, paint, themeColor } from '../markup.js';
 
 export interface StatusState {
   paused: boolean;
   /** An open prompt: label and the text typed so far. */
   prompt: { label: string; text: string } | null;
-  /** A transient message from the app (e.g. a key that does nothing here). */
-  message: string | null;
   /** Notes the caller set (a failed tick, stray stderr output), already sanitised. */
   notes?: string[];
   helpKey: string;
@@ -30,7 +28,7 @@ export function ebpfState(frame: Frame | null): string | null {
 }
 
 export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, width: number): string {
-  const t = (k: string, text: string): string => paint(theme, themeColor(theme, k), text);
+  const t = (k: ThemeKey, text: string): string => paint(theme, themeColor(theme, k), text);
   if (s.prompt) {
     const text = sanitize(s.prompt.text, 500);
     const room = Math.max(0, width - textCells(s.prompt.label) - 2);
@@ -38,8 +36,7 @@ export function statusLine(frame: Frame | null, s: StatusState, theme: Theme, wi
     return fit(` ${s.prompt.label}${shown}█`, width);
   }
   const parts: [string, string][] = [];
-  if (s.paused) parts.push(['PAUSED', t('status_warn', '{bold}PAUSED{/bold}')]);
-  if (s.message) parts.push([sanitize(s.message, 200), t('status_warn', sanitize(s.message, 200))]);
+  if (s.paused) parts.push(['PAUSED', t('status_warn', bold('PAUSED'))]);
   for (const n of s.notes ?? []) parts.push([n, t('status_err', n)]);
   for (const e of frame?.errors ?? []) {
     // Messages that already name their source ("docker: reconnecting ...") are not prefixed twice.

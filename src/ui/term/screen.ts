@@ -6,8 +6,9 @@
 // are the sole listener, so the caller (the CLI) restores the terminal itself via `restoreTerminal` on every
 // exit path; `createTui().destroy()` does it too.
 import blessed from 'blessed';
-import './blessed-unicode.js'; // real character widths, before anything is measured
+import './cell-width.js'; // real character widths, before anything is measured
 import { asciiTable, type GlyphMode } from './glyphs.js';
+import { fastDocking } from './blessed-patches.js';
 
 export interface ScreenOptions {
   input?: NodeJS.ReadableStream;
@@ -130,150 +131,14 @@ export function restoreTerminal(output: NodeJS.WritableStream = process.stdout):
   }
 }
 
-/**
- * A container box whose children cover it whole: blessed skips writing its own cells each render (its area
- * is still cleared by blessed when it or a child hides, moves or goes away). Without it a full-size
- * container repaints every cell, which marks every line dirty and makes blessed re-diff the whole screen.
- */
-export function noFill(box: blessed.Widgets.BlessedElement, on = true): void {
-  (box as unknown as { _noFill: boolean })._noFill = on;
-}
-
-interface RenderInternals {
-  _emit(name: string, args?: unknown[]): void;
-  parseContent(): void;
-  _getCoords(get: boolean): { xi: number; xl: number; yi: number; yl: number } | undefined;
-  lpos?: unknown;
-  border?: unknown;
-  scrollbar?: unknown;
-  shadow?: unknown;
-  children: { index: number; render(): unknown }[];
-  screen: { _ci: number };
-  render(): unknown;
-}
-
-/**
- * A plain container (no border, content, scrollbar or shadow) whose children cover it whole: render only
- * places it and renders its children, as blessed's Element.render does for such a box with `noFill`, minus
- * the walk over every cell of its area that writes nothing. `on = false` puts blessed's render back.
- */
-export function container(box: blessed.Widgets.BlessedElement, on = true): void {
-  noFill(box, on);
-  const b = box as unknown as RenderInternals;
-  if (!on) {
-    delete (b as { render?: unknown }).render;
-    return;
+/** The screen's cell buffer as plain text (rows joined by "\n", trailing spaces trimmed): render tests. */
+export function screenText(screen: blessed.Widgets.Screen): string {
+  const lines = (screen as unknown as { lines: [unknown, string][][] }).lines;
+  const out: string[] = [];
+  for (const line of lines) {
+    let s = '';
+    for (const cell of line) s += cell[1] === '\0' ? '' : cell[1];
+    out.push(s.replace(/\s+$/, ''));
   }
-  const original = b.render;
-  b.render = function (this: RenderInternals) {
-    if (this.border || this.scrollbar || this.shadow) return original.call(this);
-    this._emit('prerender');
-    this.parseContent();
-    const coords = this._getCoords(true);
-    if (!coords) {
-      delete this.lpos;
-      return;
-    }
-    if (coords.xl - coords.xi <= 0) {
-      coords.xl = Math.max(coords.xl, coords.xi);
-      return;
-    }
-    if (coords.yl - coords.yi <= 0) {
-      coords.yl = Math.max(coords.yl, coords.yi);
-      return;
-    }
-    this.lpos = coords;
-    for (const el of this.children) {
-      if (this.screen._ci !== -1) el.index = this.screen._ci++;
-      el.render();
-    }
-    this._emit('render', [coords]);
-    return coords;
-  };
-}
-
-// ------------------------------------------------------------------ docked borders
-// blessed joins the borders of neighbouring boxes (dockBorders) after every render: for each row that holds
-// a border it looks at every cell and, for each box-drawing character, at its four neighbours, through
-// object lookups keyed by one-character strings. The same rules with tables indexed by code point (the
-// characters are U+2500..U+253C), in the same order (rows top to bottom, cells left to right, each cell
-// seeing the already joined cells to its left and above). A row is marked for redraw only when a cell changes.
-const BOX0 = 0x2500;
-const BOX_N = 0x3d;
-const IS_ANGLE = new Uint8Array(BOX_N);
-const LEFT = new Uint8Array(BOX_N); // joins to its right neighbour (┌ └ ┼ ├ ┴ ┬ ─)
-const UP = new Uint8Array(BOX_N); // joins to the cell below (┐ ┌ ┼ ├ ┤ ┬ │)
-const RIGHT = new Uint8Array(BOX_N); // joins to its left neighbour (┘ ┐ ┼ ┤ ┴ ┬ ─)
-const DOWN = new Uint8Array(BOX_N); // joins to the cell above (┘ └ ┼ ├ ┤ ┴ │)
-const mark = (t: Uint8Array, chars: string): void => {
-  for (const c of chars) t[c.charCodeAt(0) - BOX0] = 1;
-};
-mark(IS_ANGLE, '┘┐┌└┼├┤┴┬│─');
-mark(LEFT, '┌└┼├┴┬─');
-mark(UP, '┐┌┼├┤┬│');
-mark(RIGHT, '┘┐┼┤┴┬─');
-mark(DOWN, '┘└┼├┤┴│');
-// [left][up][right][down] -> character ('' = keep).
-const ANGLE_TABLE = ['', '│', '─', '┌', '│', '│', '└', '├', '─', '┐', '─', '┬', '┘', '┤', '┴', '┼'];
-
-type DockCell = [number, string];
-const boxIndex = (cell: DockCell | undefined, table: Uint8Array): boolean => {
-  if (!cell) return false;
-  const ch = cell[1];
-  if (ch.length !== 1) return false;
-  const i = ch.charCodeAt(0) - BOX0;
-  return i >= 0 && i < BOX_N && table[i] === 1;
-};
-
-function fastDockBorders(this: { lines: (DockCell[] & { dirty?: boolean })[]; _borderStops: Record<string, boolean>; width: number; options: { ignoreDockContrast?: boolean } }): void {
-  const lines = this.lines;
-  const contrast = !this.options.ignoreDockContrast;
-  const stops = Object.keys(this._borderStops)
-    .map((k) => +k)
-    .sort((a, b) => a - b);
-  const width = this.width;
-  for (const y of stops) {
-    const row = lines[y];
-    if (!row) continue;
-    const above = lines[y - 1];
-    const below = lines[y + 1];
-    for (let x = 0; x < width; x++) {
-      const cell = row[x]!;
-      if (!boxIndex(cell, IS_ANGLE)) continue;
-      const attr = cell[0];
-      const ch = cell[1];
-      let angle = 0;
-      let keep = false;
-      const l = row[x - 1];
-      if (boxIndex(l, LEFT)) {
-        if (contrast && l![0] !== attr) keep = true;
-        angle |= 8;
-      }
-      const u = above?.[x];
-      if (!keep && boxIndex(u, UP)) {
-        if (contrast && u![0] !== attr) keep = true;
-        angle |= 4;
-      }
-      const r = row[x + 1];
-      if (!keep && boxIndex(r, RIGHT)) {
-        if (contrast && r![0] !== attr) keep = true;
-        angle |= 2;
-      }
-      const d = below?.[x];
-      if (!keep && boxIndex(d, DOWN)) {
-        if (contrast && d![0] !== attr) keep = true;
-        angle |= 1;
-      }
-      const next = keep ? ch : ANGLE_TABLE[angle] || ch;
-      if (next !== ch) {
-        cell[1] = next;
-        row.dirty = true;
-      }
-    }
-  }
-}
-
-/** Use the table-driven border joining above instead of blessed's own (same result). */
-export function fastDocking(screen: blessed.Widgets.Screen): void {
-  (screen as unknown as { _dockBorders: unknown })._dockBorders = fastDockBorders;
+  return out.join('\n');
 }

@@ -10,13 +10,13 @@
 //
 // The result is the cells blessed would produce for `tags: true, wrap: false` content with the same text:
 // the same attributes (from program._attr and screen.attrCode), rows below the text filled with blanks,
-// wide characters (by their real width: blessed-unicode.ts) followed by a filler cell, combining characters
+// wide characters (by their real width: cell-width.ts) followed by a filler cell, combining characters
 // joined to the cell before them; but lines are cut at the inner width counted in cells (blessed counts
 // UTF-16 units, which cuts a line holding emoji short), and a wide character with only one cell left
 // becomes a blank. A box given cell text also takes `setContent(text)` (lines split at "\n").
 import blessed from 'blessed';
-import { noFill } from './screen.js';
-import { unicode } from './blessed-unicode.js';
+import { noFill } from './blessed-patches.js';
+import { unicode } from './cell-width.js';
 
 type Cell = [number, string];
 interface ScreenInternals {
