@@ -10,6 +10,7 @@ import { Store } from '../../src/store/store.js';
 import { figuresOf } from '../../src/model/catalogue.js';
 import { Replay, type Timer } from '../../src/replay/replay.js';
 import { firstDifference, recordSets, samples, tempDirs } from './record-helpers.js';
+import { key } from '../../src/store/store.js';
 
 const tmp = tempDirs();
 const START = Date.UTC(2026, 0, 1, 10, 0, 0);
@@ -44,7 +45,7 @@ describe('replay', () => {
     // the rings: the live store after sample 450 and replay at 450
     const live = liveFrames(sets.slice(0, 451)).store;
     replay.jump(sets[450]!.wallMs);
-    for (const k of ['host.cpu', 'disk.vda.write', `ctr.${sets[0]!.containers!.containers[0]!.meta.id}.cpu`]) {
+    for (const k of [key.hostCpu, key.diskWrite('vda'), key.ctrCpu(sets[0]!.containers!.containers[0]!.meta.id)]) {
       expect([...replay.store.values(k)]).toEqual([...live.values(k)]);
       expect(replay.store.values(k).length).toBe(300);
     }

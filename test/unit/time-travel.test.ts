@@ -12,6 +12,7 @@ import { recordedTime, TimeTravel } from '../../src/replay/time-travel.js';
 import { createTui, type Tui } from '../../src/ui/app.js';
 import { facts, keyTable, theme } from './ui-frames.js';
 import { recordSets, samples, tempDirs } from './record-helpers.js';
+import { key } from '../../src/store/store.js';
 
 const tmp = tempDirs();
 const START = Date.UTC(2026, 0, 1, 10, 0, 0);
@@ -87,7 +88,7 @@ describe('time travel controller', () => {
     expect(tt.marker()).toBe(`HISTORY ${recordedTime(sets[339]!.wallMs)}`);
     expect(tt.store.latest()!.wallMs).toBe(sets[339]!.wallMs);
     // graphs from the recording: 300 values back from there, as the live store held them then
-    expect(tt.store.values('host.cpu').length).toBe(300);
+    expect(tt.store.values(key.hostCpu).length).toBe(300);
     expect(tt.command('live')).toBe('live');
     expect(tt.marker()).toBeNull();
     expect(tt.store.latest()).toBe(live.latest());

@@ -13,7 +13,7 @@ import { metricDef } from '../../model/catalogue.js';
 import { formatQuantity } from '../../model/units.js';
 import { fit } from '../format.js';
 import { sanitize } from '../sanitize.js';
-import { escTags, paint, themeColor } from '../markup.js';
+import { bold, escTags, paint, themeColor } from '../markup.js';
 import type { Theme, ThemeKey } from '../theme.js';
 
 /** What an instance is about: its labels (container, device...) without the rule's own, as `k=v`. */
@@ -59,14 +59,14 @@ export function alertLines(board: AlertReader, theme: Theme, width: number): str
   const now = board.evaluatedAtMs;
   const active = board.active();
   const firing = active.filter((a) => a.state === 'firing').length;
-  out.push(t('title', `{bold} Active: ${firing} firing, ${active.length - firing} pending{/bold}`) + t('inactive_fg', `   (${board.rules.length} rule${board.rules.length === 1 ? '' : 's'}; evaluated every frame)`));
+  out.push(t('title', bold(` Active: ${firing} firing, ${active.length - firing} pending`)) + t('inactive_fg', `   (${board.rules.length} rule${board.rules.length === 1 ? '' : 's'}; evaluated every frame)`));
   const wSubj = Math.max(10, width - 1 - 8 - 20 - 10 - 12 - 10 - 5);
   out.push(t('inactive_fg', ` ${fit('STATE', 8)}${fit('ALERT', 20)}${fit('SEVERITY', 10)}${fit('WHAT', wSubj)}${fit('VALUE', 12, 'right')}${fit('FOR', 10, 'right')}`));
   if (active.length === 0) out.push(t('inactive_fg', ' none'));
   for (const a of active) out.push(activeLine(a, board, theme, wSubj, now));
   out.push('');
   const hist = board.history();
-  out.push(t('title', `{bold} History: ${hist.length} transition${hist.length === 1 ? '' : 's'}, newest first{/bold}`));
+  out.push(t('title', bold(` History: ${hist.length} transition${hist.length === 1 ? '' : 's'}, newest first`)));
   out.push(t('inactive_fg', ` ${fit('TIME', 10)}${fit('ALERT', 20)}${fit('CHANGE', 21)}${fit('WHAT', wSubj - 3)}${fit('VALUE', 12, 'right')}`));
   for (let i = hist.length - 1; i >= 0; i--) out.push(historyLine(hist[i]!, board, theme, wSubj - 3));
   return out;
