@@ -1,5 +1,5 @@
-// Command-line times, durations and sizes for the recording commands (agent, snapshot --from/--to, replay
-// --at, report): one parser each, so every command accepts the same forms and says the same thing when it
+// Command-line times and durations for the recording commands (snapshot --from/--to/--step, replay --at,
+// report): one parser each, so every command accepts the same forms and says the same thing when it
 // cannot. Pure: "now" and the time zone come in as arguments.
 //
 // Times (`--from`, `--to`, `--at`):
@@ -7,9 +7,8 @@
 //   clock time    03:10, 03:10:30 (today, local time)
 //   relative      -2h, -90s, -1h30m, -7d (before now); `now`
 //   epoch seconds 1764559800, 1764559800.5
-// Durations (`--retain`): 7d, 12h, 90m, 30s, 1d12h.  Sizes (`--max-size`): 2GiB, 500MB, 512MiB, 1048576.
+// Durations (`--step`): 7d, 12h, 90m, 30s, 1d12h. (The agent's --retain and --max-size: agent/options.ts.)
 import { UsageError } from '../errors.js';
-import { parseQuantity } from '../model/units.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -95,13 +94,4 @@ export function parseDurationArg(flag: string, text: string): number {
   const ms = parseSpanMs(text.trim());
   if (ms === null || !(ms > 0)) throw new UsageError(`${flag}: ${JSON.stringify(text.slice(0, 60))} is not a duration: use e.g. 7d, 12h, 90m, 1d12h`);
   return ms;
-}
-
-/** A size flag (`--max-size 2GiB`) in bytes, a whole number more than 0. */
-export function parseSizeArg(flag: string, text: string): number {
-  const r = parseQuantity(text, 'bytes');
-  if ('error' in r || !(r.value >= 1) || !Number.isSafeInteger(Math.round(r.value))) {
-    throw new UsageError(`${flag}: ${JSON.stringify(text.slice(0, 60))} is not a size: use e.g. 2GiB, 500MB, 512MiB or bytes`);
-  }
-  return Math.round(r.value);
 }
