@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tailtop.h: types and the bucket function shared by the kernel side (tailtop.bpf.c), the loader
- * (tailtop-bpf.c) and a host-compiled test (test/unit/bucket-c.test.ts compares tt_bucket_of with the
+ * (loader.c) and a host-compiled test (test/unit/bucket-c.test.ts compares tt_bucket_of with the
  * TypeScript bucketIndex). The protocol the loader speaks is docs/ebpf-protocol.md.
  * Needs __u32/__u64 (vmlinux.h on the kernel side, <linux/types.h> elsewhere).
  */

@@ -20,7 +20,7 @@ import {
 import { readVersion, shortHash, sourceHash } from './sources/ebpf/helper-version.js';
 import { unescapeMountPath } from './sources/cgroup/detect.js';
 
-/** The capabilities the helper needs (kernel 5.8+; see bpf/tailtop-bpf.c for the measurement). */
+/** The capabilities the helper needs (kernel 5.8+; see bpf/loader.c for the measurement). */
 export const HELPER_CAPS = 'cap_bpf,cap_perfmon';
 const CAP_BPF = 39;
 const STATE = join(INSTALL_DIR, 'setup.json');

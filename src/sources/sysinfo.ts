@@ -46,7 +46,7 @@ async function loadSi(): Promise<SysinfoApi> {
 }
 const realOs: OsApi = os;
 
-export const DEFAULT_TIMEOUT_MS = 3000;
+const DEFAULT_TIMEOUT_MS = 3000;
 
 class TimeoutError extends Error {}
 

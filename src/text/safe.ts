@@ -21,7 +21,3 @@ export function stripUnsafe(text: string): string {
   return text.replace(ESCAPES, '').replace(SPACES, ' ').replace(UNSAFE, '').replace(PILED, '$1');
 }
 
-/** Whether `text` is unchanged by stripUnsafe. */
-export function isSafe(text: string): boolean {
-  return stripUnsafe(text) === text;
-}

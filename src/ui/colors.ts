@@ -38,7 +38,7 @@ const ANSI16: readonly [string, number, number, number][] = [
   ['lightwhite', 255, 255, 255],
 ];
 
-export function parseHex(c: string): [number, number, number] | null {
+function parseHex(c: string): [number, number, number] | null {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c);
   return m ? [parseInt(m[1]!, 16), parseInt(m[2]!, 16), parseInt(m[3]!, 16)] : null;
 }

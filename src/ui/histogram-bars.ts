@@ -75,7 +75,7 @@ export function barText(frac: number, width: number): string {
 }
 
 /** Compact range label, e.g. "256µs-512µs". */
-export function rangeLabel(bar: HistogramBar): string {
+function rangeLabel(bar: HistogramBar): string {
   return `${micros(bar.loUs)}-${micros(bar.hiUs)}`;
 }
 

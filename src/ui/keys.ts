@@ -60,7 +60,7 @@ export function bindings(overrides: Partial<Record<string, string[]>> = {}): Bin
 }
 
 /** The commands of `tailtop fleet`, with the fleet's own help line where it differs (same keys, same config). */
-export const FLEET_COMMANDS: Partial<Record<CommandId, string>> = {
+const FLEET_COMMANDS: Partial<Record<CommandId, string>> = {
   quit: COMMANDS.quit.help,
   help: COMMANDS.help.help,
   faster: 'Query Prometheus more often',

@@ -51,7 +51,7 @@ function place(total: number, sizes: number[]): [number, number][] {
 }
 
 /** Rows the CPU core grid wants at inner width `w` (as many columns as fit at a comfortable width). */
-export function cpuGridRows(cores: number, w: number): number {
+function cpuGridRows(cores: number, w: number): number {
   if (cores <= 0) return 0;
   const comfortable = w >= 100 ? coreColumns(cores, w, 1) : Math.max(1, Math.floor(w / Math.max(MIN_CORE_CELL, 24)));
   return Math.ceil(cores / Math.max(1, Math.min(cores, comfortable)));

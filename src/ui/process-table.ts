@@ -6,7 +6,7 @@ import { bytes, num, percent } from './format.js';
 import { sanitize } from './sanitize.js';
 import { TableModel, type Column } from './table.js';
 
-export function processColumns(withContainer: boolean): Column<ProcessFrame>[] {
+function processColumns(withContainer: boolean): Column<ProcessFrame>[] {
   const cols: Column<ProcessFrame>[] = [
     { id: 'pid', title: 'PID', width: 7, align: 'right', format: (p) => String(p.pid), sortKey: (p) => p.pid },
     { id: 'user', title: 'USER', width: 8, priority: 1, format: (p) => sanitize(p.user), sortKey: (p) => p.user },
@@ -29,7 +29,7 @@ export function processColumns(withContainer: boolean): Column<ProcessFrame>[] {
   return cols;
 }
 
-export function processSearchText(p: ProcessFrame): string[] {
+function processSearchText(p: ProcessFrame): string[] {
   return [String(p.pid), sanitize(p.user), sanitize(p.command), sanitize(p.containerName ?? '')];
 }
 

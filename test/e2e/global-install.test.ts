@@ -152,7 +152,7 @@ describe.skipIf(skip)('tail latency without the eBPF toolchain (masked in a moun
   it('the tarball holds dist, the prebuilt helper, the helper sources, themes and docs, and nothing from test/', () => {
     const list = execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).trim().split('\n');
     const has = (p: string): boolean => list.includes(`package/${p}`);
-    for (const p of ['package.json', 'README.md', 'dist/cli.js', `bpf/prebuilt/${prebuiltName()}`, 'bpf/Makefile', 'bpf/tailtop-bpf.c', 'bpf/tailtop.bpf.c', 'bpf/tailtop.h', 'themes/default.theme', 'docs/doctor.md', 'docs/snapshot.md', 'docs/ebpf-protocol.md', 'assets/report/page.js', 'assets/report/page.css'])
+    for (const p of ['package.json', 'README.md', 'dist/cli.js', `bpf/prebuilt/${prebuiltName()}`, 'bpf/Makefile', 'bpf/loader.c', 'bpf/tailtop.bpf.c', 'bpf/tailtop.h', 'themes/default.theme', 'docs/doctor.md', 'docs/snapshot.md', 'docs/ebpf-protocol.md', 'assets/report/page.js', 'assets/report/page.css'])
       expect(has(p), p).toBe(true);
     expect(list.filter((p) => /^package\/(test|bench)\//.test(p) || /\.test\.[jt]s$/.test(p))).toEqual([]);
     for (const p of ['bpf/tailtop-bpf', 'bpf/vmlinux.h', 'scripts/dockerd.sh']) expect(has(p), p).toBe(false);

@@ -70,4 +70,13 @@ describe('source layout', () => {
     }
     expect(bad).toEqual([]);
   });
+
+  it('every runtime dependency is used by the source (blessed-contrib was removed for that reason: README)', () => {
+    const pkg = JSON.parse(readFileSync(join(SRC, '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string>; optionalDependencies?: Record<string, string> };
+    const used = new Set<string>();
+    for (const f of files(SRC)) for (const spec of imports(f)) if (!spec.startsWith('.') && !spec.startsWith('node:')) used.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+    for (const f of files(SRC)) for (const m of readFileSync(f, 'utf8').matchAll(/require(?:\.resolve)?\(\s*'([^'./][^']*)'/g)) used.add(m[1]!.split('/')[0]!);
+    const unused = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})].filter((d) => !used.has(d));
+    expect(unused).toEqual([]);
+  });
 });

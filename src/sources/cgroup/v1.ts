@@ -14,7 +14,7 @@ import { type FileRead, readOptional } from './read-util.js';
 import { emptyCounters, pressureOf } from './v2.js';
 
 /** memory.limit_in_bytes at or above this is "no limit" (the kernel prints PAGE_COUNTER_MAX pages). */
-export const V1_UNLIMITED_BYTES = 2 ** 62;
+const V1_UNLIMITED_BYTES = 2 ** 62;
 
 export interface BlkioTotals {
   read: number;
@@ -181,7 +181,7 @@ export function v1Paths(dirs: V1Dirs): V1Paths {
 }
 
 /** cpu.cfs_quota_us text -> whether the cgroup has a CFS quota: "-1" means none; null when unknown. */
-export function hasCfsQuota(text: string | null): boolean | null {
+function hasCfsQuota(text: string | null): boolean | null {
   if (text === null) return null;
   const t = text.trim();
   if (t === '-1') return false;

@@ -32,7 +32,7 @@ export function emptyCalls(): Record<ApiCall, number> {
 }
 
 /** Request timeout for ordinary calls (not the event stream), ms. */
-export const REQUEST_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 function modemOptions(ep: Endpoint, env: Record<string, string | undefined>): Docker.DockerOptions {
   // Every key is set explicitly: docker-modem merges its own DOCKER_HOST parsing underneath ours.

@@ -47,7 +47,7 @@ const LIVE = new Set(['running', 'paused', 'restarting']);
  * Errors of readContainerCounters that mean "these files cannot be read from here" (permissions, a cgroup
  * namespace hiding the container, no hierarchy mounted), as opposed to "the container just went away".
  */
-export function isUnreadableCgroupError(error: string): boolean {
+function isUnreadableCgroupError(error: string): boolean {
   return /\b(EACCES|EPERM|EROFS)\b|permission denied|outside the cgroup2 mount|no cgroup hierarchy mounted|no v1 controller|neither cpuacct nor memory|no cgroup2 line|unresolvable/i.test(
     error,
   );

@@ -18,7 +18,7 @@ export interface Endpoint {
   from: 'option' | 'env' | 'default';
 }
 
-export const DEFAULT_SOCKETS = ['/var/run/docker.sock', '/run/podman/podman.sock'] as const;
+const DEFAULT_SOCKETS = ['/var/run/docker.sock', '/run/podman/podman.sock'] as const;
 
 export interface ChooseInput {
   /** The --docker-host option. */

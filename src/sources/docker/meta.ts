@@ -17,8 +17,8 @@ function obj(v: unknown): Obj {
   return isObj(v) ? v : {};
 }
 
-export const COMPOSE_PROJECT = 'com.docker.compose.project';
-export const COMPOSE_SERVICE = 'com.docker.compose.service';
+const COMPOSE_PROJECT = 'com.docker.compose.project';
+const COMPOSE_SERVICE = 'com.docker.compose.service';
 
 function labelsOf(v: unknown): Record<string, string> {
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
@@ -90,11 +90,6 @@ export function runtimeFromVersion(doc: unknown): Runtime {
   const comps = Array.isArray(doc.Components) ? doc.Components : [];
   for (const c of comps) if (isObj(c) && /podman/i.test(str(c.Name) ?? '')) return 'podman';
   return 'docker';
-}
-
-/** API version the daemon speaks, e.g. "1.41", or null. */
-export function apiVersionOf(doc: unknown): string | null {
-  return isObj(doc) ? str(doc.ApiVersion) : null;
 }
 
 export interface ContainerEvent {

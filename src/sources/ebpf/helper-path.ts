@@ -231,7 +231,7 @@ export function readFileCaps(path: string): string | null {
 }
 
 /** Effective capabilities of this process, from /proc/self/status. */
-export function ownCapEff(): bigint {
+function ownCapEff(): bigint {
   try {
     const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
     return m ? BigInt(`0x${m[1]}`) : 0n;

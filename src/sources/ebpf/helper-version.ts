@@ -20,7 +20,7 @@ export interface HelperVersion {
 }
 
 /** The files the source hash covers, in hashing order (byte order of the names). */
-export function hashedSourceNames(names: readonly string[]): string[] {
+function hashedSourceNames(names: readonly string[]): string[] {
   return names
     .filter((n) => n === 'Makefile' || ((n.endsWith('.c') || n.endsWith('.h')) && n !== 'vmlinux.h'))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

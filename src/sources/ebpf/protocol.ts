@@ -16,7 +16,7 @@ export const MAX_COUNT = 2 ** 40;
 /** Largest byte count in one interval: 2^50 (1 PiB). */
 export const MAX_BYTES = 2 ** 50;
 /** CLOCK_MONOTONIC and latencies are unsigned 64-bit nanoseconds: below 2^63 in any real system. */
-export const MAX_NS = 2 ** 63;
+const MAX_NS = 2 ** 63;
 
 /** The interval row types live in the model (the latency model consumes them); re-exported for callers. */
 export type { BlockIntervalRow, BucketPairs, RunqIntervalRow };

@@ -25,7 +25,7 @@ import { LineSplitter } from '../../text/lines.js';
 import { backoffDelay } from '../backoff.js';
 
 export { REASON_NOT_BUILT };
-export const REASON_ACTIVE = 'ebpf';
+const REASON_ACTIVE = 'ebpf';
 export const REASON_NO_BTF = 'eBPF: kernel has no BTF';
 export const REASON_NOT_PERMITTED = 'eBPF: not permitted (run as root, or once: sudo tailtop setup)';
 export const REASON_INSTALLED_NOT_PERMITTED = 'eBPF: not permitted although installed by tailtop setup (see: tailtop doctor)';
@@ -527,7 +527,6 @@ export class EbpfSupervisor extends EventEmitter {
         const l = msg.lost;
         const lost = l.blockStartDropped + l.blockNoStart + l.blockStale + l.histFull + l.runqStartDropped;
         if (dropped > 0 || lost > 0) this.update({ dropped: this.st.dropped + dropped, lost: this.st.lost + lost });
-        this.emit('interval', msg);
         this.release(this.intervalWaiters, true);
         if (msg.flush !== null) {
           const answered = this.flushWaiters.filter((w) => w.token <= msg.flush!);
@@ -538,7 +537,6 @@ export class EbpfSupervisor extends EventEmitter {
       }
       case 'error':
         this.update({ lastError: msg.message });
-        this.emit('helper-error', msg.message);
         return;
       case 'bad':
         return this.onBad(msg.reason);

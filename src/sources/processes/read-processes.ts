@@ -42,12 +42,12 @@ interface Known {
 
 const MAX_ERRORS = 20;
 /** status is re-read every this many polls (uid and swap only). */
-export const STATUS_EVERY = 3;
+const STATUS_EVERY = 3;
 /** cmdline is re-read at least every this many polls (argv rewritten in place shows within that). */
 export const CMDLINE_EVERY = 10;
 
 /** Bytes per page: VmRSS of status against the rss pages of stat, of <root>/proc/self; 4096 if unknown. */
-export function pageSizeOf(root = '/'): number {
+function pageSizeOf(root = '/'): number {
   try {
     const st = parsePidStat(readSmall(join(root, '/proc/self/stat'))).value;
     const rss = parsePidStatus(readSmall(join(root, '/proc/self/status'))).value.rssBytes;

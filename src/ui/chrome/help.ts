@@ -11,7 +11,7 @@ export function keyLabel(k: string): string {
   return k.replace(/^C-/, 'ctrl-').replace(/^M-/, 'alt-').replace(/^S-/, 'shift-');
 }
 
-export function helpLines(table: Binding[], theme: Theme, width: number): string[] {
+function helpLines(table: Binding[], theme: Theme, width: number): string[] {
   const cmdW = Math.max(...table.map((b) => b.command.length)) + 2;
   const keysW = Math.min(18, Math.max(...table.map((b) => b.keys.map(keyLabel).join(' ').length)) + 2);
   return table.map((b) => {

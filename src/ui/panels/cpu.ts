@@ -9,7 +9,7 @@ import { dim, paint, themeColor } from '../markup.js';
 /** Width of one core cell below which the grid does not go. */
 export const MIN_CORE_CELL = 18;
 /** Preferred width of a core cell on wide boxes (bar + sparkline). */
-export const WIDE_CORE_CELL = 38;
+const WIDE_CORE_CELL = 38;
 
 /** Columns for `cores` core cells in `rows` rows of `width`. */
 export function coreColumns(cores: number, width: number, rows: number): number {
@@ -18,13 +18,6 @@ export function coreColumns(cores: number, width: number, rows: number): number 
   const needed = Math.ceil(cores / rows);
   const wide = width >= 100 ? Math.min(cores, Math.floor(width / WIDE_CORE_CELL)) : 1;
   return Math.max(1, Math.min(maxCols, Math.max(needed, wide)));
-}
-
-/** Rows the core grid needs at `width` when given all the height it wants. */
-export function coreRows(cores: number, width: number): number {
-  if (cores <= 0) return 0;
-  const cols = coreColumns(cores, width, 1_000_000);
-  return Math.ceil(cores / cols);
 }
 
 export function cpuPanel(ctx: PanelContext): PanelOutput {

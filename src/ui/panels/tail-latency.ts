@@ -11,7 +11,7 @@ import { spark, type PanelContext, type PanelOutput } from './draw.js';
 import { dim, paint, themeColor } from '../markup.js';
 
 /** Colour scale for latency: 0 at 100 µs or less, 100 at 100 ms or more (log). */
-export function latencyPct(us: number | null): number {
+function latencyPct(us: number | null): number {
   if (us == null || !(us > 0)) return 0;
   return Math.max(0, Math.min(100, ((Math.log10(us) - 2) / 3) * 100));
 }

@@ -11,10 +11,10 @@ import os from 'node:os';
 import { errorLine } from '../../errors.js';
 import { restoreTerminal } from './screen.js';
 
-export const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
+const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
 
 /** The exit code for a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143). */
-export function signalExitCode(sig: NodeJS.Signals): number {
+function signalExitCode(sig: NodeJS.Signals): number {
   return 128 + (os.constants.signals[sig] ?? 0);
 }
 

@@ -19,7 +19,7 @@ import { bold, escTags, paint } from '../markup.js';
 
 export const NO_RUNTIME = 'no container runtime found (DOCKER_HOST, /var/run/docker.sock, podman sockets)';
 
-export function containerSearchText(c: ContainerFrame): string[] {
+function containerSearchText(c: ContainerFrame): string[] {
   const out = [c.name, c.image, c.composeProject ?? '', c.composeService ?? ''];
   for (const [k, v] of Object.entries(c.labels)) if (k.startsWith('com.docker.compose.')) out.push(v);
   return out.map((s) => sanitize(s));

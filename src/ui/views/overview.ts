@@ -36,7 +36,7 @@ interface Slot {
   borderColor: string | undefined;
 }
 
-export class OverviewView implements View {
+class OverviewView implements View {
   readonly id = 'overview' as const;
   private parent: blessed.Widgets.BoxElement | null = null;
   private readonly slots = new Map<PanelId, Slot>();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * tailtop-bpf: loads tailtop.bpf.c, and prints one JSON object per line on stdout
+ * The user-space side of the eBPF helper (built as the binary `tailtop-bpf`; the kernel side is
+ * tailtop.bpf.c): loads tailtop.bpf.c, and prints one JSON object per line on stdout
  * (protocol: docs/ebpf-protocol.md). Diagnostics go to stderr, one line each.
  *
  *   tailtop-bpf [--interval-ms N] [--no-runq] [--no-block] [--cgroup-mode auto|v1|v2]
@@ -663,32 +664,31 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-int main(int argc, char **argv)
+/* Never outlive tailtop: SIGTERM when the parent dies, and check it did not die already. */
+static void follow_parent(void)
 {
-	struct tailtop *skel = NULL;
-	struct opts o;
-	struct sigaction sa;
 	pid_t parent = getppid();
-	int err, i, attached = 0, active, stdin_fd = 0, outer_fd, map_fd[2];
-	__u64 interval_ns, next_at, last_at, scan_at, stale = 0, seen[TT_COUNTERS] = {}, delta[TT_COUNTERS];
-	unsigned long long seq = 0;
-	__u32 zero = 0;
 
-	/* never outlive tailtop: SIGTERM when the parent dies, and check it did not die already */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		die(EXIT_OTHER, "parent exited before start");
+}
 
-	debug = getenv("TAILTOP_BPF_DEBUG") && *getenv("TAILTOP_BPF_DEBUG") == '1';
-	parse_args(argc, argv, &o);
-	interval_ns = (__u64)o.interval_ms * 1000000ULL;
+/* SIGTERM/SIGINT end the loop (and the helper, exit 0); a closed stdout is an error on write, not a signal. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
+/* The kernel's BTF, the map sizes and the device filter from the environment, the drain buffer. */
+static void configure(void)
+{
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
 		die(EXIT_NOBTF, "kernel has no BTF (/sys/kernel/btf/vmlinux: %s); CO-RE needs CONFIG_DEBUG_INFO_BTF=y",
 		    strerror(errno));
@@ -700,13 +700,20 @@ int main(int argc, char **argv)
 	entries = calloc(max_hist, sizeof(*entries));
 	if (!entries)
 		die(EXIT_OTHER, "out of memory");
+}
+
+/* Loads the programs with tp_btf, or with the raw_tp variants when tp_btf is refused; dies on failure. */
+static struct tailtop *load_programs(const struct opts *o)
+{
+	struct tailtop *skel = NULL;
+	int err;
 
 	/* TAILTOP_BPF_FORCE_RAW_TP=1 exercises the fallback on a kernel that has tp_btf */
-	err = load(&skel, &o, !(getenv("TAILTOP_BPF_FORCE_RAW_TP") && *getenv("TAILTOP_BPF_FORCE_RAW_TP") == '1'));
+	err = load(&skel, o, !(getenv("TAILTOP_BPF_FORCE_RAW_TP") && *getenv("TAILTOP_BPF_FORCE_RAW_TP") == '1'));
 	if (err && err != -EPERM) {
 		/* tp_btf refused (old kernel, verifier): try the raw_tp variants */
 		warnline("tp_btf load failed (%s: %s), retrying with raw_tp", strerror(-err), last_libbpf_msg);
-		err = load(&skel, &o, false);
+		err = load(&skel, o, false);
 	}
 	if (err) {
 		if (err == -EPERM)
@@ -714,6 +721,14 @@ int main(int argc, char **argv)
 			    strerror(-err), last_libbpf_msg);
 		die(EXIT_OTHER, "loading BPF programs failed: %s; %s", strerror(-err), last_libbpf_msg);
 	}
+	return skel;
+}
+
+/* Attaches every loaded program; a program that does not attach is listed in hello.failed. Returns how
+ * many attached. */
+static int attach_programs(void)
+{
+	int i, attached = 0;
 
 	for (i = 0; i < NPROGS; i++) {
 		struct prog_pair *pp = &progs[i];
@@ -730,6 +745,131 @@ int main(int argc, char **argv)
 		}
 		attached++;
 	}
+	return attached;
+}
+
+static void detach_programs(void)
+{
+	int i;
+
+	for (i = 0; i < NPROGS; i++)
+		bpf_link__destroy(progs[i].link);
+}
+
+/* The interval loop's state. */
+struct run {
+	struct tailtop *skel;
+	__u64 interval_ns;
+	int stdin_fd;			/* -1: no stdin at all (rely on PDEATHSIG) */
+	int outer_fd, map_fd[2], active; /* hists[0] points at map_fd[active] */
+	__u64 last_at, next_at, scan_at;
+	__u64 stale, seen[TT_COUNTERS];
+	unsigned long long seq;
+};
+
+/* Waits for the interval's end or a request on stdin. Returns false when the helper should stop (EOF or
+ * hang-up on stdin); sets *flush to the request's token (REQ_NONE for none), after waiting for its time. */
+static bool wait_for_cut(struct run *r, long long *flush)
+{
+	for (;;) {
+		__u64 now = mono_ns(), flush_at = 0;
+		struct pollfd pfd = { .fd = r->stdin_fd, .events = POLLIN };
+		int timeout, n;
+
+		*flush = REQ_NONE;
+		if (stop_signal)
+			return false;
+		/* stdin first, so that a flush request due at the same time as the timer gets its own answer */
+		timeout = now >= r->next_at ? 0 : (int)((r->next_at - now + 999999) / 1000000);
+		n = poll(r->stdin_fd >= 0 ? &pfd : NULL, r->stdin_fd >= 0 ? 1 : 0, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			die(EXIT_OTHER, "poll: %s", strerror(errno));
+		}
+		if (n > 0) {
+			if (pfd.revents & POLLNVAL) {
+				r->stdin_fd = -1; /* no stdin at all: rely on PDEATHSIG */
+			} else if (pfd.revents & POLLIN) {
+				*flush = read_requests(r->stdin_fd, &flush_at);
+				if (*flush == REQ_EOF)
+					return false; /* EOF: tailtop is gone or wants us gone */
+				if (*flush >= 0)
+					wait_until(flush_at);
+			} else if (pfd.revents & (POLLHUP | POLLERR)) {
+				return false;
+			}
+		}
+		return true;
+	}
+}
+
+/* Ends the interval at `now`: swaps the histogram maps, drains the old one, ages out stale starts every
+ * STALE_SCAN_NS, and prints the interval with the counters' deltas. */
+static void end_interval(struct run *r, __u64 now, long long flush)
+{
+	__u64 delta[TT_COUNTERS];
+	__u32 zero = 0;
+	size_t n;
+	int i;
+
+	/* The interval ends when hists[0] points at the other map: events from then on go there.
+	 * The update returns after running programs are done with the old map. */
+	if (bpf_map_update_elem(r->outer_fd, &zero, &r->map_fd[!r->active], BPF_ANY))
+		die(EXIT_OTHER, "swapping histogram maps: %s", strerror(errno));
+	n = drain(r->map_fd[r->active]);
+	r->active = !r->active;
+	if (now >= r->scan_at) {
+		r->stale += age_starts(bpf_map__fd(r->skel->maps.rq_starts), now);
+		r->scan_at = now + STALE_SCAN_NS;
+	}
+	for (i = 0; i < TT_COUNTERS; i++) {
+		__u64 v = i == TT_BLOCK_STALE ? r->stale : __atomic_load_n(&r->skel->bss->tt_counters[i], __ATOMIC_RELAXED);
+
+		delta[i] = v - r->seen[i];
+		r->seen[i] = v;
+	}
+	print_interval(++r->seq, now, now - r->last_at, n, delta, flush);
+	r->last_at = now;
+	r->next_at = flush >= 0 ? now + r->interval_ns : r->next_at + r->interval_ns;
+	if (r->next_at <= now) /* we fell behind (stopped, slow): realign */
+		r->next_at = now + r->interval_ns;
+}
+
+/* Prints an interval every interval_ms, or at once on a flush request, until stdin closes or a signal. */
+static void run_intervals(struct tailtop *skel, const struct opts *o)
+{
+	struct run r = { .skel = skel, .interval_ns = (__u64)o->interval_ms * 1000000ULL, .stdin_fd = 0 };
+	long long flush;
+
+	r.outer_fd = bpf_map__fd(skel->maps.hists);
+	r.map_fd[0] = bpf_map__fd(skel->maps.hist_a);
+	r.map_fd[1] = bpf_map__fd(skel->maps.hist_b);
+	r.active = 0; /* hists[0] starts out pointing at hist_a */
+	r.last_at = mono_ns();
+	r.next_at = r.last_at + r.interval_ns;
+	r.scan_at = r.last_at + STALE_SCAN_NS;
+	while (wait_for_cut(&r, &flush)) {
+		__u64 now = mono_ns();
+
+		if (flush >= 0 || now >= r.next_at)
+			end_interval(&r, now, flush);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct tailtop *skel;
+	struct opts o;
+	int attached;
+
+	follow_parent();
+	debug = getenv("TAILTOP_BPF_DEBUG") && *getenv("TAILTOP_BPF_DEBUG") == '1';
+	parse_args(argc, argv, &o);
+	catch_signals();
+	configure();
+	skel = load_programs(&o);
+	attached = attach_programs();
 	/* A flush request should be answered at once, whatever else runs: like atop, take a higher priority
 	 * when allowed (root or CAP_SYS_NICE; otherwise this fails and nothing changes). The helper sleeps
 	 * nearly all the time, so it takes little from others. */
@@ -737,72 +877,8 @@ int main(int argc, char **argv)
 	print_hello(&o);
 	if (!attached)
 		die(EXIT_OTHER, "no program attached (%s)", last_libbpf_msg[0] ? last_libbpf_msg : "see hello.failed");
-
-	outer_fd = bpf_map__fd(skel->maps.hists);
-	map_fd[0] = bpf_map__fd(skel->maps.hist_a);
-	map_fd[1] = bpf_map__fd(skel->maps.hist_b);
-	active = 0; /* hists[0] starts out pointing at hist_a */
-	last_at = mono_ns();
-	next_at = last_at + interval_ns;
-	scan_at = last_at + STALE_SCAN_NS;
-
-	while (!stop_signal) {
-		__u64 now = mono_ns();
-		struct pollfd pfd = { .fd = stdin_fd, .events = POLLIN };
-		long long flush = REQ_NONE;
-		__u64 flush_at = 0;
-		int timeout, r;
-
-		/* stdin first, so that a flush request due at the same time as the timer gets its own answer */
-		timeout = now >= next_at ? 0 : (int)((next_at - now + 999999) / 1000000);
-		r = poll(stdin_fd >= 0 ? &pfd : NULL, stdin_fd >= 0 ? 1 : 0, timeout);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die(EXIT_OTHER, "poll: %s", strerror(errno));
-		}
-		if (r > 0) {
-			if (pfd.revents & POLLNVAL) {
-				stdin_fd = -1; /* no stdin at all: rely on PDEATHSIG */
-			} else if (pfd.revents & POLLIN) {
-				flush = read_requests(stdin_fd, &flush_at);
-				if (flush == REQ_EOF)
-					break; /* EOF: tailtop is gone or wants us gone */
-				if (flush >= 0)
-					wait_until(flush_at);
-			} else if (pfd.revents & (POLLHUP | POLLERR)) {
-				break;
-			}
-		}
-		now = mono_ns();
-		if (flush >= 0 || now >= next_at) {
-			size_t n;
-
-			/* The interval ends when hists[0] points at the other map: events from then on go there.
-			 * The update returns after running programs are done with the old map. */
-			if (bpf_map_update_elem(outer_fd, &zero, &map_fd[!active], BPF_ANY))
-				die(EXIT_OTHER, "swapping histogram maps: %s", strerror(errno));
-			n = drain(map_fd[active]);
-			active = !active;
-			if (now >= scan_at) {
-				stale += age_starts(bpf_map__fd(skel->maps.rq_starts), now);
-				scan_at = now + STALE_SCAN_NS;
-			}
-			for (i = 0; i < TT_COUNTERS; i++) {
-				__u64 v = i == TT_BLOCK_STALE ? stale : __atomic_load_n(&skel->bss->tt_counters[i], __ATOMIC_RELAXED);
-
-				delta[i] = v - seen[i];
-				seen[i] = v;
-			}
-			print_interval(++seq, now, now - last_at, n, delta, flush);
-			last_at = now;
-			next_at = flush >= 0 ? now + interval_ns : next_at + interval_ns;
-			if (next_at <= now) /* we fell behind (stopped, slow): realign */
-				next_at = now + interval_ns;
-		}
-	}
-	for (i = 0; i < NPROGS; i++)
-		bpf_link__destroy(progs[i].link);
+	run_intervals(skel, &o);
+	detach_programs();
 	tailtop__destroy(skel);
 	free(entries);
 	return 0;
