@@ -56,7 +56,7 @@ const waitRecorded = async (wallMs: number): Promise<void> => {
 describe.skipIf(skip)('time travel on a real recording', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tailtop-tt-'));
-    await run(host, NAME, [], ['sleep', '3600']);
+    await run(host, NAME, ['--network', 'none'], ['sleep', '3600']);
     img = join(dir, 'tailtop-tt-loop.img');
     execFileSync('truncate', ['-s', '32M', img]);
     loop = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim();
