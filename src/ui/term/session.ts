@@ -11,7 +11,7 @@ import os from 'node:os';
 import { errorLine } from '../../errors.js';
 import { restoreTerminal } from './screen.js';
 
-const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
+export const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
 
 /** The exit code for a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143). */
 function signalExitCode(sig: NodeJS.Signals): number {
