@@ -363,6 +363,8 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
     facts: () => facts,
     showAllDisks: cfg.showAllDisks,
     onProblem: (line) => tui?.note('alert', line),
+    // With --record, /api/v1/range reads the store this monitor writes.
+    ...(recording ? { range: await rangeApi(values, cfg) } : {}),
   }).catch((e: unknown) => {
     recording?.closeSync();
     throw e;
@@ -443,6 +445,14 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
 }
 
 /** `tailtop --record [--store DIR]`: the agent's store, written by the monitor while it runs. */
+/** GET /api/v1/range over the store `--record` writes. */
+async function rangeApi(values: Parsed['values'], cfg: Config) {
+  const { rangeHandler } = await import('./query/api.js');
+  const { defaultStoreDir } = await import('./agent/options.js');
+  const dir = typeof values.store === 'string' && values.store !== '' ? values.store : defaultStoreDir();
+  return rangeHandler({ dir, version: VERSION, showAllDisks: cfg.showAllDisks });
+}
+
 async function openTuiRecording(values: Parsed['values'], intervalMs: number): Promise<Recording> {
   const { Recording } = await import('./agent/recording.js');
   const { AGENT_DEFAULTS, defaultStoreDir } = await import('./agent/options.js');

@@ -12,6 +12,7 @@ import { Agent } from './agent.js';
 import { AGENT_DEFAULTS, defaultStoreDir, describeRetain, describeSize, parseRetain, parseSize } from './options.js';
 import { figuresOf } from '../model/catalogue.js';
 import { attachLive, listenFromFlags, type Attached } from '../export/live.js';
+import { rangeHandler } from '../query/api.js';
 import { quickFacts, readStaticFacts } from '../sources/sysinfo.js';
 
 export const AGENT_USAGE = `Usage:
@@ -123,6 +124,7 @@ export async function runAgentCommand(argv: string[], version: string, io: Io): 
       facts: () => facts,
       showAllDisks: cfg.showAllDisks,
       onProblem: say,
+      range: rangeHandler({ dir: storeDir, version, showAllDisks: cfg.showAllDisks }),
     }).catch(async (e: unknown) => {
       await started.stop();
       throw e;

@@ -23,6 +23,7 @@ import { promtool, requirePrometheus, startPrometheus, type Prometheus } from '.
 import { Agent } from '../../src/agent/agent.js';
 import { figuresOf } from '../../src/model/catalogue.js';
 import { startExport, type LiveExport } from '../../src/export/live.js';
+import { rangeHandler } from '../../src/query/api.js';
 import { listenConfig } from '../../src/export/server.js';
 import { DEFAULT_EXPORT } from '../../src/config/alerts.js';
 import { bucketScheme } from '../../src/export/buckets.js';
@@ -97,6 +98,7 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
       facts: () => ({ hostname: hostname(), kernel: 'test', os: 'Linux', cpuModel: '', cpuCount: 2 }),
       intervalMs: () => 1000,
       showAllDisks: true,
+      range: rangeHandler({ dir: storeDir, version: 'test', showAllDisks: true }),
     });
     prom = await startPrometheus({ jobs: [{ job: 'tailtop', targets: [`127.0.0.1:${live.port}`] }] });
   }, 240_000);
@@ -199,8 +201,12 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
       expect(one.cpuPercent).toBeGreaterThan(30);
     }
     expect((await fetch(`http://127.0.0.1:${live.port}/api/v1/containers/nosuchcontainer`)).status).toBe(404);
-    const range = await fetch(`http://127.0.0.1:${live.port}/api/v1/range?from=0&to=1`);
-    expect(range.status).toBe(501);
-    expect(((await range.json()) as { error: string }).error).toMatch(/recording/);
+    // the range API over the agent's own store: the burner over the last 15 s, as `snapshot --from --to` says
+    const range = await fetch(`http://127.0.0.1:${live.port}/api/v1/range?from=-15s`);
+    expect(range.status).toBe(200);
+    const doc = (await range.json()) as { range: { samples: number }; containers: { name: string; cpuPercent: number }[] };
+    expect(doc.range.samples).toBeGreaterThanOrEqual(10);
+    expect(doc.containers.find((x) => x.name === `${P}burn`)!.cpuPercent).toBeGreaterThan(30);
+    expect((await fetch(`http://127.0.0.1:${live.port}/api/v1/range?from=-3d`)).status).toBe(400);
   }, 30_000);
 });
