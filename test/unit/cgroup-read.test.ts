@@ -351,3 +351,12 @@ describe('pids of a container cgroup', () => {
     expect(bad.errors[0]).toMatch(/rx bytes is not a number/);
   });
 });
+
+describe('errText', () => {
+  it('is the error code, else the first line of the message', async () => {
+    const { errText } = await import('../../src/sources/cgroup/fastread.js');
+    expect(errText(Object.assign(new Error('open failed\nstack'), { code: 'EACCES' }))).toBe('EACCES');
+    expect(errText(new Error('bad text\nmore'))).toBe('bad text');
+    expect(errText('plain')).toBe('plain');
+  });
+});

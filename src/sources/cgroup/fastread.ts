@@ -41,6 +41,11 @@ export function errCode(e: unknown): string {
     : '';
 }
 
+/** An error as the text a source line shows: its code (ENOENT, EACCES) or else its message's first line. */
+export function errText(e: unknown): string {
+  return errCode(e) || String(e instanceof Error ? e.message : e).split('\n')[0]!;
+}
+
 /** Errors meaning "the object is gone" (process exited, cgroup removed). */
 export function isGone(e: unknown): boolean {
   const c = errCode(e);

@@ -1,7 +1,7 @@
 // The pids of a cgroup and its descendants (cgroup.procs, or v1 `tasks`): what the processes view lists for
 // one container.
 import { readdirSync } from 'node:fs';
-import { errCode, isGone, readSmall } from './fastread.js';
+import { errCode, errText, isGone, readSmall } from './fastread.js';
 
 /** Pure: cgroup.procs / tasks text -> pids (bad lines skipped). */
 export function parsePidList(text: string): number[] {
@@ -47,7 +47,7 @@ export function listCgroupPids(dir: string, maxDepth = 8): { pids: number[]; err
     walk(dir, 0);
   } catch (err) {
     if (isGone(err)) return { pids: [], error: `${dir}: gone` };
-    return { pids: [], error: `${dir}/cgroup.procs: ${errCode(err) || (err as Error).message.split('\n')[0]}` };
+    return { pids: [], error: `${dir}/cgroup.procs: ${errText(err)}` };
   }
   return { pids: [...seen].sort((a, b) => a - b), error: null };
 }

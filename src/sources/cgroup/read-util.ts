@@ -1,6 +1,6 @@
 // How the v1/v2 readers get file text: an injected function (a cached-descriptor reader in production,
 // anything in tests). It throws the fs error; readOptional turns "no such file" into null.
-import { errCode } from './fastread.js';
+import { errCode, errText } from './fastread.js';
 
 export type FileRead = (path: string) => string;
 
@@ -23,7 +23,7 @@ export function readOptional(read: FileRead, path: string, errors: string[]): st
     const code = errCode(e);
     if (code === 'ENOENT' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') return null;
     if (code === 'ENODEV' || code === 'ESRCH') throw new GoneError(path, code);
-    errors.push(`${path}: ${code || (e as Error).message.split('\n')[0]}`);
+    errors.push(`${path}: ${errText(e)}`);
     return null;
   }
 }

@@ -3,7 +3,7 @@
 // cached descriptors (see fastread.ts), which keeps a poll of 1000 containers cheap.
 import type { ContainerCounters, ContainerMeta, NestedCgroups } from '../../model/types.js';
 import { type CgroupLayout, detectCgroupLayout } from './detect.js';
-import { FdCache, errCode, isGone, readSmall } from './fastread.js';
+import { FdCache, errText, isGone, readSmall } from './fastread.js';
 import { depthOf, hasIoController, inode, nestedCgroupIds } from './nested.js';
 import { sumNetDev } from './net-dev.js';
 import { type ParseMemo } from './parse.js';
@@ -217,7 +217,7 @@ export class CgroupCounterReader {
         this.entries.set(meta.id, e);
       } catch (err) {
         if (isGone(err)) return goneResult(meta);
-        return { counters: null, error: `container ${meta.name}: ${errCode(err) || (err as Error).message.split('\n')[0]}` };
+        return { counters: null, error: `container ${meta.name}: ${errText(err)}` };
       }
     }
     const entry = e;
@@ -262,7 +262,7 @@ export class CgroupCounterReader {
           c.netTxBytes = n.tx;
         } catch (err) {
           if (isGone(err)) throw err;
-          errors.push(`${file}: ${errCode(err) || (err as Error).message.split('\n')[0]}`);
+          errors.push(`${file}: ${errText(err)}`);
         }
       }
       return { counters: c, error: oneLine(meta.name, errors) };
@@ -272,7 +272,7 @@ export class CgroupCounterReader {
         return goneResult(meta);
       }
       this.drop(meta.id);
-      return { counters: null, error: `container ${meta.name}: ${errCode(err) || (err as Error).message.split('\n')[0]}` };
+      return { counters: null, error: `container ${meta.name}: ${errText(err)}` };
     }
   }
 
@@ -294,7 +294,7 @@ export class CgroupCounterReader {
         this.entries.set(meta.id, e);
       } catch (err) {
         if (isGone(err)) return { pids: [], error: `container ${meta.name}: gone` };
-        return { pids: [], error: `container ${meta.name}: ${errCode(err) || (err as Error).message}` };
+        return { pids: [], error: `container ${meta.name}: ${errText(err)}` };
       }
     }
     const dir = e.v2dir ?? e.v1.memory ?? e.v1.cpuacct ?? e.v1.pids;

@@ -14,7 +14,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import type { ProcessCounters } from '../../model/types.js';
 import type { ProcessesSource } from '../types.js';
-import { FdCache, errCode, isGone, openFileLimit, readSmall } from '../cgroup/fastread.js';
+import { FdCache, errCode, errText, isGone, openFileLimit, readSmall } from '../cgroup/fastread.js';
 import { containerIdFromCgroupPath, parsePidCgroup } from '../cgroup/resolve.js';
 import { parseCmdline, parsePidStat, parsePidStatus } from './parse-pid.js';
 
@@ -150,7 +150,7 @@ export class ProcessReader {
     try {
       pids = opts.pids ? [...new Set(opts.pids)].filter((p) => Number.isInteger(p) && p > 0).sort((a, b) => a - b) : this.listPids();
     } catch (e) {
-      return { rows: [], errors: [`${join(this.root, '/proc')}: ${errCode(e) || (e as Error).message.split('\n')[0]}`] };
+      return { rows: [], errors: [`${join(this.root, '/proc')}: ${errText(e)}`] };
     }
     const users = this.users();
     if (this.pageSize === null) this.pageSize = opts.pageSize ?? pageSizeOf(this.root);
@@ -228,7 +228,7 @@ export class ProcessReader {
         this.fds.close(`${base}/stat`);
         this.fds.close(`${base}/status`);
         if (isGone(e)) continue; // exited between listing and reading
-        err(`${base}: ${errCode(e) || (e as Error).message.split('\n')[0]}`);
+        err(`${base}: ${errText(e)}`);
       }
     }
     // Forget processes that are gone (only on full listings: a pid subset says nothing about the rest).
