@@ -62,6 +62,8 @@ export const CONTENT_TYPES: Record<ExpositionFormat, string> = {
 
 const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** Label names already found valid (every scrape checks each sample's: the same few names, thousands of times). */
+const VALID_LABELS = new Set<string>();
 
 /**
  * The format for a request's Accept header: OpenMetrics 1.0.0 when the client asks for
@@ -121,7 +123,10 @@ export function sampleValue(v: number): string {
   return Number.isInteger(v) && Math.abs(v) < 1e21 ? String(v) : goFloat(v);
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 function escapeLabel(v: string): string {
+  if (!NEEDS_ESCAPE.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -130,15 +135,20 @@ function escapeHelp(v: string, format: ExpositionFormat): string {
   return format === 'openmetrics' ? s.replace(/"/g, '\\"') : s;
 }
 
-function labelText(labels: Labels, extra?: string): string {
+/** `k="v",...` without braces (empty values left out: an empty label value is the same as no label). */
+function labelBody(labels: Labels): string {
   let out = '';
   for (const k in labels) {
     const v = labels[k]!;
-    if (v === '') continue; // an empty label value is the same as no label
+    if (v === '') continue;
     out += `${out ? ',' : ''}${k}="${escapeLabel(v)}"`;
   }
-  if (extra) out += `${out ? ',' : ''}${extra}`;
-  return out ? `{${out}}` : '';
+  return out;
+}
+
+function labelText(labels: Labels): string {
+  const body = labelBody(labels);
+  return body ? `{${body}}` : '';
 }
 
 /** Throws on a name, label or unit that Prometheus would reject (a bug in the catalogue, not user input). */
@@ -151,9 +161,14 @@ export function checkFamily(f: Family): void {
     for (let i = 1; i < f.bounds.length; i++) if (!(f.bounds[i]! > f.bounds[i - 1]!)) throw new Error(`'${f.name}': bounds must ascend`);
   }
   for (const s of f.samples) {
-    for (const k of Object.keys(s.labels)) {
+    for (const k in s.labels) {
+      if (VALID_LABELS.has(k)) continue;
       if (!LABEL_RE.test(k) || k.startsWith('__')) throw new Error(`'${f.name}': label name '${k}' is not valid`);
-      if (f.type === 'histogram' && k === 'le') throw new Error(`'${f.name}': 'le' is reserved in histograms`);
+      if (k === 'le') {
+        if (f.type === 'histogram') throw new Error(`'${f.name}': 'le' is reserved in histograms`);
+        continue;
+      }
+      VALID_LABELS.add(k);
     }
   }
 }
@@ -181,12 +196,16 @@ export function writeExposition(families: readonly Family[], format: ExpositionF
       out.push(`# HELP ${fam} ${escapeHelp(f.help, format)}\n# TYPE ${fam} ${type}\n`);
     }
     if (f.type === 'histogram') {
-      const le = f.bounds.map((b) => `le="${goFloat(b)}"`);
+      // The series' labels are escaped once, not once per bucket (most of a scrape's bytes are buckets).
+      const le = f.bounds.map((b) => `le="${goFloat(b)}"} `);
       for (const s of f.samples) {
-        for (let i = 0; i < le.length; i++) out.push(`${f.name}_bucket${labelText(s.labels, le[i])} ${sampleValue(s.buckets[i] ?? 0)}\n`);
-        const l = labelText(s.labels);
-        out.push(`${f.name}_bucket${labelText(s.labels, 'le="+Inf"')} ${sampleValue(s.count)}\n`);
-        out.push(`${f.name}_count${l} ${sampleValue(s.count)}\n${f.name}_sum${l} ${sampleValue(s.sum)}\n`);
+        const body = labelBody(s.labels);
+        const head = `${f.name}_bucket{${body}${body ? ',' : ''}`;
+        let text = '';
+        for (let i = 0; i < le.length; i++) text += `${head}${le[i]}${sampleValue(s.buckets[i] ?? 0)}\n`;
+        const l = body ? `{${body}}` : '';
+        text += `${head}le="+Inf"} ${sampleValue(s.count)}\n`;
+        out.push(text, `${f.name}_count${l} ${sampleValue(s.count)}\n${f.name}_sum${l} ${sampleValue(s.sum)}\n`);
       }
     } else {
       for (const s of f.samples) out.push(`${f.name}${labelText(s.labels)} ${sampleValue(f.type === 'info' ? 1 : s.value)}\n`);

@@ -290,9 +290,10 @@ export class ExportServer {
       return send(500, `${e instanceof Error ? e.message : String(e)}\n`, { 'Content-Type': 'text/plain; charset=utf-8' });
     }
     const headers = { 'Content-Type': reply.contentType, 'Cache-Control': 'no-store', Vary: 'Accept-Encoding', ...reply.headers };
-    // Prometheus asks for gzip; an exposition shrinks ~25x. Compressed on libuv's thread pool, not the loop.
+    // Prometheus asks for gzip; an exposition shrinks ~16x. Compressed on libuv's thread pool, not the loop;
+    // level 1: 2.5x less CPU than level 6 for 9% more bytes (bench/export.mjs).
     if (reply.body.length > 1024 && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
-      gzip(reply.body, { level: 6 }, (err, buf) => {
+      gzip(reply.body, { level: 1 }, (err, buf) => {
         if (res.destroyed) return;
         if (err) return send(500, 'compression failed\n');
         res.writeHead(reply.status ?? 200, { ...headers, 'Content-Encoding': 'gzip', 'Content-Length': String(buf.length) });
