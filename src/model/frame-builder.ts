@@ -38,6 +38,8 @@ export interface FrameOptions {
   /** Clock ticks per second (process CPU times). */
   clockTicks: number;
   view?: FrameView | null;
+  /** Latency windows to compute (default all; model/latency.ts `onlyWindows`): replay's frames for the rings. */
+  onlyWindows?: readonly LatencyWindow[];
 }
 
 /** The latency windows as the builder reads them (store/latency-windows.ts; reading changes nothing). */
@@ -110,6 +112,7 @@ function latencyOf(set: SampleSet, input: LatencyInput | null, opts: FrameOption
       unattributable: unattributableContainers(containerList(set), hello),
       deviceNames: deviceNamesFromDiskstats(set.host.disks ?? []),
       badLines: status.badLines,
+      ...(opts.onlyWindows ? { onlyWindows: opts.onlyWindows } : {}),
       // The monitor: containers for the window on screen (rows for the open container only), and their
       // I/O counts and bytes for `current` (the table's block rates).
       ...(view && view.alertWindows?.length

@@ -111,6 +111,11 @@ export interface LatencyFrameOptions {
    * monitor shows rows and histograms for the open container, and one figure of each for the rest.
    */
   detailFor?: (containerId: string) => boolean;
+  /**
+   * The windows to compute (default: all); the others come out empty. Replay rebuilds the 300 frames before
+   * a jump only for the rings, which read `current` and 1 s: the other windows of those frames are never shown.
+   */
+  onlyWindows?: readonly LatencyWindow[];
 }
 
 export const WINDOW_MS: Record<LatencyWindow, number> = { '1s': 1_000, '10s': 10_000, '1m': 60_000, '5m': 300_000 };
@@ -124,7 +129,7 @@ export function latencyFrame(spans: { current: LatencySpan; windows: Record<Late
   const want = (s: 'current' | LatencyWindow): ContainerCgroups => (!opts.containerSpans || opts.containerSpans.includes(s) ? by : none);
   const counts = (s: 'current' | LatencyWindow): boolean => opts.countsOnly?.includes(s) ?? false;
   const windows = {} as Record<LatencyWindow, LatencyWindowFrame>;
-  for (const w of LATENCY_WINDOWS) windows[w] = windowFrame(spans.windows[w], opts, want(w), counts(w));
+  for (const w of LATENCY_WINDOWS) windows[w] = opts.onlyWindows && !opts.onlyWindows.includes(w) ? emptyWindowFrame() : windowFrame(spans.windows[w], opts, want(w), counts(w));
   return { source: 'ebpf', active: true, current: windowFrame(spans.current, opts, want('current'), counts('current')), windows, badLines: opts.badLines };
 }
 
@@ -135,16 +140,12 @@ export function zeroLost(): LostCounts {
 }
 
 /** The frame when eBPF is off or its data is overdue: the reason as the source, no rows (the UI shows "—"). */
+export function emptyWindowFrame(): LatencyWindowFrame {
+  return { seconds: 0, block: [], runqueue: null, containers: {}, lost: zeroLost(), blockCompleted: 0, unattributed: { count: 0, bytes: 0 } };
+}
+
 export function inactiveFrame(reason: string, badLines = 0): LatencyFrame {
-  const empty = (): LatencyWindowFrame => ({
-    seconds: 0,
-    block: [],
-    runqueue: null,
-    containers: {},
-    lost: zeroLost(),
-    blockCompleted: 0,
-    unattributed: { count: 0, bytes: 0 },
-  });
+  const empty = emptyWindowFrame;
   return {
     source: reason,
     active: false,

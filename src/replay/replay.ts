@@ -125,10 +125,13 @@ export class Replay {
     // The target itself is the last (rangeBackwards yields it first when its time is unique; make sure).
     if (sets.length === 0 || sets[sets.length - 1]!.seq !== target.seq) sets.push(target);
     const store = new Store(this.opts.capacity ?? 300);
-    const maker = new FrameMaker({ ...this.opts.frame });
+    // The frames before the target feed the rings only (graphs: `current` and the 1 s window); the target's
+    // frame is whole.
+    const maker = new FrameMaker({ ...this.opts.frame, onlyWindows: ['1s'] });
     const n = sets.length;
     for (let i = 0; i < n; i++) {
       const set = sets[i]!.set;
+      if (i === n - 2 || n === 1) maker.options = { ...this.opts.frame }; // the target and the one before are whole
       store.push(maker.next(i < n - 2 && set.processes ? stripProcesses(set) : set));
     }
     this.maker = maker;
