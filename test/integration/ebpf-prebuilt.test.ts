@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { REPO, requirement } from '../env.js';
 import { which } from './docker-helpers.js';
 import { parseVersion, sourceHash } from '../../src/sources/ebpf/helper-version.js';
+import { PROTOCOL_VERSION } from '../../src/sources/ebpf/protocol.js';
 
 const BPF = join(REPO, 'bpf');
 const ARCHES = ['x86_64', 'aarch64'] as const;
@@ -68,7 +69,7 @@ describe.skipIf(skip)('prebuilt helpers', () => {
     execFileSync('make', ['-s', '-C', BPF, 'prebuilt', `PREBUILT_DIR=${out}`], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
     for (const arch of ARCHES) {
       const bin = join(out, `tailtop-bpf-${arch}`);
-      expect(versionOf(bin, arch)).toMatchObject({ sourceSha256: src, link: 'static', arch, protocol: 1 });
+      expect(versionOf(bin, arch)).toMatchObject({ sourceSha256: src, link: 'static', arch, protocol: PROTOCOL_VERSION });
       expect(hasInterpreter(bin)).toBe(false);
     }
   }, 300_000);
@@ -78,7 +79,7 @@ describe.skipIf(skip)('prebuilt helpers', () => {
       const bin = join(BPF, 'prebuilt', `tailtop-bpf-${arch}`);
       const v = versionOf(bin, arch);
       expect(v?.sourceSha256, `${bin} was built from other sources than bpf/ now: run make -C bpf prebuilt and commit it`).toBe(src);
-      expect(v).toMatchObject({ link: 'static', arch });
+      expect(v).toMatchObject({ link: 'static', arch, protocol: PROTOCOL_VERSION });
       expect(hasInterpreter(bin), `${bin} is dynamically linked`).toBe(false);
     }
     // A dynamically linked local build, for contrast, has an interpreter: the check above can fail.
