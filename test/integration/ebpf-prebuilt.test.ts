@@ -79,7 +79,7 @@ describe.skipIf(skip)('prebuilt helpers', () => {
       const bin = join(BPF, 'prebuilt', `tailtop-bpf-${arch}`);
       const v = versionOf(bin, arch);
       expect(v?.sourceSha256, `${bin} was built from other sources than bpf/ now: run make -C bpf prebuilt and commit it`).toBe(src);
-      expect(v).toMatchObject({ link: 'static', arch });
+      expect(v).toMatchObject({ link: 'static', arch, protocol: PROTOCOL_VERSION });
       expect(hasInterpreter(bin), `${bin} is dynamically linked`).toBe(false);
     }
     // A dynamically linked local build, for contrast, has an interpreter: the check above can fail.
