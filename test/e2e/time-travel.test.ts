@@ -118,7 +118,8 @@ describe.skipIf(skip)('time travel on a real recording', () => {
   });
 
   it('snapshot --from --to: write counts equal the /proc/diskstats delta (recorded counters and eBPF intervals)', () => {
-    expect(diskstatsDelta).toBe(writes);
+    // the test's own reading of the kernel's counters: nothing but dd wrote to the device between w0 and w1
+    expect(diskstatsDelta, `something else wrote to ${loop} during the test`).toBe(writes);
     const d = snapshot(t.w0!, t.w1!);
     const dev = loop.replace('/dev/', '');
     const disk = d.host.disks.find((x: { name: string }) => x.name === dev);
