@@ -152,6 +152,6 @@ describe('tailtop CLI', () => {
     writeFileSync(file, '[keys]\n__proto__ = ["x"]\n');
     const r = run(['snapshot', '--json', '--no-ebpf', '--no-docker', '--config', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`tailtop: ${file}:2: keys.__proto__: unknown command (known: quit, help, pause, faster, slower, focusNext, focusPrev, up, down, pageUp, pageDown, open, back, containers, processes, latency, overview, sortNext, sortReverse, filter, window, stepBack, stepForward, minuteBack, minuteForward, hourBack, hourForward, jump, play, speed, live)\n`);
+    expect(r.stderr).toBe(`tailtop: ${file}:2: keys.__proto__: unknown command (known: quit, help, pause, faster, slower, focusNext, focusPrev, up, down, pageUp, pageDown, open, back, containers, processes, latency, overview, alerts, sortNext, sortReverse, filter, window, stepBack, stepForward, minuteBack, minuteForward, hourBack, hourForward, jump, play, speed, live)\n`);
   });
 });
