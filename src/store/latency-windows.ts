@@ -182,6 +182,8 @@ export class LatencyWindows {
   /** The entry the log spans decode into (not the one adding and advancing use). */
   readonly readEntry = new Entry();
   /** cgroups of no container: when first and last seen (see mark). */
+  /** The last log span read (see logSpan); forgotten whenever the engine changes. */
+  private spanCache: { ivs: LoggedInterval[]; span: LogSpan } | null = null;
   private readonly unmapped = new Map<number, { first: number; last: number }>();
   private keep: ((cgroup: number, runq: boolean) => boolean) | undefined;
 
@@ -236,6 +238,7 @@ export class LatencyWindows {
    * memory where many cgroups come and go (busy Kubernetes nodes).
    */
   mark(now?: number, isMapped?: (cgroup: number, runq: boolean) => boolean): void {
+    this.spanCache = null;
     this.prune(now, isMapped);
     for (const r of this.currentRows) {
       this.inCurrent[r] = 0;
@@ -251,6 +254,7 @@ export class LatencyWindows {
    * follows (inCurrent false: a late answer, already past the previous frame).
    */
   add(iv: TimedInterval, inCurrent = true): void {
+    this.spanCache = null;
     const keep = this.keep;
     const t = Math.max(iv.t, this.lastT);
     this.lastT = t;
@@ -327,6 +331,7 @@ export class LatencyWindows {
   /** Subtracts the intervals that left each window as of `now` (ms, the sampler's clock). */
   advance(now: number): void {
     const e = this.e;
+    this.spanCache = null;
     this.now = now;
     for (let w = 0; w < this.lengths.length; w++) {
       const cutoff = now - this.lengths[w]!;
@@ -364,13 +369,22 @@ export class LatencyWindows {
 
   /** `current` (slot 0) or a window, for reading. */
   span(which: 'current' | LatencyWindow): LatencySpan {
-    if (which === 'current') return new LogSpan(this, this.intervals.filter((iv, i) => iv.current && this.ivBase + i >= this.markIdx));
+    if (which === 'current') return this.logSpan(this.intervals.filter((iv, i) => iv.current && this.ivBase + i >= this.markIdx));
     const k = this.windows.indexOf(which);
     if (k < 0) throw new RangeError(`no window ${which}`);
     const s = this.slotOf[k]!;
     if (s >= 0) return new SlotSpan(this, s);
     const from = this.now - WINDOW_MS[which];
-    return new LogSpan(this, this.intervals.filter((iv) => iv.t > from)); // as a running sum: all added since, too
+    return this.logSpan(this.intervals.filter((iv) => iv.t > from)); // as a running sum: all added since, too
+  }
+
+  /** The span of these intervals; the same one while nothing changed (`current` is often the 1 s window). */
+  private logSpan(ivs: LoggedInterval[]): LogSpan {
+    const c = this.spanCache;
+    if (c && c.ivs.length === ivs.length && c.ivs.every((iv, i) => iv === ivs[i])) return c.span;
+    const span = new LogSpan(this, ivs);
+    this.spanCache = { ivs, span };
+    return span;
   }
 
   /** Any span of the intervals still kept: those that completed in (from, to]. Computed from the log. */
