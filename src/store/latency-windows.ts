@@ -5,8 +5,12 @@
 // Memory is O(rows x buckets in use), not O(rows x intervals) of objects:
 // - a row is a (device, op, cgroup) for block I/O or a cgroup for the run queue, plus one row per device and
 //   op (and one for the run queue) summing all cgroups, so that host figures never walk every cgroup;
-// - each slot (current and every window) keeps running sums per row: a count, bytes, and for each histogram
-//   a segment of bucket counts just wide enough for the buckets the row uses, in one Float64Array arena;
+// - each slot (every window longer than SHORT_MS) keeps running sums per row: a count, bytes, and for each
+//   histogram a segment of bucket counts just wide enough for the buckets the row uses, in one Float64Array
+//   arena;
+// - `current` and the short windows (1 s) hold one interval or a few: they are read from the log when asked
+//   for (one decoding pass), which costs less than adding every interval to two more sums and taking it out
+//   again;
 // - exact maxima per row and window come from monotonic deques (a sliding-window maximum: pooled nodes, about
 //   ln(intervals) per row);
 // - to subtract what leaves a window, each interval is kept as a varint byte log (about 2-3 bytes per
@@ -44,9 +48,13 @@ interface LoggedInterval {
   from: number;
   to: number;
   lost: Float64Array;
+  /** Added to `current` (completed after the tick `current` follows). */
+  current: boolean;
 }
 
 const NLOST = LOST_KEYS.length;
+/** Windows up to this long (and shorter than the longest) are read from the log, not kept as running sums. */
+const SHORT_MS = 1000;
 /** Segment sizes (buckets); a segment grows to the next size when a row uses a bucket outside it. */
 const CLASSES = [4, 8, 16, 32, 64, 128, BUCKETS] as const;
 const classOf = (n: number): number => {
@@ -102,8 +110,10 @@ class Entry {
 }
 
 export class LatencyWindows {
-  /** Slot 0 is `current`; slot 1 + k is windows[k]. */
   readonly windows: readonly LatencyWindow[];
+  /** Running-sum slot of windows[k], or -1 when it is read from the log. */
+  private readonly slotOf: number[];
+  /** Window length (ms) of each slot. */
   private readonly lengths: number[];
   private readonly S: number;
 
@@ -119,7 +129,6 @@ export class LatencyWindows {
   private gen = new Uint16Array(0);
   private cnt = new Float64Array(0);
   private byt = new Float64Array(0);
-  private curMax = new Float64Array(0);
   private segOff = new Int32Array(0);
   private segLo = new Int16Array(0);
   private segCls = new Uint8Array(0);
@@ -133,6 +142,8 @@ export class LatencyWindows {
   private readonly byCgroup = new Map<number, number[]>();
   private readonly totalRows: number[] = [];
   private currentRows: number[] = [];
+  /** Absolute index of the first interval added since the last mark. */
+  private markIdx = 0;
 
   // ---- segment arena: fixed chunks (no growth by copying: freed memory goes back, none is left in holes)
   private chunks: Float64Array[] = [];
@@ -168,7 +179,11 @@ export class LatencyWindows {
   /** Slot of the longest window (its deque expiry drops maxima for all). */
   private readonly longest: number;
   private readonly e = new Entry();
+  /** The entry the log spans decode into (not the one adding and advancing use). */
+  readonly readEntry = new Entry();
   /** cgroups of no container: when first and last seen (see mark). */
+  /** The last log span read (see logSpan); forgotten whenever the engine changes. */
+  private spanCache: { ivs: LoggedInterval[]; span: LogSpan } | null = null;
   private readonly unmapped = new Map<number, { first: number; last: number }>();
   private keep: ((cgroup: number, runq: boolean) => boolean) | undefined;
 
@@ -178,12 +193,15 @@ export class LatencyWindows {
     readonly unmappedMs = 10_000,
   ) {
     this.windows = windows;
-    this.lengths = windows.map((w) => WINDOW_MS[w]);
-    this.S = 1 + windows.length;
+    const all = windows.map((w) => WINDOW_MS[w]);
+    const longest = Math.max(...all);
+    this.lengths = [];
+    this.slotOf = all.map((ms) => (ms <= SHORT_MS && ms < longest ? -1 : this.lengths.push(ms) - 1));
+    this.S = this.lengths.length;
     this.coveredNs = new Float64Array(this.S);
     this.lost = new Float64Array(this.S * NLOST);
-    this.cursor = windows.map(() => 0);
-    this.longest = 1 + this.lengths.indexOf(Math.max(...this.lengths));
+    this.cursor = this.lengths.map(() => 0);
+    this.longest = this.lengths.indexOf(longest);
   }
 
   /** Rows alive (with data in some slot). */
@@ -200,7 +218,7 @@ export class LatencyWindows {
   heldBytes(): number {
     const rows =
       this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.used.byteLength + this.gen.byteLength + this.cnt.byteLength + this.byt.byteLength +
-      this.curMax.byteLength + this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
+      this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
       this.dqTail.byteLength + this.inCurrent.byteLength;
     const dq = this.dqT.byteLength + this.dqV.byteLength + this.dqNext.byteLength + this.dqPrev.byteLength;
     return rows + dq + this.chunks.length * ARENA_CHUNK * 8 + this.logChunks.length * LOG_CHUNK;
@@ -220,21 +238,15 @@ export class LatencyWindows {
    * memory where many cgroups come and go (busy Kubernetes nodes).
    */
   mark(now?: number, isMapped?: (cgroup: number, runq: boolean) => boolean): void {
+    this.spanCache = null;
     this.prune(now, isMapped);
-    const S = this.S;
     for (const r of this.currentRows) {
-      this.cnt[r * S] = 0;
-      this.byt[r * S] = 0;
-      this.curMax[r * 2] = -1;
-      this.curMax[r * 2 + 1] = -1;
-      this.zeroSlot(r, 0, 0);
-      this.zeroSlot(r, 1, 0);
       this.inCurrent[r] = 0;
       this.maybeFreeRow(r);
     }
     this.currentRows = [];
-    this.coveredNs[0] = 0;
-    this.lost.fill(0, 0, NLOST);
+    this.markIdx = this.ivBase + this.intervals.length;
+    this.advanceLog();
   }
 
   /**
@@ -242,7 +254,7 @@ export class LatencyWindows {
    * follows (inCurrent false: a late answer, already past the previous frame).
    */
   add(iv: TimedInterval, inCurrent = true): void {
-    const first = inCurrent ? 0 : 1;
+    this.spanCache = null;
     const keep = this.keep;
     const t = Math.max(iv.t, this.lastT);
     this.lastT = t;
@@ -264,7 +276,7 @@ export class LatencyWindows {
       if (!keep || r.cgroup === 0 || keep(r.cgroup, false)) {
         e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
         this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
-        this.apply(e, t, first);
+        this.apply(e, t, inCurrent);
         this.encode(e);
       }
       const g = group(devNum * 8 + op);
@@ -279,7 +291,7 @@ export class LatencyWindows {
       if (!keep || r.cgroup === 0 || keep(r.cgroup, true)) {
         e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
         this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
-        this.apply(e, t, first);
+        this.apply(e, t, inCurrent);
         this.encode(e);
       }
       const g = group(-1);
@@ -303,14 +315,14 @@ export class LatencyWindows {
         }
         e.n[h] = n;
       }
-      this.apply(e, t, first);
+      this.apply(e, t, inCurrent);
       this.encode(e);
     }
     const lost = new Float64Array(NLOST);
     LOST_KEYS.forEach((k, i) => (lost[i] = iv.lost[k]));
     const durationNs = durationNsOf(iv.durationMs);
-    this.intervals.push({ t, durationNs, from, to: this.end, lost });
-    for (let s = first; s < this.S; s++) {
+    this.intervals.push({ t, durationNs, from, to: this.end, lost, current: inCurrent });
+    for (let s = 0; s < this.S; s++) {
       this.coveredNs[s]! += durationNs;
       for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! += lost[i]!;
     }
@@ -319,10 +331,11 @@ export class LatencyWindows {
   /** Subtracts the intervals that left each window as of `now` (ms, the sampler's clock). */
   advance(now: number): void {
     const e = this.e;
+    this.spanCache = null;
     this.now = now;
     for (let w = 0; w < this.lengths.length; w++) {
       const cutoff = now - this.lengths[w]!;
-      const s = w + 1;
+      const s = w;
       while (this.cursor[w]! < this.ivBase + this.intervals.length) {
         const iv = this.intervals[this.cursor[w]! - this.ivBase]!;
         if (iv.t > cutoff) break;
@@ -335,8 +348,12 @@ export class LatencyWindows {
         this.cursor[w]!++;
       }
     }
-    // Intervals no window holds any more leave the log.
-    let keep = Infinity;
+    this.advanceLog();
+  }
+
+  /** Intervals no window (nor `current`) holds any more leave the log. */
+  private advanceLog(): void {
+    let keep = this.markIdx;
     for (const c of this.cursor) keep = Math.min(keep, c);
     while (this.ivBase < keep) {
       this.intervals.shift();
@@ -352,27 +369,27 @@ export class LatencyWindows {
 
   /** `current` (slot 0) or a window, for reading. */
   span(which: 'current' | LatencyWindow): LatencySpan {
-    const s = which === 'current' ? 0 : 1 + this.windows.indexOf(which);
-    if (s < 0) throw new RangeError(`no window ${which}`);
-    return new SlotSpan(this, s);
+    if (which === 'current') return this.logSpan(this.intervals.filter((iv, i) => iv.current && this.ivBase + i >= this.markIdx));
+    const k = this.windows.indexOf(which);
+    if (k < 0) throw new RangeError(`no window ${which}`);
+    const s = this.slotOf[k]!;
+    if (s >= 0) return new SlotSpan(this, s);
+    const from = this.now - WINDOW_MS[which];
+    return this.logSpan(this.intervals.filter((iv) => iv.t > from)); // as a running sum: all added since, too
+  }
+
+  /** The span of these intervals; the same one while nothing changed (`current` is often the 1 s window). */
+  private logSpan(ivs: LoggedInterval[]): LogSpan {
+    const c = this.spanCache;
+    if (c && c.ivs.length === ivs.length && c.ivs.every((iv, i) => iv === ivs[i])) return c.span;
+    const span = new LogSpan(this, ivs);
+    this.spanCache = { ivs, span };
+    return span;
   }
 
   /** Any span of the intervals still kept: those that completed in (from, to]. Computed from the log. */
   sumSpan(from: number, to: number): LatencySpan {
-    const span = new LogSpan(this);
-    const e = this.e;
-    let ns = 0;
-    for (const iv of this.intervals) {
-      if (!(iv.t > from && iv.t <= to)) continue;
-      for (let p = iv.from; p < iv.to; ) {
-        p = this.decode(p, e);
-        span.add(e);
-      }
-      ns += iv.durationNs;
-      LOST_KEYS.forEach((k, i) => (span.lost[k] += iv.lost[i]!));
-    }
-    span.seconds = ns / 1e9;
-    return span;
+    return new LogSpan(this, this.intervals.filter((iv) => iv.t > from && iv.t <= to));
   }
 
   // ---------------------------------------------------------------- reading (used by the spans)
@@ -408,13 +425,9 @@ export class LatencyWindows {
   }
   /** @internal */ rowMax(r: number, s: number, h: number): number | null {
     if (this.cnt[r * this.S + s]! <= 0) return null;
-    if (s === 0) {
-      const m = this.curMax[r * 2 + h]!;
-      return m < 0 ? null : m;
-    }
     // One monotonic deque per row serves every window: a window's maximum is the first of its entries
     // that completed inside the window (the ones dropped from it were smaller than a later one).
-    const cutoff = this.now - this.lengths[s - 1]!;
+    const cutoff = this.now - this.lengths[s]!;
     let node = this.dqHead[r * 2 + h]!;
     while (node >= 0 && this.dqT[node]! <= cutoff) node = this.dqNext[node]!;
     return node < 0 ? null : this.dqV[node]!;
@@ -435,6 +448,13 @@ export class LatencyWindows {
   }
   /** @internal */ rowUsed(r: number, gen: number): boolean {
     return this.used[r] === 1 && this.gen[r] === gen;
+  }
+  /** @internal */ rowCapacity(): number {
+    return this.nextRow;
+  }
+  /** @internal Decodes the log entry at p into e; returns where the next one starts. */
+  readAt(p: number, e: Entry): number {
+    return this.decode(p, e);
   }
 
   // ---------------------------------------------------------------- rows
@@ -460,6 +480,7 @@ export class LatencyWindows {
   }
 
   private maybeFreeRow(r: number): void {
+    if (this.inCurrent[r]) return; // `current` still reads it from the log
     const S = this.S;
     for (let s = 0; s < S; s++) if (this.cnt[r * S + s]! > 0) return;
     this.freeRow(r);
@@ -477,8 +498,6 @@ export class LatencyWindows {
     this.freeSeg(r, 1);
     this.dqClear(r, 0);
     this.dqClear(r, 1);
-    this.curMax[r * 2] = -1;
-    this.curMax[r * 2 + 1] = -1;
     this.used[r] = 0;
     this.gen[r] = (this.gen[r]! + 1) & 0xffff;
     this.live--;
@@ -540,7 +559,6 @@ export class LatencyWindows {
     this.gen = g(this.gen, 1);
     this.cnt = g(this.cnt, S);
     this.byt = g(this.byt, S);
-    this.curMax = g(this.curMax, 2, -1);
     this.segOff = g(this.segOff, 2, -1);
     this.segLo = g(this.segLo, 2);
     this.segCls = g(this.segCls, 2);
@@ -572,11 +590,11 @@ export class LatencyWindows {
   }
 
   /** Adds an entry (completed at t) to the slots from `first` on. */
-  private apply(e: Entry, t: number, first: number): void {
+  private apply(e: Entry, t: number, inCurrent: boolean): void {
     const S = this.S;
     const r = e.row;
     const rs = r * S;
-    for (let s = first; s < S; s++) {
+    for (let s = 0; s < S; s++) {
       this.cnt[rs + s]! += e.count;
       this.byt[rs + s]! += e.bytes;
     }
@@ -593,12 +611,11 @@ export class LatencyWindows {
       const size = CLASSES[this.segCls[k]!]!;
       const d = this.chunks[so >>> ARENA_BITS]!;
       // the same cells in every slot: the row's block holds the slots one after the other
-      let off = (so & ARENA_MASK) + first * size - this.segLo[k]!;
-      for (let s = first; s < S; s++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
-      if (first === 0 && e.max[h]! > this.curMax[k]!) this.curMax[k] = e.max[h]!;
+      let off = (so & ARENA_MASK) - this.segLo[k]!;
+      for (let s = 0; s < S; s++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
       this.dqPush(r, h, t, e.max[h]!);
     }
-    if (first === 0 && !this.inCurrent[r]) {
+    if (inCurrent && !this.inCurrent[r]) {
       this.inCurrent[r] = 1;
       this.currentRows.push(r);
     }
@@ -676,16 +693,6 @@ export class LatencyWindows {
     if (off < 0) return;
     this.release(off, this.segCls[k]!);
     this.segOff[k] = -1;
-  }
-
-  /** Zeroes slot s of a row's histogram h (a new `current`). */
-  private zeroSlot(r: number, h: number, s: number): void {
-    const k = r * 2 + h;
-    const off = this.segOff[k]!;
-    if (off < 0) return;
-    const n = CLASSES[this.segCls[k]!]!;
-    const a = (off & ARENA_MASK) + s * n;
-    this.chunks[off >>> ARENA_BITS]!.fill(0, a, a + n);
   }
 
   private alloc(cls: number): number {
@@ -968,37 +975,73 @@ class SlotSpan implements LatencySpan {
   }
 }
 
-/** A span summed from the log (any range of the intervals kept). */
+/**
+ * A span read from the log: the intervals given (`current`, the short windows, any range of the intervals
+ * kept). One decoding pass finds each row's count, bytes and maxima and where its entries are; a row's
+ * buckets are decoded again only when asked for. Read it before the engine next adds or advances.
+ */
 class LogSpan implements LatencySpan {
-  seconds = 0;
+  readonly seconds: number;
   readonly lost: LostCounts;
-  private readonly rows = new Map<number, { count: number; bytes: number; max: number[]; h: (Float64Array | null)[] }>();
+  /** row -> 1 + its index below (0: no data in the span). */
+  private readonly at: Int32Array;
+  private readonly rowIds: number[] = [];
+  private readonly counts: number[] = [];
+  private readonly byteSums: number[] = [];
+  private readonly max0: number[] = [];
+  private readonly max1: number[] = [];
+  /** Log offset of each of a row's entries: the first, then the others chained in `more`. */
+  private readonly first: number[] = [];
+  private more: Map<number, number[]> | null = null;
 
-  constructor(private readonly w: LatencyWindows) {
+  constructor(
+    private readonly w: LatencyWindows,
+    intervals: readonly LoggedInterval[],
+  ) {
     const lost = {} as LostCounts;
     for (const k of LOST_KEYS) lost[k] = 0;
     this.lost = lost;
+    this.at = new Int32Array(w.rowCapacity());
+    const e = w.readEntry;
+    let ns = 0;
+    for (const iv of intervals) {
+      for (let p = iv.from; p < iv.to; ) {
+        const start = p;
+        p = w.readAt(p, e);
+        if (!w.rowUsed(e.row, e.gen)) continue;
+        let i = this.at[e.row]! - 1;
+        if (i < 0) {
+          i = this.rowIds.length;
+          this.at[e.row] = i + 1;
+          this.rowIds.push(e.row);
+          this.counts.push(e.count);
+          this.byteSums.push(e.bytes);
+          this.max0.push(e.n[0]! > 0 ? e.max[0]! : -1);
+          this.max1.push(e.n[1]! > 0 ? e.max[1]! : -1);
+          this.first.push(start);
+          continue;
+        }
+        this.counts[i]! += e.count;
+        this.byteSums[i]! += e.bytes;
+        if (e.n[0]! > 0 && e.max[0]! > this.max0[i]!) this.max0[i] = e.max[0]!;
+        if (e.n[1]! > 0 && e.max[1]! > this.max1[i]!) this.max1[i] = e.max[1]!;
+        this.more ??= new Map();
+        const l = this.more.get(i);
+        if (l) l.push(start);
+        else this.more.set(i, [start]);
+      }
+      ns += iv.durationNs;
+      LOST_KEYS.forEach((k, j) => (lost[k] += iv.lost[j]!));
+    }
+    this.seconds = ns / 1e9;
   }
 
-  add(e: Entry): void {
-    if (!this.w.rowUsed(e.row, e.gen)) return;
-    let r = this.rows.get(e.row);
-    if (!r) {
-      r = { count: 0, bytes: 0, max: [-1, -1], h: [null, null] };
-      this.rows.set(e.row, r);
-    }
-    r.count += e.count;
-    r.bytes += e.bytes;
-    for (let h = 0; h < 2; h++) {
-      if (e.n[h] === 0) continue;
-      r.max[h] = Math.max(r.max[h]!, e.max[h]!);
-      const d = (r.h[h] ??= new Float64Array(BUCKETS));
-      for (let j = 0; j < e.n[h]!; j++) d[e.idx[h]![j]!]! += e.cnt[h]![j]!;
-    }
+  private ix(row: number): number {
+    return row < this.at.length ? this.at[row]! - 1 : -1;
   }
 
   totals(): readonly number[] {
-    return this.w.totals().filter((r) => this.rows.has(r));
+    return this.w.totals().filter((r) => this.ix(r) >= 0);
   }
   rowsOfCgroup(cgroup: number): readonly number[] {
     return this.w.rowsOfCgroup(cgroup);
@@ -1013,19 +1056,36 @@ class LogSpan implements LatencySpan {
     return this.w.rowOp(row);
   }
   count(row: number): number {
-    return this.rows.get(row)?.count ?? 0;
+    const i = this.ix(row);
+    return i < 0 ? 0 : this.counts[i]!;
   }
   bytes(row: number): number {
-    return this.rows.get(row)?.bytes ?? 0;
+    const i = this.ix(row);
+    return i < 0 ? 0 : this.byteSums[i]!;
   }
   max(row: number, which: 0 | 1): number | null {
-    const m = this.rows.get(row)?.max[which] ?? -1;
+    const i = this.ix(row);
+    const m = i < 0 ? -1 : (which === 0 ? this.max0 : this.max1)[i]!;
     return m < 0 ? null : m;
   }
   addHist(row: number, which: 0 | 1, into: Float64Array): number {
-    const d = this.rows.get(row)?.h[which];
-    if (!d) return -1;
-    for (let i = 0; i < BUCKETS; i++) if (d[i] !== 0) into[i]! += d[i]!;
-    return BUCKETS - 1;
+    const i = this.ix(row);
+    if (i < 0) return -1;
+    let lo = BUCKETS;
+    let hi = -1;
+    const e = this.w.readEntry;
+    const one = (p: number): void => {
+      this.w.readAt(p, e);
+      const n = e.n[which]!;
+      if (n === 0) return;
+      const idx = e.idx[which]!;
+      const cnt = e.cnt[which]!;
+      for (let j = 0; j < n; j++) into[idx[j]!]! += cnt[j]!;
+      if (idx[0]! < lo) lo = idx[0]!;
+      if (idx[n - 1]! > hi) hi = idx[n - 1]!;
+    };
+    one(this.first[i]!);
+    for (const p of this.more?.get(i) ?? []) one(p);
+    return hi < 0 ? -1 : lo * 512 + hi;
   }
 }

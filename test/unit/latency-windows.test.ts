@@ -85,6 +85,17 @@ describe('windows by time', () => {
     expect(count(f, '10s')).toBe(5);
   });
 
+  it('an interval of this tick older than every window (a long gap between ticks) still counts in current', () => {
+    const k = new Ticker();
+    k.tick(0);
+    const f = k.tick(400_000, [timed(50_000, [blockRow([1000, 3000], { cgroup: 7 })])], { block: new Map([[7, 'c7']]), runq: new Map() });
+    expect(count(f, 'current')).toBe(2);
+    expect(f.current.block[0]!.maxUs).toBe(3);
+    expect(f.current.containers['c7']!.io!.count).toBe(2);
+    expect(count(f, '5m')).toBe(0);
+    expect(count(k.tick(401_000), 'current')).toBe(0);
+  });
+
   it('times that go backwards are taken as the previous time (monotonic)', () => {
     const w = new LatencyWindows();
     w.mark();
