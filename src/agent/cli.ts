@@ -112,8 +112,9 @@ export async function runAgentCommand(argv: string[], version: string, io: Io): 
     });
     say(`recording to ${agent.recording.file} every ${intervalMs} ms (retain ${describeRetain(retainMs)}, at most ${describeSize(maxBytes)})`);
     // Alert rules and, with --listen, /metrics and the JSON API: the monitor's code, attached to this sampler.
+    // Static facts (systeminformation: ~9 MiB and subprocesses at load) only for what serves them (--listen).
     const facts = quickFacts();
-    void readStaticFacts().then((f) => Object.assign(facts, f));
+    if (listen) void readStaticFacts().then((f) => Object.assign(facts, f));
     const started = agent;
     attached = await attachLive(agent.sampler, {
       listen,
