@@ -106,6 +106,8 @@ export async function runAgentCommand(argv: string[], version: string, io: Io): 
       ebpf: cfg.ebpf && !values['no-ebpf'],
       showAllDisks: cfg.showAllDisks,
       figuresOf,
+      // Frames only for what reads them: alert rules, /metrics and the JSON API.
+      frames: listen !== null || cfg.alerts.length > 0,
       say,
       // Test hook: one line per tick on stdout, "recorded <wallMs>" (or "lost <wallMs>").
       ...(process.env['TAILTOP_AGENT_TRACE'] === '1' ? { onAppend: (set, ok) => io.out(`${ok ? 'recorded' : 'lost'} ${set.wallMs}\n`) } : {}),
