@@ -49,7 +49,7 @@ export interface SamplerDeps {
   alignedCutMs?: number;
   /**
    * false: only SampleSets, no frames (an agent nothing reads frames from records the sets alone; building the
-   * frame and feeding its latency windows was about a third of its sampling work). tick() then rejects.
+   * frame and feeding its latency windows was about an eighth of its CPU in a profile). tick() then rejects.
    */
   frames?: boolean;
 }
