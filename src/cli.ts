@@ -22,7 +22,7 @@ import { defaultConfigPath, loadConfig, type Config } from './config/config.js';
 import { errorLine, exitCodeOf, quote, RuntimeError, UsageError } from './errors.js';
 import type { Recording } from './agent/recording.js';
 import { chooseGlyphs } from './ui/term/glyphs.js';
-import { EXIT_SIGNALS } from './ui/term/session.js';
+import { EXIT_SIGNALS } from './ui/term/exit-signals.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
 import { bindings } from './ui/keys.js';
 import { toSnapshot } from './snapshot.js';

@@ -47,6 +47,11 @@ export interface SamplerDeps {
    * a few ms late on a busy host). Costs a millisecond of spinning per sample; off in the monitor.
    */
   alignedCutMs?: number;
+  /**
+   * false: only SampleSets, no frames (an agent nothing reads frames from records the sets alone; building the
+   * frame and feeding its latency windows was about an eighth of its CPU in a profile). tick() then rejects.
+   */
+  frames?: boolean;
 }
 
 /** How often the sampler looks for a container runtime while it has none, ms of its clock. */
@@ -63,7 +68,7 @@ export interface SamplerEvents {
 export class Sampler extends EventEmitter<SamplerEvents> {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
-  private busy: Promise<Frame> | null = null;
+  private busy: Promise<Frame | null> | null = null;
   /** What the last process read covered: every /proc entry ('host'), a pid list, or nothing. */
   private procScope: 'off' | 'host' | 'pids' = 'off';
   private wants: Wants = { processes: false, containerId: null, allDetail: true };
@@ -160,7 +165,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   private async loop(): Promise<void> {
     this.timer = null;
     try {
-      await this.tick();
+      await this.step();
     } catch (err) {
       this.emit('source-error', { source: 'sampler', message: oneLine(err) });
     }
@@ -171,13 +176,23 @@ export class Sampler extends EventEmitter<SamplerEvents> {
    * One sample -> frame -> store. Concurrent callers share the tick in flight. With alignedCutMs, `cutAtMs`
    * (this clock) says when to sample, at least alignedCutMs ahead (default: that far from now).
    */
-  tick(cutAtMs?: number): Promise<Frame> {
+  async tick(cutAtMs?: number): Promise<Frame> {
+    if (this.deps.frames === false) throw new Error('sampler: tick() needs frames (this sampler records SampleSets only)');
+    return (await this.step(cutAtMs))!;
+  }
+
+  /** The tick in flight, or a new one: its frame (null when frames are off). */
+  private step(cutAtMs?: number): Promise<Frame | null> {
     if (!this.busy) this.busy = this.collect(cutAtMs).finally(() => (this.busy = null));
     return this.busy;
   }
 
-  private async collect(cutAtMs?: number): Promise<Frame> {
+  private async collect(cutAtMs?: number): Promise<Frame | null> {
     const set = await this.read(cutAtMs);
+    if (this.deps.frames === false) {
+      this.emit('sample-set', set);
+      return null;
+    }
     const frame = this.frames.next(set);
     this.deps.store?.push(frame);
     this.emit('sample-set', set);

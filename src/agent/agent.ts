@@ -26,6 +26,11 @@ export interface AgentOptions {
   say: (line: string) => void;
   onAppend?: RecordingOptions['onAppend'];
   clock?: Clock;
+  /**
+   * Build frames (default true): for `onFrame`, `store` and whatever reads them (alerts, /metrics). false
+   * records the SampleSets alone, with no frame, latency windows or in-memory rings.
+   */
+  frames?: boolean;
 }
 
 /** How long stopping waits for the helper and the Docker client before it goes on anyway. */
@@ -71,6 +76,7 @@ export class Agent {
         latency: ebpf,
         refreshMs: o.intervalMs,
         showAllDisks: o.showAllDisks,
+        frames: o.frames ?? true,
         ...(o.docker
           ? {
               findContainers: containerFinder(o.dockerHost, (src) => {

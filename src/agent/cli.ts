@@ -107,14 +107,17 @@ export async function runAgentCommand(argv: string[], version: string, io: Io): 
       ebpf: cfg.ebpf && !values['no-ebpf'],
       showAllDisks: cfg.showAllDisks,
       figuresOf,
+      // Frames only for what reads them: alert rules, /metrics and the JSON API.
+      frames: listen !== null || cfg.alerts.length > 0,
       say,
       // Test hook: one line per tick on stdout, "recorded <wallMs>" (or "lost <wallMs>").
       ...(process.env['TAILTOP_AGENT_TRACE'] === '1' ? { onAppend: (set, ok) => io.out(`${ok ? 'recorded' : 'lost'} ${set.wallMs}\n`) } : {}),
     });
     say(`recording to ${agent.recording.file} every ${intervalMs} ms (retain ${describeRetain(retainMs)}, at most ${describeSize(maxBytes)})`);
     // Alert rules and, with --listen, /metrics and the JSON API: the monitor's code, attached to this sampler.
+    // Static facts (systeminformation: ~9 MiB and subprocesses at load) only for what serves them (--listen).
     const facts = quickFacts();
-    void readStaticFacts().then((f) => Object.assign(facts, f));
+    if (listen) void readStaticFacts().then((f) => Object.assign(facts, f));
     const started = agent;
     attached = await attachLive(agent.sampler, {
       listen,

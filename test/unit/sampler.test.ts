@@ -110,3 +110,34 @@ describe('sampler: what it asks the container source for', () => {
     expect(openProcessDescriptors()).toBe(0);
   });
 });
+
+describe('sampler without frames (an agent that only records)', () => {
+  it('emits every SampleSet from its own loop, builds no frame and puts nothing in the store; tick() refuses', async () => {
+    let t = 0;
+    const store = new Store(10);
+    const host = (atMs: number): Promise<HostSample> =>
+      Promise.resolve({ atMs, source: 'procfs', stat: null, meminfo: null, loadavg: null, diskstats: null, netdev: null, pressure: null, uptimeSec: null, errors: [] } as unknown as HostSample);
+    const s = new Sampler({
+      clock: { nowMs: () => (t += 1000), wallMs: () => Date.now() },
+      store,
+      host: { read: host },
+      containers: fakeSource(null).src,
+      latency: null,
+      refreshMs: 100,
+      showAllDisks: false,
+      frames: false,
+    });
+    const sets: number[] = [];
+    let frames = 0;
+    s.on('sample-set', (set) => sets.push(set.atMs));
+    s.on('frame', () => frames++);
+    await expect(s.tick()).rejects.toThrow(/needs frames/);
+    s.start();
+    await new Promise((r) => setTimeout(r, 350));
+    s.stop();
+    await s.idle();
+    expect(sets.length).toBeGreaterThanOrEqual(2);
+    expect(frames).toBe(0);
+    expect(store.latest()).toBeNull();
+  });
+});

@@ -3,7 +3,7 @@
 // assert, e.g., that no stats call happens in steady state with a local daemon.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import './lazy-ssh.js';
+import './lazy-modules.js';
 import Docker from 'dockerode';
 import type { Endpoint } from './endpoint.js';
 

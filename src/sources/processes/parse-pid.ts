@@ -33,6 +33,31 @@ function num(tok: string | undefined, re = UINT): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** Fields 3..28 of stat are all a process needs (the 24 after them are not split out). */
+const FIELDS_WANTED = 28 - 2;
+
+/**
+ * The whitespace-separated fields of `text` from `from`: the kernel separates them by single spaces, and
+ * then the first FIELDS_WANTED are cut out directly (a full line has 52). Anything else (a short line, other
+ * whitespace, runs of spaces in a damaged file) is split the general way.
+ */
+function fieldsAfter(text: string, from: number): string[] {
+  if (text.charCodeAt(from) === 32) {
+    const out: string[] = [];
+    let i = from + 1;
+    for (;;) {
+      const j = text.indexOf(' ', i);
+      if (j <= i) break; // the end, or two spaces in a row
+      const tok = text.slice(i, j);
+      if (/\s/.test(tok)) break;
+      out.push(tok);
+      if (out.length === FIELDS_WANTED) return out;
+      i = j + 1;
+    }
+  }
+  return text.slice(from).trim().split(/\s+/);
+}
+
 export function parsePidStat(text: string, file = '/proc/<pid>/stat'): { value: PidStat | null; error: string | null } {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
@@ -41,7 +66,7 @@ export function parsePidStat(text: string, file = '/proc/<pid>/stat'): { value: 
   if (pid === null) return { value: null, error: `${file}: pid is not a number` };
   const comm = text.slice(open + 1, close);
   // Fields 3.. (state is field 3, so index i here is field i + 3).
-  const t = text.slice(close + 1).trim().split(/\s+/);
+  const t = fieldsAfter(text, close + 1);
   if (t.length < 22) return { value: null, error: `${file}: expected at least 24 fields, got ${t.length + 2}` };
   const state = t[0]!;
   const field = (n: number, name: string, re = UINT): number | string => {

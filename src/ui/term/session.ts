@@ -10,8 +10,7 @@
 import os from 'node:os';
 import { errorLine } from '../../errors.js';
 import { restoreTerminal } from './screen.js';
-
-export const EXIT_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP'] as const;
+import { EXIT_SIGNALS } from './exit-signals.js';
 
 /** The exit code for a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143). */
 function signalExitCode(sig: NodeJS.Signals): number {
