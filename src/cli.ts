@@ -363,8 +363,8 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
     facts: () => facts,
     showAllDisks: cfg.showAllDisks,
     onProblem: (line) => tui?.note('alert', line),
-    // With --record, /api/v1/range reads the store this monitor writes.
-    ...(recording ? { range: await rangeApi(values, cfg) } : {}),
+    // With --record, /api/v1/range reads the store this monitor writes, and alert transitions are stored.
+    ...(recording ? { range: await rangeApi(values, cfg), onTransitions: (t) => recording.recordAlerts(t) } : {}),
   }).catch((e: unknown) => {
     recording?.closeSync();
     throw e;

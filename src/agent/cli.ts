@@ -127,6 +127,8 @@ export async function runAgentCommand(argv: string[], version: string, io: Io): 
       facts: () => facts,
       showAllDisks: cfg.showAllDisks,
       onProblem: say,
+      // Transitions to firing and resolved go to the store (the report's alert intervals).
+      onTransitions: (t) => started.recording.recordAlerts(t),
       range: rangeHandler({ dir: storeDir, version, showAllDisks: cfg.showAllDisks }),
     }).catch(async (e: unknown) => {
       await started.stop();

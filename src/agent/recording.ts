@@ -6,6 +6,8 @@ import type { Sampler } from '../sampler.js';
 import type { SampleSet } from '../model/sample-set.js';
 import { StoreWriter, type StoreEvent } from '../record/writer.js';
 import type { FiguresOf } from '../record/rollup.js';
+import { ALERT_EVENT_KIND, alertEventMessage } from '../record/alert-events.js';
+import type { AlertTransition } from '../export/alerts.js';
 
 export interface RecordingOptions {
   dir: string;
@@ -62,6 +64,17 @@ export class Recording {
     };
     sampler.on('sample-set', onSet);
     this.detach = () => sampler.off('sample-set', onSet);
+  }
+
+  /**
+   * Stores the [[alert]] rules' transitions to firing and to resolved (`alert` events, for the report's alert
+   * intervals); pending and inactive ones are not stored. Never throws.
+   */
+  recordAlerts(transitions: readonly AlertTransition[]): void {
+    for (const t of transitions) {
+      const message = alertEventMessage(t);
+      if (message !== null) this.writer.recordEvent(ALERT_EVENT_KIND, t.atMs, message);
+    }
   }
 
   /** Stops recording: packs what is open and releases the store (awaits compression). */

@@ -16,6 +16,7 @@ import { toSnapshot } from '../snapshot.js';
 import { Exporter } from './exporter.js';
 import { ExportFeed } from './feed.js';
 import { AlertBoard } from './alert-board.js';
+import type { AlertTransition } from './alerts.js';
 import { ExportServer, listenConfig, ListenError, metricsHandler, type Handler, type ListenConfig, type Reply, type ServerLimits } from './server.js';
 
 /** Anything that emits each tick's frame with the SampleSet it was built from (the Sampler, the agent's). */
@@ -155,10 +156,19 @@ export interface Attached {
  */
 export async function attachLive(
   sampler: LiveSampler,
-  o: Omit<LiveExportOptions, 'listen' | 'alerts' | 'intervalMs'> & { listen: ListenConfig | null; rules: AlertBoard['rules']; onProblem?: (line: string) => void },
+  o: Omit<LiveExportOptions, 'listen' | 'alerts' | 'intervalMs'> & {
+    listen: ListenConfig | null;
+    rules: AlertBoard['rules'];
+    onProblem?: (line: string) => void;
+    /** Each frame's alert transitions (a recording stores them: Recording.recordAlerts). */
+    onTransitions?: (t: AlertTransition[]) => void;
+  },
 ): Promise<Attached> {
   const alerts = new AlertBoard(o.rules, { onProblem: o.onProblem });
-  const onFrame = (f: Frame): void => void alerts.onFrame(f);
+  const onFrame = (f: Frame): void => {
+    const t = alerts.onFrame(f);
+    if (t.length) o.onTransitions?.(t);
+  };
   sampler.on('frame', onFrame);
   let live: LiveExport | null = null;
   try {

@@ -61,6 +61,12 @@ export interface StoreEvent {
   message: string;
 }
 
+/**
+ * Kinds of the `event` table's rows (docs/store.md): `gap` (ticks lost, written by the writer) and `alert`
+ * (an [[alert]] rule's transition to firing or resolved, a JSON message: src/record/alert-events.ts).
+ */
+export type StoredEventKind = 'gap' | 'alert';
+
 export interface WriterOptions {
   /** The store directory (created if missing). */
   dir: string;
@@ -556,6 +562,20 @@ export class StoreWriter {
     const since = new Date(this.failingSinceMs).toISOString();
     if (full) this.report('disk-full', wallMs, `store ${this.file}: disk full, recording paused since ${since} (${this.lostSinceFailing} ticks lost); it resumes when space is freed`);
     else this.report('write-error', wallMs, `store ${this.file}: cannot write (${errorText(err)}) since ${since} (${this.lostSinceFailing} ticks lost)`);
+  }
+
+  /**
+   * Stores one row in the `event` table (an alert transition...). Never throws: false when the store is
+   * closed or the row could not be written (the row is a courtesy, like a gap's).
+   */
+  recordEvent(kind: StoredEventKind, wallMs: number, message: string): boolean {
+    if (this.closed || !Number.isFinite(wallMs)) return false;
+    try {
+      this.stmt.event.run(Math.round(wallMs), kind, message);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private resumed(wallMs: number): void {

@@ -20,11 +20,12 @@ import type { SampleSet } from '../model/sample-set.js';
 import type { ContainerMeta, LatencyWindowFrame } from '../model/types.js';
 import { selectContainers, type ContainerSelector } from '../model/container-selector.js';
 import { queryRange, querySeries, RangeError, type WindowStat } from '../query/range.js';
-import type { StoreReader } from '../record/reader.js';
+import { ALERT_EVENT_KIND, parseAlertEvent, type AlertEventRecord } from '../record/alert-events.js';
+import type { RecordedEvent, SessionInfo, StoreReader } from '../record/reader.js';
 import type { FiguresOf } from '../record/rollup.js';
 import { chooseStep, latencyData } from './build.js';
 import { ReportError } from './errors.js';
-import type { ContainerData, DiskData, DiskTotals, LatencyData, NetData, Recorded, ReportData, Series, Unit, WindowStats } from './types.js';
+import type { AlertInterval, ContainerData, DiskData, DiskTotals, LatencyData, NetData, Recorded, ReportData, Series, Unit, WindowStats } from './types.js';
 import { REPORT_SCHEMA_VERSION } from './types.js';
 
 /** Ranges up to this long are drawn at 1-2 s steps; longer ones at a minute or more (the roll-up tier). */
@@ -344,9 +345,65 @@ export function reportFromStore(reader: StoreReader, opts: FromStoreOptions): Fr
     net: netData,
     containers: chosen,
     containerFilter: selectors.length ? { selectors: [...(opts.selectorTexts ?? selectors.map((s) => s.text))], matched: chosen.length, total: all.length } : null,
-    alerts: [],
+    alerts: alertIntervals(reader.events(0, toMs), sessions, fromMs, toMs, selectors.length ? new Set(chosen.map((c) => c.name)) : null),
   };
   return { data, path, samples: n, steps: steps.length, sources: whole.range.sources };
+}
+
+/**
+ * The alert intervals of [fromMs, toMs) from the recorded transitions (`alert` events, every one before toMs):
+ * each firing paired with the next resolved of the same rule and labels. One firing before the range starts
+ * at the range start; one not resolved by the end of the range has `to` null (the page draws it to the range's
+ * end); one whose recording session ended without a resolved (the process stopped) ends where the session
+ * did. With `containers` (--containers), an alert on another container is left out.
+ */
+export function alertIntervals(events: readonly RecordedEvent[], sessions: readonly SessionInfo[], fromMs: number, toMs: number, containers: ReadonlySet<string> | null = null): AlertInterval[] {
+  const byStart = [...sessions].sort((a, b) => a.startedMs - b.startedMs);
+  const sessionAt = (t: number): { start: number | null; end: number | null } => {
+    let i = -1;
+    for (let k = 0; k < byStart.length && byStart[k]!.startedMs <= t; k++) i = k;
+    if (i < 0) return { start: null, end: null };
+    return { start: byStart[i]!.startedMs, end: byStart[i]!.endedMs ?? byStart[i + 1]?.startedMs ?? null };
+  };
+  const done: { rec: AlertEventRecord; from: number; to: number | null }[] = [];
+  const open = new Map<string, { rec: AlertEventRecord; from: number; limit: number | null }>();
+  for (const e of events) {
+    if (e.kind !== ALERT_EVENT_KIND || e.wallMs >= toMs) continue;
+    const rec = parseAlertEvent(e.message);
+    if (!rec) continue;
+    const key = `${rec.rule}\u0000${labelsKey(rec.labels)}`;
+    const was = open.get(key);
+    if (was) {
+      open.delete(key);
+      // A transition after the session that fired it ended belongs to a later process: the old one ended there.
+      const stale = was.limit !== null && was.limit < e.wallMs;
+      done.push({ rec: was.rec, from: was.from, to: stale ? was.limit : e.wallMs });
+      if (!stale && rec.state === 'resolved') continue;
+    }
+    if (rec.state === 'firing') open.set(key, { rec, from: e.wallMs, limit: sessionAt(e.wallMs).end });
+    else if (!was) done.push({ rec, from: Math.max(fromMs, sessionAt(e.wallMs).start ?? fromMs), to: e.wallMs }); // its firing was pruned
+  }
+  for (const o of open.values()) done.push({ rec: o.rec, from: o.from, to: o.limit !== null && o.limit < toMs ? o.limit : null });
+  const out: AlertInterval[] = [];
+  for (const d of done.sort((a, b) => a.from - b.from)) {
+    if (d.to !== null && (d.to < fromMs || (d.to === fromMs && d.from < fromMs))) continue;
+    const subject = d.rec.labels['container'] ?? d.rec.labels['device'] ?? d.rec.labels['interface'];
+    if (containers && d.rec.labels['container'] !== undefined && !containers.has(d.rec.labels['container'])) continue;
+    const labelText = Object.keys(d.rec.labels)
+      .sort()
+      .map((k) => `${k}=${d.rec.labels[k]}`)
+      .join(', ');
+    const a: AlertInterval = {
+      name: d.rec.rule,
+      severity: d.rec.severity === 'info' || d.rec.severity === 'critical' ? d.rec.severity : 'warning',
+      from: Math.max(d.from, fromMs) / 1000,
+      to: d.to === null ? null : Math.min(d.to, toMs) / 1000,
+      message: `${d.rec.summary ?? d.rec.rule}${labelText ? ` (${labelText})` : ''}; value ${Number(d.rec.value.toPrecision(4))} ${d.rec.state === 'firing' ? 'when it fired' : 'when it resolved'}`,
+    };
+    if (subject !== undefined) a.subject = subject;
+    out.push(a);
+  }
+  return out;
 }
 
 /** A merged row's buckets ([upper bound µs, count], as the snapshot gives them) back into a histogram. */

@@ -16,7 +16,10 @@ import { StoreWriter } from '../../src/record/writer.js';
 import { StoreReader } from '../../src/record/reader.js';
 import { SCHEMA_V0 } from '../../src/record/schema.js';
 import { intervalEndWallMs } from '../../src/record/rollup.js';
-import { reportFromStore } from '../../src/report/from-store.js';
+import { alertIntervals, reportFromStore } from '../../src/report/from-store.js';
+import { Recording } from '../../src/agent/recording.js';
+import type { AlertTransition } from '../../src/export/alerts.js';
+import { toPayload } from '../../src/report/payload.js';
 import { ReportError } from '../../src/report/errors.js';
 import { re2Compiler, runReportCommand } from '../../src/report/cli.js';
 import { samples, tempDirs } from './record-helpers.js';
@@ -264,5 +267,95 @@ describe('tailtop report (in process)', () => {
     expect(r.err.trimEnd().split('\n')).toHaveLength(1);
     expect(r.err).toContain('nostore');
     expect(existsSync(join(d, 'r.html'))).toBe(false);
+  });
+});
+
+describe('alert intervals from the recorded alert transitions', () => {
+  // Real path: a Recording (the agent's and --record's) stores the transitions the AlertBoard returns.
+  const S = Math.floor(Date.now() / 1000) * 1000 + 5000; // after the session row's start (the system clock)
+  const at = (sec: number): number => S + sec * 1000;
+  const tr = (sec: number, rule: string, to: AlertTransition['to'], labels: Record<string, string> = {}, severity = 'warning', from: AlertTransition['from'] = 'pending'): AlertTransition => ({
+    atMs: at(sec),
+    rule,
+    severity,
+    labels,
+    from,
+    to,
+    value: 0.0612345,
+    expr: 'x > 1',
+    summary: null,
+  });
+  let adir: string;
+  let areader: StoreReader;
+  beforeAll(async () => {
+    adir = mkdtempSync(join(tmpdir(), 'tailtop-report-alerts-'));
+    const rec = Recording.open({ dir: adir, version: VERSION, intervalMs: 1000, retainMs: 7 * 86_400_000, maxBytes: 1024 ** 3, figuresOf });
+    const byTime = new Map<number, AlertTransition[]>();
+    const add = (t: AlertTransition): void => void byTime.set(t.atMs, [...(byTime.get(t.atMs) ?? []), t]);
+    add(tr(20, 'cpu-high', 'pending', {}, 'warning', 'inactive')); // not stored
+    add(tr(30, 'cpu-high', 'firing'));
+    add(tr(100, 'cpu-high', 'resolved', {}, 'warning', 'firing')); // before the range: left out
+    add(tr(60, 'disk-slow', 'firing', { device: 'sda' }, 'critical'));
+    add(tr(200, 'disk-slow', 'resolved', { device: 'sda' }, 'critical', 'firing')); // starts before the range
+    add(tr(250, 'mem', 'firing', { container: 'ev\u202eil\u0007-1', 'x\u0000y': 'a\u2066b' }, 'info'));
+    add(tr(300, 'mem', 'resolved', { container: 'ev\u202eil\u0007-1', 'x\u0000y': 'a\u2066b' }, 'info', 'firing'));
+    add(tr(310, 'mem', 'inactive', { container: 'other' }, 'info')); // a pending one going away: not stored
+    add(tr(400, 'load', 'firing', { instance_role: 'db' }, 'page')); // never resolved
+    for (const s of samples(600, { seed: 3, containers: 2, startWallMs: S })) {
+      rec.writer.append(s);
+      rec.recordAlerts(byTime.get(s.wallMs) ?? []);
+    }
+    rec.writer.recordEvent('alert', at(350), '{"state":"firing","rule":'); // a damaged row: skipped
+    rec.writer.recordEvent('alert', at(351), JSON.stringify({ state: 'firing', rule: 7 })); // not an alert record: skipped
+    await rec.close();
+    rec.recordAlerts([tr(590, 'late', 'firing')]); // after close: nothing, no throw
+    areader = StoreReader.open(adir);
+  }, 60_000);
+  afterAll(() => {
+    areader?.close();
+    if (adir) rmSync(adir, { recursive: true, force: true });
+  });
+
+  it('firing and resolved transitions are stored as alert events (pending and inactive are not)', () => {
+    const rows = areader.events(0, Number.MAX_SAFE_INTEGER).filter((e) => e.kind === 'alert');
+    expect(rows).toHaveLength(9);
+    expect(JSON.parse(rows[0]!.message)).toEqual({ state: 'firing', rule: 'cpu-high', severity: 'warning', labels: {}, value: 0.0612345, summary: null });
+  });
+
+  it('pairs them into intervals clipped to the range; one still firing at the end runs to the range end', () => {
+    const r = reportFromStore(areader, { fromMs: at(120), toMs: at(500), tailtopVersion: VERSION });
+    expect(r.data.alerts).toEqual([
+      { name: 'disk-slow', severity: 'critical', subject: 'sda', from: at(120) / 1000, to: at(200) / 1000, message: 'disk-slow (device=sda); value 0.06123 when it fired' },
+      { name: 'mem', severity: 'info', subject: 'evil-1', from: at(250) / 1000, to: at(300) / 1000, message: 'mem (container=evil-1, xy=ab); value 0.06123 when it fired' },
+      { name: 'load', severity: 'warning', from: at(400) / 1000, to: null, message: 'load (instance_role=db); value 0.06123 when it fired' },
+    ]);
+    // The page's contract accepts them.
+    expect(() => toPayload(r.data)).not.toThrow();
+    // Past the end of the recording: the alert never resolved ends where its session (the process) ended.
+    const later = reportFromStore(areader, { fromMs: at(380), toMs: at(700), tailtopVersion: VERSION });
+    const ended = areader.sessions()[0]!.endedMs!;
+    expect(ended).toBeGreaterThan(at(590));
+    expect(later.data.alerts.map((a) => [a.name, a.from, a.to])).toEqual([['load', at(400) / 1000, ended / 1000]]);
+  });
+
+  it('--containers leaves out alerts on other containers', () => {
+    const r = reportFromStore(areader, { fromMs: at(120), toMs: at(500), tailtopVersion: VERSION, selectors: parseSelectors(['~^bench-'], re2Compiler) });
+    expect(r.data.alerts.map((a) => a.name)).toEqual(['disk-slow', 'load']);
+  });
+
+  it('a firing whose session ended (crash) ends at the next session; a resolved whose firing was pruned starts at its session', () => {
+    const ev = (t: number, state: string, rule: string) => ({ wallMs: t, kind: 'alert', message: JSON.stringify({ state, rule, severity: 'warning', labels: {}, value: 1, summary: 'sum' }) });
+    const sess = (id: number, startedMs: number, endedMs: number | null) => ({ id, startedMs, endedMs, pid: 1, bootId: null, hostname: 'h', tailtopVersion: VERSION, intervalMs: 1000 });
+    const got = alertIntervals(
+      [ev(1500, 'resolved', 'orphan'), ev(2000, 'firing', 'a'), ev(5000, 'firing', 'a'), ev(6000, 'resolved', 'a'), { wallMs: 6500, kind: 'gap', message: 'x' }],
+      [sess(1, 1000, null), sess(2, 4000, null)],
+      0,
+      10_000,
+    );
+    expect(got.map((a) => [a.name, a.from, a.to, a.message])).toEqual([
+      ['orphan', 1, 1.5, 'sum; value 1 when it resolved'],
+      ['a', 2, 4, 'sum; value 1 when it fired'],
+      ['a', 5, 6, 'sum; value 1 when it fired'],
+    ]);
   });
 });
