@@ -8,34 +8,20 @@
 // - a loop device reading past the end of its shrunken backing file completes a request in two parts: the
 //   first part is folded into the request (its bytes counted with it), not lost.
 // The map sizes come from TAILTOP_BPF_MAX_INFLIGHT / _HIST / _RUNQ. Needs root, BTF, fio, losetup, perl.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { REPO, requirement, runImage } from '../env.js';
-import { which } from './docker-helpers.js';
 import { sleep } from '../wait.js';
+import { ebpfUnmet } from './ebpf-env.js';
 
 const pexec = promisify(execFile);
 const BIN = join(REPO, 'bpf', 'tailtop-bpf');
-const TAG = `tailtop-lost-${process.pid}`;
 
-function unmet(): string | null {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'needs root (loop devices, BPF)';
-  if (!existsSync('/sys/kernel/btf/vmlinux')) return 'kernel has no BTF';
-  for (const c of ['fio', 'losetup', 'perl', 'dd', 'truncate']) if (!which(c)) return `${c} not installed`;
-  if (!existsSync(BIN)) {
-    try {
-      execFileSync('make', ['-C', join(REPO, 'bpf')], { stdio: 'pipe' });
-    } catch (e) {
-      return `make -C bpf failed: ${(e as Error).message.split('\n')[0]}`;
-    }
-  }
-  return null;
-}
+const unmet = (): string | null => ebpfUnmet(BIN, ['fio', 'losetup', 'perl', 'dd', 'truncate']);
 const why = unmet();
 const skip = requirement('eBPF lost events', why === null, why ?? '') !== null;
 

@@ -6,38 +6,25 @@
 //   frame: a frame's `current` is (previous tick, this tick], cut by a flush at the tick (within the helper's
 //   wake-up latency: each frame within 2%, on average within 0.5%).
 // Needs root, kernel BTF, fio and losetup; runs under CI=true.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, REPO, builtCli, requirement, runImage } from '../env.js';
-import { which } from './docker-helpers.js';
 import { sleep } from '../wait.js';
 import { Sampler } from '../../src/sampler.js';
 import { Store } from '../../src/store/store.js';
 import { systemClock } from '../../src/clock.js';
 import { readHostSample } from '../../src/sources/procfs/read-host.js';
 import { EbpfSupervisor } from '../../src/sources/ebpf/supervisor.js';
+import { ebpfUnmet } from './ebpf-env.js';
 
 const pexec = promisify(execFile);
 const BIN = join(REPO, 'bpf', 'tailtop-bpf');
 const IMG = runImage('/dev/shm', 'windows');
 
-function unmet(): string | null {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'needs root (loop devices, BPF)';
-  if (!existsSync('/sys/kernel/btf/vmlinux')) return 'kernel has no BTF';
-  for (const c of ['fio', 'losetup']) if (!which(c)) return `${c} not installed`;
-  if (!existsSync(BIN)) {
-    try {
-      execFileSync('make', ['-C', join(REPO, 'bpf')], { stdio: 'pipe' });
-    } catch (e) {
-      return `make -C bpf failed: ${(e as Error).message.split('\n')[0]}`;
-    }
-  }
-  return null;
-}
+const unmet = (): string | null => ebpfUnmet(BIN, ['fio', 'losetup']);
 const why = unmet();
 const skip = requirement('eBPF windows', why === null, why ?? '') !== null || builtCli() !== null;
 
