@@ -5,14 +5,12 @@
 //
 // A query runs on the event loop: a long one delays the next tick. Ranges are therefore limited to 24 hours
 // (answered from the roll-up tiers in well under a second: BENCHMARKS.md) and steps to 1440 per request.
-import type { Handler, Reply } from '../export/server.js';
+import type { Handler } from '../export/server.js';
+import { jsonReply as reply } from '../export/live.js';
 import { parseDurationArg, parseRangeArgs } from '../config/time-args.js';
-import { TailtopError } from '../errors.js';
+import { oneSafeLine } from '../errors.js';
 import { StoreReader } from '../record/reader.js';
 import { queryRange, RangeError } from './range.js';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-const reply = (status: number, doc: unknown): Reply => ({ status, contentType: JSON_TYPE, body: `${JSON.stringify(doc)}\n` });
 
 export const API_MAX_RANGE_MS = 24 * 3_600_000;
 export const API_MAX_STEPS = 1440;
@@ -26,8 +24,8 @@ export interface RangeApiOptions {
   nowMs?: () => number;
 }
 
-/** One line, no control characters: error text may quote what the client sent. */
-const oneLine = (s: string): string => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 300);
+/** One safe line: error text may quote what the client sent. */
+const oneLine = (s: string): string => oneSafeLine(s, 300);
 
 export function rangeHandler(o: RangeApiOptions): Handler {
   return (req) => {
@@ -48,7 +46,7 @@ export function rangeHandler(o: RangeApiOptions): Handler {
     try {
       reader = StoreReader.open(o.dir, { tailtopVersion: o.version });
     } catch (e) {
-      return reply(503, { error: oneLine(e instanceof TailtopError || e instanceof Error ? e.message : String(e)) });
+      return reply(503, { error: oneLine(e instanceof Error ? e.message : String(e)) });
     }
     try {
       const r = queryRange(reader, fromMs, toMs, { version: o.version, showAllDisks: o.showAllDisks ?? false, stepMs });
