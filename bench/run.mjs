@@ -17,6 +17,7 @@ const benches = [
   ['latency.mjs', [], ['--expose-gc']],
   ['export.mjs', quick ? ['--seconds', '30'] : []],
   ['agent.mjs', quick ? ['--seconds', '15'] : []],
+  ['agent-parts.mjs', quick ? ['--seconds', '15'] : []],
 ];
 let failed = 0;
 for (const [file, args, nodeArgs = []] of benches) {
