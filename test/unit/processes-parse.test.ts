@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { commandOf, parseCmdline, parsePidStat, parsePidStatus } from '../../src/sources/processes/parse-pid.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { commandOf, parseCmdline, parsePidStat, parsePidStatSplit, parsePidStatus } from '../../src/sources/processes/parse-pid.js';
 import { containerIdFromPidCgroup, parsePasswd } from '../../src/sources/processes/read-processes.js';
 
 const REAL_STAT = '1 (process_api) S 0 0 0 0 -1 4194560 112157 5244915 69 712 163 1043 25080 7263 20 0 12 0 30 49012736 4783 18446744073709551615 1 1 0 0 0 0 0 4096 1088 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n';
@@ -30,6 +31,60 @@ describe('parsePidStat', () => {
     expect(parsePidStat('7 (a) S 1 2 3', 'f').error).toMatch(/^f: expected at least 24 fields/);
     expect(parsePidStat(REAL_STAT.replace(' 163 ', ' x '), 'f').error).toBe('f: utime (field 14) is not a number');
     fc.assert(fc.property(fc.string(), (s) => void parsePidStat(s)));
+  });
+
+  // parsePidStat reads the kernel's exact layout in place and leaves anything else to the general split:
+  // wherever both can answer they must give the same value or the same error.
+  // mostly numbers (most generated lines are whole), now and then a damaged field
+  const fields = fc.array(
+    fc.oneof(
+      { arbitrary: fc.nat(), weight: 200 },
+      { arbitrary: fc.integer({ min: -5, max: 5 }), weight: 20 },
+      { arbitrary: fc.constantFrom(18446744073709551615n, 2n ** 53n + 1n, 123456789012345678n).map(String), weight: 10 },
+      { arbitrary: fc.constantFrom('x', '', '1\t2', '-', '07', '1.5'), weight: 1 },
+    ),
+    { minLength: 20, maxLength: 52 },
+  );
+  const comm = fc.oneof(fc.string({ maxLength: 16 }), fc.constantFrom('a) b) (c d', 'x)', '(', ') ', 'kworker/0:1'));
+  it('the in-place read and the general split agree on generated and damaged lines', () => {
+    let whole = 0;
+    fc.assert(
+      fc.property(fc.nat(), comm, fc.constantFrom('S', 'R', 'D', ' ', 'SS', ''), fields, fc.constantFrom('\n', '', ' \n', '\r\n'), fc.constantFrom('', ' '), (pid, c, state, fs, end, lead) => {
+        const line = `${lead}${pid} (${c}) ${state} ${fs.join(' ')}${end}`;
+        const r = parsePidStat(line, 'f');
+        expect(r).toEqual(parsePidStatSplit(line, 'f'));
+        if (r.value) whole++;
+      }),
+      { numRuns: 3000 },
+    );
+    expect(whole).toBeGreaterThan(300); // the in-place read was tried on whole lines, not only on damaged ones
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        expect(parsePidStat(s, 'f')).toEqual(parsePidStatSplit(s, 'f'));
+      }),
+    );
+    for (let i = 0; i < REAL_STAT.length; i++) {
+      const cut = REAL_STAT.slice(0, i);
+      expect(parsePidStat(cut, 'f')).toEqual(parsePidStatSplit(cut, 'f'));
+      const hole = REAL_STAT.slice(0, i) + ' ' + REAL_STAT.slice(i);
+      expect(parsePidStat(hole, 'f')).toEqual(parsePidStatSplit(hole, 'f'));
+    }
+  });
+
+  it("agrees with the general split on every live process's stat", () => {
+    let n = 0;
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      let text: string;
+      try {
+        text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue; // exited meanwhile
+      }
+      expect(parsePidStat(text)).toEqual(parsePidStatSplit(text));
+      expect(parsePidStat(text).value).not.toBeNull();
+      n++;
+    }
+    expect(n).toBeGreaterThan(0);
   });
 });
 

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CMDLINE_EVERY, ProcessReader, readProcesses } from '../../src/sources/processes/read-processes.js';
+import { CMDLINE_EVERY, noSwapAreas, ProcessReader, readProcesses, STATUS_EVERY_NO_SWAP } from '../../src/sources/processes/read-processes.js';
 import { inCI } from '../env.js';
 
 const root = new URL('../fixtures/proc-pids', import.meta.url).pathname;
@@ -42,6 +44,54 @@ describe('readProcesses on fixtures', () => {
     const r = await readProcesses({ root: `${root}/nope` });
     expect(r.rows).toEqual([]);
     expect(r.errors).toHaveLength(1);
+  });
+});
+
+describe('status (uid, VmSwap) with and without swap areas', () => {
+  const SWAPS_HEADER = 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n';
+  const copy = (swaps: string | null): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'tailtop-proc-'));
+    cpSync(root, dir, { recursive: true });
+    if (swaps !== null) writeFileSync(join(dir, 'proc/swaps'), swaps);
+    return dir;
+  };
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const setUid = (dir: string, uid: number): void => {
+    const f = join(dir, 'proc/4242/status');
+    writeFileSync(f, readFileSync(f, 'latin1').replace(/^Uid:.*$/m, `Uid:\t${uid}\t${uid}\t${uid}\t${uid}`));
+  };
+  /** Polls until pid 4242 shows `uid`; how many polls that took. */
+  const pollsUntil = (reader: ProcessReader, uid: number): number => {
+    for (let n = 1; n <= 100; n++) if (reader.read().rows.find((r) => r.pid === 4242)!.uid === uid) return n;
+    return Infinity;
+  };
+
+  it('/proc/swaps: no area listed (the header alone) is "no swap"; one listed, or no file, is not', () => {
+    dirs.push(copy(SWAPS_HEADER), copy(`${SWAPS_HEADER}/dev/vda2                               partition\t1048572\t\t0\t\t-2\n`), copy(null));
+    expect(dirs.map(noSwapAreas)).toEqual([true, false, false]);
+  });
+
+  it('swap in use: VmSwap shown, a changed uid within 3 polls', () => {
+    const dir = copy(`${SWAPS_HEADER}/swapfile file 1048572 512 -2\n`);
+    dirs.push(dir);
+    const reader = new ProcessReader(dir);
+    expect(reader.read().rows.find((r) => r.pid === 4242)).toMatchObject({ uid: 101, swapBytes: 512 * 1024 });
+    setUid(dir, 0);
+    expect(pollsUntil(reader, 0)).toBeLessThanOrEqual(3);
+  });
+
+  it('no swap area: VmSwap is 0 (status not read for it), a changed uid within STATUS_EVERY_NO_SWAP polls', () => {
+    const dir = copy(SWAPS_HEADER);
+    dirs.push(dir);
+    const reader = new ProcessReader(dir);
+    expect(reader.read().rows.find((r) => r.pid === 4242)).toMatchObject({ uid: 101, swapBytes: 0 });
+    setUid(dir, 0);
+    const n = pollsUntil(reader, 0);
+    expect(n).toBeLessThanOrEqual(STATUS_EVERY_NO_SWAP);
+    expect(n).toBeGreaterThan(0);
   });
 });
 

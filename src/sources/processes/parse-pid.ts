@@ -58,7 +58,100 @@ function fieldsAfter(text: string, from: number): string[] {
   return text.slice(from).trim().split(/\s+/);
 }
 
+/** Longest run of digits parsed by arithmetic (exact below 2^53); longer ones go through Number(). */
+const EXACT_DIGITS = 15;
+
+/**
+ * The number in text[from, to) when it is digits only (with a leading '-' when `signed`), else NaN.
+ */
+function digitsAt(text: string, from: number, to: number, signed: boolean): number {
+  let i = from;
+  const neg = signed && text.charCodeAt(i) === 45;
+  if (neg) i++;
+  if (i >= to) return NaN;
+  if (to - i > EXACT_DIGITS) {
+    for (let j = i; j < to; j++) {
+      const c = text.charCodeAt(j);
+      if (c < 48 || c > 57) return NaN;
+    }
+    const n = Number(text.slice(i, to));
+    return Number.isFinite(n) ? (neg ? -n : n) : NaN;
+  }
+  let n = 0;
+  for (; i < to; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    n = n * 10 + c;
+  }
+  return neg ? -n : n;
+}
+
+/**
+ * The kernel's own layout, read in place (no token strings): "PID (COMM) S f4 f5 ... f28 ..." with single
+ * spaces and fields 4 to 28 numbers. Null for anything else (parsePidStatSplit decides then, with the same
+ * result wherever this one gives one: a property test holds them to it). Called
+ * for every process every tick, so it allocates only the comm and state strings and the result.
+ */
+function parsePidStatExact(text: string): PidStat | null {
+  const open = text.indexOf(' (');
+  const close = text.lastIndexOf(') ');
+  if (open <= 0 || close < open || close !== text.lastIndexOf(')')) return null;
+  const pid = digitsAt(text, 0, open, false);
+  // state: one character between single spaces
+  if (Number.isNaN(pid) || text.charCodeAt(close + 3) !== 32) return null;
+  const state = text[close + 2]!;
+  if (state === ' ') return null;
+  let ppid = NaN, utime = NaN, stime = NaN, threads = NaN, start = NaN, vsize = NaN, rss = NaN, code = NaN, stack = NaN;
+  let i = close + 4; // field 4 starts here
+  for (let f = 4; f <= 28; f++) {
+    let j = text.indexOf(' ', i);
+    if (j < 0) {
+      if (f < 28) return null;
+      j = text.length;
+      while (j > i && text.charCodeAt(j - 1) === 10) j--; // the line's end
+    }
+    if (j === i) return null; // two spaces in a row
+    switch (f) {
+      case 4: ppid = digitsAt(text, i, j, true); break;
+      case 14: utime = digitsAt(text, i, j, false); break;
+      case 15: stime = digitsAt(text, i, j, false); break;
+      case 20: threads = digitsAt(text, i, j, true); break;
+      case 22: start = digitsAt(text, i, j, false); break;
+      case 23: vsize = digitsAt(text, i, j, false); break;
+      case 24: rss = digitsAt(text, i, j, true); break;
+      case 26: code = digitsAt(text, i, j, false); break;
+      case 28: stack = digitsAt(text, i, j, false); break;
+      default:
+        if (Number.isNaN(digitsAt(text, i, j, true))) return null; // every field up to 28 is a number
+    }
+    i = j + 1;
+  }
+  if (Number.isNaN(ppid + utime + stime + threads + start + vsize + rss + code + stack)) return null;
+  return {
+    pid,
+    comm: text.slice(text.indexOf('(') + 1, close),
+    state,
+    ppid,
+    utimeTicks: utime,
+    stimeTicks: stime,
+    threads,
+    startTicks: start,
+    vsizeBytes: vsize,
+    rssPages: Math.max(0, rss),
+    execMark: code + stack,
+  };
+}
+
 export function parsePidStat(text: string, file = '/proc/<pid>/stat'): { value: PidStat | null; error: string | null } {
+  const exact = parsePidStatExact(text);
+  return exact ? { value: exact, error: null } : parsePidStatSplit(text, file);
+}
+
+/**
+ * The general parse of a stat line (any whitespace, damaged lines), with the field named on an error.
+ * parsePidStat tries the kernel's exact layout first and comes here for anything else.
+ */
+export function parsePidStatSplit(text: string, file = '/proc/<pid>/stat'): { value: PidStat | null; error: string | null } {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return { value: null, error: `${file}: no "(comm)" field` };

@@ -1,7 +1,9 @@
 // The process table from /proc. No subprocess. Per process instance (pid + start time):
 //  - stat every poll: state, ppid, CPU ticks, threads, vsize, rss (pages × page size), start time;
 //  - status when first seen and then every STATUS_EVERY polls: the effective uid and VmSwap, which change
-//    rarely (reading and parsing status costs as much as stat: this keeps a poll near one file per pid);
+//    rarely (reading and parsing status costs twice what stat does: this keeps a poll near one file per pid);
+//    on a host with no swap area (/proc/swaps, looked at every SWAPS_EVERY polls) VmSwap is 0 for every
+//    process and only the uid is left to follow: every STATUS_EVERY_NO_SWAP polls then, spread by pid;
 //  - cmdline and cgroup when first seen, and again after an exec: comm changed, or the start of the code or
 //    stack moved (stat fields 26 and 28: a new address space; visible for our own and, as root, every
 //    process), so that bash -> bash shows the new command at once;
@@ -28,6 +30,11 @@ export interface ReadProcessesOptions {
 }
 
 interface Known {
+  /** /proc/<pid> under the root, and its stat and status files (built once: a path built per poll is a new
+   * string to hash for the descriptor cache, for every process every tick). */
+  base: string;
+  statFile: string;
+  statusFile: string;
   start: number;
   comm: string;
   execMark: number | null;
@@ -41,8 +48,22 @@ interface Known {
 }
 
 const MAX_ERRORS = 20;
-/** status is re-read every this many polls (uid and swap only). */
+/** status is re-read every this many polls (uid and swap only)... */
 const STATUS_EVERY = 3;
+/** ...and every this many while the host has no swap area (uid only: a process changes it rarely, and
+ * mostly right after it starts, before it is first seen). */
+export const STATUS_EVERY_NO_SWAP = 15;
+/** /proc/swaps is re-read every this many polls (swapon and swapoff are rare). */
+const SWAPS_EVERY = 30;
+
+/** Whether <root>/proc/swaps lists no swap area; false when it cannot be read (then swap is followed). */
+export function noSwapAreas(root: string): boolean {
+  try {
+    return readSmall(join(root, '/proc/swaps')).split('\n').filter((l) => l.trim() !== '').length <= 1;
+  } catch {
+    return false;
+  }
+}
 /** cmdline is re-read at least every this many polls (argv rewritten in place shows within that). */
 export const CMDLINE_EVERY = 10;
 
@@ -98,6 +119,7 @@ export class ProcessReader {
   private passwd: { map: Map<number, string>; mtimeMs: number; checkedAt: number } | null = null;
   private polls = 0;
   private pageSize: number | null = null;
+  private swaps = { none: false, at: -Infinity };
   readonly fds: FdCache;
 
   constructor(readonly root = '/', fds?: FdCache) {
@@ -153,22 +175,25 @@ export class ProcessReader {
       return { rows: [], errors: [`${join(this.root, '/proc')}: ${errText(e)}`] };
     }
     const users = this.users();
+    if (this.polls - this.swaps.at >= SWAPS_EVERY) this.swaps = { none: noSwapAreas(this.root), at: this.polls };
+    const noSwap = this.swaps.none;
+    const statusEvery = noSwap ? STATUS_EVERY_NO_SWAP : STATUS_EVERY;
     if (this.pageSize === null) this.pageSize = opts.pageSize ?? pageSizeOf(this.root);
     const pageSize = opts.pageSize ?? this.pageSize;
     const rows: ProcessCounters[] = [];
     const live = new Set<number>();
     for (const pid of pids) {
-      const base = join(this.root, `/proc/${pid}`);
+      let k = this.known.get(pid);
+      const base = k?.base ?? join(this.root, `/proc/${pid}`);
       try {
-        const statFile = `${base}/stat`;
+        const statFile = k?.statFile ?? `${base}/stat`;
         const st = parsePidStat(this.fds.read(statFile, 'utf8'), statFile);
         if (!st.value) {
           err(st.error!);
           continue;
         }
         const s = st.value;
-        const statusFile = `${base}/status`;
-        let k = this.known.get(pid);
+        const statusFile = k?.statusFile ?? `${base}/status`;
         const fresh = !k || k.start !== s.startTicks;
         if (fresh && k) {
           // Same pid, another process: the old descriptors already fail; make sure they are closed.
@@ -185,13 +210,13 @@ export class ProcessReader {
           }
           // The next rolling re-read is spread by pid, so that a poll re-reads about a tenth of them.
           const cmdPoll = k ? this.polls : this.polls - (pid % CMDLINE_EVERY);
-          k = { start: s.startTicks, comm: s.comm, execMark: s.execMark, cmdline, cmdPoll, containerId, uid: -1, swapBytes: 0, statusPoll: -Infinity };
+          k = { base, statFile, statusFile, start: s.startTicks, comm: s.comm, execMark: s.execMark, cmdline, cmdPoll, containerId, uid: -1, swapBytes: 0, statusPoll: -Infinity };
           this.known.set(pid, k);
         } else if (this.polls - k.cmdPoll >= CMDLINE_EVERY) {
           k.cmdline = parseCmdline(readSmall(`${base}/cmdline`, 'utf8'));
           k.cmdPoll = this.polls;
         }
-        if (this.polls - k.statusPoll >= STATUS_EVERY) {
+        if (this.polls - k.statusPoll >= statusEvery) {
           const status = parsePidStatus(this.fds.read(statusFile, 'latin1'), statusFile);
           for (const e of status.errors) err(e);
           let uid = status.value.uid;
@@ -204,7 +229,8 @@ export class ProcessReader {
           }
           k.uid = uid;
           k.swapBytes = status.value.swapBytes ?? 0;
-          k.statusPoll = this.polls;
+          // the next re-reads spread by pid, not all processes seen in one poll at once
+          k.statusPoll = k.statusPoll === -Infinity ? this.polls - (pid % statusEvery) : this.polls;
         }
         live.add(pid);
         rows.push({
@@ -218,26 +244,26 @@ export class ProcessReader {
           stimeTicks: s.stimeTicks,
           rssBytes: s.rssPages * pageSize,
           vmsBytes: s.vsizeBytes,
-          swapBytes: k.swapBytes,
+          swapBytes: noSwap ? 0 : k.swapBytes,
           comm: s.comm,
           cmdline: k.cmdline,
           containerId: k.containerId,
           startTicks: s.startTicks,
         });
       } catch (e) {
-        this.fds.close(`${base}/stat`);
-        this.fds.close(`${base}/status`);
+        this.fds.close(k?.statFile ?? `${base}/stat`);
+        this.fds.close(k?.statusFile ?? `${base}/status`);
         if (isGone(e)) continue; // exited between listing and reading
         err(`${base}: ${errText(e)}`);
       }
     }
     // Forget processes that are gone (only on full listings: a pid subset says nothing about the rest).
     if (!opts.pids) {
-      for (const [pid] of this.known) {
+      for (const [pid, k] of this.known) {
         if (live.has(pid)) continue;
         this.known.delete(pid);
-        this.fds.close(join(this.root, `/proc/${pid}/stat`));
-        this.fds.close(join(this.root, `/proc/${pid}/status`));
+        this.fds.close(k.statFile);
+        this.fds.close(k.statusFile);
       }
     }
     if (dropped > 0) errors.push(`processes: ${dropped} more errors`);
