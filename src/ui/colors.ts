@@ -3,6 +3,7 @@
 // palette index, so truecolor terminals get the nearest xterm-256 colour (blessed's own matching); for 16 and
 // 8 colours we pick the nearest ANSI colour here (by name, which blessed understands in tags and styles),
 // which is closer than reducing an already-rounded 256 index.
+import type blessed from 'blessed';
 import type { Theme } from './theme.js';
 
 export type ColorDepth = 2 | 8 | 16 | 256 | 16777216;
@@ -76,4 +77,10 @@ export function themeForDepth(theme: Theme, depth: ColorDepth): Theme {
   const colors: Record<string, string> = {};
   for (const [k, v] of Object.entries(theme.colors)) colors[k] = downsample(v, depth);
   return { ...theme, colors };
+}
+
+/** The theme as `screen` can show it: the depth from the environment and the screen's terminfo colour count. */
+export function themeForScreen(theme: Theme, screen: blessed.Widgets.Screen, env: NodeJS.ProcessEnv = process.env): Theme {
+  const terminfoColors = (screen as unknown as { tput: { colors: number } }).tput.colors;
+  return themeForDepth(theme, colorDepth(env, terminfoColors));
 }

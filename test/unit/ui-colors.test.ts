@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { colorDepth, downsample, nearestAnsi, themeForDepth } from '../../src/ui/colors.js';
+import { PassThrough, Writable } from 'node:stream';
+import { colorDepth, downsample, nearestAnsi, themeForDepth, themeForScreen } from '../../src/ui/colors.js';
+import { createScreen } from '../../src/ui/term/screen.js';
 import { defaultTheme } from '../../src/config/themes.js';
 
 describe('colour depth', () => {
@@ -32,5 +34,23 @@ describe('downsampling', () => {
     for (const v of Object.values(t16.colors)) expect(v).not.toMatch(/^#/);
     expect(themeForDepth(defaultTheme(), 2).mono).toBe(true);
     expect(themeForDepth(defaultTheme(), 256).colors['cpu_end']).toBe('#ff5f5f');
+  });
+});
+
+describe('themeForScreen (the monitor and the fleet view)', () => {
+  it("down-samples to the screen's terminfo colours, unless COLORTERM or NO_COLOR say otherwise", () => {
+    const screenOf = (terminal: string) => createScreen({ input: new PassThrough(), output: new Writable({ write: (_c, _e, cb) => cb() }), terminal, cols: 80, rows: 24 });
+    const [s256, s8] = [screenOf('xterm-256color'), screenOf('xterm')];
+    try {
+      const theme = defaultTheme();
+      expect(themeForScreen(theme, s256, {})).toEqual(themeForDepth(theme, 256));
+      expect(themeForScreen(theme, s8, {})).toEqual(themeForDepth(theme, 8));
+      expect(themeForScreen(theme, s8, {}).colors['cpu_end']).not.toMatch(/^#/);
+      expect(themeForScreen(theme, s8, { COLORTERM: 'truecolor' })).toEqual(themeForDepth(theme, 16777216));
+      expect(themeForScreen(theme, s256, { NO_COLOR: '1' }).mono).toBe(true);
+    } finally {
+      s256.destroy();
+      s8.destroy();
+    }
   });
 });
