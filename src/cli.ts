@@ -24,6 +24,7 @@ import type { Recording } from './agent/recording.js';
 import { chooseGlyphs } from './ui/term/glyphs.js';
 import { EXIT_SIGNALS } from './ui/term/exit-signals.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
+import { terminalColors } from './ui/colors.js';
 import { bindings } from './ui/keys.js';
 import { toSnapshot } from './snapshot.js';
 import { setup, SetupError, undoSetup } from './setup.js';
@@ -286,7 +287,7 @@ const STOP_DEADLINE_MS = 3000;
 
 async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui'): Promise<number> {
   const cfg = loadSettings(values);
-  const themeName = chooseThemeName(typeof values.theme === 'string' ? values.theme : cfg.theme, process.env, terminalColors());
+  const themeName = chooseThemeName(stringFlag(values, 'theme') ?? cfg.theme, process.env, terminalColors());
   const theme = loadTheme(themeName); // unknown name: the error lists the themes there
   const keyTable = bindings(cfg.keys);
   // replay: the store first, so that a store that cannot be read says so (one line naming it) wherever it runs
@@ -477,12 +478,6 @@ async function openTuiReplay(values: Parsed['values'], cfg: Config, live: Store 
 function faultyHost(host: HostSource): HostSource {
   let ticks = 0;
   return { read: (atMs) => (++ticks >= 3 ? Promise.reject(new Error('injected collector fault (TAILTOP_FAULT=collector)')) : host.read(atMs)) };
-}
-
-function terminalColors(): number {
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return 0;
-  if (/truecolor|24bit/i.test(process.env.COLORTERM ?? '')) return 16_777_216;
-  return process.stdout.getColorDepth?.() ? 2 ** process.stdout.getColorDepth() : 8;
 }
 
 function sleep(ms: number): Promise<void> {

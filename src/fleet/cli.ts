@@ -5,6 +5,7 @@
 import { ConfigError } from '../config/config.js';
 import { configFromFlags, parseCommandFlags, stringFlag, type CommandIo, type FlagOptions } from '../config/flags.js';
 import { chooseThemeName, loadTheme } from '../config/themes.js';
+import { terminalColors } from '../ui/colors.js';
 import { bindings, fleetBindings } from '../ui/keys.js';
 import { FleetSource, PromClient, UrlError, checkPrometheusUrl } from './source.js';
 
@@ -55,8 +56,7 @@ export async function runFleetCommand(argv: string[], io: CommandIo): Promise<nu
   let keys;
   try {
     const cfg = configFromFlags(values);
-    const colors = process.stdout.getColorDepth?.() ? 2 ** process.stdout.getColorDepth() : 8;
-    theme = loadTheme(chooseThemeName(stringFlag(values, 'theme') ?? cfg.theme, process.env, colors));
+    theme = loadTheme(chooseThemeName(stringFlag(values, 'theme') ?? cfg.theme, process.env, terminalColors()));
     keys = fleetBindings(bindings(cfg.keys));
   } catch (e) {
     if (e instanceof ConfigError || (e instanceof Error && /^unknown theme/i.test(e.message))) return usage(e.message);

@@ -8,6 +8,17 @@ import type { Theme } from './theme.js';
 
 export type ColorDepth = 2 | 8 | 16 | 256 | 16777216;
 
+/**
+ * Colours of the terminal on `out` before a screen is made (to choose the theme): 0 for NO_COLOR, 2^24 for
+ * COLORTERM=truecolor or 24bit, else what node makes of the stream and TERM (8 when it is not a terminal).
+ */
+export function terminalColors(env: NodeJS.ProcessEnv = process.env, out: { getColorDepth?: (env?: object) => number } = process.stdout): number {
+  if ((env['NO_COLOR'] ?? '') !== '') return 0;
+  if (/truecolor|24bit/i.test(env['COLORTERM'] ?? '')) return 16_777_216;
+  const depth = out.getColorDepth?.(env);
+  return depth ? 2 ** depth : 8;
+}
+
 /** Depth from the environment and the terminfo colour count (`screen.tput.colors`). */
 export function colorDepth(env: NodeJS.ProcessEnv, terminfoColors: number): ColorDepth {
   if ((env['NO_COLOR'] ?? '') !== '') return 2;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough, Writable } from 'node:stream';
-import { colorDepth, downsample, nearestAnsi, themeForDepth, themeForScreen } from '../../src/ui/colors.js';
+import { WriteStream } from 'node:tty';
+import { colorDepth, downsample, nearestAnsi, terminalColors, themeForDepth, themeForScreen } from '../../src/ui/colors.js';
 import { createScreen } from '../../src/ui/term/screen.js';
 import { defaultTheme } from '../../src/config/themes.js';
 
@@ -14,6 +15,23 @@ describe('colour depth', () => {
     expect(colorDepth({}, 8)).toBe(8);
     expect(colorDepth({}, 2)).toBe(2);
     expect(colorDepth({ NO_COLOR: '1', COLORTERM: 'truecolor' }, 256)).toBe(2);
+  });
+});
+
+describe('terminalColors (the theme choice of the monitor and the fleet view)', () => {
+  // node's own reading of TERM and the environment, as process.stdout does it on a terminal
+  const tty = { getColorDepth: (env?: object) => WriteStream.prototype.getColorDepth.call(null, env) };
+  it('NO_COLOR: 0; COLORTERM=truecolor or 24bit: 2^24; otherwise what node makes of the terminal', () => {
+    expect(terminalColors({ NO_COLOR: '1', COLORTERM: 'truecolor' }, tty)).toBe(0);
+    expect(terminalColors({ COLORTERM: 'truecolor', TERM: 'xterm' }, tty)).toBe(16_777_216);
+    expect(terminalColors({ COLORTERM: '24bit' }, {})).toBe(16_777_216);
+    expect(terminalColors({ TERM: 'xterm-256color' }, tty)).toBe(256);
+    expect(terminalColors({ TERM: 'xterm' }, tty)).toBe(16);
+    expect(terminalColors({ TERM: 'dumb' }, tty)).toBe(2);
+  });
+
+  it('8 when the output is not a terminal', () => {
+    expect(terminalColors({ TERM: 'xterm-256color' }, {})).toBe(8);
   });
 });
 
