@@ -3,7 +3,8 @@
 // bad flag, bad config), 1 for a failure, 128 + the signal's number for a signal; the terminal is restored
 // on every path (ui/term/session.ts, as for the monitor).
 import { ConfigError } from '../config/config.js';
-import { configFromFlags, parseCommandFlags, stringFlag, type CommandIo, type FlagOptions } from '../config/flags.js';
+import { configFromFlags, intFlag, parseCommandFlags, stringFlag, type CommandIo, type FlagOptions } from '../config/flags.js';
+import { oneSafeLine, UsageError } from '../errors.js';
 import { chooseThemeName, loadTheme } from '../config/themes.js';
 import { terminalColors } from '../ui/colors.js';
 import { bindings, fleetBindings } from '../ui/keys.js';
@@ -33,7 +34,7 @@ export async function runFleetCommand(argv: string[], io: CommandIo): Promise<nu
   const values = parseCommandFlags(argv, FLEET_FLAGS, FLEET_USAGE, io);
   if (typeof values === 'number') return values;
   const usage = (m: string): number => {
-    io.err(`tailtop: ${m}\n`);
+    io.err(`tailtop: ${oneSafeLine(m)}\n`);
     return 2;
   };
   const prometheus = stringFlag(values, 'prometheus');
@@ -47,9 +48,13 @@ export async function runFleetCommand(argv: string[], io: CommandIo): Promise<nu
   }
   const job = stringFlag(values, 'job') ?? 'tailtop';
   if (job === '') return usage('--job must not be empty');
-  const refreshText = values['refresh'];
-  const refreshMs = refreshText === undefined ? 5000 : Number(refreshText);
-  if (!Number.isInteger(refreshMs) || refreshMs < 1000 || refreshMs > 60_000) return usage(`--refresh must be an integer from 1000 to 60000, got '${String(refreshText)}'`);
+  let refreshMs: number;
+  try {
+    refreshMs = intFlag(values, 'refresh', 1000, 60_000) ?? 5000;
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
+  }
   const window = stringFlag(values, 'window') ?? '1m';
   if (!/^\d+(ms|s|m|h)$/.test(window)) return usage(`--window must be a Prometheus range such as 30s or 1m, got '${window}'`);
   let theme;
