@@ -2,19 +2,9 @@
 // 2-core host with 10 block devices and 5 interfaces, N containers with cgroup-v1 counters (memory.stat's
 // ~35 keys), M processes of which a few are busy and a few come and go, and one eBPF interval a tick with
 // block and run-queue histograms. Deterministic for a seed. Used by the recording tests and, when no real
-// capture is at hand, by bench/record.mjs. Counters only grow; gauges wander.
+// capture is at hand, by bench/record.mjs. Counters only grow; gauges wander. Needs dist/ (npm run build).
 
-/** mulberry32: small, seedable, good enough for shapes. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../dist/model/seeded-random.js';
 
 const MEMSTAT_KEYS = [
   'cache', 'rss', 'rss_huge', 'shmem', 'mapped_file', 'dirty', 'writeback', 'pgpgin', 'pgpgout', 'pgfault', 'pgmajfault',
@@ -36,7 +26,7 @@ function hex(r, n) {
  * @param {{ seed?: number, containers?: number, processes?: number, ebpf?: boolean, startWallMs?: number, intervalMs?: number }} o
  */
 export function sampleGenerator(o = {}) {
-  const r = rng(o.seed ?? 1);
+  const r = mulberry32(o.seed ?? 1);
   const nCtr = o.containers ?? 20;
   const nProc = o.processes ?? 150;
   const ebpf = o.ebpf ?? true;

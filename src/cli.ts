@@ -14,23 +14,23 @@ import { Store, type ReadStore } from './store/store.js';
 import { Sampler, type SamplerDeps } from './sampler.js';
 import { quickFacts, readStaticFacts } from './sources/sysinfo.js';
 import type { ContainerSource } from './sources/docker/container-source.js';
-import { parseDockerHost } from './sources/docker/endpoint.js';
 import { containerFinder, liveHostSource, loadContainerSource } from './sources/live.js';
 import type { HostSource } from './sources/types.js';
 import { EbpfSupervisor } from './sources/ebpf/supervisor.js';
-import { defaultConfigPath, loadConfig, type Config } from './config/config.js';
+import type { Config } from './config/config.js';
+import { configFromFlags, dockerHostFlag, intFlag, storeFlag, stringFlag } from './config/flags.js';
 import { errorLine, exitCodeOf, quote, RuntimeError, UsageError } from './errors.js';
 import type { Recording } from './agent/recording.js';
 import { chooseGlyphs } from './ui/term/glyphs.js';
 import { EXIT_SIGNALS } from './ui/term/exit-signals.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
+import { terminalColors } from './ui/colors.js';
 import { bindings } from './ui/keys.js';
 import { toSnapshot } from './snapshot.js';
 import { setup, SetupError, undoSetup } from './setup.js';
 import { runDoctor } from './doctor/doctor.js';
 import { exitCode, toJson, toText } from './doctor/report.js';
 import type { Frame, StaticFacts } from './model/types.js';
-import os from 'node:os';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -191,15 +191,6 @@ function parse(argv: string[]): Parsed {
   return { command, values: v };
 }
 
-/** A numeric flag: decimal digits only (no 0x100, 1e3, 250.0, +5 or spaces), within [min, max]. */
-function intOption(v: unknown, name: string, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const text = String(v);
-  const n = /^[0-9]{1,9}$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max} (decimal digits), got ${quote(text)}`);
-  return n;
-}
-
 async function makeSampler(
   cfg: Config,
   o: Omit<SamplerDeps, 'clock' | 'host' | 'showAllDisks'> & { host?: HostSource },
@@ -208,15 +199,11 @@ async function makeSampler(
 }
 
 function loadSettings(values: Parsed['values']): Config {
-  const explicit = typeof values.config === 'string' ? values.config : null;
-  const cfg = loadConfig(explicit ?? defaultConfigPath(), { required: explicit != null });
-  const refresh = intOption(values.refresh, 'refresh', MIN_REFRESH_MS, MAX_REFRESH_MS);
+  const cfg = configFromFlags(values);
+  const refresh = intFlag(values, 'refresh', MIN_REFRESH_MS, MAX_REFRESH_MS);
   if (refresh !== undefined) cfg.refreshMs = refresh;
-  if (typeof values['docker-host'] === 'string') {
-    const r = parseDockerHost(values['docker-host'], 'option');
-    if (r.error !== null) throw new UsageError(`--docker-host: ${r.error.replace(/^docker: /, '')}`);
-    cfg.dockerHost = values['docker-host'];
-  }
+  const dockerHost = dockerHostFlag(values);
+  if (dockerHost !== undefined) cfg.dockerHost = dockerHost;
   if (values['no-ebpf']) cfg.ebpf = false;
   if (values['all-disks']) cfg.showAllDisks = true;
   return cfg;
@@ -224,7 +211,7 @@ function loadSettings(values: Parsed['values']): Config {
 
 async function runSnapshot(values: Parsed['values']): Promise<number> {
   const cfg = loadSettings(values);
-  const intervalMs = intOption(values.interval, 'interval', 100, 600_000) ?? 1000;
+  const intervalMs = intFlag(values, 'interval', 100, 600_000) ?? 1000;
   const withProcesses = Boolean(values.processes);
   const containers = values['no-docker'] ? null : await loadContainerSource(cfg.dockerHost);
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
@@ -286,11 +273,9 @@ async function followSnapshots(sampler: Sampler, first: Frame, firstSkew: number
 async function runRangeCommand(values: Parsed['values']): Promise<number> {
   const { runRangeSnapshot } = await import('./query/cli.js');
   const { defaultStoreDir } = await import('./agent/options.js');
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  const store = str('store');
-  if (store === '') throw new UsageError('--store must not be empty');
+  const str = (k: string): string | undefined => stringFlag(values, k);
   return await runRangeSnapshot(
-    { store: store ?? defaultStoreDir(), from: str('from'), to: str('to'), step: str('step'), processes: Boolean(values.processes), showAllDisks: Boolean(values['all-disks']) },
+    { store: storeFlag(values) ?? defaultStoreDir(), from: str('from'), to: str('to'), step: str('step'), processes: Boolean(values.processes), showAllDisks: Boolean(values['all-disks']) },
     VERSION,
     Date.now(),
     (s) => new Promise<void>((resolve, reject) => process.stdout.write(s, (err) => (err ? reject(err) : resolve()))),
@@ -302,7 +287,7 @@ const STOP_DEADLINE_MS = 3000;
 
 async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui'): Promise<number> {
   const cfg = loadSettings(values);
-  const themeName = chooseThemeName(typeof values.theme === 'string' ? values.theme : cfg.theme, process.env, terminalColors());
+  const themeName = chooseThemeName(stringFlag(values, 'theme') ?? cfg.theme, process.env, terminalColors());
   const theme = loadTheme(themeName); // unknown name: the error lists the themes there
   const keyTable = bindings(cfg.keys);
   // replay: the store first, so that a store that cannot be read says so (one line naming it) wherever it runs
@@ -444,23 +429,27 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
   }, { drainDeadlineMs: STOP_DEADLINE_MS });
 }
 
-/** `tailtop --record [--store DIR]`: the agent's store, written by the monitor while it runs. */
+/** The store of `--record` and `replay`: --store DIR, else (also for an empty one) the agent's default. */
+async function tuiStoreDir(values: Parsed['values']): Promise<string> {
+  const { defaultStoreDir } = await import('./agent/options.js');
+  return stringFlag(values, 'store') || defaultStoreDir();
+}
+
 /** GET /api/v1/range over the store `--record` writes. */
 async function rangeApi(values: Parsed['values'], cfg: Config) {
   const { rangeHandler } = await import('./query/api.js');
-  const { defaultStoreDir } = await import('./agent/options.js');
-  const dir = typeof values.store === 'string' && values.store !== '' ? values.store : defaultStoreDir();
-  return rangeHandler({ dir, version: VERSION, showAllDisks: cfg.showAllDisks });
+  return rangeHandler({ dir: await tuiStoreDir(values), version: VERSION, showAllDisks: cfg.showAllDisks });
 }
 
+/** `tailtop --record [--store DIR]`: the agent's store, written by the monitor while it runs. */
 async function openTuiRecording(values: Parsed['values'], intervalMs: number): Promise<Recording> {
   const { Recording } = await import('./agent/recording.js');
-  const { AGENT_DEFAULTS, defaultStoreDir } = await import('./agent/options.js');
+  const { AGENT_DEFAULTS } = await import('./agent/options.js');
   const { figuresOf } = await import('./model/catalogue.js');
   const { storeErrorLine } = await import('./agent/cli.js');
   try {
     return Recording.open({
-      dir: typeof values.store === 'string' && values.store !== '' ? values.store : defaultStoreDir(),
+      dir: await tuiStoreDir(values),
       version: VERSION,
       intervalMs,
       retainMs: AGENT_DEFAULTS.retainMs,
@@ -476,9 +465,8 @@ async function openTuiRecording(values: Parsed['values'], intervalMs: number): P
 /** `tailtop replay` (the recording), or the history of the store `--record` writes (live: the monitor's store). */
 async function openTuiReplay(values: Parsed['values'], cfg: Config, live: Store | undefined) {
   const { openRecording } = await import('./replay/cli.js');
-  const { defaultStoreDir } = await import('./agent/options.js');
   return await openRecording({
-    dir: typeof values.store === 'string' && values.store !== '' ? values.store : defaultStoreDir(),
+    dir: await tuiStoreDir(values),
     version: VERSION,
     showAllDisks: cfg.showAllDisks,
     ...(typeof values.at === 'string' ? { at: values.at } : {}),
@@ -490,12 +478,6 @@ async function openTuiReplay(values: Parsed['values'], cfg: Config, live: Store 
 function faultyHost(host: HostSource): HostSource {
   let ticks = 0;
   return { read: (atMs) => (++ticks >= 3 ? Promise.reject(new Error('injected collector fault (TAILTOP_FAULT=collector)')) : host.read(atMs)) };
-}
-
-function terminalColors(): number {
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return 0;
-  if (/truecolor|24bit/i.test(process.env.COLORTERM ?? '')) return 16_777_216;
-  return process.stdout.getColorDepth?.() ? 2 ** process.stdout.getColorDepth() : 8;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -517,8 +499,8 @@ function runSetup(undo: boolean): number {
 
 async function runDoctorCommand(values: Parsed['values']): Promise<number> {
   const checks = await runDoctor({
-    configPath: typeof values.config === 'string' ? values.config : null,
-    dockerHost: typeof values['docker-host'] === 'string' ? values['docker-host'] : null,
+    configPath: stringFlag(values, 'config') ?? null,
+    dockerHost: stringFlag(values, 'docker-host') ?? null,
     env: process.env,
     isTty: Boolean(process.stdout.isTTY),
   });

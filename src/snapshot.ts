@@ -12,6 +12,7 @@ import type {
   RunqueueLatency,
   StaticFacts,
 } from './model/types.js';
+import { percentilesOf } from './model/histogram.js';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -23,23 +24,19 @@ function latencyRow(r: BlockLatencyRow) {
     bytes: r.bytes,
     opsPerSec: r.opsPerSec,
     bytesPerSec: r.bytesPerSec,
-    p50Us: r.p50Us,
-    p95Us: r.p95Us,
-    p99Us: r.p99Us,
-    p999Us: r.p999Us,
-    maxUs: r.maxUs,
+    ...percentilesOf(r),
     buckets: r.buckets,
     total: r.total,
   };
 }
 
 function runqueue(r: RunqueueLatency | null) {
-  return r ? { count: r.count, p50Us: r.p50Us, p95Us: r.p95Us, p99Us: r.p99Us, p999Us: r.p999Us, maxUs: r.maxUs, buckets: r.buckets ?? [] } : null;
+  return r ? { count: r.count, ...percentilesOf(r), buckets: r.buckets ?? [] } : null;
 }
 
 function io(s: IoSummary | null) {
   return s
-    ? { count: s.count, opsPerSec: s.opsPerSec, readBytes: s.readBytes, writeBytes: s.writeBytes, p50Us: s.p50Us, p95Us: s.p95Us, p99Us: s.p99Us, p999Us: s.p999Us, maxUs: s.maxUs, buckets: s.buckets }
+    ? { count: s.count, opsPerSec: s.opsPerSec, readBytes: s.readBytes, writeBytes: s.writeBytes, ...percentilesOf(s), buckets: s.buckets }
     : null;
 }
 

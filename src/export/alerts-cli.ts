@@ -1,7 +1,7 @@
 // `tailtop alerts [--config FILE] [--prometheus-rules]`: check the [[alert]] rules of the config and list them,
 // or print them as a Prometheus alerting-rules file. Exit 0, or 2 for a usage or configuration error.
-import { parseArgs } from 'node:util';
-import { ConfigError, defaultConfigPath, loadConfig } from '../config/config.js';
+import { ConfigError, defaultConfigPath } from '../config/config.js';
+import { configFromFlags, parseCommandFlags, stringFlag } from '../config/flags.js';
 import { exprText, exprToPromQL } from '../model/alert-expr.js';
 import { prometheusRules } from './alert-rules.js';
 
@@ -10,21 +10,12 @@ export const ALERTS_USAGE = `Usage:
   tailtop alerts --prometheus-rules [--config FILE]   print them as a Prometheus alerting-rules file`;
 
 export function runAlertsCommand(argv: string[], version: string, out: (s: string) => void, err: (s: string) => void): number {
-  let values: { config?: string; 'prometheus-rules'?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { config: { type: 'string' }, 'prometheus-rules': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (e) {
-    err(`tailtop: ${(e as Error).message}\n\n${ALERTS_USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    out(`${ALERTS_USAGE}\n`);
-    return 0;
-  }
-  const file = values.config ?? defaultConfigPath();
+  const values = parseCommandFlags(argv, { config: { type: 'string' }, 'prometheus-rules': { type: 'boolean' } }, ALERTS_USAGE, { out, err });
+  if (typeof values === 'number') return values;
+  const file = stringFlag(values, 'config') ?? defaultConfigPath();
   let rules;
   try {
-    rules = loadConfig(file, { required: values.config !== undefined }).alerts;
+    rules = configFromFlags(values).alerts;
   } catch (e) {
     if (e instanceof ConfigError) {
       err(`tailtop: ${e.message}\n`);

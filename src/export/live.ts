@@ -11,6 +11,7 @@
 import type { Frame, StaticFacts } from '../model/types.js';
 import type { SampleSet } from '../model/sample-set.js';
 import type { ExportSettings } from '../config/alerts.js';
+import { stringFlag, type FlagValues } from '../config/flags.js';
 import { UsageError } from '../errors.js';
 import { toSnapshot } from '../snapshot.js';
 import { Exporter } from './exporter.js';
@@ -49,8 +50,8 @@ export interface LiveExport {
 }
 
 /** The listen flags (`--listen`, `--auth-token-file`, `--tls-cert`, `--tls-key`) checked; usage errors exit 2. */
-export function listenFromFlags(values: Record<string, string | boolean | undefined>): ListenConfig | null {
-  const str = (k: string): string | null => (typeof values[k] === 'string' ? (values[k] as string) : null);
+export function listenFromFlags(values: FlagValues): ListenConfig | null {
+  const str = (k: string): string | null => stringFlag(values, k) ?? null;
   const listen = str('listen');
   if (listen === null) {
     for (const k of ['auth-token-file', 'tls-cert', 'tls-key']) if (str(k) !== null) throw new UsageError(`--${k} goes with --listen`);

@@ -2,9 +2,11 @@
 // Prometheus that scrapes tailtop agents. Exit 0 on quit, 2 for a usage or configuration error (bad URL,
 // bad flag, bad config), 1 for a failure, 128 + the signal's number for a signal; the terminal is restored
 // on every path (ui/term/session.ts, as for the monitor).
-import { parseArgs } from 'node:util';
-import { ConfigError, defaultConfigPath, loadConfig } from '../config/config.js';
+import { ConfigError } from '../config/config.js';
+import { configFromFlags, intFlag, parseCommandFlags, stringFlag, type CommandIo, type FlagOptions } from '../config/flags.js';
+import { oneSafeLine, UsageError } from '../errors.js';
 import { chooseThemeName, loadTheme } from '../config/themes.js';
+import { terminalColors } from '../ui/colors.js';
 import { bindings, fleetBindings } from '../ui/keys.js';
 import { FleetSource, PromClient, UrlError, checkPrometheusUrl } from './source.js';
 
@@ -19,57 +21,47 @@ Options:
   --config FILE        config file (theme and keys)
   --theme NAME         colour theme`;
 
-export async function runFleetCommand(argv: string[], io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        prometheus: { type: 'string' },
-        job: { type: 'string' },
-        refresh: { type: 'string' },
-        window: { type: 'string' },
-        config: { type: 'string' },
-        theme: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    io.err(`tailtop: ${(e as Error).message}\n\n${FLEET_USAGE}\n`);
-    return 2;
-  }
-  if (values['help']) {
-    io.out(`${FLEET_USAGE}\n`);
-    return 0;
-  }
+const FLEET_FLAGS: FlagOptions = {
+  prometheus: { type: 'string' },
+  job: { type: 'string' },
+  refresh: { type: 'string' },
+  window: { type: 'string' },
+  config: { type: 'string' },
+  theme: { type: 'string' },
+};
+
+export async function runFleetCommand(argv: string[], io: CommandIo): Promise<number> {
+  const values = parseCommandFlags(argv, FLEET_FLAGS, FLEET_USAGE, io);
+  if (typeof values === 'number') return values;
   const usage = (m: string): number => {
-    io.err(`tailtop: ${m}\n`);
+    io.err(`tailtop: ${oneSafeLine(m)}\n`);
     return 2;
   };
-  if (typeof values['prometheus'] !== 'string') return usage('fleet needs --prometheus URL (e.g. http://127.0.0.1:9090)');
+  const prometheus = stringFlag(values, 'prometheus');
+  if (prometheus === undefined) return usage('fleet needs --prometheus URL (e.g. http://127.0.0.1:9090)');
   let base: string;
   try {
-    base = checkPrometheusUrl(values['prometheus']);
+    base = checkPrometheusUrl(prometheus);
   } catch (e) {
     if (e instanceof UrlError) return usage(e.message);
     throw e;
   }
-  const job = typeof values['job'] === 'string' ? values['job'] : 'tailtop';
+  const job = stringFlag(values, 'job') ?? 'tailtop';
   if (job === '') return usage('--job must not be empty');
-  const refreshText = values['refresh'];
-  const refreshMs = refreshText === undefined ? 5000 : Number(refreshText);
-  if (!Number.isInteger(refreshMs) || refreshMs < 1000 || refreshMs > 60_000) return usage(`--refresh must be an integer from 1000 to 60000, got '${String(refreshText)}'`);
-  const window = typeof values['window'] === 'string' ? values['window'] : '1m';
+  let refreshMs: number;
+  try {
+    refreshMs = intFlag(values, 'refresh', 1000, 60_000) ?? 5000;
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
+  }
+  const window = stringFlag(values, 'window') ?? '1m';
   if (!/^\d+(ms|s|m|h)$/.test(window)) return usage(`--window must be a Prometheus range such as 30s or 1m, got '${window}'`);
   let theme;
   let keys;
   try {
-    const explicit = typeof values['config'] === 'string' ? values['config'] : null;
-    const cfg = loadConfig(explicit ?? defaultConfigPath(), { required: explicit != null });
-    const colors = process.stdout.getColorDepth?.() ? 2 ** process.stdout.getColorDepth() : 8;
-    theme = loadTheme(chooseThemeName(typeof values['theme'] === 'string' ? values['theme'] : cfg.theme, process.env, colors));
+    const cfg = configFromFlags(values);
+    theme = loadTheme(chooseThemeName(stringFlag(values, 'theme') ?? cfg.theme, process.env, terminalColors()));
     keys = fleetBindings(bindings(cfg.keys));
   } catch (e) {
     if (e instanceof ConfigError || (e instanceof Error && /^unknown theme/i.test(e.message))) return usage(e.message);

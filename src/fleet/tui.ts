@@ -6,7 +6,7 @@
 import blessed from 'blessed';
 import { createScreen, restoreTerminal, screenText } from '../ui/term/screen.js';
 import { cellText } from '../ui/term/cell-text.js';
-import { colorDepth, themeForDepth } from '../ui/colors.js';
+import { themeForScreen } from '../ui/colors.js';
 import { HelpOverlay } from '../ui/chrome/help.js';
 import { Prompt } from '../ui/prompt.js';
 import { KeyTable, dispatchKeys } from '../ui/key-dispatch.js';
@@ -105,8 +105,7 @@ export function containerColumns(): Column<ContainerRow>[] {
 export function createFleetTui(o: FleetTuiOptions): FleetTui {
   const now = o.now ?? Date.now;
   const screen = createScreen({ input: o.input, output: o.output, terminal: o.terminal, cols: o.cols, rows: o.rows });
-  const tputColors = (screen as unknown as { tput: { colors: number } }).tput.colors;
-  const theme = themeForDepth(o.theme, colorDepth(process.env, tputColors));
+  const theme = themeForScreen(o.theme, screen);
   const t = (k: ThemeKey, text: string): string => paint(theme, themeColor(theme, k), text);
   const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
   const title = blessed.box({ parent: screen, top: 1, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);

@@ -323,13 +323,22 @@ export function toPairs(h: AnyHistogram): [number, number][] {
 /** bucketUpper(i) / 1000 for every bucket: the `upperBoundUs` of toBuckets. */
 const UPPER_US = Float64Array.from({ length: BUCKETS }, (_, i) => bucketUpper(i) / 1000);
 
-/** p50, p95, p99, p99.9 (µs), the maximum (µs) and the buckets of a merged histogram. */
-export interface Summary {
+/** p50, p95, p99, p99.9 and the maximum of a histogram, µs; null when it holds nothing. */
+export interface Percentiles {
   p50Us: number | null;
   p95Us: number | null;
   p99Us: number | null;
   p999Us: number | null;
   maxUs: number | null;
+}
+
+/** Only the percentiles of `s` (a summary, a row), in the order documents list them. */
+export function percentilesOf(s: Percentiles): Percentiles {
+  return { p50Us: s.p50Us, p95Us: s.p95Us, p99Us: s.p99Us, p999Us: s.p999Us, maxUs: s.maxUs };
+}
+
+/** The percentiles and the buckets of a merged histogram. */
+export interface Summary extends Percentiles {
   buckets: [number, number][];
 }
 

@@ -19,7 +19,7 @@ import type {
   RunqueueLatency,
 } from './types.js';
 import { LATENCY_WINDOWS, LOST_KEYS, opRank } from './types.js';
-import { BUCKETS, summarizeRange, type Summary } from './histogram.js';
+import { BUCKETS, percentilesOf, summarizeRange, type Summary } from './histogram.js';
 
 /** Sparse histogram as the eBPF helper prints it: `[[bucketIndex, count], ...]`. */
 export type BucketPairs = [number, number][];
@@ -329,11 +329,7 @@ function blockRow(g: Group, seconds: number, name: (dev: number) => string): Blo
     bytes: g.bytes,
     opsPerSec: per === null ? null : g.count * per,
     bytesPerSec: per === null ? null : g.bytes * per,
-    p50Us: s.p50Us,
-    p95Us: s.p95Us,
-    p99Us: s.p99Us,
-    p999Us: s.p999Us,
-    maxUs: s.maxUs,
+    ...percentilesOf(s),
     buckets: s.buckets,
     total,
   };
@@ -341,7 +337,7 @@ function blockRow(g: Group, seconds: number, name: (dev: number) => string): Blo
 
 function runqRow(h: Dense, withBuckets = true): RunqueueLatency {
   const s = h.summary(withBuckets);
-  return { count: h.n, p50Us: s.p50Us, p95Us: s.p95Us, p99Us: s.p99Us, p999Us: s.p999Us, maxUs: s.maxUs, buckets: s.buckets };
+  return { count: h.n, ...percentilesOf(s), buckets: s.buckets };
 }
 
 const byDeviceThenOp = (a: BlockLatencyRow, b: BlockLatencyRow): number =>
@@ -537,11 +533,7 @@ function containersOf(span: LatencySpan, opts: LatencyFrameOptions, by: Containe
         opsPerSec: seconds > 0 ? all.count / seconds : null,
         readBytes,
         writeBytes,
-        p50Us: s.p50Us,
-        p95Us: s.p95Us,
-        p99Us: s.p99Us,
-        p999Us: s.p999Us,
-        maxUs: s.maxUs,
+        ...percentilesOf(s),
         buckets: s.buckets,
       };
     }

@@ -5,6 +5,8 @@
 // Conventions: bytes and seconds; rates are per second; percentages are 0-100. A figure that cannot be
 // known (first sample, counter went backwards, source absent) is `null`, never 0.
 
+import type { Percentiles, Summary } from './histogram.js';
+
 /** Where a figure came from. Every frame section carries one. */
 export type Source = 'procfs' | 'sysinfo' | 'cgroup-v1' | 'cgroup-v2' | 'docker-stats' | 'ebpf' | 'diskstats';
 
@@ -422,7 +424,11 @@ export const LOST_KEYS = [
   'merged',
 ] as const satisfies readonly (keyof LostCounts)[];
 
-export interface BlockLatencyRow {
+/**
+ * One device and op in a window. The percentiles are of the service time (issue -> complete); maxUs is the
+ * exact largest one (never below a request's; the percentiles never above it).
+ */
+export interface BlockLatencyRow extends Percentiles {
   device: string;
   op: BlockOp;
   count: number;
@@ -430,41 +436,24 @@ export interface BlockLatencyRow {
   /** count and bytes over the window's covered seconds; null when it covers no time. */
   opsPerSec: number | null;
   bytesPerSec: number | null;
-  p50Us: number | null;
-  p95Us: number | null;
-  p99Us: number | null;
-  p999Us: number | null;
-  /** Exact largest service time in the window (never below a request's; percentiles never above it). */
-  maxUs: number | null;
   /** [[upperBoundUs, count], ...] of the service-time histogram (issue -> complete). */
   buckets: [number, number][];
   /** Total time including the queue (insert -> complete). */
   total: { p50Us: number | null; p95Us: number | null; p99Us: number | null; maxUs: number | null } | null;
 }
 
-export interface RunqueueLatency {
+export interface RunqueueLatency extends Percentiles {
   count: number;
   /** [[upperBoundUs, count], ...] of the merged histogram (non-empty buckets). */
   buckets?: [number, number][];
-  p50Us: number | null;
-  p95Us: number | null;
-  p99Us: number | null;
-  p999Us: number | null;
-  maxUs: number | null;
 }
 
 /** A container's reads and writes over every device, merged bucket by bucket (the table's "IO p99"). */
-export interface IoSummary {
+export interface IoSummary extends Summary {
   count: number;
   opsPerSec: number | null;
   readBytes: number;
   writeBytes: number;
-  p50Us: number | null;
-  p95Us: number | null;
-  p99Us: number | null;
-  p999Us: number | null;
-  maxUs: number | null;
-  buckets: [number, number][];
 }
 
 export interface ContainerLatency {

@@ -3,8 +3,8 @@
 // page, write-atomic.ts writes it so that no half-written file is ever seen). Exit 0; 2 for bad input (a
 // flag, an empty range, a range outside the recording, a store of another host or of an older version, a
 // selector matching nothing): one line, and no file written; 1 when the file cannot be written.
-import { parseArgs } from 'node:util';
 import { errorLine, exitCodeOf, oneSafeLine, UsageError } from '../errors.js';
+import { parseCommandFlags, storeFlag, stringFlag, type CommandIo, type FlagOptions } from '../config/flags.js';
 import { parseRangeArgs } from '../config/time-args.js';
 import { parseSelectors, type RegexCompiler } from '../model/container-selector.js';
 import { StoreError } from '../record/errors.js';
@@ -26,10 +26,15 @@ Options:
 
 Docs: docs/report.md`;
 
-interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+const REPORT_FLAGS: FlagOptions = {
+  store: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  containers: { type: 'string', multiple: true },
+  'other-host': { type: 'boolean' },
+  'max-size': { type: 'string' },
+};
 
 /** `~regex` selectors in RE2 syntax through the TUI filter's compiler (linear time, case-insensitive). */
 export const re2Compiler: RegexCompiler = (source) => {
@@ -38,38 +43,14 @@ export const re2Compiler: RegexCompiler = (source) => {
   return f.test;
 };
 
-export async function runReportCommand(argv: string[], version: string, io: Io, nowMs = Date.now()): Promise<number> {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        store: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        output: { type: 'string', short: 'o' },
-        containers: { type: 'string', multiple: true },
-        'other-host': { type: 'boolean' },
-        'max-size': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    io.err(`tailtop: ${oneSafeLine((e as Error).message)}\n\n${REPORT_USAGE}\n`);
-    return 2;
-  }
-  if (values['help']) {
-    io.out(`${REPORT_USAGE}\n`);
-    return 0;
-  }
-  const text = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+export async function runReportCommand(argv: string[], version: string, io: CommandIo, nowMs = Date.now()): Promise<number> {
+  const values = parseCommandFlags(argv, REPORT_FLAGS, REPORT_USAGE, io);
+  if (typeof values === 'number') return values;
+  const text = (k: string): string | undefined => stringFlag(values, k);
   try {
     const output = text('output');
     if (output === undefined || output === '') throw new UsageError('-o FILE.html is required (the file to write)');
-    const store = text('store');
-    if (store === '') throw new UsageError('--store must not be empty');
+    const store = storeFlag(values);
     const { fromMs, toMs } = parseRangeArgs(text('from'), text('to'), nowMs);
     const selectorTexts = (values['containers'] as string[] | undefined) ?? [];
     const selectors = parseSelectors(selectorTexts, re2Compiler);

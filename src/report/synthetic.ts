@@ -4,6 +4,7 @@
 // benchmark (bench/report.mjs), the browser tests and the README's screenshot: never for figures a user sees.
 import { BUCKETS, bucketIndex, bucketLower, bucketUpper, Histogram, toSparse } from '../model/histogram.js';
 import type { SparseHistogram } from '../model/histogram.js';
+import { mulberry32 } from '../model/seeded-random.js';
 import { chooseStep, latencyData, windowStats } from './build.js';
 import type { AlertInterval, ContainerData, DiskData, LatencyData, NetData, ReportData, Series, Unit } from './types.js';
 import { REPORT_SCHEMA_VERSION } from './types.js';
@@ -20,18 +21,6 @@ export interface SyntheticOptions {
   /** End of the range, epoch s (default 2026-11-20T12:00:00Z). */
   end?: number;
   seed?: number;
-}
-
-/** mulberry32: a small seeded generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Abramowitz-Stegun 7.1.26: erf to 1.5e-7. */
@@ -116,7 +105,7 @@ export function syntheticReport(opts: SyntheticOptions = {}): ReportData {
   const end = opts.end ?? Date.UTC(2026, 10, 20, 12) / 1000;
   const from = end - hours * HOUR;
   const stepSec = opts.stepSec ?? chooseStep(end - from, 1);
-  const rand = rng(opts.seed ?? 1);
+  const rand = mulberry32(opts.seed ?? 1);
   const n = Math.floor((end - from) / stepSec);
   const time = Array.from({ length: n }, (_, i) => from + i * stepSec);
   const noise = (amp: number): number => (rand() - 0.5) * 2 * amp;

@@ -17,7 +17,7 @@ import type { Theme } from './theme.js';
 import type { ViewContext, ViewRequest } from './view.js';
 import { createScreen, restoreTerminal, screenText } from './term/screen.js';
 import type { GlyphMode } from './term/glyphs.js';
-import { colorDepth, themeForDepth } from './colors.js';
+import { themeForScreen } from './colors.js';
 import { Chrome } from './chrome/chrome.js';
 import { headerLine } from './chrome/header.js';
 import { statusLine } from './chrome/status.js';
@@ -75,8 +75,7 @@ const NO_STORE = 'no recording here: use `tailtop replay`, or start the monitor 
 
 export function createTui(opts: TuiOptions): Tui {
   const screen = createScreen({ input: opts.input, output: opts.output, terminal: opts.terminal, cols: opts.cols, rows: opts.rows, glyphs: opts.glyphs });
-  const tputColors = (screen as unknown as { tput: { colors: number } }).tput.colors;
-  const theme = themeForDepth(opts.theme, colorDepth(process.env, tputColors));
+  const theme = themeForScreen(opts.theme, screen);
   const store = opts.store;
 
   // ------------------------------------------------------------------ state

@@ -3,9 +3,21 @@
 // palette index, so truecolor terminals get the nearest xterm-256 colour (blessed's own matching); for 16 and
 // 8 colours we pick the nearest ANSI colour here (by name, which blessed understands in tags and styles),
 // which is closer than reducing an already-rounded 256 index.
+import type blessed from 'blessed';
 import type { Theme } from './theme.js';
 
 export type ColorDepth = 2 | 8 | 16 | 256 | 16777216;
+
+/**
+ * Colours of the terminal on `out` before a screen is made (to choose the theme): 0 for NO_COLOR, 2^24 for
+ * COLORTERM=truecolor or 24bit, else what node makes of the stream and TERM (8 when it is not a terminal).
+ */
+export function terminalColors(env: NodeJS.ProcessEnv = process.env, out: { getColorDepth?: (env?: object) => number } = process.stdout): number {
+  if ((env['NO_COLOR'] ?? '') !== '') return 0;
+  if (/truecolor|24bit/i.test(env['COLORTERM'] ?? '')) return 16_777_216;
+  const depth = out.getColorDepth?.(env);
+  return depth ? 2 ** depth : 8;
+}
 
 /** Depth from the environment and the terminfo colour count (`screen.tput.colors`). */
 export function colorDepth(env: NodeJS.ProcessEnv, terminfoColors: number): ColorDepth {
@@ -76,4 +88,10 @@ export function themeForDepth(theme: Theme, depth: ColorDepth): Theme {
   const colors: Record<string, string> = {};
   for (const [k, v] of Object.entries(theme.colors)) colors[k] = downsample(v, depth);
   return { ...theme, colors };
+}
+
+/** The theme as `screen` can show it: the depth from the environment and the screen's terminfo colour count. */
+export function themeForScreen(theme: Theme, screen: blessed.Widgets.Screen, env: NodeJS.ProcessEnv = process.env): Theme {
+  const terminfoColors = (screen as unknown as { tput: { colors: number } }).tput.colors;
+  return themeForDepth(theme, colorDepth(env, terminfoColors));
 }

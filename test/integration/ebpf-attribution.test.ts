@@ -6,34 +6,22 @@
 // - a container whose cgroup the helper's hierarchy does not have is "—" with the reason (cgroup v1: none;
 //   checked through the model in latency-model.test.ts, and here that every container says why or has rows).
 // Needs root, BTF, a private dockerd (scripts/dockerd.sh), losetup, dd.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, REPO, builtCli, inCI, requirement, runImage } from '../env.js';
-import { docker, removeAll, run, setupDaemon, stopDaemon, which, type DaemonHandle } from './docker-helpers.js';
+import { docker, removeAll, run, setupDaemon, stopDaemon, type DaemonHandle } from './docker-helpers.js';
 import { sleep } from '../wait.js';
+import { ebpfUnmet } from './ebpf-env.js';
 
 const pexec = promisify(execFile);
 const BIN = join(REPO, 'bpf', 'tailtop-bpf');
 const P = 'tt-attr-';
 const IMG = runImage('/dev/shm', 'attr');
 
-function unmet(): string | null {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'needs root';
-  if (!existsSync('/sys/kernel/btf/vmlinux')) return 'kernel has no BTF';
-  for (const c of ['losetup', 'dd', 'docker']) if (!which(c)) return `${c} not installed`;
-  if (!existsSync(BIN)) {
-    try {
-      execFileSync('make', ['-C', join(REPO, 'bpf')], { stdio: 'pipe' });
-    } catch (e) {
-      return `make -C bpf failed: ${(e as Error).message.split('\n')[0]}`;
-    }
-  }
-  return null;
-}
+const unmet = (): string | null => ebpfUnmet(BIN, ['losetup', 'dd', 'docker']);
 const why = unmet();
 const skip = requirement('eBPF attribution', why === null, why ?? '') !== null || builtCli() !== null;
 

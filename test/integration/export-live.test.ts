@@ -10,15 +10,16 @@
 //   own CPU% over the same seconds (and with its --cpus limit);
 // - the JSON API answers with the snapshot schema for the same container.
 // Needs root, BTF, fio, losetup, dockerd and prometheus; runs under CI=true.
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname, tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, inCI, requirement } from '../env.js';
 import { sleep } from '../wait.js';
-import { removeAll, run, setupDaemon, which, type DaemonHandle } from './docker-helpers.js';
+import { removeAll, run, setupDaemon, type DaemonHandle } from './docker-helpers.js';
+import { ebpfUnmet } from './ebpf-env.js';
 import { promtool, requirePrometheus, startPrometheus, type Prometheus } from '../prometheus.js';
 import { Agent } from '../../src/agent/agent.js';
 import { figuresOf } from '../../src/model/catalogue.js';
@@ -36,20 +37,7 @@ const BIN = join(REPO, 'bpf', 'tailtop-bpf');
 const IMG = join(tmpdir(), `live-export-${process.pid}.img`);
 const P = 'tt-live-';
 
-function unmet(): string | null {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (process.getuid?.() !== 0) return 'needs root (loop devices, BPF)';
-  if (!existsSync('/sys/kernel/btf/vmlinux')) return 'kernel has no BTF';
-  for (const c of ['fio', 'losetup']) if (!which(c)) return `${c} not installed`;
-  if (!existsSync(BIN)) {
-    try {
-      execFileSync('make', ['-C', join(REPO, 'bpf')], { stdio: 'pipe' });
-    } catch (e) {
-      return `make -C bpf failed: ${(e as Error).message.split('\n')[0]}`;
-    }
-  }
-  return requirePrometheus();
-}
+const unmet = (): string | null => ebpfUnmet(BIN, ['fio', 'losetup']) ?? requirePrometheus();
 const why = unmet();
 const skip = requirement('live export', why === null, why ?? '') !== null;
 

@@ -13,6 +13,7 @@ import {
   merge,
   percentile,
   percentileNs,
+  percentilesOf,
   rankOf,
   sparseFromPairs,
   subtract,
@@ -171,6 +172,14 @@ describe('percentiles', () => {
         }
       }),
     );
+  });
+});
+
+describe('percentilesOf', () => {
+  it('copies the five percentile figures, in document order, and nothing else', () => {
+    const row = { count: 3, buckets: [[1, 3]], maxUs: 9, p999Us: 8, p99Us: null, p95Us: 5, p50Us: 1, extra: 'x' };
+    const p = percentilesOf(row);
+    expect(Object.entries(p)).toEqual([['p50Us', 1], ['p95Us', 5], ['p99Us', null], ['p999Us', 8], ['maxUs', 9]]);
   });
 });
 

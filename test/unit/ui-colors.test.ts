@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { colorDepth, downsample, nearestAnsi, themeForDepth } from '../../src/ui/colors.js';
+import { PassThrough, Writable } from 'node:stream';
+import { WriteStream } from 'node:tty';
+import { colorDepth, downsample, nearestAnsi, terminalColors, themeForDepth, themeForScreen } from '../../src/ui/colors.js';
+import { createScreen } from '../../src/ui/term/screen.js';
 import { defaultTheme } from '../../src/config/themes.js';
 
 describe('colour depth', () => {
@@ -12,6 +15,23 @@ describe('colour depth', () => {
     expect(colorDepth({}, 8)).toBe(8);
     expect(colorDepth({}, 2)).toBe(2);
     expect(colorDepth({ NO_COLOR: '1', COLORTERM: 'truecolor' }, 256)).toBe(2);
+  });
+});
+
+describe('terminalColors (the theme choice of the monitor and the fleet view)', () => {
+  // node's own reading of TERM and the environment, as process.stdout does it on a terminal
+  const tty = { getColorDepth: (env?: object) => WriteStream.prototype.getColorDepth.call(null, env) };
+  it('NO_COLOR: 0; COLORTERM=truecolor or 24bit: 2^24; otherwise what node makes of the terminal', () => {
+    expect(terminalColors({ NO_COLOR: '1', COLORTERM: 'truecolor' }, tty)).toBe(0);
+    expect(terminalColors({ COLORTERM: 'truecolor', TERM: 'xterm' }, tty)).toBe(16_777_216);
+    expect(terminalColors({ COLORTERM: '24bit' }, {})).toBe(16_777_216);
+    expect(terminalColors({ TERM: 'xterm-256color' }, tty)).toBe(256);
+    expect(terminalColors({ TERM: 'xterm' }, tty)).toBe(16);
+    expect(terminalColors({ TERM: 'dumb' }, tty)).toBe(2);
+  });
+
+  it('8 when the output is not a terminal', () => {
+    expect(terminalColors({ TERM: 'xterm-256color' }, {})).toBe(8);
   });
 });
 
@@ -32,5 +52,23 @@ describe('downsampling', () => {
     for (const v of Object.values(t16.colors)) expect(v).not.toMatch(/^#/);
     expect(themeForDepth(defaultTheme(), 2).mono).toBe(true);
     expect(themeForDepth(defaultTheme(), 256).colors['cpu_end']).toBe('#ff5f5f');
+  });
+});
+
+describe('themeForScreen (the monitor and the fleet view)', () => {
+  it("down-samples to the screen's terminfo colours, unless COLORTERM or NO_COLOR say otherwise", () => {
+    const screenOf = (terminal: string) => createScreen({ input: new PassThrough(), output: new Writable({ write: (_c, _e, cb) => cb() }), terminal, cols: 80, rows: 24 });
+    const [s256, s8] = [screenOf('xterm-256color'), screenOf('xterm')];
+    try {
+      const theme = defaultTheme();
+      expect(themeForScreen(theme, s256, {})).toEqual(themeForDepth(theme, 256));
+      expect(themeForScreen(theme, s8, {})).toEqual(themeForDepth(theme, 8));
+      expect(themeForScreen(theme, s8, {}).colors['cpu_end']).not.toMatch(/^#/);
+      expect(themeForScreen(theme, s8, { COLORTERM: 'truecolor' })).toEqual(themeForDepth(theme, 16777216));
+      expect(themeForScreen(theme, s256, { NO_COLOR: '1' }).mono).toBe(true);
+    } finally {
+      s256.destroy();
+      s8.destroy();
+    }
   });
 });
