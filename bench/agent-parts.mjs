@@ -7,6 +7,7 @@
 // files, anonymous memory, and the V8 heap's spaces. Start containers first (bench/bench-containers.mjs, or
 // `node bench/agent-parts.mjs --containers 20` starts the benchmarks' mix and removes it afterwards).
 //   npm run build && node bench/agent-parts.mjs [--seconds 30] [--settle 12] [--containers 0] [--no-ebpf]
+import '../dist/ui/term/v8-tuning.js'; // first, as `tailtop agent` does (src/agent/cli.ts)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

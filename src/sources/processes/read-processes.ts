@@ -16,7 +16,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import type { ProcessCounters } from '../../model/types.js';
 import type { ProcessesSource } from '../types.js';
-import { FdCache, errCode, errText, isGone, openFileLimit, readSmall } from '../cgroup/fastread.js';
+import { FdCache, errText, isGone, openFileLimit, readSmall } from '../cgroup/fastread.js';
 import { containerIdFromCgroupPath, parsePidCgroup } from '../cgroup/resolve.js';
 import { parseCmdline, parsePidStat, parsePidStatus } from './parse-pid.js';
 
