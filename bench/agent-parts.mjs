@@ -6,8 +6,7 @@
 // memory is made of: pages of the node binary itself (file-backed, shared with every node process), other
 // files, anonymous memory, and the V8 heap's spaces. Start containers first (bench/bench-containers.mjs, or
 // `node bench/agent-parts.mjs --containers 20` starts the benchmarks' mix and removes it afterwards).
-//   npm run build && node bench/agent-parts.mjs [--seconds 30] [--settle 12] [--containers 0] [--no-ebpf]
-import '../dist/ui/term/v8-tuning.js'; // first, as `tailtop agent` does (src/agent/cli.ts)
+//   npm run build && node bench/agent-parts.mjs [--seconds 30] [--settle 12] [--containers 0] [--no-ebpf] [--v8-default]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +25,8 @@ const CONTAINERS = Number(opt('containers', '0'));
 const EBPF = !args.includes('--no-ebpf') && process.getuid?.() === 0;
 const PREFIX = 'tailtop-agent-parts-';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// V8's young generation kept small, as `tailtop agent` does (src/agent/cli.ts); --v8-default leaves V8 alone.
+if (!args.includes('--v8-default')) await import('../dist/ui/term/v8-tuning.js');
 
 if (CONTAINERS > 0) {
   if (!haveDocker) throw new Error('--containers needs DOCKER_HOST (scripts/dockerd.sh) and the docker CLI');
@@ -100,6 +101,7 @@ const out = {
   containers: s.deps.containers ? 'attached' : 'none',
   processes: (await s.processes.read()).rows.length,
   ebpf: EBPF,
+  v8: args.includes('--v8-default') ? 'default' : 'young generation kept small (ui/term/v8-tuning.ts)',
   seconds: Math.round(wall / 1000),
   loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
   cpuPercentOfOneCore: Math.round(((c.user + c.system) / 1000 / wall) * 10000) / 100,
