@@ -49,7 +49,7 @@ export const MIN_MAX_BYTES = 1024 ** 2;
 /** Events of one kind are reported at most this often. */
 export const EVENT_EVERY_MS = 60_000;
 /**
- * Writing has resumed after this many ticks written in a row: a nearly full disk lets a write through now
+ * Writing has resumed after this many ticks written in a row (and every minute held back packed): a nearly full disk lets a write through now
  * and then (SQLite reusing a free page), which is not the end of the episode, and must not turn the
  * once-a-minute "disk full" line into a "resumed"/"disk full" flood. Ticks written meanwhile are kept.
  */
@@ -414,7 +414,9 @@ export class StoreWriter {
     chain.frames++;
     chain.lastWall = wall;
     this.recorded++;
-    if (this.failing && ++this.okSinceFailing >= RESUMED_AFTER) this.resumed(wall);
+    // Resumed once ticks go through again and the minutes held back are packed: on a nearly full disk small
+    // frames (a chain continues its base row) may get through while the blocks cannot.
+    if (this.failing && ++this.okSinceFailing >= RESUMED_AFTER && this.toPack.length === 0) this.resumed(wall);
     this.rollups.add(this.prev, set);
     for (const row of this.rollups.closeBefore(minute)) this.queueRollup(row);
     this.prev = set;
