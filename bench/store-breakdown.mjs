@@ -73,7 +73,31 @@ export async function breakdown(dir, { root = resolve(fileURLToPath(new URL('..'
   out.push('\nBlob bytes (the data columns; the rest of a table is row headers, other columns, page slack):\n');
   out.push(table(rows2, ['what', 'bytes', 'B/sample', 'raw bytes', 'ratio']));
 
-  // 3. Sample parts, from up to maxBlocks blocks spread over the store.
+  // 3. First frames (a keyframe, or with a base row the difference from it) against the other frames.
+  {
+    const { unpack, splitFrames } = await import(join(root, 'dist', 'record', 'block.js'));
+    const hasBase = db.prepare("SELECT COUNT(*) AS n FROM pragma_table_info('block') WHERE name = 'base'").get().n > 0;
+    const rowsB = db.prepare(`SELECT raw_bytes, crc, data, ${hasBase ? 'base' : 'NULL AS base'} FROM block ORDER BY first_seq`).all();
+    let first = 0;
+    let rest = 0;
+    let restN = 0;
+    let withBase = 0;
+    for (let i = 0; i < rowsB.length; i += Math.max(1, Math.floor(rowsB.length / maxBlocks))) {
+      const b = rowsB[i];
+      const frames = splitFrames(unpack({ data: b.data, rawBytes: b.raw_bytes, crc: b.crc }));
+      first += frames[0].length;
+      for (const f of frames.slice(1)) rest += f.length;
+      restN += frames.length - 1;
+      if (b.base !== null) withBase++;
+    }
+    const n = Math.ceil(rowsB.length / Math.max(1, Math.floor(rowsB.length / maxBlocks)));
+    const bases = hasBase ? db.prepare('SELECT COUNT(*) AS n, SUM(LENGTH(data)) AS b, SUM(raw_bytes) AS raw FROM base').get() : { n: 0, b: 0, raw: 0 };
+    out.push(
+      `\nFrames (raw, before compression; ${n} blocks, ${withBase} of them continuing a base row): the first frame of a block ${fmt(first / n)} B, the others ${fmt(rest / Math.max(1, restN))} B each; base rows: ${fmt(bases.n)} (${fmt(bases.b ?? 0)} B compressed, ${fmt(bases.raw ?? 0)} raw, ${per(bases.b ?? 0)} B/sample).`,
+    );
+  }
+
+  // 4. Sample parts, from up to maxBlocks blocks spread over the store.
   const { StoreReader } = await import(join(root, 'dist', 'record', 'reader.js'));
   const { MetaTracker } = await import(join(root, 'dist', 'record', 'container-meta.js'));
   const encode = await chainCodec(root);
@@ -136,7 +160,7 @@ export async function breakdown(dir, { root = resolve(fileURLToPath(new URL('..'
     .map((r) => [r.name, fmt(r.packed / chosenSamples, 1), pct(r.packed, whole), fmt(r.raw / chosenSamples, 1), fmt((r.packed * scale) / samples, 1)]);
   out.push(table(rows3, ['part (encoded alone)', 'compressed B/sample', 'share of whole', 'raw B/sample', 'over all blocks, B/sample']));
 
-  // 4. Roll-up rows by part.
+  // 5. Roll-up rows by part.
   const { decodeRollup } = await import(join(root, 'dist', 'record', 'rollup-codec.js'));
   const { unpack } = await import(join(root, 'dist', 'record', 'block.js'));
   const rollupRows = db.prepare('SELECT tier, codec, raw_bytes, crc, data FROM rollup').all();
