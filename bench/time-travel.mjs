@@ -8,11 +8,16 @@
 //     - jump to a random time with `tailtop replay`'s engine (src/replay/replay.ts: fresh reader, rebuild of
 //       the 5 minutes before the target through the FrameMaker), median / max of 20;
 //     - `snapshot --from --to` over the 24 hours: queryRange in-process, and the CLI end to end.
-//   node bench/time-travel.mjs [--seconds 60] [--containers 20] [--hours 24]
+//   node bench/time-travel.mjs [--seconds 60] [--containers 20] [--hours 24] [--root DIR] [--save-samples DIR]
+//                              [--samples DIR] [--breakdown]
+//   --root DIR: the build to measure (DIR/dist; default this checkout), for before/after runs side by side.
+//   --save-samples DIR: keep the agent's own store in DIR; --samples DIR: skip the agent and write the
+//   24-hour store from the samples of the store in DIR (the same samples before and after a change).
+//   --breakdown: where the 24-hour store's bytes go (bench/store-breakdown.mjs); --keep DIR: copy it there.
 import { spawn, spawnSync } from 'node:child_process';
 import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +26,11 @@ const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
+const SAMPLES = opt('samples', null);
+const SAVE = opt('save-samples', null);
+const BREAKDOWN = args.includes('--breakdown');
+const KEEP = opt('keep', null);
 if (!existsSync(join(root, 'dist', 'cli.js'))) {
   console.log('time-travel.mjs: skipped: dist/ is not built (npm run build)');
   process.exit(0);
@@ -59,34 +68,42 @@ const children = (pid) => {
 
 // ------------------------------------------------------------------ 1. the agent
 const CLK = 100;
-if (haveDocker) {
-  say(`starting ${N} containers`);
-  startBenchContainers(PREFIX, N);
-} else say('no DOCKER_HOST daemon: the agent records without containers');
-
-const storeDir = tmp();
-const agent = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'agent', '--store', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
-let agentErr = '';
-agent.stderr.setEncoding('utf8').on('data', (d) => (agentErr += d));
-await sleep(15_000); // start-up, first minute block, JIT
-const helper = children(agent.pid).find((p) => /tailtop-bpf|bpf/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) ?? null;
-const a0 = procStats(agent.pid);
-const h0 = helper ? procStats(helper) : null;
-const w0 = performance.now();
-say(`measuring the agent for ${SECONDS} s (helper ${helper ? `pid ${helper}` : 'not running'})`);
+let agentPct = null;
+let helperPct = null;
 let rssMax = 0;
-for (let s = 0; s < SECONDS; s++) {
-  await sleep(1000);
-  rssMax = Math.max(rssMax, procStats(agent.pid).rssKb);
+let hwmKb = 0;
+let storeDir = SAMPLES;
+let agentErr = '';
+if (!SAMPLES) {
+  if (haveDocker) {
+    say(`starting ${N} containers`);
+    startBenchContainers(PREFIX, N);
+  } else say('no DOCKER_HOST daemon: the agent records without containers');
+
+  storeDir = tmp();
+  const agent = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'agent', '--store', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  agent.stderr.setEncoding('utf8').on('data', (d) => (agentErr += d));
+  await sleep(15_000); // start-up, first minute block, JIT
+  const helper = children(agent.pid).find((p) => /tailtop-bpf|bpf/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) ?? null;
+  const a0 = procStats(agent.pid);
+  const h0 = helper ? procStats(helper) : null;
+  const w0 = performance.now();
+  say(`measuring the agent for ${SECONDS} s (helper ${helper ? `pid ${helper}` : 'not running'})`);
+  for (let s = 0; s < SECONDS; s++) {
+    await sleep(1000);
+    rssMax = Math.max(rssMax, procStats(agent.pid).rssKb);
+  }
+  const a1 = procStats(agent.pid);
+  const h1 = helper ? procStats(helper) : null;
+  const wallS = (performance.now() - w0) / 1000;
+  agentPct = (((a1.ticks - a0.ticks) / CLK) / wallS) * 100;
+  helperPct = h0 && h1 ? (((h1.ticks - h0.ticks) / CLK) / wallS) * 100 : null;
+  agent.kill('SIGTERM');
+  await new Promise((r) => agent.once('exit', r));
+  if (haveDocker) removeBenchContainers(PREFIX);
+  hwmKb = a1.hwmKb;
+  if (SAVE) cpSync(storeDir, SAVE, { recursive: true });
 }
-const a1 = procStats(agent.pid);
-const h1 = helper ? procStats(helper) : null;
-const wallS = (performance.now() - w0) / 1000;
-const agentPct = (((a1.ticks - a0.ticks) / CLK) / wallS) * 100;
-const helperPct = h0 && h1 ? (((h1.ticks - h0.ticks) / CLK) / wallS) * 100 : null;
-agent.kill('SIGTERM');
-await new Promise((r) => agent.once('exit', r));
-if (haveDocker) removeBenchContainers(PREFIX);
 const { StoreReader } = await dist('record/reader.js');
 const { StoreWriter } = await dist('record/writer.js');
 const { figuresOf } = await dist('model/catalogue.js');
@@ -98,7 +115,7 @@ rec.close();
 const fileBytes = statSync(join(storeDir, 'tailtop.db')).size;
 const perSample = fileBytes / base.length;
 const last = base[base.length - 1];
-say(`agent: ${base.length} samples, ${last.containers?.containers.length ?? 0} containers, ${last.processes?.length ?? 0} processes, eBPF ${last.latency?.status.active ? 'on' : 'off'}; stderr: ${agentErr.trim().split('\n').at(-1)}`);
+say(`${SAMPLES ? `samples of ${SAMPLES}` : 'agent'}: ${base.length} samples, ${last.containers?.containers.length ?? 0} containers, ${last.processes?.length ?? 0} processes, eBPF ${last.latency?.status.active ? 'on' : 'off'}${SAMPLES ? '' : `; stderr: ${agentErr.trim().split('\n').at(-1)}`}`);
 
 // ------------------------------------------------------------------ 2. a 24-hour store from those samples
 const INTERVAL = Math.round((last.wallMs - base[0].wallMs) / (base.length - 1)) || 1000;
@@ -177,9 +194,11 @@ const mib = (b) => `${fmt(b / 1024 ** 2, 1)} MiB`;
 console.log(`\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; agent samples: ${base.length} (${last.containers?.containers.length ?? 0} containers, ${last.processes?.length ?? 0} processes, eBPF ${last.latency?.status.active ? 'on' : 'off'})\n`);
 console.log('| figure | value | target |');
 console.log('|---|---|---|');
-console.log(`| agent CPU at 1 s over ${SECONDS} s (sampling + recording, the agent process) | ${fmt(agentPct, 2)}% of a core | ≤ 0.6% |`);
-if (helperPct !== null) console.log(`| eBPF helper process beside it | ${fmt(helperPct, 2)}% of a core | |`);
-console.log(`| agent RSS (max while measured / peak VmHWM) | ${fmt(rssMax / 1024, 1)} / ${fmt(a1.hwmKb / 1024, 1)} MiB | ≤ 70 MiB |`);
+if (agentPct !== null) {
+  console.log(`| agent CPU at 1 s over ${SECONDS} s (sampling + recording, the agent process) | ${fmt(agentPct, 2)}% of a core | ≤ 0.6% |`);
+  if (helperPct !== null) console.log(`| eBPF helper process beside it | ${fmt(helperPct, 2)}% of a core | |`);
+  console.log(`| agent RSS (max while measured / peak VmHWM) | ${fmt(rssMax / 1024, 1)} / ${fmt(hwmKb / 1024, 1)} MiB | ≤ 70 MiB |`);
+}
 console.log(`| the agent's own store after ${base.length} samples (file / samples: SQLite pages, the first keyframes) | ${fmt(perSample, 0)} B | |`);
 console.log(`| ${HOURS}-hour store written from the agent's samples: file size, bytes per sample | ${mib(dayBytes)}, ${fmt(dayBytes / n24, 0)} B (written in ${fmt(genS, 0)} s) | |`);
 console.log(`| store growth per day at 1 s (bytes per sample of the ${HOURS}-hour store x 86,400) | **${mib((dayBytes / n24) * 86_400)} = ${fmt(((dayBytes / n24) * 86_400) / 1e6, 1)} MB** | ≤ 100 MB |`);
@@ -187,4 +206,11 @@ console.log(`| jump to a random time in ${HOURS} h (open, rebuild 5 min through 
 console.log(`| one step forward (\`.\`, play) | ${fmt(stepMs, 2)} ms | |`);
 console.log(`| snapshot --from --to over ${HOURS} h, in-process queryRange (best / worst of 3; ${q[0].sources.hours} hour rows, ${q[0].sources.minutes} minute rows, ${q[0].sources.rawSamples} raw samples, ${q[0].figures} figures) | **${fmt(q[0].ms, 0)} / ${fmt(q[2].ms, 0)} ms** | ≤ 1 s |`);
 console.log(`| the same with the CLI end to end (node start-up, open, print ${mib(cli.stdout.length)}) | ${fmt(cliMs, 0)} ms | |`);
+console.log(`\nLoad average at the end: ${loadavg().map((l) => fmt(l, 2)).join(' ')}; build measured: ${root}`);
+if (BREAKDOWN) {
+  const { breakdown } = await import('./store-breakdown.mjs');
+  console.log(`\nWhere the ${HOURS}-hour store's bytes go (${n24} samples):\n`);
+  console.log(await breakdown(day, { root }));
+}
+if (KEEP) cpSync(day, KEEP, { recursive: true });
 for (const d of dirs) rmSync(d, { recursive: true, force: true });

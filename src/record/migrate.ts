@@ -2,12 +2,13 @@
 // needs). Schema 0 (the recorder's first prototype: one JSON text per sample) -> schema 1: the samples are
 // re-encoded as tick rows, one chain per minute, in one transaction (a failed migration leaves schema 0
 // intact); the writer's recovery then packs them into blocks and computes their roll-ups like any minute
-// left unfinished.
+// left unfinished. Schema 1 -> 2 adds the base rows (schema.ts): the blocks already stored stay as they are
+// (no base: a keyframe first), so it is a few statements in one transaction.
 import { ChainEncoder, encodeOne } from './codec.js';
 import { MetaTracker } from './container-meta.js';
 import type { SampleSet } from '../model/sample-set.js';
 import { StoreError, errorText } from './errors.js';
-import { READ_COMPAT, SCHEMA_V1, SCHEMA_VERSION, readMetaTable, type Db } from './schema.js';
+import { MIGRATE_V1_V2, READ_COMPAT, SCHEMA_V1, SCHEMA_VERSION, readMetaTable, type Db } from './schema.js';
 import { MINUTE_MS } from './rollup.js';
 
 export function migrateV0(db: Db, file: string, tailtopVersion: string): void {
@@ -22,8 +23,8 @@ export function migrateV0(db: Db, file: string, tailtopVersion: string): void {
       const put = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
       for (const [k, v] of meta) if (k !== 'schema_version') put.run(k, v);
       if (!meta.has('created_by')) put.run('created_by', meta.get('tailtop_version') ?? '?');
-      put.run('schema_version', String(SCHEMA_VERSION));
-      put.run('read_compat', String(READ_COMPAT));
+      put.run('schema_version', '1');
+      put.run('read_compat', '1');
       put.run('migrated_from', '0');
       put.run('tailtop_version', tailtopVersion);
       db.exec('DROP TABLE meta_v0');
@@ -54,7 +55,7 @@ export function migrateV0(db: Db, file: string, tailtopVersion: string): void {
     })();
   } catch (err) {
     if (err instanceof StoreError) throw err;
-    throw new StoreError('corrupt', file, `store ${file}: migrating schema 0 to ${SCHEMA_VERSION} failed (${errorText(err)}); the file is unchanged`);
+    throw new StoreError('corrupt', file, `store ${file}: migrating schema 0 to 1 failed (${errorText(err)}); the file is unchanged`);
   }
   // Schema 0 files were made without incremental vacuum, which the size cap needs to shrink the file: one
   // VACUUM turns it on (it rewrites the file once; a failure leaves the migrated file as it is).
@@ -65,5 +66,24 @@ export function migrateV0(db: Db, file: string, tailtopVersion: string): void {
     }
   } catch {
     // pages are still reused; the file just does not shrink
+  }
+}
+
+/** Schema 1 -> 2 (base rows), in one transaction; a failed migration leaves schema 1 as it was. */
+export function migrateV1(db: Db, file: string, tailtopVersion: string): void {
+  const meta = readMetaTable(db);
+  const version = Number(meta.get('schema_version'));
+  if (version !== 1) throw new StoreError('schema-old', file, `store ${file} has schema ${version}, which this tailtop cannot migrate`);
+  try {
+    db.transaction(() => {
+      db.exec(MIGRATE_V1_V2);
+      const put = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
+      put.run('schema_version', String(SCHEMA_VERSION));
+      put.run('read_compat', String(READ_COMPAT));
+      if (!meta.has('migrated_from')) put.run('migrated_from', '1');
+      put.run('tailtop_version', tailtopVersion);
+    })();
+  } catch (err) {
+    throw new StoreError('corrupt', file, `store ${file}: migrating schema 1 to ${SCHEMA_VERSION} failed (${errorText(err)}); the file is unchanged`);
   }
 }

@@ -9,7 +9,7 @@
 import type { ContainerMeta } from '../model/types.js';
 import type { SampleSet } from '../model/sample-set.js';
 import { ChainDecoder, CodecError } from './codec.js';
-import { splitFrames, unpack } from './block.js';
+import { CODEC_BROTLI_CHAIN, splitFrames, unpack } from './block.js';
 import { joinMeta } from './container-meta.js';
 import { StoreError, fromSqlite } from './errors.js';
 import {
@@ -143,6 +143,8 @@ export class StoreReader {
 
   private prepare() {
     const db = this.db;
+    // Schema 1 has no base rows (its chains start with a keyframe): read as chains without a base.
+    const base = this.info.schemaVersion >= 2 ? 'base' : 'NULL AS base';
     const blockCols = 'first_seq, last_seq, session, first_ms, last_ms, count';
     const chainCols = 'chain, MAX(seq) AS last_seq, MIN(session) AS session, MIN(wall_ms) AS first_ms, MAX(wall_ms) AS last_ms, COUNT(*) AS count';
     return {
@@ -150,9 +152,10 @@ export class StoreReader {
       blockAfterSeq: db.prepare(`SELECT ${blockCols} FROM block WHERE first_seq > ? ORDER BY first_seq LIMIT 1`),
       blockBeforeSeq: db.prepare(`SELECT ${blockCols} FROM block WHERE first_seq < ? ORDER BY first_seq DESC LIMIT 1`),
       blockFirst: db.prepare(`SELECT ${blockCols} FROM block ORDER BY first_seq LIMIT 1`),
-      blockData: db.prepare('SELECT codec, raw_bytes, crc, data FROM block WHERE first_seq = ?'),
+      blockData: db.prepare(`SELECT codec, raw_bytes, crc, data, ${base} FROM block WHERE first_seq = ?`),
+      baseData: this.info.schemaVersion >= 2 ? db.prepare('SELECT codec, raw_bytes, crc, data FROM base WHERE id = ?') : null,
       chains: db.prepare(`SELECT ${chainCols} FROM tick GROUP BY chain ORDER BY chain`),
-      chainData: db.prepare('SELECT seq, wall_ms, data FROM tick WHERE chain = ? ORDER BY seq'),
+      chainData: db.prepare(`SELECT seq, wall_ms, data, ${base} FROM tick WHERE chain = ? ORDER BY seq`),
       span: db.prepare(
         'SELECT MIN(a) AS a, MAX(b) AS b FROM (SELECT MIN(first_ms) AS a, MAX(last_ms) AS b FROM block UNION ALL SELECT MIN(wall_ms), MAX(wall_ms) FROM tick)',
       ),
@@ -232,6 +235,14 @@ export class StoreReader {
     return m;
   };
 
+  /** The keyframe of a base row (the value a chain with that base continues). */
+  private baseFrame(id: number): Buffer {
+    const row = this.q.baseData?.get(id) as { codec: number; raw_bytes: number; crc: number; data: Buffer } | undefined;
+    if (!row) throw new CodecError(`base ${id} is missing`);
+    if (row.codec !== CODEC_BROTLI_CHAIN) throw new CodecError(`base ${id} has unknown codec ${row.codec}`);
+    return unpack({ data: row.data, rawBytes: row.raw_bytes, crc: row.crc });
+  }
+
   /** Every sample of a segment, decoded (cached: the last few segments). */
   private load(s: Segment): RecordedSample[] {
     const key = `${s.kind}:${s.firstSeq}:${s.count}`;
@@ -242,16 +253,21 @@ export class StoreReader {
       return hit;
     }
     let frames: Buffer[];
+    let base: number | null;
     if (s.kind === 'block') {
-      const row = this.q.blockData.get(s.firstSeq) as { codec: number; raw_bytes: number; crc: number; data: Buffer } | undefined;
+      const row = this.q.blockData.get(s.firstSeq) as { codec: number; raw_bytes: number; crc: number; data: Buffer; base: number | null } | undefined;
       if (!row) throw new CodecError(`block ${s.firstSeq} vanished`);
-      if (row.codec !== 1) throw new CodecError(`block ${s.firstSeq} has unknown codec ${row.codec}`);
+      if (row.codec !== CODEC_BROTLI_CHAIN) throw new CodecError(`block ${s.firstSeq} has unknown codec ${row.codec}`);
       frames = splitFrames(unpack({ data: row.data, rawBytes: row.raw_bytes, crc: row.crc }));
+      base = row.base;
     } else {
-      frames = (this.q.chainData.all(s.firstSeq) as { data: Buffer }[]).map((r) => r.data);
+      const rows = this.q.chainData.all(s.firstSeq) as { data: Buffer; base: number | null }[];
+      frames = rows.map((r) => r.data);
+      base = rows[0]?.base ?? null;
     }
     if (frames.length !== s.count) throw new CodecError(`segment ${s.firstSeq} holds ${frames.length} samples, expected ${s.count}`);
     const dec = new ChainDecoder();
+    if (base !== null) dec.decode(this.baseFrame(base));
     const out = frames.map((f, i) => ({ seq: s.firstSeq + i, session: s.session, set: joinMeta(dec.decode(f), this.lookupMeta) }));
     this.cache.set(key, out);
     while (this.cache.size > SEGMENT_CACHE) this.cache.delete(this.cache.keys().next().value!);

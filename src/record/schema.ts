@@ -13,9 +13,13 @@ export type Db = Database.Database;
 
 export const STORE_FILE = 'tailtop.db';
 export const LOCK_FILE = 'writer.lock';
-export const SCHEMA_VERSION = 1;
-/** Readers of schema >= READ_COMPAT can read what this version writes. */
-export const READ_COMPAT = 1;
+export const SCHEMA_VERSION = 2;
+/** Readers of schema >= READ_COMPAT can read what this version writes (schema 1 readers cannot decode a
+ *  block that continues a base row). */
+export const READ_COMPAT = 2;
+/** The oldest schema this version reads as it is (schema 1 is schema 2 without base rows); older ones
+ *  are migrated by a writer. */
+export const OLDEST_READABLE = 1;
 
 export function storeFile(dir: string): string {
   return join(dir, STORE_FILE);
@@ -81,6 +85,30 @@ CREATE TABLE event (
 );
 CREATE INDEX event_time ON event (wall_ms);
 `;
+
+/**
+ * Schema 1 -> 2: base rows. A chain (a block, or the tick rows of the open minute) whose `base` is set
+ * continues that base row's sample: its first frame is a difference from it, not a keyframe, so the
+ * strings and values a minute shares with the base (command lines, container ids, field names, counters
+ * that did not move) are stored once per base (an hour) instead of once per minute. NULL: a keyframe first.
+ */
+export const MIGRATE_V1_V2 = `
+ALTER TABLE tick ADD COLUMN base INTEGER;
+ALTER TABLE block ADD COLUMN base INTEGER;
+CREATE INDEX block_base ON block (base);
+CREATE TABLE base (
+  id INTEGER PRIMARY KEY,
+  session INTEGER NOT NULL,
+  wall_ms INTEGER NOT NULL,
+  codec INTEGER NOT NULL,
+  raw_bytes INTEGER NOT NULL,
+  crc INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+`;
+
+/** Schema 2 as a new store gets it: schema 1 and the migration to 2 (one layout either way). */
+export const SCHEMA_V2 = SCHEMA_V1 + MIGRATE_V1_V2;
 
 /** Schema 0: the recorder's first prototype (one JSON text per sample). Only migrated, never written. */
 export const SCHEMA_V0 = `
@@ -175,7 +203,7 @@ export function checkReadable(info: StoreInfo, tailtopVersion: string): void {
       `store ${info.file} has schema ${info.schemaVersion} (written by ${writer(info)}) which needs a reader of schema ${info.readCompat}; tailtop ${tailtopVersion} reads schema ${SCHEMA_VERSION}: upgrade tailtop`,
     );
   }
-  if (info.schemaVersion < SCHEMA_VERSION) {
+  if (info.schemaVersion < OLDEST_READABLE) {
     throw new StoreError(
       'schema-old',
       info.file,

@@ -30,7 +30,7 @@ import {
 } from './rollup.js';
 import {
   READ_COMPAT,
-  SCHEMA_V1,
+  SCHEMA_V2,
   SCHEMA_VERSION,
   checkWritable,
   openDatabase,
@@ -40,7 +40,7 @@ import {
   type Db,
   type HostIdentity,
 } from './schema.js';
-import { migrateV0 } from './migrate.js';
+import { migrateV0, migrateV1 } from './migrate.js';
 import { decodeRollup, encodeRollup } from './rollup-codec.js';
 
 export const DEFAULT_RETAIN_MS = 7 * 24 * 3_600_000;
@@ -49,11 +49,17 @@ export const MIN_MAX_BYTES = 1024 ** 2;
 /** Events of one kind are reported at most this often. */
 export const EVENT_EVERY_MS = 60_000;
 /**
- * Writing has resumed after this many ticks written in a row: a nearly full disk lets a write through now
+ * Writing has resumed after this many ticks written in a row (and every minute held back packed): a nearly full disk lets a write through now
  * and then (SQLite reusing a free page), which is not the end of the episode, and must not turn the
  * once-a-minute "disk full" line into a "resumed"/"disk full" flood. Ticks written meanwhile are kept.
  */
 export const RESUMED_AFTER = 5;
+/**
+ * A new base row at most this often: the chains (minutes) after it start with a difference from it instead
+ * of a keyframe (docs/store.md, "Base rows"). A writer's first chain, and one after the wall clock stepped
+ * back, start a new base.
+ */
+export const BASE_EVERY_MS = HOUR_MS;
 
 export interface StoreEvent {
   kind: 'disk-full' | 'write-error' | 'resumed' | 'bad-sample' | 'recovered' | 'migrated';
@@ -102,6 +108,9 @@ interface OpenChain {
   id: number;
   minute: number;
   encoder: ChainEncoder;
+  /** The base row the chain continues (null: none yet), and whether the encoder has been given it. */
+  base: number | null;
+  primed: boolean;
   frames: number;
   lastWall: number;
   session: number;
@@ -118,6 +127,7 @@ interface TickRow {
   session: number;
   wall_ms: number;
   data: Buffer;
+  base: number | null;
 }
 
 function walLike(file: string): number {
@@ -160,6 +170,8 @@ export class StoreWriter {
   private readonly rollups: MinuteRollups;
   private nextSeq: number;
   private chain: OpenChain | null = null;
+  /** The newest base row of this session: its id, the sample as stored, its wall time. */
+  private base: { id: number; value: unknown; wallMs: number } | null = null;
   private prev: SampleSet | null = null;
   private readonly toPack: number[] = [];
   private packing: Promise<void> | null = null;
@@ -214,11 +226,13 @@ export class StoreWriter {
   private prepare() {
     const db = this.db;
     return {
-      tick: db.prepare('INSERT INTO tick (seq, session, chain, wall_ms, data) VALUES (?, ?, ?, ?, ?)'),
+      tick: db.prepare('INSERT INTO tick (seq, session, chain, wall_ms, data, base) VALUES (?, ?, ?, ?, ?, ?)'),
+      base: db.prepare('INSERT INTO base (session, wall_ms, codec, raw_bytes, crc, data) VALUES (?, ?, ?, ?, ?, ?)'),
+      baseRow: db.prepare('SELECT raw_bytes, crc, data FROM base WHERE id = ?'),
       meta: db.prepare('INSERT INTO container_meta (ref, id, from_ms, data) VALUES (?, ?, ?, ?)'),
-      chainRows: db.prepare('SELECT seq, session, wall_ms, data FROM tick WHERE chain = ? ORDER BY seq'),
+      chainRows: db.prepare('SELECT seq, session, wall_ms, data, base FROM tick WHERE chain = ? ORDER BY seq'),
       block: db.prepare(
-        'INSERT INTO block (first_seq, last_seq, session, first_ms, last_ms, count, codec, raw_bytes, crc, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO block (first_seq, last_seq, session, first_ms, last_ms, count, codec, raw_bytes, crc, data, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       dropChain: db.prepare('DELETE FROM tick WHERE chain = ?'),
       rollup: db.prepare('INSERT INTO rollup (tier, start_ms, samples, codec, raw_bytes, crc, data) VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -227,7 +241,7 @@ export class StoreWriter {
       countMinutes: db.prepare('SELECT COUNT(*) AS n FROM rollup WHERE tier = ? AND start_ms >= ? AND start_ms < ?'),
       event: db.prepare('INSERT INTO event (wall_ms, kind, message) VALUES (?, ?, ?)'),
       metaRow: db.prepare('SELECT data FROM container_meta WHERE ref = ?'),
-      blocksIn: db.prepare('SELECT session, raw_bytes, crc, data FROM block WHERE first_ms < ? AND last_ms >= ? ORDER BY first_seq'),
+      blocksIn: db.prepare('SELECT session, raw_bytes, crc, data, base FROM block WHERE first_ms < ? AND last_ms >= ? ORDER BY first_seq'),
     };
   }
 
@@ -292,7 +306,7 @@ export class StoreWriter {
         db.pragma('auto_vacuum = INCREMENTAL');
         db.pragma('journal_mode = WAL');
         db.transaction(() => {
-          db.exec(SCHEMA_V1);
+          db.exec(SCHEMA_V2);
           const put = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
           const t = (opts.now ?? Date.now)();
           put.run('schema_version', String(SCHEMA_VERSION));
@@ -314,7 +328,8 @@ export class StoreWriter {
           `store ${file} was recorded on host ${info.hostname ?? '?'} (machine-id ${info.machineId}), not this one (${identity.hostname}, ${identity.machineId}): use another --store`,
         );
       }
-      if (info.schemaVersion < SCHEMA_VERSION) migrateV0(db, file, opts.tailtopVersion);
+      if (info.schemaVersion === 0) migrateV0(db, file, opts.tailtopVersion);
+      if (info.schemaVersion <= 1) migrateV1(db, file, opts.tailtopVersion);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       const budget = opts.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -347,15 +362,29 @@ export class StoreWriter {
 
     let chain = this.chain;
     if (!chain) {
-      chain = { id: this.nextSeq, minute, encoder: new ChainEncoder(), frames: 0, lastWall: wall, session: this.session, broken: false };
+      chain = { id: this.nextSeq, minute, encoder: new ChainEncoder(), base: null, primed: false, frames: 0, lastWall: wall, session: this.session, broken: false };
       this.chain = chain;
     }
     let bytes: Buffer;
     let added: NewMeta[];
+    let stored: unknown;
+    /** The keyframe of a new base row (this sample), when the chain starts one. */
+    let baseFrame: Buffer | null = null;
     try {
       const s = this.metas.strip(set);
       added = s.added;
-      bytes = chain.encoder.encode(s.stored);
+      stored = s.stored;
+      if (!chain.primed) {
+        const b = this.base;
+        if (b && wall >= b.wallMs && wall - b.wallMs < BASE_EVERY_MS) {
+          chain.encoder.encode(b.value);
+          chain.base = b.id;
+        } else {
+          baseFrame = chain.encoder.encode(stored);
+        }
+        chain.primed = true;
+      }
+      bytes = chain.encoder.encode(stored);
     } catch (err) {
       this.lost++;
       this.report('bad-sample', wall, `store ${this.file}: sample at ${new Date(wall).toISOString()} not recorded: ${errorText(err)}`);
@@ -365,8 +394,12 @@ export class StoreWriter {
     const seq = this.nextSeq;
     try {
       this.db.transaction(() => {
+        if (baseFrame) {
+          const p = packSync(baseFrame, this.quality);
+          chain.base = Number(this.stmt.base.run(this.session, wall, CODEC_BROTLI_CHAIN, p.rawBytes, p.crc, p.data).lastInsertRowid);
+        }
         for (const a of added) this.stmt.meta.run(a.ref, a.id, wall, encodeOne(a.meta));
-        this.stmt.tick.run(seq, this.session, chain.id, wall, bytes);
+        this.stmt.tick.run(seq, this.session, chain.id, wall, bytes, chain.base);
       })();
     } catch (err) {
       // The encoder moved on but the frame is not stored: the next tick starts a new chain.
@@ -376,11 +409,14 @@ export class StoreWriter {
       return false;
     }
     this.metas.commit(added);
+    if (baseFrame) this.base = { id: chain.base!, value: stored, wallMs: wall };
     this.nextSeq = seq + 1;
     chain.frames++;
     chain.lastWall = wall;
     this.recorded++;
-    if (this.failing && ++this.okSinceFailing >= RESUMED_AFTER) this.resumed(wall);
+    // Resumed once ticks go through again and the minutes held back are packed: on a nearly full disk small
+    // frames (a chain continues its base row) may get through while the blocks cannot.
+    if (this.failing && ++this.okSinceFailing >= RESUMED_AFTER && this.toPack.length === 0) this.resumed(wall);
     this.rollups.add(this.prev, set);
     for (const row of this.rollups.closeBefore(minute)) this.queueRollup(row);
     this.prev = set;
@@ -463,7 +499,7 @@ export class StoreWriter {
     const last = rows[rows.length - 1]!;
     try {
       this.db.transaction(() => {
-        this.stmt.block.run(first.seq, last.seq, first.session, first.wall_ms, last.wall_ms, rows.length, CODEC_BROTLI_CHAIN, packed.rawBytes, packed.crc, packed.data);
+        this.stmt.block.run(first.seq, last.seq, first.session, first.wall_ms, last.wall_ms, rows.length, CODEC_BROTLI_CHAIN, packed.rawBytes, packed.crc, packed.data, first.base);
         this.stmt.dropChain.run(chainId);
         this.writeRollups(rollups);
       })();
@@ -475,6 +511,13 @@ export class StoreWriter {
       this.db.pragma('wal_checkpoint(PASSIVE)');
     } catch {
       // a busy checkpoint is retried after the next block
+    }
+    // A block is when the file grows most (the block, its WAL frames): the cap is checked at once, not
+    // only at the next 10 s check.
+    try {
+      if (this.checkCap(this.clockMs()) > 0) this.db.exec('PRAGMA incremental_vacuum(512)');
+    } catch (err) {
+      this.report('write-error', this.clockMs(), `store ${this.file}: pruning failed: ${errorText(err)}`);
     }
     return true;
   }
@@ -611,19 +654,23 @@ export class StoreWriter {
         this.behindRetention = n >= 16;
         deleted += n;
       }
-      if (this.overCap || wallMs - this.lastCapCheckMs >= 10_000 || wallMs < this.lastCapCheckMs) {
-        this.lastCapCheckMs = wallMs;
-        const size = this.sizeBytes();
-        this.overCap = size > this.maxBytes;
-        if (this.overCap) deleted += this.pruneOldest();
-        // Stop a little below the cap so that the file does not sit on it and prune every tick.
-        if (size <= this.maxBytes * 0.9) this.overCap = false;
-      }
+      if (this.overCap || wallMs - this.lastCapCheckMs >= 10_000 || wallMs < this.lastCapCheckMs) deleted += this.checkCap(wallMs);
       if (deleted > 0 || this.overCap) this.db.exec('PRAGMA incremental_vacuum(512)');
     } catch (err) {
       if (sqliteCode(err) === 'SQLITE_FULL' || sqliteCode(err)?.startsWith('SQLITE_IOERR')) this.writeFailed(err, wallMs);
       else this.report('write-error', wallMs, `store ${this.file}: pruning failed: ${errorText(err)}`);
     }
+  }
+
+  /** Compares the size with the cap; above it, one bounded step of pruning (the oldest blocks). */
+  private checkCap(wallMs: number): number {
+    this.lastCapCheckMs = wallMs;
+    const size = this.sizeBytes();
+    this.overCap = size > this.maxBytes;
+    const deleted = this.overCap ? this.pruneOldest() : 0;
+    // Stop a little below the cap so that the file does not sit on it and prune every tick.
+    if (size <= this.maxBytes * 0.9) this.overCap = false;
+    return deleted;
   }
 
   private pruneBefore(cutoffMs: number): number {
@@ -634,6 +681,7 @@ export class StoreWriter {
       n += db.prepare('DELETE FROM rollup WHERE id IN (SELECT id FROM rollup WHERE start_ms + (CASE tier WHEN 2 THEN 3600000 ELSE 60000 END) <= ? ORDER BY start_ms LIMIT 256)').run(cutoffMs).changes;
       n += db.prepare('DELETE FROM event WHERE id IN (SELECT id FROM event WHERE wall_ms < ? ORDER BY id LIMIT 256)').run(cutoffMs).changes;
       n += this.pruneMeta();
+      n += this.pruneBases();
       db.prepare('DELETE FROM session WHERE ended_ms IS NOT NULL AND ended_ms < ? AND id < ?').run(cutoffMs, this.session);
     })();
     return n;
@@ -653,12 +701,20 @@ export class StoreWriter {
       .run(oldest.m).changes;
   }
 
+  /** Base rows older than every base a stored chain continues (bases and chains both go oldest first). */
+  private pruneBases(): number {
+    const keep = this.base?.id ?? Number.MAX_SAFE_INTEGER;
+    return this.db
+      .prepare('DELETE FROM base WHERE id < ? AND id < COALESCE((SELECT MIN(base) FROM block), ?) AND id < COALESCE((SELECT MIN(base) FROM tick), ?)')
+      .run(keep, keep, keep).changes;
+  }
+
   /** Over the size cap: the oldest blocks go first; roll-ups only when no block is left. */
   private pruneOldest(): number {
     const db = this.db;
     let n = db.prepare('DELETE FROM block WHERE first_seq IN (SELECT first_seq FROM block ORDER BY first_seq LIMIT 8)').run().changes;
     if (n === 0) n += db.prepare('DELETE FROM rollup WHERE id IN (SELECT id FROM rollup ORDER BY start_ms LIMIT 64)').run().changes;
-    if (n > 0) n += this.pruneMeta();
+    if (n > 0) n += this.pruneMeta() + this.pruneBases();
     return n;
   }
 
@@ -694,7 +750,7 @@ export class StoreWriter {
       const first = rows[0]!;
       const last = rows[rows.length - 1]!;
       this.db.transaction(() => {
-        this.stmt.block.run(first.seq, last.seq, first.session, first.wall_ms, last.wall_ms, rows.length, CODEC_BROTLI_CHAIN, packed.rawBytes, packed.crc, packed.data);
+        this.stmt.block.run(first.seq, last.seq, first.session, first.wall_ms, last.wall_ms, rows.length, CODEC_BROTLI_CHAIN, packed.rawBytes, packed.crc, packed.data, first.base);
         this.stmt.dropChain.run(c.chain);
       })();
       ticks += rows.length;
@@ -730,9 +786,14 @@ export class StoreWriter {
     let prev: SampleSet | null = null;
     let prevSession = -1;
     const rows: RollupRow[] = [];
-    const blocks = this.stmt.blocksIn.all(m + 2 * MINUTE_MS, m - MINUTE_MS) as { session: number; raw_bytes: number; crc: number; data: Buffer }[];
+    const blocks = this.stmt.blocksIn.all(m + 2 * MINUTE_MS, m - MINUTE_MS) as { session: number; raw_bytes: number; crc: number; data: Buffer; base: number | null }[];
     for (const b of blocks) {
       const dec = new ChainDecoder();
+      if (b.base !== null) {
+        const row = this.stmt.baseRow.get(b.base) as { raw_bytes: number; crc: number; data: Buffer } | undefined;
+        if (!row) throw new CodecError(`base ${b.base} missing`);
+        dec.decode(unpack({ data: row.data, rawBytes: row.raw_bytes, crc: row.crc }));
+      }
       if (b.session !== prevSession) prev = null;
       prevSession = b.session;
       for (const f of splitFrames(unpack({ data: b.data, rawBytes: b.raw_bytes, crc: b.crc }))) {

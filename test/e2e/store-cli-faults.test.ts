@@ -63,13 +63,13 @@ describe.skipIf(skip)('reading a store that cannot be read', () => {
         const db = new Database(join(d, 'nope', 'tailtop.db'));
         db.prepare("UPDATE meta SET value = '7' WHERE key IN ('schema_version', 'read_compat')").run();
         db.close();
-      }, /^tailtop: store \S+\/nope\/tailtop\.db has schema 7 .* which needs a reader of schema 7; tailtop \S+ reads schema 1: upgrade tailtop$/],
+      }, /^tailtop: store \S+\/nope\/tailtop\.db has schema 7 .* which needs a reader of schema 7; tailtop \S+ reads schema 2: upgrade tailtop$/],
       ['older schema', (d) => {
         mkdirSync(join(d, 'nope'));
         const db = new Database(join(d, 'nope', 'tailtop.db'));
         db.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); CREATE TABLE sample (wall_ms INTEGER, json TEXT); INSERT INTO meta VALUES ('schema_version', '0'), ('tailtop_version', '0.0.9')");
         db.close();
-      }, /^tailtop: store \S+\/nope\/tailtop\.db has schema 0 \(written by tailtop 0\.0\.9\); tailtop \S+ reads schema 1: run `tailtop agent --store \S+\/nope` once to migrate it$/],
+      }, /^tailtop: store \S+\/nope\/tailtop\.db has schema 0 \(written by tailtop 0\.0\.9\); tailtop \S+ reads schema 2: run `tailtop agent --store \S+\/nope` once to migrate it$/],
     ];
     for (const [what, make, re] of cases) {
       const base = tmp();

@@ -1,10 +1,11 @@
 // Stores this version cannot simply read: an older schema (a v0 fixture in the prototype's layout) is
-// refused by a reader with the version it needs and migrated by a writer; a newer one is refused with the
+// refused by a reader with the version it needs and migrated by a writer; the previous schema (1, a store
+// the previous writer made: test/fixtures/store-v1) is read as it is and migrated by a writer; a newer one is refused with the
 // version it was written by (or read, when it says older readers can); a corrupt, truncated or damaged file,
 // a database that is not a store, a missing store: each one line naming the file.
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StoreReader } from '../../src/record/reader.js';
 import { StoreWriter } from '../../src/record/writer.js';
@@ -52,7 +53,7 @@ describe('schema versions', () => {
 
     const e = thrown(() => StoreReader.open(dir, { tailtopVersion: '0.1.0' }));
     expect(e.kind).toBe('schema-old');
-    expect(e.message).toBe(`store ${file} has schema 0 (written by tailtop 0.0.9); tailtop 0.1.0 reads schema 1: run \`tailtop agent --store ${dir}\` once to migrate it`);
+    expect(e.message).toBe(`store ${file} has schema 0 (written by tailtop 0.0.9); tailtop 0.1.0 reads schema 2: run \`tailtop agent --store ${dir}\` once to migrate it`);
 
     const w = StoreWriter.open({ dir, tailtopVersion: '0.1.0', identity: ID, figuresOf });
     await w.close();
@@ -61,7 +62,7 @@ describe('schema versions', () => {
     expect(check.prepare("SELECT name FROM sqlite_master WHERE name IN ('sample', 'meta_v0')").all()).toEqual([]);
     check.close();
     const r = StoreReader.open(dir);
-    expect(r.info.schemaVersion).toBe(1);
+    expect(r.info.schemaVersion).toBe(2);
     const got = [...r.range(0, Infinity)];
     expect(got.length).toBe(150);
     for (let i = 0; i < 150; i++) expect(firstDifference(got[i]!.set, JSON.parse(JSON.stringify(sets[i])))).toBeNull();
@@ -71,11 +72,46 @@ describe('schema versions', () => {
     r.close();
   });
 
+  it('a schema 1 store made by the previous writer: read as it is, then migrated by a writer, its blocks kept', async () => {
+    // The fixture was written by the schema 1 writer from these samples (and the figures below).
+    const dir = tmp();
+    const file = join(dir, 'tailtop.db');
+    copyFileSync(new URL('../fixtures/store-v1/tailtop.db', import.meta.url), file);
+    const opts = { seed: 3, containers: 3, processes: 8, startWallMs: Date.UTC(2025, 11, 31, 23, 58, 30) };
+    const sets = samples(300, opts).map((s) => JSON.parse(JSON.stringify(s)) as typeof s);
+    const readAll = (n: number): void => {
+      const r = StoreReader.open(dir);
+      const got = [...r.range(0, Infinity)];
+      expect(got.length).toBe(n);
+      for (let i = 0; i < n; i++) expect(firstDifference(got[i]!.set, sets[i])).toBeNull();
+      expect(r.rollups('minute', 0, Infinity).map((m) => m.samples).slice(0, 3)).toEqual([29, 60, 60]);
+      r.close();
+    };
+    const r1 = StoreReader.open(dir);
+    expect(r1.info.schemaVersion).toBe(1);
+    r1.close();
+    readAll(150);
+    expect(new Database(file, { readonly: true }).prepare('SELECT COUNT(*) AS n FROM sqlite_master WHERE name = ?').get('base')).toEqual({ n: 0 });
+
+    // A writer migrates it to schema 2 (one transaction) and records on: the new minutes continue a base row.
+    const w = StoreWriter.open({ dir, tailtopVersion: '0.2.0', identity: ID, figuresOf });
+    for (const s of samples(300, opts).slice(150)) w.append(s);
+    await w.close();
+    const db = new Database(file, { readonly: true });
+    const meta = Object.fromEntries((db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((m) => [m.key, m.value]));
+    expect(meta).toMatchObject({ schema_version: '2', read_compat: '2', migrated_from: '1', created_by: '0.1.0', tailtop_version: '0.2.0' });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM block WHERE base IS NULL').get()).toEqual({ n: 4 });
+    expect((db.prepare('SELECT COUNT(*) AS n FROM block WHERE base IS NOT NULL').get() as { n: number }).n).toBeGreaterThan(0);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM base').get()).toEqual({ n: 1 });
+    db.close();
+    readAll(300);
+  });
+
   it('a newer schema: read when it says older readers can, else refused with the version; never written', async () => {
     const dir = await recorded(5);
     const file = join(dir, 'tailtop.db');
     const db = new Database(file);
-    db.prepare("UPDATE meta SET value = '2' WHERE key = 'schema_version'").run();
+    db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
     db.prepare("UPDATE meta SET value = '0.3.0' WHERE key = 'tailtop_version'").run();
     db.close();
     const r = StoreReader.open(dir);
@@ -83,13 +119,13 @@ describe('schema versions', () => {
     r.close();
     const w = thrown(() => StoreWriter.open({ dir, tailtopVersion: '0.1.0', identity: ID }));
     expect(w.kind).toBe('schema-new');
-    expect(w.message).toBe(`store ${file} has schema 2 (written by tailtop 0.3.0); tailtop 0.1.0 writes schema 1: upgrade tailtop or use another --store`);
+    expect(w.message).toBe(`store ${file} has schema 3 (written by tailtop 0.3.0); tailtop 0.1.0 writes schema 2: upgrade tailtop or use another --store`);
 
     const db2 = new Database(file);
-    db2.prepare("UPDATE meta SET value = '2' WHERE key = 'read_compat'").run();
+    db2.prepare("UPDATE meta SET value = '3' WHERE key = 'read_compat'").run();
     db2.close();
     const e = thrown(() => StoreReader.open(dir, { tailtopVersion: '0.1.0' }));
-    expect(e.message).toBe(`store ${file} has schema 2 (written by tailtop 0.3.0) which needs a reader of schema 2; tailtop 0.1.0 reads schema 1: upgrade tailtop`);
+    expect(e.message).toBe(`store ${file} has schema 3 (written by tailtop 0.3.0) which needs a reader of schema 3; tailtop 0.1.0 reads schema 2: upgrade tailtop`);
   });
 });
 

@@ -123,6 +123,65 @@ describe('store round trip', () => {
   });
 });
 
+describe('base rows', () => {
+  it('chains continue a base row: one an hour per writer; the oldest go with the last block that continues them', async () => {
+    const dir = tmp();
+    const opts = { seed: 5, intervalMs: 10_000, startWallMs: Date.UTC(2026, 0, 1, 10, 0, 5) };
+    const sets = samples(900, opts); // 2.5 h
+    const base = (sql: string): unknown => {
+      const db = new Database(join(dir, 'tailtop.db'), { readonly: true });
+      try {
+        return db.prepare(sql).get();
+      } finally {
+        db.close();
+      }
+    };
+    await record(dir, sets.slice(0, 800));
+    // a new base at the first minute that starts an hour or more after the last one
+    const starts: number[] = [];
+    for (let i = 0; i < 800; i++) {
+      const w = sets[i]!.wallMs;
+      const newMinute = i === 0 || Math.floor(w / 60_000) !== Math.floor(sets[i - 1]!.wallMs / 60_000);
+      if (newMinute && (starts.length === 0 || w - starts.at(-1)! >= 3_600_000)) starts.push(w);
+    }
+    expect(starts).toHaveLength(3);
+    expect(base('SELECT group_concat(wall_ms) AS w FROM base ORDER BY id')).toEqual({ w: starts.join(',') });
+    expect(base('SELECT COUNT(*) AS n FROM block WHERE base IS NULL')).toEqual({ n: 0 });
+    // a block whose first frame is a difference from its base is small: only the first of the hour holds it whole
+    expect(base('SELECT COUNT(*) AS n FROM block b JOIN base ON base.id = b.base WHERE b.first_ms = base.wall_ms')).toEqual({ n: 3 });
+    await record(dir, sets.slice(800)); // a new writer starts its own base
+    expect(base('SELECT COUNT(*) AS n FROM base')).toEqual({ n: 4 });
+    const r = StoreReader.open(dir);
+    const got = [...r.range(0, Infinity)];
+    expect(got.length).toBe(900);
+    for (let i = 0; i < 900; i++) expect(firstDifference(got[i]!.set, sets[i])).toBeNull();
+    for (const i of [0, 359, 360, 361, 719, 720, 799, 800, 899]) expect(r.at(sets[i]!.wallMs)!.seq).toBe(i + 1);
+    r.close();
+    // Retention of 40 minutes: the blocks before go, and the bases no chain continues any more with them.
+    const more = samples(960, opts).slice(900);
+    await record(dir, more, { retainMs: 40 * 60_000 });
+    expect(base('SELECT COUNT(*) AS n FROM base WHERE id NOT IN (SELECT base FROM block) AND id NOT IN (SELECT base FROM tick WHERE base IS NOT NULL)')).toEqual({ n: 0 });
+    expect(base('SELECT COUNT(*) AS n FROM block WHERE base NOT IN (SELECT id FROM base)')).toEqual({ n: 0 });
+    expect((base('SELECT MIN(wall_ms) AS a FROM base') as { a: number }).a).toBeGreaterThan(starts[0]!);
+    const r2 = StoreReader.open(dir);
+    const kept = [...r2.range(0, Infinity)];
+    expect(kept.at(-1)!.set.wallMs).toBe(more.at(-1)!.wallMs);
+    for (const k of kept) expect(firstDifference(k.set, [...sets, ...more][k.seq - 1])).toBeNull();
+    r2.close();
+  });
+
+  it('a damaged base row: one line naming the file for the minutes that continue it', async () => {
+    const dir = tmp();
+    await record(dir, samples(130, { seed: 2, startWallMs: Date.UTC(2026, 0, 1, 10, 0, 0) }));
+    const db = new Database(join(dir, 'tailtop.db'));
+    db.prepare('UPDATE base SET crc = crc + 1').run();
+    db.close();
+    const r = StoreReader.open(dir);
+    expect(() => r.at(Date.UTC(2026, 0, 1, 10, 1, 30))).toThrow(new RegExp(`^store ${join(dir, 'tailtop.db')} is damaged: checksum mismatch .* while seeking$`));
+    r.close();
+  });
+});
+
 describe('retention and size cap', () => {
   it('drops what is older than the retention, in bounded steps', async () => {
     const dir = tmp();

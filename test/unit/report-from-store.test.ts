@@ -240,7 +240,7 @@ describe('tailtop report (in process)', () => {
     db.close();
     const d = outDir();
     const r = await run(['--store', old, '-o', join(d, 'r.html')]);
-    expect(r.err).toMatch(/^tailtop: store .*tailtop\.db has schema 0 \(written by tailtop 0\.0\.9\); tailtop 0\.1\.0-test reads schema 1: run `tailtop agent --store .*` once to migrate it\n$/);
+    expect(r.err).toMatch(/^tailtop: store .*tailtop\.db has schema 0 \(written by tailtop 0\.0\.9\); tailtop 0\.1\.0-test reads schema 2: run `tailtop agent --store .*` once to migrate it\n$/);
     expect(r.code).toBe(2);
     expect(readdirSync(d)).toEqual([]);
   });
