@@ -1,6 +1,7 @@
 // Time travel for real: `tailtop agent` records this machine (the private dockerd's containers, eBPF as root)
 // while a container burns one core between two known times and a loop device gets a known number of direct
-// writes. `snapshot --from --to` over those ranges shows the burner at ~100% inside and ~0% outside, and the
+// writes. `snapshot --from --to` over those ranges shows the burner at what the kernel's cpuacct gave it inside
+// (one core on a quiet machine) and ~0% outside, and the
 // loop device's write count equals the /proc/diskstats delta the test read itself, from the recorded
 // counters and from the eBPF intervals alike. `tailtop replay` in tmux: jump to a time and see the container
 // that was busy then; the step keys move the header's time.
@@ -43,6 +44,18 @@ function diskstatsWrites(dev: string): number {
   throw new Error(`${dev} not in /proc/diskstats`);
 }
 
+/** The container's CPU time (ns) from its cgroup, read here (v1 cpuacct.usage, v2 cpu.stat usage_usec). */
+function cgroupCpuNs(pid: number): number {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n').map((l) => l.split(':'));
+  const v1 = lines.find((f) => f[1]!.split(',').includes('cpuacct'));
+  if (v1) return Number(readFileSync(join('/sys/fs/cgroup', v1[1]!, v1[2]!, 'cpuacct.usage'), 'utf8'));
+  const stat = readFileSync(join('/sys/fs/cgroup', lines.find((f) => f[0] === '0')![2]!, 'cpu.stat'), 'utf8');
+  return Number(/^usage_usec (\d+)$/m.exec(stat)![1]) * 1000;
+}
+
+/** The kernel's own count of the burner's CPU over the busy range, read by the test at its two ends. */
+const kernelBusy: { at: number; ns: number }[] = [];
+
 function snapshot(from: number, to: number): Record<string, any> {
   const r = spawnSync(process.execPath, [CLI, 'snapshot', '--json', '--all-disks', '--store', dir, '--from', String(from / 1000), '--to', String(to / 1000)], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) throw new Error(`snapshot --from --to exited ${r.status}: ${r.stderr}`);
@@ -71,8 +84,10 @@ describe.skipIf(skip)('time travel on a real recording', () => {
     // idle, then one core burnt for 7 s, idle again
     t.idle0 = Date.now();
     await sleep(3000);
+    const pid = Number(await docker(host, 'inspect', '-f', '{{.State.Pid}}', NAME));
     t.burn0 = Date.now();
     await docker(host, 'exec', '-d', NAME, 'busybox', 'timeout', '7', 'sh', '-c', 'while :; do :; done'); // the image has the applet, not its link
+    for (const dt of [1500, 6000]) setTimeout(() => kernelBusy.push({ at: Date.now(), ns: cgroupCpuNs(pid) }), t.burn0 + dt - Date.now());
     await sleep(8500);
     t.after0 = Date.now();
     await sleep(4000);
@@ -100,19 +115,26 @@ describe.skipIf(skip)('time travel on a real recording', () => {
     if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
   }, 60_000);
 
-  it('snapshot --from --to: the burner at ~100% while it burnt and ~0% outside, from its cgroup counters', () => {
+  it('snapshot --from --to: the burner at the kernel count of its CPU while it burnt (one core when quiet) and ~0% outside, from its cgroup counters', () => {
     const busy = snapshot(t.burn0! + 1500, t.burn0! + 6000);
     const idleBefore = snapshot(t.idle0!, t.burn0! - 200);
     const idleAfter = snapshot(t.after0!, t.after0! + 3500);
     const cpu = (d: Record<string, any>): number => d.containers.find((c: { name: string }) => c.name === NAME).cpuPercent;
-    expect(cpu(busy)).toBeGreaterThan(85);
+    // What the burner got, by the kernel's accounting read here: one core on a quiet machine, less when the
+    // machine is busy with other tests (it shares 2 cores), never nothing.
+    expect(kernelBusy).toHaveLength(2);
+    const [k0, k1] = kernelBusy as [{ at: number; ns: number }, { at: number; ns: number }];
+    const kernelPct = ((k1.ns - k0.ns) / 1e6 / (k1.at - k0.at)) * 100;
+    console.log(`burner: tailtop ${cpu(busy).toFixed(1)}% over the recorded range, the kernel's cpuacct ${kernelPct.toFixed(1)}% over the same 4.5 s`);
+    expect(kernelPct).toBeGreaterThan(40);
+    expect(Math.abs(cpu(busy) - kernelPct)).toBeLessThanOrEqual(10);
     expect(cpu(busy)).toBeLessThan(105);
     expect(cpu(idleBefore)).toBeLessThan(3);
     expect(cpu(idleAfter)).toBeLessThan(3);
-    // the window statistics agree: every sample of the busy range near one core
+    // the window statistics agree: every sample of the busy range near what the burner got
     const w = busy.window.figures['container.cpu_percent'].values.find((v: { labels: { container: string } }) => v.labels.container === NAME);
-    expect(w.min).toBeGreaterThan(60);
-    expect(w.avg).toBeGreaterThan(85);
+    expect(w.min).toBeGreaterThan(kernelPct * 0.5);
+    expect(Math.abs(w.avg - kernelPct)).toBeLessThanOrEqual(10);
     expect(busy.range.samples).toBeGreaterThanOrEqual(3);
     expect(busy.schemaVersion).toBe(1);
   });
@@ -154,7 +176,9 @@ describe.skipIf(skip)('time travel on a real recording', () => {
     s.send('c');
     const busyRow = new RegExp(`${NAME.slice(0, 12)}.*running\\s+(\\d+\\.\\d)%`);
     const screen = await s.waitFor(busyRow, 10_000);
-    expect(Number(busyRow.exec(screen)![1])).toBeGreaterThan(80);
+    // busy then: near what the kernel gave the burner over its busy range (one core when the machine is quiet)
+    const kernelPct = ((kernelBusy[1]!.ns - kernelBusy[0]!.ns) / 1e6 / (kernelBusy[1]!.at - kernelBusy[0]!.at)) * 100;
+    expect(Number(busyRow.exec(screen)![1])).toBeGreaterThan(Math.min(80, kernelPct * 0.5));
     // step forward twice and back once: the header's time moves by one recorded interval (1 s) each
     const moved = async (from: number, key: string | null): Promise<number> => {
       if (key) s.send(key);
