@@ -126,7 +126,7 @@ describe.skipIf(skip)('time travel on a real recording', () => {
     const [k0, k1] = kernelBusy as [{ at: number; ns: number }, { at: number; ns: number }];
     const kernelPct = ((k1.ns - k0.ns) / 1e6 / (k1.at - k0.at)) * 100;
     console.log(`burner: tailtop ${cpu(busy).toFixed(1)}% over the recorded range, the kernel's cpuacct ${kernelPct.toFixed(1)}% over the same 4.5 s`);
-    expect(kernelPct).toBeGreaterThan(40);
+    expect(kernelPct).toBeGreaterThan(20); // it burnt: idle is under 3%
     expect(Math.abs(cpu(busy) - kernelPct)).toBeLessThanOrEqual(10);
     expect(cpu(busy)).toBeLessThan(105);
     expect(cpu(idleBefore)).toBeLessThan(3);
