@@ -8,11 +8,15 @@
 //     - jump to a random time with `tailtop replay`'s engine (src/replay/replay.ts: fresh reader, rebuild of
 //       the 5 minutes before the target through the FrameMaker), median / max of 20;
 //     - `snapshot --from --to` over the 24 hours: queryRange in-process, and the CLI end to end.
-//   node bench/time-travel.mjs [--seconds 60] [--containers 20] [--hours 24]
+//   node bench/time-travel.mjs [--seconds 60] [--containers 20] [--hours 24] [--keep DIR]
+//   node bench/time-travel.mjs --store DIR [--root DIR ...] [--jumps 20]
+// --keep DIR writes the 24-hour store into DIR and keeps it; --store DIR times only the jumps and the step in
+// a store kept so (no agent, no writing), once per --root (a checkout with dist/ built: before/after side by
+// side in one run, alternating jump by jump so that both see the same load).
 import { spawn, spawnSync } from 'node:child_process';
 import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +26,9 @@ const opt = (name, dflt) => {
   return i >= 0 ? args[i + 1] : dflt;
 };
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const KEEP = opt('keep', null);
+const STORE = opt('store', null);
+const JUMPS = Number(opt('jumps', '20'));
 if (!existsSync(join(root, 'dist', 'cli.js'))) {
   console.log('time-travel.mjs: skipped: dist/ is not built (npm run build)');
   process.exit(0);
@@ -40,6 +47,12 @@ const tmp = () => {
   dirs.push(d);
   return d;
 };
+
+if (STORE) {
+  const roots = args.flatMap((a, i) => (a === '--root' ? [resolve(args[i + 1])] : []));
+  await jumpsOnly(STORE, roots.length ? roots : [root]);
+  process.exit(0);
+}
 
 /** utime + stime of a process (clock ticks) and its RSS / peak RSS (KiB). */
 function procStats(pid) {
@@ -116,7 +129,7 @@ function* looped(n, startWall) {
     yield { ...s, wallMs: s.wallMs - base[0].wallMs + startWall + dMs, atMs: s.atMs + dMs, host: { ...s.host, atMs: s.host.atMs + dMs }, containers: s.containers && { ...s.containers, atMs: s.containers.atMs + dMs }, latency: lat };
   }
 }
-const day = tmp();
+const day = KEEP ? (mkdirSync(KEEP, { recursive: true }), KEEP) : tmp();
 const n24 = Math.round((HOURS * 3_600_000) / INTERVAL);
 const start24 = Date.UTC(2026, 0, 10, 0, 0, 0);
 say(`writing ${n24} samples (${HOURS} h) through the writer with the catalogue's figures`);
@@ -134,21 +147,8 @@ const genS = (performance.now() - t) / 1000;
 const dayBytes = statSync(join(day, 'tailtop.db')).size;
 
 // jump: a fresh reader each time (no warm cache), random times across the day
-let rnd = 4242;
-const next = () => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-const jumps = [];
 const frameOpts = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1s', containerId: null } };
-for (let i = 0; i < 21; i++) {
-  const at = start24 + 600_000 + Math.floor(next() * (HOURS * 3_600_000 - 600_000));
-  const s0 = performance.now();
-  const r = StoreReader.open(day);
-  const replay = new Replay(r, { frame: { ...frameOpts } });
-  if (!replay.jump(at) || !replay.store.latest()) throw new Error('jump found nothing');
-  const ms = performance.now() - s0;
-  if (i > 0) jumps.push(ms); // the first one warms the JIT
-  r.close();
-}
-jumps.sort((a, b) => a - b);
+const jumps = timeJumps([{ StoreReader, Replay }], day, start24, HOURS * 3_600_000)[0];
 // one step forward (what play and `.` cost)
 const rs = StoreReader.open(day);
 const rp = new Replay(rs, { frame: { ...frameOpts } });
@@ -174,7 +174,7 @@ const cliMs = performance.now() - c0;
 if (cli.status !== 0) throw new Error(`snapshot CLI failed: ${cli.stderr}`);
 
 const mib = (b) => `${fmt(b / 1024 ** 2, 1)} MiB`;
-console.log(`\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; agent samples: ${base.length} (${last.containers?.containers.length ?? 0} containers, ${last.processes?.length ?? 0} processes, eBPF ${last.latency?.status.active ? 'on' : 'off'})\n`);
+console.log(`\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; agent samples: ${base.length} (${last.containers?.containers.length ?? 0} containers, ${last.processes?.length ?? 0} processes, eBPF ${last.latency?.status.active ? 'on' : 'off'})\n`);
 console.log('| figure | value | target |');
 console.log('|---|---|---|');
 console.log(`| agent CPU at 1 s over ${SECONDS} s (sampling + recording, the agent process) | ${fmt(agentPct, 2)}% of a core | ≤ 0.6% |`);
@@ -188,3 +188,49 @@ console.log(`| one step forward (\`.\`, play) | ${fmt(stepMs, 2)} ms | |`);
 console.log(`| snapshot --from --to over ${HOURS} h, in-process queryRange (best / worst of 3; ${q[0].sources.hours} hour rows, ${q[0].sources.minutes} minute rows, ${q[0].sources.rawSamples} raw samples, ${q[0].figures} figures) | **${fmt(q[0].ms, 0)} / ${fmt(q[2].ms, 0)} ms** | ≤ 1 s |`);
 console.log(`| the same with the CLI end to end (node start-up, open, print ${mib(cli.stdout.length)}) | ${fmt(cliMs, 0)} ms | |`);
 for (const d of dirs) rmSync(d, { recursive: true, force: true });
+
+/**
+ * `JUMPS` jumps (plus one to warm the JIT, not counted) to random times in [start + 10 min, start + spanMs),
+ * each with a fresh reader: with several builds, they take turns jump by jump at the same times.
+ */
+function timeJumps(builds, dir, start, spanMs) {
+  let rnd = 4242;
+  const next = () => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const opts = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1s', containerId: null } };
+  const out = builds.map(() => []);
+  for (let i = 0; i <= JUMPS; i++) {
+    const at = start + 600_000 + Math.floor(next() * (spanMs - 600_000));
+    builds.forEach(({ StoreReader, Replay }, b) => {
+      const s0 = performance.now();
+      const r = StoreReader.open(dir);
+      const replay = new Replay(r, { frame: { ...opts } });
+      if (!replay.jump(at) || !replay.store.latest()) throw new Error('jump found nothing');
+      const ms = performance.now() - s0;
+      if (i > 0) out[b].push(ms); // the first one warms the JIT
+      r.close();
+    });
+  }
+  return out.map((l) => l.sort((a, b) => a - b));
+}
+
+async function jumpsOnly(dir, roots) {
+  const builds = [];
+  for (const r of roots) {
+    const { StoreReader } = await import(join(r, 'dist', 'record', 'reader.js'));
+    const { Replay } = await import(join(r, 'dist', 'replay', 'replay.js'));
+    builds.push({ StoreReader, Replay });
+  }
+  const rd = builds[0].StoreReader.open(dir);
+  const span = rd.span();
+  rd.close();
+  if (!span) throw new Error(`${dir}: an empty store`);
+  const l0 = loadavg();
+  const res = timeJumps(builds, dir, span.fromMs, span.toMs - span.fromMs);
+  const l1 = loadavg();
+  const q = (l, p) => l[Math.min(l.length - 1, Math.floor(p * l.length))];
+  console.log(`\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; load average before ${l0.map((l) => l.toFixed(2)).join(' ')}, after ${l1.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`Store ${dir}: ${((span.toMs - span.fromMs) / 3_600_000).toFixed(1)} h; ${JUMPS} jumps each (fresh reader), builds taking turns\n`);
+  console.log('| build | median | p90 | max | min |');
+  console.log('|---|---|---|---|---|');
+  roots.forEach((r, b) => console.log(`| ${r} | **${fmt(q(res[b], 0.5), 0)} ms** | ${fmt(q(res[b], 0.9), 0)} ms | ${fmt(res[b][res[b].length - 1], 0)} ms | ${fmt(res[b][0], 0)} ms |`));
+}
