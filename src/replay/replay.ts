@@ -127,7 +127,7 @@ export class Replay {
     const store = new Store(this.opts.capacity ?? 300);
     // The frames before the target feed the rings only (graphs: `current` and the 1 s window); the target's
     // frame is whole.
-    const maker = new FrameMaker({ ...this.opts.frame, onlyWindows: ['1s'] });
+    const maker = new FrameMaker({ ...this.opts.frame, ringsOnly: true });
     const n = sets.length;
     for (let i = 0; i < n; i++) {
       const set = sets[i]!.set;

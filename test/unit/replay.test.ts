@@ -45,9 +45,15 @@ describe('replay', () => {
     // the rings: the live store after sample 450 and replay at 450
     const live = liveFrames(sets.slice(0, 451)).store;
     replay.jump(sets[450]!.wallMs);
-    for (const k of [key.hostCpu, key.diskWrite('vda'), key.ctrCpu(sets[0]!.containers!.containers[0]!.meta.id)]) {
-      expect([...replay.store.values(k)]).toEqual([...live.values(k)]);
-      expect(replay.store.values(k).length).toBe(300);
+    for (const k of [key.hostCpu, key.diskWrite('vda'), key.ctrCpu(sets[0]!.containers!.containers[0]!.meta.id)]) expect(replay.store.values(k).length).toBe(300);
+    // every series and heatmap the live store held, value for value (the frames before the target are built
+    // for the rings only)
+    expect(live.seriesNames().length).toBeGreaterThan(50);
+    expect(replay.store.seriesCount()).toBe(live.seriesCount());
+    for (const k of live.seriesNames()) expect([...replay.store.values(k)], k).toEqual([...live.values(k)]);
+    for (const op of ['write', 'flush'] as const) {
+      expect(live.heatmap('vda', op).length, op).toBeGreaterThan(0);
+      expect(replay.store.heatmap('vda', op), op).toEqual(live.heatmap('vda', op));
     }
     r.close();
   });
