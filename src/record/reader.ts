@@ -232,15 +232,29 @@ export class StoreReader {
     return m;
   };
 
+  private static keyOf(s: Segment): string {
+    return `${s.kind}:${s.firstSeq}:${s.count}`;
+  }
+
   /** Every sample of a segment, decoded (cached: the last few segments). */
   private load(s: Segment): RecordedSample[] {
-    const key = `${s.kind}:${s.firstSeq}:${s.count}`;
+    const key = StoreReader.keyOf(s);
     const hit = this.cache.get(key);
     if (hit) {
       this.cache.delete(key);
       this.cache.set(key, hit);
       return hit;
     }
+    const frames = this.framesOf(s);
+    const dec = new ChainDecoder();
+    const out = frames.map((f, i) => ({ seq: s.firstSeq + i, session: s.session, set: joinMeta(dec.decode(f), this.lookupMeta) }));
+    this.cache.set(key, out);
+    while (this.cache.size > SEGMENT_CACHE) this.cache.delete(this.cache.keys().next().value!);
+    return out;
+  }
+
+  /** The encoded samples of a segment (one keyframe, then differences). */
+  private framesOf(s: Segment): Buffer[] {
     let frames: Buffer[];
     if (s.kind === 'block') {
       const row = this.q.blockData.get(s.firstSeq) as { codec: number; raw_bytes: number; crc: number; data: Buffer } | undefined;
@@ -251,11 +265,7 @@ export class StoreReader {
       frames = (this.q.chainData.all(s.firstSeq) as { data: Buffer }[]).map((r) => r.data);
     }
     if (frames.length !== s.count) throw new CodecError(`segment ${s.firstSeq} holds ${frames.length} samples, expected ${s.count}`);
-    const dec = new ChainDecoder();
-    const out = frames.map((f, i) => ({ seq: s.firstSeq + i, session: s.session, set: joinMeta(dec.decode(f), this.lookupMeta) }));
-    this.cache.set(key, out);
-    while (this.cache.size > SEGMENT_CACHE) this.cache.delete(this.cache.keys().next().value!);
-    return out;
+    return frames;
   }
 
   // ------------------------------------------------------------------------------------------ queries
@@ -353,6 +363,42 @@ export class StoreReader {
     while (r && r.set.wallMs < toMs) {
       yield r;
       r = this.next(r.seq);
+    }
+  }
+
+  /**
+   * The samples of range(fromMs, toMs), decoded one at a time as they are consumed and not kept: the segment
+   * cache is read but not filled, so a long run leaves little for the garbage collector to copy (replay's
+   * rebuild of the minutes before a jump).
+   */
+  *stream(fromMs: number, toMs: number): Generator<RecordedSample> {
+    let s = this.read('seeking', () => this.segmentAtOrBefore(fromMs) ?? this.firstSegment());
+    let started = false;
+    while (s) {
+      const seg = s;
+      if (started || seg.lastMs >= fromMs) {
+        const hit = this.cache.get(StoreReader.keyOf(seg));
+        const frames = hit ? null : this.read('reading samples', () => this.framesOf(seg));
+        const dec = new ChainDecoder();
+        for (let i = 0; i < seg.count; i++) {
+          const r = hit ? hit[i]! : { seq: seg.firstSeq + i, session: seg.session, set: this.decodeSample(dec, frames![i]!) };
+          if (!started && r.set.wallMs < fromMs) continue;
+          if (r.set.wallMs >= toMs) return;
+          started = true;
+          yield r;
+        }
+      }
+      s = this.read('seeking', () => this.segmentAfter(seg.lastSeq));
+    }
+  }
+
+  /** One sample of a chain (errors as read() maps them: a damaged store names its file). */
+  private decodeSample(dec: ChainDecoder, frame: Buffer): SampleSet {
+    try {
+      return joinMeta(dec.decode(frame), this.lookupMeta);
+    } catch (err) {
+      if (err instanceof CodecError) throw new StoreError('corrupt', this.file, `store ${this.file} is damaged: ${err.message} while reading samples`);
+      throw err instanceof StoreError ? err : fromSqlite(this.file, err, 'reading samples');
     }
   }
 

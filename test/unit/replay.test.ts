@@ -58,6 +58,25 @@ describe('replay', () => {
     r.close();
   });
 
+  it('a jump shortly after a restart of the recorder rebuilds from that session only', async () => {
+    const dir = tmp();
+    const sets = samples(160, { seed: 13, containers: 3, processes: 10, startWallMs: START });
+    await record(dir, sets.slice(0, 100));
+    await record(dir, sets.slice(100));
+    const r = StoreReader.open(dir);
+    const replay = new Replay(r, { frame: { ...OPTS } });
+    const { frames, store } = liveFrames(sets.slice(100, 141));
+    expect(replay.jump(sets[140]!.wallMs)).toBe(true);
+    expect(replay.current!.seq).toBe(141);
+    expect(firstDifference(replay.store.latest(), frames[40]), 'frame 140').toBeNull();
+    expect(replay.store.count).toBe(41);
+    for (const k of store.seriesNames()) expect([...replay.store.values(k)], k).toEqual([...store.values(k)]);
+    // the last sample of the first session: its own session's frames
+    expect(replay.jump(sets[99]!.wallMs)).toBe(true);
+    expect(firstDifference(replay.store.latest(), liveFrames(sets.slice(0, 100)).frames[99])).toBeNull();
+    r.close();
+  });
+
   it('stepping forwards then back returns the same frame; steps follow the recording', async () => {
     const dir = tmp();
     const sets = samples(200, { seed: 12, containers: 3, processes: 10, startWallMs: START + 30_000 });
