@@ -276,7 +276,7 @@ class Dense {
   }
 }
 
-/** Dense scratch histograms, reused within one frame (a frame allocates a handful, not one per row). */
+/** Dense scratch histograms, reused from frame to frame (a frame takes a handful, not one per row). */
 class Scratch {
   private readonly pool: Dense[] = [];
   private used = 0;
@@ -292,10 +292,14 @@ class Scratch {
   }
 
   /** Everything taken so far may be reused. */
-  release(): void {
+  release(): this {
     this.used = 0;
+    return this;
   }
 }
+
+/** The scratch of every window frame (frames are built one at a time: none holds it past its return). */
+const SCRATCH = new Scratch();
 
 interface Group {
   dev: number;
@@ -350,7 +354,7 @@ const byDeviceThenOp = (a: BlockLatencyRow, b: BlockLatencyRow): number =>
   a.device < b.device ? -1 : a.device > b.device ? 1 : opRank(a.op) - opRank(b.op);
 
 function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: ContainerCgroups, countsOnly = false): LatencyWindowFrame {
-  const scratch = new Scratch();
+  const scratch = SCRATCH.release();
   const names = new Map<number, string>();
   const name = (dev: number): string => {
     let n = names.get(dev);
