@@ -381,13 +381,17 @@ export class LatencyWindows {
 
   /** `current` (slot 0) or a window, for reading. */
   span(which: 'current' | LatencyWindow): LatencySpan {
-    if (which === 'current') return this.logSpan(this.intervals.filter((iv, i) => iv.current && this.ivBase + i >= this.markIdx));
+    // Intervals are kept in the order they were added, their times never decreasing: the newest few are
+    // found from the end (300 are kept for 5 m; `current` and 1 s hold one or two).
+    if (which === 'current') return this.logSpan(this.intervals.slice(Math.max(0, this.markIdx - this.ivBase)).filter((iv) => iv.current));
     const k = this.windows.indexOf(which);
     if (k < 0) throw new RangeError(`no window ${which}`);
     const s = this.slotOf[k]!;
     if (s >= 0) return new SlotSpan(this, s);
     const from = this.now - WINDOW_MS[which];
-    return this.logSpan(this.intervals.filter((iv) => iv.t > from)); // as a running sum: all added since, too
+    let i = this.intervals.length;
+    while (i > 0 && this.intervals[i - 1]!.t > from) i--;
+    return this.logSpan(this.intervals.slice(i)); // as a running sum: all added since, too
   }
 
   /** The span of these intervals; the same one while nothing changed (`current` is often the 1 s window). */
