@@ -14,6 +14,10 @@
 //   --save-samples DIR: keep the agent's own store in DIR; --samples DIR: skip the agent and write the
 //   24-hour store from the samples of the store in DIR (the same samples before and after a change).
 //   --breakdown: where the 24-hour store's bytes go (bench/store-breakdown.mjs); --keep DIR: copy it there.
+//   node bench/time-travel.mjs --store DIR [--root DIR ...] [--jumps 20]
+//   --store DIR times only the jumps in a store kept so (no agent, no writing), once per --root (each a
+//   checkout with dist/ built: before/after side by side in one run, taking turns jump by jump so that both
+//   see the same load).
 import { spawn, spawnSync } from 'node:child_process';
 import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -31,6 +35,8 @@ const SAMPLES = opt('samples', null);
 const SAVE = opt('save-samples', null);
 const BREAKDOWN = args.includes('--breakdown');
 const KEEP = opt('keep', null);
+const STORE = opt('store', null);
+const JUMPS = Number(opt('jumps', '20'));
 if (!existsSync(join(root, 'dist', 'cli.js'))) {
   console.log('time-travel.mjs: skipped: dist/ is not built (npm run build)');
   process.exit(0);
@@ -49,6 +55,12 @@ const tmp = () => {
   dirs.push(d);
   return d;
 };
+
+if (STORE) {
+  const roots = args.flatMap((a, i) => (a === '--root' ? [resolve(args[i + 1])] : []));
+  await jumpsOnly(STORE, roots.length ? roots : [root]);
+  process.exit(0);
+}
 
 /** utime + stime of a process (clock ticks) and its RSS / peak RSS (KiB). */
 function procStats(pid) {
@@ -151,21 +163,8 @@ const genS = (performance.now() - t) / 1000;
 const dayBytes = statSync(join(day, 'tailtop.db')).size;
 
 // jump: a fresh reader each time (no warm cache), random times across the day
-let rnd = 4242;
-const next = () => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-const jumps = [];
 const frameOpts = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1s', containerId: null } };
-for (let i = 0; i < 21; i++) {
-  const at = start24 + 600_000 + Math.floor(next() * (HOURS * 3_600_000 - 600_000));
-  const s0 = performance.now();
-  const r = StoreReader.open(day);
-  const replay = new Replay(r, { frame: { ...frameOpts } });
-  if (!replay.jump(at) || !replay.store.latest()) throw new Error('jump found nothing');
-  const ms = performance.now() - s0;
-  if (i > 0) jumps.push(ms); // the first one warms the JIT
-  r.close();
-}
-jumps.sort((a, b) => a - b);
+const jumps = timeJumps([{ StoreReader, Replay }], day, start24, HOURS * 3_600_000)[0];
 // one step forward (what play and `.` cost)
 const rs = StoreReader.open(day);
 const rp = new Replay(rs, { frame: { ...frameOpts } });
@@ -191,7 +190,7 @@ const cliMs = performance.now() - c0;
 if (cli.status !== 0) throw new Error(`snapshot CLI failed: ${cli.stderr}`);
 
 const mib = (b) => `${fmt(b / 1024 ** 2, 1)} MiB`;
-console.log(`\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; agent samples: ${base.length} (${last.containers?.containers.length ?? 0} containers, ${last.processes?.length ?? 0} processes, eBPF ${last.latency?.status.active ? 'on' : 'off'})\n`);
+console.log(`\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; agent samples: ${base.length} (${last.containers?.containers.length ?? 0} containers, ${last.processes?.length ?? 0} processes, eBPF ${last.latency?.status.active ? 'on' : 'off'})\n`);
 console.log('| figure | value | target |');
 console.log('|---|---|---|');
 if (agentPct !== null) {
@@ -214,3 +213,49 @@ if (BREAKDOWN) {
 }
 if (KEEP) cpSync(day, KEEP, { recursive: true });
 for (const d of dirs) rmSync(d, { recursive: true, force: true });
+
+/**
+ * `JUMPS` jumps (plus one to warm the JIT, not counted) to random times in [start + 10 min, start + spanMs),
+ * each with a fresh reader: with several builds, they take turns jump by jump at the same times.
+ */
+function timeJumps(builds, dir, start, spanMs) {
+  let rnd = 4242;
+  const next = () => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const opts = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1s', containerId: null } };
+  const out = builds.map(() => []);
+  for (let i = 0; i <= JUMPS; i++) {
+    const at = start + 600_000 + Math.floor(next() * (spanMs - 600_000));
+    builds.forEach(({ StoreReader, Replay }, b) => {
+      const s0 = performance.now();
+      const r = StoreReader.open(dir);
+      const replay = new Replay(r, { frame: { ...opts } });
+      if (!replay.jump(at) || !replay.store.latest()) throw new Error('jump found nothing');
+      const ms = performance.now() - s0;
+      if (i > 0) out[b].push(ms); // the first one warms the JIT
+      r.close();
+    });
+  }
+  return out.map((l) => l.sort((a, b) => a - b));
+}
+
+async function jumpsOnly(dir, roots) {
+  const builds = [];
+  for (const r of roots) {
+    const { StoreReader } = await import(join(r, 'dist', 'record', 'reader.js'));
+    const { Replay } = await import(join(r, 'dist', 'replay', 'replay.js'));
+    builds.push({ StoreReader, Replay });
+  }
+  const rd = builds[0].StoreReader.open(dir);
+  const span = rd.span();
+  rd.close();
+  if (!span) throw new Error(`${dir}: an empty store`);
+  const l0 = loadavg();
+  const res = timeJumps(builds, dir, span.fromMs, span.toMs - span.fromMs);
+  const l1 = loadavg();
+  const q = (l, p) => l[Math.min(l.length - 1, Math.floor(p * l.length))];
+  console.log(`\nMachine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}; load average before ${l0.map((l) => l.toFixed(2)).join(' ')}, after ${l1.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`Store ${dir}: ${((span.toMs - span.fromMs) / 3_600_000).toFixed(1)} h; ${JUMPS} jumps each (fresh reader), builds taking turns\n`);
+  console.log('| build | median | p90 | max | min |');
+  console.log('|---|---|---|---|---|');
+  roots.forEach((r, b) => console.log(`| ${r} | **${fmt(q(res[b], 0.5), 0)} ms** | ${fmt(q(res[b], 0.9), 0)} ms | ${fmt(res[b][res[b].length - 1], 0)} ms | ${fmt(res[b][0], 0)} ms |`));
+}

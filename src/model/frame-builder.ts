@@ -19,6 +19,8 @@ import {
   type LatencySpan,
 } from './latency.js';
 
+const RINGS_ONLY = { onlyWindows: ['1s'], containerSpans: ['current'], countsOnly: ['current'] } as const;
+
 /** Latency figures are withdrawn when no interval came for the helper's interval plus this long. */
 export const EBPF_GRACE_MS = 1000;
 
@@ -38,8 +40,13 @@ export interface FrameOptions {
   /** Clock ticks per second (process CPU times). */
   clockTicks: number;
   view?: FrameView | null;
-  /** Latency windows to compute (default all; model/latency.ts `onlyWindows`): replay's frames for the rings. */
-  onlyWindows?: readonly LatencyWindow[];
+  /**
+   * The frame only feeds the graphs' rings (replay's frames before the one on screen): of the latency figures
+   * only what the Store reads is computed (`current` and 1 s for the devices; containers' I/O counts and
+   * bytes for `current`, the table's block rates; the other windows' devices with counts only, see
+   * model/latency.ts `onlyWindows`). The Store's series and heatmaps of such a frame equal a whole frame's.
+   */
+  ringsOnly?: boolean;
 }
 
 /** The latency windows as the builder reads them (store/latency-windows.ts; reading changes nothing). */
@@ -112,10 +119,11 @@ function latencyOf(set: SampleSet, input: LatencyInput | null, opts: FrameOption
       unattributable: unattributableContainers(containerList(set), hello),
       deviceNames: deviceNamesFromDiskstats(set.host.disks ?? []),
       badLines: status.badLines,
-      ...(opts.onlyWindows ? { onlyWindows: opts.onlyWindows } : {}),
       // The monitor: containers for the window on screen (rows for the open container only), and their
       // I/O counts and bytes for `current` (the table's block rates).
-      ...(view && view.alertWindows?.length
+      ...(opts.ringsOnly
+        ? RINGS_ONLY
+        : view && view.alertWindows?.length
         ? { containerSpans: ['current', ...new Set([view.latencyWindow, ...view.alertWindows])], countsOnly: ['current'] }
         : view
           ? { containerSpans: ['current', view.latencyWindow], countsOnly: ['current'], detailFor: (id: string) => id === view.containerId }

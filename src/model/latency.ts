@@ -112,8 +112,10 @@ export interface LatencyFrameOptions {
    */
   detailFor?: (containerId: string) => boolean;
   /**
-   * The windows to compute (default: all); the others come out empty. Replay rebuilds the 300 frames before
-   * a jump only for the rings, which read `current` and 1 s: the other windows of those frames are never shown.
+   * The windows to compute (default: all); the others keep only their devices' rows with counts and bytes
+   * (no percentiles, buckets, run queue or containers: what applyEbpfBlock reads of the 5 m window). Replay
+   * rebuilds the 300 frames before a jump only for the rings, which read `current` and 1 s: the other
+   * windows of those frames are never shown.
    */
   onlyWindows?: readonly LatencyWindow[];
 }
@@ -129,7 +131,7 @@ export function latencyFrame(spans: { current: LatencySpan; windows: Record<Late
   const want = (s: 'current' | LatencyWindow): ContainerCgroups => (!opts.containerSpans || opts.containerSpans.includes(s) ? by : none);
   const counts = (s: 'current' | LatencyWindow): boolean => opts.countsOnly?.includes(s) ?? false;
   const windows = {} as Record<LatencyWindow, LatencyWindowFrame>;
-  for (const w of LATENCY_WINDOWS) windows[w] = opts.onlyWindows && !opts.onlyWindows.includes(w) ? emptyWindowFrame() : windowFrame(spans.windows[w], opts, want(w), counts(w));
+  for (const w of LATENCY_WINDOWS) windows[w] = opts.onlyWindows && !opts.onlyWindows.includes(w) ? deviceCounts(spans.windows[w], opts) : windowFrame(spans.windows[w], opts, want(w), counts(w));
   return { source: 'ebpf', active: true, current: windowFrame(spans.current, opts, want('current'), counts('current')), windows, badLines: opts.badLines };
 }
 
@@ -274,7 +276,7 @@ class Dense {
   }
 }
 
-/** Dense scratch histograms, reused within one frame (a frame allocates a handful, not one per row). */
+/** Dense scratch histograms, reused from frame to frame (a frame takes a handful, not one per row). */
 class Scratch {
   private readonly pool: Dense[] = [];
   private used = 0;
@@ -290,10 +292,14 @@ class Scratch {
   }
 
   /** Everything taken so far may be reused. */
-  release(): void {
+  release(): this {
     this.used = 0;
+    return this;
   }
 }
+
+/** The scratch of every window frame (frames are built one at a time: none holds it past its return). */
+const SCRATCH = new Scratch();
 
 interface Group {
   dev: number;
@@ -344,7 +350,7 @@ const byDeviceThenOp = (a: BlockLatencyRow, b: BlockLatencyRow): number =>
   a.device < b.device ? -1 : a.device > b.device ? 1 : opRank(a.op) - opRank(b.op);
 
 function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: ContainerCgroups, countsOnly = false): LatencyWindowFrame {
-  const scratch = new Scratch();
+  const scratch = SCRATCH.release();
   const names = new Map<number, string>();
   const name = (dev: number): string => {
     let n = names.get(dev);
@@ -396,6 +402,38 @@ function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: 
     blockCompleted,
     unattributed,
   };
+}
+
+/** A window not computed (LatencyFrameOptions.onlyWindows): its devices' rows with counts and bytes only. */
+function deviceCounts(span: LatencySpan, opts: LatencyFrameOptions): LatencyWindowFrame {
+  const out = emptyWindowFrame();
+  const seconds = span.seconds;
+  const per = seconds > 0 ? 1 / seconds : null;
+  for (const row of span.totals()) {
+    const n = span.count(row);
+    if (n <= 0 || span.kind(row) !== ROW_BLOCK_ALL) continue;
+    const k = devKey(span.dev(row));
+    const bytes = span.bytes(row);
+    out.block.push({
+      device: opts.deviceNames.get(k) ?? k,
+      op: span.op(row),
+      count: n,
+      bytes,
+      opsPerSec: per === null ? null : n * per,
+      bytesPerSec: per === null ? null : bytes * per,
+      p50Us: null,
+      p95Us: null,
+      p99Us: null,
+      p999Us: null,
+      maxUs: null,
+      buckets: [],
+      total: null,
+    });
+    out.blockCompleted += n;
+  }
+  out.block.sort(byDeviceThenOp);
+  out.seconds = seconds;
+  return out;
 }
 
 function emptyRunq(): RunqueueLatency {

@@ -554,8 +554,8 @@ export class ChainDecoder {
       case T_OBJDIFF: {
         if (!isPlainObject(p)) throw new CodecError(`object difference over a ${describe(p)}`);
         const keys = Object.keys(p);
-        const out: Record<string, unknown> = {};
-        for (const k of keys) setKey(out, k, p[k]);
+        // A spread defines own data properties (no setter runs, `__proto__` included), in p's key order.
+        const out: Record<string, unknown> = { ...p };
         let i = -1;
         for (;;) {
           const gap = r.varuint();

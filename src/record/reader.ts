@@ -243,15 +243,36 @@ export class StoreReader {
     return unpack({ data: row.data, rawBytes: row.raw_bytes, crc: row.crc });
   }
 
+  /** A decoder ready for a chain: it has decoded the chain's base row, when there is one. */
+  private decoderFrom(base: number | null): ChainDecoder {
+    const dec = new ChainDecoder();
+    if (base !== null) dec.decode(this.baseFrame(base));
+    return dec;
+  }
+
+  private static keyOf(s: Segment): string {
+    return `${s.kind}:${s.firstSeq}:${s.count}`;
+  }
+
   /** Every sample of a segment, decoded (cached: the last few segments). */
   private load(s: Segment): RecordedSample[] {
-    const key = `${s.kind}:${s.firstSeq}:${s.count}`;
+    const key = StoreReader.keyOf(s);
     const hit = this.cache.get(key);
     if (hit) {
       this.cache.delete(key);
       this.cache.set(key, hit);
       return hit;
     }
+    const { frames, base } = this.framesOf(s);
+    const dec = this.decoderFrom(base);
+    const out = frames.map((f, i) => ({ seq: s.firstSeq + i, session: s.session, set: joinMeta(dec.decode(f), this.lookupMeta) }));
+    this.cache.set(key, out);
+    while (this.cache.size > SEGMENT_CACHE) this.cache.delete(this.cache.keys().next().value!);
+    return out;
+  }
+
+  /** The encoded samples of a segment (differences from its base row's keyframe, or one keyframe first). */
+  private framesOf(s: Segment): { frames: Buffer[]; base: number | null } {
     let frames: Buffer[];
     let base: number | null;
     if (s.kind === 'block') {
@@ -266,12 +287,7 @@ export class StoreReader {
       base = rows[0]?.base ?? null;
     }
     if (frames.length !== s.count) throw new CodecError(`segment ${s.firstSeq} holds ${frames.length} samples, expected ${s.count}`);
-    const dec = new ChainDecoder();
-    if (base !== null) dec.decode(this.baseFrame(base));
-    const out = frames.map((f, i) => ({ seq: s.firstSeq + i, session: s.session, set: joinMeta(dec.decode(f), this.lookupMeta) }));
-    this.cache.set(key, out);
-    while (this.cache.size > SEGMENT_CACHE) this.cache.delete(this.cache.keys().next().value!);
-    return out;
+    return { frames, base };
   }
 
   // ------------------------------------------------------------------------------------------ queries
@@ -369,6 +385,43 @@ export class StoreReader {
     while (r && r.set.wallMs < toMs) {
       yield r;
       r = this.next(r.seq);
+    }
+  }
+
+  /**
+   * The samples of range(fromMs, toMs), decoded one at a time as they are consumed and not kept: the segment
+   * cache is read but not filled, so a long run leaves little for the garbage collector to copy (replay's
+   * rebuild of the minutes before a jump).
+   */
+  *stream(fromMs: number, toMs: number): Generator<RecordedSample> {
+    let s = this.read('seeking', () => this.segmentAtOrBefore(fromMs) ?? this.firstSegment());
+    let started = false;
+    while (s) {
+      const seg = s;
+      if (started || seg.lastMs >= fromMs) {
+        const hit = this.cache.get(StoreReader.keyOf(seg));
+        const chain = hit ? null : this.read('reading samples', () => this.framesOf(seg));
+        const frames = chain?.frames ?? null;
+        const dec = chain ? this.read('reading samples', () => this.decoderFrom(chain.base)) : new ChainDecoder();
+        for (let i = 0; i < seg.count; i++) {
+          const r = hit ? hit[i]! : { seq: seg.firstSeq + i, session: seg.session, set: this.decodeSample(dec, frames![i]!) };
+          if (!started && r.set.wallMs < fromMs) continue;
+          if (r.set.wallMs >= toMs) return;
+          started = true;
+          yield r;
+        }
+      }
+      s = this.read('seeking', () => this.segmentAfter(seg.lastSeq));
+    }
+  }
+
+  /** One sample of a chain (errors as read() maps them: a damaged store names its file). */
+  private decodeSample(dec: ChainDecoder, frame: Buffer): SampleSet {
+    try {
+      return joinMeta(dec.decode(frame), this.lookupMeta);
+    } catch (err) {
+      if (err instanceof CodecError) throw new StoreError('corrupt', this.file, `store ${this.file} is damaged: ${err.message} while reading samples`);
+      throw err instanceof StoreError ? err : fromSqlite(this.file, err, 'reading samples');
     }
   }
 

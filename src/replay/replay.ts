@@ -116,24 +116,41 @@ export class Replay {
   jump(tMs: number): boolean {
     const target = this.reader.at(tMs) ?? this.reader.after(tMs);
     if (!target) return false;
-    const sets: RecordedSample[] = [];
-    for (const r of this.reader.rangeBackwards(target.set.wallMs - HISTORY_MS, target.set.wallMs + 1)) {
-      if (r.session !== target.session) break;
-      sets.push(r);
+    // The samples of T's session in the HISTORY_MS before it, oldest first, built as they are decoded (none
+    // is kept: a jump leaves little for the garbage collector). The frames before the target feed the rings
+    // only (ringsOnly); the target's and the one before it are whole.
+    const capacity = this.opts.capacity ?? 300;
+    let store = new Store(capacity);
+    let maker = new FrameMaker({ ...this.opts.frame, ringsOnly: true });
+    const pending: SampleSet[] = [];
+    let seen = false;
+    for (const r of this.reader.stream(target.set.wallMs - HISTORY_MS, target.set.wallMs + 1)) {
+      if (r.session !== target.session) {
+        // an earlier session: rates and windows start over after it
+        store = new Store(capacity);
+        maker = new FrameMaker({ ...this.opts.frame, ringsOnly: true });
+        pending.length = 0;
+        continue;
+      }
+      pending.push(r.set);
+      if (pending.length > 2) {
+        const set = pending.shift()!;
+        store.push(maker.next(set.processes ? stripProcesses(set) : set));
+      }
+      if (r.seq === target.seq) {
+        seen = true;
+        break;
+      }
     }
-    sets.reverse();
-    // The target itself is the last (rangeBackwards yields it first when its time is unique; make sure).
-    if (sets.length === 0 || sets[sets.length - 1]!.seq !== target.seq) sets.push(target);
-    const store = new Store(this.opts.capacity ?? 300);
-    // The frames before the target feed the rings only (graphs: `current` and the 1 s window); the target's
-    // frame is whole.
-    const maker = new FrameMaker({ ...this.opts.frame, onlyWindows: ['1s'] });
-    const n = sets.length;
-    for (let i = 0; i < n; i++) {
-      const set = sets[i]!.set;
-      if (i === n - 2 || n === 1) maker.options = { ...this.opts.frame }; // the target and the one before are whole
-      store.push(maker.next(i < n - 2 && set.processes ? stripProcesses(set) : set));
+    if (!seen) {
+      pending.push(target.set);
+      while (pending.length > 2) {
+        const set = pending.shift()!;
+        store.push(maker.next(set.processes ? stripProcesses(set) : set));
+      }
     }
+    maker.options = { ...this.opts.frame };
+    for (const set of pending) store.push(maker.next(set));
     this.maker = maker;
     this.frames = store;
     this.fwd.inner = store;

@@ -15,6 +15,9 @@ export class FrameMaker {
   /** Sampler time of the newest interval (or of the running helper's hello). */
   private lastDataAt: number | null = null;
   private helperPid: number | null = null;
+  /** What the last cgroup maps were made from (mapsOf). */
+  private mapsKey: unknown[] | null = null;
+  private maps: CgroupMaps | null = null;
 
   constructor(public options: FrameOptions) {}
 
@@ -25,15 +28,40 @@ export class FrameMaker {
 
   /** The frame of `set`, following the sets given so far. */
   next(set: SampleSet): Frame {
-    const maps = latencyMapsOf(set);
+    const maps = this.mapsOf(set);
     const latency = this.feed(set, maps);
     const frame = buildFrame(set, this.prev, latency, this.options);
     this.prev = set;
     return frame;
   }
 
+  /**
+   * latencyMapsOf(set), the last one again when nothing it reads changed: decoded samples (replay) share
+   * their unchanged parts, frozen, with the sample before, so the same frozen objects mean the same maps.
+   * Sets of the live sampler are new objects every tick and are always mapped afresh.
+   */
+  private mapsOf(set: SampleSet): CgroupMaps {
+    const hello = set.latency?.hello;
+    const key: unknown[] = [hello?.cgroup.block, hello?.cgroup.runq];
+    for (const c of set.containers?.containers ?? []) {
+      const k = c.counters;
+      if (k && !(Object.isFrozen(k.cgroupIds) && (k.nestedCgroups == null || Object.isFrozen(k.nestedCgroups)))) {
+        this.mapsKey = null;
+        return latencyMapsOf(set);
+      }
+      key.push(c.meta.id, k?.cgroupIds, k?.nestedCgroups);
+    }
+    const last = this.mapsKey;
+    if (last && this.maps && last.length === key.length && last.every((v, i) => v === key[i])) return this.maps;
+    this.mapsKey = key;
+    this.maps = latencyMapsOf(set);
+    return this.maps;
+  }
+
   /** Forget everything (a new recording session: rates and windows start over). */
   reset(): void {
+    this.mapsKey = null;
+    this.maps = null;
     this.prev = null;
     this.windows.reset();
     this.lastDataAt = null;

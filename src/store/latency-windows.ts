@@ -179,6 +179,8 @@ export class LatencyWindows {
   /** Slot of the longest window (its deque expiry drops maxima for all). */
   private readonly longest: number;
   private readonly e = new Entry();
+  /** Cleared per-interval sums, reused by add() (no two histograms of 320 buckets allocated per group). */
+  private readonly groupPool: Group[] = [];
   /** The entry the log spans decode into (not the one adding and advancing use). */
   readonly readEntry = new Entry();
   /** cgroups of no container: when first and last seen (see mark). */
@@ -265,7 +267,7 @@ export class LatencyWindows {
     const group = (k: number): Group => {
       let g = groups.get(k);
       if (!g) {
-        g = { count: 0, bytes: 0, max: [0, 0], h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: [BUCKETS, BUCKETS], hi: [-1, -1] };
+        g = this.groupPool.pop() ?? { count: 0, bytes: 0, max: [0, 0], h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: [BUCKETS, BUCKETS], hi: [-1, -1] };
         groups.set(k, g);
       }
       return g;
@@ -317,6 +319,16 @@ export class LatencyWindows {
       }
       this.apply(e, t, inCurrent);
       this.encode(e);
+      // back to the pool, cleared (the next interval's groups reuse its histograms)
+      for (let h = 0; h < 2; h++) {
+        g.h[h]!.fill(0);
+        g.lo[h] = BUCKETS;
+        g.hi[h] = -1;
+        g.max[h] = 0;
+      }
+      g.count = 0;
+      g.bytes = 0;
+      this.groupPool.push(g);
     }
     const lost = new Float64Array(NLOST);
     LOST_KEYS.forEach((k, i) => (lost[i] = iv.lost[k]));
@@ -369,13 +381,17 @@ export class LatencyWindows {
 
   /** `current` (slot 0) or a window, for reading. */
   span(which: 'current' | LatencyWindow): LatencySpan {
-    if (which === 'current') return this.logSpan(this.intervals.filter((iv, i) => iv.current && this.ivBase + i >= this.markIdx));
+    // Intervals are kept in the order they were added, their times never decreasing: the newest few are
+    // found from the end (300 are kept for 5 m; `current` and 1 s hold one or two).
+    if (which === 'current') return this.logSpan(this.intervals.slice(Math.max(0, this.markIdx - this.ivBase)).filter((iv) => iv.current));
     const k = this.windows.indexOf(which);
     if (k < 0) throw new RangeError(`no window ${which}`);
     const s = this.slotOf[k]!;
     if (s >= 0) return new SlotSpan(this, s);
     const from = this.now - WINDOW_MS[which];
-    return this.logSpan(this.intervals.filter((iv) => iv.t > from)); // as a running sum: all added since, too
+    let i = this.intervals.length;
+    while (i > 0 && this.intervals[i - 1]!.t > from) i--;
+    return this.logSpan(this.intervals.slice(i)); // as a running sum: all added since, too
   }
 
   /** The span of these intervals; the same one while nothing changed (`current` is often the 1 s window). */

@@ -41,8 +41,18 @@ export const key = {
   lat: (device: string, op: BlockOp, _pct: 'p99') => seriesKey('disk.latency.p99', `${device}/${op}`),
 } as const;
 
+interface SeriesEntry {
+  ring: Ring;
+  lastSeen: number;
+  name: string;
+  figure: string;
+  entity: string | null;
+}
+
 export class Store implements ReadStore {
-  private readonly rings = new Map<string, { ring: Ring; lastSeen: number }>();
+  private readonly rings = new Map<string, SeriesEntry>();
+  /** The same entries by figure id and entity (what push looks them up by). */
+  private readonly byFigure = new Map<string, Map<string | null, SeriesEntry>>();
   private readonly heat = new Map<string, { cols: HeatmapColumn[]; lastSeen: number }>();
   private frames = 0;
   private newest: Frame | null = null;
@@ -99,29 +109,36 @@ export class Store implements ReadStore {
     this.frames++;
     this.before = this.newest;
     this.newest = frame;
-    const seen = new Set<string>();
-    const put = (name: string, v: number | null | undefined): void => {
-      let e = this.rings.get(name);
-      if (!e) {
-        e = { ring: new Ring(this.capacity), lastSeen: this.frames };
-        // Back-fill the gap so that all series of one view line up in time.
-        for (let i = 1; i < Math.min(this.frames, this.capacity); i++) e.ring.push(null);
-        this.rings.set(name, e);
-      }
-      e.ring.push(v ?? null);
-      e.lastSeen = this.frames;
-      seen.add(name);
-    };
-
-    for (const fig of SERIES_FIGURES) fig.series(frame, (entity, v) => put(seriesKey(fig.id, entity), v));
+    const now = this.frames;
+    for (const fig of SERIES_FIGURES) {
+      // Entries by figure and entity: no series name is built per value (replay pushes 300 frames a jump).
+      let byEntity = this.byFigure.get(fig.id);
+      if (!byEntity) this.byFigure.set(fig.id, (byEntity = new Map()));
+      const entities = byEntity;
+      fig.series(frame, (entity, v) => {
+        let e = entities.get(entity);
+        if (!e) {
+          const name = seriesKey(fig.id, entity);
+          e = { ring: new Ring(this.capacity), lastSeen: now, name, figure: fig.id, entity };
+          // Back-fill the gap so that all series of one view line up in time.
+          for (let i = 1; i < Math.min(now, this.capacity); i++) e.ring.push(null);
+          this.rings.set(name, e);
+          entities.set(entity, e);
+        }
+        e.ring.push(v ?? null);
+        e.lastSeen = now;
+      });
+    }
     const lat = frame.latency;
     if (lat?.active) this.pushHeat(frame.atMs, lat.current.block);
 
     // Series not updated this frame get a gap; those unseen for a whole ring are dropped.
     for (const [name, e] of this.rings) {
-      if (seen.has(name)) continue;
-      if (this.frames - e.lastSeen >= this.capacity) this.rings.delete(name);
-      else e.ring.push(null);
+      if (e.lastSeen === now) continue;
+      if (now - e.lastSeen >= this.capacity) {
+        this.rings.delete(name);
+        this.byFigure.get(e.figure)?.delete(e.entity);
+      } else e.ring.push(null);
     }
   }
 

@@ -50,6 +50,17 @@ describe('store round trip', () => {
     expect(r.after(sets[399]!.wallMs + 1)).toBeNull();
     const back = [...r.rangeBackwards(sets[50]!.wallMs, sets[150]!.wallMs)];
     expect(back.map((b) => b.seq)).toEqual(Array.from({ length: 100 }, (_, i) => 150 - i));
+    // stream(): the samples of range(), decoded as they are read (a fresh reader: nothing cached; then
+    // with the segments range() cached)
+    const fresh = StoreReader.open(dir);
+    for (const reader of [fresh, r]) {
+      for (const [a, b] of [[sets[0]!.wallMs, sets[399]!.wallMs + 1], [sets[50]!.wallMs - 1, sets[150]!.wallMs], [sets[59]!.wallMs + 1, sets[61]!.wallMs + 1], [0, sets[0]!.wallMs], [sets[399]!.wallMs + 1, Infinity]] as const) {
+        const streamed = [...reader.stream(a, b)];
+        expect(streamed.map((x) => x.seq)).toEqual([...r.range(a, b)].map((x) => x.seq));
+        for (const x of streamed) expect(firstDifference(x.set, sets[x.seq - 1])).toBeNull();
+      }
+    }
+    fresh.close();
     expect(r.containersAt(sets[10]!.wallMs).map((m) => m.name)).toEqual(sets[10]!.containers!.containers.map((c) => c.meta.name));
     expect(r.sessions()).toHaveLength(1);
     expect(r.sessions()[0]!.endedMs).not.toBeNull();
@@ -74,6 +85,11 @@ describe('store round trip', () => {
     const got = [...r.range(0, Infinity)];
     expect(got.length).toBe(150);
     for (let i = 0; i < 150; i++) expect(firstDifference(got[i]!.set, sets[i])).toBeNull();
+    const r2 = StoreReader.open(dir);
+    const streamed = [...r2.stream(0, Infinity)];
+    r2.close();
+    expect(streamed.map((x) => x.seq)).toEqual(got.map((x) => x.seq));
+    for (let i = 0; i < 150; i++) expect(firstDifference(streamed[i]!.set, sets[i])).toBeNull();
     // more ticks after the reader opened: a new snapshot per call sees them
     for (let i = 0; i < 70; i++) {
       sets.push(g.next());
@@ -115,6 +131,7 @@ describe('store round trip', () => {
     const r = StoreReader.open(dir);
     const got = [...r.range(0, Infinity)];
     expect(got.map((g) => g.seq)).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
+    expect([...r.stream(0, Infinity)].map((g) => [g.seq, g.session])).toEqual(got.map((g) => [g.seq, g.session]));
     expect(new Set(got.slice(0, 70).map((g) => g.session)).size).toBe(1);
     expect(got[69]!.session).not.toBe(got[70]!.session);
     expect(r.sessions()).toHaveLength(2);

@@ -45,10 +45,54 @@ describe('replay', () => {
     // the rings: the live store after sample 450 and replay at 450
     const live = liveFrames(sets.slice(0, 451)).store;
     replay.jump(sets[450]!.wallMs);
-    for (const k of [key.hostCpu, key.diskWrite('vda'), key.ctrCpu(sets[0]!.containers!.containers[0]!.meta.id)]) {
-      expect([...replay.store.values(k)]).toEqual([...live.values(k)]);
-      expect(replay.store.values(k).length).toBe(300);
+    for (const k of [key.hostCpu, key.diskWrite('vda'), key.ctrCpu(sets[0]!.containers!.containers[0]!.meta.id)]) expect(replay.store.values(k).length).toBe(300);
+    // every series and heatmap the live store held, value for value (the frames before the target are built
+    // for the rings only)
+    expect(live.seriesNames().length).toBeGreaterThan(50);
+    expect(replay.store.seriesCount()).toBe(live.seriesCount());
+    for (const k of live.seriesNames()) expect([...replay.store.values(k)], k).toEqual([...live.values(k)]);
+    for (const op of ['write', 'flush'] as const) {
+      expect(live.heatmap('vda', op).length, op).toBeGreaterThan(0);
+      expect(replay.store.heatmap('vda', op), op).toEqual(live.heatmap('vda', op));
     }
+    r.close();
+  });
+
+  it('the graphs of a disk with eBPF I/O in the last 5 minutes but none in some intervals equal the live ones', async () => {
+    // Such a disk's rates come from eBPF (0) in every frame, not from /proc/diskstats: the frames built for
+    // the rings must know the devices of the 5 m window too.
+    const dir = tmp();
+    const sets = samples(330, { seed: 14, containers: 3, processes: 5, startWallMs: START }).map((s, i) =>
+      i % 4 === 0 && s.latency ? { ...s, latency: { ...s.latency, intervals: s.latency.intervals.map((iv) => ({ ...iv, block: [] })) } } : s,
+    );
+    await record(dir, sets);
+    const live = liveFrames(sets).store;
+    const r = StoreReader.open(dir);
+    const replay = new Replay(r, { frame: { ...OPTS } });
+    replay.jump(sets[329]!.wallMs);
+    const vda = [...live.values(key.diskWrite('vda'))];
+    expect(vda.filter((v) => v === 0).length).toBeGreaterThan(50);
+    expect([...replay.store.values(key.diskWrite('vda'))]).toEqual(vda);
+    for (const k of live.seriesNames()) expect([...replay.store.values(k)], k).toEqual([...live.values(k)]);
+    r.close();
+  });
+
+  it('a jump shortly after a restart of the recorder rebuilds from that session only', async () => {
+    const dir = tmp();
+    const sets = samples(160, { seed: 13, containers: 3, processes: 10, startWallMs: START });
+    await record(dir, sets.slice(0, 100));
+    await record(dir, sets.slice(100));
+    const r = StoreReader.open(dir);
+    const replay = new Replay(r, { frame: { ...OPTS } });
+    const { frames, store } = liveFrames(sets.slice(100, 141));
+    expect(replay.jump(sets[140]!.wallMs)).toBe(true);
+    expect(replay.current!.seq).toBe(141);
+    expect(firstDifference(replay.store.latest(), frames[40]), 'frame 140').toBeNull();
+    expect(replay.store.count).toBe(41);
+    for (const k of store.seriesNames()) expect([...replay.store.values(k)], k).toEqual([...store.values(k)]);
+    // the last sample of the first session: its own session's frames
+    expect(replay.jump(sets[99]!.wallMs)).toBe(true);
+    expect(firstDifference(replay.store.latest(), liveFrames(sets.slice(0, 100)).frames[99])).toBeNull();
     r.close();
   });
 
