@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { builtCli, CLI, REPO, requirement } from '../env.js';
 import { CHROMIUM, openReport, type OpenedReport } from '../report-browser.js';
 import { StoreReader } from '../../src/record/reader.js';
-import { IMAGE, testLabels } from '../integration/docker-helpers.js';
+import { cgroupCpuNs, IMAGE, testLabels } from '../integration/docker-helpers.js';
 import { intervalEndWallMs } from '../../src/record/rollup.js';
 
 const pexec = promisify(execFile);
@@ -41,15 +41,6 @@ function diskstats(dev: string): DiskLine {
     .find((f) => f[2] === dev);
   if (!line) throw new Error(`${dev} not in /proc/diskstats`);
   return { reads: Number(line[3]), writes: Number(line[7]) };
-}
-
-/** The container's CPU time (ns) from its cgroup, read here (v1 cpuacct.usage, v2 cpu.stat usage_usec). */
-function cgroupCpuNs(pid: number): number {
-  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n').map((l) => l.split(':'));
-  const v1 = lines.find((f) => f[1]!.split(',').includes('cpuacct'));
-  if (v1) return Number(readFileSync(join('/sys/fs/cgroup', v1[1]!, v1[2]!, 'cpuacct.usage'), 'utf8'));
-  const stat = readFileSync(join('/sys/fs/cgroup', lines.find((f) => f[0] === '0')![2]!, 'cpu.stat'), 'utf8');
-  return Number(/^usage_usec (\d+)$/m.exec(stat)![1]) * 1000;
 }
 
 let dir = '';

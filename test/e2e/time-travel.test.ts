@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtCli, CLI, inCI, REPO, requirement } from '../env.js';
 import { hasTmux, sessionsKilledAfterEach, startTmux } from './tmux.js';
-import { docker, removeAll, run, sleep } from '../integration/docker-helpers.js';
+import { cgroupCpuNs, docker, removeAll, run, sleep } from '../integration/docker-helpers.js';
 
 const root = process.getuid?.() === 0;
 const host = process.env['DOCKER_HOST'] ?? '';
@@ -42,15 +42,6 @@ function diskstatsWrites(dev: string): number {
     if (f[2] === dev) return Number(f[7]);
   }
   throw new Error(`${dev} not in /proc/diskstats`);
-}
-
-/** The container's CPU time (ns) from its cgroup, read here (v1 cpuacct.usage, v2 cpu.stat usage_usec). */
-function cgroupCpuNs(pid: number): number {
-  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n').map((l) => l.split(':'));
-  const v1 = lines.find((f) => f[1]!.split(',').includes('cpuacct'));
-  if (v1) return Number(readFileSync(join('/sys/fs/cgroup', v1[1]!, v1[2]!, 'cpuacct.usage'), 'utf8'));
-  const stat = readFileSync(join('/sys/fs/cgroup', lines.find((f) => f[0] === '0')![2]!, 'cpu.stat'), 'utf8');
-  return Number(/^usage_usec (\d+)$/m.exec(stat)![1]) * 1000;
 }
 
 /** The kernel's own count of the burner's CPU over the busy range, read by the test at its two ends. */

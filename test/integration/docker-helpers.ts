@@ -196,3 +196,12 @@ export async function waitFor(check: () => boolean | Promise<boolean>, ms: numbe
 export function podmanAvailable(): boolean {
   return which('podman') && existsSync('/usr/bin/podman');
 }
+
+/** A process's cgroup CPU time (ns), read here (v1 cpuacct.usage, v2 cpu.stat usage_usec): the kernel's count. */
+export function cgroupCpuNs(pid: number): number {
+  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n').map((l) => l.split(':'));
+  const v1 = lines.find((f) => f[1]!.split(',').includes('cpuacct'));
+  if (v1) return Number(readFileSync(join('/sys/fs/cgroup', v1[1]!, v1[2]!, 'cpuacct.usage'), 'utf8'));
+  const stat = readFileSync(join('/sys/fs/cgroup', lines.find((f) => f[0] === '0')![2]!, 'cpu.stat'), 'utf8');
+  return Number(/^usage_usec (\d+)$/m.exec(stat)![1]) * 1000;
+}
