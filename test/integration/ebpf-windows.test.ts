@@ -1,7 +1,7 @@
 // Windows in time against the kernel's own accounting. Under steady fio load on a loop device:
 // - `tailtop snapshot --json --interval N` reports in latency.block[] the requests /proc/diskstats counted
-//   between its two samples (the same snapshot's host.disks[].diskstats), within 1%, for N = 250, 1000, 2500
-//   and 8000 ms;
+//   between its two samples (the same snapshot's host.disks[].diskstats), within 1% (or the few requests the
+//   cuts' measured skew can move), for N = 250, 1000, 2500 and 8000 ms;
 // - the monitor's per-frame path (the sampler with the real helper, 250 ms refresh) does the same for every
 //   frame: a frame's `current` is (previous tick, this tick], cut by a flush at the tick (within the helper's
 //   wake-up latency: each frame within 2%, on average within 0.5%).
@@ -76,13 +76,13 @@ describe.skipIf(skip)('eBPF windows against /proc/diskstats (real kernel)', () =
   };
 
   for (const intervalMs of [250, 1000, 2500, 8000]) {
-    it(`snapshot --interval ${intervalMs}: latency rows hold the requests diskstats counted between the samples (within 1%)`, async () => {
+    it(`snapshot --interval ${intervalMs}: latency rows hold the requests diskstats counted between the samples (within 1%, or what the cuts' skew can move)`, async () => {
       // The snapshot says how far apart its eBPF cut and its host read were (cutSkewMs). On a host whose
       // CPUs are all busy a process can be preempted between the two; such a run says so and is taken again.
       // (A cut up to 0.2% of the interval off moves at most 0.2% of the requests; 1.5 ms at 250 ms is 0.6%.)
       const fine = Math.max(1.5, intervalMs * 0.002);
       let doc = await snapshot(intervalMs);
-      for (let k = 0; k < 3 && !(doc.latency.cutSkewMs! <= fine); k++) {
+      for (let k = 0; k < 8 && !(doc.latency.cutSkewMs! <= fine); k++) {
         console.log(`--interval ${intervalMs}: cut ${doc.latency.cutSkewMs} ms from the host read; again`);
         doc = await snapshot(intervalMs);
       }
@@ -105,8 +105,14 @@ describe.skipIf(skip)('eBPF windows against /proc/diskstats (real kernel)', () =
       expect(Math.abs(doc.latency.seconds - s) * 1000).toBeLessThanOrEqual(2 * doc.latency.cutSkewMs! + 0.05);
       expect(c.kernel.read).toBeGreaterThan(200);
       expect(c.kernel.write).toBeGreaterThan(200);
+      // fio completes one request at a time with 150 µs of think time after each: within a cut's distance from
+      // its host read (cutSkewMs, the larger of the two) at most skew / 0.15 ms + 1 requests complete, and
+      // those may fall on either side in the two counts. At 250 ms (about 430 of each) that can be more than
+      // the 1% (CI: writes 436 vs 428 with cuts 1.05 ms off); at 1 s and more the 1% covers it.
+      const moved = 2 * (Math.floor(doc.latency.cutSkewMs! / 0.15) + 1);
       for (const f of ['read', 'write', 'readBytes', 'writeBytes'] as const) {
-        expect(Math.abs(c.ebpf[f] - c.kernel[f]), f).toBeLessThanOrEqual(c.kernel[f] * 0.01);
+        const allowed = Math.max(c.kernel[f] * 0.01, moved * (f.endsWith('Bytes') ? 4096 : 1));
+        expect(Math.abs(c.ebpf[f] - c.kernel[f]), `${f}: eBPF ${c.ebpf[f]}, diskstats ${c.kernel[f]}, allowed ${allowed}`).toBeLessThanOrEqual(allowed);
       }
       for (const r of rows) expect(r.p99Us).toBeLessThanOrEqual(r.maxUs);
     }, 60_000);
