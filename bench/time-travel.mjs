@@ -37,6 +37,8 @@ const BREAKDOWN = args.includes('--breakdown');
 const KEEP = opt('keep', null);
 const STORE = opt('store', null);
 const JUMPS = Number(opt('jumps', '20'));
+/** What replay is asked for in the jumps and the step (the overview at the 1 s latency window). */
+const FRAME_OPTS = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1s', containerId: null } };
 if (!existsSync(join(root, 'dist', 'cli.js'))) {
   console.log('time-travel.mjs: skipped: dist/ is not built (npm run build)');
   process.exit(0);
@@ -163,11 +165,10 @@ const genS = (performance.now() - t) / 1000;
 const dayBytes = statSync(join(day, 'tailtop.db')).size;
 
 // jump: a fresh reader each time (no warm cache), random times across the day
-const frameOpts = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1s', containerId: null } };
 const jumps = timeJumps([{ StoreReader, Replay }], day, start24, HOURS * 3_600_000)[0];
 // one step forward (what play and `.` cost)
 const rs = StoreReader.open(day);
-const rp = new Replay(rs, { frame: { ...frameOpts } });
+const rp = new Replay(rs, { frame: { ...FRAME_OPTS } });
 rp.jump(start24 + 7_200_000);
 const s1 = performance.now();
 for (let i = 0; i < 100; i++) rp.stepForward();
@@ -221,14 +222,13 @@ for (const d of dirs) rmSync(d, { recursive: true, force: true });
 function timeJumps(builds, dir, start, spanMs) {
   let rnd = 4242;
   const next = () => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const opts = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1s', containerId: null } };
   const out = builds.map(() => []);
   for (let i = 0; i <= JUMPS; i++) {
     const at = start + 600_000 + Math.floor(next() * (spanMs - 600_000));
     builds.forEach(({ StoreReader, Replay }, b) => {
       const s0 = performance.now();
       const r = StoreReader.open(dir);
-      const replay = new Replay(r, { frame: { ...opts } });
+      const replay = new Replay(r, { frame: { ...FRAME_OPTS } });
       if (!replay.jump(at) || !replay.store.latest()) throw new Error('jump found nothing');
       const ms = performance.now() - s0;
       if (i > 0) out[b].push(ms); // the first one warms the JIT

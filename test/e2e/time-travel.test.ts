@@ -46,6 +46,12 @@ function diskstatsWrites(dev: string): number {
 
 /** The kernel's own count of the burner's CPU over the busy range, read by the test at its two ends. */
 const kernelBusy: { at: number; ns: number }[] = [];
+/** What the burner got over the busy range by that count, % of one core. */
+function kernelBusyPct(): number {
+  expect(kernelBusy).toHaveLength(2);
+  const [k0, k1] = kernelBusy as [{ at: number; ns: number }, { at: number; ns: number }];
+  return ((k1.ns - k0.ns) / 1e6 / (k1.at - k0.at)) * 100;
+}
 
 function snapshot(from: number, to: number): Record<string, any> {
   const r = spawnSync(process.execPath, [CLI, 'snapshot', '--json', '--all-disks', '--store', dir, '--from', String(from / 1000), '--to', String(to / 1000)], { encoding: 'utf8', timeout: 30_000 });
@@ -113,9 +119,7 @@ describe.skipIf(skip)('time travel on a real recording', () => {
     const cpu = (d: Record<string, any>): number => d.containers.find((c: { name: string }) => c.name === NAME).cpuPercent;
     // What the burner got, by the kernel's accounting read here: one core on a quiet machine, less when the
     // machine is busy with other tests (it shares 2 cores), never nothing.
-    expect(kernelBusy).toHaveLength(2);
-    const [k0, k1] = kernelBusy as [{ at: number; ns: number }, { at: number; ns: number }];
-    const kernelPct = ((k1.ns - k0.ns) / 1e6 / (k1.at - k0.at)) * 100;
+    const kernelPct = kernelBusyPct();
     console.log(`burner: tailtop ${cpu(busy).toFixed(1)}% over the recorded range, the kernel's cpuacct ${kernelPct.toFixed(1)}% over the same 4.5 s`);
     expect(kernelPct).toBeGreaterThan(20); // it burnt: idle is under 3%
     expect(Math.abs(cpu(busy) - kernelPct)).toBeLessThanOrEqual(10);
@@ -168,8 +172,7 @@ describe.skipIf(skip)('time travel on a real recording', () => {
     const busyRow = new RegExp(`${NAME.slice(0, 12)}.*running\\s+(\\d+\\.\\d)%`);
     const screen = await s.waitFor(busyRow, 10_000);
     // busy then: near what the kernel gave the burner over its busy range (one core when the machine is quiet)
-    const kernelPct = ((kernelBusy[1]!.ns - kernelBusy[0]!.ns) / 1e6 / (kernelBusy[1]!.at - kernelBusy[0]!.at)) * 100;
-    expect(Number(busyRow.exec(screen)![1])).toBeGreaterThan(Math.min(80, kernelPct * 0.5));
+    expect(Number(busyRow.exec(screen)![1])).toBeGreaterThan(Math.min(80, kernelBusyPct() * 0.5));
     // step forward twice and back once: the header's time moves by one recorded interval (1 s) each
     const moved = async (from: number, key: string | null): Promise<number> => {
       if (key) s.send(key);

@@ -109,6 +109,11 @@ const lost = (ivs: Interval[], k: string): number => sum(ivs, (i) => i.lost[k] ?
 const rows = (ivs: Interval[], dev: { major: number; minor: number }, ops = ['read', 'write']): Row[] =>
   ivs.flatMap((i) => i.block.filter((r) => r.major === dev.major && r.minor === dev.minor && ops.includes(r.op)));
 const countOf = (rs: Row[]): number => rs.reduce((n, r) => n + r.count, 0);
+/**
+ * Requests completed between a cut and its read of /proc/diskstats (the skews, ns) are counted on one side
+ * only: `kernel` requests over the window from interval `a` to `b`, at their mean rate.
+ */
+const withinCuts = (kernel: number, a: Interval, b: Interval, skewsNs: number): number => Math.ceil((kernel / (b.monoNs - a.monoNs)) * skewsNs);
 
 function devOf(loop: string): { major: number; minor: number; name: string } {
   const name = loop.replace('/dev/', '');
@@ -216,7 +221,7 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
     const { interval: second, read: d2, skewNs: s2 } = await h!.cut(() => diskstats(dev.name));
     const noStart = first!.lost.blockNoStart ?? 0;
     const win = h!.between(first!, second);
-    const skewed = Math.ceil(((d2.ios - d1.ios) / (second.monoNs - first!.monoNs)) * (s1 + s2));
+    const skewed = withinCuts(d2.ios - d1.ios, first!, second, s1 + s2);
     console.log(`in flight at attach: ${noStart} completions without a start (fio iodepth 16); next window: ${countOf(rows(win, dev))} timed, ${lost(win, 'blockNoStart')} without start, diskstats ${d2.ios - d1.ios}, ${skewed} within the cuts' skew`);
     // the 16 in flight, and those issued while the helper attached its programs one by one (completion
     // first, then issue: a millisecond or two at this rate)
@@ -240,9 +245,8 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
     const dropped = lost(win, 'blockStartDropped');
     const noStart = lost(win, 'blockNoStart');
     const kernel = d2.ios - d1.ios;
-    // Requests completed between the helper's cut and the read of /proc/diskstats (at this rate, over a
-    // hundred thousand a second, a millisecond is a hundred of them) are on one side only: allowed for.
-    const skewed = Math.ceil((kernel / (b.monoNs - a.monoNs)) * (s1 + s2));
+    // at this rate, over a hundred thousand a second, a millisecond of skew is a hundred requests
+    const skewed = withinCuts(kernel, a, b, s1 + s2);
     console.log(`start map of 4, iodepth 32: ${timed} timed, ${dropped} starts dropped, ${noStart} completions without start; diskstats ${kernel}; cuts ${(s1 / 1e6).toFixed(2)} and ${(s2 / 1e6).toFixed(2)} ms from the reads (${skewed} requests)`);
     expect(dropped).toBeGreaterThan(0);
     // each dropped start is a request that completes untimed (give or take those in flight at the cuts)
@@ -264,7 +268,7 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
     const timed = countOf(rows(win, dev));
     const full = lost(win, 'histFull');
     const kernel = d2.ios - d1.ios;
-    const skewed = Math.ceil((kernel / (b.monoNs - a.monoNs)) * (s1 + s2));
+    const skewed = withinCuts(kernel, a, b, s1 + s2);
     console.log(`histogram map of 2: ${timed} timed, ${full} not counted (${lost(win, 'histFullBytes')} bytes); diskstats ${kernel}; ${skewed} requests within the cuts' skew`);
     expect(full).toBeGreaterThan(0);
     expect(lost(win, 'histFullBytes')).toBeGreaterThanOrEqual(full * 4096);
