@@ -22,17 +22,21 @@ function run(env: Record<string, string> = {}, args = '--no-docker --no-ebpf'): 
   return { s, pid: () => Number(readFileSync(pidFile, 'utf8').trim()) };
 }
 
+/** On the alternate screen, `sig` ends the process with `code`, and the shell after it has the terminal back. */
+async function expectRestoredOn(s: TmuxSession, pid: number, sig: NodeJS.Signals, code: number): Promise<void> {
+  expect(s.modes().alternateScreen).toBe(true);
+  process.kill(pid, sig);
+  expect(await s.waitExit(10_000)).toBe(code);
+  expect(await s.waitFor('ECHO:')).toContain('ECHO:echo');
+  expect(s.modes()).toEqual({ cursorVisible: true, alternateScreen: false });
+}
+
 describe.skipIf(skip)('leaving tailtop', () => {
   for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129], ['SIGQUIT', 131]] as const) {
     it(`restores the terminal on ${sig}`, async () => {
       const { s, pid } = run();
       await s.waitFor(/total\s+\d+\.\d%/, 15_000);
-      expect(s.modes().alternateScreen).toBe(true);
-      process.kill(pid(), sig);
-      expect(await s.waitExit(10_000)).toBe(code);
-      const after = await s.waitFor('ECHO:');
-      expect(after).toContain('ECHO:echo');
-      expect(s.modes()).toEqual({ cursorVisible: true, alternateScreen: false });
+      await expectRestoredOn(s, pid(), sig, code);
     }, 40_000);
   }
 
@@ -50,12 +54,7 @@ describe.skipIf(skip)('leaving tailtop', () => {
     it(`the fleet view restores the terminal on ${sig}`, async () => {
       const { s, pid } = run({}, 'fleet --prometheus http://127.0.0.1:9 --refresh 1000');
       await s.waitFor(/tailtop fleet/, 15_000);
-      expect(s.modes().alternateScreen).toBe(true);
-      process.kill(pid(), sig);
-      expect(await s.waitExit(10_000)).toBe(code);
-      const after = await s.waitFor('ECHO:');
-      expect(after).toContain('ECHO:echo');
-      expect(s.modes()).toEqual({ cursorVisible: true, alternateScreen: false });
+      await expectRestoredOn(s, pid(), sig, code);
     }, 40_000);
   }
 });

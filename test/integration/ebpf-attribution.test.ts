@@ -7,7 +7,7 @@
 //   checked through the model in latency-model.test.ts, and here that every container says why or has rows).
 // Needs root, BTF, a private dockerd (scripts/dockerd.sh), losetup, dd.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { CLI, REPO, builtCli, inCI, requirement, runImage } from '../env.js';
 import { docker, removeAll, run, setupDaemon, stopDaemon, type DaemonHandle } from './docker-helpers.js';
 import { sleep } from '../wait.js';
 import { ebpfUnmet } from './ebpf-env.js';
+import { LoopDevices } from './loop-devices.js';
 
 const pexec = promisify(execFile);
 const BIN = join(REPO, 'bpf', 'tailtop-bpf');
@@ -34,6 +35,7 @@ interface Doc {
 
 describe.skipIf(skip)('block I/O attribution to containers (real kernel, real dockerd)', () => {
   let d: DaemonHandle;
+  const devices = new LoopDevices();
   let loop = '';
   let nested = '';
   const children: ChildProcess[] = [];
@@ -45,9 +47,7 @@ describe.skipIf(skip)('block I/O attribution to containers (real kernel, real do
       return;
     }
     await removeAll(d.host, P);
-    rmSync(IMG, { force: true });
-    await pexec('truncate', ['-s', '128M', IMG]);
-    loop = (await pexec('losetup', ['-f', '--show', IMG])).stdout.trim();
+    loop = await devices.make(IMG, 128);
     const dev = ['--network', 'none', '--device', loop];
     await run(d.host, `${P}busy`, dev, ['sh', '-c', `while :; do dd if=/dev/zero of=${loop} bs=4k count=500 oflag=direct 2>/dev/null; dd if=${loop} of=/dev/null bs=4k count=500 iflag=direct 2>/dev/null; done`]);
     const idle = await run(d.host, `${P}idle`, dev, ['sleep', '100000']);
@@ -79,8 +79,7 @@ describe.skipIf(skip)('block I/O attribution to containers (real kernel, real do
         await sleep(100);
       }
     }
-    if (loop) await pexec('losetup', ['-d', loop]).catch(() => undefined);
-    rmSync(IMG, { force: true });
+    await devices.removeAll();
     if (d?.ownsDaemon) await stopDaemon(d).catch(() => undefined);
   });
 

@@ -3,7 +3,7 @@
 // block I/O attributed to the writer's cgroup (a container when a private dockerd is there), and the
 // helper's exit on stdin EOF and on its parent's death. Needs root, kernel BTF, fio, losetup, blkdiscard.
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inCI, REPO, requirement, runImage } from '../env.js';
 import { which } from './docker-helpers.js';
+import { LoopDevices } from './loop-devices.js';
 
 const pexec = promisify(execFile);
 const BPF_DIR = join(REPO, 'bpf');
@@ -175,26 +176,10 @@ function cgroupRoot(kind: string): string {
   return existsSync('/sys/fs/cgroup/cgroup.controllers') ? '/sys/fs/cgroup' : '/sys/fs/cgroup/unified';
 }
 
-const loops: string[] = [];
-const files: string[] = [];
+const devices = new LoopDevices();
+const makeLoop = devices.make.bind(devices);
 const cgroups: string[] = [];
 const children: ChildProcess[] = [];
-
-async function makeLoop(file: string, sizeMiB: number, opts: { fill?: boolean; directIo?: boolean } = {}): Promise<string> {
-  rmSync(file, { force: true });
-  files.push(file);
-  if (opts.fill) await pexec('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${sizeMiB}`, 'conv=fsync', 'status=none']);
-  else await pexec('truncate', ['-s', `${sizeMiB}M`, file]);
-  let loop: string;
-  try {
-    loop = (await pexec('losetup', ['-f', '--show', ...(opts.directIo ? ['--direct-io=on'] : []), file])).stdout.trim();
-  } catch (e) {
-    if (!opts.directIo) throw e;
-    loop = (await pexec('losetup', ['-f', '--show', file])).stdout.trim();
-  }
-  loops.push(loop);
-  return loop;
-}
 
 function makeCgroup(root: string, name: string): { path: string; id: number } {
   const path = join(root, name);
@@ -226,8 +211,7 @@ function sumBy(rows: BlockRow[], op: string, field: 'count' | 'bytes' = 'count')
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await sleep(200);
-  for (const l of loops) await pexec('losetup', ['-d', l]).catch(() => undefined);
-  for (const f of files) rmSync(f, { force: true });
+  await devices.removeAll();
   for (const cg of cgroups.reverse()) {
     for (let i = 0; i < 20; i++) {
       try {
@@ -312,7 +296,7 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
   // io_uring: fio's clat then starts after the submission and ends when fio reaps the completion, which
   // tracks the kernel's insert -> complete closely (psync adds ~25-50 µs of syscall path on top).
   it('agrees with fio clat percentiles (io_uring, iodepth 1) on a disk-backed loop device', async () => {
-    const loop = await makeLoop(runImage(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', 'ebpf-disk'), 128, { fill: true, directIo: true });
+    const loop = await makeLoop(runImage(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', 'ebpf-disk'), 128, { fill: true, directIo: 'preferred' });
     const dev = devOf(loop);
     const helper = new Helper(['--interval-ms', '250']);
     try {

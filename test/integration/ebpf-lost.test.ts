@@ -9,7 +9,7 @@
 //   first part is folded into the request (its bytes counted with it), not lost.
 // The map sizes come from TAILTOP_BPF_MAX_INFLIGHT / _HIST / _RUNQ. Needs root, BTF, fio, losetup, perl.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -17,6 +17,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { REPO, requirement, runImage } from '../env.js';
 import { sleep } from '../wait.js';
 import { ebpfUnmet } from './ebpf-env.js';
+import { LoopDevices, startFio, type FioJob, type LoopOptions } from './loop-devices.js';
 
 const pexec = promisify(execFile);
 const BIN = join(REPO, 'bpf', 'tailtop-bpf');
@@ -130,36 +131,20 @@ function diskstats(name: string): { ios: number; reads: number; readSectors: num
   throw new Error(`${name} not in /proc/diskstats`);
 }
 
-const loops: string[] = [];
-const files: string[] = [];
+const devices = new LoopDevices();
 const children: ChildProcess[] = [];
-const groups: ChildProcess[] = [];
+const jobs: FioJob[] = [];
 const helpers: Helper[] = [];
 
-async function makeLoop(file: string, sizeMiB: number, opts: { fill?: boolean; directIo?: boolean } = {}): Promise<ReturnType<typeof devOf> & { path: string }> {
-  rmSync(file, { force: true });
-  files.push(file);
-  if (opts.fill) await pexec('dd', ['if=/dev/zero', `of=${file}`, 'bs=1M', `count=${sizeMiB}`, 'conv=fsync', 'status=none']);
-  else await pexec('truncate', ['-s', `${sizeMiB}M`, file]);
-  const loop = (await pexec('losetup', ['-f', '--show', ...(opts.directIo ? ['--direct-io=on'] : []), file])).stdout.trim();
-  loops.push(loop);
+async function makeLoop(file: string, sizeMiB: number, opts: LoopOptions = {}): Promise<ReturnType<typeof devOf> & { path: string }> {
+  const loop = await devices.make(file, sizeMiB, opts);
   return { ...devOf(loop), path: loop };
 }
 
-function fio(loop: string, extra: string[]): ChildProcess {
-  // --thread: the job runs in fio's own process (a forked job outlives its killed parent); a process group of
-  // its own, killed as a group (see afterEach)
-  const c = spawn('fio', ['--name=load', `--filename=${loop}`, '--direct=1', '--bs=4k', '--runtime=60', '--time_based', '--thread', '--output=/dev/null', ...extra], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  let err = '';
-  c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  Object.defineProperty(c, 'why', { get: () => `fio exited ${c.exitCode}: ${err.trim().split('\n').slice(-3).join(' | ')}` });
-  groups.push(c);
-  return c;
-}
-
-/** Throws when fio is not running (it exited: a busy or missing device...), with its last words. */
-function running(c: ChildProcess): void {
-  if (c.exitCode !== null || c.signalCode !== null) throw new Error((c as unknown as { why: string }).why);
+function fio(loop: string, extra: string[]): FioJob {
+  const job = startFio(loop, ['--name=load', ...extra], 60);
+  jobs.push(job);
+  return job;
 }
 
 function helper(args: string[], env: Record<string, string> = {}): Helper {
@@ -170,28 +155,21 @@ function helper(args: string[], env: Record<string, string> = {}): Helper {
 
 afterEach(async () => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
-  for (const g of groups.splice(0)) {
-    try {
-      process.kill(-g.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  }
+  for (const j of jobs.splice(0)) j.kill();
   await Promise.all(helpers.splice(0).map((h) => h.stop()));
   await sleep(200);
 });
 
 afterAll(async () => {
-  for (const l of loops) await pexec('losetup', ['-d', l]).catch(() => undefined);
-  for (const f of files) rmSync(f, { force: true });
+  await devices.removeAll();
 });
 
 describe.skipIf(skip)('lost events, by cause, for real', () => {
   it('requests in flight when the helper attaches complete with no start; afterwards counted + lost = diskstats', async () => {
-    const dev = await makeLoop(runImage(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', 'lost-inflight'), 128, { fill: true, directIo: true });
+    const dev = await makeLoop(runImage(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', 'lost-inflight'), 128, { fill: true, directIo: 'required' });
     const load = fio(dev.path, ['--rw=randread', '--ioengine=io_uring', '--iodepth=16']);
     await sleep(1500); // a long run in flight: 16 requests queued at any moment
-    running(load);
+    load.running();
     // On a busy host fio may take longer to reach its steady state: attach only once requests flow.
     for (let k = 0, prev = diskstats(dev.name).ios; ; k++) {
       await sleep(100);
@@ -209,7 +187,7 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
     let d1 = diskstats(dev.name);
     let s1 = 0;
     for (let attempt = 1; attempt <= 5; attempt++) {
-      running(load);
+      load.running();
       h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
       await h.hello();
       ({ interval: first, read: d1, skewNs: s1 } = await h.cut(() => diskstats(dev.name)));
@@ -291,11 +269,12 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
   }, 60_000);
 
   it('a request completed in two parts (a loop device reading past its shrunken file): folded into one, bytes as diskstats', async () => {
-    const dev = await makeLoop(runImage(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', 'lost-partial'), 4, { fill: true, directIo: true });
+    const file = runImage(process.env.TAILTOP_EBPF_DISK_DIR ?? '/var/tmp', 'lost-partial');
+    const dev = await makeLoop(file, 4, { fill: true, directIo: 'required' });
     const h = helper(['--interval-ms', '60000', '--no-runq'], { TAILTOP_BPF_DEVICE: `${dev.major}:${dev.minor}` });
     await h.hello();
     // the last 4 KiB of the device now lie half past the end of its file: the read comes back short
-    await pexec('truncate', ['-s', String(4 * 1024 * 1024 - 2048), files.at(-1)!]);
+    await pexec('truncate', ['-s', String(4 * 1024 * 1024 - 2048), file]);
     const a = await h.flush();
     const d1 = diskstats(dev.name);
     await pexec('dd', [`if=${dev.path}`, 'of=/dev/null', 'bs=4096', 'skip=1023', 'count=1', 'iflag=direct']).catch(() => undefined); // the second part fails: EIO

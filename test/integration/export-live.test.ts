@@ -10,16 +10,15 @@
 //   own CPU% over the same seconds (and with its --cpus limit);
 // - the JSON API answers with the snapshot schema for the same container.
 // Needs root, BTF, fio, losetup, dockerd and prometheus; runs under CI=true.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname, tmpdir } from 'node:os';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, inCI, requirement } from '../env.js';
 import { sleep } from '../wait.js';
 import { removeAll, run, setupDaemon, type DaemonHandle } from './docker-helpers.js';
 import { ebpfUnmet } from './ebpf-env.js';
+import { LoopDevices, startFio, type FioJob } from './loop-devices.js';
 import { promtool, requirePrometheus, startPrometheus, type Prometheus } from '../prometheus.js';
 import { Agent } from '../../src/agent/agent.js';
 import { figuresOf } from '../../src/model/catalogue.js';
@@ -30,7 +29,6 @@ import { DEFAULT_EXPORT } from '../../src/config/alerts.js';
 import { bucketScheme } from '../../src/export/buckets.js';
 import type { Frame } from '../../src/model/types.js';
 
-const pexec = promisify(execFile);
 const BIN = join(REPO, 'bpf', 'tailtop-bpf');
 // In the run's own TMPDIR and not named tailtop-*.img: another test run's teardown (a unit run ending while
 // this one holds its loop device) detaches only loop devices on such names or in its own directory.
@@ -44,7 +42,8 @@ const skip = requirement('live export', why === null, why ?? '') !== null;
 describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd, fio)', () => {
   let d: DaemonHandle;
   let loop = '';
-  let fio: ChildProcess | null = null;
+  let fio: FioJob | null = null;
+  const loops = new LoopDevices();
   let agent: Agent;
   let storeDir = '';
   let live: LiveExport;
@@ -60,15 +59,14 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
     }
     await removeAll(d.host, P);
     await run(d.host, `${P}burn`, ['--network', 'none', '--cpus', '0.5'], ['sh', '-c', 'while :; do :; done']);
-    rmSync(IMG, { force: true });
-    await pexec('truncate', ['-s', '256M', IMG]);
-    loop = (await pexec('losetup', ['-f', '--show', IMG])).stdout.trim();
-    fio = spawn('fio', ['--name=steady', '--rw=randrw', `--filename=${loop}`, '--direct=1', '--bs=4k', '--ioengine=psync', '--thinktime=300', '--runtime=600', '--time_based', '--thread', '--output=/dev/null'], { stdio: 'ignore', detached: true });
+    loop = await loops.make(IMG, 256);
+    fio = startFio(loop, ['--name=steady', '--rw=randrw', '--ioengine=psync', '--thinktime=300'], 600);
 
     // fio is writing before anything is measured.
     const writes = (): number => Number(readFileSync('/proc/diskstats', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[2] === dev())?.trim().split(/\s+/)[7] ?? NaN);
     const w0 = writes();
     await sleep(1500);
+    fio.running();
     if (!(writes() - w0 > 100)) throw new Error(`fio is not writing to ${loop} (${w0} -> ${writes()} writes)`);
     storeDir = mkdtempSync(join(tmpdir(), 'tailtop-live-store-'));
     agent = await Agent.start({
@@ -96,16 +94,9 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
     await prom?.stop();
     await agent?.stop();
     if (storeDir) rmSync(storeDir, { recursive: true, force: true });
-    if (fio?.pid) {
-      try {
-        process.kill(-fio.pid, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    fio?.kill();
     await sleep(300);
-    if (loop) await pexec('losetup', ['-d', loop]).catch(() => undefined);
-    rmSync(IMG, { force: true });
+    await loops.removeAll();
     if (d && !d.unavailable) await removeAll(d.host, P);
   }, 120_000);
 

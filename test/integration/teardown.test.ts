@@ -91,7 +91,7 @@ async function nested(mode: 'pass' | 'fail' | 'hang'): Promise<{ code: number | 
 
 function expectNothingLeft(f: Facts, out: string): void {
   const where = `nested run output:\n${out.slice(-3000)}`;
-  expect(leftovers({ run: f.run, dir: f.tmp, daemonDirs: [DDIR, `${DDIR}-r`, `${DDIR}-e`], daemonsUpAtStart: [], loopsAtStart: [], imagesAtStart: [] }), where).toEqual([]);
+  expect(leftovers({ run: f.run, dir: f.tmp, daemonDirs: [DDIR, `${DDIR}-r`, `${DDIR}-e`], daemonsUpAtStart: [], loopsAtStart: [] }), where).toEqual([]);
   for (const p of f.pids) expect(alive(p), `pid ${p}\n${where}`).toBe(false);
   expect(readFileSync('/proc/self/mountinfo', 'utf8'), where).not.toContain(f.mount);
   expect(existsSync(f.tmp), where).toBe(false);
