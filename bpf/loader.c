@@ -813,6 +813,17 @@ static void end_interval(struct run *r, __u64 now, long long flush)
 	size_t n;
 	int i;
 
+	/* The counters are read just before the maps are swapped: the update waits until running programs
+	 * are done with the old map (an RCU grace period, tens of ms on a busy machine), and events counted
+	 * during that wait belong to the next interval, as their histogram rows do. */
+	for (i = 0; i < TT_COUNTERS; i++) {
+		if (i == TT_BLOCK_STALE)
+			continue;
+		__u64 v = __atomic_load_n(&r->skel->bss->tt_counters[i], __ATOMIC_RELAXED);
+
+		delta[i] = v - r->seen[i];
+		r->seen[i] = v;
+	}
 	/* The interval ends when hists[0] points at the other map: events from then on go there.
 	 * The update returns after running programs are done with the old map. */
 	if (bpf_map_update_elem(r->outer_fd, &zero, &r->map_fd[!r->active], BPF_ANY))
@@ -823,12 +834,8 @@ static void end_interval(struct run *r, __u64 now, long long flush)
 		r->stale += age_starts(bpf_map__fd(r->skel->maps.rq_starts), now);
 		r->scan_at = now + STALE_SCAN_NS;
 	}
-	for (i = 0; i < TT_COUNTERS; i++) {
-		__u64 v = i == TT_BLOCK_STALE ? r->stale : __atomic_load_n(&r->skel->bss->tt_counters[i], __ATOMIC_RELAXED);
-
-		delta[i] = v - r->seen[i];
-		r->seen[i] = v;
-	}
+	delta[TT_BLOCK_STALE] = r->stale - r->seen[TT_BLOCK_STALE];
+	r->seen[TT_BLOCK_STALE] = r->stale;
 	print_interval(++r->seq, now, now - r->last_at, n, delta, flush);
 	r->last_at = now;
 	r->next_at = flush >= 0 ? now + r->interval_ns : r->next_at + r->interval_ns;

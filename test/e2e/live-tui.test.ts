@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtCli, CLI as cli, REPO as root, inCI, requirement } from '../env.js';
+import { builtCli, CLI as cli, REPO as root, requirement } from '../env.js';
 import { hasTmux, startTmux, type TmuxSession } from './tmux.js';
 import { freePort, requirePrometheus, startPrometheus, type Prometheus } from '../prometheus.js';
-import { docker, removeAll, run, setupDaemon, type DaemonHandle } from '../integration/docker-helpers.js';
+import { docker, removeAll, requireDaemon, run, type DaemonHandle } from '../integration/docker-helpers.js';
 import { sleep } from '../wait.js';
 
 const hasOpenssl = (() => {
@@ -58,12 +58,7 @@ describe.skipIf(skip)('monitors with --listen, alerts, Prometheus and the fleet 
   const hookLog = (): string[] => (existsSync(join(dir, 'hook.log')) ? readFileSync(join(dir, 'hook.log'), 'utf8').trim().split('\n').filter(Boolean) : []);
 
   beforeAll(async () => {
-    d = await setupDaemon();
-    if (d.unavailable) {
-      if (inCI) throw new Error(`docker needed under CI: ${d.unavailable}`);
-      throw new Error(d.unavailable);
-    }
-    await removeAll(d.host, P);
+    d = await requireDaemon(P);
     dir = mkdtempSync(join(tmpdir(), 'tailtop-live-e2e-'));
     writeFileSync(join(dir, 'token'), token);
     chmodSync(join(dir, 'token'), 0o600);

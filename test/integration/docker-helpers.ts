@@ -5,7 +5,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { REPO } from '../env.js';
+import { REPO, inCI } from '../env.js';
 import { RUN_LABEL } from '../global-setup.js';
 
 const pexec = promisify(execFile);
@@ -66,6 +66,15 @@ export async function answers(host: string): Promise<boolean> {
  * Finds or starts a daemon. Tests of one file share it (the script is idempotent: a second caller gets the
  * running one). `ownsDaemon` is true only when this call started it.
  */
+/** The daemon for a suite that cannot run without one: throws when there is none (saying it is needed under CI),
+ * and removes the containers named with `prefix` that an earlier run left. */
+export async function requireDaemon(prefix: string): Promise<DaemonHandle> {
+  const d = await setupDaemon();
+  if (d.unavailable) throw new Error(inCI ? `docker needed under CI: ${d.unavailable}` : d.unavailable);
+  await removeAll(d.host, prefix);
+  return d;
+}
+
 export async function setupDaemon(): Promise<DaemonHandle> {
   const dir = process.env.TAILTOP_DOCKERD_DIR ?? '/tmp/tailtop-dockerd';
   const fromEnv = process.env.DOCKER_HOST;

@@ -90,6 +90,18 @@ class Helper {
     return { interval, read: r, skewNs: Math.abs(interval.monoNs - Number(readNs)) };
   }
 
+  /**
+   * A window of `ms` between two cuts, each with its read of /proc/diskstats: its intervals, the requests the
+   * kernel completed in it, and how many of those the cuts' measured skew can put on the other side.
+   */
+  async window(name: string, ms: number): Promise<{ win: Interval[]; kernel: number; skewed: number; cutsMs: string }> {
+    const { interval: a, read: d1, skewNs: s1 } = await this.cut(() => diskstats(name));
+    await sleep(ms);
+    const { interval: b, read: d2, skewNs: s2 } = await this.cut(() => diskstats(name));
+    const kernel = d2.ios - d1.ios;
+    return { win: this.between(a, b), kernel, skewed: withinCuts(kernel, a, b, s1 + s2), cutsMs: `${(s1 / 1e6).toFixed(2)} and ${(s2 / 1e6).toFixed(2)} ms` };
+  }
+
   /** Intervals after `after` (by seq) up to and including `upto`. */
   between(after: Interval, upto: Interval): Interval[] {
     return this.intervals().filter((i) => i.seq > after.seq && i.seq <= upto.seq);
@@ -215,17 +227,12 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
     expect((await h.hello()).maps).toMatchObject({ inflight: 4 });
     fio(dev.path, ['--rw=randrw', '--ioengine=io_uring', '--iodepth=32']);
     await sleep(500);
-    const { interval: a, read: d1, skewNs: s1 } = await h.cut(() => diskstats(dev.name));
-    await sleep(1500);
-    const { interval: b, read: d2, skewNs: s2 } = await h.cut(() => diskstats(dev.name));
-    const win = h.between(a, b);
+    // at this rate, over a hundred thousand a second, a millisecond of skew is a hundred requests
+    const { win, kernel, skewed, cutsMs } = await h.window(dev.name, 1500);
     const timed = countOf(rows(win, dev));
     const dropped = lost(win, 'blockStartDropped');
     const noStart = lost(win, 'blockNoStart');
-    const kernel = d2.ios - d1.ios;
-    // at this rate, over a hundred thousand a second, a millisecond of skew is a hundred requests
-    const skewed = withinCuts(kernel, a, b, s1 + s2);
-    console.log(`start map of 4, iodepth 32: ${timed} timed, ${dropped} starts dropped, ${noStart} completions without start; diskstats ${kernel}; cuts ${(s1 / 1e6).toFixed(2)} and ${(s2 / 1e6).toFixed(2)} ms from the reads (${skewed} requests)`);
+    console.log(`start map of 4, iodepth 32: ${timed} timed, ${dropped} starts dropped, ${noStart} completions without start; diskstats ${kernel}; cuts ${cutsMs} from the reads (${skewed} requests)`);
     expect(dropped).toBeGreaterThan(0);
     // each dropped start is a request that completes untimed (give or take those in flight at the cuts)
     expect(Math.abs(noStart - dropped)).toBeLessThanOrEqual(64);
@@ -239,14 +246,9 @@ describe.skipIf(skip)('lost events, by cause, for real', () => {
     expect((await h.hello()).maps).toMatchObject({ hist: 2 });
     fio(dev.path, ['--rw=randrw', '--ioengine=psync']);
     await sleep(500);
-    const { interval: a, read: d1, skewNs: s1 } = await h.cut(() => diskstats(dev.name));
-    await sleep(1500);
-    const { interval: b, read: d2, skewNs: s2 } = await h.cut(() => diskstats(dev.name));
-    const win = h.between(a, b);
+    const { win, kernel, skewed } = await h.window(dev.name, 1500);
     const timed = countOf(rows(win, dev));
     const full = lost(win, 'histFull');
-    const kernel = d2.ios - d1.ios;
-    const skewed = withinCuts(kernel, a, b, s1 + s2);
     console.log(`histogram map of 2: ${timed} timed, ${full} not counted (${lost(win, 'histFullBytes')} bytes); diskstats ${kernel}; ${skewed} requests within the cuts' skew`);
     expect(full).toBeGreaterThan(0);
     expect(lost(win, 'histFullBytes')).toBeGreaterThanOrEqual(full * 4096);

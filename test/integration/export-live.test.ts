@@ -14,9 +14,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname, tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, inCI, requirement } from '../env.js';
+import { REPO, requirement } from '../env.js';
 import { sleep } from '../wait.js';
-import { removeAll, run, setupDaemon, type DaemonHandle } from './docker-helpers.js';
+import { removeAll, requireDaemon, run, type DaemonHandle } from './docker-helpers.js';
 import { ebpfUnmet } from './ebpf-env.js';
 import { LoopDevices, startFio, type FioJob } from './loop-devices.js';
 import { promtool, requirePrometheus, startPrometheus, type Prometheus } from '../prometheus.js';
@@ -52,12 +52,7 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
   const dev = (): string => loop.replace('/dev/', '');
 
   beforeAll(async () => {
-    d = await setupDaemon();
-    if (d.unavailable) {
-      if (inCI) throw new Error(`docker needed under CI: ${d.unavailable}`);
-      throw new Error(d.unavailable);
-    }
-    await removeAll(d.host, P);
+    d = await requireDaemon(P);
     await run(d.host, `${P}burn`, ['--network', 'none', '--cpus', '0.5'], ['sh', '-c', 'while :; do :; done']);
     loop = await loops.make(IMG, 256);
     fio = startFio(loop, ['--name=steady', '--rw=randrw', '--ioengine=psync', '--thinktime=300'], 600);
