@@ -360,6 +360,31 @@ describe('roll-ups', () => {
   });
 });
 
+describe('compressing on the writer\'s thread', () => {
+  it('stores the same blocks and roll-up rows, byte for byte, as compressing on the thread pool', async () => {
+    const sets = samples(200, { seed: 21, containers: 4, processes: 20 }); // crosses minute boundaries
+    const a = tmp();
+    const b = tmp();
+    await record(a, sets, { now: () => 0 });
+    await record(b, sets, { now: () => 0, compressInline: true });
+    const rows = (dir: string): unknown => {
+      const db = new Database(join(dir, 'tailtop.db'), { readonly: true });
+      try {
+        return {
+          block: db.prepare('SELECT first_seq, last_seq, first_ms, last_ms, count, codec, raw_bytes, crc, data FROM block ORDER BY first_seq').all(),
+          rollup: db.prepare('SELECT tier, start_ms, samples, codec, raw_bytes, crc, data FROM rollup ORDER BY tier, start_ms').all(),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const ra = rows(a) as { block: unknown[]; rollup: unknown[] };
+    expect(ra.block.length).toBeGreaterThan(1);
+    expect(ra.rollup.length).toBeGreaterThan(1);
+    expect(rows(b)).toEqual(ra);
+  });
+});
+
 describe('roll-ups of shared label sets', () => {
   it('a frozen label set shared by every sample rolls up exactly as a fresh copy of it each time', () => {
     const sets = samples(30, { seed: 4, containers: 3 });
