@@ -7,7 +7,7 @@
 // shown by their offset from the pid) over --seconds, then VmRSS/VmHWM and the largest mappings of
 // /proc/PID/smaps (anonymous ones by address and size: glibc's per-thread malloc arenas are 64 MiB-aligned).
 // --node-args-list 'A|B|...' gives each agent its own node flags; --perf I records agent I with perf.
-//   node bench/agent-threads.mjs [--roots DIR,DIR] [--seconds 60] [--settle 15] [--containers 20]
+//   node bench/agent-threads.mjs [--roots DIR,DIR] [--seconds 60] [--settle 15] [--containers 20] [--node-args-list 'A|B'] [--env-list 'K=V|']
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,8 @@ const roots = opt('roots', fileURLToPath(new URL('..', import.meta.url))).split(
 const SECONDS = Number(opt('seconds', '60')), SETTLE = Number(opt('settle', '15'));
 const nodeArgs = opt('node-args', '').split(' ').filter(Boolean);
 const nodeArgsList = opt('node-args-list', null)?.split('|');
+// --env-list 'K=V K2=V2|...|': extra environment per agent (e.g. MALLOC_ARENA_MAX=2, NODE_OPTIONS=--v8-pool-size=1)
+const envList = opt('env-list', null)?.split('|');
 const PREFIX = 'tailtop-agent-threads-';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const containers = Number(opt('containers', '20'));
@@ -41,8 +43,9 @@ const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/sta
 const procs = roots.map((root, i) => {
   const dir = mkdtempSync(join(tmpdir(), 'tailtop-agent-threads-'));
   const na = nodeArgsList ? nodeArgsList[i].split(' ').filter(Boolean) : nodeArgs;
-  const p = spawn(process.execPath, [...na, join(root, 'dist', 'cli.js'), 'agent', '--store', dir, '--interval', '1000'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: tmpdir() });
-  return { root, dir, p, na };
+  const extraEnv = Object.fromEntries((envList?.[i] ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const p = spawn(process.execPath, [...na, join(root, 'dist', 'cli.js'), 'agent', '--store', dir, '--interval', '1000'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: tmpdir(), env: { ...process.env, ...extraEnv } });
+  return { root, dir, p, na: [...na, ...Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`)] };
 });
 try {
   await sleep(SETTLE * 1000);
