@@ -17,6 +17,8 @@ export interface RecordingOptions {
   maxBytes: number;
   /** Roll-up figures (the metric catalogue's `figuresOf`). */
   figuresOf?: FiguresOf | null;
+  /** Compress on the sampler's thread instead of libuv's pool (record/writer.ts `compressInline`). */
+  compressInline?: boolean;
   /** One line per store event (disk full, resumed, recovered...); also settable later (`onEvent`). */
   onEvent?: (line: string, e: StoreEvent) => void;
   /** After each append (tests, `TAILTOP_AGENT_TRACE`): the set and whether it was recorded. */
@@ -47,6 +49,7 @@ export class Recording {
       retainMs: o.retainMs,
       maxBytes: o.maxBytes,
       figuresOf: o.figuresOf ?? null,
+      compressInline: o.compressInline ?? false,
       onEvent: (e) => sink.onEvent(e.message, e),
     });
     return new Recording(writer, o, sink);

@@ -51,10 +51,36 @@ export const SCOPE_LABELS: Record<Scope, readonly string[]> = {
 
 const by = (scope: Scope, ...more: string[]): string => ['instance', 'job', ...SCOPE_LABELS[scope], ...more].join(', ');
 
+// Label sets are built once and shared by every value and every tick that has them: frozen (read them, spread
+// them, never change them), so that the recorder's roll-ups can know a label set by its identity instead of
+// building its key again for every value of every sample (record/rollup.ts).
+const MEMO_MAX = 4096;
+const containerMemo = new Map<string, { c: Pick<ContainerFrame, 'name' | 'image' | 'runtime' | 'composeProject' | 'composeService'>; labels: Record<string, string> }>();
+
 function containerLabels(c: ContainerFrame): Record<string, string> {
+  const m = containerMemo.get(c.id);
+  if (m && m.c.name === c.name && m.c.image === c.image && m.c.runtime === c.runtime && m.c.composeProject === c.composeProject && m.c.composeService === c.composeService) return m.labels;
   const l: Record<string, string> = { container: c.name, id: c.id.slice(0, 12), image: c.image, runtime: c.runtime };
   if (c.composeProject) l['compose_project'] = c.composeProject;
   if (c.composeService) l['compose_service'] = c.composeService;
+  if (containerMemo.size >= MEMO_MAX) containerMemo.clear();
+  containerMemo.set(c.id, { c: { name: c.name, image: c.image, runtime: c.runtime, composeProject: c.composeProject, composeService: c.composeService }, labels: Object.freeze(l) });
+  return l;
+}
+
+const NO_LABELS: Record<string, string> = Object.freeze({});
+
+const oneLabelMemo = { device: new Map<string, Record<string, string>>(), interface: new Map<string, Record<string, string>>() };
+
+/** `{ [name]: value }`, the same frozen object every time. */
+function oneLabel(name: 'device' | 'interface', value: string): Record<string, string> {
+  const memo = oneLabelMemo[name];
+  let l = memo.get(value);
+  if (!l) {
+    if (memo.size >= MEMO_MAX) memo.clear();
+    l = Object.freeze({ [name]: value });
+    memo.set(value, l);
+  }
   return l;
 }
 
@@ -86,7 +112,7 @@ function mergedPct(rows: BlockLatencyRow[], p: Pct): number | null {
 }
 
 const hostDef = (id: string, unit: Unit, kind: FigureKind, help: string, promql: (w: string) => string, read: (f: Frame) => number | null | undefined): MetricDef => ({
-  id, unit, kind, scope: 'host', help, promql, read: (f) => some({}, read(f)),
+  id, unit, kind, scope: 'host', help, promql, read: (f) => some(NO_LABELS, read(f)),
 });
 
 function cpuShare(mode: string): (w: string) => string {
@@ -120,7 +146,7 @@ const HOST: MetricDef[] = [
     promql: (w) => `histogram_quantile(${PCTS[p]}, sum by (instance, job, le) (rate(tailtop_runqueue_latency_seconds_bucket[${w}])))`,
     read: (f, w) => {
       const r: RunqueueLatency | null | undefined = latencyWindow(f, w)?.runqueue;
-      return r && r.count > 0 ? some({}, rowPct(r, p)) : [];
+      return r && r.count > 0 ? some(NO_LABELS, rowPct(r, p)) : [];
     },
   })),
 ];
@@ -135,29 +161,29 @@ const DISK: MetricDef[] = [
       {
         id: `disk.${op}.bytes_per_sec`, unit: 'bytes_per_second', kind: 'counter', scope: 'disk', help: `Bytes ${counter} per second.`,
         promql: (w) => `rate(tailtop_disk_${counter}_bytes_total[${w}])`,
-        read: (f) => f.host.disks.flatMap((d) => some({ device: d.name }, op === 'read' ? d.readBytesPerSec : d.writeBytesPerSec)),
+        read: (f) => f.host.disks.flatMap((d) => some(oneLabel('device', d.name), op === 'read' ? d.readBytesPerSec : d.writeBytesPerSec)),
       },
       {
         id: `disk.${op}.iops`, unit: 'per_second', kind: 'counter', scope: 'disk', help: `${op === 'read' ? 'Reads' : 'Writes'} completed per second.`,
         promql: (w) => `rate(tailtop_disk_${done}_completed_total[${w}])`,
-        read: (f) => f.host.disks.flatMap((d) => some({ device: d.name }, op === 'read' ? d.readOpsPerSec : d.writeOpsPerSec)),
+        read: (f) => f.host.disks.flatMap((d) => some(oneLabel('device', d.name), op === 'read' ? d.readOpsPerSec : d.writeOpsPerSec)),
       },
       ...(Object.keys(PCTS) as Pct[]).map((p): MetricDef => ({
         id: `disk.${op}.${p}`, unit: 'seconds', kind: 'histogram', scope: 'disk', help: `Block ${op} service time ${p} (eBPF).`,
         promql: (w) => `histogram_quantile(${PCTS[p]}, sum by (instance, job, device, le) (rate(tailtop_block_io_latency_seconds_bucket{op="${op}"}[${w}])))`,
-        read: (f, w) => (latencyWindow(f, w)?.block ?? []).filter((r) => r.op === op && r.count > 0).flatMap((r) => some({ device: r.device }, rowPct(r, p))),
+        read: (f, w) => (latencyWindow(f, w)?.block ?? []).filter((r) => r.op === op && r.count > 0).flatMap((r) => some(oneLabel('device', r.device), rowPct(r, p))),
       })),
       ...(['p50', 'p95', 'p99'] as const).map((p): MetricDef => ({
         id: `disk.${op}.queue.${p}`, unit: 'seconds', kind: 'histogram', scope: 'disk', help: `Block ${op} time from insert to complete (queue included) ${p} (eBPF).`,
         promql: (w) => `histogram_quantile(${PCTS[p]}, sum by (instance, job, device, le) (rate(tailtop_block_io_queue_latency_seconds_bucket{op="${op}"}[${w}])))`,
-        read: (f, w) => (latencyWindow(f, w)?.block ?? []).filter((r) => r.op === op && r.count > 0 && r.total).flatMap((r) => some({ device: r.device }, rowPct(r.total!, p))),
+        read: (f, w) => (latencyWindow(f, w)?.block ?? []).filter((r) => r.op === op && r.count > 0 && r.total).flatMap((r) => some(oneLabel('device', r.device), rowPct(r.total!, p))),
       })),
     ];
   }),
   {
     id: 'disk.util_percent', unit: 'percent', kind: 'counter', scope: 'disk', help: 'Share of time the disk was busy (io_ticks).',
     promql: (w) => `100 * rate(tailtop_disk_io_time_seconds_total[${w}])`,
-    read: (f) => f.host.disks.flatMap((d) => some({ device: d.name }, d.utilPercent)),
+    read: (f) => f.host.disks.flatMap((d) => some(oneLabel('device', d.name), d.utilPercent)),
   },
 ];
 
@@ -172,7 +198,7 @@ const NET: MetricDef[] = (['rx', 'tx'] as const).flatMap((dir) => {
   return defs.map(([suffix, unit, fam, k]): MetricDef => ({
     id: `net.${dir}.${suffix}`, unit, kind: 'counter', scope: 'net', help: `${word === 'receive' ? 'Received' : 'Sent'} ${fam === 'bytes' ? 'bytes' : fam === 'errs' ? 'errors' : 'drops'} per second.`,
     promql: (w) => `rate(tailtop_network_${word}_${fam}_total[${w}])`,
-    read: (f) => f.host.net.flatMap((n) => some({ interface: n.name }, n[key(k)])),
+    read: (f) => f.host.net.flatMap((n) => some(oneLabel('interface', n.name), n[key(k)])),
   }));
 });
 

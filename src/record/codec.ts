@@ -75,6 +75,11 @@ function setKey(o: Record<string, unknown>, k: string, v: unknown): void {
 
 const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
+/** The first test of `delta`: the same value (or object) again, -0 and 0 told apart; nothing is written for it. */
+function unchanged(p: unknown, c: unknown): boolean {
+  return p === c && (c !== 0 || Object.is(p, c));
+}
+
 /** Encodes a chain of values; one instance per block. */
 export class ChainEncoder {
   private prev: Prev = NO_PREV;
@@ -206,7 +211,7 @@ export class ChainEncoder {
   /** Writes the difference from p to c; returns false (writing nothing) when they are equal. */
   private delta(p: unknown, c: unknown): boolean {
     // The same object again counts as unchanged (the contract forbids mutating an encoded value).
-    if (p === c && (typeof c !== 'number' || Object.is(p, c))) return false;
+    if (unchanged(p, c)) return false;
     const w = this.w;
     if (typeof c === 'number') {
       if (typeof p === 'number') {
@@ -246,9 +251,12 @@ export class ChainEncoder {
       let last = -1;
       for (let i = 0; i < kc.length; i++) {
         const k = kc[i]!;
+        const pv = p[k];
+        const cv = c[k];
+        if (unchanged(pv, cv)) continue; // what delta() would say without writing: most fields of a tick
         const mark = w.length;
         w.varuint(i - last);
-        if (this.delta(p[k], c[k])) last = i;
+        if (this.delta(pv, cv)) last = i;
         else w.truncate(mark);
       }
       if (last === -1) {
@@ -361,6 +369,7 @@ export class ChainEncoder {
       w.varuint(c.length);
       let last = -1;
       for (let i = 0; i < c.length; i++) {
+        if (i < p.length && unchanged(p[i], c[i])) continue;
         const mark = w.length;
         w.varuint(i - last);
         if (i >= p.length) {

@@ -97,17 +97,28 @@ export function periodStart(tier: Tier, wallMs: number): number {
   return Math.floor(wallMs / ms) * ms;
 }
 
+/** Keys of frozen label sets (the catalogue's, shared by every tick: see model/catalogue.ts), computed once. */
+const frozenKeys = new WeakMap<object, string>();
+
 function labelsKey(labels: Readonly<Record<string, string>> | undefined): string {
   if (!labels) return '';
+  const known = frozenKeys.get(labels);
+  if (known !== undefined) return known;
   const keys = Object.keys(labels);
   if (keys.length > 1) keys.sort();
   let k = '';
   for (const l of keys) k += `\u0000${l}\u0001${labels[l]}`;
+  if (Object.isFrozen(labels)) frozenKeys.set(labels, k);
   return k;
 }
 
 function addPairs(into: Map<number, number>, pairs: readonly (readonly [number, number])[]): void {
-  for (const [i, c] of pairs) into.set(i, (into.get(i) ?? 0) + c);
+  for (let k = 0; k < pairs.length; k++) {
+    const pair = pairs[k]!;
+    const i = pair[0];
+    const c = pair[1];
+    into.set(i, (into.get(i) ?? 0) + c);
+  }
 }
 
 const sortedPairs = (m: Map<number, number>): [number, number][] => [...m].sort((a, b) => a[0] - b[0]);
@@ -141,6 +152,8 @@ export class PeriodAccumulator {
   firstMs: number | null = null;
   lastMs: number | null = null;
   private readonly figures = new Map<string, FigureAcc>();
+  /** The same accumulators by frozen label set, then id: no key to build for a value whose labels are shared. */
+  private readonly byLabels = new WeakMap<object, Map<string, FigureAcc>>();
   private readonly block = new Map<string, BlockAcc>();
   private readonly runq = new Map<number, RunqAcc>();
   private intervals = 0;
@@ -165,13 +178,28 @@ export class PeriodAccumulator {
     for (const f of figures) {
       const v = f.value;
       if (v === null || !Number.isFinite(v)) continue;
-      const acc = this.figure(f.id, f.labels, labelsKey(f.labels));
+      const acc = this.figureOf(f.id, f.labels);
       if (acc.count === 0 || v < acc.min) acc.min = v;
       if (acc.count === 0 || v > acc.max) acc.max = v;
       acc.sum += v;
       acc.count++;
       acc.sketch.add(v);
     }
+  }
+
+  private figureOf(id: string, labels: Readonly<Record<string, string>> | undefined): FigureAcc {
+    if (!labels || !Object.isFrozen(labels)) return this.figure(id, labels, labelsKey(labels));
+    let byId = this.byLabels.get(labels);
+    if (!byId) {
+      byId = new Map();
+      this.byLabels.set(labels, byId);
+    }
+    let acc = byId.get(id);
+    if (!acc) {
+      acc = this.figure(id, labels, labelsKey(labels));
+      byId.set(id, acc);
+    }
+    return acc;
   }
 
   private figure(id: string, labels: Readonly<Record<string, string>> | undefined, lkey: string): FigureAcc {

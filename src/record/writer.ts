@@ -86,6 +86,14 @@ export interface WriterOptions {
   figuresOf?: FiguresOf | null;
   identity?: HostIdentity;
   brotliQuality?: number;
+  /**
+   * Compress the minute blocks and roll-up rows on this thread (default: on libuv's thread pool, so that a
+   * tick never waits for it). Brotli allocates its window and hash tables (about 11 MiB) in the malloc arena
+   * of the thread that runs it, and glibc keeps what an arena grew to: on the pool that is up to four arenas
+   * over the first minutes. `tailtop agent` compresses here (one arena, reused; a tick may wait for one
+   * compression a minute); the same bytes either way.
+   */
+  compressInline?: boolean;
   /** Status lines for the user (disk full, resumed, recovered...): at most one a minute per kind. */
   onEvent?: (e: StoreEvent) => void;
   /** Wall clock for session rows and events outside append() (default Date.now). */
@@ -198,6 +206,7 @@ export class StoreWriter {
   private lastCapCheckMs = -Infinity;
   private overCap = false;
   private readonly stmt: ReturnType<StoreWriter['prepare']>;
+  private readonly compressInline: boolean;
 
   private constructor(opts: WriterOptions, db: Db, lock: WriterLock, file: string) {
     this.file = file;
@@ -206,6 +215,7 @@ export class StoreWriter {
     this.retainMs = opts.retainMs ?? DEFAULT_RETAIN_MS;
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.quality = opts.brotliQuality ?? DEFAULT_BROTLI_QUALITY;
+    this.compressInline = opts.compressInline ?? false;
     this.figuresOf = opts.figuresOf ?? null;
     this.onEvent = opts.onEvent ?? (() => undefined);
     this.now = opts.now ?? Date.now;
@@ -465,7 +475,7 @@ export class StoreWriter {
     });
   }
 
-  /** Packs closed chains, one at a time, compressing off the main thread (blocks and roll-up rows). */
+  /** Packs closed chains, one at a time, compressing off the main thread unless compressInline (blocks and roll-up rows). */
   private async packQueued(): Promise<void> {
     while (this.toPack.length && !this.closed) {
       const id = this.toPack[0]!;
@@ -483,9 +493,10 @@ export class StoreWriter {
       // Rows finished so far go with this block; they stay queued until it commits (closeSync() may
       // write them itself while this compression is in flight).
       const rollups = this.pendingRollups.slice();
+      const compress = (raw: Buffer): Promise<Packed> => (this.compressInline ? Promise.resolve(packSync(raw, this.quality)) : pack(raw, this.quality));
       const [packed, packedRollups] = await Promise.all([
-        pack(joinFrames(rows.map((r) => r.data)), this.quality),
-        Promise.all(rollups.map(async (row) => ({ row, packed: await pack(encodeRollup(row), this.quality) }))),
+        compress(joinFrames(rows.map((r) => r.data))),
+        Promise.all(rollups.map(async (row) => ({ row, packed: await compress(encodeRollup(row)) }))),
       ]);
       if (this.closed || !this.commitBlock(id, rows, packed, packedRollups)) return;
       this.pendingRollups = this.pendingRollups.filter((r) => !rollups.includes(r));

@@ -42,5 +42,8 @@ describe('agent options', () => {
     expect(parseRetain(flags.get('--retain')!)).toBe(AGENT_DEFAULTS.retainMs);
     expect(parseSize(flags.get('--max-size')!)).toBe(AGENT_DEFAULTS.maxBytes);
     expect(unit).toMatch(/^ReadWritePaths=\/var\/lib\/tailtop$/m);
+    // memory settings node and glibc read before the agent runs (BENCHMARKS.md, "The agent by thread")
+    expect(unit).toMatch(/^Environment=NODE_OPTIONS=--v8-pool-size=1$/m);
+    expect(unit).toMatch(/^Environment=MALLOC_ARENA_MAX=2$/m);
   });
 });

@@ -113,6 +113,30 @@ describe('metric catalogue', () => {
     expect(figs.some((f) => f.id === 'container.cpu_percent' && f.value > 40)).toBe(true); // the burner
   });
 
+  it('label sets are frozen and shared by every tick that has them (the roll-ups know them by identity)', () => {
+    const { sets } = frames(4);
+    const a = [...figuresOf(sets[1]!, sets[2]!)];
+    const b = [...figuresOf(sets[2]!, sets[3]!)];
+    for (const f of a) expect(Object.isFrozen(f.labels), f.id).toBe(true);
+    const key = (f: { id: string; labels: Record<string, string> }): string => `${f.id} ${JSON.stringify(f.labels)}`;
+    const later = new Map(b.map((f) => [key(f), f.labels]));
+    let shared = 0;
+    for (const f of a) {
+      const l = later.get(key(f));
+      if (l === undefined) continue;
+      expect(l, key(f)).toBe(f.labels);
+      shared++;
+    }
+    expect(shared).toBeGreaterThan(50);
+    // a container renamed: a new label set, with the new name
+    const renamed = sets[3]!.containers!.containers.map((c, i) => (i === 0 ? { ...c, meta: { ...c.meta, name: 'renamed' } } : c));
+    const c = [...figuresOf(sets[2]!, { ...sets[3]!, containers: { ...sets[3]!.containers!, containers: renamed } })];
+    const id0 = sets[3]!.containers!.containers[0]!.meta.id.slice(0, 12);
+    const mine = c.filter((f) => f.labels['id'] === id0);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const f of mine) expect(f.labels['container']).toBe('renamed');
+  });
+
   it('its PromQL names only families the exporter has; container labels are one list', () => {
     const names = new Set(FAMILIES.map((f) => f.name));
     for (const d of METRIC_IDS) {

@@ -233,3 +233,41 @@ describe('parseLine: bad lines', () => {
     );
   });
 });
+
+describe('parseLine: every numeric field at its edges', () => {
+  // field-edges.json: a good interval line with one field set to each of these values, as main b0c093f
+  // parsed it (the parsed row, or the reason it was refused), before the parser checked fields without
+  // building their paths. Every value and every reason must stay the same.
+  const edges = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/ebpf/field-edges.json', import.meta.url)), 'utf8')) as [string, string, string][];
+  const values: unknown[] = [-1, -0, 0, 1, 1.5, 4095, 4096, 2 ** 20 - 1, 2 ** 20, 2 ** 40, 2 ** 40 + 1, 2 ** 50, 2 ** 50 + 1, 2 ** 53 - 1, 2 ** 53, 2 ** 63, 1e308, '1', null, true, [], {}];
+  const paths: (string | number)[][] = [
+    ['block', 0, 'major'], ['block', 0, 'minor'], ['block', 0, 'cgroup'], ['block', 0, 'count'], ['block', 0, 'bytes'], ['block', 0, 'maxNs'], ['block', 0, 'totalMaxNs'], ['block', 0, 'op'],
+    ['block', 0, 'service', 0, 0], ['block', 0, 'service', 1, 1], ['block', 0, 'total', 0, 1],
+    ['runq', 0, 'cgroup'], ['runq', 0, 'count'], ['runq', 0, 'maxNs'], ['runq', 0, 'hist', 0, 0], ['runq', 0, 'hist', 1, 1],
+  ];
+  const show = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (Object.is(x, -0) ? '-0' : x));
+
+  it('parses or refuses each as before', () => {
+    const got: [string, string, string][] = [];
+    for (const p of paths) {
+      for (const v of values) {
+        const o = JSON.parse(good[1]!) as Record<string, unknown>;
+        let t = o as Record<string | number, unknown>;
+        for (const k of p.slice(0, -1)) t = t[k] as Record<string | number, unknown>;
+        t[p.at(-1)!] = v;
+        const r = parseLine(JSON.stringify(o));
+        let f: unknown = r;
+        if (r.kind !== 'bad') for (const k of p.slice(0, p.length === 5 ? -2 : -1)) f = (f as Record<string | number, unknown>)[k];
+        got.push([p.join('.'), show(v), r.kind === 'bad' ? `bad: ${r.reason}` : show(f)]);
+      }
+    }
+    // histograms as a helper may send them: unsorted, duplicated, with empty buckets
+    for (const hist of [[[61, 80], [60, 12]], [[60, 12], [60, 0], [61, 80]], [[60, 2], [60, 10], [61, 80]], [[60, 12], [61, 0], [61, 80]], [[61, 80], [60, 12], [59, 0]]]) {
+      const o = JSON.parse(good[1]!) as { runq: { hist: unknown }[] };
+      o.runq[0]!.hist = hist;
+      const r = parseLine(JSON.stringify(o));
+      got.push(['runq.0.hist', show(hist), r.kind === 'bad' ? `bad: ${r.reason}` : show((r as IntervalData).runq[0]!.hist)]);
+    }
+    expect(got).toEqual(edges);
+  });
+});

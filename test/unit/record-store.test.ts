@@ -9,8 +9,9 @@ import type { SampleSet } from '../../src/model/sample-set.js';
 import { StoreWriter, type StoreEvent } from '../../src/record/writer.js';
 import { StoreReader } from '../../src/record/reader.js';
 import { StoreError } from '../../src/record/errors.js';
-import { figureAverage, figureQuantile, figuresOfRow, intervalEndWallMs } from '../../src/record/rollup.js';
+import { figureAverage, figureQuantile, figuresOfRow, intervalEndWallMs, PeriodAccumulator, type FigureValue } from '../../src/record/rollup.js';
 import { figuresOf, firstDifference, sampleGenerator, samples, tempDirs } from './record-helpers.js';
+import { figuresOf as catalogueFigures } from '../../src/model/catalogue.js';
 
 const VERSION = '0.1.0-test';
 const tmp = tempDirs();
@@ -356,6 +357,58 @@ describe('roll-ups', () => {
     expect(merged.maxNs).toBe(Math.max(...rows.map((x) => x.maxNs)));
     expect(merged.hist.reduce((n, x) => n + x[1], 0)).toBe(merged.count);
     r.close();
+  });
+});
+
+describe('compressing on the writer\'s thread', () => {
+  it('stores the same blocks and roll-up rows, byte for byte, as compressing on the thread pool', async () => {
+    const sets = samples(200, { seed: 21, containers: 4, processes: 20 }); // crosses minute boundaries
+    const a = tmp();
+    const b = tmp();
+    await record(a, sets, { now: () => 0 });
+    await record(b, sets, { now: () => 0, compressInline: true });
+    const rows = (dir: string): unknown => {
+      const db = new Database(join(dir, 'tailtop.db'), { readonly: true });
+      try {
+        return {
+          block: db.prepare('SELECT first_seq, last_seq, first_ms, last_ms, count, codec, raw_bytes, crc, data FROM block ORDER BY first_seq').all(),
+          rollup: db.prepare('SELECT tier, start_ms, samples, codec, raw_bytes, crc, data FROM rollup ORDER BY tier, start_ms').all(),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const ra = rows(a) as { block: unknown[]; rollup: unknown[] };
+    expect(ra.block.length).toBeGreaterThan(1);
+    expect(ra.rollup.length).toBeGreaterThan(1);
+    expect(rows(b)).toEqual(ra);
+  });
+});
+
+describe('roll-ups of shared label sets', () => {
+  it('a frozen label set shared by every sample rolls up exactly as a fresh copy of it each time', () => {
+    const sets = samples(30, { seed: 4, containers: 3 });
+    const frozen = new Map<string, Readonly<Record<string, string>>>();
+    const share = (f: FigureValue, i: number): FigureValue => {
+      if (!f.labels) return f;
+      const k = JSON.stringify(f.labels);
+      let l = frozen.get(k);
+      // every 7th sample a second frozen copy of the same labels (a label memo that was cleared)
+      if (!l || i % 7 === 0) frozen.set(k, (l = Object.freeze({ ...f.labels })));
+      return { ...f, labels: l };
+    };
+    const fresh = new PeriodAccumulator('minute', 0);
+    const shared = new PeriodAccumulator('minute', 0);
+    let prev: SampleSet | null = null;
+    sets.forEach((s, i) => {
+      const figs = [...catalogueFigures(prev, s)];
+      fresh.addSample(s.wallMs, figs.map((f) => ({ ...f, labels: f.labels && { ...f.labels } })));
+      // mixed: some samples with fresh labels, the rest with the shared frozen ones
+      shared.addSample(s.wallMs, i % 5 === 0 ? figs : figs.map((f) => share(f, i)));
+      prev = s;
+    });
+    expect(shared.finish()).toEqual(fresh.finish());
+    expect(fresh.finish().figures.ids.length).toBeGreaterThan(50);
   });
 });
 

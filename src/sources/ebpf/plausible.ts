@@ -19,7 +19,10 @@ const MAX_CPUS = 4096;
 function histProblem(pairs: BucketPairs, count: number, maxNs: number | null, path: string): string | null {
   let sum = 0;
   let top = -1;
-  for (const [i, c] of pairs) {
+  for (let k = 0; k < pairs.length; k++) {
+    const pair = pairs[k]!;
+    const i = pair[0];
+    const c = pair[1];
     sum += c;
     if (c > 0 && i > top) top = i;
   }

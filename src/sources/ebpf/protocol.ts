@@ -153,19 +153,31 @@ function op(v: unknown, path: string): BlockOp {
   return (BLOCK_OPS as readonly string[]).includes(s) ? (s as BlockOp) : 'other';
 }
 
+// What the checks above accept, tested without building the path of the field (a line holds hundreds of
+// fields, and the path is only wanted for the reason of a refusal): `ok(v) ? v : check(v, path)`.
+const okNonNeg = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const okWhole = (v: unknown): v is number => okNonNeg(v) && Number.isSafeInteger(v);
+const okCount = (v: unknown): v is number => okWhole(v) && v <= MAX_COUNT;
+const okNs = (v: unknown): v is number => okNonNeg(v) && Number.isInteger(v) && v < MAX_NS;
+
 function buckets(v: unknown, path: string): BucketPairs {
   const a = arr(v, path);
   const out: BucketPairs = [];
+  // Already normalised (the helper's way: ascending, no duplicates, no empty bucket): returned as read.
+  let normal = true;
   for (let k = 0; k < a.length; k++) {
     const p = a[k];
-    const at = `${path}[${k}]`;
-    if (!Array.isArray(p) || p.length < 2) throw new Invalid(`${at}: expected [bucketIndex, count], got ${describe(p)}`);
-    const i = p[0];
+    if (!Array.isArray(p) || p.length < 2) throw new Invalid(`${path}[${k}]: expected [bucketIndex, count], got ${describe(p)}`);
+    const i = p[0] as unknown;
     if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= BUCKETS) {
-      throw new Invalid(`${at}: bucket index must be a whole number 0..${BUCKETS - 1}, got ${describe(i)}`);
+      throw new Invalid(`${path}[${k}]: bucket index must be a whole number 0..${BUCKETS - 1}, got ${describe(i)}`);
     }
-    out.push([i, count(p[1], `${at}[1]`)]);
+    const c = p[1] as unknown;
+    const n = okCount(c) ? c : count(c, `${path}[${k}][1]`);
+    if (n === 0 || (k > 0 && !(i > out[k - 1]![0]))) normal = false;
+    out.push([i, n]);
   }
+  if (normal) return out;
   // Normalised: ascending bucket index, duplicates summed, empty buckets dropped.
   out.sort((a, b) => a[0] - b[0]);
   const norm: BucketPairs = [];
@@ -185,7 +197,10 @@ function buckets(v: unknown, path: string): BucketPairs {
 function consistent(pairs: BucketPairs, n: number, maxNs: number, path: string, name: string): void {
   let sum = 0;
   let top = -1;
-  for (const [i, c] of pairs) {
+  for (let k = 0; k < pairs.length; k++) {
+    const pair = pairs[k]!;
+    const i = pair[0];
+    const c = pair[1];
     sum += c;
     if (c > 0 && i > top) top = i;
   }
@@ -242,15 +257,16 @@ function positiveCount(v: unknown, path: string): number {
 
 function parseBlockRow(v: unknown, path: string): BlockIntervalRow {
   const r = obj(v, path);
+  const { major, minor, cgroup, count: n, bytes, maxNs, totalMaxNs } = r;
   const row: BlockIntervalRow = {
-    major: devPart(r.major, `${path}.major`, 12),
-    minor: devPart(r.minor, `${path}.minor`, 20),
+    major: okWhole(major) && major < 2 ** 12 ? major : devPart(major, `${path}.major`, 12),
+    minor: okWhole(minor) && minor < 2 ** 20 ? minor : devPart(minor, `${path}.minor`, 20),
     op: op(r.op, `${path}.op`),
-    cgroup: whole(r.cgroup, `${path}.cgroup`),
-    count: positiveCount(r.count, `${path}.count`),
-    bytes: byteCount(r.bytes, `${path}.bytes`),
-    maxNs: ns(r.maxNs, `${path}.maxNs`),
-    totalMaxNs: ns(r.totalMaxNs, `${path}.totalMaxNs`),
+    cgroup: okWhole(cgroup) ? cgroup : whole(cgroup, `${path}.cgroup`),
+    count: okCount(n) && n !== 0 ? n : positiveCount(n, `${path}.count`),
+    bytes: okWhole(bytes) && bytes <= MAX_BYTES ? bytes : byteCount(bytes, `${path}.bytes`),
+    maxNs: okNs(maxNs) ? maxNs : ns(maxNs, `${path}.maxNs`),
+    totalMaxNs: okNs(totalMaxNs) ? totalMaxNs : ns(totalMaxNs, `${path}.totalMaxNs`),
     service: buckets(r.service, `${path}.service`),
     total: buckets(r.total, `${path}.total`),
   };
@@ -261,10 +277,11 @@ function parseBlockRow(v: unknown, path: string): BlockIntervalRow {
 
 function parseRunqRow(v: unknown, path: string): RunqIntervalRow {
   const r = obj(v, path);
+  const { cgroup, count: n, maxNs } = r;
   const row: RunqIntervalRow = {
-    cgroup: whole(r.cgroup, `${path}.cgroup`),
-    count: positiveCount(r.count, `${path}.count`),
-    maxNs: ns(r.maxNs, `${path}.maxNs`),
+    cgroup: okWhole(cgroup) ? cgroup : whole(cgroup, `${path}.cgroup`),
+    count: okCount(n) && n !== 0 ? n : positiveCount(n, `${path}.count`),
+    maxNs: okNs(maxNs) ? maxNs : ns(maxNs, `${path}.maxNs`),
     hist: buckets(r.hist, `${path}.hist`),
   };
   consistent(row.hist, row.count, row.maxNs, path, 'hist');

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// Where `tailtop agent`'s CPU goes by thread, and its resident memory by mapping: one agent per --roots entry
+// (builds side by side in one run, each recording to its own temporary store), the benchmarks' 20 containers
+// (bench-containers.mjs) on DOCKER_HOST. After --settle seconds, utime+stime of every thread of each agent
+// (/proc/PID/task/*/stat; Node names them all "node": the main thread is the one whose id is the pid, the
+// others are V8's platform workers (GC, TurboFan), libuv's thread pool and V8's delayed-task thread,
+// shown by their offset from the pid) over --seconds, then VmRSS/VmHWM and the largest mappings of
+// /proc/PID/smaps (anonymous ones by address and size: glibc's per-thread malloc arenas are 64 MiB-aligned).
+// --node-args-list 'A|B|...' gives each agent its own node flags; --perf I records agent I with perf.
+//   node bench/agent-threads.mjs [--roots DIR,DIR] [--seconds 60] [--settle 15] [--containers 20] [--node-args-list 'A|B'] [--env-list 'K=V|']
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startBenchContainers, removeBenchContainers } from './bench-containers.mjs';
+const args = process.argv.slice(2);
+const opt = (n, d) => { const i = args.indexOf(`--${n}`); return i >= 0 ? args[i + 1] : d; };
+const roots = opt('roots', fileURLToPath(new URL('..', import.meta.url))).split(',');
+const SECONDS = Number(opt('seconds', '60')), SETTLE = Number(opt('settle', '15'));
+const nodeArgs = opt('node-args', '').split(' ').filter(Boolean);
+const nodeArgsList = opt('node-args-list', null)?.split('|');
+// --env-list 'K=V K2=V2|...|': extra environment per agent (e.g. MALLOC_ARENA_MAX=2, NODE_OPTIONS=--v8-pool-size=1)
+const envList = opt('env-list', null)?.split('|');
+const PREFIX = 'tailtop-agent-threads-';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const containers = Number(opt('containers', '20'));
+if (containers) startBenchContainers(PREFIX, containers);
+const threads = (pid) => {
+  const m = new Map();
+  for (const t of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const s = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const comm = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      m.set(t, { comm, u: Number(f[11]), s: Number(f[12]) });
+    } catch {}
+  }
+  return m;
+};
+const hwm = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const procs = roots.map((root, i) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tailtop-agent-threads-'));
+  const na = nodeArgsList ? nodeArgsList[i].split(' ').filter(Boolean) : nodeArgs;
+  const extraEnv = Object.fromEntries((envList?.[i] ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const p = spawn(process.execPath, [...na, join(root, 'dist', 'cli.js'), 'agent', '--store', dir, '--interval', '1000'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: tmpdir(), env: { ...process.env, ...extraEnv } });
+  return { root, dir, p, na: [...na, ...Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`)] };
+});
+try {
+  await sleep(SETTLE * 1000);
+  const t0 = procs.map((x) => threads(x.p.pid));
+  const perfIdx = opt('perf', null);
+  let perf = null;
+  if (perfIdx !== null) { const { spawn: sp } = await import('node:child_process'); perf = sp('perf', ['record', '-q', '-F', '499', '-g', '-o', join(tmpdir(), 'agent-threads.perf.data'), '-p', String(procs[Number(perfIdx)].p.pid), '--', 'sleep', String(SECONDS)], { stdio: 'inherit' }); }
+  const w0 = performance.now();
+  let maxRss = procs.map(() => 0);
+  for (let s = 0; s < SECONDS; s++) { await sleep(1000); procs.forEach((x, i) => (maxRss[i] = Math.max(maxRss[i], rss(x.p.pid)))); }
+  const wall = (performance.now() - w0) / 1000;
+  if (perf) await new Promise((r) => (perf.exitCode !== null ? r() : perf.on('exit', r)));
+  console.log(`uptime: ${readFileSync('/proc/loadavg', 'utf8').trim()}  wall ${wall.toFixed(1)} s`);
+  procs.forEach((x, i) => {
+    const t1 = threads(x.p.pid);
+    const by = new Map();
+    let tot = 0, totU = 0, totS = 0;
+    for (const [tid, a] of t1) {
+      const b = t0[i].get(tid) ?? { u: 0, s: 0 };
+      const du = a.u - b.u, ds = a.s - b.s;
+      const k = tid === String(x.p.pid) ? 'main' : `${a.comm}#${Number(tid) - x.p.pid}`;
+      const e = by.get(k) ?? { u: 0, s: 0, n: 0 };
+      e.u += du; e.s += ds; e.n++; by.set(k, e); tot += du + ds; totU += du; totS += ds;
+    }
+    const pct = (t) => ((t / 100 / wall) * 100).toFixed(2);
+    console.log(`${x.root} ${x.na.join(' ')}: total ${pct(tot)}% (user ${pct(totU)} sys ${pct(totS)}), RSS max ${maxRss[i].toFixed(1)} peak ${hwm(x.p.pid).toFixed(1)} MiB`);
+    // resident memory by kind of mapping
+    const kinds = new Map(); let name = '', size = 0;
+    for (const line of readFileSync(`/proc/${x.p.pid}/smaps`, 'utf8').split('\n')) {
+      const h = /^([0-9a-f]+)-([0-9a-f]+)\s+\S+\s+\S+\s+\S+\s+\d+\s*(.*)$/.exec(line);
+      if (h) { size = (parseInt(h[2], 16) - parseInt(h[1], 16)) / 1024; name = h[3] || `anon@${h[1].slice(-9)}:${size}K`; if (name.startsWith('/')) name = name.includes('node') && !name.includes('.node') ? 'node binary' : name.split('/').pop(); continue; }
+      const m = /^Rss:\s+(\d+) kB/.exec(line); if (m) kinds.set(name, (kinds.get(name) ?? 0) + Number(m[1]));
+    }
+    const anonTotal = [...kinds].filter(([k]) => k.startsWith('anon@')).reduce((a, [, v]) => a + v, 0);
+    console.log(`   rss: anon total ${(anonTotal / 1024).toFixed(1)}; ` + [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => `${k} ${(v / 1024).toFixed(1)}`).join(', '));
+    for (const [k, e] of [...by].sort((a, b) => b[1].u + b[1].s - a[1].u - a[1].s)) console.log(`   ${k.padEnd(18)} x${e.n}: ${pct(e.u + e.s)}% (user ${pct(e.u)} sys ${pct(e.s)})`);
+  });
+} finally {
+  for (const x of procs) x.p.kill('SIGTERM');
+  await Promise.all(procs.map((x) => new Promise((r) => (x.p.exitCode !== null || x.p.signalCode !== null ? r() : x.p.on("exit", r)))));
+  for (const x of procs) rmSync(x.dir, { recursive: true, force: true });
+  if (containers) removeBenchContainers(PREFIX);
+}
