@@ -130,9 +130,20 @@ export function latencyFrame(spans: { current: LatencySpan; windows: Record<Late
   const none: ContainerCgroups = { block: new Map(), runq: new Map(), ids: [] };
   const want = (s: 'current' | LatencyWindow): ContainerCgroups => (!opts.containerSpans || opts.containerSpans.includes(s) ? by : none);
   const counts = (s: 'current' | LatencyWindow): boolean => opts.countsOnly?.includes(s) ?? false;
+  const name = deviceNamer(opts);
+  // The host's rows once per span: the engine gives `current` and the 1 s window as the same span when they
+  // hold the same intervals (every frame at a 1 s interval), and frames are read, never changed.
+  const rows = new Map<LatencySpan, HostRows>();
+  const hostOf = (span: LatencySpan): HostRows => {
+    let r = rows.get(span);
+    if (!r) rows.set(span, (r = hostRows(span, name)));
+    return r;
+  };
+  const frame = (w: 'current' | LatencyWindow, span: LatencySpan): LatencyWindowFrame => windowFrame(span, hostOf(span), opts, want(w), name, counts(w));
+  const current = frame('current', spans.current);
   const windows = {} as Record<LatencyWindow, LatencyWindowFrame>;
-  for (const w of LATENCY_WINDOWS) windows[w] = opts.onlyWindows && !opts.onlyWindows.includes(w) ? deviceCounts(spans.windows[w], opts) : windowFrame(spans.windows[w], opts, want(w), counts(w));
-  return { source: 'ebpf', active: true, current: windowFrame(spans.current, opts, want('current'), counts('current')), windows, badLines: opts.badLines };
+  for (const w of LATENCY_WINDOWS) windows[w] = opts.onlyWindows && !opts.onlyWindows.includes(w) ? deviceCounts(spans.windows[w], opts) : frame(w, spans.windows[w]);
+  return { source: 'ebpf', active: true, current, windows, badLines: opts.badLines };
 }
 
 export function zeroLost(): LostCounts {
@@ -349,10 +360,10 @@ function runqRow(h: Dense, withBuckets = true): RunqueueLatency {
 const byDeviceThenOp = (a: BlockLatencyRow, b: BlockLatencyRow): number =>
   a.device < b.device ? -1 : a.device > b.device ? 1 : opRank(a.op) - opRank(b.op);
 
-function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: ContainerCgroups, countsOnly = false): LatencyWindowFrame {
-  const scratch = SCRATCH.release();
+/** dev -> its name (opts.deviceNames, else "maj:min"), each looked up once. */
+function deviceNamer(opts: LatencyFrameOptions): (dev: number) => string {
   const names = new Map<number, string>();
-  const name = (dev: number): string => {
+  return (dev) => {
     let n = names.get(dev);
     if (n === undefined) {
       const k = devKey(dev);
@@ -361,9 +372,15 @@ function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: 
     }
     return n;
   };
-  const seconds = span.seconds;
+}
 
-  // The host's rows: the engine keeps the sums over all cgroups as rows of their own.
+/** What a window frame shows for the host: rows per device and op, the run queue, unattributed I/O. */
+type HostRows = Pick<LatencyWindowFrame, 'block' | 'runqueue' | 'blockCompleted' | 'unattributed'>;
+
+function hostRows(span: LatencySpan, name: (dev: number) => string): HostRows {
+  const scratch = SCRATCH.release();
+  const seconds = span.seconds;
+  // The engine keeps the sums over all cgroups as rows of their own.
   const block: BlockLatencyRow[] = [];
   let runqueue: RunqueueLatency | null = null;
   let blockCompleted = 0;
@@ -392,15 +409,18 @@ function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: 
     unattributed.count += span.count(row);
     unattributed.bytes += span.bytes(row);
   }
+  return { block, runqueue: runqueue ?? (seconds > 0 ? emptyRunq() : null), blockCompleted, unattributed };
+}
 
+function windowFrame(span: LatencySpan, host: HostRows, opts: LatencyFrameOptions, byContainer: ContainerCgroups, name: (dev: number) => string, countsOnly: boolean): LatencyWindowFrame {
   return {
-    seconds,
-    block,
-    runqueue: runqueue ?? (seconds > 0 ? emptyRunq() : null),
-    containers: countsOnly ? containerCounts(span, opts, byContainer) : containersOf(span, opts, byContainer, name, scratch),
+    seconds: span.seconds,
+    block: host.block,
+    runqueue: host.runqueue,
+    containers: countsOnly ? containerCounts(span, opts, byContainer) : containersOf(span, opts, byContainer, name, SCRATCH.release()),
     lost: span.lost,
-    blockCompleted,
-    unattributed,
+    blockCompleted: host.blockCompleted,
+    unattributed: host.unattributed,
   };
 }
 
