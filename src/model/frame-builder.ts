@@ -16,10 +16,24 @@ import {
   latencyFrame,
   unattributableContainers,
   type CgroupMaps,
+  type LatencyFrameOptions,
   type LatencySpan,
 } from './latency.js';
 
-const RINGS_ONLY = { onlyWindows: ['1s'], containerSpans: ['current'], countsOnly: ['current'] } as const;
+/**
+ * Which latency figures a frame computes (LatencyFrameOptions), always with the same four keys: the options
+ * object then has one shape whatever the view, and code optimized for replay's rings-only frames keeps
+ * working on the whole frames after them.
+ */
+interface LatencySpans {
+  onlyWindows: LatencyFrameOptions['onlyWindows'];
+  containerSpans: LatencyFrameOptions['containerSpans'];
+  countsOnly: LatencyFrameOptions['countsOnly'];
+  detailFor: LatencyFrameOptions['detailFor'];
+}
+
+const RINGS_ONLY: LatencySpans = { onlyWindows: ['1s'], containerSpans: ['current'], countsOnly: ['current'], detailFor: undefined };
+const ALL_SPANS: LatencySpans = { onlyWindows: undefined, containerSpans: undefined, countsOnly: undefined, detailFor: undefined };
 
 /** Latency figures are withdrawn when no interval came for the helper's interval plus this long. */
 export const EBPF_GRACE_MS = 1000;
@@ -124,10 +138,10 @@ function latencyOf(set: SampleSet, input: LatencyInput | null, opts: FrameOption
       ...(opts.ringsOnly
         ? RINGS_ONLY
         : view && view.alertWindows?.length
-        ? { containerSpans: ['current', ...new Set([view.latencyWindow, ...view.alertWindows])], countsOnly: ['current'] }
+        ? { ...ALL_SPANS, containerSpans: ['current', ...new Set([view.latencyWindow, ...view.alertWindows])], countsOnly: ['current'] }
         : view
-          ? { containerSpans: ['current', view.latencyWindow], countsOnly: ['current'], detailFor: (id: string) => id === view.containerId }
-          : {}),
+          ? { ...ALL_SPANS, containerSpans: ['current', view.latencyWindow], countsOnly: ['current'], detailFor: (id: string) => id === view.containerId }
+          : ALL_SPANS),
     },
   );
 }

@@ -77,10 +77,10 @@ const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.ro
 interface Group {
   count: number;
   bytes: number;
-  max: number[];
+  max: Float64Array;
   h: Float64Array[];
-  lo: number[];
-  hi: number[];
+  lo: Int32Array;
+  hi: Int32Array;
 }
 
 function addPairs(g: Group, h: number, pairs: readonly (readonly [number, number])[]): void {
@@ -97,14 +97,26 @@ function addPairs(g: Group, h: number, pairs: readonly (readonly [number, number
   if (hi > g.hi[h]!) g.hi[h] = hi;
 }
 
+/**
+ * An empty array for objects, created with the elements kind it has once filled. A plain `[]` starts as an
+ * array of small integers and changes kind on its first push: code the JIT optimized for one engine's
+ * filled arrays would then deoptimize on every new engine's (replay builds one per jump). Number pairs are
+ * typed arrays for the same reason (a `[0, 0]` changes kind when it first holds a fraction or a large ns).
+ */
+function objectArray<T>(): T[] {
+  const a: (T | null)[] = [null];
+  a.pop();
+  return a as T[];
+}
+
 /** One decoded entry of an interval (reused: no allocation per entry). */
 class Entry {
   row = 0;
   gen = 0;
   count = 0;
   bytes = 0;
-  max = [0, 0];
-  n = [0, 0];
+  max = new Float64Array(2);
+  n = new Int32Array(2);
   idx = [new Uint16Array(BUCKETS), new Uint16Array(BUCKETS)];
   cnt = [new Float64Array(BUCKETS), new Float64Array(BUCKETS)];
 }
@@ -146,7 +158,7 @@ export class LatencyWindows {
   private markIdx = 0;
 
   // ---- segment arena: fixed chunks (no growth by copying: freed memory goes back, none is left in holes)
-  private chunks: Float64Array[] = [];
+  private chunks: Float64Array[] = objectArray();
   private top = 0;
   private readonly freeSegs: number[][] = CLASSES.map(() => []);
 
@@ -164,13 +176,13 @@ export class LatencyWindows {
 
   // ---- the log: chunks of LOG_CHUNK bytes; an entry never straddles two; whole chunks go when no interval
   // still kept has entries in them
-  private logChunks: Uint8Array[] = [];
+  private logChunks: Uint8Array[] = objectArray();
   private logBase = 0; // chunk index of logChunks[0]
   private end = 0; // absolute offset of the next byte
   private wbuf: Uint8Array = new Uint8Array(0);
   private wpos = 0;
   private rbuf: Uint8Array = new Uint8Array(0);
-  private readonly intervals: LoggedInterval[] = [];
+  private readonly intervals: LoggedInterval[] = objectArray();
   private ivBase = 0; // absolute index of intervals[0]
   private readonly cursor: number[];
   private lastT = -Infinity;
@@ -180,7 +192,7 @@ export class LatencyWindows {
   private readonly longest: number;
   private readonly e = new Entry();
   /** Cleared per-interval sums, reused by add() (no two histograms of 320 buckets allocated per group). */
-  private readonly groupPool: Group[] = [];
+  private readonly groupPool: Group[] = objectArray();
   /** The entry the log spans decode into (not the one adding and advancing use). */
   readonly readEntry = new Entry();
   /** cgroups of no container: when first and last seen (see mark). */
@@ -267,7 +279,7 @@ export class LatencyWindows {
     const group = (k: number): Group => {
       let g = groups.get(k);
       if (!g) {
-        g = this.groupPool.pop() ?? { count: 0, bytes: 0, max: [0, 0], h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: [BUCKETS, BUCKETS], hi: [-1, -1] };
+        g = this.groupPool.pop() ?? { count: 0, bytes: 0, max: new Float64Array(2), h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: Int32Array.of(BUCKETS, BUCKETS), hi: Int32Array.of(-1, -1) };
         groups.set(k, g);
       }
       return g;
@@ -1001,13 +1013,14 @@ class LogSpan implements LatencySpan {
   readonly lost: LostCounts;
   /** row -> 1 + its index below (0: no data in the span). */
   private readonly at: Int32Array;
-  private readonly rowIds: number[] = [];
-  private readonly counts: number[] = [];
-  private readonly byteSums: number[] = [];
-  private readonly max0: number[] = [];
-  private readonly max1: number[] = [];
+  /** Rows with data in the span; their sums below by index (typed: one shape for every span). */
+  private rows = 0;
+  private readonly counts: Float64Array;
+  private readonly byteSums: Float64Array;
+  private readonly max0: Float64Array;
+  private readonly max1: Float64Array;
   /** Log offset of each of a row's entries: the first, then the others chained in `more`. */
-  private readonly first: number[] = [];
+  private readonly first: Float64Array;
   private more: Map<number, number[]> | null = null;
 
   constructor(
@@ -1017,7 +1030,13 @@ class LogSpan implements LatencySpan {
     const lost = {} as LostCounts;
     for (const k of LOST_KEYS) lost[k] = 0;
     this.lost = lost;
-    this.at = new Int32Array(w.rowCapacity());
+    const cap = w.rowCapacity();
+    this.at = new Int32Array(cap);
+    this.counts = new Float64Array(cap);
+    this.byteSums = new Float64Array(cap);
+    this.max0 = new Float64Array(cap);
+    this.max1 = new Float64Array(cap);
+    this.first = new Float64Array(cap);
     const e = w.readEntry;
     let ns = 0;
     for (const iv of intervals) {
@@ -1027,14 +1046,13 @@ class LogSpan implements LatencySpan {
         if (!w.rowUsed(e.row, e.gen)) continue;
         let i = this.at[e.row]! - 1;
         if (i < 0) {
-          i = this.rowIds.length;
+          i = this.rows++;
           this.at[e.row] = i + 1;
-          this.rowIds.push(e.row);
-          this.counts.push(e.count);
-          this.byteSums.push(e.bytes);
-          this.max0.push(e.n[0]! > 0 ? e.max[0]! : -1);
-          this.max1.push(e.n[1]! > 0 ? e.max[1]! : -1);
-          this.first.push(start);
+          this.counts[i] = e.count;
+          this.byteSums[i] = e.bytes;
+          this.max0[i] = e.n[0]! > 0 ? e.max[0]! : -1;
+          this.max1[i] = e.n[1]! > 0 ? e.max[1]! : -1;
+          this.first[i] = start;
           continue;
         }
         this.counts[i]! += e.count;
