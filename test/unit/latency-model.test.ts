@@ -48,6 +48,23 @@ describe('rows', () => {
     expect(r.total!.maxUs).toBe(900);
   });
 
+  it('computes the rows of a span once when current and a window are the same span, equal to computing them apart', () => {
+    const k = new Ticker();
+    k.tick(1000, [timed(1000, [blockRow([1000, 5000], { cgroup: 1 }), blockRow([2000], { op: 'write' })], [runqRow(1, [1000, 9000])])]);
+    const w = k.w;
+    const cur = w.span('current');
+    expect(w.span('1s')).toBe(cur); // one interval since the last tick: the engine gives the same span
+    const spans = { current: cur, windows: { '1s': cur, '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } };
+    const opts = { maps: { block: new Map([[1, 'c1']]), runq: new Map([[1, 'c1']]) }, deviceNames: devs, badLines: 0 };
+    const shared = latencyFrame(spans, opts);
+    expect(shared.windows['1s'].block).toBe(shared.current.block);
+    // the same span behind another object: computed apart
+    const apart = latencyFrame({ ...spans, windows: { ...spans.windows, '1s': Object.create(cur) as typeof cur } }, opts);
+    expect(apart.windows['1s'].block).not.toBe(apart.current.block);
+    expect(shared).toEqual(apart);
+    expect(shared.current.block.length).toBe(2);
+  });
+
   it('aggregates the run queue over all cgroups', () => {
     const k = new Ticker();
     const f = k.tick(1000, [timed(1000, [], [runqRow(1, [1000, 2000]), runqRow(2, [3000]), runqRow(0, [70_000])])]);
