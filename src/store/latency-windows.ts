@@ -70,6 +70,9 @@ const LOG_CHUNK = 1 << 20;
 /** No entry takes more (the worst case: 320 buckets of 2^40 in both histograms is about 8 KiB). */
 const MAX_ENTRY = 16 << 10;
 
+/** Rows the engine starts with (it grows by half when more are needed). */
+const FIRST_ROWS = 64;
+
 /** An interval's length in whole nanoseconds, at most 2^50 (13 days: longer says nothing more). */
 const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.round(ms * 1e6)) : 0);
 
@@ -216,6 +219,9 @@ export class LatencyWindows {
     this.lost = new Float64Array(this.S * NLOST);
     this.cursor = this.lengths.map(() => 0);
     this.longest = this.lengths.indexOf(longest);
+    // Rows for a host's usual devices and containers from the start: growing on the first tick would take a
+    // branch the JIT never saw once the first engine warmed it, each time a new engine starts (replay).
+    this.grow(FIRST_ROWS);
   }
 
   /** Rows alive (with data in some slot). */
@@ -493,7 +499,7 @@ export class LatencyWindows {
     if (list) for (const x of list) if (this.kind[x] === kind && this.dev[x] === dev && this.opIx[x] === op) return x;
     let r = this.freeRows.pop();
     if (r === undefined) {
-      if (this.nextRow >= this.cap) this.grow(Math.max(64, Math.ceil(this.cap * 1.5)));
+      if (this.nextRow >= this.cap) this.grow(Math.max(FIRST_ROWS, Math.ceil(this.cap * 1.5)));
       r = this.nextRow++;
     }
     this.kind[r] = kind;
