@@ -219,9 +219,11 @@ export class LatencyWindows {
     this.lost = new Float64Array(this.S * NLOST);
     this.cursor = this.lengths.map(() => 0);
     this.longest = this.lengths.indexOf(longest);
-    // Rows for a host's usual devices and containers from the start: growing on the first tick would take a
-    // branch the JIT never saw once the first engine warmed it, each time a new engine starts (replay).
+    // Rows for a host's usual devices and containers, and the log's first chunk, from the start: making them
+    // on the first tick would take branches the JIT never saw once the first engine warmed it (a function's
+    // first calls record no type feedback), each time a new engine starts (replay builds one per jump).
     this.grow(FIRST_ROWS);
+    this.logChunks.push(new Uint8Array(LOG_CHUNK));
   }
 
   /** Rows alive (with data in some slot). */
@@ -1009,6 +1011,13 @@ class SlotSpan implements LatencySpan {
   }
 }
 
+/** LogSpan.sums: the fields of a row. */
+const COUNT = 0;
+const BYTES = 1;
+const MAX0 = 2;
+const FIRST = 4;
+const FIELDS = 5;
+
 /**
  * A span read from the log: the intervals given (`current`, the short windows, any range of the intervals
  * kept). One decoding pass finds each row's count, bytes and maxima and where its entries are; a row's
@@ -1019,14 +1028,13 @@ class LogSpan implements LatencySpan {
   readonly lost: LostCounts;
   /** row -> 1 + its index below (0: no data in the span). */
   private readonly at: Int32Array;
-  /** Rows with data in the span; their sums below by index (typed: one shape for every span). */
+  /** Rows with data in the span, numbered in the order met. */
   private rows = 0;
-  private readonly counts: Float64Array;
-  private readonly byteSums: Float64Array;
-  private readonly max0: Float64Array;
-  private readonly max1: Float64Array;
-  /** Log offset of each of a row's entries: the first, then the others chained in `more`. */
-  private readonly first: Float64Array;
+  /**
+   * Per row (by that number, FIELDS apart): count, bytes, the two maxima (-1: none), and the log offset of
+   * its first entry (the others are chained in `more`). One typed array: one shape for every span.
+   */
+  private readonly sums: Float64Array;
   private more: Map<number, number[]> | null = null;
 
   constructor(
@@ -1038,11 +1046,7 @@ class LogSpan implements LatencySpan {
     this.lost = lost;
     const cap = w.rowCapacity();
     this.at = new Int32Array(cap);
-    this.counts = new Float64Array(cap);
-    this.byteSums = new Float64Array(cap);
-    this.max0 = new Float64Array(cap);
-    this.max1 = new Float64Array(cap);
-    this.first = new Float64Array(cap);
+    const sums = (this.sums = new Float64Array(cap * FIELDS));
     const e = w.readEntry;
     let ns = 0;
     for (const iv of intervals) {
@@ -1054,17 +1058,18 @@ class LogSpan implements LatencySpan {
         if (i < 0) {
           i = this.rows++;
           this.at[e.row] = i + 1;
-          this.counts[i] = e.count;
-          this.byteSums[i] = e.bytes;
-          this.max0[i] = e.n[0]! > 0 ? e.max[0]! : -1;
-          this.max1[i] = e.n[1]! > 0 ? e.max[1]! : -1;
-          this.first[i] = start;
+          const o = i * FIELDS;
+          sums[o + COUNT] = e.count;
+          sums[o + BYTES] = e.bytes;
+          sums[o + MAX0] = e.n[0]! > 0 ? e.max[0]! : -1;
+          sums[o + MAX0 + 1] = e.n[1]! > 0 ? e.max[1]! : -1;
+          sums[o + FIRST] = start;
           continue;
         }
-        this.counts[i]! += e.count;
-        this.byteSums[i]! += e.bytes;
-        if (e.n[0]! > 0 && e.max[0]! > this.max0[i]!) this.max0[i] = e.max[0]!;
-        if (e.n[1]! > 0 && e.max[1]! > this.max1[i]!) this.max1[i] = e.max[1]!;
+        const o = i * FIELDS;
+        sums[o + COUNT]! += e.count;
+        sums[o + BYTES]! += e.bytes;
+        for (let h = 0; h < 2; h++) if (e.n[h]! > 0 && e.max[h]! > sums[o + MAX0 + h]!) sums[o + MAX0 + h] = e.max[h]!;
         this.more ??= new Map();
         const l = this.more.get(i);
         if (l) l.push(start);
@@ -1097,15 +1102,15 @@ class LogSpan implements LatencySpan {
   }
   count(row: number): number {
     const i = this.ix(row);
-    return i < 0 ? 0 : this.counts[i]!;
+    return i < 0 ? 0 : this.sums[i * FIELDS + COUNT]!;
   }
   bytes(row: number): number {
     const i = this.ix(row);
-    return i < 0 ? 0 : this.byteSums[i]!;
+    return i < 0 ? 0 : this.sums[i * FIELDS + BYTES]!;
   }
   max(row: number, which: 0 | 1): number | null {
     const i = this.ix(row);
-    const m = i < 0 ? -1 : (which === 0 ? this.max0 : this.max1)[i]!;
+    const m = i < 0 ? -1 : this.sums[i * FIELDS + MAX0 + which]!;
     return m < 0 ? null : m;
   }
   addHist(row: number, which: 0 | 1, into: Float64Array): number {
@@ -1124,7 +1129,7 @@ class LogSpan implements LatencySpan {
       if (idx[0]! < lo) lo = idx[0]!;
       if (idx[n - 1]! > hi) hi = idx[n - 1]!;
     };
-    one(this.first[i]!);
+    one(this.sums[i * FIELDS + FIRST]!);
     for (const p of this.more?.get(i) ?? []) one(p);
     return hi < 0 ? -1 : lo * 512 + hi;
   }
