@@ -21,19 +21,20 @@ import {
 } from './latency.js';
 
 /**
- * Which latency figures a frame computes (LatencyFrameOptions), always with the same four keys: the options
+ * Which latency figures a frame computes (LatencyFrameOptions), always with the same keys: the options
  * object then has one shape whatever the view, and code optimized for replay's rings-only frames keeps
  * working on the whole frames after them.
  */
 interface LatencySpans {
+  serviceOnly: LatencyFrameOptions['serviceOnly'];
   onlyWindows: LatencyFrameOptions['onlyWindows'];
   containerSpans: LatencyFrameOptions['containerSpans'];
   countsOnly: LatencyFrameOptions['countsOnly'];
   detailFor: LatencyFrameOptions['detailFor'];
 }
 
-const RINGS_ONLY: LatencySpans = { onlyWindows: ['1s'], containerSpans: ['current'], countsOnly: ['current'], detailFor: undefined };
-const ALL_SPANS: LatencySpans = { onlyWindows: undefined, containerSpans: undefined, countsOnly: undefined, detailFor: undefined };
+const RINGS_ONLY: LatencySpans = { serviceOnly: true, onlyWindows: ['1s'], containerSpans: ['current'], countsOnly: ['current'], detailFor: undefined };
+const ALL_SPANS: LatencySpans = { serviceOnly: undefined, onlyWindows: undefined, containerSpans: undefined, countsOnly: undefined, detailFor: undefined };
 
 /** Latency figures are withdrawn when no interval came for the helper's interval plus this long. */
 export const EBPF_GRACE_MS = 1000;
@@ -56,9 +57,10 @@ export interface FrameOptions {
   view?: FrameView | null;
   /**
    * The frame only feeds the graphs' rings (replay's frames before the one on screen): of the latency figures
-   * only what the Store reads is computed (`current` and 1 s for the devices; containers' I/O counts and
-   * bytes for `current`, the table's block rates; the other windows' devices with counts only, see
-   * model/latency.ts `onlyWindows`). The Store's series and heatmaps of such a frame equal a whole frame's.
+   * only what the Store reads is computed (`current` and 1 s for the devices, their service time only: no run
+   * queue nor total time, see model/latency.ts `serviceOnly`; containers' I/O counts and bytes for `current`,
+   * the table's block rates; the other windows' devices with counts only, see `onlyWindows`). The Store's
+   * series and heatmaps of such a frame equal a whole frame's.
    */
   ringsOnly?: boolean;
 }

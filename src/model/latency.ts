@@ -118,6 +118,11 @@ export interface LatencyFrameOptions {
    * windows of those frames are never shown.
    */
   onlyWindows?: readonly LatencyWindow[];
+  /**
+   * The host's rows without the run queue and the devices' total (queue-included) time (both null): replay's
+   * rings-only frames, whose graphs and heatmaps read the devices' service time only.
+   */
+  serviceOnly?: boolean;
 }
 
 export const WINDOW_MS: Record<LatencyWindow, number> = { '1s': 1_000, '10s': 10_000, '1m': 60_000, '5m': 300_000 };
@@ -136,7 +141,7 @@ export function latencyFrame(spans: { current: LatencySpan; windows: Record<Late
   const rows = new Map<LatencySpan, HostRows>();
   const hostOf = (span: LatencySpan): HostRows => {
     let r = rows.get(span);
-    if (!r) rows.set(span, (r = hostRows(span, name)));
+    if (!r) rows.set(span, (r = hostRows(span, name, opts.serviceOnly ?? false)));
     return r;
   };
   const frame = (w: 'current' | LatencyWindow, span: LatencySpan): LatencyWindowFrame => windowFrame(span, hostOf(span), opts, want(w), name, counts(w));
@@ -321,21 +326,22 @@ interface Group {
   total: Dense;
 }
 
-function addRow(span: LatencySpan, g: Group, row: number): void {
+function addRow(span: LatencySpan, g: Group, row: number, withTotal = true): void {
   const n = span.count(row);
   g.count += n;
   g.bytes += span.bytes(row);
   g.service.n += n;
-  g.total.n += n;
   g.service.add(span, row, 0);
+  if (!withTotal) return;
+  g.total.n += n;
   g.total.add(span, row, 1);
 }
 
-function blockRow(g: Group, seconds: number, name: (dev: number) => string): BlockLatencyRow {
+function blockRow(g: Group, seconds: number, name: (dev: number) => string, withTotal = true): BlockLatencyRow {
   const s = g.service.summary();
   const per = seconds > 0 ? 1 / seconds : null;
   let total: BlockLatencyRow['total'] = null;
-  if (g.count > 0) {
+  if (withTotal && g.count > 0) {
     const t = g.total.summary(false);
     total = { p50Us: t.p50Us, p95Us: t.p95Us, p99Us: t.p99Us, maxUs: t.maxUs };
   }
@@ -377,7 +383,7 @@ function deviceNamer(opts: LatencyFrameOptions): (dev: number) => string {
 /** What a window frame shows for the host: rows per device and op, the run queue, unattributed I/O. */
 type HostRows = Pick<LatencyWindowFrame, 'block' | 'runqueue' | 'blockCompleted' | 'unattributed'>;
 
-function hostRows(span: LatencySpan, name: (dev: number) => string): HostRows {
+function hostRows(span: LatencySpan, name: (dev: number) => string, serviceOnly: boolean): HostRows {
   const scratch = SCRATCH.release();
   const seconds = span.seconds;
   // The engine keeps the sums over all cgroups as rows of their own.
@@ -388,6 +394,7 @@ function hostRows(span: LatencySpan, name: (dev: number) => string): HostRows {
     const n = span.count(row);
     if (n <= 0) continue;
     if (span.kind(row) === ROW_RUNQ_ALL) {
+      if (serviceOnly) continue;
       const h = scratch.take();
       h.n = n;
       h.add(span, row, 0);
@@ -395,8 +402,8 @@ function hostRows(span: LatencySpan, name: (dev: number) => string): HostRows {
       continue;
     }
     const g: Group = { dev: span.dev(row), op: span.op(row), count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
-    addRow(span, g, row);
-    block.push(blockRow(g, seconds, name));
+    addRow(span, g, row, !serviceOnly);
+    block.push(blockRow(g, seconds, name, !serviceOnly));
     blockCompleted += n;
     scratch.release();
   }
@@ -409,7 +416,7 @@ function hostRows(span: LatencySpan, name: (dev: number) => string): HostRows {
     unattributed.count += span.count(row);
     unattributed.bytes += span.bytes(row);
   }
-  return { block, runqueue: runqueue ?? (seconds > 0 ? emptyRunq() : null), blockCompleted, unattributed };
+  return { block, runqueue: serviceOnly ? null : (runqueue ?? (seconds > 0 ? emptyRunq() : null)), blockCompleted, unattributed };
 }
 
 function windowFrame(span: LatencySpan, host: HostRows, opts: LatencyFrameOptions, byContainer: ContainerCgroups, name: (dev: number) => string, countsOnly: boolean): LatencyWindowFrame {

@@ -65,6 +65,25 @@ describe('rows', () => {
     expect(shared.current.block.length).toBe(2);
   });
 
+  it('serviceOnly leaves out the run queue and the total time, and keeps the service figures and buckets as they are', () => {
+    const k = new Ticker();
+    k.tick(1000, [timed(1000, [blockRow([1000, 5000], { totalValues: [3000, 90_000] })], [runqRow(1, [1000, 9000])])]);
+    const w = k.w;
+    const spans = { current: w.span('current'), windows: { '1s': w.span('1s'), '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } };
+    const opts = { maps: { block: new Map(), runq: new Map() }, deviceNames: devs, badLines: 0 };
+    const whole = latencyFrame(spans, opts);
+    const lean = latencyFrame(spans, { ...opts, serviceOnly: true });
+    for (const f of [lean.current, lean.windows['1s']]) {
+      expect(f.runqueue).toBeNull();
+      expect(f.block.map((r) => r.total)).toEqual([null]);
+    }
+    expect(whole.current.runqueue!.count).toBe(2);
+    expect(whole.current.block[0]!.total).not.toBeNull();
+    const service = (rows: typeof whole.current.block) => rows.map(({ total: _t, ...r }) => r);
+    expect(service(lean.current.block)).toEqual(service(whole.current.block));
+    expect(service(lean.windows['1s'].block)).toEqual(service(whole.windows['1s'].block));
+  });
+
   it('aggregates the run queue over all cgroups', () => {
     const k = new Ticker();
     const f = k.tick(1000, [timed(1000, [], [runqRow(1, [1000, 2000]), runqRow(2, [3000]), runqRow(0, [70_000])])]);
