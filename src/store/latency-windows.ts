@@ -100,6 +100,14 @@ function addPairs(g: Group, h: number, pairs: readonly (readonly [number, number
   if (hi > g.hi[h]!) g.hi[h] = hi;
 }
 
+/** Cleared per-interval sums; count and bytes hold doubles from the start (see Entry). */
+function newGroup(): Group {
+  const g: Group = { count: NaN, bytes: NaN, max: new Float64Array(2), h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: Int32Array.of(BUCKETS, BUCKETS), hi: Int32Array.of(-1, -1) };
+  g.count = 0;
+  g.bytes = 0;
+  return g;
+}
+
 /**
  * An empty array for objects, created with the elements kind it has once filled. A plain `[]` starts as an
  * array of small integers and changes kind on its first push: code the JIT optimized for one engine's
@@ -112,12 +120,16 @@ function objectArray<T>(): T[] {
   return a as T[];
 }
 
-/** One decoded entry of an interval (reused: no allocation per entry). */
+/**
+ * One decoded entry of an interval (reused: no allocation per entry). Count and bytes start as NaN, a double:
+ * decoded counters are often heap numbers, and a field that first held a small integer would change
+ * representation at the first one (mid-replay), throwing away the code optimized on it.
+ */
 class Entry {
   row = 0;
   gen = 0;
-  count = 0;
-  bytes = 0;
+  count = NaN;
+  bytes = NaN;
   max = new Float64Array(2);
   n = new Int32Array(2);
   idx = [new Uint16Array(BUCKETS), new Uint16Array(BUCKETS)];
@@ -287,7 +299,7 @@ export class LatencyWindows {
     const group = (k: number): Group => {
       let g = groups.get(k);
       if (!g) {
-        g = this.groupPool.pop() ?? { count: 0, bytes: 0, max: new Float64Array(2), h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: Int32Array.of(BUCKETS, BUCKETS), hi: Int32Array.of(-1, -1) };
+        g = this.groupPool.pop() ?? newGroup();
         groups.set(k, g);
       }
       return g;
