@@ -16,10 +16,25 @@ import {
   latencyFrame,
   unattributableContainers,
   type CgroupMaps,
+  type LatencyFrameOptions,
   type LatencySpan,
 } from './latency.js';
 
-const RINGS_ONLY = { onlyWindows: ['1s'], containerSpans: ['current'], countsOnly: ['current'] } as const;
+/**
+ * Which latency figures a frame computes (LatencyFrameOptions), always with the same keys: the options
+ * object then has one shape whatever the view, and code optimized for replay's rings-only frames keeps
+ * working on the whole frames after them.
+ */
+interface LatencySpans {
+  serviceOnly: LatencyFrameOptions['serviceOnly'];
+  onlyWindows: LatencyFrameOptions['onlyWindows'];
+  containerSpans: LatencyFrameOptions['containerSpans'];
+  countsOnly: LatencyFrameOptions['countsOnly'];
+  detailFor: LatencyFrameOptions['detailFor'];
+}
+
+const RINGS_ONLY: LatencySpans = { serviceOnly: true, onlyWindows: ['1s'], containerSpans: ['current'], countsOnly: ['current'], detailFor: undefined };
+const ALL_SPANS: LatencySpans = { serviceOnly: undefined, onlyWindows: undefined, containerSpans: undefined, countsOnly: undefined, detailFor: undefined };
 
 /** Latency figures are withdrawn when no interval came for the helper's interval plus this long. */
 export const EBPF_GRACE_MS = 1000;
@@ -42,9 +57,10 @@ export interface FrameOptions {
   view?: FrameView | null;
   /**
    * The frame only feeds the graphs' rings (replay's frames before the one on screen): of the latency figures
-   * only what the Store reads is computed (`current` and 1 s for the devices; containers' I/O counts and
-   * bytes for `current`, the table's block rates; the other windows' devices with counts only, see
-   * model/latency.ts `onlyWindows`). The Store's series and heatmaps of such a frame equal a whole frame's.
+   * only what the Store reads is computed (`current` and 1 s for the devices, their service time only: no run
+   * queue nor total time, see model/latency.ts `serviceOnly`; containers' I/O counts and bytes for `current`,
+   * the table's block rates; the other windows' devices with counts only, see `onlyWindows`). The Store's
+   * series and heatmaps of such a frame equal a whole frame's.
    */
   ringsOnly?: boolean;
 }
@@ -124,10 +140,10 @@ function latencyOf(set: SampleSet, input: LatencyInput | null, opts: FrameOption
       ...(opts.ringsOnly
         ? RINGS_ONLY
         : view && view.alertWindows?.length
-        ? { containerSpans: ['current', ...new Set([view.latencyWindow, ...view.alertWindows])], countsOnly: ['current'] }
+        ? { ...ALL_SPANS, containerSpans: ['current', ...new Set([view.latencyWindow, ...view.alertWindows])], countsOnly: ['current'] }
         : view
-          ? { containerSpans: ['current', view.latencyWindow], countsOnly: ['current'], detailFor: (id: string) => id === view.containerId }
-          : {}),
+          ? { ...ALL_SPANS, containerSpans: ['current', view.latencyWindow], countsOnly: ['current'], detailFor: (id: string) => id === view.containerId }
+          : ALL_SPANS),
     },
   );
 }

@@ -111,7 +111,10 @@ function deriveDisks(
   showAll: boolean,
 ): DiskFrame[] {
   const names = new Set(cur.map((d) => d.name));
-  const before = new Map((prev ?? []).map((d) => [d.name, d]));
+  // Not `(prev ?? []).map(...)`: the first frame's literal [] is another kind of array than the samples',
+  // and code optimized for the samples' arrays would be thrown away at every rebuild's first frame.
+  const before = new Map<string, DiskCounters>();
+  if (prev) for (const d of prev) before.set(d.name, d);
   const partitions = new Map<string, string[]>();
   for (const d of cur) {
     if (d.parent !== null && d.parent !== d.name && names.has(d.parent)) {

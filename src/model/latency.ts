@@ -118,6 +118,11 @@ export interface LatencyFrameOptions {
    * windows of those frames are never shown.
    */
   onlyWindows?: readonly LatencyWindow[];
+  /**
+   * The host's rows without the run queue and the devices' total (queue-included) time (both null): replay's
+   * rings-only frames, whose graphs and heatmaps read the devices' service time only.
+   */
+  serviceOnly?: boolean;
 }
 
 export const WINDOW_MS: Record<LatencyWindow, number> = { '1s': 1_000, '10s': 10_000, '1m': 60_000, '5m': 300_000 };
@@ -130,9 +135,20 @@ export function latencyFrame(spans: { current: LatencySpan; windows: Record<Late
   const none: ContainerCgroups = { block: new Map(), runq: new Map(), ids: [] };
   const want = (s: 'current' | LatencyWindow): ContainerCgroups => (!opts.containerSpans || opts.containerSpans.includes(s) ? by : none);
   const counts = (s: 'current' | LatencyWindow): boolean => opts.countsOnly?.includes(s) ?? false;
+  const name = deviceNamer(opts);
+  // The host's rows once per span: the engine gives `current` and the 1 s window as the same span when they
+  // hold the same intervals (every frame at a 1 s interval), and frames are read, never changed.
+  const rows = new Map<LatencySpan, HostRows>();
+  const hostOf = (span: LatencySpan): HostRows => {
+    let r = rows.get(span);
+    if (!r) rows.set(span, (r = hostRows(span, name, opts.serviceOnly ?? false)));
+    return r;
+  };
+  const frame = (w: 'current' | LatencyWindow, span: LatencySpan): LatencyWindowFrame => windowFrame(span, hostOf(span), opts, want(w), name, counts(w));
+  const current = frame('current', spans.current);
   const windows = {} as Record<LatencyWindow, LatencyWindowFrame>;
-  for (const w of LATENCY_WINDOWS) windows[w] = opts.onlyWindows && !opts.onlyWindows.includes(w) ? deviceCounts(spans.windows[w], opts) : windowFrame(spans.windows[w], opts, want(w), counts(w));
-  return { source: 'ebpf', active: true, current: windowFrame(spans.current, opts, want('current'), counts('current')), windows, badLines: opts.badLines };
+  for (const w of LATENCY_WINDOWS) windows[w] = opts.onlyWindows && !opts.onlyWindows.includes(w) ? deviceCounts(spans.windows[w], opts) : frame(w, spans.windows[w]);
+  return { source: 'ebpf', active: true, current, windows, badLines: opts.badLines };
 }
 
 export function zeroLost(): LostCounts {
@@ -310,21 +326,22 @@ interface Group {
   total: Dense;
 }
 
-function addRow(span: LatencySpan, g: Group, row: number): void {
+function addRow(span: LatencySpan, g: Group, row: number, withTotal = true): void {
   const n = span.count(row);
   g.count += n;
   g.bytes += span.bytes(row);
   g.service.n += n;
-  g.total.n += n;
   g.service.add(span, row, 0);
+  if (!withTotal) return;
+  g.total.n += n;
   g.total.add(span, row, 1);
 }
 
-function blockRow(g: Group, seconds: number, name: (dev: number) => string): BlockLatencyRow {
+function blockRow(g: Group, seconds: number, name: (dev: number) => string, withTotal = true): BlockLatencyRow {
   const s = g.service.summary();
   const per = seconds > 0 ? 1 / seconds : null;
   let total: BlockLatencyRow['total'] = null;
-  if (g.count > 0) {
+  if (withTotal && g.count > 0) {
     const t = g.total.summary(false);
     total = { p50Us: t.p50Us, p95Us: t.p95Us, p99Us: t.p99Us, maxUs: t.maxUs };
   }
@@ -349,10 +366,10 @@ function runqRow(h: Dense, withBuckets = true): RunqueueLatency {
 const byDeviceThenOp = (a: BlockLatencyRow, b: BlockLatencyRow): number =>
   a.device < b.device ? -1 : a.device > b.device ? 1 : opRank(a.op) - opRank(b.op);
 
-function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: ContainerCgroups, countsOnly = false): LatencyWindowFrame {
-  const scratch = SCRATCH.release();
+/** dev -> its name (opts.deviceNames, else "maj:min"), each looked up once. */
+function deviceNamer(opts: LatencyFrameOptions): (dev: number) => string {
   const names = new Map<number, string>();
-  const name = (dev: number): string => {
+  return (dev) => {
     let n = names.get(dev);
     if (n === undefined) {
       const k = devKey(dev);
@@ -361,9 +378,15 @@ function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: 
     }
     return n;
   };
-  const seconds = span.seconds;
+}
 
-  // The host's rows: the engine keeps the sums over all cgroups as rows of their own.
+/** What a window frame shows for the host: rows per device and op, the run queue, unattributed I/O. */
+type HostRows = Pick<LatencyWindowFrame, 'block' | 'runqueue' | 'blockCompleted' | 'unattributed'>;
+
+function hostRows(span: LatencySpan, name: (dev: number) => string, serviceOnly: boolean): HostRows {
+  const scratch = SCRATCH.release();
+  const seconds = span.seconds;
+  // The engine keeps the sums over all cgroups as rows of their own.
   const block: BlockLatencyRow[] = [];
   let runqueue: RunqueueLatency | null = null;
   let blockCompleted = 0;
@@ -371,6 +394,7 @@ function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: 
     const n = span.count(row);
     if (n <= 0) continue;
     if (span.kind(row) === ROW_RUNQ_ALL) {
+      if (serviceOnly) continue;
       const h = scratch.take();
       h.n = n;
       h.add(span, row, 0);
@@ -378,8 +402,8 @@ function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: 
       continue;
     }
     const g: Group = { dev: span.dev(row), op: span.op(row), count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
-    addRow(span, g, row);
-    block.push(blockRow(g, seconds, name));
+    addRow(span, g, row, !serviceOnly);
+    block.push(blockRow(g, seconds, name, !serviceOnly));
     blockCompleted += n;
     scratch.release();
   }
@@ -392,15 +416,18 @@ function windowFrame(span: LatencySpan, opts: LatencyFrameOptions, byContainer: 
     unattributed.count += span.count(row);
     unattributed.bytes += span.bytes(row);
   }
+  return { block, runqueue: serviceOnly ? null : (runqueue ?? (seconds > 0 ? emptyRunq() : null)), blockCompleted, unattributed };
+}
 
+function windowFrame(span: LatencySpan, host: HostRows, opts: LatencyFrameOptions, byContainer: ContainerCgroups, name: (dev: number) => string, countsOnly: boolean): LatencyWindowFrame {
   return {
-    seconds,
-    block,
-    runqueue: runqueue ?? (seconds > 0 ? emptyRunq() : null),
-    containers: countsOnly ? containerCounts(span, opts, byContainer) : containersOf(span, opts, byContainer, name, scratch),
+    seconds: span.seconds,
+    block: host.block,
+    runqueue: host.runqueue,
+    containers: countsOnly ? containerCounts(span, opts, byContainer) : containersOf(span, opts, byContainer, name, SCRATCH.release()),
     lost: span.lost,
-    blockCompleted,
-    unattributed,
+    blockCompleted: host.blockCompleted,
+    unattributed: host.unattributed,
   };
 }
 

@@ -433,13 +433,26 @@ export interface DecodeOptions {
 /** Decodes a chain of values written by ChainEncoder, in order. */
 export class ChainDecoder {
   private prev: Prev = NO_PREV;
-  private readonly strings: string[] = [];
+  private strings: string[] = [];
   private r: ByteReader = new ByteReader(Buffer.alloc(0));
   private readonly freeze: boolean;
   count = 0;
 
   constructor(opts: DecodeOptions = {}) {
     this.freeze = opts.freeze ?? true;
+  }
+
+  /**
+   * A decoder at the same point of the chain, going on independently: the values decoded so far are shared
+   * (frozen, so neither changes them), the string table is copied. Refused when values are not frozen.
+   */
+  fork(): ChainDecoder {
+    if (!this.freeze) throw new Error('ChainDecoder.fork needs frozen values (freeze: true)');
+    const d = new ChainDecoder();
+    d.prev = this.prev;
+    d.strings = this.strings.slice();
+    d.count = this.count;
+    return d;
   }
 
   /** The next value of the chain from its bytes (a CodecError when they are not a valid continuation). */

@@ -105,6 +105,8 @@ interface ChainRow {
 }
 
 const SEGMENT_CACHE = 6;
+/** Base rows kept decoded (a range across an hour boundary reads two). */
+const BASE_CACHE = 2;
 
 export interface ReaderOptions {
   /** For messages ("tailtop 0.1.0 reads schema 1"). */
@@ -117,6 +119,8 @@ export class StoreReader {
   private readonly db: Db;
   private readonly cache = new Map<string, RecordedSample[]>();
   private readonly metas = new Map<number, ContainerMeta>();
+  /** Base row id -> a decoder that has decoded it (decoderFrom forks it). */
+  private readonly bases = new Map<number, ChainDecoder>();
   private readonly q: ReturnType<StoreReader['prepare']>;
 
   private constructor(db: Db, file: string, info: StoreInfo) {
@@ -243,11 +247,22 @@ export class StoreReader {
     return unpack({ data: row.data, rawBytes: row.raw_bytes, crc: row.crc });
   }
 
-  /** A decoder ready for a chain: it has decoded the chain's base row, when there is one. */
+  /**
+   * A decoder ready for a chain: it has decoded the chain's base row, when there is one. The last few base
+   * rows are decoded once and forked: an hour's 60 chains continue the same base (a jump reads six).
+   */
   private decoderFrom(base: number | null): ChainDecoder {
-    const dec = new ChainDecoder();
-    if (base !== null) dec.decode(this.baseFrame(base));
-    return dec;
+    if (base === null) return new ChainDecoder();
+    let dec = this.bases.get(base);
+    if (dec) {
+      this.bases.delete(base);
+    } else {
+      dec = new ChainDecoder();
+      dec.decode(this.baseFrame(base));
+    }
+    this.bases.set(base, dec);
+    while (this.bases.size > BASE_CACHE) this.bases.delete(this.bases.keys().next().value!);
+    return dec.fork();
   }
 
   private static keyOf(s: Segment): string {

@@ -70,6 +70,9 @@ const LOG_CHUNK = 1 << 20;
 /** No entry takes more (the worst case: 320 buckets of 2^40 in both histograms is about 8 KiB). */
 const MAX_ENTRY = 16 << 10;
 
+/** Rows the engine starts with (it grows by half when more are needed). */
+const FIRST_ROWS = 64;
+
 /** An interval's length in whole nanoseconds, at most 2^50 (13 days: longer says nothing more). */
 const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.round(ms * 1e6)) : 0);
 
@@ -77,10 +80,10 @@ const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.ro
 interface Group {
   count: number;
   bytes: number;
-  max: number[];
+  max: Float64Array;
   h: Float64Array[];
-  lo: number[];
-  hi: number[];
+  lo: Int32Array;
+  hi: Int32Array;
 }
 
 function addPairs(g: Group, h: number, pairs: readonly (readonly [number, number])[]): void {
@@ -97,14 +100,38 @@ function addPairs(g: Group, h: number, pairs: readonly (readonly [number, number
   if (hi > g.hi[h]!) g.hi[h] = hi;
 }
 
-/** One decoded entry of an interval (reused: no allocation per entry). */
+/** Cleared per-interval sums; count and bytes hold doubles from the start (see Entry). */
+function newGroup(): Group {
+  const g: Group = { count: NaN, bytes: NaN, max: new Float64Array(2), h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: Int32Array.of(BUCKETS, BUCKETS), hi: Int32Array.of(-1, -1) };
+  g.count = 0;
+  g.bytes = 0;
+  return g;
+}
+
+/**
+ * An empty array for objects, created with the elements kind it has once filled. A plain `[]` starts as an
+ * array of small integers and changes kind on its first push: code the JIT optimized for one engine's
+ * filled arrays would then deoptimize on every new engine's (replay builds one per jump). Number pairs are
+ * typed arrays for the same reason (a `[0, 0]` changes kind when it first holds a fraction or a large ns).
+ */
+function objectArray<T>(): T[] {
+  const a: (T | null)[] = [null];
+  a.pop();
+  return a as T[];
+}
+
+/**
+ * One decoded entry of an interval (reused: no allocation per entry). Count and bytes start as NaN, a double:
+ * decoded counters are often heap numbers, and a field that first held a small integer would change
+ * representation at the first one (mid-replay), throwing away the code optimized on it.
+ */
 class Entry {
   row = 0;
   gen = 0;
-  count = 0;
-  bytes = 0;
-  max = [0, 0];
-  n = [0, 0];
+  count = NaN;
+  bytes = NaN;
+  max = new Float64Array(2);
+  n = new Int32Array(2);
   idx = [new Uint16Array(BUCKETS), new Uint16Array(BUCKETS)];
   cnt = [new Float64Array(BUCKETS), new Float64Array(BUCKETS)];
 }
@@ -146,7 +173,7 @@ export class LatencyWindows {
   private markIdx = 0;
 
   // ---- segment arena: fixed chunks (no growth by copying: freed memory goes back, none is left in holes)
-  private chunks: Float64Array[] = [];
+  private chunks: Float64Array[] = objectArray();
   private top = 0;
   private readonly freeSegs: number[][] = CLASSES.map(() => []);
 
@@ -164,13 +191,13 @@ export class LatencyWindows {
 
   // ---- the log: chunks of LOG_CHUNK bytes; an entry never straddles two; whole chunks go when no interval
   // still kept has entries in them
-  private logChunks: Uint8Array[] = [];
+  private logChunks: Uint8Array[] = objectArray();
   private logBase = 0; // chunk index of logChunks[0]
   private end = 0; // absolute offset of the next byte
   private wbuf: Uint8Array = new Uint8Array(0);
   private wpos = 0;
   private rbuf: Uint8Array = new Uint8Array(0);
-  private readonly intervals: LoggedInterval[] = [];
+  private readonly intervals: LoggedInterval[] = objectArray();
   private ivBase = 0; // absolute index of intervals[0]
   private readonly cursor: number[];
   private lastT = -Infinity;
@@ -180,7 +207,7 @@ export class LatencyWindows {
   private readonly longest: number;
   private readonly e = new Entry();
   /** Cleared per-interval sums, reused by add() (no two histograms of 320 buckets allocated per group). */
-  private readonly groupPool: Group[] = [];
+  private readonly groupPool: Group[] = objectArray();
   /** The entry the log spans decode into (not the one adding and advancing use). */
   readonly readEntry = new Entry();
   /** cgroups of no container: when first and last seen (see mark). */
@@ -204,6 +231,11 @@ export class LatencyWindows {
     this.lost = new Float64Array(this.S * NLOST);
     this.cursor = this.lengths.map(() => 0);
     this.longest = this.lengths.indexOf(longest);
+    // Rows for a host's usual devices and containers, and the log's first chunk, from the start: making them
+    // on the first tick would take branches the JIT never saw once the first engine warmed it (a function's
+    // first calls record no type feedback), each time a new engine starts (replay builds one per jump).
+    this.grow(FIRST_ROWS);
+    this.logChunks.push(new Uint8Array(LOG_CHUNK));
   }
 
   /** Rows alive (with data in some slot). */
@@ -267,7 +299,7 @@ export class LatencyWindows {
     const group = (k: number): Group => {
       let g = groups.get(k);
       if (!g) {
-        g = this.groupPool.pop() ?? { count: 0, bytes: 0, max: [0, 0], h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: [BUCKETS, BUCKETS], hi: [-1, -1] };
+        g = this.groupPool.pop() ?? newGroup();
         groups.set(k, g);
       }
       return g;
@@ -481,7 +513,7 @@ export class LatencyWindows {
     if (list) for (const x of list) if (this.kind[x] === kind && this.dev[x] === dev && this.opIx[x] === op) return x;
     let r = this.freeRows.pop();
     if (r === undefined) {
-      if (this.nextRow >= this.cap) this.grow(Math.max(64, Math.ceil(this.cap * 1.5)));
+      if (this.nextRow >= this.cap) this.grow(Math.max(FIRST_ROWS, Math.ceil(this.cap * 1.5)));
       r = this.nextRow++;
     }
     this.kind[r] = kind;
@@ -991,6 +1023,13 @@ class SlotSpan implements LatencySpan {
   }
 }
 
+/** LogSpan.sums: the fields of a row. */
+const COUNT = 0;
+const BYTES = 1;
+const MAX0 = 2;
+const FIRST = 4;
+const FIELDS = 5;
+
 /**
  * A span read from the log: the intervals given (`current`, the short windows, any range of the intervals
  * kept). One decoding pass finds each row's count, bytes and maxima and where its entries are; a row's
@@ -1001,13 +1040,13 @@ class LogSpan implements LatencySpan {
   readonly lost: LostCounts;
   /** row -> 1 + its index below (0: no data in the span). */
   private readonly at: Int32Array;
-  private readonly rowIds: number[] = [];
-  private readonly counts: number[] = [];
-  private readonly byteSums: number[] = [];
-  private readonly max0: number[] = [];
-  private readonly max1: number[] = [];
-  /** Log offset of each of a row's entries: the first, then the others chained in `more`. */
-  private readonly first: number[] = [];
+  /** Rows with data in the span, numbered in the order met. */
+  private rows = 0;
+  /**
+   * Per row (by that number, FIELDS apart): count, bytes, the two maxima (-1: none), and the log offset of
+   * its first entry (the others are chained in `more`). One typed array: one shape for every span.
+   */
+  private readonly sums: Float64Array;
   private more: Map<number, number[]> | null = null;
 
   constructor(
@@ -1017,7 +1056,9 @@ class LogSpan implements LatencySpan {
     const lost = {} as LostCounts;
     for (const k of LOST_KEYS) lost[k] = 0;
     this.lost = lost;
-    this.at = new Int32Array(w.rowCapacity());
+    const cap = w.rowCapacity();
+    this.at = new Int32Array(cap);
+    const sums = (this.sums = new Float64Array(cap * FIELDS));
     const e = w.readEntry;
     let ns = 0;
     for (const iv of intervals) {
@@ -1027,20 +1068,20 @@ class LogSpan implements LatencySpan {
         if (!w.rowUsed(e.row, e.gen)) continue;
         let i = this.at[e.row]! - 1;
         if (i < 0) {
-          i = this.rowIds.length;
+          i = this.rows++;
           this.at[e.row] = i + 1;
-          this.rowIds.push(e.row);
-          this.counts.push(e.count);
-          this.byteSums.push(e.bytes);
-          this.max0.push(e.n[0]! > 0 ? e.max[0]! : -1);
-          this.max1.push(e.n[1]! > 0 ? e.max[1]! : -1);
-          this.first.push(start);
+          const o = i * FIELDS;
+          sums[o + COUNT] = e.count;
+          sums[o + BYTES] = e.bytes;
+          sums[o + MAX0] = e.n[0]! > 0 ? e.max[0]! : -1;
+          sums[o + MAX0 + 1] = e.n[1]! > 0 ? e.max[1]! : -1;
+          sums[o + FIRST] = start;
           continue;
         }
-        this.counts[i]! += e.count;
-        this.byteSums[i]! += e.bytes;
-        if (e.n[0]! > 0 && e.max[0]! > this.max0[i]!) this.max0[i] = e.max[0]!;
-        if (e.n[1]! > 0 && e.max[1]! > this.max1[i]!) this.max1[i] = e.max[1]!;
+        const o = i * FIELDS;
+        sums[o + COUNT]! += e.count;
+        sums[o + BYTES]! += e.bytes;
+        for (let h = 0; h < 2; h++) if (e.n[h]! > 0 && e.max[h]! > sums[o + MAX0 + h]!) sums[o + MAX0 + h] = e.max[h]!;
         this.more ??= new Map();
         const l = this.more.get(i);
         if (l) l.push(start);
@@ -1073,15 +1114,15 @@ class LogSpan implements LatencySpan {
   }
   count(row: number): number {
     const i = this.ix(row);
-    return i < 0 ? 0 : this.counts[i]!;
+    return i < 0 ? 0 : this.sums[i * FIELDS + COUNT]!;
   }
   bytes(row: number): number {
     const i = this.ix(row);
-    return i < 0 ? 0 : this.byteSums[i]!;
+    return i < 0 ? 0 : this.sums[i * FIELDS + BYTES]!;
   }
   max(row: number, which: 0 | 1): number | null {
     const i = this.ix(row);
-    const m = i < 0 ? -1 : (which === 0 ? this.max0 : this.max1)[i]!;
+    const m = i < 0 ? -1 : this.sums[i * FIELDS + MAX0 + which]!;
     return m < 0 ? null : m;
   }
   addHist(row: number, which: 0 | 1, into: Float64Array): number {
@@ -1100,7 +1141,7 @@ class LogSpan implements LatencySpan {
       if (idx[0]! < lo) lo = idx[0]!;
       if (idx[n - 1]! > hi) hi = idx[n - 1]!;
     };
-    one(this.first[i]!);
+    one(this.sums[i * FIELDS + FIRST]!);
     for (const p of this.more?.get(i) ?? []) one(p);
     return hi < 0 ? -1 : lo * 512 + hi;
   }

@@ -51,8 +51,8 @@ interface SeriesEntry {
 
 export class Store implements ReadStore {
   private readonly rings = new Map<string, SeriesEntry>();
-  /** The same entries by figure id and entity (what push looks them up by). */
-  private readonly byFigure = new Map<string, Map<string | null, SeriesEntry>>();
+  /** The same entries by figure id and entity (what push looks them up by), a map per figure from the start. */
+  private readonly byFigure = new Map<string, Map<string | null, SeriesEntry>>(SERIES_FIGURES.map((f) => [f.id, new Map()]));
   private readonly heat = new Map<string, { cols: HeatmapColumn[]; lastSeen: number }>();
   private frames = 0;
   private newest: Frame | null = null;
@@ -112,9 +112,7 @@ export class Store implements ReadStore {
     const now = this.frames;
     for (const fig of SERIES_FIGURES) {
       // Entries by figure and entity: no series name is built per value (replay pushes 300 frames a jump).
-      let byEntity = this.byFigure.get(fig.id);
-      if (!byEntity) this.byFigure.set(fig.id, (byEntity = new Map()));
-      const entities = byEntity;
+      const entities = this.byFigure.get(fig.id)!;
       fig.series(frame, (entity, v) => {
         let e = entities.get(entity);
         if (!e) {

@@ -48,6 +48,42 @@ describe('rows', () => {
     expect(r.total!.maxUs).toBe(900);
   });
 
+  it('computes the rows of a span once when current and a window are the same span, equal to computing them apart', () => {
+    const k = new Ticker();
+    k.tick(1000, [timed(1000, [blockRow([1000, 5000], { cgroup: 1 }), blockRow([2000], { op: 'write' })], [runqRow(1, [1000, 9000])])]);
+    const w = k.w;
+    const cur = w.span('current');
+    expect(w.span('1s')).toBe(cur); // one interval since the last tick: the engine gives the same span
+    const spans = { current: cur, windows: { '1s': cur, '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } };
+    const opts = { maps: { block: new Map([[1, 'c1']]), runq: new Map([[1, 'c1']]) }, deviceNames: devs, badLines: 0 };
+    const shared = latencyFrame(spans, opts);
+    expect(shared.windows['1s'].block).toBe(shared.current.block);
+    // the same span behind another object: computed apart
+    const apart = latencyFrame({ ...spans, windows: { ...spans.windows, '1s': Object.create(cur) as typeof cur } }, opts);
+    expect(apart.windows['1s'].block).not.toBe(apart.current.block);
+    expect(shared).toEqual(apart);
+    expect(shared.current.block.length).toBe(2);
+  });
+
+  it('serviceOnly leaves out the run queue and the total time, and keeps the service figures and buckets as they are', () => {
+    const k = new Ticker();
+    k.tick(1000, [timed(1000, [blockRow([1000, 5000], { totalValues: [3000, 90_000] })], [runqRow(1, [1000, 9000])])]);
+    const w = k.w;
+    const spans = { current: w.span('current'), windows: { '1s': w.span('1s'), '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } };
+    const opts = { maps: { block: new Map(), runq: new Map() }, deviceNames: devs, badLines: 0 };
+    const whole = latencyFrame(spans, opts);
+    const lean = latencyFrame(spans, { ...opts, serviceOnly: true });
+    for (const f of [lean.current, lean.windows['1s']]) {
+      expect(f.runqueue).toBeNull();
+      expect(f.block.map((r) => r.total)).toEqual([null]);
+    }
+    expect(whole.current.runqueue!.count).toBe(2);
+    expect(whole.current.block[0]!.total).not.toBeNull();
+    const service = (rows: typeof whole.current.block) => rows.map(({ total: _t, ...r }) => r);
+    expect(service(lean.current.block)).toEqual(service(whole.current.block));
+    expect(service(lean.windows['1s'].block)).toEqual(service(whole.windows['1s'].block));
+  });
+
   it('aggregates the run queue over all cgroups', () => {
     const k = new Ticker();
     const f = k.tick(1000, [timed(1000, [], [runqRow(1, [1000, 2000]), runqRow(2, [3000]), runqRow(0, [70_000])])]);

@@ -119,6 +119,51 @@ describe('codec round trip', () => {
     );
   });
 
+  it('a forked decoder goes on from the same point as its parent, each independently (base rows)', () => {
+    fc.assert(
+      fc.property(jsonValue, fc.array(fc.array(edit, { maxLength: 4 }), { minLength: 2, maxLength: 8 }), (start, steps) => {
+        // A base value, then two chains that continue it (as two blocks of one hour do).
+        const base = start;
+        const chain = (k: number): unknown[] => {
+          const out = [base];
+          for (const edits of steps.slice(k)) out.push(edits.reduce(applyEdit, out[out.length - 1]));
+          return out;
+        };
+        const a = chain(0);
+        const b = chain(1);
+        const enc = (values: unknown[]): Buffer[] => {
+          const e = new ChainEncoder();
+          return values.map((v) => e.encode(v));
+        };
+        const fa = enc(a);
+        const fb = enc(b);
+        const parent = new ChainDecoder();
+        parent.decode(fa[0]!);
+        const forkA = parent.fork();
+        const forkB = parent.fork();
+        // interleaved: neither fork sees the other's strings or values
+        const outA: unknown[] = [a[0]];
+        const outB: unknown[] = [b[0]];
+        for (let i = 1; i < Math.max(fa.length, fb.length); i++) {
+          if (i < fa.length) outA.push(forkA.decode(fa[i]!));
+          if (i < fb.length) outB.push(forkB.decode(fb[i]!));
+        }
+        expect(firstDifference(outA, a)).toBeNull();
+        expect(firstDifference(outB, b)).toBeNull();
+        // the parent is where it was: it forks again to the same chain
+        const again = parent.fork();
+        expect(firstDifference(fa.slice(1).map((f) => again.decode(f)), a.slice(1))).toBeNull();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses to fork a decoder whose values are not frozen (they would be shared and could change)', () => {
+    const d = new ChainDecoder({ freeze: false });
+    d.decode(encodeOne({ a: 1 }));
+    expect(() => d.fork()).toThrow(/frozen/);
+  });
+
   it('keeps -0, NaN, infinities and counters near 2^53 exact, also as differences', () => {
     const values = [
       { a: 0, b: NaN, c: 2 ** 53 - 1, d: -0, e: 1 },
