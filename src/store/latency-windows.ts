@@ -75,6 +75,10 @@ const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.ro
 
 /** The sums of one device and op (or of the run queue) over all cgroups, within one interval. */
 interface Group {
+  /** MKDEV * 8 + op index, or -1 for the run queue. */
+  readonly key: number;
+  /** Touched by the interval being added (listed in `touched`). */
+  inUse: boolean;
   count: number;
   bytes: number;
   max: number[];
@@ -83,18 +87,33 @@ interface Group {
   hi: number[];
 }
 
-function addPairs(g: Group, h: number, pairs: readonly (readonly [number, number])[]): void {
-  const d = g.h[h]!;
-  const n = pairs.length;
-  if (n === 0) return;
-  for (let j = 0; j < n; j++) {
-    const p = pairs[j]!;
-    d[p[0]]! += p[1];
+function addToGroup(g: Group, e: Entry): void {
+  g.count += e.count;
+  g.bytes += e.bytes;
+  for (let h = 0; h < 2; h++) {
+    if (e.max[h]! > g.max[h]!) g.max[h] = e.max[h]!;
+    const n = e.n[h]!;
+    if (n === 0) continue;
+    const d = g.h[h]!;
+    const idx = e.idx[h]!;
+    const cnt = e.cnt[h]!;
+    for (let j = 0; j < n; j++) d[idx[j]!]! += cnt[j]!;
+    if (idx[0]! < g.lo[h]!) g.lo[h] = idx[0]!;
+    if (idx[n - 1]! > g.hi[h]!) g.hi[h] = idx[n - 1]!;
   }
-  const lo = pairs[0]![0];
-  const hi = pairs[n - 1]![0];
-  if (lo < g.lo[h]!) g.lo[h] = lo;
-  if (hi > g.hi[h]!) g.hi[h] = hi;
+}
+
+/** Cleared for the next interval (only the buckets it used). */
+function clearGroup(g: Group): void {
+  for (let h = 0; h < 2; h++) {
+    if (g.hi[h]! >= g.lo[h]!) g.h[h]!.fill(0, g.lo[h]!, g.hi[h]! + 1);
+    g.lo[h] = BUCKETS;
+    g.hi[h] = -1;
+    g.max[h] = 0;
+  }
+  g.count = 0;
+  g.bytes = 0;
+  g.inUse = false;
 }
 
 /** One decoded entry of an interval (reused: no allocation per entry). */
@@ -179,8 +198,10 @@ export class LatencyWindows {
   /** Slot of the longest window (its deque expiry drops maxima for all). */
   private readonly longest: number;
   private readonly e = new Entry();
-  /** Cleared per-interval sums, reused by add() (no two histograms of 320 buckets allocated per group). */
-  private readonly groupPool: Group[] = [];
+  /** Per-interval sums by Group.key, kept cleared between intervals (no histograms allocated per interval). */
+  private readonly groups = new Map<number, Group>();
+  /** The groups of the interval being added, in the order first seen. */
+  private readonly touched: Group[] = [];
   /** The entry the log spans decode into (not the one adding and advancing use). */
   readonly readEntry = new Entry();
   /** cgroups of no container: when first and last seen (see mark). */
@@ -263,45 +284,34 @@ export class LatencyWindows {
     const from = this.end;
     const e = this.e;
     // Sums over all cgroups per device and op (and for the run queue), as rows of their own.
-    const groups = new Map<number, Group>();
-    const group = (k: number): Group => {
-      let g = groups.get(k);
-      if (!g) {
-        g = this.groupPool.pop() ?? { count: 0, bytes: 0, max: [0, 0], h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: [BUCKETS, BUCKETS], hi: [-1, -1] };
-        groups.set(k, g);
-      }
-      return g;
-    };
-    for (const r of iv.block) {
+    const touched = this.touched;
+    const block = iv.block;
+    for (let i = 0; i < block.length; i++) {
+      const r = block[i]!;
       const devNum = (((r.major & 0xfff) << 20) | (r.minor & 0xfffff)) >>> 0;
       const op = BLOCK_OPS.indexOf(r.op);
+      this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, false)) {
         e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
-        this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
         this.apply(e, t, inCurrent);
         this.encode(e);
       }
-      const g = group(devNum * 8 + op);
-      g.count += r.count;
-      g.bytes += r.bytes;
-      g.max[0] = Math.max(g.max[0]!, r.maxNs);
-      g.max[1] = Math.max(g.max[1]!, r.totalMaxNs);
-      addPairs(g, 0, r.service);
-      addPairs(g, 1, r.total);
+      addToGroup(this.group(devNum * 8 + op), e);
     }
-    for (const r of iv.runq) {
+    const runq = iv.runq;
+    for (let i = 0; i < runq.length; i++) {
+      const r = runq[i]!;
+      this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, true)) {
         e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
-        this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
         this.apply(e, t, inCurrent);
         this.encode(e);
       }
-      const g = group(-1);
-      g.count += r.count;
-      g.max[0] = Math.max(g.max[0]!, r.maxNs);
-      addPairs(g, 0, r.hist);
+      addToGroup(this.group(-1), e);
     }
-    for (const [k, g] of groups) {
+    for (let i = 0; i < touched.length; i++) {
+      const g = touched[i]!;
+      const k = g.key;
       e.row = k < 0 ? this.rowFor(ROW_RUNQ_ALL, 0, 0, -1) : this.rowFor(ROW_BLOCK_ALL, Math.floor(k / 8), k % 8, -1);
       e.count = g.count;
       e.bytes = g.bytes;
@@ -309,27 +319,21 @@ export class LatencyWindows {
         e.max[h] = g.max[h]!;
         let n = 0;
         const d = g.h[h]!;
-        for (let i = g.lo[h]!; i <= g.hi[h]!; i++) {
-          if (d[i]! > 0) {
-            e.idx[h]![n] = i;
-            e.cnt[h]![n++] = d[i]!;
+        const idx = e.idx[h]!;
+        const cnt = e.cnt[h]!;
+        for (let b = g.lo[h]!; b <= g.hi[h]!; b++) {
+          if (d[b]! > 0) {
+            idx[n] = b;
+            cnt[n++] = d[b]!;
           }
         }
         e.n[h] = n;
       }
       this.apply(e, t, inCurrent);
       this.encode(e);
-      // back to the pool, cleared (the next interval's groups reuse its histograms)
-      for (let h = 0; h < 2; h++) {
-        g.h[h]!.fill(0);
-        g.lo[h] = BUCKETS;
-        g.hi[h] = -1;
-        g.max[h] = 0;
-      }
-      g.count = 0;
-      g.bytes = 0;
-      this.groupPool.push(g);
+      clearGroup(g);
     }
+    touched.length = 0;
     const lost = new Float64Array(NLOST);
     LOST_KEYS.forEach((k, i) => (lost[i] = iv.lost[k]));
     const durationNs = durationNsOf(iv.durationMs);
@@ -474,6 +478,20 @@ export class LatencyWindows {
   }
 
   // ---------------------------------------------------------------- rows
+
+  /** The per-interval sums of a device and op (key >= 0) or of the run queue (-1). */
+  private group(key: number): Group {
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { key, inUse: false, count: 0, bytes: 0, max: [0, 0], h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: [BUCKETS, BUCKETS], hi: [-1, -1] };
+      this.groups.set(key, g);
+    }
+    if (!g.inUse) {
+      g.inUse = true;
+      this.touched.push(g);
+    }
+    return g;
+  }
 
   private rowFor(kind: number, dev: number, op: number, cgroup: number): number {
     const total = kind === ROW_BLOCK_ALL || kind === ROW_RUNQ_ALL;
