@@ -70,6 +70,8 @@ const LOG_CHUNK = 1 << 20;
 /** No entry takes more (the worst case: 320 buckets of 2^40 in both histograms is about 8 KiB). */
 const MAX_ENTRY = 16 << 10;
 
+const NO_ROWS: readonly number[] = Object.freeze([]);
+
 /** An interval's length in whole nanoseconds, at most 2^50 (13 days: longer says nothing more). */
 const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.round(ms * 1e6)) : 0);
 
@@ -169,11 +171,8 @@ export class LatencyWindows {
   private top = 0;
   private readonly freeSegs: number[][] = CLASSES.map(() => []);
 
-  // ---- max deques (pooled nodes)
-  private dqT = new Float64Array(1024);
-  private dqV = new Float64Array(1024);
-  private dqNext = new Int32Array(1024);
-  private dqPrev = new Int32Array(1024);
+  // ---- max deques (pooled nodes, each node's time, value, next and previous side by side: one cache line)
+  private dq = new Float64Array(1024 * 4);
   private dqFree = -1;
   private dqTop = 0;
 
@@ -192,6 +191,13 @@ export class LatencyWindows {
   private readonly intervals: LoggedInterval[] = [];
   private ivBase = 0; // absolute index of intervals[0]
   private readonly cursor: number[];
+  /** Intervals added since the last advance: their entries are in the log, not yet in the slots. */
+  private readonly pending: LoggedInterval[] = [];
+  /** Scratch of advance(): per slot, the first interval that stays, and the byte range of those that leave. */
+  private readonly leaving: number[];
+  private readonly leaveFrom: number[];
+  private readonly leaveTo: number[];
+  private readonly leaveAt: number[];
   private lastT = -Infinity;
   /** The time of the last advance(): windows end there. */
   private now = -Infinity;
@@ -224,6 +230,10 @@ export class LatencyWindows {
     this.coveredNs = new Float64Array(this.S);
     this.lost = new Float64Array(this.S * NLOST);
     this.cursor = this.lengths.map(() => 0);
+    this.leaving = this.lengths.map(() => 0);
+    this.leaveFrom = this.lengths.map(() => 0);
+    this.leaveTo = this.lengths.map(() => 0);
+    this.leaveAt = this.lengths.map(() => 0);
     this.longest = this.lengths.indexOf(longest);
   }
 
@@ -239,11 +249,12 @@ export class LatencyWindows {
 
   /** Bytes held by the typed arrays (for the benchmark and tests of boundedness). */
   heldBytes(): number {
+    this.applyPending();
     const rows =
       this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.used.byteLength + this.gen.byteLength + this.cnt.byteLength + this.byt.byteLength +
       this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
       this.dqTail.byteLength + this.inCurrent.byteLength;
-    const dq = this.dqT.byteLength + this.dqV.byteLength + this.dqNext.byteLength + this.dqPrev.byteLength;
+    const dq = this.dq.byteLength;
     return rows + dq + this.chunks.length * ARENA_CHUNK * 8 + this.logChunks.length * LOG_CHUNK;
   }
 
@@ -261,6 +272,7 @@ export class LatencyWindows {
    * memory where many cgroups come and go (busy Kubernetes nodes).
    */
   mark(now?: number, isMapped?: (cgroup: number, runq: boolean) => boolean): void {
+    this.applyPending();
     this.spanCache = null;
     this.prune(now, isMapped);
     for (const r of this.currentRows) {
@@ -293,7 +305,7 @@ export class LatencyWindows {
       this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, false)) {
         e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
-        this.apply(e, t, inCurrent);
+        if (inCurrent) this.markCurrent(e.row);
         this.encode(e);
       }
       addToGroup(this.group(devNum * 8 + op), e);
@@ -304,7 +316,7 @@ export class LatencyWindows {
       this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, true)) {
         e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
-        this.apply(e, t, inCurrent);
+        if (inCurrent) this.markCurrent(e.row);
         this.encode(e);
       }
       addToGroup(this.group(-1), e);
@@ -329,7 +341,7 @@ export class LatencyWindows {
         }
         e.n[h] = n;
       }
-      this.apply(e, t, inCurrent);
+      if (inCurrent) this.markCurrent(e.row);
       this.encode(e);
       clearGroup(g);
     }
@@ -337,34 +349,114 @@ export class LatencyWindows {
     const lost = new Float64Array(NLOST);
     LOST_KEYS.forEach((k, i) => (lost[i] = iv.lost[k]));
     const durationNs = durationNsOf(iv.durationMs);
-    this.intervals.push({ t, durationNs, from, to: this.end, lost, current: inCurrent });
+    const logged = { t, durationNs, from, to: this.end, lost, current: inCurrent };
+    this.intervals.push(logged);
+    this.pending.push(logged);
     for (let s = 0; s < this.S; s++) {
       this.coveredNs[s]! += durationNs;
       for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! += lost[i]!;
     }
   }
 
-  /** Subtracts the intervals that left each window as of `now` (ms, the sampler's clock). */
+  /**
+   * Subtracts the intervals that left each window as of `now` (ms, the sampler's clock), and adds the
+   * intervals added since the last advance. The usual tick (one interval, in `current`, inside every window)
+   * does both in one pass over the log, a new entry and the leaving ones of about the same rows side by
+   * side, so that a row's sums are fetched from memory once, not once to add and again to subtract.
+   */
   advance(now: number): void {
-    const e = this.e;
     this.spanCache = null;
     this.now = now;
-    for (let w = 0; w < this.lengths.length; w++) {
-      const cutoff = now - this.lengths[w]!;
-      const s = w;
-      while (this.cursor[w]! < this.ivBase + this.intervals.length) {
-        const iv = this.intervals[this.cursor[w]! - this.ivBase]!;
-        if (iv.t > cutoff) break;
-        for (let p = iv.from; p < iv.to; ) {
-          p = this.decode(p, e);
-          this.subtract(e, s, cutoff);
+    const S = this.S;
+    const leaving = this.leaving;
+    for (let s = 0; s < S; s++) {
+      const cutoff = now - this.lengths[s]!;
+      let c = this.cursor[s]!;
+      while (c < this.ivBase + this.intervals.length && this.intervals[c - this.ivBase]!.t <= cutoff) c++;
+      leaving[s] = c;
+    }
+    const last = this.ivBase + this.intervals.length - 1;
+    const p = this.pending.length === 1 && this.pending[0]!.current && leaving.every((c) => c <= last) ? this.pending[0]! : null;
+    if (p) this.addAndSubtract(p, now);
+    else {
+      this.applyPending();
+      for (let s = 0; s < S; s++) {
+        const cutoff = now - this.lengths[s]!;
+        for (let c = this.cursor[s]!; c < leaving[s]!; c++) {
+          const iv = this.intervals[c - this.ivBase]!;
+          for (let q = iv.from; q < iv.to; ) {
+            q = this.decode(q, this.e);
+            this.subtract(this.e, s, cutoff);
+          }
         }
-        this.coveredNs[s]! -= iv.durationNs;
-        for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! -= iv.lost[i]!;
-        this.cursor[w]!++;
       }
     }
+    this.pending.length = 0;
+    for (let s = 0; s < S; s++) {
+      for (let c = this.cursor[s]!; c < leaving[s]!; c++) {
+        const iv = this.intervals[c - this.ivBase]!;
+        this.coveredNs[s]! -= iv.durationNs;
+        for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! -= iv.lost[i]!;
+      }
+      this.cursor[s] = leaving[s]!;
+    }
     this.advanceLog();
+  }
+
+  /**
+   * Adds interval p's entries and subtracts those leaving each slot (cursor .. leaving), in one pass: the
+   * entries leaving slot s are read as far into their byte range as p's are into its own. Rows in p are in
+   * `current`, so no subtraction frees one before its addition; sums of whole numbers come out the same
+   * in any order, and a row's maximum deque takes p's entry (inside every window) and drops the entries
+   * that left in either order.
+   */
+  private addAndSubtract(p: LoggedInterval, now: number): void {
+    const S = this.S;
+    const a = this.e;
+    const b = this.readEntry;
+    const from = this.leaveFrom;
+    const to = this.leaveTo;
+    const at = this.leaveAt;
+    for (let s = 0; s < S; s++) {
+      const c = this.cursor[s]!;
+      const n = this.leaving[s]! - c;
+      from[s] = n > 0 ? this.intervals[c - this.ivBase]!.from : 0;
+      to[s] = n > 0 ? this.intervals[c + n - 1 - this.ivBase]!.to : 0;
+      at[s] = from[s]!;
+    }
+    const len = p.to - p.from;
+    for (let q = p.from; q < p.to; ) {
+      q = this.decode(q, a);
+      if (this.rowUsed(a.row, a.gen)) this.apply(a, p.t);
+      const done = (q - p.from) / len;
+      for (let s = 0; s < S; s++) {
+        const until = from[s]! + done * (to[s]! - from[s]!);
+        const cutoff = now - this.lengths[s]!;
+        while (at[s]! < to[s]! && at[s]! < until) {
+          at[s] = this.decode(at[s]!, b);
+          this.subtract(b, s, cutoff);
+        }
+      }
+    }
+    for (let s = 0; s < S; s++) {
+      const cutoff = now - this.lengths[s]!;
+      while (at[s]! < to[s]!) {
+        at[s] = this.decode(at[s]!, b);
+        this.subtract(b, s, cutoff);
+      }
+    }
+  }
+
+  /** Adds the intervals added since the last advance (or mark, or read) to the slots. */
+  private applyPending(): void {
+    const e = this.e;
+    for (const iv of this.pending) {
+      for (let q = iv.from; q < iv.to; ) {
+        q = this.decode(q, e);
+        if (this.rowUsed(e.row, e.gen)) this.apply(e, iv.t);
+      }
+    }
+    this.pending.length = 0;
   }
 
   /** Intervals no window (nor `current`) holds any more leave the log. */
@@ -385,6 +477,7 @@ export class LatencyWindows {
 
   /** `current` (slot 0) or a window, for reading. */
   span(which: 'current' | LatencyWindow): LatencySpan {
+    this.applyPending();
     // Intervals are kept in the order they were added, their times never decreasing: the newest few are
     // found from the end (300 are kept for 5 m; `current` and 1 s hold one or two).
     if (which === 'current') return this.logSpan(this.intervals.slice(Math.max(0, this.markIdx - this.ivBase)).filter((iv) => iv.current));
@@ -409,6 +502,7 @@ export class LatencyWindows {
 
   /** Any span of the intervals still kept: those that completed in (from, to]. Computed from the log. */
   sumSpan(from: number, to: number): LatencySpan {
+    this.applyPending();
     return new LogSpan(this, this.intervals.filter((iv) => iv.t > from && iv.t <= to));
   }
 
@@ -426,7 +520,7 @@ export class LatencyWindows {
     return this.totalRows;
   }
   /** @internal */ rowsOfCgroup(cgroup: number): readonly number[] {
-    return this.byCgroup.get(cgroup) ?? [];
+    return this.byCgroup.get(cgroup) ?? NO_ROWS;
   }
   /** @internal */ rowKind(r: number): number {
     return this.kind[r]!;
@@ -449,8 +543,8 @@ export class LatencyWindows {
     // that completed inside the window (the ones dropped from it were smaller than a later one).
     const cutoff = this.now - this.lengths[s]!;
     let node = this.dqHead[r * 2 + h]!;
-    while (node >= 0 && this.dqT[node]! <= cutoff) node = this.dqNext[node]!;
-    return node < 0 ? null : this.dqV[node]!;
+    while (node >= 0 && this.dq[node * 4]! <= cutoff) node = this.dq[node * 4 + 2]!;
+    return node < 0 ? null : this.dq[node * 4 + 1]!;
   }
   /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): number {
     const k = r * 2 + h;
@@ -623,8 +717,8 @@ export class LatencyWindows {
     }
   }
 
-  /** Adds an entry (completed at t) to the slots from `first` on. */
-  private apply(e: Entry, t: number, inCurrent: boolean): void {
+  /** Adds an entry (completed at t) to every slot. */
+  private apply(e: Entry, t: number): void {
     const S = this.S;
     const r = e.row;
     const rs = r * S;
@@ -649,7 +743,10 @@ export class LatencyWindows {
       for (let s = 0; s < S; s++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
       this.dqPush(r, h, t, e.max[h]!);
     }
-    if (inCurrent && !this.inCurrent[r]) {
+  }
+
+  private markCurrent(r: number): void {
+    if (!this.inCurrent[r]) {
       this.inCurrent[r] = 1;
       this.currentRows.push(r);
     }
@@ -756,17 +853,17 @@ export class LatencyWindows {
     const k = r * 2 + h;
     // Entries no larger than the new one can never be a window's maximum again.
     let tail = this.dqTail[k]!;
-    while (tail >= 0 && this.dqV[tail]! <= v) {
-      const prev = this.dqPrev[tail]!;
+    while (tail >= 0 && this.dq[tail * 4 + 1]! <= v) {
+      const prev = this.dq[tail * 4 + 3]!;
       this.dqRelease(tail);
       tail = prev;
     }
     const node = this.dqAlloc();
-    this.dqT[node] = t;
-    this.dqV[node] = v;
-    this.dqNext[node] = -1;
-    this.dqPrev[node] = tail;
-    if (tail >= 0) this.dqNext[tail] = node;
+    this.dq[node * 4] = t;
+    this.dq[node * 4 + 1] = v;
+    this.dq[node * 4 + 2] = -1;
+    this.dq[node * 4 + 3] = tail;
+    if (tail >= 0) this.dq[tail * 4 + 2] = node;
     else this.dqHead[k] = node;
     this.dqTail[k] = node;
   }
@@ -775,21 +872,21 @@ export class LatencyWindows {
   private dqExpire(r: number, h: number, cutoff: number): void {
     const k = r * 2 + h;
     let head = this.dqHead[k]!;
-    while (head >= 0 && this.dqT[head]! <= cutoff) {
-      const next = this.dqNext[head]!;
+    while (head >= 0 && this.dq[head * 4]! <= cutoff) {
+      const next = this.dq[head * 4 + 2]!;
       this.dqRelease(head);
       head = next;
     }
     this.dqHead[k] = head;
     if (head < 0) this.dqTail[k] = -1;
-    else this.dqPrev[head] = -1;
+    else this.dq[head * 4 + 3] = -1;
   }
 
   private dqClear(r: number, h: number): void {
     const k = r * 2 + h;
     let head = this.dqHead[k]!;
     while (head >= 0) {
-      const next = this.dqNext[head]!;
+      const next = this.dq[head * 4 + 2]!;
       this.dqRelease(head);
       head = next;
     }
@@ -800,31 +897,19 @@ export class LatencyWindows {
   private dqAlloc(): number {
     if (this.dqFree >= 0) {
       const n = this.dqFree;
-      this.dqFree = this.dqNext[n]!;
+      this.dqFree = this.dq[n * 4 + 2]!;
       return n;
     }
-    if (this.dqTop >= this.dqT.length) {
-      const cap = this.dqT.length * 2;
-      const f = (a: Float64Array): Float64Array<ArrayBuffer> => {
-        const b = new Float64Array(cap);
-        b.set(a);
-        return b;
-      };
-      const i = (a: Int32Array): Int32Array<ArrayBuffer> => {
-        const b = new Int32Array(cap);
-        b.set(a);
-        return b;
-      };
-      this.dqT = f(this.dqT);
-      this.dqV = f(this.dqV);
-      this.dqNext = i(this.dqNext);
-      this.dqPrev = i(this.dqPrev);
+    if (this.dqTop * 4 >= this.dq.length) {
+      const b = new Float64Array(this.dq.length * 2);
+      b.set(this.dq);
+      this.dq = b;
     }
     return this.dqTop++;
   }
 
   private dqRelease(n: number): void {
-    this.dqNext[n] = this.dqFree;
+    this.dq[n * 4 + 2] = this.dqFree;
     this.dqFree = n;
   }
 
@@ -1019,14 +1104,15 @@ class LogSpan implements LatencySpan {
   readonly lost: LostCounts;
   /** row -> 1 + its index below (0: no data in the span). */
   private readonly at: Int32Array;
-  private readonly rowIds: number[] = [];
   private readonly counts: number[] = [];
   private readonly byteSums: number[] = [];
   private readonly max0: number[] = [];
   private readonly max1: number[] = [];
-  /** Log offset of each of a row's entries: the first, then the others chained in `more`. */
-  private readonly first: number[] = [];
-  private more: Map<number, number[]> | null = null;
+  /** A row's entries in the log: its first and last (indexes into offsets), each chained to the next. */
+  private readonly firstEntry: number[] = [];
+  private readonly lastEntry: number[] = [];
+  private readonly offsets: number[] = [];
+  private readonly nextEntry: number[] = [];
 
   constructor(
     private readonly w: LatencyWindows,
@@ -1043,26 +1129,27 @@ class LogSpan implements LatencySpan {
         const start = p;
         p = w.readAt(p, e);
         if (!w.rowUsed(e.row, e.gen)) continue;
+        const entry = this.offsets.length;
+        this.offsets.push(start);
+        this.nextEntry.push(-1);
         let i = this.at[e.row]! - 1;
         if (i < 0) {
-          i = this.rowIds.length;
+          i = this.counts.length;
           this.at[e.row] = i + 1;
-          this.rowIds.push(e.row);
           this.counts.push(e.count);
           this.byteSums.push(e.bytes);
           this.max0.push(e.n[0]! > 0 ? e.max[0]! : -1);
           this.max1.push(e.n[1]! > 0 ? e.max[1]! : -1);
-          this.first.push(start);
+          this.firstEntry.push(entry);
+          this.lastEntry.push(entry);
           continue;
         }
         this.counts[i]! += e.count;
         this.byteSums[i]! += e.bytes;
         if (e.n[0]! > 0 && e.max[0]! > this.max0[i]!) this.max0[i] = e.max[0]!;
         if (e.n[1]! > 0 && e.max[1]! > this.max1[i]!) this.max1[i] = e.max[1]!;
-        this.more ??= new Map();
-        const l = this.more.get(i);
-        if (l) l.push(start);
-        else this.more.set(i, [start]);
+        this.nextEntry[this.lastEntry[i]!] = entry;
+        this.lastEntry[i] = entry;
       }
       ns += iv.durationNs;
       LOST_KEYS.forEach((k, j) => (lost[k] += iv.lost[j]!));
@@ -1108,18 +1195,16 @@ class LogSpan implements LatencySpan {
     let lo = BUCKETS;
     let hi = -1;
     const e = this.w.readEntry;
-    const one = (p: number): void => {
-      this.w.readAt(p, e);
+    for (let k = this.firstEntry[i]!; k >= 0; k = this.nextEntry[k]!) {
+      this.w.readAt(this.offsets[k]!, e);
       const n = e.n[which]!;
-      if (n === 0) return;
+      if (n === 0) continue;
       const idx = e.idx[which]!;
       const cnt = e.cnt[which]!;
       for (let j = 0; j < n; j++) into[idx[j]!]! += cnt[j]!;
       if (idx[0]! < lo) lo = idx[0]!;
       if (idx[n - 1]! > hi) hi = idx[n - 1]!;
-    };
-    one(this.first[i]!);
-    for (const p of this.more?.get(i) ?? []) one(p);
+    }
     return hi < 0 ? -1 : lo * 512 + hi;
   }
 }
