@@ -191,13 +191,6 @@ export class LatencyWindows {
   private readonly intervals: LoggedInterval[] = [];
   private ivBase = 0; // absolute index of intervals[0]
   private readonly cursor: number[];
-  /** Intervals added since the last advance: their entries are in the log, not yet in the slots. */
-  private readonly pending: LoggedInterval[] = [];
-  /** Scratch of advance(): per slot, the first interval that stays, and the byte range of those that leave. */
-  private readonly leaving: number[];
-  private readonly leaveFrom: number[];
-  private readonly leaveTo: number[];
-  private readonly leaveAt: number[];
   private lastT = -Infinity;
   /** The time of the last advance(): windows end there. */
   private now = -Infinity;
@@ -230,10 +223,6 @@ export class LatencyWindows {
     this.coveredNs = new Float64Array(this.S);
     this.lost = new Float64Array(this.S * NLOST);
     this.cursor = this.lengths.map(() => 0);
-    this.leaving = this.lengths.map(() => 0);
-    this.leaveFrom = this.lengths.map(() => 0);
-    this.leaveTo = this.lengths.map(() => 0);
-    this.leaveAt = this.lengths.map(() => 0);
     this.longest = this.lengths.indexOf(longest);
   }
 
@@ -249,7 +238,6 @@ export class LatencyWindows {
 
   /** Bytes held by the typed arrays (for the benchmark and tests of boundedness). */
   heldBytes(): number {
-    this.applyPending();
     const rows =
       this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.used.byteLength + this.gen.byteLength + this.cnt.byteLength + this.byt.byteLength +
       this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
@@ -272,7 +260,6 @@ export class LatencyWindows {
    * memory where many cgroups come and go (busy Kubernetes nodes).
    */
   mark(now?: number, isMapped?: (cgroup: number, runq: boolean) => boolean): void {
-    this.applyPending();
     this.spanCache = null;
     this.prune(now, isMapped);
     for (const r of this.currentRows) {
@@ -305,7 +292,7 @@ export class LatencyWindows {
       this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, false)) {
         e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
-        if (inCurrent) this.markCurrent(e.row);
+        this.apply(e, t, inCurrent);
         this.encode(e);
       }
       addToGroup(this.group(devNum * 8 + op), e);
@@ -316,7 +303,7 @@ export class LatencyWindows {
       this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, true)) {
         e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
-        if (inCurrent) this.markCurrent(e.row);
+        this.apply(e, t, inCurrent);
         this.encode(e);
       }
       addToGroup(this.group(-1), e);
@@ -341,7 +328,7 @@ export class LatencyWindows {
         }
         e.n[h] = n;
       }
-      if (inCurrent) this.markCurrent(e.row);
+      this.apply(e, t, inCurrent);
       this.encode(e);
       clearGroup(g);
     }
@@ -349,114 +336,34 @@ export class LatencyWindows {
     const lost = new Float64Array(NLOST);
     LOST_KEYS.forEach((k, i) => (lost[i] = iv.lost[k]));
     const durationNs = durationNsOf(iv.durationMs);
-    const logged = { t, durationNs, from, to: this.end, lost, current: inCurrent };
-    this.intervals.push(logged);
-    this.pending.push(logged);
+    this.intervals.push({ t, durationNs, from, to: this.end, lost, current: inCurrent });
     for (let s = 0; s < this.S; s++) {
       this.coveredNs[s]! += durationNs;
       for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! += lost[i]!;
     }
   }
 
-  /**
-   * Subtracts the intervals that left each window as of `now` (ms, the sampler's clock), and adds the
-   * intervals added since the last advance. The usual tick (one interval, in `current`, inside every window)
-   * does both in one pass over the log, a new entry and the leaving ones of about the same rows side by
-   * side, so that a row's sums are fetched from memory once, not once to add and again to subtract.
-   */
+  /** Subtracts the intervals that left each window as of `now` (ms, the sampler's clock). */
   advance(now: number): void {
+    const e = this.e;
     this.spanCache = null;
     this.now = now;
-    const S = this.S;
-    const leaving = this.leaving;
-    for (let s = 0; s < S; s++) {
-      const cutoff = now - this.lengths[s]!;
-      let c = this.cursor[s]!;
-      while (c < this.ivBase + this.intervals.length && this.intervals[c - this.ivBase]!.t <= cutoff) c++;
-      leaving[s] = c;
-    }
-    const last = this.ivBase + this.intervals.length - 1;
-    const p = this.pending.length === 1 && this.pending[0]!.current && leaving.every((c) => c <= last) ? this.pending[0]! : null;
-    if (p) this.addAndSubtract(p, now);
-    else {
-      this.applyPending();
-      for (let s = 0; s < S; s++) {
-        const cutoff = now - this.lengths[s]!;
-        for (let c = this.cursor[s]!; c < leaving[s]!; c++) {
-          const iv = this.intervals[c - this.ivBase]!;
-          for (let q = iv.from; q < iv.to; ) {
-            q = this.decode(q, this.e);
-            this.subtract(this.e, s, cutoff);
-          }
+    for (let w = 0; w < this.lengths.length; w++) {
+      const cutoff = now - this.lengths[w]!;
+      const s = w;
+      while (this.cursor[w]! < this.ivBase + this.intervals.length) {
+        const iv = this.intervals[this.cursor[w]! - this.ivBase]!;
+        if (iv.t > cutoff) break;
+        for (let p = iv.from; p < iv.to; ) {
+          p = this.decode(p, e);
+          this.subtract(e, s, cutoff);
         }
-      }
-    }
-    this.pending.length = 0;
-    for (let s = 0; s < S; s++) {
-      for (let c = this.cursor[s]!; c < leaving[s]!; c++) {
-        const iv = this.intervals[c - this.ivBase]!;
         this.coveredNs[s]! -= iv.durationNs;
         for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! -= iv.lost[i]!;
+        this.cursor[w]!++;
       }
-      this.cursor[s] = leaving[s]!;
     }
     this.advanceLog();
-  }
-
-  /**
-   * Adds interval p's entries and subtracts those leaving each slot (cursor .. leaving), in one pass: the
-   * entries leaving slot s are read as far into their byte range as p's are into its own. Rows in p are in
-   * `current`, so no subtraction frees one before its addition; sums of whole numbers come out the same
-   * in any order, and a row's maximum deque takes p's entry (inside every window) and drops the entries
-   * that left in either order.
-   */
-  private addAndSubtract(p: LoggedInterval, now: number): void {
-    const S = this.S;
-    const a = this.e;
-    const b = this.readEntry;
-    const from = this.leaveFrom;
-    const to = this.leaveTo;
-    const at = this.leaveAt;
-    for (let s = 0; s < S; s++) {
-      const c = this.cursor[s]!;
-      const n = this.leaving[s]! - c;
-      from[s] = n > 0 ? this.intervals[c - this.ivBase]!.from : 0;
-      to[s] = n > 0 ? this.intervals[c + n - 1 - this.ivBase]!.to : 0;
-      at[s] = from[s]!;
-    }
-    const len = p.to - p.from;
-    for (let q = p.from; q < p.to; ) {
-      q = this.decode(q, a);
-      if (this.rowUsed(a.row, a.gen)) this.apply(a, p.t);
-      const done = (q - p.from) / len;
-      for (let s = 0; s < S; s++) {
-        const until = from[s]! + done * (to[s]! - from[s]!);
-        const cutoff = now - this.lengths[s]!;
-        while (at[s]! < to[s]! && at[s]! < until) {
-          at[s] = this.decode(at[s]!, b);
-          this.subtract(b, s, cutoff);
-        }
-      }
-    }
-    for (let s = 0; s < S; s++) {
-      const cutoff = now - this.lengths[s]!;
-      while (at[s]! < to[s]!) {
-        at[s] = this.decode(at[s]!, b);
-        this.subtract(b, s, cutoff);
-      }
-    }
-  }
-
-  /** Adds the intervals added since the last advance (or mark, or read) to the slots. */
-  private applyPending(): void {
-    const e = this.e;
-    for (const iv of this.pending) {
-      for (let q = iv.from; q < iv.to; ) {
-        q = this.decode(q, e);
-        if (this.rowUsed(e.row, e.gen)) this.apply(e, iv.t);
-      }
-    }
-    this.pending.length = 0;
   }
 
   /** Intervals no window (nor `current`) holds any more leave the log. */
@@ -477,7 +384,6 @@ export class LatencyWindows {
 
   /** `current` (slot 0) or a window, for reading. */
   span(which: 'current' | LatencyWindow): LatencySpan {
-    this.applyPending();
     // Intervals are kept in the order they were added, their times never decreasing: the newest few are
     // found from the end (300 are kept for 5 m; `current` and 1 s hold one or two).
     if (which === 'current') return this.logSpan(this.intervals.slice(Math.max(0, this.markIdx - this.ivBase)).filter((iv) => iv.current));
@@ -502,7 +408,6 @@ export class LatencyWindows {
 
   /** Any span of the intervals still kept: those that completed in (from, to]. Computed from the log. */
   sumSpan(from: number, to: number): LatencySpan {
-    this.applyPending();
     return new LogSpan(this, this.intervals.filter((iv) => iv.t > from && iv.t <= to));
   }
 
@@ -718,7 +623,7 @@ export class LatencyWindows {
   }
 
   /** Adds an entry (completed at t) to every slot. */
-  private apply(e: Entry, t: number): void {
+  private apply(e: Entry, t: number, inCurrent: boolean): void {
     const S = this.S;
     const r = e.row;
     const rs = r * S;
@@ -743,10 +648,7 @@ export class LatencyWindows {
       for (let s = 0; s < S; s++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
       this.dqPush(r, h, t, e.max[h]!);
     }
-  }
-
-  private markCurrent(r: number): void {
-    if (!this.inCurrent[r]) {
+    if (inCurrent && !this.inCurrent[r]) {
       this.inCurrent[r] = 1;
       this.currentRows.push(r);
     }
