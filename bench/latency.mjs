@@ -8,9 +8,12 @@
 // per-frame figure is the (wall) time of mark + add + advance + building the latency frame as the monitor
 // asks for it (host rows of every window; the ~550 containers alive for the window on screen, one of them
 // with rows and buckets; counts and bytes for `current`).
-//   npm run build && node --expose-gc bench/latency.mjs [--seconds 330] [--all-spans] [--no-frame] [--old DIR]
+// The rows come from the monitor's parser (sources/ebpf/protocol.ts parseLine) reading the helper's interval line,
+// as in the monitor (fresh objects every interval); the line is made and parsed outside the timed region
+// (the monitor parses a line when the helper prints it), and its time is reported on its own.
+//   npm run build && node --expose-gc bench/latency.mjs [--seconds 330] [--all-spans] [--no-frame] [--old DIR] [--root DIR]
 // --all-spans: every window's containers in full (what `snapshot` asks for); --no-frame: windows only;
-// --old DIR: the same load through the previous LatencyModel (its model/*.ts of commit c29ad4c transpiled
+// --root DIR: measure the build in DIR/dist (another worktree); --old DIR: the same load through the previous LatencyModel (its model/*.ts of commit c29ad4c transpiled
 // into DIR/model/: see BENCHMARKS.md).
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -25,7 +28,8 @@ const SECONDS = Number(opt('seconds', '330'));
 // (as `snapshot` does, once).
 const ALL_SPANS = args.includes('--all-spans');
 const OLD = opt('old', null);
-const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+// --root DIR: the build (DIR/dist) to measure, e.g. another worktree's (default: this one's).
+const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
 const gc = globalThis.gc ?? (() => {});
 
 // ---------------------------------------------------------------- the load (seeded: the same every run)
@@ -92,7 +96,8 @@ const STEADY = Array.from({ length: 30 }, () => {
   return { block, runq };
 });
 
-function interval(sec) {
+/** The helper's `interval` line of second `sec` (what bpf/loader.c prints). */
+function intervalLine(sec) {
   const block = [...STEADY[sec % STEADY.length].block];
   const runq = [...STEADY[sec % STEADY.length].runq];
   for (let k = 0; k < CHURN_PER_SEC; k++) {
@@ -100,7 +105,8 @@ function interval(sec) {
     block.push(fixTotal(blockRow(8, 0, 'write', cg, 1 + Math.floor(rnd() * 5))));
     runq.push(runqRow(cg, 1 + Math.floor(rnd() * 10)));
   }
-  return { monoNs: sec * 1e9, intervalNs: 1e9, block, runq, lost: zeroLost };
+  const { partial, partialBytes, merged, ...lost } = zeroLost;
+  return JSON.stringify({ type: 'interval', seq: sec, monoNs: sec * 1e9, intervalNs: 1e9, block, runq, lost, partial: { count: partial, bytes: partialBytes }, merged });
 }
 
 // ---------------------------------------------------------------- the engine under test
@@ -109,6 +115,16 @@ function interval(sec) {
 await import(pathToFileURL(join(root, 'dist', 'ui', 'term', 'v8-tuning.js')).href);
 const dist = (p) => import(pathToFileURL(join(OLD ?? join(root, 'dist'), p)).href);
 const lat = await dist('model/latency.js');
+// The rows the engine gets are those of the monitor's parser (fresh objects each interval, as in the monitor),
+// parsed outside the timed region: the monitor parses a line when the helper prints it, not in the frame.
+const { parseLine } = await import(pathToFileURL(join(root, 'dist', 'sources', 'ebpf', 'protocol.js')).href);
+function interval(sec) {
+  const p0 = process.hrtime.bigint();
+  const iv = parseLine(intervalLine(sec));
+  parseMs.push(Number(process.hrtime.bigint() - p0) / 1e6);
+  if (iv.kind !== 'interval') throw new Error(`bench: the parser refused the interval line: ${iv.reason}`);
+  return iv;
+}
 const deviceNames = new Map([['8:0', 'sda'], ['259:0', 'nvme0n1']]);
 const CHURN_LIFE_S = 3;
 const steady = new Map();
@@ -124,6 +140,8 @@ function mapsAt(sec) {
 let step;
 let held = () => null;
 const engineMs = [];
+/** Time to serialise and parse each interval line (outside the frame). */
+const parseMs = [];
 if (OLD) {
   const m = new lat.LatencyModel();
   step = (iv, sec) => {
@@ -204,6 +222,8 @@ console.log(
       // CPU time of the process (all its threads: GC helpers too) during the frame: on a shared machine the
       // wall time above also holds the time other processes had the CPU.
       cpuMsPerFrameLast60: stats(cpuTimes),
+      // not in the frame: the helper's line as JSON.stringify makes it, then the monitor's parseLine
+      msToMakeAndParseEachIntervalLine: stats(parseMs),
       ...(engineMs.length ? { msOfItAddingAndAdvancing: +(engineMs.slice(-60).reduce((a, b) => a + b, 0) / 60).toFixed(2) } : {}),
       check: { '5mRequests': f5.block.reduce((n, r) => n + r.count, 0), containers: Object.keys(f5.containers).length },
     },

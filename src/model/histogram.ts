@@ -343,6 +343,8 @@ export interface Summary extends Percentiles {
 }
 
 const SUMMARY_QS = [0.5, 0.95, 0.99, 0.999] as const;
+/** summarizeRange's four percentiles while it walks the buckets (reused: no array per summary). */
+const SUMMARY_P = new Float64Array(4);
 
 /**
  * The same figures as percentile(), maxUs() and toBuckets() of a dense histogram, in one pass over the
@@ -350,13 +352,13 @@ const SUMMARY_QS = [0.5, 0.95, 0.99, 0.999] as const;
  * are read with on every frame.
  */
 export function summarizeRange(counts: Float64Array, lo: number, hi: number, total: number, maxNs: number | null, withBuckets = true): Summary {
-  const out: Summary = { p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
-  if (!(total > 0) || lo > hi) return out;
+  if (!(total > 0) || lo > hi) return { p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
   let top = Math.min(hi, LAST_BUCKET);
   while (top >= lo && !(counts[top]! > 0)) top--;
-  if (top < lo) return out;
+  if (top < lo) return { p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
   const max = maxNs;
-  const p: (number | null)[] = [null, null, null, null];
+  const p = SUMMARY_P;
+  const buckets: [number, number][] = [];
   let k = 0;
   let cum = 0;
   let rank = rankOf(SUMMARY_QS[0], total);
@@ -364,17 +366,13 @@ export function summarizeRange(counts: Float64Array, lo: number, hi: number, tot
     const n = counts[i]!;
     if (!(n > 0)) continue;
     cum += n;
-    if (withBuckets) out.buckets.push([UPPER_US[i]!, n]);
+    if (withBuckets) buckets.push([UPPER_US[i]!, n]);
     while (k < 4 && cum >= rank) {
       p[k++] = pointIn(i, max) / 1000;
       if (k < 4) rank = rankOf(SUMMARY_QS[k]!, total);
     }
   }
   while (k < 4) p[k++] = pointIn(top, max) / 1000; // counts summed below the total (should not happen)
-  out.p50Us = p[0]!;
-  out.p95Us = p[1]!;
-  out.p99Us = p[2]!;
-  out.p999Us = p[3]!;
-  out.maxUs = (max !== null ? Math.max(max, bucketLower(top)) : pointIn(top, null)) / 1000;
-  return out;
+  const maxUs = (max !== null ? Math.max(max, bucketLower(top)) : pointIn(top, null)) / 1000;
+  return { p50Us: p[0]!, p95Us: p[1]!, p99Us: p[2]!, p999Us: p[3]!, maxUs, buckets };
 }

@@ -19,7 +19,7 @@ import type {
   RunqueueLatency,
 } from './types.js';
 import { LATENCY_WINDOWS, LOST_KEYS, opRank } from './types.js';
-import { BUCKETS, percentilesOf, summarizeRange, type Summary } from './histogram.js';
+import { BUCKETS, summarizeRange, type Summary } from './histogram.js';
 
 /** Sparse histogram as the eBPF helper prints it: `[[bucketIndex, count], ...]`. */
 export type BucketPairs = [number, number][];
@@ -352,7 +352,12 @@ function blockRow(g: Group, seconds: number, name: (dev: number) => string, with
     bytes: g.bytes,
     opsPerSec: per === null ? null : g.count * per,
     bytesPerSec: per === null ? null : g.bytes * per,
-    ...percentilesOf(s),
+    // fields written out, not spread: a frame makes hundreds of these
+    p50Us: s.p50Us,
+    p95Us: s.p95Us,
+    p99Us: s.p99Us,
+    p999Us: s.p999Us,
+    maxUs: s.maxUs,
     buckets: s.buckets,
     total,
   };
@@ -360,7 +365,7 @@ function blockRow(g: Group, seconds: number, name: (dev: number) => string, with
 
 function runqRow(h: Dense, withBuckets = true): RunqueueLatency {
   const s = h.summary(withBuckets);
-  return { count: h.n, ...percentilesOf(s), buckets: s.buckets };
+  return { count: h.n, p50Us: s.p50Us, p95Us: s.p95Us, p99Us: s.p99Us, p999Us: s.p999Us, maxUs: s.maxUs, buckets: s.buckets };
 }
 
 const byDeviceThenOp = (a: BlockLatencyRow, b: BlockLatencyRow): number =>
@@ -493,6 +498,8 @@ const IDLE_NO_RUNQ: ContainerLatency = Object.freeze({ ...IDLE, runqueue: null }
 const IDLE_SUMMARY: ContainerLatency = Object.freeze({ ...IDLE, block: null });
 const IDLE_SUMMARY_NO_RUNQ: ContainerLatency = Object.freeze({ ...IDLE, block: null, runqueue: null });
 
+const NO_CGROUPS: readonly number[] = Object.freeze([]);
+
 /** Container id -> its cgroup ids, per hierarchy (the inverse of CgroupMaps), and every container id. */
 interface ContainerCgroups {
   block: Map<string, number[]>;
@@ -511,7 +518,8 @@ function byContainerOf(opts: LatencyFrameOptions): ContainerCgroups {
     return out;
   };
   const block = invert(opts.maps.block);
-  const runq = invert(opts.maps.runq);
+  // one map for both hierarchies (cgroup v2): inverted once
+  const runq = opts.maps.runq === opts.maps.block ? block : invert(opts.maps.runq);
   const ids = [...new Set([...block.keys(), ...runq.keys(), ...(opts.unattributable?.keys() ?? [])])].sort();
   return { block, runq, ids };
 }
@@ -529,7 +537,7 @@ function containerCounts(span: LatencySpan, opts: LatencyFrameOptions, by: Conta
     let count = 0;
     let readBytes = 0;
     let writeBytes = 0;
-    for (const cg of by.block.get(id) ?? []) {
+    for (const cg of by.block.get(id) ?? NO_CGROUPS) {
       for (const row of span.rowsOfCgroup(cg)) {
         if (span.kind(row) !== ROW_BLOCK) continue;
         const op = span.op(row);
@@ -566,7 +574,7 @@ function containersOf(span: LatencySpan, opts: LatencyFrameOptions, by: Containe
       const all: Group = { dev: 0, op: 'read', count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
       let readBytes = 0;
       let writeBytes = 0;
-      for (const cg of by.block.get(id) ?? []) {
+      for (const cg of by.block.get(id) ?? NO_CGROUPS) {
         for (const row of span.rowsOfCgroup(cg)) {
           if (span.kind(row) !== ROW_BLOCK || span.count(row) <= 0) continue;
           const dev = span.dev(row);
@@ -598,7 +606,11 @@ function containersOf(span: LatencySpan, opts: LatencyFrameOptions, by: Containe
         opsPerSec: seconds > 0 ? all.count / seconds : null,
         readBytes,
         writeBytes,
-        ...percentilesOf(s),
+        p50Us: s.p50Us,
+        p95Us: s.p95Us,
+        p99Us: s.p99Us,
+        p999Us: s.p999Us,
+        maxUs: s.maxUs,
         buckets: s.buckets,
       };
     }

@@ -72,12 +72,20 @@ const MAX_ENTRY = 16 << 10;
 
 /** Rows the engine starts with (it grows by half when more are needed). */
 const FIRST_ROWS = 64;
+const NO_ROWS: readonly number[] = Object.freeze([]);
+
+/** Intervals added between two compactions of the arena (see compact). */
+const COMPACT_EVERY = 60;
 
 /** An interval's length in whole nanoseconds, at most 2^50 (13 days: longer says nothing more). */
 const durationNsOf = (ms: number): number => (ms > 0 ? Math.min(2 ** 50, Math.round(ms * 1e6)) : 0);
 
 /** The sums of one device and op (or of the run queue) over all cgroups, within one interval. */
 interface Group {
+  /** MKDEV * 8 + op index, or -1 for the run queue. */
+  readonly key: number;
+  /** Touched by the interval being added (listed in `touched`). */
+  inUse: boolean;
   count: number;
   bytes: number;
   max: Float64Array;
@@ -86,23 +94,38 @@ interface Group {
   hi: Int32Array;
 }
 
-function addPairs(g: Group, h: number, pairs: readonly (readonly [number, number])[]): void {
-  const d = g.h[h]!;
-  const n = pairs.length;
-  if (n === 0) return;
-  for (let j = 0; j < n; j++) {
-    const p = pairs[j]!;
-    d[p[0]]! += p[1];
+function addToGroup(g: Group, e: Entry): void {
+  g.count += e.count;
+  g.bytes += e.bytes;
+  for (let h = 0; h < 2; h++) {
+    if (e.max[h]! > g.max[h]!) g.max[h] = e.max[h]!;
+    const n = e.n[h]!;
+    if (n === 0) continue;
+    const d = g.h[h]!;
+    const idx = e.idx[h]!;
+    const cnt = e.cnt[h]!;
+    for (let j = 0; j < n; j++) d[idx[j]!]! += cnt[j]!;
+    if (idx[0]! < g.lo[h]!) g.lo[h] = idx[0]!;
+    if (idx[n - 1]! > g.hi[h]!) g.hi[h] = idx[n - 1]!;
   }
-  const lo = pairs[0]![0];
-  const hi = pairs[n - 1]![0];
-  if (lo < g.lo[h]!) g.lo[h] = lo;
-  if (hi > g.hi[h]!) g.hi[h] = hi;
+}
+
+/** Cleared for the next interval (only the buckets it used). */
+function clearGroup(g: Group): void {
+  for (let h = 0; h < 2; h++) {
+    if (g.hi[h]! >= g.lo[h]!) g.h[h]!.fill(0, g.lo[h]!, g.hi[h]! + 1);
+    g.lo[h] = BUCKETS;
+    g.hi[h] = -1;
+    g.max[h] = 0;
+  }
+  g.count = 0;
+  g.bytes = 0;
+  g.inUse = false;
 }
 
 /** Cleared per-interval sums; count and bytes hold doubles from the start (see Entry). */
-function newGroup(): Group {
-  const g: Group = { count: NaN, bytes: NaN, max: new Float64Array(2), h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: Int32Array.of(BUCKETS, BUCKETS), hi: Int32Array.of(-1, -1) };
+function newGroup(key: number): Group {
+  const g: Group = { key, inUse: false, count: NaN, bytes: NaN, max: new Float64Array(2), h: [new Float64Array(BUCKETS), new Float64Array(BUCKETS)], lo: Int32Array.of(BUCKETS, BUCKETS), hi: Int32Array.of(-1, -1) };
   g.count = 0;
   g.bytes = 0;
   return g;
@@ -175,13 +198,13 @@ export class LatencyWindows {
   // ---- segment arena: fixed chunks (no growth by copying: freed memory goes back, none is left in holes)
   private chunks: Float64Array[] = objectArray();
   private top = 0;
-  private readonly freeSegs: number[][] = CLASSES.map(() => []);
+  private freeSegs: number[][] = CLASSES.map(() => []);
+  /** Rows in the order the interval being added reached them (see compact). */
+  private readonly order: number[] = [];
+  private addsSinceCompact = 0;
 
-  // ---- max deques (pooled nodes)
-  private dqT = new Float64Array(1024);
-  private dqV = new Float64Array(1024);
-  private dqNext = new Int32Array(1024);
-  private dqPrev = new Int32Array(1024);
+  // ---- max deques (pooled nodes, each node's time, value, next and previous side by side: one cache line)
+  private dq = new Float64Array(1024 * 4);
   private dqFree = -1;
   private dqTop = 0;
 
@@ -206,8 +229,10 @@ export class LatencyWindows {
   /** Slot of the longest window (its deque expiry drops maxima for all). */
   private readonly longest: number;
   private readonly e = new Entry();
-  /** Cleared per-interval sums, reused by add() (no two histograms of 320 buckets allocated per group). */
-  private readonly groupPool: Group[] = objectArray();
+  /** Per-interval sums by Group.key, kept cleared between intervals (no histograms allocated per interval). */
+  private readonly groups = new Map<number, Group>();
+  /** The groups of the interval being added, in the order first seen. */
+  private readonly touched: Group[] = [];
   /** The entry the log spans decode into (not the one adding and advancing use). */
   readonly readEntry = new Entry();
   /** cgroups of no container: when first and last seen (see mark). */
@@ -254,7 +279,7 @@ export class LatencyWindows {
       this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.used.byteLength + this.gen.byteLength + this.cnt.byteLength + this.byt.byteLength +
       this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
       this.dqTail.byteLength + this.inCurrent.byteLength;
-    const dq = this.dqT.byteLength + this.dqV.byteLength + this.dqNext.byteLength + this.dqPrev.byteLength;
+    const dq = this.dq.byteLength;
     return rows + dq + this.chunks.length * ARENA_CHUNK * 8 + this.logChunks.length * LOG_CHUNK;
   }
 
@@ -295,45 +320,34 @@ export class LatencyWindows {
     const from = this.end;
     const e = this.e;
     // Sums over all cgroups per device and op (and for the run queue), as rows of their own.
-    const groups = new Map<number, Group>();
-    const group = (k: number): Group => {
-      let g = groups.get(k);
-      if (!g) {
-        g = this.groupPool.pop() ?? newGroup();
-        groups.set(k, g);
-      }
-      return g;
-    };
-    for (const r of iv.block) {
+    const touched = this.touched;
+    const block = iv.block;
+    for (let i = 0; i < block.length; i++) {
+      const r = block[i]!;
       const devNum = (((r.major & 0xfff) << 20) | (r.minor & 0xfffff)) >>> 0;
       const op = BLOCK_OPS.indexOf(r.op);
+      this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, false)) {
         e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
-        this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
         this.apply(e, t, inCurrent);
         this.encode(e);
       }
-      const g = group(devNum * 8 + op);
-      g.count += r.count;
-      g.bytes += r.bytes;
-      g.max[0] = Math.max(g.max[0]!, r.maxNs);
-      g.max[1] = Math.max(g.max[1]!, r.totalMaxNs);
-      addPairs(g, 0, r.service);
-      addPairs(g, 1, r.total);
+      addToGroup(this.group(devNum * 8 + op), e);
     }
-    for (const r of iv.runq) {
+    const runq = iv.runq;
+    for (let i = 0; i < runq.length; i++) {
+      const r = runq[i]!;
+      this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, true)) {
         e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
-        this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
         this.apply(e, t, inCurrent);
         this.encode(e);
       }
-      const g = group(-1);
-      g.count += r.count;
-      g.max[0] = Math.max(g.max[0]!, r.maxNs);
-      addPairs(g, 0, r.hist);
+      addToGroup(this.group(-1), e);
     }
-    for (const [k, g] of groups) {
+    for (let i = 0; i < touched.length; i++) {
+      const g = touched[i]!;
+      const k = g.key;
       e.row = k < 0 ? this.rowFor(ROW_RUNQ_ALL, 0, 0, -1) : this.rowFor(ROW_BLOCK_ALL, Math.floor(k / 8), k % 8, -1);
       e.count = g.count;
       e.bytes = g.bytes;
@@ -341,27 +355,21 @@ export class LatencyWindows {
         e.max[h] = g.max[h]!;
         let n = 0;
         const d = g.h[h]!;
-        for (let i = g.lo[h]!; i <= g.hi[h]!; i++) {
-          if (d[i]! > 0) {
-            e.idx[h]![n] = i;
-            e.cnt[h]![n++] = d[i]!;
+        const idx = e.idx[h]!;
+        const cnt = e.cnt[h]!;
+        for (let b = g.lo[h]!; b <= g.hi[h]!; b++) {
+          if (d[b]! > 0) {
+            idx[n] = b;
+            cnt[n++] = d[b]!;
           }
         }
         e.n[h] = n;
       }
       this.apply(e, t, inCurrent);
       this.encode(e);
-      // back to the pool, cleared (the next interval's groups reuse its histograms)
-      for (let h = 0; h < 2; h++) {
-        g.h[h]!.fill(0);
-        g.lo[h] = BUCKETS;
-        g.hi[h] = -1;
-        g.max[h] = 0;
-      }
-      g.count = 0;
-      g.bytes = 0;
-      this.groupPool.push(g);
+      clearGroup(g);
     }
+    touched.length = 0;
     const lost = new Float64Array(NLOST);
     LOST_KEYS.forEach((k, i) => (lost[i] = iv.lost[k]));
     const durationNs = durationNsOf(iv.durationMs);
@@ -370,6 +378,8 @@ export class LatencyWindows {
       this.coveredNs[s]! += durationNs;
       for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! += lost[i]!;
     }
+    if (++this.addsSinceCompact >= COMPACT_EVERY) this.compact();
+    this.order.length = 0;
   }
 
   /** Subtracts the intervals that left each window as of `now` (ms, the sampler's clock). */
@@ -454,7 +464,7 @@ export class LatencyWindows {
     return this.totalRows;
   }
   /** @internal */ rowsOfCgroup(cgroup: number): readonly number[] {
-    return this.byCgroup.get(cgroup) ?? [];
+    return this.byCgroup.get(cgroup) ?? NO_ROWS;
   }
   /** @internal */ rowKind(r: number): number {
     return this.kind[r]!;
@@ -477,8 +487,8 @@ export class LatencyWindows {
     // that completed inside the window (the ones dropped from it were smaller than a later one).
     const cutoff = this.now - this.lengths[s]!;
     let node = this.dqHead[r * 2 + h]!;
-    while (node >= 0 && this.dqT[node]! <= cutoff) node = this.dqNext[node]!;
-    return node < 0 ? null : this.dqV[node]!;
+    while (node >= 0 && this.dq[node * 4]! <= cutoff) node = this.dq[node * 4 + 2]!;
+    return node < 0 ? null : this.dq[node * 4 + 1]!;
   }
   /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): number {
     const k = r * 2 + h;
@@ -506,6 +516,20 @@ export class LatencyWindows {
   }
 
   // ---------------------------------------------------------------- rows
+
+  /** The per-interval sums of a device and op (key >= 0) or of the run queue (-1). */
+  private group(key: number): Group {
+    let g = this.groups.get(key);
+    if (!g) {
+      g = newGroup(key);
+      this.groups.set(key, g);
+    }
+    if (!g.inUse) {
+      g.inUse = true;
+      this.touched.push(g);
+    }
+    return g;
+  }
 
   private rowFor(kind: number, dev: number, op: number, cgroup: number): number {
     const total = kind === ROW_BLOCK_ALL || kind === ROW_RUNQ_ALL;
@@ -637,10 +661,11 @@ export class LatencyWindows {
     }
   }
 
-  /** Adds an entry (completed at t) to the slots from `first` on. */
+  /** Adds an entry (completed at t) to every slot. */
   private apply(e: Entry, t: number, inCurrent: boolean): void {
     const S = this.S;
     const r = e.row;
+    this.order.push(r);
     const rs = r * S;
     for (let s = 0; s < S; s++) {
       this.cnt[rs + s]! += e.count;
@@ -760,6 +785,38 @@ export class LatencyWindows {
     return off;
   }
 
+  /**
+   * Lays the segments out again, in the order the last interval reached the rows: adding and subtracting
+   * (whose intervals list about the same rows in about the same order) then walk the arena forwards, memory
+   * the CPU fetches ahead, instead of all over it as segments grow and move and rows come and go (a cold
+   * arena read at random costs about twice as much). Copies every live segment once (a few MiB).
+   */
+  private compact(): void {
+    this.addsSinceCompact = 0;
+    const old = this.chunks;
+    const S = this.S;
+    this.chunks = [];
+    this.top = 0;
+    this.freeSegs = CLASSES.map(() => []);
+    const moved = new Uint8Array(this.nextRow);
+    const move = (r: number): void => {
+      if (moved[r] || !this.used[r]) return;
+      moved[r] = 1;
+      for (let h = 0; h < 2; h++) {
+        const k = r * 2 + h;
+        const off = this.segOff[k]!;
+        if (off < 0) continue;
+        const cls = this.segCls[k]!;
+        const noff = this.alloc(cls);
+        const a = off & ARENA_MASK;
+        this.chunks[noff >>> ARENA_BITS]!.set(old[off >>> ARENA_BITS]!.subarray(a, a + CLASSES[cls]! * S), noff & ARENA_MASK);
+        this.segOff[k] = noff;
+      }
+    };
+    for (const r of this.order) move(r);
+    for (let r = 0; r < this.nextRow; r++) move(r);
+  }
+
   private release(off: number, cls: number): void {
     this.freeSegs[cls]!.push(off);
   }
@@ -770,17 +827,17 @@ export class LatencyWindows {
     const k = r * 2 + h;
     // Entries no larger than the new one can never be a window's maximum again.
     let tail = this.dqTail[k]!;
-    while (tail >= 0 && this.dqV[tail]! <= v) {
-      const prev = this.dqPrev[tail]!;
+    while (tail >= 0 && this.dq[tail * 4 + 1]! <= v) {
+      const prev = this.dq[tail * 4 + 3]!;
       this.dqRelease(tail);
       tail = prev;
     }
     const node = this.dqAlloc();
-    this.dqT[node] = t;
-    this.dqV[node] = v;
-    this.dqNext[node] = -1;
-    this.dqPrev[node] = tail;
-    if (tail >= 0) this.dqNext[tail] = node;
+    this.dq[node * 4] = t;
+    this.dq[node * 4 + 1] = v;
+    this.dq[node * 4 + 2] = -1;
+    this.dq[node * 4 + 3] = tail;
+    if (tail >= 0) this.dq[tail * 4 + 2] = node;
     else this.dqHead[k] = node;
     this.dqTail[k] = node;
   }
@@ -789,21 +846,21 @@ export class LatencyWindows {
   private dqExpire(r: number, h: number, cutoff: number): void {
     const k = r * 2 + h;
     let head = this.dqHead[k]!;
-    while (head >= 0 && this.dqT[head]! <= cutoff) {
-      const next = this.dqNext[head]!;
+    while (head >= 0 && this.dq[head * 4]! <= cutoff) {
+      const next = this.dq[head * 4 + 2]!;
       this.dqRelease(head);
       head = next;
     }
     this.dqHead[k] = head;
     if (head < 0) this.dqTail[k] = -1;
-    else this.dqPrev[head] = -1;
+    else this.dq[head * 4 + 3] = -1;
   }
 
   private dqClear(r: number, h: number): void {
     const k = r * 2 + h;
     let head = this.dqHead[k]!;
     while (head >= 0) {
-      const next = this.dqNext[head]!;
+      const next = this.dq[head * 4 + 2]!;
       this.dqRelease(head);
       head = next;
     }
@@ -814,31 +871,19 @@ export class LatencyWindows {
   private dqAlloc(): number {
     if (this.dqFree >= 0) {
       const n = this.dqFree;
-      this.dqFree = this.dqNext[n]!;
+      this.dqFree = this.dq[n * 4 + 2]!;
       return n;
     }
-    if (this.dqTop >= this.dqT.length) {
-      const cap = this.dqT.length * 2;
-      const f = (a: Float64Array): Float64Array<ArrayBuffer> => {
-        const b = new Float64Array(cap);
-        b.set(a);
-        return b;
-      };
-      const i = (a: Int32Array): Int32Array<ArrayBuffer> => {
-        const b = new Int32Array(cap);
-        b.set(a);
-        return b;
-      };
-      this.dqT = f(this.dqT);
-      this.dqV = f(this.dqV);
-      this.dqNext = i(this.dqNext);
-      this.dqPrev = i(this.dqPrev);
+    if (this.dqTop * 4 >= this.dq.length) {
+      const b = new Float64Array(this.dq.length * 2);
+      b.set(this.dq);
+      this.dq = b;
     }
     return this.dqTop++;
   }
 
   private dqRelease(n: number): void {
-    this.dqNext[n] = this.dqFree;
+    this.dq[n * 4 + 2] = this.dqFree;
     this.dqFree = n;
   }
 
@@ -1023,13 +1068,6 @@ class SlotSpan implements LatencySpan {
   }
 }
 
-/** LogSpan.sums: the fields of a row. */
-const COUNT = 0;
-const BYTES = 1;
-const MAX0 = 2;
-const FIRST = 4;
-const FIELDS = 5;
-
 /**
  * A span read from the log: the intervals given (`current`, the short windows, any range of the intervals
  * kept). One decoding pass finds each row's count, bytes and maxima and where its entries are; a row's
@@ -1040,14 +1078,15 @@ class LogSpan implements LatencySpan {
   readonly lost: LostCounts;
   /** row -> 1 + its index below (0: no data in the span). */
   private readonly at: Int32Array;
-  /** Rows with data in the span, numbered in the order met. */
-  private rows = 0;
-  /**
-   * Per row (by that number, FIELDS apart): count, bytes, the two maxima (-1: none), and the log offset of
-   * its first entry (the others are chained in `more`). One typed array: one shape for every span.
-   */
-  private readonly sums: Float64Array;
-  private more: Map<number, number[]> | null = null;
+  private readonly counts: number[] = [];
+  private readonly byteSums: number[] = [];
+  private readonly max0: number[] = [];
+  private readonly max1: number[] = [];
+  /** A row's entries in the log: its first and last (indexes into offsets), each chained to the next. */
+  private readonly firstEntry: number[] = [];
+  private readonly lastEntry: number[] = [];
+  private readonly offsets: number[] = [];
+  private readonly nextEntry: number[] = [];
 
   constructor(
     private readonly w: LatencyWindows,
@@ -1056,9 +1095,7 @@ class LogSpan implements LatencySpan {
     const lost = {} as LostCounts;
     for (const k of LOST_KEYS) lost[k] = 0;
     this.lost = lost;
-    const cap = w.rowCapacity();
-    this.at = new Int32Array(cap);
-    const sums = (this.sums = new Float64Array(cap * FIELDS));
+    this.at = new Int32Array(w.rowCapacity());
     const e = w.readEntry;
     let ns = 0;
     for (const iv of intervals) {
@@ -1066,26 +1103,27 @@ class LogSpan implements LatencySpan {
         const start = p;
         p = w.readAt(p, e);
         if (!w.rowUsed(e.row, e.gen)) continue;
+        const entry = this.offsets.length;
+        this.offsets.push(start);
+        this.nextEntry.push(-1);
         let i = this.at[e.row]! - 1;
         if (i < 0) {
-          i = this.rows++;
+          i = this.counts.length;
           this.at[e.row] = i + 1;
-          const o = i * FIELDS;
-          sums[o + COUNT] = e.count;
-          sums[o + BYTES] = e.bytes;
-          sums[o + MAX0] = e.n[0]! > 0 ? e.max[0]! : -1;
-          sums[o + MAX0 + 1] = e.n[1]! > 0 ? e.max[1]! : -1;
-          sums[o + FIRST] = start;
+          this.counts.push(e.count);
+          this.byteSums.push(e.bytes);
+          this.max0.push(e.n[0]! > 0 ? e.max[0]! : -1);
+          this.max1.push(e.n[1]! > 0 ? e.max[1]! : -1);
+          this.firstEntry.push(entry);
+          this.lastEntry.push(entry);
           continue;
         }
-        const o = i * FIELDS;
-        sums[o + COUNT]! += e.count;
-        sums[o + BYTES]! += e.bytes;
-        for (let h = 0; h < 2; h++) if (e.n[h]! > 0 && e.max[h]! > sums[o + MAX0 + h]!) sums[o + MAX0 + h] = e.max[h]!;
-        this.more ??= new Map();
-        const l = this.more.get(i);
-        if (l) l.push(start);
-        else this.more.set(i, [start]);
+        this.counts[i]! += e.count;
+        this.byteSums[i]! += e.bytes;
+        if (e.n[0]! > 0 && e.max[0]! > this.max0[i]!) this.max0[i] = e.max[0]!;
+        if (e.n[1]! > 0 && e.max[1]! > this.max1[i]!) this.max1[i] = e.max[1]!;
+        this.nextEntry[this.lastEntry[i]!] = entry;
+        this.lastEntry[i] = entry;
       }
       ns += iv.durationNs;
       LOST_KEYS.forEach((k, j) => (lost[k] += iv.lost[j]!));
@@ -1114,15 +1152,15 @@ class LogSpan implements LatencySpan {
   }
   count(row: number): number {
     const i = this.ix(row);
-    return i < 0 ? 0 : this.sums[i * FIELDS + COUNT]!;
+    return i < 0 ? 0 : this.counts[i]!;
   }
   bytes(row: number): number {
     const i = this.ix(row);
-    return i < 0 ? 0 : this.sums[i * FIELDS + BYTES]!;
+    return i < 0 ? 0 : this.byteSums[i]!;
   }
   max(row: number, which: 0 | 1): number | null {
     const i = this.ix(row);
-    const m = i < 0 ? -1 : this.sums[i * FIELDS + MAX0 + which]!;
+    const m = i < 0 ? -1 : (which === 0 ? this.max0 : this.max1)[i]!;
     return m < 0 ? null : m;
   }
   addHist(row: number, which: 0 | 1, into: Float64Array): number {
@@ -1131,18 +1169,16 @@ class LogSpan implements LatencySpan {
     let lo = BUCKETS;
     let hi = -1;
     const e = this.w.readEntry;
-    const one = (p: number): void => {
-      this.w.readAt(p, e);
+    for (let k = this.firstEntry[i]!; k >= 0; k = this.nextEntry[k]!) {
+      this.w.readAt(this.offsets[k]!, e);
       const n = e.n[which]!;
-      if (n === 0) return;
+      if (n === 0) continue;
       const idx = e.idx[which]!;
       const cnt = e.cnt[which]!;
       for (let j = 0; j < n; j++) into[idx[j]!]! += cnt[j]!;
       if (idx[0]! < lo) lo = idx[0]!;
       if (idx[n - 1]! > hi) hi = idx[n - 1]!;
-    };
-    one(this.sums[i * FIELDS + FIRST]!);
-    for (const p of this.more?.get(i) ?? []) one(p);
+    }
     return hi < 0 ? -1 : lo * 512 + hi;
   }
 }

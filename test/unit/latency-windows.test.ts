@@ -284,6 +284,23 @@ describe('memory', () => {
     expect(fromLog.count(fromLog.totals()[0]!)).toBe(sum(120));
   });
 
+  it('laying the arena out again (every 60 intervals) keeps every sum: the windows equal the log, containers included', () => {
+    const k = new Ticker();
+    const cgroups = new Map([1, 2, 3, 4, 5, 6].map((cg) => [cg, `c${cg}`]));
+    const maps = { block: cgroups, runq: cgroups };
+    for (let s = 1; s <= 200; s++) {
+      // buckets that drift (segments grow and move), rows that come and go (segments freed and reused)
+      const rows = [1, 2, 3, 4, 5, 6]
+        .filter((cg) => (s + cg) % 7 !== 0)
+        .map((cg) => blockRow(Array.from({ length: 3 + ((s * cg) % 9) }, (_, i) => Math.round(1000 * 2 ** (((s + i * cg) % 40) / 3))), { cgroup: cg, op: cg % 2 ? 'read' : 'write' }));
+      const f = k.tick(s * 1000, [timed(s * 1000, rows, [runqRow(1 + (s % 6), [500 * (s % 13) + 1]), runqRow(100 + s, [s])])], maps);
+      if (s % 20 !== 0 && s !== 61 && s !== 121) continue;
+      const span = k.w.sumSpan(s * 1000 - 300_000, s * 1000);
+      const fromLog = latencyFrame({ current: span, windows: { '1s': span, '10s': span, '1m': span, '5m': span } }, { maps, deviceNames: devs, badLines: 0 });
+      expect(f.windows['5m'], `second ${s}`).toEqual(fromLog.current);
+    }
+  });
+
   it('reset forgets everything', () => {
     const k = new Ticker();
     k.tick(1000, [timed(1000, [blockRow([1000])])]);
