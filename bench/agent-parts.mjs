@@ -13,12 +13,8 @@ import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
+import { args, opt } from './cli-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const SECONDS = Number(opt('seconds', '30'));
 const SETTLE = Number(opt('settle', '12'));
 const CONTAINERS = Number(opt('containers', '0'));

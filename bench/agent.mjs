@@ -7,15 +7,9 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { args, opt, root } from './cli-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
 const SECONDS = Number(opt('seconds', '60'));
 const SETTLE = Number(opt('settle', '5'));
 const INTERVAL = opt('interval', '1000');

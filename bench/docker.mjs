@@ -15,12 +15,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { args, opt } from './cli-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SECONDS = Number(opt('seconds', '30'));
 const IDLE = Number(opt('idle', '10'));

@@ -10,12 +10,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { args, opt } from './cli-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const N = Number(opt('containers', '20'));
 const SECONDS = Number(opt('seconds', '90'));
 const INTERVAL = Number(opt('interval', '5'));

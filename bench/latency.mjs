@@ -15,21 +15,16 @@
 // --all-spans: every window's containers in full (what `snapshot` asks for); --no-frame: windows only;
 // --root DIR: measure the build in DIR/dist (another worktree); --old DIR: the same load through the previous LatencyModel (its model/*.ts of commit c29ad4c transpiled
 // into DIR/model/: see BENCHMARKS.md).
-import { pathToFileURL, fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { args, opt, root } from './cli-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const SECONDS = Number(opt('seconds', '330'));
 // The monitor computes per-container latency for `current` and the window on screen; --all-spans: for all
 // (as `snapshot` does, once).
 const ALL_SPANS = args.includes('--all-spans');
 const OLD = opt('old', null);
 // --root DIR: the build (DIR/dist) to measure, e.g. another worktree's (default: this one's).
-const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
 const gc = globalThis.gc ?? (() => {});
 
 // ---------------------------------------------------------------- the load (seeded: the same every run)

@@ -11,12 +11,8 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { args, opt } from './cli-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SECONDS = Number(opt('seconds', '300'));
 const N = Number(opt('containers', '20'));

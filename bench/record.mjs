@@ -17,12 +17,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
+import { args, opt } from './cli-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 if (!existsSync(join(root, 'dist', 'record', 'writer.js'))) {
   console.log('record.mjs: skipped: dist/ is not built (npm run build)');

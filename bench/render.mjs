@@ -8,15 +8,10 @@
 // --profile wraps the measured loop in the inspector's CPU profiler and prints the top self-time functions.
 import { PassThrough, Writable } from 'node:stream';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { resolve, join } from 'node:path';
-import { pathToFileURL, fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { args, opt, root } from './cli-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
 const FRAMES = Number(opt('frames', '600'));
 const WARMUP = Math.min(300, Math.max(20, Math.floor(FRAMES / 2)));
 const TERM = opt('term', 'xterm-256color');

@@ -23,14 +23,8 @@ import { haveDocker, removeBenchContainers, startBenchContainers } from './bench
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { args, opt, root } from './cli-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
 const SAMPLES = opt('samples', null);
 const SAVE = opt('save-samples', null);
 const BREAKDOWN = args.includes('--breakdown');

@@ -7,15 +7,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { args, opt, root } from './cli-args.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
 const RUNS = Math.max(1, Number(opt('runs', '1')));
 // --node-options "..." runs tailtop with NODE_OPTIONS (e.g. V8 heap flags) to compare settings.
 const NODE_OPTIONS = opt('node-options', '');

@@ -376,3 +376,20 @@ export function summarizeRange(counts: Float64Array, lo: number, hi: number, tot
   const maxUs = (max !== null ? Math.max(max, bucketLower(top)) : pointIn(top, null)) / 1000;
   return { p50Us: p[0]!, p95Us: p[1]!, p99Us: p[2]!, p999Us: p[3]!, maxUs, buckets };
 }
+
+/** The values a sparse histogram ([bucket, count] pairs) holds: the sum of its counts. */
+export function pairsCount(pairs: readonly (readonly [number, number])[]): number {
+  let sum = 0;
+  for (let k = 0; k < pairs.length; k++) sum += pairs[k]![1];
+  return sum;
+}
+
+/** The highest non-empty bucket of a sparse histogram, -1 when every count is 0. */
+export function pairsTop(pairs: readonly (readonly [number, number])[]): number {
+  let top = -1;
+  for (let k = 0; k < pairs.length; k++) {
+    const pair = pairs[k]!;
+    if (pair[1] > 0 && pair[0] > top) top = pair[0];
+  }
+  return top;
+}

@@ -18,7 +18,7 @@ import { systemClock } from '../../src/clock.js';
 import { readHostSample } from '../../src/sources/procfs/read-host.js';
 import { EbpfSupervisor } from '../../src/sources/ebpf/supervisor.js';
 import { ebpfUnmet } from './ebpf-env.js';
-import { LoopDevices, startFio, type FioJob } from './loop-devices.js';
+import { LoopDevices, startFio, waitForWrites, type FioJob } from './loop-devices.js';
 
 const pexec = promisify(execFile);
 const BIN = join(REPO, 'bpf', 'tailtop-bpf');
@@ -45,8 +45,7 @@ describe.skipIf(skip)('eBPF windows against /proc/diskstats (real kernel)', () =
     // evenly spread; a rate limit would issue them in bursts, and a burst at a cut would say little about
     // the cut), leaving the CPUs room.
     fio = startFio(loop, ['--name=steady', '--rw=randrw', '--ioengine=psync', '--thinktime=150'], 300);
-    await sleep(1500);
-    fio.running();
+    await waitForWrites(fio, loop, 100);
   }, 60_000);
 
   afterAll(async () => {

@@ -10,7 +10,7 @@
 //   own CPU% over the same seconds (and with its --cpus limit);
 // - the JSON API answers with the snapshot schema for the same container.
 // Needs root, BTF, fio, losetup, dockerd and prometheus; runs under CI=true.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostname, tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { REPO, requirement } from '../env.js';
 import { sleep } from '../wait.js';
 import { removeAll, requireDaemon, run, type DaemonHandle } from './docker-helpers.js';
 import { ebpfUnmet } from './ebpf-env.js';
-import { LoopDevices, startFio, type FioJob } from './loop-devices.js';
+import { LoopDevices, startFio, waitForWrites, type FioJob } from './loop-devices.js';
 import { promtool, requirePrometheus, startPrometheus, type Prometheus } from '../prometheus.js';
 import { Agent } from '../../src/agent/agent.js';
 import { figuresOf } from '../../src/model/catalogue.js';
@@ -58,11 +58,7 @@ describe.skipIf(skip)('live /metrics scraped by a real Prometheus (eBPF, dockerd
     fio = startFio(loop, ['--name=steady', '--rw=randrw', '--ioengine=psync', '--thinktime=300'], 600);
 
     // fio is writing before anything is measured.
-    const writes = (): number => Number(readFileSync('/proc/diskstats', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[2] === dev())?.trim().split(/\s+/)[7] ?? NaN);
-    const w0 = writes();
-    await sleep(1500);
-    fio.running();
-    if (!(writes() - w0 > 100)) throw new Error(`fio is not writing to ${loop} (${w0} -> ${writes()} writes)`);
+    await waitForWrites(fio, loop, 100);
     storeDir = mkdtempSync(join(tmpdir(), 'tailtop-live-store-'));
     agent = await Agent.start({
       storeDir, intervalMs: 1000, retainMs: 3_600_000, maxBytes: 1 << 30, version: 'test', dockerHost: d.host, docker: true, ebpf: true,

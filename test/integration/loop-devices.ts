@@ -3,7 +3,7 @@
 // in fio's own process (--thread: a forked job would outlive its killed parent), in a process group of its
 // own, and is killed as a group.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const pexec = promisify(execFile);
@@ -50,6 +50,8 @@ export interface FioJob {
   readonly proc: ChildProcess;
   /** Throws when fio is no longer running (it exited: a busy or missing device...), with its last words. */
   running(): void;
+  /** The last lines fio wrote to stderr. */
+  lastWords(): string;
   /** Kills the job's process group (nothing if it is gone). */
   kill(): void;
 }
@@ -62,10 +64,12 @@ export function startFio(loop: string, args: string[], runtimeSec: number): FioJ
   });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const lastWords = (): string => err.trim().split('\n').slice(-3).join(' | ');
   return {
     proc,
+    lastWords,
     running() {
-      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`fio exited ${proc.exitCode ?? proc.signalCode}: ${err.trim().split('\n').slice(-3).join(' | ')}`);
+      if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`fio exited ${proc.exitCode ?? proc.signalCode}: ${lastWords()}`);
     },
     kill() {
       try {
@@ -75,4 +79,24 @@ export function startFio(loop: string, args: string[], runtimeSec: number): FioJ
       }
     },
   };
+}
+
+/** Writes completed on a disk so far (/proc/diskstats), NaN when the disk is not listed. */
+export function diskWrites(loop: string): number {
+  const name = loop.replace('/dev/', '');
+  const line = readFileSync('/proc/diskstats', 'utf8').split('\n').find((l) => l.trim().split(/\s+/)[2] === name);
+  return Number(line?.trim().split(/\s+/)[7] ?? NaN);
+}
+
+/** Waits until `job` has completed `min` writes on `loop` (fio takes a moment to start): throws after `ms`. */
+export async function waitForWrites(job: FioJob, loop: string, min: number, ms = 15_000): Promise<void> {
+  const w0 = diskWrites(loop);
+  const end = Date.now() + ms;
+  for (;;) {
+    job.running();
+    const done = diskWrites(loop) - w0;
+    if (done >= min) return;
+    if (Date.now() > end) throw new Error(`fio is not writing to ${loop}: ${done} writes in ${ms} ms (fio: ${job.lastWords() || 'nothing on stderr'})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -9,7 +9,7 @@
 //     in flight while the helper swaps its maps), or add up beyond 2^53;
 //   - a maximum at or above the upper bound of the highest non-empty bucket.
 import type { BucketPairs } from '../../model/latency.js';
-import { LAST_BUCKET, bucketUpper } from '../../model/histogram.js';
+import { LAST_BUCKET, bucketUpper, pairsCount, pairsTop } from '../../model/histogram.js';
 import type { IntervalData } from './protocol.js';
 
 const MAX_INTERVAL_NS = 3600e9;
@@ -17,15 +17,8 @@ const MAX_BYTES_PER_REQUEST = 2 ** 32;
 const MAX_CPUS = 4096;
 
 function histProblem(pairs: BucketPairs, count: number, maxNs: number | null, path: string): string | null {
-  let sum = 0;
-  let top = -1;
-  for (let k = 0; k < pairs.length; k++) {
-    const pair = pairs[k]!;
-    const i = pair[0];
-    const c = pair[1];
-    sum += c;
-    if (c > 0 && i > top) top = i;
-  }
+  const sum = pairsCount(pairs);
+  const top = pairsTop(pairs);
   if (!Number.isSafeInteger(sum)) return `${path}: counts add up beyond 2^53`;
   if (Math.abs(sum - count) > 1024 + Math.ceil(count / 100)) return `${path}: histogram holds ${sum} values for a count of ${count}`;
   if (maxNs !== null && top >= 0 && top < LAST_BUCKET && maxNs >= bucketUpper(top)) {

@@ -6,7 +6,7 @@
 // `{ kind: 'bad', reason }` with a one-line reason; it never throws.
 import { BLOCK_OPS, LOST_KEYS, type BlockOp, type LostCounts } from '../../model/types.js';
 import type { BlockIntervalRow, BucketPairs, RunqIntervalRow } from '../../model/latency.js';
-import { BUCKETS, LAST_BUCKET, SUB_BUCKET_BITS, bucketLower, bucketUpper } from '../../model/histogram.js';
+import { BUCKETS, LAST_BUCKET, SUB_BUCKET_BITS, bucketLower, bucketUpper, pairsCount, pairsTop } from '../../model/histogram.js';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -195,16 +195,9 @@ function buckets(v: unknown, path: string): BucketPairs {
  * (the helper raises the maximum with compare-and-swap and reads the maps only once no program writes them).
  */
 function consistent(pairs: BucketPairs, n: number, maxNs: number, path: string, name: string): void {
-  let sum = 0;
-  let top = -1;
-  for (let k = 0; k < pairs.length; k++) {
-    const pair = pairs[k]!;
-    const i = pair[0];
-    const c = pair[1];
-    sum += c;
-    if (c > 0 && i > top) top = i;
-  }
+  const sum = pairsCount(pairs);
   if (sum !== n) throw new Invalid(`${path}.${name}: holds ${sum} values, count is ${n}`);
+  const top = pairsTop(pairs);
   if (top < 0) return;
   const lo = bucketLower(top);
   if (maxNs < lo || (top < LAST_BUCKET && maxNs >= bucketUpper(top))) {

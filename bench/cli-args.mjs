@@ -1,0 +1,15 @@
+// The benches' command lines: `--name value` options, `--name` switches (args.includes), and the build a bench
+// measures (`--root DIR`: DIR/dist, default this checkout).
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const args = process.argv.slice(2);
+
+/** The value after `--name`, else `dflt`. */
+export const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+
+/** The checkout whose build is measured. */
+export const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
