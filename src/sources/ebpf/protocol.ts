@@ -104,33 +104,42 @@ function str(v: unknown, path: string): string {
   return v;
 }
 
+// Each rule is a predicate (`ok…`) and a check that throws with the field's path: where a line holds hundreds
+// of fields, callers test the predicate and build the path only for a refusal (`ok(v) ? v : check(v, path)`).
+
 /** A finite number >= 0 (not necessarily exact: used for clocks that may exceed 2^53). */
+const okNonNeg = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 function nonNeg(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Invalid(`${path}: expected a finite number >= 0, got ${describe(v)}`);
+  if (!okNonNeg(v)) throw new Invalid(`${path}: expected a finite number >= 0, got ${describe(v)}`);
   return v;
 }
 
 /** A whole number 0..2^53-1 (ids: must be exact). */
+const okWhole = (v: unknown): v is number => okNonNeg(v) && Number.isSafeInteger(v);
 function whole(v: unknown, path: string): number {
   const n = nonNeg(v, path);
-  if (!Number.isSafeInteger(n)) throw new Invalid(`${path}: expected a whole number below 2^53, got ${describe(v)}`);
+  if (!okWhole(n)) throw new Invalid(`${path}: expected a whole number below 2^53, got ${describe(v)}`);
   return n;
 }
 
 /** A whole number 0..max (counts, bytes). */
+const okUpTo = (v: unknown, max: number): v is number => okWhole(v) && v <= max;
 function upTo(v: unknown, path: string, max: number, what: string): number {
   const n = whole(v, path);
-  if (n > max) throw new Invalid(`${path}: ${n} is beyond any real ${what} (max ${max})`);
+  if (!okUpTo(n, max)) throw new Invalid(`${path}: ${n} is beyond any real ${what} (max ${max})`);
   return n;
 }
 
+const okCount = (v: unknown): v is number => okUpTo(v, MAX_COUNT);
 const count = (v: unknown, path: string): number => upTo(v, path, MAX_COUNT, 'count per interval');
+const okByteCount = (v: unknown): v is number => okUpTo(v, MAX_BYTES);
 const byteCount = (v: unknown, path: string): number => upTo(v, path, MAX_BYTES, 'byte count per interval');
 
 /** Nanoseconds below 2^63 (a clock or a latency; may exceed 2^53, then approximate). */
+const okNs = (v: unknown): v is number => okNonNeg(v) && Number.isInteger(v) && v < MAX_NS;
 function ns(v: unknown, path: string): number {
   const n = nonNeg(v, path);
-  if (!Number.isInteger(n) || n >= MAX_NS) throw new Invalid(`${path}: expected whole nanoseconds below 2^63, got ${describe(v)}`);
+  if (!okNs(n)) throw new Invalid(`${path}: expected whole nanoseconds below 2^63, got ${describe(v)}`);
   return n;
 }
 
@@ -152,13 +161,6 @@ function op(v: unknown, path: string): BlockOp {
   const s = str(v, path);
   return (BLOCK_OPS as readonly string[]).includes(s) ? (s as BlockOp) : 'other';
 }
-
-// What the checks above accept, tested without building the path of the field (a line holds hundreds of
-// fields, and the path is only wanted for the reason of a refusal): `ok(v) ? v : check(v, path)`.
-const okNonNeg = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-const okWhole = (v: unknown): v is number => okNonNeg(v) && Number.isSafeInteger(v);
-const okCount = (v: unknown): v is number => okWhole(v) && v <= MAX_COUNT;
-const okNs = (v: unknown): v is number => okNonNeg(v) && Number.isInteger(v) && v < MAX_NS;
 
 function buckets(v: unknown, path: string): BucketPairs {
   const a = arr(v, path);
@@ -238,13 +240,15 @@ function parseHello(o: Record<string, unknown>): Hello {
 }
 
 /** A device number as the kernel's MKDEV holds it: major < 2^12, minor < 2^20. */
+const okDevPart = (v: unknown, bits: number): v is number => okUpTo(v, 2 ** bits - 1);
 function devPart(v: unknown, path: string, bits: number): number {
   return upTo(v, path, 2 ** bits - 1, `${bits}-bit device number`);
 }
 
+const okPositiveCount = (v: unknown): v is number => okCount(v) && v !== 0;
 function positiveCount(v: unknown, path: string): number {
   const n = count(v, path);
-  if (n === 0) throw new Invalid(`${path}: a row must count at least one event`);
+  if (!okPositiveCount(n)) throw new Invalid(`${path}: a row must count at least one event`);
   return n;
 }
 
@@ -252,12 +256,12 @@ function parseBlockRow(v: unknown, path: string): BlockIntervalRow {
   const r = obj(v, path);
   const { major, minor, cgroup, count: n, bytes, maxNs, totalMaxNs } = r;
   const row: BlockIntervalRow = {
-    major: okWhole(major) && major < 2 ** 12 ? major : devPart(major, `${path}.major`, 12),
-    minor: okWhole(minor) && minor < 2 ** 20 ? minor : devPart(minor, `${path}.minor`, 20),
+    major: okDevPart(major, 12) ? major : devPart(major, `${path}.major`, 12),
+    minor: okDevPart(minor, 20) ? minor : devPart(minor, `${path}.minor`, 20),
     op: op(r.op, `${path}.op`),
     cgroup: okWhole(cgroup) ? cgroup : whole(cgroup, `${path}.cgroup`),
-    count: okCount(n) && n !== 0 ? n : positiveCount(n, `${path}.count`),
-    bytes: okWhole(bytes) && bytes <= MAX_BYTES ? bytes : byteCount(bytes, `${path}.bytes`),
+    count: okPositiveCount(n) ? n : positiveCount(n, `${path}.count`),
+    bytes: okByteCount(bytes) ? bytes : byteCount(bytes, `${path}.bytes`),
     maxNs: okNs(maxNs) ? maxNs : ns(maxNs, `${path}.maxNs`),
     totalMaxNs: okNs(totalMaxNs) ? totalMaxNs : ns(totalMaxNs, `${path}.totalMaxNs`),
     service: buckets(r.service, `${path}.service`),
@@ -273,7 +277,7 @@ function parseRunqRow(v: unknown, path: string): RunqIntervalRow {
   const { cgroup, count: n, maxNs } = r;
   const row: RunqIntervalRow = {
     cgroup: okWhole(cgroup) ? cgroup : whole(cgroup, `${path}.cgroup`),
-    count: okCount(n) && n !== 0 ? n : positiveCount(n, `${path}.count`),
+    count: okPositiveCount(n) ? n : positiveCount(n, `${path}.count`),
     maxNs: okNs(maxNs) ? maxNs : ns(maxNs, `${path}.maxNs`),
     hist: buckets(r.hist, `${path}.hist`),
   };
