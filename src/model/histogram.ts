@@ -346,16 +346,19 @@ const SUMMARY_QS = [0.5, 0.95, 0.99, 0.999] as const;
 /** summarizeRange's four percentiles while it walks the buckets (reused: no array per summary). */
 const SUMMARY_P = new Float64Array(4);
 
+/** The summary of an empty histogram (a new object: callers may keep it). */
+const noSummary = (): Summary => ({ p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] });
+
 /**
  * The same figures as percentile(), maxUs() and toBuckets() of a dense histogram, in one pass over the
  * buckets [lo, hi] (every bucket outside it must be empty): what a window's rows, merged bucket by bucket,
  * are read with on every frame.
  */
 export function summarizeRange(counts: Float64Array, lo: number, hi: number, total: number, maxNs: number | null, withBuckets = true): Summary {
-  if (!(total > 0) || lo > hi) return { p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
+  if (!(total > 0) || lo > hi) return noSummary();
   let top = Math.min(hi, LAST_BUCKET);
   while (top >= lo && !(counts[top]! > 0)) top--;
-  if (top < lo) return { p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
+  if (top < lo) return noSummary();
   const max = maxNs;
   const p = SUMMARY_P;
   const buckets: [number, number][] = [];

@@ -795,7 +795,7 @@ export class LatencyWindows {
     this.addsSinceCompact = 0;
     const old = this.chunks;
     const S = this.S;
-    this.chunks = [];
+    this.chunks = objectArray();
     this.top = 0;
     this.freeSegs = CLASSES.map(() => []);
     const moved = new Uint8Array(this.nextRow);
@@ -1022,26 +1022,12 @@ export class LatencyWindows {
     }
     return chunk * LOG_CHUNK + this.rd;
   }
-
-
 }
 
-/** A slot of the engine, read in place. */
-class SlotSpan implements LatencySpan {
-  readonly seconds: number;
-  readonly lost: LostCounts;
+/** What every span reads from the engine itself, whatever intervals it covers: a row's kind, device and op. */
+abstract class EngineSpan {
+  constructor(protected readonly w: LatencyWindows) {}
 
-  constructor(
-    private readonly w: LatencyWindows,
-    private readonly s: number,
-  ) {
-    this.seconds = w.slotSeconds(s);
-    this.lost = w.slotLost(s);
-  }
-
-  totals(): readonly number[] {
-    return this.w.totals();
-  }
   rowsOfCgroup(cgroup: number): readonly number[] {
     return this.w.rowsOfCgroup(cgroup);
   }
@@ -1053,6 +1039,25 @@ class SlotSpan implements LatencySpan {
   }
   op(row: number): BlockOp {
     return this.w.rowOp(row);
+  }
+}
+
+/** A slot of the engine, read in place. */
+class SlotSpan extends EngineSpan implements LatencySpan {
+  readonly seconds: number;
+  readonly lost: LostCounts;
+
+  constructor(
+    w: LatencyWindows,
+    private readonly s: number,
+  ) {
+    super(w);
+    this.seconds = w.slotSeconds(s);
+    this.lost = w.slotLost(s);
+  }
+
+  totals(): readonly number[] {
+    return this.w.totals();
   }
   count(row: number): number {
     return this.w.rowCount(row, this.s);
@@ -1073,7 +1078,7 @@ class SlotSpan implements LatencySpan {
  * kept). One decoding pass finds each row's count, bytes and maxima and where its entries are; a row's
  * buckets are decoded again only when asked for. Read it before the engine next adds or advances.
  */
-class LogSpan implements LatencySpan {
+class LogSpan extends EngineSpan implements LatencySpan {
   readonly seconds: number;
   readonly lost: LostCounts;
   /** row -> 1 + its index below (0: no data in the span). */
@@ -1088,10 +1093,8 @@ class LogSpan implements LatencySpan {
   private readonly offsets: number[] = [];
   private readonly nextEntry: number[] = [];
 
-  constructor(
-    private readonly w: LatencyWindows,
-    intervals: readonly LoggedInterval[],
-  ) {
+  constructor(w: LatencyWindows, intervals: readonly LoggedInterval[]) {
+    super(w);
     const lost = {} as LostCounts;
     for (const k of LOST_KEYS) lost[k] = 0;
     this.lost = lost;
@@ -1137,18 +1140,6 @@ class LogSpan implements LatencySpan {
 
   totals(): readonly number[] {
     return this.w.totals().filter((r) => this.ix(r) >= 0);
-  }
-  rowsOfCgroup(cgroup: number): readonly number[] {
-    return this.w.rowsOfCgroup(cgroup);
-  }
-  kind(row: number): number {
-    return this.w.rowKind(row);
-  }
-  dev(row: number): number {
-    return this.w.rowDev(row);
-  }
-  op(row: number): BlockOp {
-    return this.w.rowOp(row);
   }
   count(row: number): number {
     const i = this.ix(row);
