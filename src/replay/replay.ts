@@ -120,23 +120,26 @@ export class Replay {
     // is kept: a jump leaves little for the garbage collector). The frames before the target feed the rings
     // only (ringsOnly); the target's and the one before it are whole.
     const capacity = this.opts.capacity ?? 300;
-    let store = new Store(capacity);
-    let maker = new FrameMaker({ ...this.opts.frame, ringsOnly: true });
+    const begin = () => ({ store: new Store(capacity), maker: new FrameMaker({ ...this.opts.frame, ringsOnly: true }) });
+    let { store, maker } = begin();
     const pending: SampleSet[] = [];
+    /** All but the last two samples read so far go to the rings. */
+    const feedRings = (): void => {
+      while (pending.length > 2) {
+        const set = pending.shift()!;
+        store.push(maker.next(set.processes ? stripProcesses(set) : set));
+      }
+    };
     let seen = false;
     for (const r of this.reader.stream(target.set.wallMs - HISTORY_MS, target.set.wallMs + 1)) {
       if (r.session !== target.session) {
         // an earlier session: rates and windows start over after it
-        store = new Store(capacity);
-        maker = new FrameMaker({ ...this.opts.frame, ringsOnly: true });
+        ({ store, maker } = begin());
         pending.length = 0;
         continue;
       }
       pending.push(r.set);
-      if (pending.length > 2) {
-        const set = pending.shift()!;
-        store.push(maker.next(set.processes ? stripProcesses(set) : set));
-      }
+      feedRings();
       if (r.seq === target.seq) {
         seen = true;
         break;
@@ -144,10 +147,7 @@ export class Replay {
     }
     if (!seen) {
       pending.push(target.set);
-      while (pending.length > 2) {
-        const set = pending.shift()!;
-        store.push(maker.next(set.processes ? stripProcesses(set) : set));
-      }
+      feedRings();
     }
     maker.options = { ...this.opts.frame };
     for (const set of pending) store.push(maker.next(set));
