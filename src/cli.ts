@@ -389,7 +389,11 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
       ...(recorded ? { timeTravel: recorded.travel } : {}),
     });
     tui = ui;
-    if (recorded) recorded.replay.onChange = () => ui.update();
+    if (recorded) {
+      recorded.replay.onChange = () => ui.update();
+      // The first frame is on screen: the jump's code is compiled now, in slices, not at the user's first key.
+      void recorded.replay.warmUp();
+    }
     // Nothing writes across the screen: stray stderr output and warnings go to the status line (30 s).
     session.onRestored(
       captureStrayOutput((kind, text) => {

@@ -54,14 +54,25 @@ export interface ReplayOptions {
 
 export interface Timer {
   every(ms: number, fn: () => void): () => void;
+  /** Runs `fn` once the events waiting now are handled (warmUp's slices); returns a cancel. Default setImmediate. */
+  soon?(fn: () => void): () => void;
 }
 
-const realTimer: Timer = {
+const realTimer: Required<Timer> = {
   every(ms, fn) {
     const t = setInterval(fn, ms);
     return () => clearInterval(t);
   },
+  soon(fn) {
+    const t = setImmediate(fn);
+    return () => clearImmediate(t);
+  },
 };
+
+/** Samples warmUp rebuilds per slice (a slice of a cold process takes a few ms: a key waits no longer). */
+const WARM_SLICE = 8;
+/** Rebuilds warmUp runs: the JIT has compiled and settled the jump's code after about three. */
+export const WARM_ROUNDS = 3;
 
 export class Replay {
   readonly store: FreezableStore;
@@ -71,6 +82,8 @@ export class Replay {
   private frames: Store;
   private cur: RecordedSample | null = null;
   private playing: (() => void) | null = null;
+  /** Cancels the warm-up running in slices (warmUp). */
+  private warming: (() => void) | null = null;
   private speedIx = 0;
   /** Recorded time play() has reached (between samples). */
   private playAt = 0;
@@ -114,11 +127,28 @@ export class Replay {
    * Returns false when the store holds nothing.
    */
   jump(tMs: number): boolean {
+    this.stopWarming();
     const target = this.reader.at(tMs) ?? this.reader.after(tMs);
     if (!target) return false;
-    // The samples of T's session in the HISTORY_MS before it, oldest first, built as they are decoded (none
-    // is kept: a jump leaves little for the garbage collector). The frames before the target feed the rings
-    // only (ringsOnly); the target's and the one before it are whole.
+    const rebuild = this.rebuild(target);
+    let step = rebuild.next();
+    while (!step.done) step = rebuild.next();
+    const { store, maker } = step.value;
+    this.maker = maker;
+    this.frames = store;
+    this.fwd.inner = store;
+    this.cur = target;
+    this.playAt = target.set.wallMs;
+    return true;
+  }
+
+  /**
+   * The frames of `target` rebuilt: the samples of its session in the HISTORY_MS before it, oldest first,
+   * built as they are decoded (none is kept: a jump leaves little for the garbage collector). The frames
+   * before the target feed the rings only (ringsOnly); the target's and the one before it are whole. Yields
+   * after each sample read (warmUp runs it in slices; jump runs it through).
+   */
+  private *rebuild(target: RecordedSample): Generator<void, { store: Store; maker: FrameMaker }> {
     const capacity = this.opts.capacity ?? 300;
     const begin = () => ({ store: new Store(capacity), maker: new FrameMaker({ ...this.opts.frame, ringsOnly: true }) });
     let { store, maker } = begin();
@@ -144,6 +174,7 @@ export class Replay {
         seen = true;
         break;
       }
+      yield;
     }
     if (!seen) {
       pending.push(target.set);
@@ -151,12 +182,52 @@ export class Replay {
     }
     maker.options = { ...this.opts.frame };
     for (const set of pending) store.push(maker.next(set));
-    this.maker = maker;
-    this.frames = store;
-    this.fwd.inner = store;
-    this.cur = target;
-    this.playAt = target.set.wallMs;
-    return true;
+    return { store, maker };
+  }
+
+  /**
+   * Runs the jump's code a few times (WARM_ROUNDS rebuilds of the sample on screen, or of the newest one
+   * before any jump) in small slices between the events, and throws the frames away: a process's first
+   * jumps run while the JIT still compiles (about three times as long), so the TUI calls this once its first
+   * frame is drawn, and the key the user presses next is answered by compiled code. A jump (or stop) ends it
+   * at once: a key waits for one slice at most. Resolves true when every round ran.
+   */
+  warmUp(rounds = WARM_ROUNDS): Promise<boolean> {
+    this.stopWarming();
+    let target = this.cur;
+    if (!target) {
+      const span = this.reader.span();
+      target = span ? this.reader.at(span.toMs) : null;
+    }
+    if (!target || rounds <= 0) return Promise.resolve(false);
+    const at = target;
+    const soon = this.timer.soon ?? realTimer.soon;
+    return new Promise((resolve) => {
+      let left = rounds;
+      let run = this.rebuild(at);
+      const slice = (): void => {
+        for (let i = 0; i < WARM_SLICE; i++) {
+          if (!run.next().done) continue;
+          if (--left === 0) {
+            this.warming = null;
+            resolve(true);
+            return;
+          }
+          run = this.rebuild(at);
+        }
+        cancel = soon(slice);
+      };
+      let cancel = soon(slice);
+      this.warming = () => {
+        cancel();
+        resolve(false);
+      };
+    });
+  }
+
+  private stopWarming(): void {
+    this.warming?.();
+    this.warming = null;
   }
 
   /** One recorded interval forwards (false at the end of the recording). */
@@ -225,6 +296,7 @@ export class Replay {
   stop(): void {
     this.playing?.();
     this.playing = null;
+    this.stopWarming();
   }
 }
 

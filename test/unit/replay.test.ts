@@ -152,4 +152,68 @@ describe('replay', () => {
     expect(replay.cycleSpeed()).toBe(1);
     r.close();
   });
+
+  it('warms up in slices without changing the frame on screen; a jump ends the warm-up at once', async () => {
+    const dir = tmp();
+    const sets = samples(400, { seed: 17, containers: 3, processes: 10, startWallMs: START });
+    await record(dir, sets);
+    const { frames } = liveFrames(sets);
+    const live = liveFrames(sets.slice(0, 381)).store;
+    const r = StoreReader.open(dir);
+    const queue: (() => void)[] = [];
+    const timer: Timer = {
+      every: () => () => {},
+      soon: (fn) => {
+        queue.push(fn);
+        return () => {
+          const i = queue.indexOf(fn);
+          if (i >= 0) queue.splice(i, 1);
+        };
+      },
+    };
+    const replay = new Replay(r, { frame: { ...OPTS } }, timer);
+    // before any jump: the newest sample is warmed (history mode), nothing is shown
+    let done: boolean | null = null;
+    void replay.warmUp(1).then((d) => (done = d));
+    let slices = 0;
+    while (queue.length > 0) {
+      queue.shift()!();
+      slices++;
+      await Promise.resolve();
+    }
+    await Promise.resolve();
+    expect(done).toBe(true);
+    expect(slices).toBeGreaterThan(10); // ~302 samples, a few at a time
+    expect(replay.current).toBeNull();
+    expect(replay.store.latest()).toBeNull();
+
+    replay.jump(sets[380]!.wallMs);
+    const shown = replay.store.latest();
+    done = null;
+    void replay.warmUp(2).then((d) => (done = d));
+    for (let k = 0; k < 5; k++) queue.shift()!();
+    expect(replay.store.latest()).toBe(shown); // the warm-up's frames go nowhere
+    expect(replay.jump(sets[390]!.wallMs)).toBe(true); // a key: the warm-up stops
+    await Promise.resolve();
+    expect(done).toBe(false);
+    expect(queue).toEqual([]);
+    expect(firstDifference(replay.store.latest(), frames[390]), 'frame 390').toBeNull();
+    replay.jump(sets[380]!.wallMs);
+    // a whole warm-up run leaves the frame and every series as they were
+    void replay.warmUp().then((d) => (done = d));
+    while (queue.length > 0) queue.shift()!();
+    await Promise.resolve();
+    expect(done).toBe(true);
+    expect(firstDifference(replay.store.latest(), frames[380]), 'frame 380').toBeNull();
+    for (const k of live.seriesNames()) expect([...replay.store.values(k)], k).toEqual([...live.values(k)]);
+    expect(replay.stepForward()).toBe(true);
+    expect(firstDifference(replay.store.latest(), frames[381]), 'frame 381').toBeNull();
+    // stop() (the TUI quits) ends a warm-up too
+    void replay.warmUp().then((d) => (done = d));
+    replay.stop();
+    await Promise.resolve();
+    expect(done).toBe(false);
+    expect(queue).toEqual([]);
+    r.close();
+  });
 });
