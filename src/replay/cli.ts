@@ -32,11 +32,12 @@ export interface OpenOptions {
 
 export async function openRecording(o: OpenOptions): Promise<OpenedRecording> {
   const { StoreReader } = await import('../record/reader.js');
-  const { storeErrorLine } = await import('../agent/cli.js');
   let reader: StoreReader;
   try {
     reader = StoreReader.open(o.dir, { tailtopVersion: o.version });
   } catch (err) {
+    // (the agent's module only for its error line: loading it costs the open ~40-80 ms)
+    const { storeErrorLine } = await import('../agent/cli.js');
     throw new RuntimeError(storeErrorLine(err));
   }
   try {
