@@ -14,10 +14,13 @@
 //   --save-samples DIR: keep the agent's own store in DIR; --samples DIR: skip the agent and write the
 //   24-hour store from the samples of the store in DIR (the same samples before and after a change).
 //   --breakdown: where the 24-hour store's bytes go (bench/store-breakdown.mjs); --keep DIR: copy it there.
-//   node bench/time-travel.mjs --store DIR [--root DIR ...] [--jumps 20]
+//   node bench/time-travel.mjs --store DIR [--root DIR ...] [--jumps 20] [--sessions 4] [--idle 0,300,1000] [--keys 5]
 //   --store DIR times only the jumps in a store kept so (no agent, no writing), once per --root (each a
 //   checkout with dist/ built: before/after side by side in one run, taking turns jump by jump so that both
-//   see the same load).
+//   see the same load). Then, as the user sees it, `--sessions` fresh processes per build and idle time
+//   (bench/replay-session.mjs, builds taking turns): the open (`tailtop replay --at T`: the process's first
+//   jump), the first frame drawn, the CLI's warm-up, `--idle` ms of nothing, then `--keys` jumps typed at the
+//   `g` prompt, each from the Enter key to the redrawn screen; the first key apart (the first jump a user asks for).
 import { spawn, spawnSync } from 'node:child_process';
 import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -31,6 +34,9 @@ const BREAKDOWN = args.includes('--breakdown');
 const KEEP = opt('keep', null);
 const STORE = opt('store', null);
 const JUMPS = Number(opt('jumps', '20'));
+const SESSIONS = Number(opt('sessions', '4'));
+const IDLES = String(opt('idle', '0,300,1000')).split(',').map(Number);
+const KEYS = Number(opt('keys', '5'));
 /** What replay is asked for in the jumps and the step (the overview at the 1 s latency window). */
 const FRAME_OPTS = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1s', containerId: null } };
 if (!existsSync(join(root, 'dist', 'cli.js'))) {
@@ -257,4 +263,41 @@ async function jumpsOnly(dir, roots) {
   roots.forEach((r, b) => console.log(`| ${r} | **${fmt(q(res[b], 0.5), 0)} ms** | ${fmt(q(res[b], 0.9), 0)} ms | ${fmt(res[b][res[b].length - 1], 0)} ms | ${fmt(res[b][0], 0)} ms | ${fmt(res[b].first, 0)} ms |`));
   console.log('');
   roots.forEach((r, b) => console.log(`${r}: jumps in order (ms): ${res[b].inOrder.map((x) => fmt(x, 0)).join(' ')}`));
+  if (SESSIONS > 0) sessions(dir, roots, span);
+}
+
+/** `SESSIONS` fresh `tailtop replay` sessions per build and idle time (bench/replay-session.mjs), builds taking turns. */
+function sessions(dir, roots, span) {
+  let rnd = 777;
+  const next = () => ((rnd = (rnd * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const someTime = () => Math.floor((span.fromMs + 600_000 + next() * (span.toMs - span.fromMs - 600_000)) / 1000);
+  const script = new URL('./replay-session.mjs', import.meta.url).pathname;
+  const l0 = loadavg();
+  const got = new Map();
+  for (let s = 0; s < SESSIONS; s++) {
+    for (const idle of IDLES) {
+      const at = someTime();
+      const targets = Array.from({ length: KEYS }, someTime);
+      for (const r of roots) {
+        const p = spawnSync(process.execPath, [script, '--store', dir, '--root', r, '--at', String(at), '--targets', targets.join(','), '--idle', String(idle)], { encoding: 'utf8' });
+        if (p.status !== 0) throw new Error(`replay-session.mjs failed: ${p.stderr}`);
+        const k = `${r}\u0000${idle}`;
+        got.set(k, [...(got.get(k) ?? []), JSON.parse(p.stdout.trim().split('\n').at(-1))]);
+      }
+    }
+  }
+  const l1 = loadavg();
+  const list = (xs) => xs.map((x) => fmt(x, 0)).join(', ');
+  console.log(`\nAs the user sees it: ${SESSIONS} fresh \`tailtop replay\` processes per build and idle time, builds taking turns (load average before ${l0.map((l) => l.toFixed(2)).join(' ')}, after ${l1.map((l) => l.toFixed(2)).join(' ')}).`);
+  console.log('open = openRecording (reader, Replay, the jump to --at: the process\'s first jump); first draw = createTui; idle = ms between the first draw and the first key;');
+  console.log(`key jumps = \`g\` + a time + Enter, from Enter to the redrawn screen (${KEYS} per process; the first is the first jump the user asks for).\n`);
+  console.log('| build | idle | warm-up at the first key | open (ms) | first draw (ms) | first key jump (ms) | max of the other keys (ms) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const idle of IDLES) {
+    for (const r of roots) {
+      const rs = got.get(`${r}\u0000${idle}`);
+      const warm = [...new Set(rs.map((x) => x.warm))].join('/');
+      console.log(`| ${r} | ${idle} ms | ${warm} | ${list(rs.map((x) => x.openMs))} | ${list(rs.map((x) => x.drawMs))} | **${list(rs.map((x) => x.keys[0]))}** | ${list(rs.map((x) => Math.max(...x.keys.slice(1))))} |`);
+    }
+  }
 }
