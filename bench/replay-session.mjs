@@ -7,7 +7,7 @@
 // timed from the Enter key to the redrawn screen (the jump and the render it causes, both synchronous in
 // the key's handler: a setImmediate after writing the key runs once they are done).
 //   node bench/replay-session.mjs --store DIR --root DIR --at EPOCH_S --targets S1,S2,... [--idle 1000]
-// Prints one JSON line: { importMs, openMs, drawMs, warm, keys: [ms...], loadavg }.
+// Prints one JSON line: { importMs, openMs, drawMs, warm, keys: [ms...], jumps: [the Replay.jump part of each key, ms], loadavg }.
 import { PassThrough, Writable } from 'node:stream';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +61,17 @@ rec.replay.warmUp?.().then((done) => (warm = done ? 'done' : 'stopped by the fir
 await new Promise((r) => setTimeout(r, IDLE));
 const warmAtKey = warm;
 
+// the jump's own part of each key (the rest: the prompt, the view's update and the render)
+const jumps = [];
+const jump = rec.replay.jump.bind(rec.replay);
+rec.replay.jump = (t) => {
+  const j0 = performance.now();
+  try {
+    return jump(t);
+  } finally {
+    jumps.push(performance.now() - j0);
+  }
+};
 const keys = [];
 for (const t of targets) {
   input.write('g');
@@ -76,5 +87,5 @@ for (const t of targets) {
 }
 tui.destroy();
 rec.close();
-process.stdout.write(`${JSON.stringify({ importMs, openMs, drawMs, warm: warmAtKey, keys, loadavg: loadavg()[0] })}\n`);
+process.stdout.write(`${JSON.stringify({ importMs, openMs, drawMs, warm: warmAtKey, keys, jumps, loadavg: loadavg()[0] })}\n`);
 process.exit(0);

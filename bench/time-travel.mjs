@@ -291,13 +291,13 @@ function sessions(dir, roots, span) {
   console.log(`\nAs the user sees it: ${SESSIONS} fresh \`tailtop replay\` processes per build and idle time, builds taking turns (load average before ${l0.map((l) => l.toFixed(2)).join(' ')}, after ${l1.map((l) => l.toFixed(2)).join(' ')}).`);
   console.log('open = openRecording (reader, Replay, the jump to --at: the process\'s first jump); first draw = createTui; idle = ms between the first draw and the first key;');
   console.log(`key jumps = \`g\` + a time + Enter, from Enter to the redrawn screen (${KEYS} per process; the first is the first jump the user asks for).\n`);
-  console.log('| build | idle | warm-up at the first key | open (ms) | first draw (ms) | first key jump (ms) | max of the other keys (ms) |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| build | idle | warm-up at the first key | open (ms) | first draw (ms) | first key jump (ms) | of it Replay.jump (ms) | max of the other keys (ms) |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const idle of IDLES) {
     for (const r of roots) {
       const rs = got.get(`${r}\u0000${idle}`);
       const warm = [...new Set(rs.map((x) => x.warm))].join('/');
-      console.log(`| ${r} | ${idle} ms | ${warm} | ${list(rs.map((x) => x.openMs))} | ${list(rs.map((x) => x.drawMs))} | **${list(rs.map((x) => x.keys[0]))}** | ${list(rs.map((x) => Math.max(...x.keys.slice(1))))} |`);
+      console.log(`| ${r} | ${idle} ms | ${warm} | ${list(rs.map((x) => x.openMs))} | ${list(rs.map((x) => x.drawMs))} | **${list(rs.map((x) => x.keys[0]))}** | ${list(rs.map((x) => x.jumps[0]))} | ${list(rs.map((x) => Math.max(...x.keys.slice(1))))} |`);
     }
   }
 }
