@@ -6,18 +6,21 @@
 // `--idle MS` of nothing (the user looks at the screen), then `--keys N` jumps typed at the `g` prompt: each
 // timed from the Enter key to the redrawn screen (the jump and the render it causes, both synchronous in
 // the key's handler: a setImmediate after writing the key runs once they are done).
-//   node bench/replay-session.mjs --store DIR --root DIR --at EPOCH_S --targets S1,S2,... [--idle 1000]
+// --history: the monitor's history instead (`tailtop --record`: openRecording with a live store, here an empty
+// one, and no jump at the open; the first key is then the process's first jump).
+//   node bench/replay-session.mjs --store DIR --root DIR --at EPOCH_S --targets S1,S2,... [--idle 1000] [--history]
 // Prints one JSON line: { importMs, openMs, drawMs, warm, keys: [ms...], jumps: [the Replay.jump part of each key, ms], loadavg }.
 import { PassThrough, Writable } from 'node:stream';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { opt, root } from './cli-args.mjs';
+import { args, opt, root } from './cli-args.mjs';
 
 const dir = opt('store', null);
 const at = opt('at', null);
 const targets = String(opt('targets', '')).split(',').filter(Boolean);
 const IDLE = Number(opt('idle', '1000'));
+const HISTORY = args.includes('--history');
 if (!dir || !at || targets.length === 0) throw new Error('replay-session.mjs: --store, --at and --targets are needed');
 const dist = (p) => import(pathToFileURL(join(root, 'dist', p)).href);
 const tick = () => new Promise((r) => setImmediate(r));
@@ -27,10 +30,11 @@ const { openRecording } = await dist('replay/cli.js');
 const { createTui } = await dist('ui/app.js');
 const { defaultTheme } = await dist('config/themes.js');
 const { bindings } = await dist('ui/keys.js');
+const { Store } = await dist('store/store.js');
 const importMs = performance.now() - i0;
 
 const o0 = performance.now();
-const rec = await openRecording({ dir, version: 'bench', showAllDisks: false, at });
+const rec = await openRecording({ dir, version: 'bench', showAllDisks: false, ...(HISTORY ? { live: new Store(300) } : { at }) });
 const openMs = performance.now() - o0;
 
 const output = new Writable({ write: (_c, _e, cb) => cb() });

@@ -14,13 +14,14 @@
 //   --save-samples DIR: keep the agent's own store in DIR; --samples DIR: skip the agent and write the
 //   24-hour store from the samples of the store in DIR (the same samples before and after a change).
 //   --breakdown: where the 24-hour store's bytes go (bench/store-breakdown.mjs); --keep DIR: copy it there.
-//   node bench/time-travel.mjs --store DIR [--root DIR ...] [--jumps 20] [--sessions 4] [--idle 0,300,1000] [--keys 5]
+//   node bench/time-travel.mjs --store DIR [--root DIR ...] [--jumps 20] [--sessions 4] [--idle 0,300,1000,3000] [--keys 5] [--modes replay,history]
 //   --store DIR times only the jumps in a store kept so (no agent, no writing), once per --root (each a
 //   checkout with dist/ built: before/after side by side in one run, taking turns jump by jump so that both
 //   see the same load). Then, as the user sees it, `--sessions` fresh processes per build and idle time
 //   (bench/replay-session.mjs, builds taking turns): the open (`tailtop replay --at T`: the process's first
 //   jump), the first frame drawn, the CLI's warm-up, `--idle` ms of nothing, then `--keys` jumps typed at the
 //   `g` prompt, each from the Enter key to the redrawn screen; the first key apart (the first jump a user asks for).
+//   --modes replay,history: also (default) as `tailtop --record`'s history, where no jump comes before the first key.
 import { spawn, spawnSync } from 'node:child_process';
 import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -35,8 +36,10 @@ const KEEP = opt('keep', null);
 const STORE = opt('store', null);
 const JUMPS = Number(opt('jumps', '20'));
 const SESSIONS = Number(opt('sessions', '4'));
-const IDLES = String(opt('idle', '0,300,1000')).split(',').map(Number);
+const IDLES = String(opt('idle', '0,300,1000,3000')).split(',').map(Number);
 const KEYS = Number(opt('keys', '5'));
+/** replay: `tailtop replay --at T`; history: `tailtop --record`'s history (no open jump; the first key is the first jump). */
+const MODES = String(opt('modes', 'replay,history')).split(',');
 /** What replay is asked for in the jumps and the step (the overview at the 1 s latency window). */
 const FRAME_OPTS = { showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1s', containerId: null } };
 if (!existsSync(join(root, 'dist', 'cli.js'))) {
@@ -274,14 +277,15 @@ function sessions(dir, roots, span) {
   const script = new URL('./replay-session.mjs', import.meta.url).pathname;
   const l0 = loadavg();
   const got = new Map();
+  const runs = MODES.flatMap((mode) => IDLES.map((idle) => ({ mode, idle })));
   for (let s = 0; s < SESSIONS; s++) {
-    for (const idle of IDLES) {
+    for (const { mode, idle } of runs) {
       const at = someTime();
       const targets = Array.from({ length: KEYS }, someTime);
       for (const r of roots) {
-        const p = spawnSync(process.execPath, [script, '--store', dir, '--root', r, '--at', String(at), '--targets', targets.join(','), '--idle', String(idle)], { encoding: 'utf8' });
+        const p = spawnSync(process.execPath, [script, '--store', dir, '--root', r, '--at', String(at), '--targets', targets.join(','), '--idle', String(idle), ...(mode === 'history' ? ['--history'] : [])], { encoding: 'utf8' });
         if (p.status !== 0) throw new Error(`replay-session.mjs failed: ${p.stderr}`);
-        const k = `${r}\u0000${idle}`;
+        const k = `${r}\u0000${mode}\u0000${idle}`;
         got.set(k, [...(got.get(k) ?? []), JSON.parse(p.stdout.trim().split('\n').at(-1))]);
       }
     }
@@ -291,13 +295,14 @@ function sessions(dir, roots, span) {
   console.log(`\nAs the user sees it: ${SESSIONS} fresh \`tailtop replay\` processes per build and idle time, builds taking turns (load average before ${l0.map((l) => l.toFixed(2)).join(' ')}, after ${l1.map((l) => l.toFixed(2)).join(' ')}).`);
   console.log('open = openRecording (reader, Replay, the jump to --at: the process\'s first jump); first draw = createTui; idle = ms between the first draw and the first key;');
   console.log(`key jumps = \`g\` + a time + Enter, from Enter to the redrawn screen (${KEYS} per process; the first is the first jump the user asks for).\n`);
-  console.log('| build | idle | warm-up at the first key | open (ms) | first draw (ms) | first key jump (ms) | of it Replay.jump (ms) | max of the other keys (ms) |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const idle of IDLES) {
+  console.log('history = the same in `tailtop --record`\'s history (openRecording with a live store, no jump at the open: the first key is the process\'s first jump).\n');
+  console.log('| build | mode | idle | warm-up at the first key | open (ms) | first draw (ms) | first key jump (ms) | of it Replay.jump (ms) | max of the other keys (ms) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const { mode, idle } of runs) {
     for (const r of roots) {
-      const rs = got.get(`${r}\u0000${idle}`);
+      const rs = got.get(`${r}\u0000${mode}\u0000${idle}`);
       const warm = [...new Set(rs.map((x) => x.warm))].join('/');
-      console.log(`| ${r} | ${idle} ms | ${warm} | ${list(rs.map((x) => x.openMs))} | ${list(rs.map((x) => x.drawMs))} | **${list(rs.map((x) => x.keys[0]))}** | ${list(rs.map((x) => x.jumps[0]))} | ${list(rs.map((x) => Math.max(...x.keys.slice(1))))} |`);
+      console.log(`| ${r} | ${mode} | ${idle} ms | ${warm} | ${list(rs.map((x) => x.openMs))} | ${list(rs.map((x) => x.drawMs))} | **${list(rs.map((x) => x.keys[0]))}** | ${list(rs.map((x) => x.jumps[0]))} | ${list(rs.map((x) => Math.max(...x.keys.slice(1))))} |`);
     }
   }
 }
