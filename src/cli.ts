@@ -26,10 +26,8 @@ import { EXIT_SIGNALS } from './ui/term/exit-signals.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
 import { terminalColors } from './ui/colors.js';
 import { bindings } from './ui/keys.js';
-import { toSnapshot } from './snapshot.js';
-import { setup, SetupError, undoSetup } from './setup.js';
-import { runDoctor } from './doctor/doctor.js';
-import { exitCode, toJson, toText } from './doctor/report.js';
+// `setup`, `doctor` and `snapshot` are imported by their commands: the monitor never runs them (their modules
+// cost it memory: BENCHMARKS.md "session 8").
 import type { Frame, StaticFacts } from './model/types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -213,6 +211,7 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
   const cfg = loadSettings(values);
   const intervalMs = intFlag(values, 'interval', 100, 600_000) ?? 1000;
   const withProcesses = Boolean(values.processes);
+  const { toSnapshot } = await import('./snapshot.js');
   const containers = values['no-docker'] ? null : await loadContainerSource(cfg.dockerHost);
   const ebpf = cfg.ebpf ? new EbpfSupervisor({ intervalMs }) : null;
   // Each sample asks the helper to end its interval (flush) and waits for it, so that the latency rows
@@ -248,6 +247,7 @@ async function runSnapshot(values: Parsed['values']): Promise<number> {
 /** `snapshot --json --follow` (snapshot-follow.ts): JSON lines until a signal (exit 0) or a closed pipe (exit 0). */
 async function followSnapshots(sampler: Sampler, first: Frame, firstSkew: number | null, o: { facts: StaticFacts; intervalMs: number; withProcesses: boolean }): Promise<number> {
   const { follow, stdoutWriter } = await import('./snapshot-follow.js');
+  const { toSnapshot } = await import('./snapshot.js');
   // A document's cut skew is the larger of its two cuts' (the first document's was measured already).
   let prevCut = sampler.lastCutSkewMs;
   const doc = (f: Frame) => {
@@ -488,7 +488,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-function runSetup(undo: boolean): number {
+async function runSetup(undo: boolean): Promise<number> {
+  const { setup, SetupError, undoSetup } = await import('./setup.js');
   const say = (line: string): void => void process.stdout.write(`tailtop setup: ${line}\n`);
   try {
     if (undo) undoSetup(say);
@@ -502,6 +503,8 @@ function runSetup(undo: boolean): number {
 }
 
 async function runDoctorCommand(values: Parsed['values']): Promise<number> {
+  const { runDoctor } = await import('./doctor/doctor.js');
+  const { exitCode, toJson, toText } = await import('./doctor/report.js');
   const checks = await runDoctor({
     configPath: stringFlag(values, 'config') ?? null,
     dockerHost: stringFlag(values, 'docker-host') ?? null,
@@ -546,7 +549,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (p.command === 'setup') return runSetup(Boolean(p.values.undo));
+    if (p.command === 'setup') return await runSetup(Boolean(p.values.undo));
     if (p.command === 'doctor') return await runDoctorCommand(p.values);
     if (p.command === 'snapshot' && (p.values.from !== undefined || p.values.to !== undefined)) return await runRangeCommand(p.values);
     if (p.command === 'replay') return await runTui(p.values, 'replay');

@@ -13,12 +13,11 @@ import type { SampleSet } from '../model/sample-set.js';
 import type { ExportSettings } from '../config/alerts.js';
 import { stringFlag, type FlagValues } from '../config/flags.js';
 import { UsageError } from '../errors.js';
-import { toSnapshot } from '../snapshot.js';
-import { Exporter } from './exporter.js';
-import { ExportFeed } from './feed.js';
+import type { Exporter } from './exporter.js';
 import { AlertBoard } from './alert-board.js';
 import type { AlertTransition } from './alerts.js';
-import { ExportServer, listenConfig, ListenError, metricsHandler, type Handler, type ListenConfig, type Reply, type ServerLimits } from './server.js';
+import { listenConfig, ListenError, type ListenConfig } from './listen.js';
+import type { ExportServer, Handler, Reply, ServerLimits } from './server.js';
 
 /** Anything that emits each tick's frame with the SampleSet it was built from (the Sampler, the agent's). */
 export interface LiveSource {
@@ -77,6 +76,13 @@ export const RANGE_UNAVAILABLE: Handler = () =>
 
 /** Listen and serve /metrics and /api/v1/* from the source's ticks. Rejects with a UsageError when it cannot bind. */
 export async function startExport(source: LiveSource, o: LiveExportOptions): Promise<LiveExport> {
+  // Loaded here: a process without --listen (the monitor, mostly) never needs the server or the exporter.
+  const [{ toSnapshot }, { Exporter }, { ExportFeed }, { ExportServer, metricsHandler }] = await Promise.all([
+    import('../snapshot.js'),
+    import('./exporter.js'),
+    import('./feed.js'),
+    import('./server.js'),
+  ]);
   const exporter = new Exporter(o.settings, { version: o.version });
   const feed = new ExportFeed(exporter, { facts: o.facts, showAllDisks: o.showAllDisks, clockTicks: o.clockTicks });
   let latest: Frame | null = null;

@@ -3,7 +3,8 @@
 // opens the host's containers (from Prometheus) with their latency, Esc goes back. The header says which
 // Prometheus, how many hosts are up and how old the newest data is. Built from the monitor's pieces (screen,
 // table, key table, help, sanitize); it draws what the FleetSource holds and never queries by itself.
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from '../ui/term/widgets.js';
 import { createScreen, restoreTerminal, screenText } from '../ui/term/screen.js';
 import { cellText } from '../ui/term/cell-text.js';
 import { themeForScreen } from '../ui/colors.js';
@@ -107,9 +108,9 @@ export function createFleetTui(o: FleetTuiOptions): FleetTui {
   const screen = createScreen({ input: o.input, output: o.output, terminal: o.terminal, cols: o.cols, rows: o.rows });
   const theme = themeForScreen(o.theme, screen);
   const t = (k: ThemeKey, text: string): string => paint(theme, themeColor(theme, k), text);
-  const header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
-  const title = blessed.box({ parent: screen, top: 1, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
-  const status = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+  const header = widgets.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+  const title = widgets.box({ parent: screen, top: 1, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+  const status = widgets.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
   const headerText = cellText(header);
   const statusText = cellText(status);
   const hosts = new TableModel<HostRow>({ columns: hostColumns(now), rowKey: (r) => r.instance, searchText: (r) => [sanitize(r.instance), sanitize(r.hostname ?? '')], sortBy: 'host', descending: false });

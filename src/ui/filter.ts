@@ -1,10 +1,12 @@
 // Table filters: a substring (case-insensitive), or with a leading `~` a regular expression in RE2 syntax,
-// matched by re2js (a port of RE2: time linear in the text, whatever the pattern). JavaScript's own RegExp
-// backtracks: `~(A+)+B` against a command line of forty A's would take 2^40 steps and freeze the screen,
-// and any local user can plant such a command line. RE2 has no backreferences or look-around: such a
-// pattern is an "invalid regex". Results are remembered per text (rows repeat from frame to frame).
-import { RE2JS } from 're2js';
+// matched by re2js (a port of RE2: time linear in the text, whatever the pattern; loaded on first use by
+// text/re2.ts). JavaScript's own RegExp backtracks: `~(A+)+B` against a command line of forty A's would
+// take 2^40 steps and freeze the screen, and any local user can plant such a command line. RE2 has no
+// backreferences or look-around: such a pattern is an "invalid regex". Results are remembered per text
+// (rows repeat from frame to frame).
+import type { RE2JS } from 're2js';
 import { oneSafeLine } from '../errors.js';
+import { re2 } from '../text/re2.js';
 
 export interface CompiledFilter {
   test: ((s: string) => boolean) | null;
@@ -25,7 +27,8 @@ export function compileFilter(text: string): CompiledFilter {
     if (pattern.length > MAX_PATTERN_LENGTH) return { test: null, error: `invalid regex: longer than ${MAX_PATTERN_LENGTH} characters` };
     let re: RE2JS;
     try {
-      re = RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
+      const RE2 = re2();
+      re = RE2.compile(pattern, RE2.CASE_INSENSITIVE);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       return { test: null, error: `invalid regex: ${oneSafeLine(msg.replace(/^error parsing regexp: /, ''), 120)}` };

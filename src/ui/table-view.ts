@@ -1,7 +1,8 @@
 // What the table views (containers, processes) share: a one-line title over a TableWidget filling the rest,
 // redrawn when the title is resized, the table commands (sort, filter, move), and unmount. Subclasses give
 // the model and `update`.
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from './term/widgets.js';
 import type { CommandId } from './keys.js';
 import type { ViewContext, ViewRequest } from './view.js';
 import { TableModel, TableWidget, tableCommand } from './table.js';
@@ -17,7 +18,7 @@ export abstract class TitledTableView<R> {
 
   mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
     this.ctx = ctx;
-    this.title = blessed.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+    this.title = widgets.box({ parent, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
     cellText(this.title);
     this.table = new TableWidget(this.model, parent, { top: 1, left: 0, width: '100%', height: '100%-1' });
     this.title.on('resize', () => this.ctx && this.update(this.ctx));

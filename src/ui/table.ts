@@ -1,7 +1,8 @@
 // A reusable sortable, filterable table: a pure model (columns, rows, sort, filter, selection, scroll,
 // width-adaptive layout) and a thin blessed widget that draws the model into one tagged box. The model
 // never touches blessed, so it is tested on its own; views feed it rows once per frame.
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from './term/widgets.js';
 import type { Theme } from './theme.js';
 import { fit } from './format.js';
 import { stripUnsafe } from '../text/safe.js';
@@ -322,7 +323,7 @@ export class TableWidget<R> {
     parent: blessed.Widgets.Node,
     pos: { top: number | string; left: number | string; width: number | string; height: number | string },
   ) {
-    this.box = blessed.box({ parent, ...pos, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+    this.box = widgets.box({ parent, ...pos, tags: true, wrap: false } as blessed.Widgets.BoxOptions);
     cellText(this.box); // rows cut and padded in terminal cells, wide characters included
   }
 

@@ -2,7 +2,8 @@
 // (a container, a disk), Esc pops it, and c/p/l replace whatever is above the root. Each view gets a box
 // of its own filling the main area; only the top one is shown. The stack also says what the views on it
 // need collected (contract.ts `Wants`).
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from './term/widgets.js';
 import type { LatencyWindow, Wants } from '../contract.js';
 import type { Frame } from '../model/types.js';
 import { sanitize } from './sanitize.js';
@@ -50,7 +51,7 @@ export class ViewStack {
     const prev = this.entries[this.entries.length - 1];
     const factory = this.extra[id] ?? FACTORIES[id];
     if (!factory) throw new Error(`no view ${id}`);
-    const box = blessed.box({ parent: this.parent, top: 0, left: 0, width: '100%', height: '100%' });
+    const box = widgets.box({ parent: this.parent, top: 0, left: 0, width: '100%', height: '100%' });
     const view = factory(target);
     this.entries.push({ view, box, target });
     prev?.box.hide();

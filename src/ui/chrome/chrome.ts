@@ -1,7 +1,8 @@
 // The monitor's frame around the views: the header line, the main area (the view stack's boxes go in it),
 // the status line, the `?` overlay, and the "terminal too small" notice that replaces all of them. Widgets
 // are created once and reused; the lines come from header.ts and status.ts.
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from '../term/widgets.js';
 import type { Theme } from '../theme.js';
 import { themeColor } from '../markup.js';
 import { cellText, type CellText } from '../term/cell-text.js';
@@ -22,16 +23,16 @@ export class Chrome {
   constructor(private readonly screen: blessed.Widgets.Screen, theme: Theme) {
     const bg = themeColor(theme, 'main_bg');
     const base = { fg: themeColor(theme, 'main_fg'), bg: bg === 'default' ? undefined : bg };
-    this.header = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { ...base } } as blessed.Widgets.BoxOptions);
-    this.main = blessed.box({ parent: screen, top: 1, left: 0, width: '100%', height: '100%-2', style: { ...base } });
+    this.header = widgets.box({ parent: screen, top: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { ...base } } as blessed.Widgets.BoxOptions);
+    this.main = widgets.box({ parent: screen, top: 1, left: 0, width: '100%', height: '100%-2', style: { ...base } });
     // `main` only holds the view boxes, which always cover it whole: it need not paint its own cells every
     // frame (that repaint marked every line dirty and made blessed re-diff the whole screen).
     container(this.main);
-    this.status = blessed.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { fg: themeColor(theme, 'status_fg'), bg: base.bg } } as blessed.Widgets.BoxOptions);
+    this.status = widgets.box({ parent: screen, bottom: 0, left: 0, width: '100%', height: 1, tags: true, wrap: false, style: { fg: themeColor(theme, 'status_fg'), bg: base.bg } } as blessed.Widgets.BoxOptions);
     this.headerText = cellText(this.header);
     this.statusText = cellText(this.status);
     this.help = new HelpOverlay(screen, theme, { ...base, bg: base.bg ?? (theme.mono ? undefined : 'black') });
-    this.small = blessed.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', tags: false, wrap: true, hidden: true });
+    this.small = widgets.box({ parent: screen, top: 0, left: 0, width: '100%', height: '100%', tags: false, wrap: true, hidden: true });
   }
 
   get cols(): number {

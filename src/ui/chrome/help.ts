@@ -1,6 +1,7 @@
 // The `?` overlay, generated from the effective key table: one line per command (id, keys, help line).
 // Shared by the monitor and the fleet view.
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from '../term/widgets.js';
 import type { Binding, CommandId } from '../keys.js';
 import type { Theme } from '../theme.js';
 import { fit } from '../format.js';
@@ -33,7 +34,7 @@ export class HelpOverlay {
   visible = false;
 
   constructor(screen: blessed.Widgets.Screen, theme: Theme, style: blessed.Widgets.Types.TStyle = {}) {
-    this.box = blessed.box({
+    this.box = widgets.box({
       parent: screen,
       top: 0,
       left: 0,

@@ -14,7 +14,7 @@
 // joined to the cell before them; but lines are cut at the inner width counted in cells (blessed counts
 // UTF-16 units, which cuts a line holding emoji short), and a wide character with only one cell left
 // becomes a blank. A box given cell text also takes `setContent(text)` (lines split at "\n").
-import blessed from 'blessed';
+import type blessed from 'blessed';
 import { noFill } from './blessed-patches.js';
 import { unicode } from './cell-width.js';
 

@@ -5,7 +5,8 @@
 // terminal, --ascii) blessed's non-Unicode path draws every cell through an ASCII table instead (+ - |). blessed's signal and exit handlers act only when they
 // are the sole listener, so the caller (the CLI) restores the terminal itself via `restoreTerminal` on every
 // exit path; `createTui().destroy()` does it too.
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from './widgets.js';
 import './cell-width.js'; // real character widths, before anything is measured
 import { asciiTable, type GlyphMode } from './glyphs.js';
 import { fastDocking } from './blessed-patches.js';
@@ -26,8 +27,7 @@ export interface ScreenOptions {
  */
 export function terminalProblem(term: string): string | null {
   if (term === '' || term === 'dumb') return `terminal ${JSON.stringify(term || '(TERM unset)')} cannot move the cursor`;
-  const { tput: makeTput } = blessed as unknown as { tput: (o: { terminal: string; extended: boolean }) => { strings: Record<string, unknown> } };
-  const tput = makeTput({ terminal: term, extended: true });
+  const tput = widgets.tput({ terminal: term, extended: true });
   return tput.strings['cursor_address'] ? null : `terminal ${JSON.stringify(term)} cannot move the cursor`;
 }
 
@@ -78,7 +78,7 @@ export function createScreen(opts: ScreenOptions = {}): blessed.Widgets.Screen {
  * The caller handles signals (cli.ts), so blessed's are taken away.
  */
 function dropBlessedSignalHandlers(): void {
-  const S = (blessed as unknown as { Screen: Record<string, unknown> }).Screen;
+  const S = widgets.Screen;
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) {
     const h = S[`_${sig.toLowerCase()}Handler`];
     if (typeof h === 'function') process.removeListener(sig, h as () => void);
@@ -86,7 +86,7 @@ function dropBlessedSignalHandlers(): void {
 }
 
 function makeScreen(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, terminal: string, ascii: boolean): blessed.Widgets.Screen {
-  return blessed.screen({
+  return widgets.screen({
     input: input as unknown as blessed.Widgets.IScreenOptions['input'],
     output: output as unknown as blessed.Widgets.IScreenOptions['output'],
     // blessed falls back to its bundled xterm entry for names it has no terminfo for.

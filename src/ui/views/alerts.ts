@@ -2,7 +2,8 @@
 // what it is about, the figure's value, since when), then their history, newest first (time, rule, the
 // transition, what, value). Reads the alert board the process evaluates once per frame; never evaluates,
 // never reads a clock (times are the frames' wall times). Labels are untrusted text: sanitised.
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from '../term/widgets.js';
 import { cellText } from '../term/cell-text.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
@@ -107,7 +108,7 @@ export class AlertsView implements View {
   constructor(private readonly board: AlertReader) {}
 
   mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
-    this.box = blessed.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, wrap: false } as blessed.Widgets.BoxOptions);
+    this.box = widgets.box({ parent, top: 0, left: 0, width: '100%', height: '100%', tags: true, wrap: false } as blessed.Widgets.BoxOptions);
     this.text = cellText(this.box);
     this.update(ctx);
   }

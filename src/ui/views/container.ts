@@ -1,7 +1,8 @@
 // One container: identity and limits, sparklines of its series (CPU, memory, block I/O, network,
 // throttling, PSI), its labels, its I/O and run-queue latency when eBPF is active, and its processes.
 // Esc is left to the app (command returns null for `back`, the app pops the view stack).
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from '../term/widgets.js';
 import { cellText } from '../term/cell-text.js';
 import type { ContainerFrame, Frame } from '../../model/types.js';
 import { key } from '../../store/store.js';
@@ -78,7 +79,7 @@ export class ContainerView implements View {
     this.ctx = ctx;
     this.parent = parent;
     const line = (top: number, height: number): blessed.Widgets.BoxElement =>
-      cellText(blessed.box({ parent, top, left: 0, width: '100%', height, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
+      cellText(widgets.box({ parent, top, left: 0, width: '100%', height, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
     this.header = line(0, 3);
     this.charts = line(3, 5);
     this.latency = line(8, 1);

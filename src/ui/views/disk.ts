@@ -1,7 +1,8 @@
 // One disk: the latency heatmap of one op (read or write, `tab` toggles) with time across and log-scale
 // latency buckets up, the current window's histogram as bars with p50/p95/p99 marks, service vs total
 // time, and the counts of the other ops.
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from '../term/widgets.js';
 import { cellText } from '../term/cell-text.js';
 import type { BlockOp } from '../../model/types.js';
 import { opRank } from '../../contract.js';
@@ -30,7 +31,7 @@ export class DiskView implements View {
     this.ctx = ctx;
     this.parent = parent;
     const box = (top: number, height: number): blessed.Widgets.BoxElement =>
-      cellText(blessed.box({ parent, top, left: 0, width: '100%', height, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
+      cellText(widgets.box({ parent, top, left: 0, width: '100%', height, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
     this.title = box(0, 1);
     this.heat = box(1, 10);
     this.detail = box(11, 5);

@@ -4,7 +4,8 @@
 // summary and what the helper could not use (lost events) are below. Every figure comes from the model
 // (IOPS over the window's own covered seconds); this only formats. When eBPF is off, the reason is shown
 // and every figure is "—".
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from '../term/widgets.js';
 import { cellText } from '../term/cell-text.js';
 import type { BlockLatencyRow, BlockOp, Frame, LatencyWindow } from '../../model/types.js';
 import { LISTED_OPS, opRank } from '../../contract.js';
@@ -90,9 +91,9 @@ export class LatencyView implements View {
 
   mount(parent: blessed.Widgets.BoxElement, ctx: ViewContext): void {
     this.ctx = ctx;
-    this.title = cellText(blessed.box({ parent, top: 0, left: 0, width: '100%', height: 2, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
+    this.title = cellText(widgets.box({ parent, top: 0, left: 0, width: '100%', height: 2, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
     this.table = new TableWidget(this.model, parent, { top: 2, left: 0, width: '100%', height: '100%-5' });
-    this.footer = cellText(blessed.box({ parent, bottom: 0, left: 0, width: '100%', height: 3, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
+    this.footer = cellText(widgets.box({ parent, bottom: 0, left: 0, width: '100%', height: 3, tags: true, wrap: false } as blessed.Widgets.BoxOptions)).box;
     this.title.on('resize', () => this.ctx && this.update(this.ctx));
     this.update(ctx);
   }

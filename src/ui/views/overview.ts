@@ -3,7 +3,8 @@
 // their position (only when the layout changed), label and content. Tab moves the focus between panels;
 // in the disks panel up/down select a disk and Enter opens it; Enter on CPU opens the processes view and on
 // tail latency the latency view.
-import blessed from 'blessed';
+import type blessed from 'blessed';
+import { widgets } from '../term/widgets.js';
 import type { CommandId } from '../keys.js';
 import type { View, ViewContext, ViewRequest } from '../view.js';
 import { overviewLayout, type OverviewLayout, type Rect } from '../layout.js';
@@ -52,7 +53,7 @@ class OverviewView implements View {
     // The panels tile the whole area (layout.ts); a panel left out is cleared by blessed when it hides.
     container(parent);
     for (const [id] of PANELS) {
-      const box = blessed.box({
+      const box = widgets.box({
         parent,
         top: 0,
         left: 0,
