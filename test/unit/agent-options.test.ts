@@ -45,5 +45,6 @@ describe('agent options', () => {
     // memory settings node and glibc read before the agent runs (BENCHMARKS.md, "The agent by thread")
     expect(unit).toMatch(/^Environment=NODE_OPTIONS=--v8-pool-size=1$/m);
     expect(unit).toMatch(/^Environment=MALLOC_ARENA_MAX=2$/m);
+    expect(unit).toMatch(/^Environment=MALLOC_MMAP_THRESHOLD_=131072$/m);
   });
 });
