@@ -170,6 +170,8 @@ export class ProcessReader {
   /** The last pid allocated when /proc was last listed or probed, and the poll of the last listing. */
   private lastPid: number | null = null;
   private listedAt = -Infinity;
+  /** Pids whose files could not be read or parsed at the last poll (not gone): tried again at the next. */
+  private retry: number[] = [];
   /** Times /proc was listed (tests). */
   listings = 0;
   /** Whether /proc/loadavg's last pid is of the pid namespace /proc shows (see the head of this file). */
@@ -221,6 +223,7 @@ export class ProcessReader {
     this.lastPid = now;
     if (now !== null && before !== null && now >= before && now - before <= NEW_PIDS_MAX && this.polls - this.listedAt < RELIST_EVERY) {
       const pids = [...this.known.keys()];
+      for (const pid of this.retry) if (!this.known.has(pid) && !(pid > before && pid <= now)) pids.push(pid);
       const probed = new Set<number>();
       for (let pid = before + 1; pid <= now; pid++) {
         if (this.known.has(pid)) continue;
@@ -264,6 +267,7 @@ export class ProcessReader {
     const pageSize = opts.pageSize ?? this.pageSize;
     const rows: ProcessCounters[] = [];
     const live = new Set<number>();
+    const failed: number[] = [];
     for (const pid of pids) {
       let k = this.known.get(pid);
       const base = k?.base ?? join(this.root, `/proc/${pid}`);
@@ -287,6 +291,7 @@ export class ProcessReader {
           const st = parsePidStat(bytes.toString('utf8'), statFile);
           if (!st.value) {
             err(st.error!);
+            failed.push(pid);
             continue;
           }
           s = st.value;
@@ -374,6 +379,7 @@ export class ProcessReader {
         this.fds.close(k?.cmdlineFile ?? `${base}/cmdline`);
         if (isGone(e)) continue; // exited between listing and reading
         err(`${base}: ${errText(e)}`);
+        failed.push(pid);
       }
     }
     // Forget processes that are gone (only on full listings: a pid subset says nothing about the rest).
@@ -386,6 +392,7 @@ export class ProcessReader {
         this.fds.close(k.cmdlineFile);
       }
     }
+    if (!opts.pids) this.retry = failed;
     if (dropped > 0) errors.push(`processes: ${dropped} more errors`);
     return { rows, errors };
   }
