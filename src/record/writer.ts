@@ -60,8 +60,6 @@ export const RESUMED_AFTER = 5;
  * back, start a new base.
  */
 export const BASE_EVERY_MS = HOUR_MS;
-/** The writer's SQLite page cache, KiB (see prepareSchema). */
-export const WRITER_CACHE_KIB = 512;
 
 export interface StoreEvent {
   kind: 'disk-full' | 'write-error' | 'resumed' | 'bad-sample' | 'recovered' | 'migrated';
@@ -344,10 +342,6 @@ export class StoreWriter {
       if (info.schemaVersion <= 1) migrateV1(db, file, opts.tailtopVersion);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      // A small page cache: the writer appends (a tick row, a block a minute) and prunes at the oldest end, so
-      // the pages it touches again are few; SQLite's default of 2000 KiB filled within minutes with pages
-      // written once and kept (resident memory of the agent).
-      db.pragma(`cache_size = -${WRITER_CACHE_KIB}`);
       const budget = opts.maxBytes ?? DEFAULT_MAX_BYTES;
       // The WAL counts toward the cap: checkpoint often enough and truncate it after, within 1/16 of the cap.
       const pageSize = db.pragma('page_size', { simple: true }) as number;

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SampleSet } from '../../src/model/sample-set.js';
-import { StoreWriter, WRITER_CACHE_KIB, type StoreEvent } from '../../src/record/writer.js';
+import { StoreWriter, type StoreEvent } from '../../src/record/writer.js';
 import { StoreReader } from '../../src/record/reader.js';
 import { StoreError } from '../../src/record/errors.js';
 import { figureAverage, figureQuantile, figuresOfRow, intervalEndWallMs, PeriodAccumulator, type FigureValue } from '../../src/record/rollup.js';
@@ -138,25 +138,6 @@ describe('store round trip', () => {
     expect(r.sessions()).toHaveLength(2);
     for (let i = 0; i < 130; i++) expect(firstDifference(got[i]!.set, sets[i])).toBeNull();
     r.close();
-  });
-});
-
-describe('the writer\'s page cache', () => {
-  it('is WRITER_CACHE_KIB (not SQLite\'s 2000 KiB), and the store still reads back every sample', async () => {
-    const dir = tmp();
-    const sets = samples(150, { seed: 5, containers: 4, processes: 20 });
-    const w = StoreWriter.open({ dir, tailtopVersion: 't', identity: { hostname: 'testhost', machineId: 'm-1', bootId: 'b-1' }, figuresOf });
-    expect((w as unknown as { db: Database.Database }).db.pragma('cache_size', { simple: true })).toBe(-WRITER_CACHE_KIB);
-    for (const s of sets) expect(w.append(s)).toBe(true);
-    await w.close();
-    const r = StoreReader.open(dir);
-    try {
-      const got = [...r.range(sets[0]!.wallMs, sets[149]!.wallMs + 1)];
-      expect(got.length).toBe(150);
-      for (let i = 0; i < 150; i++) expect(firstDifference(got[i]!.set, sets[i])).toBeNull();
-    } finally {
-      r.close();
-    }
   });
 });
 
