@@ -9,8 +9,7 @@ import { StoreError } from '../record/errors.js';
 import { Agent } from './agent.js';
 import { AGENT_DEFAULTS, defaultStoreDir, describeRetain, describeSize, parseRetain, parseSize } from './options.js';
 import { figuresOf } from '../model/catalogue.js';
-import { attachLive, listenFromFlags, type Attached } from '../export/live.js';
-import { rangeHandler } from '../query/api.js';
+import type { Attached } from '../export/live.js';
 import { quickFacts, readStaticFacts } from '../sources/sysinfo.js';
 
 export const AGENT_USAGE = `Usage:
@@ -52,12 +51,22 @@ const AGENT_FLAGS: FlagOptions = {
   'tls-key': { type: 'string' },
 };
 
+/** What an agent without --listen and alert rules attaches: nothing (the export code is not even loaded). */
+const NOTHING_ATTACHED: Pick<Attached, 'live' | 'stop'> & { alerts: { stop(): void } } = {
+  live: null,
+  alerts: { stop: () => undefined },
+  stop: async () => undefined,
+};
+
+/** --listen (with its token and TLS files): the export module parses and checks them, loaded only then. */
+const LISTEN_FLAGS = ['listen', 'auth-token-file', 'tls-cert', 'tls-key'] as const;
+
 export async function runAgentCommand(argv: string[], version: string, io: CommandIo): Promise<number> {
   const values = parseCommandFlags(argv, AGENT_FLAGS, AGENT_USAGE, io);
   if (typeof values === 'number') return values;
   const say = (line: string): void => io.err(`tailtop agent: ${line}\n`);
   let agent: Agent;
-  let attached: Attached;
+  let attached: Pick<Attached, 'live' | 'stop'> & { alerts: { stop(): void } };
   try {
     const cfg = configFromFlags(values);
     const intervalMs = intFlag(values, 'interval', 250, 60_000) ?? AGENT_DEFAULTS.intervalMs;
@@ -67,7 +76,9 @@ export async function runAgentCommand(argv: string[], version: string, io: Comma
     const maxBytes = sizeText === undefined ? AGENT_DEFAULTS.maxBytes : parseSize(sizeText);
     const storeDir = storeFlag(values) ?? defaultStoreDir();
     const dockerHost = dockerHostFlag(values) ?? cfg.dockerHost;
-    const listen = listenFromFlags(values);
+    // /metrics, the JSON API and alert rules load the export and query code; an agent that only records does not.
+    const live = LISTEN_FLAGS.some((k) => values[k] !== undefined) || cfg.alerts.length > 0 ? await import('../export/live.js') : null;
+    const listen = live ? live.listenFromFlags(values) : null;
     agent = await Agent.start({
       storeDir,
       intervalMs,
@@ -91,21 +102,25 @@ export async function runAgentCommand(argv: string[], version: string, io: Comma
     const facts = quickFacts();
     if (listen) void readStaticFacts().then((f) => Object.assign(facts, f));
     const started = agent;
-    attached = await attachLive(agent.sampler, {
-      listen,
-      rules: cfg.alerts,
-      settings: cfg.export,
-      version,
-      facts: () => facts,
-      showAllDisks: cfg.showAllDisks,
-      onProblem: say,
-      // Transitions to firing and resolved go to the store (the report's alert intervals).
-      onTransitions: (t) => started.recording.recordAlerts(t),
-      range: rangeHandler({ dir: storeDir, version, showAllDisks: cfg.showAllDisks }),
-    }).catch(async (e: unknown) => {
-      await started.stop();
-      throw e;
-    });
+    attached = live
+      ? await live
+          .attachLive(agent.sampler, {
+            listen,
+            rules: cfg.alerts,
+            settings: cfg.export,
+            version,
+            facts: () => facts,
+            showAllDisks: cfg.showAllDisks,
+            onProblem: say,
+            // Transitions to firing and resolved go to the store (the report's alert intervals).
+            onTransitions: (t) => started.recording.recordAlerts(t),
+            range: (await import('../query/api.js')).rangeHandler({ dir: storeDir, version, showAllDisks: cfg.showAllDisks }),
+          })
+          .catch(async (e: unknown) => {
+            await started.stop();
+            throw e;
+          })
+      : NOTHING_ATTACHED;
     if (attached.live) say(`serving /metrics and /api/v1 on ${listen!.tls ? 'https' : 'http'}://${attached.live.host.includes(':') ? `[${attached.live.host}]` : attached.live.host}:${attached.live.port}${listen!.token ? ' (bearer token required)' : ''}`);
     if (cfg.alerts.length) say(`evaluating ${cfg.alerts.length} alert rule${cfg.alerts.length === 1 ? '' : 's'} every tick`);
   } catch (err) {

@@ -87,6 +87,8 @@ export class ChainEncoder {
   private readonly stringList: string[] = [];
   private readonly w = new ByteWriter(64 * 1024);
   private readonly ids = new WeakMap<unknown[], string[] | null>();
+  /** Identities of rows (a process row the source gives again unchanged is the same object). */
+  private readonly rowIds = new WeakMap<object, string | null>();
   private readonly fields: readonly string[];
   private readonly nested: readonly string[];
   /** Number of values encoded in this chain. */
@@ -289,7 +291,14 @@ export class ChainEncoder {
     let out: string[] | null = [];
     const seen = new Set<string>();
     for (const el of a) {
-      const id = isPlainObject(el) ? this.identityOf(el, true) : null;
+      let id: string | null = null;
+      if (isPlainObject(el)) {
+        const known = this.rowIds.get(el);
+        if (known === undefined) {
+          id = this.identityOf(el, true);
+          this.rowIds.set(el, id);
+        } else id = known;
+      }
       if (id === null || seen.has(id)) {
         out = null;
         break;

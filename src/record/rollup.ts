@@ -154,6 +154,12 @@ export class PeriodAccumulator {
   private readonly figures = new Map<string, FigureAcc>();
   /** The same accumulators by frozen label set, then id: no key to build for a value whose labels are shared. */
   private readonly byLabels = new WeakMap<object, Map<string, FigureAcc>>();
+  /**
+   * The accumulator of each position of the last sample's figures: a sample's figures come in the same
+   * order as the last one's, mostly with the same id and frozen label set at each position, which then
+   * needs no lookup.
+   */
+  private slots: FigureAcc[] = [];
   private readonly block = new Map<string, BlockAcc>();
   private readonly runq = new Map<number, RunqAcc>();
   private intervals = 0;
@@ -175,10 +181,17 @@ export class PeriodAccumulator {
     this.samples++;
     if (this.firstMs === null || wallMs < this.firstMs) this.firstMs = wallMs;
     if (this.lastMs === null || wallMs > this.lastMs) this.lastMs = wallMs;
+    const slots = this.slots;
+    let i = -1;
     for (const f of figures) {
+      i++;
       const v = f.value;
       if (v === null || !Number.isFinite(v)) continue;
-      const acc = this.figureOf(f.id, f.labels);
+      let acc = slots[i];
+      if (acc === undefined || acc.id !== f.id || acc.labels !== f.labels || (f.labels !== undefined && !Object.isFrozen(f.labels))) {
+        acc = this.figureOf(f.id, f.labels);
+        slots[i] = acc;
+      }
       if (acc.count === 0 || v < acc.min) acc.min = v;
       if (acc.count === 0 || v > acc.max) acc.max = v;
       acc.sum += v;

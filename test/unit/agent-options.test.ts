@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AGENT_DEFAULTS, defaultStoreDir, describeRetain, describeSize, parseRetain, parseSize } from '../../src/agent/options.js';
-import { AGENT_USAGE } from '../../src/agent/cli.js';
+import { AGENT_USAGE, runAgentCommand } from '../../src/agent/cli.js';
 
 describe('agent options', () => {
   it('the store: /var/lib/tailtop as root, $XDG_STATE_HOME/tailtop (or ~/.local/state/tailtop) otherwise', () => {
@@ -45,5 +45,15 @@ describe('agent options', () => {
     // memory settings node and glibc read before the agent runs (BENCHMARKS.md, "The agent by thread")
     expect(unit).toMatch(/^Environment=NODE_OPTIONS=--v8-pool-size=1$/m);
     expect(unit).toMatch(/^Environment=MALLOC_ARENA_MAX=2$/m);
+    expect(unit).toMatch(/^Environment=MALLOC_MMAP_THRESHOLD_=131072$/m);
+  });
+
+  it('--listen\'s companion flags without --listen are a usage error (exit 2) before anything starts, as before the export code became a lazy import', async () => {
+    for (const [flag, value] of [['--auth-token-file', '/nonexistent/token'], ['--tls-cert', '/x.pem'], ['--tls-key', '/x.key']] as const) {
+      let err = '';
+      const code = await runAgentCommand(['--store', '/nonexistent/store', flag, value], 'test', { out: () => undefined, err: (s) => (err += s) });
+      expect(code).toBe(2);
+      expect(err).toContain(`${flag} goes with --listen`);
+    }
   });
 });

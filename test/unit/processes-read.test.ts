@@ -2,8 +2,10 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CMDLINE_EVERY, noSwapAreas, ProcessReader, readProcesses, STATUS_EVERY_NO_SWAP } from '../../src/sources/processes/read-processes.js';
+import { CMDLINE_EVERY, noSwapAreas, ProcessReader, readProcesses, RELIST_EVERY, STATUS_EVERY_NO_SWAP } from '../../src/sources/processes/read-processes.js';
 import { inCI } from '../env.js';
 
 const root = new URL('../fixtures/proc-pids', import.meta.url).pathname;
@@ -95,6 +97,84 @@ describe('status (uid, VmSwap) with and without swap areas', () => {
   });
 });
 
+describe('the same stat bytes give the same row', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const copy = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'tailtop-proc-'));
+    cpSync(root, dir, { recursive: true });
+    dirs.push(dir);
+    return dir;
+  };
+  const statOf = (dir: string): string => join(dir, 'proc/4242/stat');
+  /** pid 4242's stat with field `n` (1-based, counted after the comm) replaced. */
+  const setField = (dir: string, n: number, value: string): void => {
+    const text = readFileSync(statOf(dir), 'latin1');
+    const at = text.lastIndexOf(')') + 2;
+    const f = text.slice(at).split(' ');
+    f[n - 3] = value;
+    writeFileSync(statOf(dir), text.slice(0, at) + f.join(' '));
+  };
+  const byPid = (rows: readonly { pid: number }[]) => new Map(rows.map((r) => [r.pid, r]));
+
+  it('an unchanged process is the same object from poll to poll; a changed one a new row with its new figures', () => {
+    const dir = copy();
+    const reader = new ProcessReader(dir);
+    const a = reader.read();
+    const b = reader.read();
+    expect(b.rows).toEqual(a.rows);
+    for (let i = 0; i < a.rows.length; i++) expect(b.rows[i]).toBe(a.rows[i]);
+    const statErrors = (e: string[]): string[] => e.filter((l) => l.includes('/stat:'));
+    expect(statErrors(b.errors)).toEqual(statErrors(a.errors)); // broken stat files are named at every poll
+    expect(statErrors(b.errors)).toHaveLength(2);
+    setField(dir, 14, '5001'); // utime
+    const c = byPid(reader.read().rows);
+    expect(c.get(4242)).not.toBe(byPid(a.rows).get(4242));
+    expect(c.get(4242)).toMatchObject({ utimeTicks: 5001, stimeTicks: 1200 });
+    expect(c.get(1)).toBe(byPid(a.rows).get(1));
+    setField(dir, 14, '50000'); // a digit longer than the bytes kept
+    setField(dir, 24, '2001'); // rss pages
+    const d = byPid(reader.read().rows).get(4242)!;
+    expect(d).toMatchObject({ utimeTicks: 50000, rssBytes: 2001 * 4096 });
+    expect(byPid(reader.read().rows).get(4242)).toBe(d);
+    // Every poll's rows equal what a reader without history reads from the same files.
+    expect(reader.read().rows).toEqual(new ProcessReader(dir).read().rows);
+    reader.close();
+  });
+
+  it('another process under the same pid (a new start time) is read afresh, command line included', () => {
+    const dir = copy();
+    const reader = new ProcessReader(dir);
+    const a = byPid(reader.read().rows).get(4242)!;
+    setField(dir, 22, '999999'); // starttime
+    writeFileSync(join(dir, 'proc/4242/cmdline'), 'other\0--flag\0');
+    const b = byPid(reader.read().rows).get(4242)!;
+    expect(b).not.toBe(a);
+    expect(b).toMatchObject({ startTicks: 999999, cmdline: 'other --flag' });
+    reader.close();
+  });
+
+  it('a uid or command line that changes while stat does not gives a new row', () => {
+    const dir = copy();
+    const reader = new ProcessReader(dir);
+    const a = byPid(reader.read().rows).get(4242)!;
+    writeFileSync(join(dir, 'proc/4242/cmdline'), 'renamed\0in-place\0');
+    let b = a;
+    for (let i = 0; i < CMDLINE_EVERY && b.cmdline === a.cmdline; i++) b = byPid(reader.read().rows).get(4242)!;
+    expect(b.cmdline).toBe('renamed in-place');
+    expect(b).not.toBe(a);
+    expect(b.utimeTicks).toBe(a.utimeTicks);
+    const f = join(dir, 'proc/4242/status');
+    writeFileSync(f, readFileSync(f, 'latin1').replace(/^Uid:.*$/m, 'Uid:\t0\t0\t0\t0'));
+    let c = b;
+    for (let i = 0; i < 3 * STATUS_EVERY_NO_SWAP && c.uid !== 0; i++) c = byPid(reader.read().rows).get(4242)!;
+    expect(c).toMatchObject({ uid: 0, user: 'root', cmdline: 'renamed in-place' });
+    reader.close();
+  });
+});
+
 describe('readProcesses on the real /proc', () => {
   it('finds this process with its cmdline, user and rising CPU time', async () => {
     const reader = new ProcessReader('/');
@@ -120,6 +200,47 @@ describe('readProcesses on the real /proc', () => {
     const c = process.cpuUsage(c0);
     console.log(`processes: ${a.rows.length} pids, ${((c.user + c.system) / n / 1000).toFixed(2)} ms CPU per full read`);
     reader.close();
+  });
+});
+
+describe('new processes found by the pid counter (real /proc)', () => {
+  const spawned: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of spawned.splice(0)) c.kill('SIGKILL');
+  });
+
+  it('finds a new process without listing /proc, never a new thread; lists again every RELIST_EVERY polls', async () => {
+    const reader = new ProcessReader('/');
+    reader.read();
+    expect(reader.listings).toBe(1);
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    spawned.push(child);
+    const worker = new Worker('setInterval(() => {}, 1000)', { eval: true });
+    await new Promise((r) => worker.once('online', r));
+    try {
+      const threads = readdirSync(`/proc/${process.pid}/task`).map(Number).filter((t) => t !== process.pid);
+      const { rows } = reader.read();
+      const pids = new Set(rows.map((r) => r.pid));
+      expect(pids.has(child.pid!)).toBe(true);
+      expect(rows.find((r) => r.pid === child.pid)!.cmdline).toBe('sleep 30');
+      for (const t of threads) expect(pids.has(t)).toBe(false);
+      expect(pids.has(process.pid)).toBe(true);
+      // Unless more than NEW_PIDS_MAX pids were allocated in between (a busy host), no listing was needed.
+      expect(reader.listings).toBeLessThanOrEqual(2);
+      console.log(`listings after the new process: ${reader.listings}`);
+      // What a listing finds of these processes, the counter found too.
+      const listed = new Set(new ProcessReader('/').read().rows.map((r) => r.pid));
+      for (const p of [child.pid!, process.pid]) expect(listed.has(p)).toBe(pids.has(p));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      expect(reader.read().rows.some((r) => r.pid === child.pid)).toBe(false);
+      const n = reader.listings;
+      for (let i = 0; i < RELIST_EVERY; i++) reader.read();
+      expect(reader.listings).toBeGreaterThan(n);
+    } finally {
+      await worker.terminate();
+      reader.close();
+    }
   });
 });
 

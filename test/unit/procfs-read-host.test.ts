@@ -150,6 +150,18 @@ describe('readHostSample', () => {
     expect(s.meminfo).not.toBeNull();
     expect(s.errors).toEqual([]);
   });
+
+  it('reads this machine afresh each time through its kept descriptors (the text is regenerated, not cached)', async () => {
+    if (!fs.existsSync('/proc/uptime')) return;
+    const a = await readHostSample({ atMs: 0 });
+    const t0 = Date.now();
+    while (Date.now() - t0 < 30) { /* burn CPU: /proc/stat's counters move */ }
+    await new Promise((r) => setTimeout(r, 30));
+    const b = await readHostSample({ atMs: 1 });
+    expect(b.uptimeSec!).toBeGreaterThan(a.uptimeSec!);
+    const total = (x: typeof a): number => Object.values(x.stat!.total).reduce((n: number, v) => n + (typeof v === 'number' ? v : 0), 0);
+    expect(total(b)).toBeGreaterThan(total(a));
+  });
 });
 
 describe('partition map cache', () => {

@@ -256,6 +256,32 @@ describe('codec bytes', () => {
   });
 });
 
+describe('codec bytes with rows given again', () => {
+  it('a process row given again as the same object (a process the reader found unchanged) writes the bytes of an equal copy', () => {
+    const sets = samples(120, { seed: 11, containers: 6, processes: 40 });
+    // Every row equal to the previous set's row of its pid becomes that very object; some sets reorder rows.
+    let reused = 0;
+    const shared = sets.map((s, i) => {
+      if (i === 0 || !s.processes) return s;
+      const before = new Map((sets[i - 1]!.processes ?? []).map((r) => [r.pid, r]));
+      const rows = s.processes.map((r) => {
+        const p = before.get(r.pid);
+        if (p && JSON.stringify(p) === JSON.stringify(r)) {
+          reused++;
+          return p;
+        }
+        return r;
+      });
+      return { ...s, processes: i % 7 === 0 ? [...rows].reverse() : rows };
+    });
+    for (let i = 1; i < shared.length; i++) if (shared[i]!.processes && sets[i]!.processes) sets[i] = { ...sets[i]!, processes: i % 7 === 0 ? [...sets[i]!.processes!].reverse() : sets[i]!.processes };
+    expect(reused).toBeGreaterThan(100);
+    const a = new ChainEncoder();
+    const b = new ChainEncoder();
+    for (let i = 0; i < sets.length; i++) expect(b.encode(shared[i]).toString('hex')).toBe(a.encode(structuredClone(sets[i])).toString('hex'));
+  });
+});
+
 describe('codec on bad bytes', () => {
   it('random or truncated bytes give a CodecError or some value, never another exception', () => {
     const valid = encodeOne({ a: [1, 2, { b: 'c' }], d: 1.5, e: 'xyz' });

@@ -1,7 +1,8 @@
 // Cheap reads of small kernel files (cgroup, /proc). The poll loop reads thousands of tiny files a second,
 // so this avoids the thread-pool round trips of fs.promises (several per file) and reuses one buffer:
 //  - readSmall(path): open + pread + close, synchronous.
-//  - FdCache: keeps a file open and re-reads it with pread at offset 0. kernfs and /proc seq files
+//  - FdCache: keeps a file open and re-reads it with pread at offset 0, as text or as bytes (to compare with
+//    the last read's before making a string of them). kernfs and /proc seq files
 //    regenerate their text on a read from offset 0, so a cached descriptor always gives fresh values. A
 //    descriptor of a removed cgroup fails with ENODEV, one of an exited /proc/<pid> with ESRCH: a cached
 //    descriptor never silently reads another object after the path is reused.
@@ -10,9 +11,10 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 
 let buf = Buffer.allocUnsafe(64 * 1024);
 
-function readWhole(fd: number, encoding: BufferEncoding): string {
+/** Reads the whole file into the shared buffer; returns its length. */
+function readAll(fd: number): number {
   let n = readSync(fd, buf, 0, buf.length, 0);
-  if (n < buf.length) return buf.toString(encoding, 0, n);
+  if (n < buf.length) return n;
   // Rare: larger than the buffer. Grow and keep reading until EOF.
   for (;;) {
     const bigger = Buffer.allocUnsafe(buf.length * 2);
@@ -20,18 +22,23 @@ function readWhole(fd: number, encoding: BufferEncoding): string {
     buf = bigger;
     const m = readSync(fd, buf, n, buf.length - n, n);
     n += m;
-    if (m === 0 || n < buf.length) return buf.toString(encoding, 0, n);
+    if (m === 0 || n < buf.length) return n;
+  }
+}
+
+/** open + read into the shared buffer + close; the file's length. */
+function readFileInto(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    return readAll(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
 /** Reads a whole small file synchronously. Throws the fs error (with `.code`). */
 export function readSmall(path: string, encoding: BufferEncoding = 'latin1'): string {
-  const fd = openSync(path, 'r');
-  try {
-    return readWhole(fd, encoding);
-  } finally {
-    closeSync(fd);
-  }
+  return buf.toString(encoding, 0, readFileInto(path));
 }
 
 /** The errno code of an error, or ''. */
@@ -79,22 +86,37 @@ export class FdCache {
 
   /** Reads `path`, through a cached descriptor when the budget allows. Throws the fs error. */
   read(path: string, encoding: BufferEncoding = 'latin1'): string {
+    const n = this.readInto(path);
+    return buf.toString(encoding, 0, n);
+  }
+
+  /**
+   * The file's bytes, as read(): a view of a buffer shared by every read, valid until the next read of any
+   * file (copy what must be kept).
+   */
+  readBytes(path: string): Buffer {
+    const n = this.readInto(path);
+    return buf.subarray(0, n);
+  }
+
+  /** Reads `path` into the shared buffer; its length. */
+  private readInto(path: string): number {
     const cached = this.fds.get(path);
     if (cached !== undefined) {
       try {
-        return readWhole(cached, encoding);
+        return readAll(cached);
       } catch {
         // The object behind the descriptor is gone (ESRCH, ENODEV). The path may name a new one now
         // (a reused pid): close, then open afresh below; a vanished path throws from openSync.
         this.close(path);
       }
     }
-    if (this.fds.size >= this.budget) return readSmall(path, encoding);
+    if (this.fds.size >= this.budget) return readFileInto(path);
     const fd = openSync(path, 'r');
     try {
-      const text = readWhole(fd, encoding);
+      const n = readAll(fd);
       this.fds.set(path, fd);
-      return text;
+      return n;
     } catch (e) {
       closeSync(fd);
       throw e;

@@ -10,15 +10,25 @@
 //  - cmdline again every CMDLINE_EVERY polls in any case (spread across processes: a tenth of a read per
 //    process per poll), for processes that rewrite their argv in place (PostgreSQL, nginx, sshd do) without
 //    an exec or a new name.
-// Descriptors of /proc/<pid>/stat and status are kept open between polls (within a budget): such a
+// Descriptors of /proc/<pid>/stat, status and cmdline are kept open between polls (within a budget): such a
 // descriptor belongs to that process, so after it exits reads fail with ESRCH even if the pid is reused.
+// Most processes of a host do not run from one poll to the next, and their stat stays byte for byte the
+// same: its bytes are compared with the last poll's before anything is parsed, and when they and what
+// came from status and cmdline are unchanged the poll gives the same row object again (rows are never
+// mutated; the recorder's codec skips an object it has just written).
 // A pid that vanishes between listing and reading is skipped quietly.
-import { readdirSync, statSync } from 'node:fs';
+// Listing /proc (getdents: the kernel looks up every process) is the dearest read of a poll; it is done
+// only when needed. /proc/loadavg's last field is the pid most recently allocated in our pid namespace, so
+// the processes created since the last poll have pids in (last, now]: while that range is short (and did
+// not wrap), the poll reads the known processes plus whichever pids of the range exist and are processes
+// (Tgid = pid: a thread's /proc/<tid> can be opened too, though /proc does not list it), and lists /proc
+// again only every RELIST_EVERY polls (pids given by hand, e.g. clone3's set_tid, are found then).
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { ProcessCounters } from '../../model/types.js';
 import type { ProcessesSource } from '../types.js';
 import { FdCache, errText, isGone, openFileLimit, readSmall } from '../cgroup/fastread.js';
 import { containerIdFromCgroupPath, parsePidCgroup } from '../cgroup/resolve.js';
-import { parseCmdline, parsePidStat, parsePidStatus } from './parse-pid.js';
+import { parseCmdline, parsePidStat, parsePidStatus, type PidStat } from './parse-pid.js';
 
 export interface ReadProcessesOptions {
   /** Filesystem root (fixtures). Default "/". */
@@ -35,6 +45,7 @@ interface Known {
   base: string;
   statFile: string;
   statusFile: string;
+  cmdlineFile: string;
   start: number;
   comm: string;
   execMark: number | null;
@@ -45,6 +56,21 @@ interface Known {
   uid: number;
   swapBytes: number;
   statusPoll: number;
+  /** The last stat read: its bytes (a buffer of at least statLen), their parse, and the row made of them. */
+  statBytes: Buffer;
+  statLen: number;
+  stat: PidStat;
+  row: ProcessCounters | null;
+}
+
+/** Room left in a process's copy of its stat bytes, so that a counter gaining a digit needs no new buffer. */
+const STAT_SLACK = 64;
+
+/** `bytes` kept in `into` when it is large enough (else in a new buffer): the copy. */
+function keepBytes(bytes: Buffer, into: Buffer | undefined): Buffer {
+  const b = into !== undefined && into.length >= bytes.length ? into : Buffer.allocUnsafeSlow(bytes.length + STAT_SLACK);
+  bytes.copy(b);
+  return b;
 }
 
 const MAX_ERRORS = 20;
@@ -64,6 +90,27 @@ export function noSwapAreas(root: string): boolean {
     return false;
   }
 }
+/** /proc is listed at least every this many polls (see the head of this file)... */
+export const RELIST_EVERY = 30;
+/** ...and whenever more pids than this were allocated since the last poll. */
+export const NEW_PIDS_MAX = 64;
+
+/** The pid most recently allocated (/proc/loadavg's last field), or null. */
+function lastPidOf(root: string): number | null {
+  try {
+    const m = /\/\d+ (\d+)\s*$/.exec(readSmall(join(root, '/proc/loadavg')));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The Tgid of a status text, or null. */
+function tgidOf(status: string): number | null {
+  const m = /^Tgid:\s*(\d+)/m.exec(status);
+  return m ? Number(m[1]) : null;
+}
+
 /** cmdline is re-read at least every this many polls (argv rewritten in place shows within that). */
 export const CMDLINE_EVERY = 10;
 
@@ -120,10 +167,26 @@ export class ProcessReader {
   private polls = 0;
   private pageSize: number | null = null;
   private swaps = { none: false, at: -Infinity };
+  /** The last pid allocated when /proc was last listed or probed, and the poll of the last listing. */
+  private lastPid: number | null = null;
+  private listedAt = -Infinity;
+  /** Pids whose files could not be read or parsed at the last poll (not gone): tried again at the next. */
+  private retry: number[] = [];
+  /** Times /proc was listed (tests). */
+  listings = 0;
+  /** Whether /proc/loadavg's last pid is of the pid namespace /proc shows (see the head of this file). */
+  private readonly pidCounter: boolean;
   readonly fds: FdCache;
 
   constructor(readonly root = '/', fds?: FdCache) {
     this.fds = fds ?? new FdCache(Math.min(8192, Math.floor(openFileLimit() / 4)));
+    let own = false;
+    try {
+      own = (root === '/' || root === '') && readlinkSync('/proc/self') === String(process.pid);
+    } catch {
+      // no /proc/self: list every poll
+    }
+    this.pidCounter = own;
   }
 
   private users(): Map<number, string> {
@@ -150,14 +213,34 @@ export class ProcessReader {
     return this.passwd.map;
   }
 
-  private listPids(): number[] {
+  /**
+   * The pids to read, ascending, and those of them that may be threads (found by the pid counter, not
+   * listed): see the head of this file.
+   */
+  private listPids(): { pids: number[]; probed: Set<number> | null } {
+    const before = this.lastPid;
+    const now = this.pidCounter ? lastPidOf(this.root) : null;
+    this.lastPid = now;
+    if (now !== null && before !== null && now >= before && now - before <= NEW_PIDS_MAX && this.polls - this.listedAt < RELIST_EVERY) {
+      const pids = [...this.known.keys()];
+      for (const pid of this.retry) if (!this.known.has(pid) && !(pid > before && pid <= now)) pids.push(pid);
+      const probed = new Set<number>();
+      for (let pid = before + 1; pid <= now; pid++) {
+        if (this.known.has(pid)) continue;
+        pids.push(pid);
+        probed.add(pid);
+      }
+      return { pids: pids.sort((a, b) => a - b), probed };
+    }
     const out: number[] = [];
     for (const name of readdirSync(join(this.root, '/proc'))) {
       const c = name.charCodeAt(0);
       if (c < 48 || c > 57 || !/^\d+$/.test(name)) continue;
       out.push(Number(name));
     }
-    return out.sort((a, b) => a - b);
+    this.listedAt = this.polls;
+    this.listings++;
+    return { pids: out.sort((a, b) => a - b), probed: null };
   }
 
   read(opts: { pids?: number[]; pageSize?: number } = {}): { rows: ProcessCounters[]; errors: string[] } {
@@ -169,8 +252,10 @@ export class ProcessReader {
       else dropped++;
     };
     let pids: number[];
+    let probed: Set<number> | null = null;
     try {
-      pids = opts.pids ? [...new Set(opts.pids)].filter((p) => Number.isInteger(p) && p > 0).sort((a, b) => a - b) : this.listPids();
+      if (opts.pids) pids = [...new Set(opts.pids)].filter((p) => Number.isInteger(p) && p > 0).sort((a, b) => a - b);
+      else ({ pids, probed } = this.listPids());
     } catch (e) {
       return { rows: [], errors: [`${join(this.root, '/proc')}: ${errText(e)}`] };
     }
@@ -182,25 +267,47 @@ export class ProcessReader {
     const pageSize = opts.pageSize ?? this.pageSize;
     const rows: ProcessCounters[] = [];
     const live = new Set<number>();
+    const failed: number[] = [];
     for (const pid of pids) {
       let k = this.known.get(pid);
       const base = k?.base ?? join(this.root, `/proc/${pid}`);
       try {
-        const statFile = k?.statFile ?? `${base}/stat`;
-        const st = parsePidStat(this.fds.read(statFile, 'utf8'), statFile);
-        if (!st.value) {
-          err(st.error!);
-          continue;
+        // A pid found by the counter: most are gone already (a short command), some are threads.
+        let statusText: string | null = null;
+        if (probed?.has(pid)) {
+          statusText = readSmall(`${base}/status`, 'latin1');
+          if (tgidOf(statusText) !== pid) continue;
         }
-        const s = st.value;
+        const statFile = k?.statFile ?? `${base}/stat`;
+        // A view of the shared read buffer: compared, or parsed and copied, before anything else is read.
+        const bytes = this.fds.readBytes(statFile);
+        const same = k !== undefined && bytes.length === k.statLen && bytes.compare(k.statBytes, 0, k.statLen) === 0;
+        let s: PidStat;
+        let statBytes: Buffer;
+        if (same) {
+          s = k!.stat;
+          statBytes = k!.statBytes;
+        } else {
+          const st = parsePidStat(bytes.toString('utf8'), statFile);
+          if (!st.value) {
+            err(st.error!);
+            failed.push(pid);
+            continue;
+          }
+          s = st.value;
+          if (k) k.statLen = -1; // its copy is overwritten now: until this poll ends well, it matches nothing
+          statBytes = keepBytes(bytes, k?.statBytes);
+        }
         const statusFile = k?.statusFile ?? `${base}/status`;
         const fresh = !k || k.start !== s.startTicks;
+        const cmdlineFile = k?.cmdlineFile ?? `${base}/cmdline`;
         if (fresh && k) {
           // Same pid, another process: the old descriptors already fail; make sure they are closed.
           this.fds.close(statusFile);
+          this.fds.close(cmdlineFile);
         }
         if (!k || fresh || k.comm !== s.comm || (s.execMark !== null && s.execMark !== k.execMark)) {
-          const cmdline = parseCmdline(readSmall(`${base}/cmdline`, 'utf8'));
+          const cmdline = parseCmdline(this.fds.read(cmdlineFile, 'utf8'));
           let containerId: string | null = null;
           try {
             containerId = containerIdFromPidCgroup(readSmall(`${base}/cgroup`, 'utf8'));
@@ -210,14 +317,17 @@ export class ProcessReader {
           }
           // The next rolling re-read is spread by pid, so that a poll re-reads about a tenth of them.
           const cmdPoll = k ? this.polls : this.polls - (pid % CMDLINE_EVERY);
-          k = { base, statFile, statusFile, start: s.startTicks, comm: s.comm, execMark: s.execMark, cmdline, cmdPoll, containerId, uid: -1, swapBytes: 0, statusPoll: -Infinity };
+          k = {
+            base, statFile, statusFile, cmdlineFile, start: s.startTicks, comm: s.comm, execMark: s.execMark, cmdline, cmdPoll, containerId, uid: -1, swapBytes: 0, statusPoll: -Infinity,
+            statBytes, statLen: bytes.length, stat: s, row: null,
+          };
           this.known.set(pid, k);
         } else if (this.polls - k.cmdPoll >= CMDLINE_EVERY) {
-          k.cmdline = parseCmdline(readSmall(`${base}/cmdline`, 'utf8'));
+          k.cmdline = parseCmdline(this.fds.read(k.cmdlineFile, 'utf8'));
           k.cmdPoll = this.polls;
         }
         if (this.polls - k.statusPoll >= statusEvery) {
-          const status = parsePidStatus(this.fds.read(statusFile, 'latin1'), statusFile);
+          const status = parsePidStatus(statusText ?? this.fds.read(statusFile, 'latin1'), statusFile);
           for (const e of status.errors) err(e);
           let uid = status.value.uid;
           if (uid === null) {
@@ -232,29 +342,44 @@ export class ProcessReader {
           // the next re-reads spread by pid, not all processes seen in one poll at once
           k.statusPoll = k.statusPoll === -Infinity ? this.polls - (pid % statusEvery) : this.polls;
         }
+        if (!same) {
+          k.statBytes = statBytes;
+          k.statLen = bytes.length;
+          k.stat = s;
+        }
         live.add(pid);
-        rows.push({
-          pid,
-          ppid: s.ppid,
-          uid: k.uid,
-          user: users.get(k.uid) ?? String(k.uid),
-          state: s.state,
-          threads: s.threads,
-          utimeTicks: s.utimeTicks,
-          stimeTicks: s.stimeTicks,
-          rssBytes: s.rssPages * pageSize,
-          vmsBytes: s.vsizeBytes,
-          swapBytes: noSwap ? 0 : k.swapBytes,
-          comm: s.comm,
-          cmdline: k.cmdline,
-          containerId: k.containerId,
-          startTicks: s.startTicks,
-        });
+        const user = users.get(k.uid) ?? String(k.uid);
+        const rssBytes = s.rssPages * pageSize;
+        const swapBytes = noSwap ? 0 : k.swapBytes;
+        let row = k.row;
+        if (!same || row === null || row.uid !== k.uid || row.user !== user || row.rssBytes !== rssBytes || row.swapBytes !== swapBytes || row.cmdline !== k.cmdline || row.containerId !== k.containerId) {
+          row = {
+            pid,
+            ppid: s.ppid,
+            uid: k.uid,
+            user,
+            state: s.state,
+            threads: s.threads,
+            utimeTicks: s.utimeTicks,
+            stimeTicks: s.stimeTicks,
+            rssBytes,
+            vmsBytes: s.vsizeBytes,
+            swapBytes,
+            comm: s.comm,
+            cmdline: k.cmdline,
+            containerId: k.containerId,
+            startTicks: s.startTicks,
+          };
+          k.row = row;
+        }
+        rows.push(row);
       } catch (e) {
         this.fds.close(k?.statFile ?? `${base}/stat`);
         this.fds.close(k?.statusFile ?? `${base}/status`);
+        this.fds.close(k?.cmdlineFile ?? `${base}/cmdline`);
         if (isGone(e)) continue; // exited between listing and reading
         err(`${base}: ${errText(e)}`);
+        failed.push(pid);
       }
     }
     // Forget processes that are gone (only on full listings: a pid subset says nothing about the rest).
@@ -264,8 +389,10 @@ export class ProcessReader {
         this.known.delete(pid);
         this.fds.close(k.statFile);
         this.fds.close(k.statusFile);
+        this.fds.close(k.cmdlineFile);
       }
     }
+    if (!opts.pids) this.retry = failed;
     if (dropped > 0) errors.push(`processes: ${dropped} more errors`);
     return { rows, errors };
   }
