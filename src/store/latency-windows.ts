@@ -71,6 +71,9 @@ const LOG_CHUNK = 1 << 20;
 /** No entry takes more (the worst case: 320 buckets of 2^40 in both histograms is about 8 KiB). */
 const MAX_ENTRY = 16 << 10;
 
+/** A row's deque starts with room for 2^DQ_FIRST_LOG entries (it doubles when full). */
+const DQ_FIRST_LOG = 3;
+
 /** Rows the engine starts with (it grows by half when more are needed). */
 const FIRST_ROWS = 64;
 const NO_ROWS: readonly number[] = Object.freeze([]);
@@ -183,8 +186,12 @@ export class LatencyWindows {
   private segOff = new Int32Array(0);
   private segLo = new Int16Array(0);
   private segCls = new Uint8Array(0);
+  /** Per row and histogram: where its deque's ring starts in `dq` (in pairs; -1: none), log2 of its
+   *  capacity, its oldest entry and its length. */
+  private dqAt = new Int32Array(0);
+  private dqLog = new Uint8Array(0);
   private dqHead = new Int32Array(0);
-  private dqTail = new Int32Array(0);
+  private dqLen = new Int32Array(0);
   private inCurrent = new Uint8Array(0);
   private readonly freeRows: number[] = [];
   private nextRow = 0;
@@ -204,9 +211,12 @@ export class LatencyWindows {
   private readonly order: number[] = [];
   private addsSinceCompact = 0;
 
-  // ---- max deques (pooled nodes, each node's time, value, next and previous side by side: one cache line)
-  private dq = new Float64Array(1024 * 4);
-  private dqFree = -1;
+  // ---- max deques: a ring of (time, value) pairs per row and histogram, oldest first, in one pool; a ring
+  // holds a few entries (a monotonic deque keeps about ln(intervals)), so that pushing, expiring and
+  // reading a row's maximum touch one or two cache lines, not nodes strewn over the pool
+  private dq = new Float64Array(4096 * 2);
+  /** Free rings by log2 of their capacity. */
+  private dqFree: number[][] = objectArray();
   private dqTop = 0;
 
   // ---- slot sums (covered time in whole ns, so that adding and subtracting stay exact)
@@ -291,8 +301,8 @@ export class LatencyWindows {
   heldBytes(): number {
     const rows =
       this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.used.byteLength + this.gen.byteLength + this.cnt.byteLength + this.byt.byteLength +
-      this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
-      this.dqTail.byteLength + this.inCurrent.byteLength;
+      this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqAt.byteLength +
+      this.dqLog.byteLength + this.dqHead.byteLength + this.dqLen.byteLength + this.inCurrent.byteLength;
     const dq = this.dq.byteLength;
     return rows + dq + this.chunks.length * ARENA_CHUNK * 8 + this.logChunks.length * LOG_CHUNK;
   }
@@ -564,9 +574,12 @@ export class LatencyWindows {
     // One monotonic deque per row serves every window: a window's maximum is the first of its entries
     // that completed inside the window (the ones dropped from it were smaller than a later one).
     const cutoff = this.now - this.lengths[s]!;
-    let node = this.dqHead[r * 2 + h]!;
-    while (node >= 0 && this.dq[node * 4]! <= cutoff) node = this.dq[node * 4 + 2]!;
-    return node < 0 ? null : this.dq[node * 4 + 1]!;
+    const k = r * 2 + h;
+    const at = this.dqAt[k]!;
+    const mask = (1 << this.dqLog[k]!) - 1;
+    const d = this.dq;
+    for (let i = 0, head = this.dqHead[k]!; i < this.dqLen[k]!; i++, head = (head + 1) & mask) if (d[(at + head) * 2]! > cutoff) return d[(at + head) * 2 + 1]!;
+    return null;
   }
   /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): number {
     const k = r * 2 + h;
@@ -712,8 +725,10 @@ export class LatencyWindows {
     this.segOff = g(this.segOff, 2, -1);
     this.segLo = g(this.segLo, 2);
     this.segCls = g(this.segCls, 2);
-    this.dqHead = g(this.dqHead, 2, -1);
-    this.dqTail = g(this.dqTail, 2, -1);
+    this.dqAt = g(this.dqAt, 2, -1);
+    this.dqLog = g(this.dqLog, 2);
+    this.dqHead = g(this.dqHead, 2);
+    this.dqLen = g(this.dqLen, 2);
     this.inCurrent = g(this.inCurrent, 1);
     this.cap = cap;
   }
@@ -923,66 +938,76 @@ export class LatencyWindows {
 
   private dqPush(r: number, h: number, t: number, v: number): void {
     const k = r * 2 + h;
+    if (this.dqAt[k]! < 0) this.dqAt[k] = this.dqAlloc(k, DQ_FIRST_LOG);
+    let at = this.dqAt[k]!;
+    let mask = (1 << this.dqLog[k]!) - 1;
+    let head = this.dqHead[k]!;
+    let len = this.dqLen[k]!;
+    let d = this.dq;
     // Entries no larger than the new one can never be a window's maximum again.
-    let tail = this.dqTail[k]!;
-    while (tail >= 0 && this.dq[tail * 4 + 1]! <= v) {
-      const prev = this.dq[tail * 4 + 3]!;
-      this.dqRelease(tail);
-      tail = prev;
+    while (len > 0 && d[(at + ((head + len - 1) & mask)) * 2 + 1]! <= v) len--;
+    if (len > mask) {
+      // full: a ring twice as large, the entries in order from its start
+      const log = this.dqLog[k]!;
+      const to = this.dqAlloc(k, log + 1);
+      d = this.dq;
+      for (let i = 0; i < len; i++) {
+        const a = (at + ((head + i) & mask)) * 2;
+        d[(to + i) * 2] = d[a]!;
+        d[(to + i) * 2 + 1] = d[a + 1]!;
+      }
+      this.dqFree[log]!.push(at);
+      this.dqAt[k] = at = to;
+      mask = mask * 2 + 1;
+      head = 0;
+      this.dqHead[k] = 0;
     }
-    const node = this.dqAlloc();
-    this.dq[node * 4] = t;
-    this.dq[node * 4 + 1] = v;
-    this.dq[node * 4 + 2] = -1;
-    this.dq[node * 4 + 3] = tail;
-    if (tail >= 0) this.dq[tail * 4 + 2] = node;
-    else this.dqHead[k] = node;
-    this.dqTail[k] = node;
+    const i = (at + ((head + len) & mask)) * 2;
+    d[i] = t;
+    d[i + 1] = v;
+    this.dqLen[k] = len + 1;
   }
 
   /** Drops the entries that left the longest window. */
   private dqExpire(r: number, h: number, cutoff: number): void {
     const k = r * 2 + h;
+    let len = this.dqLen[k]!;
     let head = this.dqHead[k]!;
-    while (head >= 0 && this.dq[head * 4]! <= cutoff) {
-      const next = this.dq[head * 4 + 2]!;
-      this.dqRelease(head);
-      head = next;
+    const at = this.dqAt[k]!;
+    const mask = (1 << this.dqLog[k]!) - 1;
+    const d = this.dq;
+    while (len > 0 && d[(at + head) * 2]! <= cutoff) {
+      head = (head + 1) & mask;
+      len--;
     }
     this.dqHead[k] = head;
-    if (head < 0) this.dqTail[k] = -1;
-    else this.dq[head * 4 + 3] = -1;
+    this.dqLen[k] = len;
   }
 
   private dqClear(r: number, h: number): void {
     const k = r * 2 + h;
-    let head = this.dqHead[k]!;
-    while (head >= 0) {
-      const next = this.dq[head * 4 + 2]!;
-      this.dqRelease(head);
-      head = next;
-    }
-    this.dqHead[k] = -1;
-    this.dqTail[k] = -1;
+    const at = this.dqAt[k]!;
+    if (at < 0) return;
+    this.dqFree[this.dqLog[k]!]!.push(at);
+    this.dqAt[k] = -1;
+    this.dqHead[k] = 0;
+    this.dqLen[k] = 0;
   }
 
-  private dqAlloc(): number {
-    if (this.dqFree >= 0) {
-      const n = this.dqFree;
-      this.dqFree = this.dq[n * 4 + 2]!;
-      return n;
-    }
-    if (this.dqTop * 4 >= this.dq.length) {
-      const b = new Float64Array(this.dq.length * 2);
+  /** A ring of 2^log entries (its start, in pairs); sets the row's capacity, not its place. */
+  private dqAlloc(k: number, log: number): number {
+    this.dqLog[k] = log;
+    while (this.dqFree.length <= log) this.dqFree.push([]);
+    const free = this.dqFree[log]!.pop();
+    if (free !== undefined) return free;
+    const at = this.dqTop;
+    this.dqTop += 1 << log;
+    if (this.dqTop * 2 > this.dq.length) {
+      const b = new Float64Array(Math.max(this.dq.length * 2, this.dqTop * 2));
       b.set(this.dq);
       this.dq = b;
     }
-    return this.dqTop++;
-  }
-
-  private dqRelease(n: number): void {
-    this.dq[n * 4 + 2] = this.dqFree;
-    this.dqFree = n;
+    return at;
   }
 
   // ---------------------------------------------------------------- the byte log

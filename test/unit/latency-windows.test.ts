@@ -225,6 +225,25 @@ describe('maxima', () => {
     });
   });
 
+  it('long runs of falling maxima (a row\'s deque grows and wraps round), for the device and a container, in every window', () => {
+    const k = new Ticker();
+    const maps = { block: new Map([[5, 'c5']]), runq: new Map<number, string>() };
+    // falling for 200 s, rising for 50 s, scattered for 300 s (entries expire: the ring's oldest is not at
+    // its start), then falling for 350 s (the ring grows from there, its entries wrapped round)
+    const maxOf = (s: number): number => (s <= 200 ? 1e6 - s * 1000 : s <= 250 ? 1e5 + s * 3000 : s <= 550 ? 1e5 + ((s * 37) % 11) * 1000 : 1e7 - s * 1000);
+    const seen: number[] = [];
+    for (let s = 1; s <= 900; s++) {
+      seen.push(maxOf(s));
+      const f = k.tick(s * 1000, [timed(s * 1000, [blockRow([maxOf(s), 1000], { cgroup: 5 })])], maps);
+      for (const w of ['10s', '1m', '5m'] as const) {
+        const n = WINDOW_MS[w] / 1000;
+        const want = Math.max(...seen.slice(-n)) / 1000;
+        expect(f.windows[w].block[0]!.maxUs, `${w} at ${s}`).toBe(want);
+        expect(f.windows[w].containers.c5!.io!.maxUs, `${w} c5 at ${s}`).toBe(want);
+      }
+    }
+  });
+
   it('a percentile is never above the maximum, and the maximum never below its top bucket', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 44 }), { minLength: 1, maxLength: 50 }), fc.double({ min: 0.01, max: 1, noNaN: true }), (vals, q) => {
