@@ -80,6 +80,10 @@ export class FrameMaker {
     const prevAt = this.prev?.atMs ?? -Infinity;
     // cgroups of no container keep rows of their own only for a while (LatencyWindows.mark)
     this.windows.mark(atMs, (cg, runq) => (runq ? maps.runq : maps.block).has(cg));
+    // the containers' latency is read for the window on screen and the alert rules' windows only (all
+    // without a view: snapshot, agent)
+    const view = this.options.view;
+    this.windows.want(view ? [view.latencyWindow, ...(view.alertWindows ?? [])] : null);
     for (const iv of l.intervals) {
       this.windows.add({ t: iv.t, durationMs: iv.intervalNs / 1e6, block: iv.block, runq: iv.runq, lost: iv.lost }, iv.t > prevAt);
       if (this.lastDataAt === null || iv.t > this.lastDataAt) this.lastDataAt = iv.t;

@@ -7,7 +7,8 @@
 //   op (and one for the run queue) summing all cgroups, so that host figures never walk every cgroup;
 // - each slot (every window longer than SHORT_MS) keeps running sums per row: a count, bytes, and for each
 //   histogram a segment of bucket counts just wide enough for the buckets the row uses, in one Float64Array
-//   arena;
+//   arena; a cgroup's row keeps histograms only in the slots of the windows wanted (want(): the monitor
+//   reads containers' latency for the window on screen only), the totals' rows in every slot;
 // - `current` and the short windows (1 s) hold one interval or a few: they are read from the log when asked
 //   for (one decoding pass), which costs less than adding every interval to two more sums and taking it out
 //   again;
@@ -69,6 +70,9 @@ const ARENA_MASK = ARENA_CHUNK - 1;
 const LOG_CHUNK = 1 << 20;
 /** No entry takes more (the worst case: 320 buckets of 2^40 in both histograms is about 8 KiB). */
 const MAX_ENTRY = 16 << 10;
+
+/** A row's deque starts with room for 2^DQ_FIRST_LOG entries (it doubles when full). */
+const DQ_FIRST_LOG = 3;
 
 /** Rows the engine starts with (it grows by half when more are needed). */
 const FIRST_ROWS = 64;
@@ -182,8 +186,12 @@ export class LatencyWindows {
   private segOff = new Int32Array(0);
   private segLo = new Int16Array(0);
   private segCls = new Uint8Array(0);
+  /** Per row and histogram: where its deque's ring starts in `dq` (in pairs; -1: none), log2 of its
+   *  capacity, its oldest entry and its length. */
+  private dqAt = new Int32Array(0);
+  private dqLog = new Uint8Array(0);
   private dqHead = new Int32Array(0);
-  private dqTail = new Int32Array(0);
+  private dqLen = new Int32Array(0);
   private inCurrent = new Uint8Array(0);
   private readonly freeRows: number[] = [];
   private nextRow = 0;
@@ -203,9 +211,12 @@ export class LatencyWindows {
   private readonly order: number[] = [];
   private addsSinceCompact = 0;
 
-  // ---- max deques (pooled nodes, each node's time, value, next and previous side by side: one cache line)
-  private dq = new Float64Array(1024 * 4);
-  private dqFree = -1;
+  // ---- max deques: a ring of (time, value) pairs per row and histogram, oldest first, in one pool; a ring
+  // holds a few entries (a monotonic deque keeps about ln(intervals)), so that pushing, expiring and
+  // reading a row's maximum touch one or two cache lines, not nodes strewn over the pool
+  private dq = new Float64Array(4096 * 2);
+  /** Free rings by log2 of their capacity. */
+  private dqFree: number[][] = objectArray();
   private dqTop = 0;
 
   // ---- slot sums (covered time in whole ns, so that adding and subtracting stay exact)
@@ -228,6 +239,16 @@ export class LatencyWindows {
   private now = -Infinity;
   /** Slot of the longest window (its deque expiry drops maxima for all). */
   private readonly longest: number;
+  /** The window of each slot. */
+  private readonly slotWindow: LatencyWindow[];
+  /**
+   * 1 where the cgroups' rows keep their histograms (and maxima) as running sums in slot s: the windows
+   * wanted (see want). Counts and bytes are kept in every slot; the device and run-queue totals' rows keep
+   * everything in every slot.
+   */
+  private histOn: Uint8Array;
+  /** The longest slot with histOn (its deque expiry drops the cgroups' rows' maxima), or -1. */
+  private cgLongest: number;
   private readonly e = new Entry();
   /** Per-interval sums by Group.key, kept cleared between intervals (no histograms allocated per interval). */
   private readonly groups = new Map<number, Group>();
@@ -256,6 +277,9 @@ export class LatencyWindows {
     this.lost = new Float64Array(this.S * NLOST);
     this.cursor = this.lengths.map(() => 0);
     this.longest = this.lengths.indexOf(longest);
+    this.slotWindow = windows.filter((_, k) => this.slotOf[k]! >= 0);
+    this.histOn = new Uint8Array(this.S).fill(1);
+    this.cgLongest = this.longest;
     // Rows for a host's usual devices and containers, and the log's first chunk, from the start: making them
     // on the first tick would take branches the JIT never saw once the first engine warmed it (a function's
     // first calls record no type feedback), each time a new engine starts (replay builds one per jump).
@@ -277,8 +301,8 @@ export class LatencyWindows {
   heldBytes(): number {
     const rows =
       this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.used.byteLength + this.gen.byteLength + this.cnt.byteLength + this.byt.byteLength +
-      this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqHead.byteLength +
-      this.dqTail.byteLength + this.inCurrent.byteLength;
+      this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqAt.byteLength +
+      this.dqLog.byteLength + this.dqHead.byteLength + this.dqLen.byteLength + this.inCurrent.byteLength;
     const dq = this.dq.byteLength;
     return rows + dq + this.chunks.length * ARENA_CHUNK * 8 + this.logChunks.length * LOG_CHUNK;
   }
@@ -287,6 +311,53 @@ export class LatencyWindows {
   reset(): void {
     const fresh = new LatencyWindows(this.windows, this.unmappedMs);
     Object.assign(this, fresh);
+  }
+
+  /**
+   * The windows whose per-cgroup histograms and maxima are read (null: all). The monitor reads the
+   * containers' latency of the window on screen (and of the windows alert rules use) only: the cgroups'
+   * rows keep running histograms for those slots only, and counts and bytes in every slot; the device and
+   * run-queue totals keep everything in every slot. When the set changes, the cgroups' histograms and
+   * maxima are summed again from the log (a one-off cost that grows with the longest window wanted). A
+   * window not wanted still reads right: its cgroups' histograms and maxima then come from the log.
+   */
+  want(windows: readonly LatencyWindow[] | null): void {
+    const S = this.S;
+    const on = new Uint8Array(S);
+    for (let s = 0; s < S; s++) on[s] = windows === null || windows.includes(this.slotWindow[s]!) ? 1 : 0;
+    let same = true;
+    for (let s = 0; s < S; s++) if (on[s] !== this.histOn[s]) same = false;
+    if (same) return;
+    this.spanCache = null;
+    this.histOn = on;
+    let longest = -1;
+    for (let s = 0; s < S; s++) if (on[s] && (longest < 0 || this.lengths[s]! > this.lengths[longest]!)) longest = s;
+    this.cgLongest = longest;
+    for (let r = 0; r < this.nextRow; r++) {
+      if (!this.used[r] || this.kind[r]! >= ROW_BLOCK_ALL) continue;
+      for (let h = 0; h < 2; h++) {
+        this.freeSeg(r, h);
+        this.dqClear(r, h);
+      }
+    }
+    if (longest < 0) return;
+    // Every slot holds the intervals from its cursor on: sum them again into the slots wanted.
+    const e = this.e;
+    const last = this.ivBase + this.intervals.length;
+    for (let i = this.cursor[longest]!; i < last; i++) {
+      const iv = this.intervals[i - this.ivBase]!;
+      for (let p = iv.from; p < iv.to; ) {
+        p = this.decode(p, e);
+        const r = e.row;
+        if (!this.used[r] || this.gen[r] !== e.gen || this.kind[r]! >= ROW_BLOCK_ALL) continue;
+        for (let h = 0; h < 2; h++) {
+          const n = e.n[h]!;
+          if (n === 0) continue;
+          for (let s = 0; s < S; s++) if (on[s] && i >= this.cursor[s]!) this.addHist(r, h, s, e);
+          this.dqPush(r, h, iv.t, e.max[h]!);
+        }
+      }
+    }
   }
 
   /**
@@ -393,9 +464,18 @@ export class LatencyWindows {
       while (this.cursor[w]! < this.ivBase + this.intervals.length) {
         const iv = this.intervals[this.cursor[w]! - this.ivBase]!;
         if (iv.t > cutoff) break;
+        const cg = this.histOn[s] === 1;
         for (let p = iv.from; p < iv.to; ) {
-          p = this.decode(p, e);
-          this.subtract(e, s, cutoff);
+          const next = this.decodeHead(p, e);
+          const r = e.row;
+          // (a row freed since, e.g. a dropped cgroup, holds nothing of it any more)
+          if (this.used[r] && this.gen[r] === e.gen) {
+            // the histograms are decoded only for the rows that keep them in this slot
+            const hist = cg || this.kind[r]! >= ROW_BLOCK_ALL;
+            if (hist) this.decodeHists(e);
+            this.subtract(e, s, cutoff, hist);
+          }
+          p = next;
         }
         this.coveredNs[s]! -= iv.durationNs;
         for (let i = 0; i < NLOST; i++) this.lost[s * NLOST + i]! -= iv.lost[i]!;
@@ -455,6 +535,14 @@ export class LatencyWindows {
   /** @internal */ slotSeconds(s: number): number {
     return this.coveredNs[s]! / 1e9;
   }
+  /** @internal Whether the cgroups' rows keep their histograms in slot s (see want). */
+  slotKeepsHist(s: number): boolean {
+    return this.histOn[s] === 1;
+  }
+  /** @internal Slot s summed from the log: the intervals from its cursor on. */
+  slotFromLog(s: number): LatencySpan {
+    return new LogSpan(this, this.intervals.slice(this.cursor[s]! - this.ivBase));
+  }
   /** @internal */ slotLost(s: number): LostCounts {
     const out = {} as LostCounts;
     LOST_KEYS.forEach((k, i) => (out[k] = this.lost[s * NLOST + i]!));
@@ -486,9 +574,12 @@ export class LatencyWindows {
     // One monotonic deque per row serves every window: a window's maximum is the first of its entries
     // that completed inside the window (the ones dropped from it were smaller than a later one).
     const cutoff = this.now - this.lengths[s]!;
-    let node = this.dqHead[r * 2 + h]!;
-    while (node >= 0 && this.dq[node * 4]! <= cutoff) node = this.dq[node * 4 + 2]!;
-    return node < 0 ? null : this.dq[node * 4 + 1]!;
+    const k = r * 2 + h;
+    const at = this.dqAt[k]!;
+    const mask = (1 << this.dqLog[k]!) - 1;
+    const d = this.dq;
+    for (let i = 0, head = this.dqHead[k]!; i < this.dqLen[k]!; i++, head = (head + 1) & mask) if (d[(at + head) * 2]! > cutoff) return d[(at + head) * 2 + 1]!;
+    return null;
   }
   /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): number {
     const k = r * 2 + h;
@@ -634,8 +725,10 @@ export class LatencyWindows {
     this.segOff = g(this.segOff, 2, -1);
     this.segLo = g(this.segLo, 2);
     this.segCls = g(this.segCls, 2);
-    this.dqHead = g(this.dqHead, 2, -1);
-    this.dqTail = g(this.dqTail, 2, -1);
+    this.dqAt = g(this.dqAt, 2, -1);
+    this.dqLog = g(this.dqLog, 2);
+    this.dqHead = g(this.dqHead, 2);
+    this.dqLen = g(this.dqLen, 2);
     this.inCurrent = g(this.inCurrent, 1);
     this.cap = cap;
   }
@@ -671,6 +764,9 @@ export class LatencyWindows {
       this.cnt[rs + s]! += e.count;
       this.byt[rs + s]! += e.bytes;
     }
+    // a cgroup's row keeps its histograms in the slots wanted only (see want); the totals in all
+    const on = this.kind[r]! >= ROW_BLOCK_ALL ? null : this.histOn;
+    if (on !== null && this.cgLongest < 0) return this.enterCurrent(r, inCurrent);
     for (let h = 0; h < 2; h++) {
       const n = e.n[h]!;
       if (n === 0) continue;
@@ -685,23 +781,40 @@ export class LatencyWindows {
       const d = this.chunks[so >>> ARENA_BITS]!;
       // the same cells in every slot: the row's block holds the slots one after the other
       let off = (so & ARENA_MASK) - this.segLo[k]!;
-      for (let s = 0; s < S; s++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
+      for (let s = 0; s < S; s++, off += size) if (on === null || on[s] === 1) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
       this.dqPush(r, h, t, e.max[h]!);
     }
+    this.enterCurrent(r, inCurrent);
+  }
+
+  /** Adds histogram h of entry e to slot s of row r (a one-off: see want). */
+  private addHist(r: number, h: number, s: number, e: Entry): void {
+    const n = e.n[h]!;
+    const idx = e.idx[h]!;
+    const cnt = e.cnt[h]!;
+    const k = r * 2 + h;
+    if (this.segOff[k]! < 0 || idx[0]! < this.segLo[k]! || idx[n - 1]! >= this.segLo[k]! + CLASSES[this.segCls[k]!]!) this.ensureSeg(r, h, idx[0]!, idx[n - 1]!);
+    const so = this.segOff[k]!;
+    const d = this.chunks[so >>> ARENA_BITS]!;
+    const off = (so & ARENA_MASK) + s * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
+    for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
+  }
+
+  private enterCurrent(r: number, inCurrent: boolean): void {
     if (inCurrent && !this.inCurrent[r]) {
       this.inCurrent[r] = 1;
       this.currentRows.push(r);
     }
   }
 
-  /** Subtracts an entry that left window slot s (cutoff: the window's start). */
-  private subtract(e: Entry, s: number, cutoff: number): void {
+  /** Subtracts an entry that left window slot s (cutoff: the window's start); its histograms when `hist`. */
+  private subtract(e: Entry, s: number, cutoff: number, hist: boolean): void {
     const S = this.S;
     const r = e.row;
-    if (!this.used[r] || this.gen[r] !== e.gen) return; // the row was freed (dropped cgroup) since
     this.cnt[r * S + s]! -= e.count;
     this.byt[r * S + s]! -= e.bytes;
-    for (let h = 0; h < 2; h++) {
+    const expire = s === (this.kind[r]! >= ROW_BLOCK_ALL ? this.longest : this.cgLongest);
+    for (let h = 0; hist && h < 2; h++) {
       const n = e.n[h]!;
       if (n === 0) continue;
       const k = r * 2 + h;
@@ -711,7 +824,7 @@ export class LatencyWindows {
       const cnt = e.cnt[h]!;
       const d = this.chunks[so >>> ARENA_BITS]!;
       for (let j = 0; j < n; j++) d[off + idx[j]!]! -= cnt[j]!;
-      if (s === this.longest) this.dqExpire(r, h, cutoff);
+      if (expire) this.dqExpire(r, h, cutoff);
     }
     if (this.cnt[r * S + s]! <= 0) {
       // the slot's cells are back to exactly 0 (whole numbers below 2^53 subtract exactly)
@@ -825,66 +938,76 @@ export class LatencyWindows {
 
   private dqPush(r: number, h: number, t: number, v: number): void {
     const k = r * 2 + h;
+    if (this.dqAt[k]! < 0) this.dqAt[k] = this.dqAlloc(k, DQ_FIRST_LOG);
+    let at = this.dqAt[k]!;
+    let mask = (1 << this.dqLog[k]!) - 1;
+    let head = this.dqHead[k]!;
+    let len = this.dqLen[k]!;
+    let d = this.dq;
     // Entries no larger than the new one can never be a window's maximum again.
-    let tail = this.dqTail[k]!;
-    while (tail >= 0 && this.dq[tail * 4 + 1]! <= v) {
-      const prev = this.dq[tail * 4 + 3]!;
-      this.dqRelease(tail);
-      tail = prev;
+    while (len > 0 && d[(at + ((head + len - 1) & mask)) * 2 + 1]! <= v) len--;
+    if (len > mask) {
+      // full: a ring twice as large, the entries in order from its start
+      const log = this.dqLog[k]!;
+      const to = this.dqAlloc(k, log + 1);
+      d = this.dq;
+      for (let i = 0; i < len; i++) {
+        const a = (at + ((head + i) & mask)) * 2;
+        d[(to + i) * 2] = d[a]!;
+        d[(to + i) * 2 + 1] = d[a + 1]!;
+      }
+      this.dqFree[log]!.push(at);
+      this.dqAt[k] = at = to;
+      mask = mask * 2 + 1;
+      head = 0;
+      this.dqHead[k] = 0;
     }
-    const node = this.dqAlloc();
-    this.dq[node * 4] = t;
-    this.dq[node * 4 + 1] = v;
-    this.dq[node * 4 + 2] = -1;
-    this.dq[node * 4 + 3] = tail;
-    if (tail >= 0) this.dq[tail * 4 + 2] = node;
-    else this.dqHead[k] = node;
-    this.dqTail[k] = node;
+    const i = (at + ((head + len) & mask)) * 2;
+    d[i] = t;
+    d[i + 1] = v;
+    this.dqLen[k] = len + 1;
   }
 
   /** Drops the entries that left the longest window. */
   private dqExpire(r: number, h: number, cutoff: number): void {
     const k = r * 2 + h;
+    let len = this.dqLen[k]!;
     let head = this.dqHead[k]!;
-    while (head >= 0 && this.dq[head * 4]! <= cutoff) {
-      const next = this.dq[head * 4 + 2]!;
-      this.dqRelease(head);
-      head = next;
+    const at = this.dqAt[k]!;
+    const mask = (1 << this.dqLog[k]!) - 1;
+    const d = this.dq;
+    while (len > 0 && d[(at + head) * 2]! <= cutoff) {
+      head = (head + 1) & mask;
+      len--;
     }
     this.dqHead[k] = head;
-    if (head < 0) this.dqTail[k] = -1;
-    else this.dq[head * 4 + 3] = -1;
+    this.dqLen[k] = len;
   }
 
   private dqClear(r: number, h: number): void {
     const k = r * 2 + h;
-    let head = this.dqHead[k]!;
-    while (head >= 0) {
-      const next = this.dq[head * 4 + 2]!;
-      this.dqRelease(head);
-      head = next;
-    }
-    this.dqHead[k] = -1;
-    this.dqTail[k] = -1;
+    const at = this.dqAt[k]!;
+    if (at < 0) return;
+    this.dqFree[this.dqLog[k]!]!.push(at);
+    this.dqAt[k] = -1;
+    this.dqHead[k] = 0;
+    this.dqLen[k] = 0;
   }
 
-  private dqAlloc(): number {
-    if (this.dqFree >= 0) {
-      const n = this.dqFree;
-      this.dqFree = this.dq[n * 4 + 2]!;
-      return n;
-    }
-    if (this.dqTop * 4 >= this.dq.length) {
-      const b = new Float64Array(this.dq.length * 2);
+  /** A ring of 2^log entries (its start, in pairs); sets the row's capacity, not its place. */
+  private dqAlloc(k: number, log: number): number {
+    this.dqLog[k] = log;
+    while (this.dqFree.length <= log) this.dqFree.push([]);
+    const free = this.dqFree[log]!.pop();
+    if (free !== undefined) return free;
+    const at = this.dqTop;
+    this.dqTop += 1 << log;
+    if (this.dqTop * 2 > this.dq.length) {
+      const b = new Float64Array(Math.max(this.dq.length * 2, this.dqTop * 2));
       b.set(this.dq);
       this.dq = b;
     }
-    return this.dqTop++;
-  }
-
-  private dqRelease(n: number): void {
-    this.dq[n * 4 + 2] = this.dqFree;
-    this.dqFree = n;
+    return at;
   }
 
   // ---------------------------------------------------------------- the byte log
@@ -916,8 +1039,8 @@ export class LatencyWindows {
   }
 
   /**
-   * One entry: row, its generation, count, bytes (in 512-byte units when whole: low bit 0), then each
-   * histogram as its non-empty bucket count n, and when n > 0 its first bucket and (span << 1 | dense):
+   * One entry: row, its generation, count, bytes (in 512-byte units when whole: low bit 0), the length of
+   * what follows (two bytes), then each histogram as its non-empty bucket count n, and when n > 0 its first bucket and (span << 1 | dense):
    * dense, the counts of every bucket of the span (zeros included); sparse, the other n - 1 buckets as
    * index deltas and the n counts; then the maximum less the lower bound of the highest bucket.
    * About 2 bytes per non-empty bucket, less for dense histograms.
@@ -929,6 +1052,10 @@ export class LatencyWindows {
     this.put(this.gen[e.row]!);
     this.put(e.count);
     this.put(e.bytes % 512 === 0 ? (e.bytes / 512) * 2 : e.bytes * 2 + 1);
+    // the length of the histograms (two bytes, little-endian: an entry is under 64 KiB), so that what needs
+    // the counts only skips them
+    const lenAt = this.wpos;
+    this.wpos += 2;
     for (let h = 0; h < 2; h++) {
       const n = e.n[h]!;
       this.put(n);
@@ -953,6 +1080,9 @@ export class LatencyWindows {
       }
       this.put(Math.max(0, e.max[h]! - bucketLower(top)));
     }
+    const len = this.wpos - lenAt - 2;
+    this.wbuf[lenAt] = len & 255;
+    this.wbuf[lenAt + 1] = len >>> 8;
     this.end += this.wpos - start;
   }
 
@@ -979,6 +1109,16 @@ export class LatencyWindows {
   }
 
   private decode(p: number, e: Entry): number {
+    const next = this.decodeHead(p, e);
+    this.decodeHists(e);
+    return next;
+  }
+
+  /**
+   * Decodes the row, generation, count and bytes of the entry at p into e; returns where the next entry
+   * starts. The entry's histograms are then next to read (decodeHists), or skipped.
+   */
+  private decodeHead(p: number, e: Entry): number {
     let chunk = Math.floor(p / LOG_CHUNK);
     let local = p - chunk * LOG_CHUNK;
     if (local + MAX_ENTRY > LOG_CHUNK) {
@@ -993,6 +1133,13 @@ export class LatencyWindows {
     e.count = this.get();
     const b = this.get();
     e.bytes = b % 2 === 0 ? (b / 2) * 512 : (b - 1) / 2;
+    const q = this.rd;
+    this.rd = q + 2;
+    return chunk * LOG_CHUNK + q + 2 + (this.rbuf[q]! | (this.rbuf[q + 1]! << 8));
+  }
+
+  /** Decodes the histograms of the entry decodeHead read. */
+  private decodeHists(e: Entry): void {
     for (let h = 0; h < 2; h++) {
       const n = this.get();
       e.n[h] = n;
@@ -1020,7 +1167,6 @@ export class LatencyWindows {
       }
       e.max[h] = bucketLower(idx[n - 1]!) + this.get();
     }
-    return chunk * LOG_CHUNK + this.rd;
   }
 }
 
@@ -1042,10 +1188,16 @@ abstract class EngineSpan {
   }
 }
 
-/** A slot of the engine, read in place. */
+/**
+ * A slot of the engine, read in place; the cgroups' histograms and maxima of a window not wanted (see
+ * LatencyWindows.want) from the log.
+ */
 class SlotSpan extends EngineSpan implements LatencySpan {
   readonly seconds: number;
   readonly lost: LostCounts;
+  /** Whether the cgroups' rows keep their histograms in this slot. */
+  private readonly cgHist: boolean;
+  private log: LatencySpan | null = null;
 
   constructor(
     w: LatencyWindows,
@@ -1054,6 +1206,13 @@ class SlotSpan extends EngineSpan implements LatencySpan {
     super(w);
     this.seconds = w.slotSeconds(s);
     this.lost = w.slotLost(s);
+    this.cgHist = w.slotKeepsHist(s);
+  }
+
+  /** Where row's histograms are read: the log, for a cgroup's row in a window not wanted. */
+  private fromLog(row: number): LatencySpan | null {
+    if (this.cgHist || this.w.rowKind(row) >= ROW_BLOCK_ALL) return null;
+    return (this.log ??= this.w.slotFromLog(this.s));
   }
 
   totals(): readonly number[] {
@@ -1066,10 +1225,12 @@ class SlotSpan extends EngineSpan implements LatencySpan {
     return this.w.rowBytes(row, this.s);
   }
   max(row: number, which: 0 | 1): number | null {
-    return this.w.rowMax(row, this.s, which);
+    const log = this.fromLog(row);
+    return log ? log.max(row, which) : this.w.rowMax(row, this.s, which);
   }
   addHist(row: number, which: 0 | 1, into: Float64Array): number {
-    return this.w.rowAddHist(row, this.s, which, into);
+    const log = this.fromLog(row);
+    return log ? log.addHist(row, which, into) : this.w.rowAddHist(row, this.s, which, into);
   }
 }
 

@@ -7,7 +7,7 @@ import { Store } from '../../src/store/store.js';
 import { FrameMaker } from '../../src/store/frame-maker.js';
 import { buildFrame } from '../../src/model/frame-builder.js';
 import type { LatencyIntervalSample, SampleSet } from '../../src/model/sample-set.js';
-import type { Frame } from '../../src/model/types.js';
+import type { Frame, LatencyWindow } from '../../src/model/types.js';
 import type { ContainersSource, HostSource, LatencySource, ProcessesSource } from '../../src/sources/types.js';
 import type { EbpfStatus } from '../../src/sources/ebpf/supervisor.js';
 import type { IntervalData } from '../../src/sources/ebpf/protocol.js';
@@ -162,5 +162,28 @@ describe('frame builder: frames from recorded SampleSets equal the live ones', (
     expect(Object.keys(fa[3]!.latency!.windows['5m'].containers).length).toBeGreaterThan(0);
     expect(fv[3]!.latency!.windows['5m'].containers).toEqual({});
     expect(fv[3]!.host).toEqual(fa[3]!.host);
+  });
+
+  it('the window on screen (the engine keeps its containers\' histograms only): its figures equal those of a maker keeping all, across switches', async () => {
+    const { sets } = await liveRun(7, 8, wants);
+    const all = new FrameMaker({ showAllDisks: false, clockTicks: 100 });
+    const viewed = new FrameMaker({ showAllDisks: false, clockTicks: 100, view: { latencyWindow: '1m', containerId: null } });
+    const shown: LatencyWindow[] = ['1m', '1m', '10s', '5m', '5m', '1s', '1m', '10s'];
+    let compared = 0;
+    sets.forEach((set, i) => {
+      viewed.options.view = { latencyWindow: shown[i]!, containerId: null };
+      const a = all.next(set).latency!;
+      const v = viewed.next(set).latency!;
+      if (!a.active) return;
+      const w = shown[i]!;
+      for (const [id, c] of Object.entries(a.windows[w].containers)) {
+        const got = v.windows[w].containers[id]!;
+        const pick = (x: typeof c) => ({ io: x.io && { ...x.io, buckets: null }, runqueue: x.runqueue && { ...x.runqueue, buckets: null } });
+        expect(pick(got), `${w} ${id}`).toEqual(pick(c));
+        if (c.io && c.io.count > 0) compared++;
+      }
+      expect(v.windows[w].block).toEqual(a.windows[w].block);
+    });
+    expect(compared).toBeGreaterThan(0);
   });
 });

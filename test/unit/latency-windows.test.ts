@@ -225,6 +225,25 @@ describe('maxima', () => {
     });
   });
 
+  it('long runs of falling maxima (a row\'s deque grows and wraps round), for the device and a container, in every window', () => {
+    const k = new Ticker();
+    const maps = { block: new Map([[5, 'c5']]), runq: new Map<number, string>() };
+    // falling for 200 s, rising for 50 s, scattered for 300 s (entries expire: the ring's oldest is not at
+    // its start), then falling for 350 s (the ring grows from there, its entries wrapped round)
+    const maxOf = (s: number): number => (s <= 200 ? 1e6 - s * 1000 : s <= 250 ? 1e5 + s * 3000 : s <= 550 ? 1e5 + ((s * 37) % 11) * 1000 : 1e7 - s * 1000);
+    const seen: number[] = [];
+    for (let s = 1; s <= 900; s++) {
+      seen.push(maxOf(s));
+      const f = k.tick(s * 1000, [timed(s * 1000, [blockRow([maxOf(s), 1000], { cgroup: 5 })])], maps);
+      for (const w of ['10s', '1m', '5m'] as const) {
+        const n = WINDOW_MS[w] / 1000;
+        const want = Math.max(...seen.slice(-n)) / 1000;
+        expect(f.windows[w].block[0]!.maxUs, `${w} at ${s}`).toBe(want);
+        expect(f.windows[w].containers.c5!.io!.maxUs, `${w} c5 at ${s}`).toBe(want);
+      }
+    }
+  });
+
   it('a percentile is never above the maximum, and the maximum never below its top bucket', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 44 }), { minLength: 1, maxLength: 50 }), fc.double({ min: 0.01, max: 1, noNaN: true }), (vals, q) => {
@@ -299,6 +318,60 @@ describe('memory', () => {
       const fromLog = latencyFrame({ current: span, windows: { '1s': span, '10s': span, '1m': span, '5m': span } }, { maps, deviceNames: devs, badLines: 0 });
       expect(f.windows['5m'], `second ${s}`).toEqual(fromLog.current);
     }
+  });
+
+  it('the windows wanted (want): every window and container reads the same as an engine keeping all, whatever the set and its changes', () => {
+    const all = new Ticker();
+    const some = new Ticker();
+    const cgroups = new Map([1, 2, 3, 4, 5, 6].map((cg) => [cg, `c${cg}`]));
+    const maps = { block: cgroups, runq: cgroups };
+    // the set changes while windows are full and while they fill; [] keeps no cgroup histogram at all
+    const sets: (LatencyWindow[] | null)[] = [['1s'], ['5m'], ['10s', '1m'], [], ['1m'], null, ['10s'], ['5m', '1s']];
+    for (let s = 1; s <= 420; s++) {
+      if (s % 50 === 1) some.w.want(sets[Math.floor(s / 50) % sets.length]!);
+      const rows = [1, 2, 3, 4, 5, 6]
+        .filter((cg) => (s + cg) % 7 !== 0 && (cg !== 6 || s < 30 || s > 340))
+        .map((cg) => blockRow(Array.from({ length: 3 + ((s * cg) % 9) }, (_, i) => Math.round(1000 * 2 ** (((s + i * cg) % 40) / 3))), { cgroup: cg, op: cg % 2 ? 'read' : 'write' }));
+      const ivs = [timed(s * 1000, rows, [runqRow(1 + (s % 6), [500 * (s % 13) + 1]), runqRow(100 + s, [s])])];
+      const a = all.tick(s * 1000, ivs, maps);
+      const b = some.tick(s * 1000, ivs, maps);
+      expect(b, `second ${s}`).toEqual(a);
+    }
+  });
+
+  it('a window wanted again is summed from the log: it equals the log summed from scratch', () => {
+    const k = new Ticker();
+    const cgroups = new Map([1, 2, 3].map((cg) => [cg, `c${cg}`]));
+    const maps = { block: cgroups, runq: cgroups };
+    k.w.want([]);
+    for (let s = 1; s <= 330; s++) {
+      if (s === 200) k.w.want(['5m']);
+      if (s === 260) k.w.want(['10s']);
+      if (s === 261) k.w.want(['1m', '5m']);
+      const rows = [1, 2, 3].map((cg) => blockRow([1000 * cg + s, 50_000 * ((s % 5) + 1)], { cgroup: cg }));
+      const f = k.tick(s * 1000, [timed(s * 1000, rows, [runqRow(cg(s), [s * 10])])], maps);
+      if (s < 200 || s % 10 !== 0) continue;
+      for (const w of ['1m', '5m'] as const) {
+        const span = k.w.sumSpan(s * 1000 - WINDOW_MS[w], s * 1000);
+        const fromLog = latencyFrame({ current: span, windows: { '1s': span, '10s': span, '1m': span, '5m': span } }, { maps, deviceNames: devs, badLines: 0 });
+        expect(f.windows[w], `${w} at second ${s}`).toEqual(fromLog.current);
+      }
+    }
+    function cg(s: number): number {
+      return 1 + (s % 3);
+    }
+  });
+
+  it('a window not wanted keeps no histogram for the cgroups: less memory', () => {
+    const all = new Ticker();
+    const none = new Ticker();
+    none.w.want([]);
+    for (let s = 1; s <= 120; s++) {
+      const rows = Array.from({ length: 200 }, (_, cg) => blockRow([1000 + cg, 2 ** ((s + cg) % 30)], { cgroup: cg + 1 }));
+      all.tick(s * 1000, [timed(s * 1000, rows)]);
+      none.tick(s * 1000, [timed(s * 1000, rows)]);
+    }
+    expect(none.w.heldBytes()).toBeLessThan(all.w.heldBytes() - 512 * 1024);
   });
 
   it('reset forgets everything', () => {
