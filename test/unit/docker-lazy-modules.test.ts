@@ -6,7 +6,7 @@ const loaded = (pkg: RegExp): boolean => Object.keys(require.cache).some((k) => 
 
 describe('lazy modules under dockerode', () => {
   it('dockerode loads without ssh2, and an ssh:// agent still loads it on first use', async () => {
-    await import('../../src/sources/docker/api.js');
+    await import('../../src/sources/docker/api-dockerode.js');
     const ssh2 = /node_modules[\\/]ssh2[\\/]/;
     expect(loaded(ssh2)).toBe(false);
     const modemRequire = createRequire(createRequire(require.resolve('dockerode')).resolve('docker-modem'));
@@ -17,7 +17,7 @@ describe('lazy modules under dockerode', () => {
   });
 
   it('dockerode loads without the BuildKit session (gRPC, protobufjs), which loads on first use', async () => {
-    await import('../../src/sources/docker/api.js');
+    await import('../../src/sources/docker/api-dockerode.js');
     const grpc = /node_modules[\\/](@grpc|protobufjs)[\\/]/;
     expect(loaded(grpc)).toBe(false);
     const withSession = createRequire(require.resolve('dockerode'))('./session') as (docker: unknown, auth: unknown, handler: (err: unknown) => void) => void;
