@@ -10,6 +10,7 @@ const benches = [
   ['tui.mjs', quick ? ['--seconds', '15'] : []],
   ['cgroup-poll.mjs', []],
   ['docker.mjs', []],
+  ['docker-client.mjs', ['--runs', '1']],
   ['ebpf.mjs', []],
   ['report.mjs', quick ? ['--runs', '2', '--hours', '24'] : []],
   ['record.mjs', quick ? ['--hours', '2'] : []],
