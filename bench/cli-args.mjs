@@ -1,5 +1,6 @@
 // The benches' command lines: `--name value` options, `--name` switches (args.includes), and the build a bench
 // measures (`--root DIR`: DIR/dist, default this checkout).
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,3 +14,10 @@ export const opt = (name, dflt) => {
 
 /** The checkout whose build is measured. */
 export const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
+
+/** How `npm start` runs the monitor from `dir` (its package.json's start script, e.g. `node FLAGS dist/cli.js`):
+ * the benches start a build the way its users do. */
+export const startCommand = (dir) => {
+  const start = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')).scripts?.start ?? '';
+  return /^node( [^ ]+)* dist\/cli\.js$/.test(start) ? start : 'node dist/cli.js';
+};

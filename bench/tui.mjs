@@ -2,13 +2,14 @@
 // core), peak RSS, bytes written to the terminal per second, and time to the first frame.
 // The same measurement is made for tailtop, gtop (npm package, the same blessed stack), btop and htop.
 //   node bench/tui.mjs [--seconds 60] [--only tailtop,gtop,btop,htop] [--runs 1] [--root DIR] [--node-options '...'] [--settle 3]
-// --root runs tailtop from DIR (a directory with dist/, themes/, package.json) instead of the repository;
+// --root runs tailtop from DIR (a directory with dist/, themes/, package.json) instead of the repository, the way
+// its `npm start` does (its node flags);
 // --runs repeats each measurement and prints every run (the machine is noisy: compare medians).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { args, opt, root } from './cli-args.mjs';
+import { args, opt, root, startCommand } from './cli-args.mjs';
 
 const RUNS = Math.max(1, Number(opt('runs', '1')));
 // --node-options "..." runs tailtop with NODE_OPTIONS (e.g. V8 heap flags) to compare settings.
@@ -92,7 +93,7 @@ async function main() {
   const gdir = join(tmpdir(), 'tailtop-bench-gtop');
   const runs = [];
   if (ONLY.includes('tailtop'))
-    runs.push(['tailtop', `${NODE_OPTIONS ? `NODE_OPTIONS='${NODE_OPTIONS}' ` : ''}exec node dist/cli.js --refresh 1000 ${TAILTOP_ARGS}`, /CPU/]);
+    runs.push(['tailtop', `${NODE_OPTIONS ? `NODE_OPTIONS='${NODE_OPTIONS}' ` : ''}exec ${startCommand(root)} --refresh 1000 ${TAILTOP_ARGS}`, /CPU/]);
   if (ONLY.includes('gtop')) {
     const g = gtopCommand(gdir);
     if (g) runs.push(['gtop', g, /CPU History|Memory/]);
