@@ -865,17 +865,33 @@ export class LatencyWindows {
       const lo = this.segLo[k]!;
       const n = CLASSES[this.segCls[k]!]!;
       if (min >= lo && max < lo + n) return;
-      const nmin = Math.min(min, lo);
-      const nmax = Math.max(max, lo + n - 1);
+      // The buckets the old segment holds non-zero in any slot: [lo + ulo, lo + uhi]. The new segment covers
+      // those and [min, max], not the old one's empty ends (which made a segment double at every move).
+      const from = this.chunks[off >>> ARENA_BITS]!;
+      const base = off & ARENA_MASK;
+      let ulo: number = n;
+      let uhi = -1;
+      for (let s = 0; s < S; s++) {
+        const a = base + s * n;
+        for (let i = 0; i < n; i++) {
+          if (from[a + i] !== 0) {
+            if (i < ulo) ulo = i;
+            if (i > uhi) uhi = i;
+          }
+        }
+      }
+      const nmin = uhi < 0 ? min : Math.min(min, lo + ulo);
+      const nmax = uhi < 0 ? max : Math.max(max, lo + uhi);
       const cls = classOf(nmax - nmin + 1);
       const size = CLASSES[cls]!;
       const nlo = Math.min(nmin, BUCKETS - size);
       const noff = this.alloc(cls, S);
-      const from = this.chunks[off >>> ARENA_BITS]!;
       const to = this.chunks[noff >>> ARENA_BITS]!;
-      for (let s = 0; s < S; s++) {
-        const a = (off & ARENA_MASK) + s * n;
-        to.set(from.subarray(a, a + n), (noff & ARENA_MASK) + s * size + (lo - nlo));
+      if (uhi >= 0) {
+        for (let s = 0; s < S; s++) {
+          const a = base + s * n;
+          to.set(from.subarray(a + ulo, a + uhi + 1), (noff & ARENA_MASK) + s * size + (lo + ulo - nlo));
+        }
       }
       this.release(off, this.segCls[k]!, S);
       this.segOff[k] = noff;
