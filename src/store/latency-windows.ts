@@ -206,7 +206,8 @@ export class LatencyWindows {
   // ---- segment arena: fixed chunks (no growth by copying: freed memory goes back, none is left in holes)
   private chunks: Float64Array[] = objectArray();
   private top = 0;
-  private freeSegs: number[][] = CLASSES.map(() => []);
+  /** Free segments by class and by how many slots they hold (freeKey). */
+  private freeSegs: number[][] = [];
   /** Rows in the order the interval being added reached them (see compact). */
   private readonly order: number[] = [];
   private addsSinceCompact = 0;
@@ -249,6 +250,13 @@ export class LatencyWindows {
   private histOn: Uint8Array;
   /** The longest slot with histOn (its deque expiry drops the cgroups' rows' maxima), or -1. */
   private cgLongest: number;
+  /**
+   * Where slot s sits in a cgroup row's segment (its rank among the slots with histOn), -1 when off; and
+   * how many slots such a segment holds. A cgroup's segment holds the slots wanted only (the totals' rows
+   * hold every slot), so that the arena the frames walk is no larger than what they use.
+   */
+  private slotPos: Int8Array;
+  private nOn: number;
   private readonly e = new Entry();
   /** Per-interval sums by Group.key, kept cleared between intervals (no histograms allocated per interval). */
   private readonly groups = new Map<number, Group>();
@@ -280,6 +288,8 @@ export class LatencyWindows {
     this.slotWindow = windows.filter((_, k) => this.slotOf[k]! >= 0);
     this.histOn = new Uint8Array(this.S).fill(1);
     this.cgLongest = this.longest;
+    this.slotPos = Int8Array.from(this.lengths, (_, s) => s);
+    this.nOn = this.S;
     // Rows for a host's usual devices and containers, and the log's first chunk, from the start: making them
     // on the first tick would take branches the JIT never saw once the first engine warmed it (a function's
     // first calls record no type feedback), each time a new engine starts (replay builds one per jump).
@@ -329,10 +339,7 @@ export class LatencyWindows {
     for (let s = 0; s < S; s++) if (on[s] !== this.histOn[s]) same = false;
     if (same) return;
     this.spanCache = null;
-    this.histOn = on;
-    let longest = -1;
-    for (let s = 0; s < S; s++) if (on[s] && (longest < 0 || this.lengths[s]! > this.lengths[longest]!)) longest = s;
-    this.cgLongest = longest;
+    // (freed with the segments' old size, before the slots wanted change)
     for (let r = 0; r < this.nextRow; r++) {
       if (!this.used[r] || this.kind[r]! >= ROW_BLOCK_ALL) continue;
       for (let h = 0; h < 2; h++) {
@@ -340,6 +347,13 @@ export class LatencyWindows {
         this.dqClear(r, h);
       }
     }
+    this.histOn = on;
+    let longest = -1;
+    for (let s = 0; s < S; s++) if (on[s] && (longest < 0 || this.lengths[s]! > this.lengths[longest]!)) longest = s;
+    this.cgLongest = longest;
+    let n = 0;
+    for (let s = 0; s < S; s++) this.slotPos[s] = on[s] ? n++ : -1;
+    this.nOn = n;
     if (longest < 0) return;
     // Every slot holds the intervals from its cursor on: sum them again into the slots wanted.
     const e = this.e;
@@ -588,7 +602,7 @@ export class LatencyWindows {
     const lo = this.segLo[k]!;
     const n = CLASSES[this.segCls[k]!]!;
     const d = this.chunks[off >>> ARENA_BITS]!;
-    const at = (off & ARENA_MASK) + s * n;
+    const at = (off & ARENA_MASK) + this.posOf(r, s) * n;
     for (let i = 0; i < n; i++) {
       const v = d[at + i]!;
       if (v !== 0) into[lo + i]! += v;
@@ -780,8 +794,10 @@ export class LatencyWindows {
       const size = CLASSES[this.segCls[k]!]!;
       const d = this.chunks[so >>> ARENA_BITS]!;
       // the same cells in every slot: the row's block holds the slots one after the other
+      // (a cgroup's segment holds the slots wanted only, one after the other)
+      const slots = on === null ? S : this.nOn;
       let off = (so & ARENA_MASK) - this.segLo[k]!;
-      for (let s = 0; s < S; s++, off += size) if (on === null || on[s] === 1) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
+      for (let p = 0; p < slots; p++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
       this.dqPush(r, h, t, e.max[h]!);
     }
     this.enterCurrent(r, inCurrent);
@@ -796,7 +812,7 @@ export class LatencyWindows {
     if (this.segOff[k]! < 0 || idx[0]! < this.segLo[k]! || idx[n - 1]! >= this.segLo[k]! + CLASSES[this.segCls[k]!]!) this.ensureSeg(r, h, idx[0]!, idx[n - 1]!);
     const so = this.segOff[k]!;
     const d = this.chunks[so >>> ARENA_BITS]!;
-    const off = (so & ARENA_MASK) + s * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
+    const off = (so & ARENA_MASK) + this.posOf(r, s) * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
     for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
   }
 
@@ -819,7 +835,7 @@ export class LatencyWindows {
       if (n === 0) continue;
       const k = r * 2 + h;
       const so = this.segOff[k]!;
-      const off = (so & ARENA_MASK) + s * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
+      const off = (so & ARENA_MASK) + this.posOf(r, s) * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
       const idx = e.idx[h]!;
       const cnt = e.cnt[h]!;
       const d = this.chunks[so >>> ARENA_BITS]!;
@@ -838,37 +854,53 @@ export class LatencyWindows {
 
   /**
    * A row's histogram h has one block in the arena: the same range of buckets [lo, lo + size) for every
-   * slot, slot after slot (a row's sums are read and written together: one place in memory). Grows to
-   * cover [min, max].
+   * slot it holds (slotsOf), slot after slot (a row's sums are read and written together: one place in
+   * memory). Grows to cover [min, max].
    */
   private ensureSeg(r: number, h: number, min: number, max: number): void {
     const k = r * 2 + h;
-    const S = this.S;
+    const S = this.slotsOf(r);
     const off = this.segOff[k]!;
     if (off >= 0) {
       const lo = this.segLo[k]!;
       const n = CLASSES[this.segCls[k]!]!;
       if (min >= lo && max < lo + n) return;
-      const nmin = Math.min(min, lo);
-      const nmax = Math.max(max, lo + n - 1);
+      // The buckets the old segment holds non-zero in any slot: [lo + ulo, lo + uhi]. The new segment covers
+      // those and [min, max], not the old one's empty ends (which made a segment double at every move).
+      const from = this.chunks[off >>> ARENA_BITS]!;
+      const base = off & ARENA_MASK;
+      let ulo: number = n;
+      let uhi = -1;
+      for (let s = 0; s < S; s++) {
+        const a = base + s * n;
+        for (let i = 0; i < n; i++) {
+          if (from[a + i] !== 0) {
+            if (i < ulo) ulo = i;
+            if (i > uhi) uhi = i;
+          }
+        }
+      }
+      const nmin = uhi < 0 ? min : Math.min(min, lo + ulo);
+      const nmax = uhi < 0 ? max : Math.max(max, lo + uhi);
       const cls = classOf(nmax - nmin + 1);
       const size = CLASSES[cls]!;
       const nlo = Math.min(nmin, BUCKETS - size);
-      const noff = this.alloc(cls);
-      const from = this.chunks[off >>> ARENA_BITS]!;
+      const noff = this.alloc(cls, S);
       const to = this.chunks[noff >>> ARENA_BITS]!;
-      for (let s = 0; s < S; s++) {
-        const a = (off & ARENA_MASK) + s * n;
-        to.set(from.subarray(a, a + n), (noff & ARENA_MASK) + s * size + (lo - nlo));
+      if (uhi >= 0) {
+        for (let s = 0; s < S; s++) {
+          const a = base + s * n;
+          to.set(from.subarray(a + ulo, a + uhi + 1), (noff & ARENA_MASK) + s * size + (lo + ulo - nlo));
+        }
       }
-      this.release(off, this.segCls[k]!);
+      this.release(off, this.segCls[k]!, S);
       this.segOff[k] = noff;
       this.segLo[k] = nlo;
       this.segCls[k] = cls;
       return;
     }
     const cls = classOf(max - min + 1);
-    this.segOff[k] = this.alloc(cls);
+    this.segOff[k] = this.alloc(cls, S);
     this.segLo[k] = Math.min(min, BUCKETS - CLASSES[cls]!);
     this.segCls[k] = cls;
   }
@@ -877,13 +909,30 @@ export class LatencyWindows {
     const k = r * 2 + h;
     const off = this.segOff[k]!;
     if (off < 0) return;
-    this.release(off, this.segCls[k]!);
+    this.release(off, this.segCls[k]!, this.slotsOf(r));
     this.segOff[k] = -1;
   }
 
-  private alloc(cls: number): number {
-    const size = CLASSES[cls]! * this.S;
-    const free = this.freeSegs[cls]!;
+  /** The slots row r's segments hold: every slot for the totals' rows, the slots wanted for a cgroup's. */
+  private slotsOf(r: number): number {
+    return this.kind[r]! >= ROW_BLOCK_ALL ? this.S : this.nOn;
+  }
+
+  /** Where slot s sits in row r's segments (see slotPos). */
+  private posOf(r: number, s: number): number {
+    return this.kind[r]! >= ROW_BLOCK_ALL ? s : this.slotPos[s]!;
+  }
+
+  /** The free list of segments of class cls holding `slots` slots. */
+  private freeList(cls: number, slots: number): number[] {
+    const i = cls * (this.S + 1) + slots;
+    return (this.freeSegs[i] ??= []);
+  }
+
+  /** A segment of class cls for `slots` slots, zeroed. */
+  private alloc(cls: number, slots: number): number {
+    const size = CLASSES[cls]! * slots;
+    const free = this.freeList(cls, slots);
     let off = free.pop();
     if (off === undefined) {
       // a segment never straddles two chunks
@@ -907,10 +956,9 @@ export class LatencyWindows {
   private compact(): void {
     this.addsSinceCompact = 0;
     const old = this.chunks;
-    const S = this.S;
     this.chunks = objectArray();
     this.top = 0;
-    this.freeSegs = CLASSES.map(() => []);
+    this.freeSegs = [];
     const moved = new Uint8Array(this.nextRow);
     const move = (r: number): void => {
       if (moved[r] || !this.used[r]) return;
@@ -920,7 +968,8 @@ export class LatencyWindows {
         const off = this.segOff[k]!;
         if (off < 0) continue;
         const cls = this.segCls[k]!;
-        const noff = this.alloc(cls);
+        const S = this.slotsOf(r);
+        const noff = this.alloc(cls, S);
         const a = off & ARENA_MASK;
         this.chunks[noff >>> ARENA_BITS]!.set(old[off >>> ARENA_BITS]!.subarray(a, a + CLASSES[cls]! * S), noff & ARENA_MASK);
         this.segOff[k] = noff;
@@ -930,8 +979,8 @@ export class LatencyWindows {
     for (let r = 0; r < this.nextRow; r++) move(r);
   }
 
-  private release(off: number, cls: number): void {
-    this.freeSegs[cls]!.push(off);
+  private release(off: number, cls: number, slots: number): void {
+    this.freeList(cls, slots).push(off);
   }
 
   // ---------------------------------------------------------------- max deques (slots >= 1)

@@ -362,6 +362,26 @@ describe('memory', () => {
     }
   });
 
+  it('a segment that moves down covers its data, not its old empty ends (it does not double at each move); sums stay exact', () => {
+    const k = new Ticker();
+    const cgroups = new Map([[1, 'c1']]);
+    const maps = { block: cgroups, runq: cgroups };
+    k.w.want(['5m']);
+    // each interval 4 buckets, 4 below the previous ones: after 8 intervals the data spans 32 buckets
+    for (let s = 1; s <= 8; s++) {
+      const b = 104 - 4 * s;
+      const f = k.tick(s * 1000, [timed(s * 1000, [blockRow([0, 1, 2, 3].map((i) => bucketLower(b + i)), { cgroup: 1 })])], maps);
+      const span = k.w.sumSpan(s * 1000 - WINDOW_MS['5m'], s * 1000);
+      const fromLog = latencyFrame({ current: span, windows: { '1s': span, '10s': span, '1m': span, '5m': span } }, { maps, deviceNames: devs, badLines: 0 });
+      expect(f.windows['5m'], `at second ${s}`).toEqual(fromLog.current);
+    }
+    const inside = k.w as unknown as { segCls: Uint8Array; segOff: Int32Array };
+    const [row] = k.w.rowsOfCgroup(1);
+    expect(inside.segOff[row! * 2]).toBeGreaterThanOrEqual(0);
+    // class 3 = 32 buckets (the old growth reached 128)
+    expect(inside.segCls[row! * 2]).toBeLessThanOrEqual(3);
+  });
+
   it('a window not wanted keeps no histogram for the cgroups: less memory', () => {
     const all = new Ticker();
     const none = new Ticker();
