@@ -1,9 +1,10 @@
 // The Docker Engine API over node's own HTTP client: the six calls tailtop makes (api.ts) need one GET each.
-// dockerode cost every monitor and agent ~14 MiB resident for them (it loads tls, https, crypto and OpenSSL's
-// start-up even for a unix socket, tar and stream libraries for builds and exec): measured 56.6 MiB against
-// 42.9 for the same /containers/json through node:http (BENCHMARKS.md, "The Docker client"). node:https is
-// loaded only for an https endpoint; ssh:// endpoints still go through dockerode (api.ts).
-import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+// dockerode cost every monitor and agent 10-12 MiB resident for them (it loads tls, https, crypto and OpenSSL's
+// start-up even for a unix socket, tar and stream libraries for builds and exec): a fresh node making the same
+// calls measured 54.7-56.9 MiB with it, 45.2-45.3 without (bench/docker-client.mjs; BENCHMARKS.md, "The merged
+// build of session 8"). node:https is loaded only for an https endpoint; ssh:// endpoints still go through
+// dockerode (api.ts).
+import type { IncomingMessage, RequestOptions } from 'node:http';
 import http from 'node:http';
 
 /** Where the daemon listens, and the TLS material for https. */
@@ -39,7 +40,8 @@ async function httpsModule(): Promise<Https> {
   return https;
 }
 
-async function send(target: EngineTarget, path: string, signal?: AbortSignal): Promise<{ req: ClientRequest; res: IncomingMessage }> {
+/** Sends GET `path`; resolves with the response once its head has come. */
+async function send(target: EngineTarget, path: string, signal?: AbortSignal): Promise<IncomingMessage> {
   const opts: RequestOptions = { method: 'GET', path, headers: { Accept: 'application/json' }, ...(signal ? { signal } : {}) };
   if (target.socketPath) opts.socketPath = target.socketPath;
   else {
@@ -50,7 +52,7 @@ async function send(target: EngineTarget, path: string, signal?: AbortSignal): P
   const tls = target.protocol === 'https' ? { ca: target.ca, cert: target.cert, key: target.key } : {};
   return new Promise((resolve, reject) => {
     const req = client.request({ ...opts, ...tls });
-    req.once('response', (res) => resolve({ req, res }));
+    req.once('response', resolve);
     req.once('error', reject);
     req.end();
   });
@@ -82,7 +84,7 @@ export async function engineGet(target: EngineTarget, path: string, timeoutMs: n
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(new Error(`docker: no answer in ${timeoutMs} ms to GET ${path}`)), timeoutMs);
   try {
-    const { res } = await send(target, path, ac.signal);
+    const res = await send(target, path, ac.signal);
     const body = parsed(await readBody(res));
     const status = res.statusCode ?? 0;
     if (status < 200 || status > 299) throw new EngineError(status, body);
@@ -96,7 +98,7 @@ export async function engineGet(target: EngineTarget, path: string, timeoutMs: n
 
 /** GET a streaming `path` (no timeout: /events is idle for long stretches); resolves with the open body. */
 export async function engineStream(target: EngineTarget, path: string, signal: AbortSignal): Promise<IncomingMessage> {
-  const { res } = await send(target, path, signal);
+  const res = await send(target, path, signal);
   const status = res.statusCode ?? 0;
   if (status < 200 || status > 299) throw new EngineError(status, parsed(await readBody(res)));
   return res;
