@@ -29,6 +29,7 @@ import { bindings } from './ui/keys.js';
 // `setup`, `doctor` and `snapshot` are imported by their commands: the monitor never runs them (their modules
 // cost it memory: BENCHMARKS.md "session 8").
 import type { Frame, StaticFacts } from './model/types.js';
+import { listenFromFlags } from './export/listen.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8')) as { version: string }).version;
@@ -338,7 +339,7 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
   });
   // Alert rules per frame, and with --listen /metrics and the JSON API: bound before the screen is taken.
   let tui: ReturnType<typeof createTui> | null = null;
-  const { attachLive, listenFromFlags } = await import('./export/live.js');
+  const { attachLive } = await import('./export/live.js');
   // (Replay has no live figures to serve or to alert on.)
   const attached = !sampler ? null : await attachLive(sampler, {
     listen: listenFromFlags(values),

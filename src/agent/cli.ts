@@ -10,6 +10,7 @@ import { Agent } from './agent.js';
 import { AGENT_DEFAULTS, defaultStoreDir, describeRetain, describeSize, parseRetain, parseSize } from './options.js';
 import { figuresOf } from '../model/catalogue.js';
 import type { Attached } from '../export/live.js';
+import { listenFromFlags } from '../export/listen.js';
 import { quickFacts, readStaticFacts } from '../sources/sysinfo.js';
 
 export const AGENT_USAGE = `Usage:
@@ -51,22 +52,22 @@ const AGENT_FLAGS: FlagOptions = {
   'tls-key': { type: 'string' },
 };
 
+/** What the agent keeps of what it attached (attachLive's, or NOTHING_ATTACHED). */
+type AgentAttached = Pick<Attached, 'live' | 'stop'> & { alerts: { stop(): void } };
+
 /** What an agent without --listen and alert rules attaches: nothing (the export code is not even loaded). */
-const NOTHING_ATTACHED: Pick<Attached, 'live' | 'stop'> & { alerts: { stop(): void } } = {
+const NOTHING_ATTACHED: AgentAttached = {
   live: null,
   alerts: { stop: () => undefined },
   stop: async () => undefined,
 };
-
-/** --listen (with its token and TLS files): the export module parses and checks them, loaded only then. */
-const LISTEN_FLAGS = ['listen', 'auth-token-file', 'tls-cert', 'tls-key'] as const;
 
 export async function runAgentCommand(argv: string[], version: string, io: CommandIo): Promise<number> {
   const values = parseCommandFlags(argv, AGENT_FLAGS, AGENT_USAGE, io);
   if (typeof values === 'number') return values;
   const say = (line: string): void => io.err(`tailtop agent: ${line}\n`);
   let agent: Agent;
-  let attached: Pick<Attached, 'live' | 'stop'> & { alerts: { stop(): void } };
+  let attached: AgentAttached;
   try {
     const cfg = configFromFlags(values);
     const intervalMs = intFlag(values, 'interval', 250, 60_000) ?? AGENT_DEFAULTS.intervalMs;
@@ -77,8 +78,8 @@ export async function runAgentCommand(argv: string[], version: string, io: Comma
     const storeDir = storeFlag(values) ?? defaultStoreDir();
     const dockerHost = dockerHostFlag(values) ?? cfg.dockerHost;
     // /metrics, the JSON API and alert rules load the export and query code; an agent that only records does not.
-    const live = LISTEN_FLAGS.some((k) => values[k] !== undefined) || cfg.alerts.length > 0 ? await import('../export/live.js') : null;
-    const listen = live ? live.listenFromFlags(values) : null;
+    const listen = listenFromFlags(values);
+    const live = listen || cfg.alerts.length > 0 ? await import('../export/live.js') : null;
     agent = await Agent.start({
       storeDir,
       intervalMs,

@@ -3,6 +3,8 @@
 // listening (the monitor without --listen) does not load the HTTP server.
 import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { stringFlag, type FlagValues } from '../config/flags.js';
+import { UsageError } from '../errors.js';
 
 export class ListenError extends Error {
   override name = 'ListenError';
@@ -85,5 +87,21 @@ function readPem(file: string, flag: string): string {
     return text;
   } catch (e) {
     throw new ListenError(`${flag} ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+/** The listen flags (`--listen`, `--auth-token-file`, `--tls-cert`, `--tls-key`) checked; usage errors exit 2. */
+export function listenFromFlags(values: FlagValues): ListenConfig | null {
+  const str = (k: string): string | null => stringFlag(values, k) ?? null;
+  const listen = str('listen');
+  if (listen === null) {
+    for (const k of ['auth-token-file', 'tls-cert', 'tls-key']) if (str(k) !== null) throw new UsageError(`--${k} goes with --listen`);
+    return null;
+  }
+  try {
+    return listenConfig({ listen, authTokenFile: str('auth-token-file'), tlsCert: str('tls-cert'), tlsKey: str('tls-key') });
+  } catch (e) {
+    if (e instanceof ListenError) throw new UsageError(e.message);
+    throw e;
   }
 }

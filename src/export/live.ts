@@ -1,5 +1,5 @@
 // `--listen`: the live /metrics endpoint and the JSON API of a running process (the TUI or the headless
-// agent), attached to its sampler with one call:
+// agent), attached to its sampler with one call (listenFromFlags: listen.ts):
 //
 //   const live = await startExport(sampler, { listen: listenFromFlags(values), settings: cfg.export, ... });
 //   ...
@@ -11,12 +11,11 @@
 import type { Frame, StaticFacts } from '../model/types.js';
 import type { SampleSet } from '../model/sample-set.js';
 import type { ExportSettings } from '../config/alerts.js';
-import { stringFlag, type FlagValues } from '../config/flags.js';
 import { UsageError } from '../errors.js';
 import type { Exporter } from './exporter.js';
 import { AlertBoard } from './alert-board.js';
 import type { AlertTransition } from './alerts.js';
-import { listenConfig, ListenError, type ListenConfig } from './listen.js';
+import { ListenError, type ListenConfig } from './listen.js';
 import type { ExportServer, Handler, Reply, ServerLimits } from './server.js';
 
 /** Anything that emits each tick's frame with the SampleSet it was built from (the Sampler, the agent's). */
@@ -46,22 +45,6 @@ export interface LiveExport {
   server: ExportServer;
   exporter: Exporter;
   stop(): Promise<void>;
-}
-
-/** The listen flags (`--listen`, `--auth-token-file`, `--tls-cert`, `--tls-key`) checked; usage errors exit 2. */
-export function listenFromFlags(values: FlagValues): ListenConfig | null {
-  const str = (k: string): string | null => stringFlag(values, k) ?? null;
-  const listen = str('listen');
-  if (listen === null) {
-    for (const k of ['auth-token-file', 'tls-cert', 'tls-key']) if (str(k) !== null) throw new UsageError(`--${k} goes with --listen`);
-    return null;
-  }
-  try {
-    return listenConfig({ listen, authTokenFile: str('auth-token-file'), tlsCert: str('tls-cert'), tlsKey: str('tls-key') });
-  } catch (e) {
-    if (e instanceof ListenError) throw new UsageError(e.message);
-    throw e;
-  }
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
