@@ -779,8 +779,8 @@ export class LatencyWindows {
       this.byt[rs + s]! += e.bytes;
     }
     // a cgroup's row keeps its histograms in the slots wanted only (see want); the totals in all
-    const on = this.kind[r]! >= ROW_BLOCK_ALL ? null : this.histOn;
-    if (on !== null && this.cgLongest < 0) return this.enterCurrent(r, inCurrent);
+    if (this.kind[r]! < ROW_BLOCK_ALL && this.cgLongest < 0) return this.enterCurrent(r, inCurrent);
+    const slots = this.slotsOf(r);
     for (let h = 0; h < 2; h++) {
       const n = e.n[h]!;
       if (n === 0) continue;
@@ -795,7 +795,6 @@ export class LatencyWindows {
       const d = this.chunks[so >>> ARENA_BITS]!;
       // the same cells in every slot: the row's block holds the slots one after the other
       // (a cgroup's segment holds the slots wanted only, one after the other)
-      const slots = on === null ? S : this.nOn;
       let off = (so & ARENA_MASK) - this.segLo[k]!;
       for (let p = 0; p < slots; p++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
       this.dqPush(r, h, t, e.max[h]!);
