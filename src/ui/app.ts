@@ -9,6 +9,7 @@
 // the views see a frozen copy of it, store.freeze(), until unpaused). With a recording (`timeTravel`), the
 // time keys step and jump through it and `w` also offers the store's long windows.
 import './term/v8-tuning.js'; // first: V8 young-generation setting before blessed loads
+import './term/v8-tiering.js'; // and how soon V8 optimises: the monitor's tick runs once a second
 import type { LatencyWindow, StaticFacts } from '../model/types.js';
 import { LATENCY_WINDOWS, MAX_REFRESH_MS, MIN_REFRESH_MS, fasterRefresh, slowerRefresh, type Wants } from '../contract.js';
 import type { FreezableStore, ReadStore } from '../store/read-store.js';
