@@ -17,6 +17,7 @@
 import type blessed from 'blessed';
 import { noFill } from './blessed-patches.js';
 import { unicode } from './cell-width.js';
+import { charCells } from '../../text/width.js';
 
 type Cell = [number, string];
 interface ScreenInternals {
@@ -68,6 +69,8 @@ function charOf(code: number): string {
 }
 
 const CONTROLS = /[\x00-\x08\x0b-\x0c\x0e-\x1a\x1c-\x1f\x7f]/g;
+/** Any character the three replaces below act on (controls, ESC, tab): most lines hold none. */
+const UNSAFE = /[\x00-\x1f\x7f]/;
 const TAG = /^\{(\/?)([\w\-,;!#]*)\}$/;
 
 interface Tag {
@@ -226,7 +229,7 @@ export class CellText {
   private parse(raw: string, entry: number, dattr: number, width: number, st: Stacks): Parsed {
     const clean = st.fg.length === 0 && st.bg.length === 0 && st.flag.length === 0;
     const full = this.screen.fullUnicode;
-    let text = raw.replace(CONTROLS, '').replace(/\x1b/g, '').replace(/\t/g, this.screen.tabc);
+    let text = UNSAFE.test(raw) ? raw.replace(CONTROLS, '').replace(/\x1b/g, '').replace(/\t/g, this.screen.tabc) : raw;
     if (!full) text = text.replace(unicode.chars.all, '??').replace(unicode.chars.combining, '').replace(unicode.chars.surrogate, '?');
     const p = this.pool.pop() ?? { entry, width, attrs: [], chars: [], exit: entry, clean: false };
     const { attrs, chars } = p;
@@ -271,11 +274,14 @@ export class CellText {
         }
       }
       i = next;
-      if (full && point >= 0x300 && unicode.combining[point]) {
+      // unicode.combining and unicode.charWidth answer with charCells (cell-width.ts); asked directly here,
+      // as this runs for every cell of a changed line (a Proxy lookup by a string key per cell otherwise).
+      const cells1 = full && point >= 0x300 ? charCells(point) : 1;
+      if (cells1 === 0) {
         if (n > 0) chars[n - 1] += ch;
         continue;
       }
-      const wide = full && point >= 0x1100 && unicode.charWidth(point) === 2;
+      const wide = cells1 === 2 && point >= 0x1100;
       if (wide && cells + 2 > width) {
         // Only one cell left: the terminal cannot draw half of it.
         attrs[n] = attr;
