@@ -150,3 +150,86 @@ function fastDockBorders(this: { lines: (DockCell[] & { dirty?: boolean })[]; _b
 export function fastDocking(screen: blessed.Widgets.Screen): void {
   (screen as unknown as { _dockBorders: unknown })._dockBorders = fastDockBorders;
 }
+
+// ------------------------------------------------------------------ framed boxes
+interface FramedInternals extends RenderInternals {
+  _noFill?: boolean;
+  content: string;
+  tpadding: number;
+  valign?: string;
+  style: { transparent?: boolean; border?: unknown };
+  border?: { type?: string; left?: boolean; right?: boolean; top?: boolean; bottom?: boolean };
+  sattr(style: unknown): number;
+  screen: { _ci: number; lines: (DockCell[] & { dirty?: boolean })[]; _borderStops: Record<number, boolean> };
+}
+
+type FramedCoords = { xi: number; xl: number; yi: number; yl: number; notop?: boolean; nobot?: boolean; noleft?: boolean; noright?: boolean };
+
+/**
+ * blessed's Element.render for a box with a line border, no content and `noFill` (cell-text.ts boxes: their
+ * cells are written after this; all four sides on): the same border, label and children, without the walk over every inner
+ * cell that, with no content and noFill, writes nothing (most of what the overview's boxes cost blessed each
+ * frame). Anything else (padding, alignment, a scrollbar, a shadow, transparency, content) goes to
+ * `original`, blessed's own render.
+ */
+export function renderFramed(box: unknown, original: () => unknown): unknown {
+  const el = box as FramedInternals;
+  const b = el.border;
+  const plain = el._noFill && el.content === '' && b && b.type === 'line' && b.left && b.top && b.right && b.bottom;
+  if (!plain || el.tpadding || el.scrollbar || el.shadow || el.style.transparent || (el.valign && el.valign !== 'top')) return original.call(el);
+  el._emit('prerender');
+  el.parseContent();
+  const coords = el._getCoords(true) as FramedCoords | undefined;
+  if (!coords) {
+    delete el.lpos;
+    return;
+  }
+  if (coords.xl - coords.xi <= 0) {
+    coords.xl = Math.max(coords.xl, coords.xi);
+    return;
+  }
+  if (coords.yl - coords.yi <= 0) {
+    coords.yl = Math.max(coords.yl, coords.yi);
+    return;
+  }
+  const screen = el.screen;
+  const lines = screen.lines;
+  const { xi, xl, yi, yl } = coords;
+  el.lpos = coords;
+  screen._borderStops[yi] = true;
+  screen._borderStops[yl - 1] = true;
+  const battr = el.sattr(el.style.border);
+  const set = (row: DockCell[] & { dirty?: boolean }, x: number, attr: number, ch: string): void => {
+    const cell = row[x]!;
+    if (attr !== cell[0] || ch !== cell[1]) {
+      cell[0] = attr;
+      cell[1] = ch;
+      row.dirty = true;
+    }
+  };
+  // top and bottom rows, then the sides (all four sides on: checked above)
+  for (const [y, left, right] of [
+    [coords.notop ? -1 : yi, '\u250c', '\u2510'],
+    [coords.nobot ? -1 : yl - 1, '\u2514', '\u2518'],
+  ] as const) {
+    const row = lines[y];
+    if (!row) continue;
+    for (let x = xi; x < xl; x++) {
+      if (coords.noleft && x === xi) continue;
+      if (coords.noright && x === xl - 1) continue;
+      if (row[x]) set(row, x, battr, x === xi ? left : x === xl - 1 ? right : '\u2500');
+    }
+  }
+  for (let y = yi + 1; y < yl - 1; y++) {
+    const row = lines[y];
+    if (!row) continue;
+    if (row[xi] && !coords.noleft) set(row, xi, battr, '\u2502');
+    if (row[xl - 1] && !coords.noright) set(row, xl - 1, battr, '\u2502');
+  }
+  for (const child of el.children) {
+    if (screen._ci !== -1) child.index = screen._ci++;
+    child.render();
+  }
+  el._emit('render', [coords]);
+  return coords;
+}

@@ -15,7 +15,7 @@
 // UTF-16 units, which cuts a line holding emoji short), and a wide character with only one cell left
 // becomes a blank. A box given cell text also takes `setContent(text)` (lines split at "\n").
 import type blessed from 'blessed';
-import { noFill } from './blessed-patches.js';
+import { noFill, renderFramed } from './blessed-patches.js';
 import { unicode } from './cell-width.js';
 import { charCells } from '../../text/width.js';
 
@@ -127,7 +127,7 @@ export class CellText {
     const text = this;
     const render = box.render;
     box.render = function (this: blessed.Widgets.BoxElement) {
-      const coords = render.call(this) as unknown as Coords | undefined;
+      const coords = renderFramed(this, render) as Coords | undefined;
       if (coords) text.paint(coords);
       return coords as never;
     };
