@@ -130,11 +130,12 @@ export class Store implements ReadStore {
     const lat = frame.latency;
     if (lat?.active) this.pushHeat(frame.atMs, lat.current.block);
 
-    // Series not updated this frame get a gap; those unseen for a whole ring are dropped.
-    for (const [name, e] of this.rings) {
+    // Series not updated this frame get a gap; those unseen for a whole ring are dropped. (By value: an
+    // entries() walk makes a [name, entry] pair per series and frame.)
+    for (const e of this.rings.values()) {
       if (e.lastSeen === now) continue;
       if (now - e.lastSeen >= this.capacity) {
-        this.rings.delete(name);
+        this.rings.delete(e.name);
         this.byFigure.get(e.figure)?.delete(e.entity);
       } else e.ring.push(null);
     }

@@ -48,7 +48,7 @@ export function spark(theme: Theme, base: GradientBase, values: Float64Array, wi
   if (width <= 0) return '';
   const s = sparkline(values, width, max);
   let top = max ?? 0;
-  if (max == null) for (const v of values) if (v > top) top = v;
+  if (max == null) for (let i = 0; i < values.length; i++) if (values[i]! > top) top = values[i]!;
   let last = NaN;
   for (let i = values.length - 1; i >= 0; i--) {
     if (!Number.isNaN(values[i]!)) {
