@@ -95,10 +95,10 @@ export const RELIST_EVERY = 30;
 /** ...and whenever more pids than this were allocated since the last poll. */
 export const NEW_PIDS_MAX = 64;
 
-/** The pid most recently allocated (/proc/loadavg's last field), or null. */
-function lastPidOf(root: string): number | null {
+/** The pid most recently allocated (/proc/loadavg's last field, through a kept descriptor), or null. */
+function lastPidOf(root: string, fds: FdCache): number | null {
   try {
-    const m = /\/\d+ (\d+)\s*$/.exec(readSmall(join(root, '/proc/loadavg')));
+    const m = /\/\d+ (\d+)\s*$/.exec(fds.read(join(root, '/proc/loadavg')));
     return m ? Number(m[1]) : null;
   } catch {
     return null;
@@ -219,7 +219,7 @@ export class ProcessReader {
    */
   private listPids(): { pids: number[]; probed: Set<number> | null } {
     const before = this.lastPid;
-    const now = this.pidCounter ? lastPidOf(this.root) : null;
+    const now = this.pidCounter ? lastPidOf(this.root, this.fds) : null;
     this.lastPid = now;
     if (now !== null && before !== null && now >= before && now - before <= NEW_PIDS_MAX && this.polls - this.listedAt < RELIST_EVERY) {
       const pids = [...this.known.keys()];
