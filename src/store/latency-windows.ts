@@ -619,6 +619,11 @@ export class LatencyWindows {
   readAt(p: number, e: Entry): number {
     return this.decode(p, e);
   }
+  /** @internal Decodes the row, generation, count and bytes of the log entry at p into e (not its
+   *  histograms); returns where the next one starts. */
+  readHeadAt(p: number, e: Entry): number {
+    return this.decodeHead(p, e);
+  }
 
   // ---------------------------------------------------------------- rows
 
@@ -1077,6 +1082,17 @@ export class LatencyWindows {
   private put(v: number): void {
     const b = this.wbuf;
     let p = this.wpos;
+    if (v < 0x80000000) {
+      // the usual case, in integer operations (a double's % and / are many times slower)
+      let x = v | 0;
+      while (x >= 128) {
+        b[p++] = (x & 127) | 128;
+        x >>>= 7;
+      }
+      b[p++] = x;
+      this.wpos = p;
+      return;
+    }
     while (v >= 128) {
       const low = v % 128;
       b[p++] = low | 128;
@@ -1284,8 +1300,9 @@ class SlotSpan extends EngineSpan implements LatencySpan {
 
 /**
  * A span read from the log: the intervals given (`current`, the short windows, any range of the intervals
- * kept). One decoding pass finds each row's count, bytes and maxima and where its entries are; a row's
- * buckets are decoded again only when asked for. Read it before the engine next adds or advances.
+ * kept). One pass over the entries' heads finds each row's count and bytes and where its entries are; a
+ * row's buckets and maxima are decoded only when asked for (a frame reads them for the device and run-queue
+ * totals and the containers on screen, not for every row). Read it before the engine next adds or advances.
  */
 class LogSpan extends EngineSpan implements LatencySpan {
   readonly seconds: number;
@@ -1294,6 +1311,7 @@ class LogSpan extends EngineSpan implements LatencySpan {
   private readonly at: Int32Array;
   private readonly counts: number[] = [];
   private readonly byteSums: number[] = [];
+  /** A row's maxima (-1: no data), NaN until its entries are first decoded in full (see maxima). */
   private readonly max0: number[] = [];
   private readonly max1: number[] = [];
   /** A row's entries in the log: its first and last (indexes into offsets), each chained to the next. */
@@ -1313,7 +1331,7 @@ class LogSpan extends EngineSpan implements LatencySpan {
     for (const iv of intervals) {
       for (let p = iv.from; p < iv.to; ) {
         const start = p;
-        p = w.readAt(p, e);
+        p = w.readHeadAt(p, e);
         if (!w.rowUsed(e.row, e.gen)) continue;
         const entry = this.offsets.length;
         this.offsets.push(start);
@@ -1324,16 +1342,14 @@ class LogSpan extends EngineSpan implements LatencySpan {
           this.at[e.row] = i + 1;
           this.counts.push(e.count);
           this.byteSums.push(e.bytes);
-          this.max0.push(e.n[0]! > 0 ? e.max[0]! : -1);
-          this.max1.push(e.n[1]! > 0 ? e.max[1]! : -1);
+          this.max0.push(NaN);
+          this.max1.push(NaN);
           this.firstEntry.push(entry);
           this.lastEntry.push(entry);
           continue;
         }
         this.counts[i]! += e.count;
         this.byteSums[i]! += e.bytes;
-        if (e.n[0]! > 0 && e.max[0]! > this.max0[i]!) this.max0[i] = e.max[0]!;
-        if (e.n[1]! > 0 && e.max[1]! > this.max1[i]!) this.max1[i] = e.max[1]!;
         this.nextEntry[this.lastEntry[i]!] = entry;
         this.lastEntry[i] = entry;
       }
@@ -1360,25 +1376,34 @@ class LogSpan extends EngineSpan implements LatencySpan {
   }
   max(row: number, which: 0 | 1): number | null {
     const i = this.ix(row);
-    const m = i < 0 ? -1 : (which === 0 ? this.max0 : this.max1)[i]!;
+    if (i < 0) return null;
+    if (Number.isNaN(this.max0[i])) this.addHist(row, which, null);
+    const m = (which === 0 ? this.max0 : this.max1)[i]!;
     return m < 0 ? null : m;
   }
-  addHist(row: number, which: 0 | 1, into: Float64Array): number {
+  /** (into null: only the maxima, which every full decoding of a row's entries sets) */
+  addHist(row: number, which: 0 | 1, into: Float64Array | null): number {
     const i = this.ix(row);
     if (i < 0) return -1;
     let lo = BUCKETS;
     let hi = -1;
+    let m0 = -1;
+    let m1 = -1;
     const e = this.w.readEntry;
     for (let k = this.firstEntry[i]!; k >= 0; k = this.nextEntry[k]!) {
       this.w.readAt(this.offsets[k]!, e);
+      if (e.n[0]! > 0 && e.max[0]! > m0) m0 = e.max[0]!;
+      if (e.n[1]! > 0 && e.max[1]! > m1) m1 = e.max[1]!;
       const n = e.n[which]!;
-      if (n === 0) continue;
+      if (n === 0 || into === null) continue;
       const idx = e.idx[which]!;
       const cnt = e.cnt[which]!;
       for (let j = 0; j < n; j++) into[idx[j]!]! += cnt[j]!;
       if (idx[0]! < lo) lo = idx[0]!;
       if (idx[n - 1]! > hi) hi = idx[n - 1]!;
     }
+    this.max0[i] = m0;
+    this.max1[i] = m1;
     return hi < 0 ? -1 : lo * 512 + hi;
   }
 }
