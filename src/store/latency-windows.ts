@@ -71,8 +71,15 @@ const LOG_CHUNK = 1 << 20;
 /** No entry takes more (the worst case: 320 buckets of 2^40 in both histograms is about 8 KiB). */
 const MAX_ENTRY = 16 << 10;
 
-/** Int32s per row and histogram in `meta` (seven used: a cache line holds a row's two). */
+/** Int32s per row and histogram in `meta` (seven used: a cache line holds a row's two), and their places. */
 const M = 8;
+const SEG_OFF = 0;
+const SEG_LO = 1;
+const SEG_CLS = 2;
+const DQ_AT = 3;
+const DQ_LOG = 4;
+const DQ_HEAD = 5;
+const DQ_LEN = 6;
 
 /** A row's deque starts with room for 2^DQ_FIRST_LOG entries (it doubles when full). */
 const DQ_FIRST_LOG = 3;
@@ -589,18 +596,18 @@ export class LatencyWindows {
     // that completed inside the window (the ones dropped from it were smaller than a later one).
     const cutoff = this.now - this.lengths[s]!;
     const k = r * 2 + h;
-    const at = this.meta[k * M + 3]!;
-    const mask = (1 << this.meta[k * M + 4]!) - 1;
+    const at = this.meta[k * M + DQ_AT]!;
+    const mask = (1 << this.meta[k * M + DQ_LOG]!) - 1;
     const d = this.dq;
-    for (let i = 0, head = this.meta[k * M + 5]!; i < this.meta[k * M + 6]!; i++, head = (head + 1) & mask) if (d[(at + head) * 2]! > cutoff) return d[(at + head) * 2 + 1]!;
+    for (let i = 0, head = this.meta[k * M + DQ_HEAD]!; i < this.meta[k * M + DQ_LEN]!; i++, head = (head + 1) & mask) if (d[(at + head) * 2]! > cutoff) return d[(at + head) * 2 + 1]!;
     return null;
   }
   /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): number {
     const k = r * 2 + h;
-    const off = this.meta[k * M]!;
+    const off = this.meta[k * M + SEG_OFF]!;
     if (off < 0 || this.sums[r * 2 * this.S + s]! <= 0) return -1;
-    const lo = this.meta[k * M + 1]!;
-    const n = CLASSES[this.meta[k * M + 2]!]!;
+    const lo = this.meta[k * M + SEG_LO]!;
+    const n = CLASSES[this.meta[k * M + SEG_CLS]!]!;
     const d = this.chunks[off >>> ARENA_BITS]!;
     const at = (off & ARENA_MASK) + this.posOf(r, s) * n;
     for (let i = 0; i < n; i++) {
@@ -612,7 +619,7 @@ export class LatencyWindows {
   /** @internal Buckets in row r's segment of histogram h (0: none), for tests. */
   segmentSize(r: number, h: number): number {
     const k = r * 2 + h;
-    return this.meta[k * M]! < 0 ? 0 : CLASSES[this.meta[k * M + 2]!]!;
+    return this.meta[k * M + SEG_OFF]! < 0 ? 0 : CLASSES[this.meta[k * M + SEG_CLS]!]!;
   }
     /** @internal */ rowUsed(r: number, gen: number): boolean {
     return this.used[r] === 1 && this.gen[r] === gen;
@@ -749,7 +756,7 @@ export class LatencyWindows {
     meta.set(this.meta);
     for (let k = this.cap * 2; k < cap * 2; k++) {
       meta[k * M] = -1;
-      meta[k * M + 3] = -1;
+      meta[k * M + DQ_AT] = -1;
     }
     this.meta = meta;
     this.inCurrent = g(this.inCurrent, 1);
@@ -798,13 +805,13 @@ export class LatencyWindows {
       const min = idx[0]!;
       const max = idx[n - 1]!;
       const k = r * 2 + h;
-      if (this.meta[k * M]! < 0 || min < this.meta[k * M + 1]! || max >= this.meta[k * M + 1]! + CLASSES[this.meta[k * M + 2]!]!) this.ensureSeg(r, h, min, max);
-      const so = this.meta[k * M]!;
-      const size = CLASSES[this.meta[k * M + 2]!]!;
+      if (this.meta[k * M + SEG_OFF]! < 0 || min < this.meta[k * M + SEG_LO]! || max >= this.meta[k * M + SEG_LO]! + CLASSES[this.meta[k * M + SEG_CLS]!]!) this.ensureSeg(r, h, min, max);
+      const so = this.meta[k * M + SEG_OFF]!;
+      const size = CLASSES[this.meta[k * M + SEG_CLS]!]!;
       const d = this.chunks[so >>> ARENA_BITS]!;
       // the same cells in every slot: the row's block holds the slots one after the other
       // (a cgroup's segment holds the slots wanted only, one after the other)
-      let off = (so & ARENA_MASK) - this.meta[k * M + 1]!;
+      let off = (so & ARENA_MASK) - this.meta[k * M + SEG_LO]!;
       for (let p = 0; p < slots; p++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
       this.dqPush(r, h, t, e.max[h]!);
     }
@@ -817,10 +824,10 @@ export class LatencyWindows {
     const idx = e.idx[h]!;
     const cnt = e.cnt[h]!;
     const k = r * 2 + h;
-    if (this.meta[k * M]! < 0 || idx[0]! < this.meta[k * M + 1]! || idx[n - 1]! >= this.meta[k * M + 1]! + CLASSES[this.meta[k * M + 2]!]!) this.ensureSeg(r, h, idx[0]!, idx[n - 1]!);
-    const so = this.meta[k * M]!;
+    if (this.meta[k * M + SEG_OFF]! < 0 || idx[0]! < this.meta[k * M + SEG_LO]! || idx[n - 1]! >= this.meta[k * M + SEG_LO]! + CLASSES[this.meta[k * M + SEG_CLS]!]!) this.ensureSeg(r, h, idx[0]!, idx[n - 1]!);
+    const so = this.meta[k * M + SEG_OFF]!;
     const d = this.chunks[so >>> ARENA_BITS]!;
-    const off = (so & ARENA_MASK) + this.posOf(r, s) * CLASSES[this.meta[k * M + 2]!]! - this.meta[k * M + 1]!;
+    const off = (so & ARENA_MASK) + this.posOf(r, s) * CLASSES[this.meta[k * M + SEG_CLS]!]! - this.meta[k * M + SEG_LO]!;
     for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
   }
 
@@ -842,8 +849,8 @@ export class LatencyWindows {
       const n = e.n[h]!;
       if (n === 0) continue;
       const k = r * 2 + h;
-      const so = this.meta[k * M]!;
-      const off = (so & ARENA_MASK) + this.posOf(r, s) * CLASSES[this.meta[k * M + 2]!]! - this.meta[k * M + 1]!;
+      const so = this.meta[k * M + SEG_OFF]!;
+      const off = (so & ARENA_MASK) + this.posOf(r, s) * CLASSES[this.meta[k * M + SEG_CLS]!]! - this.meta[k * M + SEG_LO]!;
       const idx = e.idx[h]!;
       const cnt = e.cnt[h]!;
       const d = this.chunks[so >>> ARENA_BITS]!;
@@ -868,10 +875,10 @@ export class LatencyWindows {
   private ensureSeg(r: number, h: number, min: number, max: number): void {
     const k = r * 2 + h;
     const S = this.slotsOf(r);
-    const off = this.meta[k * M]!;
+    const off = this.meta[k * M + SEG_OFF]!;
     if (off >= 0) {
-      const lo = this.meta[k * M + 1]!;
-      const n = CLASSES[this.meta[k * M + 2]!]!;
+      const lo = this.meta[k * M + SEG_LO]!;
+      const n = CLASSES[this.meta[k * M + SEG_CLS]!]!;
       if (min >= lo && max < lo + n) return;
       // The buckets the old segment holds non-zero in any slot: [lo + ulo, lo + uhi]. The new segment covers
       // those and [min, max], not the old one's empty ends (which made a segment double at every move).
@@ -901,24 +908,24 @@ export class LatencyWindows {
           to.set(from.subarray(a + ulo, a + uhi + 1), (noff & ARENA_MASK) + s * size + (lo + ulo - nlo));
         }
       }
-      this.release(off, this.meta[k * M + 2]!, S);
-      this.meta[k * M] = noff;
-      this.meta[k * M + 1] = nlo;
-      this.meta[k * M + 2] = cls;
+      this.release(off, this.meta[k * M + SEG_CLS]!, S);
+      this.meta[k * M + SEG_OFF] = noff;
+      this.meta[k * M + SEG_LO] = nlo;
+      this.meta[k * M + SEG_CLS] = cls;
       return;
     }
     const cls = classOf(max - min + 1);
-    this.meta[k * M] = this.alloc(cls, S);
-    this.meta[k * M + 1] = Math.min(min, BUCKETS - CLASSES[cls]!);
-    this.meta[k * M + 2] = cls;
+    this.meta[k * M + SEG_OFF] = this.alloc(cls, S);
+    this.meta[k * M + SEG_LO] = Math.min(min, BUCKETS - CLASSES[cls]!);
+    this.meta[k * M + SEG_CLS] = cls;
   }
 
   private freeSeg(r: number, h: number): void {
     const k = r * 2 + h;
-    const off = this.meta[k * M]!;
+    const off = this.meta[k * M + SEG_OFF]!;
     if (off < 0) return;
-    this.release(off, this.meta[k * M + 2]!, this.slotsOf(r));
-    this.meta[k * M] = -1;
+    this.release(off, this.meta[k * M + SEG_CLS]!, this.slotsOf(r));
+    this.meta[k * M + SEG_OFF] = -1;
   }
 
   /** The slots row r's segments hold: every slot for the totals' rows, the slots wanted for a cgroup's. */
@@ -973,14 +980,14 @@ export class LatencyWindows {
       moved[r] = 1;
       for (let h = 0; h < 2; h++) {
         const k = r * 2 + h;
-        const off = this.meta[k * M]!;
+        const off = this.meta[k * M + SEG_OFF]!;
         if (off < 0) continue;
-        const cls = this.meta[k * M + 2]!;
+        const cls = this.meta[k * M + SEG_CLS]!;
         const S = this.slotsOf(r);
         const noff = this.alloc(cls, S);
         const a = off & ARENA_MASK;
         this.chunks[noff >>> ARENA_BITS]!.set(old[off >>> ARENA_BITS]!.subarray(a, a + CLASSES[cls]! * S), noff & ARENA_MASK);
-        this.meta[k * M] = noff;
+        this.meta[k * M + SEG_OFF] = noff;
       }
     };
     for (const r of this.order) move(r);
@@ -994,66 +1001,74 @@ export class LatencyWindows {
   // ---------------------------------------------------------------- max deques (slots >= 1)
 
   private dqPush(r: number, h: number, t: number, v: number): void {
-    const k = r * 2 + h;
-    if (this.meta[k * M + 3]! < 0) this.meta[k * M + 3] = this.dqAlloc(k, DQ_FIRST_LOG);
-    let at = this.meta[k * M + 3]!;
-    let mask = (1 << this.meta[k * M + 4]!) - 1;
-    let head = this.meta[k * M + 5]!;
-    let len = this.meta[k * M + 6]!;
-    let d = this.dq;
+    const b = (r * 2 + h) * M;
+    const m = this.meta;
+    if (m[b + DQ_AT]! < 0) m[b + DQ_AT] = this.dqAlloc(r * 2 + h, DQ_FIRST_LOG);
+    const at = m[b + DQ_AT]!;
+    const mask = (1 << m[b + DQ_LOG]!) - 1;
+    const head = m[b + DQ_HEAD]!;
+    let len = m[b + DQ_LEN]!;
+    const d = this.dq;
     // Entries no larger than the new one can never be a window's maximum again.
     while (len > 0 && d[(at + ((head + len - 1) & mask)) * 2 + 1]! <= v) len--;
-    if (len > mask) {
-      // full: a ring twice as large, the entries in order from its start
-      const log = this.meta[k * M + 4]!;
-      const to = this.dqAlloc(k, log + 1);
-      d = this.dq;
-      for (let i = 0; i < len; i++) {
-        const a = (at + ((head + i) & mask)) * 2;
-        d[(to + i) * 2] = d[a]!;
-        d[(to + i) * 2 + 1] = d[a + 1]!;
-      }
-      this.dqFree[log]!.push(at);
-      this.meta[k * M + 3] = at = to;
-      mask = mask * 2 + 1;
-      head = 0;
-      this.meta[k * M + 5] = 0;
-    }
+    if (len > mask) return this.dqPushGrown(r * 2 + h, len, t, v);
     const i = (at + ((head + len) & mask)) * 2;
     d[i] = t;
     d[i + 1] = v;
-    this.meta[k * M + 6] = len + 1;
+    m[b + DQ_LEN] = len + 1;
+  }
+
+  /** dqPush into a full ring: a ring twice as large, its `len` entries in order from its start, then (t, v). */
+  private dqPushGrown(k: number, len: number, t: number, v: number): void {
+    const m = this.meta;
+    const at = m[k * M + DQ_AT]!;
+    const log = m[k * M + DQ_LOG]!;
+    const mask = (1 << log) - 1;
+    const head = m[k * M + DQ_HEAD]!;
+    const to = this.dqAlloc(k, log + 1);
+    const d = this.dq;
+    for (let i = 0; i < len; i++) {
+      const a = (at + ((head + i) & mask)) * 2;
+      d[(to + i) * 2] = d[a]!;
+      d[(to + i) * 2 + 1] = d[a + 1]!;
+    }
+    this.dqFree[log]!.push(at);
+    m[k * M + DQ_AT] = to;
+    m[k * M + DQ_HEAD] = 0;
+    d[(to + len) * 2] = t;
+    d[(to + len) * 2 + 1] = v;
+    m[k * M + DQ_LEN] = len + 1;
   }
 
   /** Drops the entries that left the longest window. */
   private dqExpire(r: number, h: number, cutoff: number): void {
     const k = r * 2 + h;
-    let len = this.meta[k * M + 6]!;
-    let head = this.meta[k * M + 5]!;
-    const at = this.meta[k * M + 3]!;
-    const mask = (1 << this.meta[k * M + 4]!) - 1;
+    let len = this.meta[k * M + DQ_LEN]!;
+    let head = this.meta[k * M + DQ_HEAD]!;
+    const at = this.meta[k * M + DQ_AT]!;
+    const mask = (1 << this.meta[k * M + DQ_LOG]!) - 1;
     const d = this.dq;
     while (len > 0 && d[(at + head) * 2]! <= cutoff) {
       head = (head + 1) & mask;
       len--;
     }
-    this.meta[k * M + 5] = head;
-    this.meta[k * M + 6] = len;
+    this.meta[k * M + DQ_HEAD] = head;
+    this.meta[k * M + DQ_LEN] = len;
   }
 
   private dqClear(r: number, h: number): void {
     const k = r * 2 + h;
-    const at = this.meta[k * M + 3]!;
+    const at = this.meta[k * M + DQ_AT]!;
     if (at < 0) return;
-    this.dqFree[this.meta[k * M + 4]!]!.push(at);
-    this.meta[k * M + 3] = -1;
-    this.meta[k * M + 5] = 0;
-    this.meta[k * M + 6] = 0;
+    this.dqFree[this.meta[k * M + DQ_LOG]!]!.push(at);
+    this.meta[k * M + DQ_AT] = -1;
+    this.meta[k * M + DQ_HEAD] = 0;
+    this.meta[k * M + DQ_LEN] = 0;
   }
 
   /** A ring of 2^log entries (its start, in pairs); sets the row's capacity, not its place. */
   private dqAlloc(k: number, log: number): number {
-    this.meta[k * M + 4] = log;
+    this.meta[k * M + DQ_LOG] = log;
     while (this.dqFree.length <= log) this.dqFree.push([]);
     const free = this.dqFree[log]!.pop();
     if (free !== undefined) return free;
