@@ -499,6 +499,11 @@ const IDLE_SUMMARY: ContainerLatency = Object.freeze({ ...IDLE, block: null });
 const IDLE_SUMMARY_NO_RUNQ: ContainerLatency = Object.freeze({ ...IDLE, block: null, runqueue: null });
 
 const NO_CGROUPS: readonly number[] = Object.freeze([]);
+/** containerCounts' entry of a container without reads or writes in the span (timed or not). */
+const noIoCounts = (opsPerSec: number | null): ContainerLatency =>
+  Object.freeze({ block: null, blockReason: null, io: Object.freeze({ ...EMPTY_IO, opsPerSec, buckets: Object.freeze([]) as unknown as [number, number][] }), runqueue: null });
+const NO_IO_COUNTS = noIoCounts(0);
+const NO_IO_COUNTS_UNTIMED = noIoCounts(null);
 
 /** Container id -> its cgroup ids, per hierarchy (the inverse of CgroupMaps), and every container id. */
 interface ContainerCgroups {
@@ -520,7 +525,8 @@ function byContainerOf(opts: LatencyFrameOptions): ContainerCgroups {
   const block = invert(opts.maps.block);
   // one map for both hierarchies (cgroup v2): inverted once
   const runq = opts.maps.runq === opts.maps.block ? block : invert(opts.maps.runq);
-  const ids = [...new Set([...block.keys(), ...runq.keys(), ...(opts.unattributable?.keys() ?? [])])].sort();
+  // (one map for both hierarchies and no container unattributable: its keys are the ids already, once each)
+  const ids = runq === block && !opts.unattributable?.size ? [...block.keys()].sort() : [...new Set([...block.keys(), ...runq.keys(), ...(opts.unattributable?.keys() ?? [])])].sort();
   return { block, runq, ids };
 }
 
@@ -548,6 +554,11 @@ function containerCounts(span: LatencySpan, opts: LatencyFrameOptions, by: Conta
         if (op === 'read') readBytes += span.bytes(row);
         else writeBytes += span.bytes(row);
       }
+    }
+    if (count === 0) {
+      // most containers did no I/O since the previous frame: one shared entry for those
+      out[id] = seconds > 0 ? NO_IO_COUNTS : NO_IO_COUNTS_UNTIMED;
+      continue;
     }
     const io: IoSummary = { count, opsPerSec: seconds > 0 ? count / seconds : null, readBytes, writeBytes, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
     out[id] = { block: null, blockReason: null, io, runqueue: null };

@@ -71,6 +71,16 @@ const LOG_CHUNK = 1 << 20;
 /** No entry takes more (the worst case: 320 buckets of 2^40 in both histograms is about 8 KiB). */
 const MAX_ENTRY = 16 << 10;
 
+/** Int32s per row and histogram in `meta` (seven used: a cache line holds a row's two), and their places. */
+const M = 8;
+const SEG_OFF = 0;
+const SEG_LO = 1;
+const SEG_CLS = 2;
+const DQ_AT = 3;
+const DQ_LOG = 4;
+const DQ_HEAD = 5;
+const DQ_LEN = 6;
+
 /** A row's deque starts with room for 2^DQ_FIRST_LOG entries (it doubles when full). */
 const DQ_FIRST_LOG = 3;
 
@@ -181,17 +191,15 @@ export class LatencyWindows {
   private used = new Uint8Array(0);
   /** Bumped when a row id is recycled: log entries of the row's previous life are then skipped. */
   private gen = new Uint16Array(0);
-  private cnt = new Float64Array(0);
-  private byt = new Float64Array(0);
-  private segOff = new Int32Array(0);
-  private segLo = new Int16Array(0);
-  private segCls = new Uint8Array(0);
-  /** Per row and histogram: where its deque's ring starts in `dq` (in pairs; -1: none), log2 of its
-   *  capacity, its oldest entry and its length. */
-  private dqAt = new Int32Array(0);
-  private dqLog = new Uint8Array(0);
-  private dqHead = new Int32Array(0);
-  private dqLen = new Int32Array(0);
+  /** Per row, its count in each slot then its bytes in each slot (2S doubles side by side). */
+  private sums = new Float64Array(0);
+  /**
+   * Per row and histogram (k = row * 2 + h), M int32s side by side, so that adding, subtracting and reading a
+   * row touch one cache line of them, not one per field: its segment's offset in the arena (-1: none), first
+   * bucket and size class; where its maximum deque's ring starts in `dq` (in pairs; -1: none), log2 of the
+   * ring's capacity, its oldest entry and its length.
+   */
+  private meta = new Int32Array(0);
   private inCurrent = new Uint8Array(0);
   private readonly freeRows: number[] = [];
   private nextRow = 0;
@@ -310,9 +318,8 @@ export class LatencyWindows {
   /** Bytes held by the typed arrays (for the benchmark and tests of boundedness). */
   heldBytes(): number {
     const rows =
-      this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.used.byteLength + this.gen.byteLength + this.cnt.byteLength + this.byt.byteLength +
-      this.segOff.byteLength + this.segLo.byteLength + this.segCls.byteLength + this.dqAt.byteLength +
-      this.dqLog.byteLength + this.dqHead.byteLength + this.dqLen.byteLength + this.inCurrent.byteLength;
+      this.kind.byteLength + this.dev.byteLength + this.opIx.byteLength + this.cg.byteLength + this.used.byteLength + this.gen.byteLength + this.sums.byteLength +
+      this.meta.byteLength + this.inCurrent.byteLength;
     const dq = this.dq.byteLength;
     return rows + dq + this.chunks.length * ARENA_CHUNK * 8 + this.logChunks.length * LOG_CHUNK;
   }
@@ -578,29 +585,29 @@ export class LatencyWindows {
     return BLOCK_OPS[this.opIx[r]!] ?? 'other';
   }
   /** @internal */ rowCount(r: number, s: number): number {
-    return this.cnt[r * this.S + s]!;
+    return this.sums[r * 2 * this.S + s]!;
   }
   /** @internal */ rowBytes(r: number, s: number): number {
-    return this.byt[r * this.S + s]!;
+    return this.sums[(r * 2 + 1) * this.S + s]!;
   }
   /** @internal */ rowMax(r: number, s: number, h: number): number | null {
-    if (this.cnt[r * this.S + s]! <= 0) return null;
+    if (this.sums[r * 2 * this.S + s]! <= 0) return null;
     // One monotonic deque per row serves every window: a window's maximum is the first of its entries
     // that completed inside the window (the ones dropped from it were smaller than a later one).
     const cutoff = this.now - this.lengths[s]!;
     const k = r * 2 + h;
-    const at = this.dqAt[k]!;
-    const mask = (1 << this.dqLog[k]!) - 1;
+    const at = this.meta[k * M + DQ_AT]!;
+    const mask = (1 << this.meta[k * M + DQ_LOG]!) - 1;
     const d = this.dq;
-    for (let i = 0, head = this.dqHead[k]!; i < this.dqLen[k]!; i++, head = (head + 1) & mask) if (d[(at + head) * 2]! > cutoff) return d[(at + head) * 2 + 1]!;
+    for (let i = 0, head = this.meta[k * M + DQ_HEAD]!; i < this.meta[k * M + DQ_LEN]!; i++, head = (head + 1) & mask) if (d[(at + head) * 2]! > cutoff) return d[(at + head) * 2 + 1]!;
     return null;
   }
   /** @internal */ rowAddHist(r: number, s: number, h: number, into: Float64Array): number {
     const k = r * 2 + h;
-    const off = this.segOff[k]!;
-    if (off < 0 || this.cnt[r * this.S + s]! <= 0) return -1;
-    const lo = this.segLo[k]!;
-    const n = CLASSES[this.segCls[k]!]!;
+    const off = this.meta[k * M + SEG_OFF]!;
+    if (off < 0 || this.sums[r * 2 * this.S + s]! <= 0) return -1;
+    const lo = this.meta[k * M + SEG_LO]!;
+    const n = CLASSES[this.meta[k * M + SEG_CLS]!]!;
     const d = this.chunks[off >>> ARENA_BITS]!;
     const at = (off & ARENA_MASK) + this.posOf(r, s) * n;
     for (let i = 0; i < n; i++) {
@@ -609,7 +616,12 @@ export class LatencyWindows {
     }
     return lo * 512 + (lo + n - 1);
   }
-  /** @internal */ rowUsed(r: number, gen: number): boolean {
+  /** @internal Buckets in row r's segment of histogram h (0: none), for tests. */
+  segmentSize(r: number, h: number): number {
+    const k = r * 2 + h;
+    return this.meta[k * M + SEG_OFF]! < 0 ? 0 : CLASSES[this.meta[k * M + SEG_CLS]!]!;
+  }
+    /** @internal */ rowUsed(r: number, gen: number): boolean {
     return this.used[r] === 1 && this.gen[r] === gen;
   }
   /** @internal */ rowCapacity(): number {
@@ -618,6 +630,11 @@ export class LatencyWindows {
   /** @internal Decodes the log entry at p into e; returns where the next one starts. */
   readAt(p: number, e: Entry): number {
     return this.decode(p, e);
+  }
+  /** @internal Decodes the row, generation, count and bytes of the log entry at p into e (not its
+   *  histograms); returns where the next one starts. */
+  readHeadAt(p: number, e: Entry): number {
+    return this.decodeHead(p, e);
   }
 
   // ---------------------------------------------------------------- rows
@@ -659,7 +676,7 @@ export class LatencyWindows {
   private maybeFreeRow(r: number): void {
     if (this.inCurrent[r]) return; // `current` still reads it from the log
     const S = this.S;
-    for (let s = 0; s < S; s++) if (this.cnt[r * S + s]! > 0) return;
+    for (let s = 0; s < S; s++) if (this.sums[r * 2 * S + s]! > 0) return;
     this.freeRow(r);
   }
 
@@ -668,8 +685,8 @@ export class LatencyWindows {
     if (!this.used[r]) return;
     const S = this.S;
     for (let s = 0; s < S; s++) {
-      this.cnt[r * S + s] = 0;
-      this.byt[r * S + s] = 0;
+      this.sums[r * 2 * S + s] = 0;
+      this.sums[(r * 2 + 1) * S + s] = 0;
     }
     this.freeSeg(r, 0);
     this.freeSeg(r, 1);
@@ -734,15 +751,14 @@ export class LatencyWindows {
     this.cg = g(this.cg, 1);
     this.used = g(this.used, 1);
     this.gen = g(this.gen, 1);
-    this.cnt = g(this.cnt, S);
-    this.byt = g(this.byt, S);
-    this.segOff = g(this.segOff, 2, -1);
-    this.segLo = g(this.segLo, 2);
-    this.segCls = g(this.segCls, 2);
-    this.dqAt = g(this.dqAt, 2, -1);
-    this.dqLog = g(this.dqLog, 2);
-    this.dqHead = g(this.dqHead, 2);
-    this.dqLen = g(this.dqLen, 2);
+    this.sums = g(this.sums, 2 * S);
+    const meta = new Int32Array(cap * 2 * M);
+    meta.set(this.meta);
+    for (let k = this.cap * 2; k < cap * 2; k++) {
+      meta[k * M] = -1;
+      meta[k * M + DQ_AT] = -1;
+    }
+    this.meta = meta;
     this.inCurrent = g(this.inCurrent, 1);
     this.cap = cap;
   }
@@ -773,10 +789,10 @@ export class LatencyWindows {
     const S = this.S;
     const r = e.row;
     this.order.push(r);
-    const rs = r * S;
+    const rs = r * 2 * S;
     for (let s = 0; s < S; s++) {
-      this.cnt[rs + s]! += e.count;
-      this.byt[rs + s]! += e.bytes;
+      this.sums[rs + s]! += e.count;
+      this.sums[rs + S + s]! += e.bytes;
     }
     // a cgroup's row keeps its histograms in the slots wanted only (see want); the totals in all
     if (this.kind[r]! < ROW_BLOCK_ALL && this.cgLongest < 0) return this.enterCurrent(r, inCurrent);
@@ -789,13 +805,13 @@ export class LatencyWindows {
       const min = idx[0]!;
       const max = idx[n - 1]!;
       const k = r * 2 + h;
-      if (this.segOff[k]! < 0 || min < this.segLo[k]! || max >= this.segLo[k]! + CLASSES[this.segCls[k]!]!) this.ensureSeg(r, h, min, max);
-      const so = this.segOff[k]!;
-      const size = CLASSES[this.segCls[k]!]!;
+      if (this.meta[k * M + SEG_OFF]! < 0 || min < this.meta[k * M + SEG_LO]! || max >= this.meta[k * M + SEG_LO]! + CLASSES[this.meta[k * M + SEG_CLS]!]!) this.ensureSeg(r, h, min, max);
+      const so = this.meta[k * M + SEG_OFF]!;
+      const size = CLASSES[this.meta[k * M + SEG_CLS]!]!;
       const d = this.chunks[so >>> ARENA_BITS]!;
       // the same cells in every slot: the row's block holds the slots one after the other
       // (a cgroup's segment holds the slots wanted only, one after the other)
-      let off = (so & ARENA_MASK) - this.segLo[k]!;
+      let off = (so & ARENA_MASK) - this.meta[k * M + SEG_LO]!;
       for (let p = 0; p < slots; p++, off += size) for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
       this.dqPush(r, h, t, e.max[h]!);
     }
@@ -808,10 +824,10 @@ export class LatencyWindows {
     const idx = e.idx[h]!;
     const cnt = e.cnt[h]!;
     const k = r * 2 + h;
-    if (this.segOff[k]! < 0 || idx[0]! < this.segLo[k]! || idx[n - 1]! >= this.segLo[k]! + CLASSES[this.segCls[k]!]!) this.ensureSeg(r, h, idx[0]!, idx[n - 1]!);
-    const so = this.segOff[k]!;
+    if (this.meta[k * M + SEG_OFF]! < 0 || idx[0]! < this.meta[k * M + SEG_LO]! || idx[n - 1]! >= this.meta[k * M + SEG_LO]! + CLASSES[this.meta[k * M + SEG_CLS]!]!) this.ensureSeg(r, h, idx[0]!, idx[n - 1]!);
+    const so = this.meta[k * M + SEG_OFF]!;
     const d = this.chunks[so >>> ARENA_BITS]!;
-    const off = (so & ARENA_MASK) + this.posOf(r, s) * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
+    const off = (so & ARENA_MASK) + this.posOf(r, s) * CLASSES[this.meta[k * M + SEG_CLS]!]! - this.meta[k * M + SEG_LO]!;
     for (let j = 0; j < n; j++) d[off + idx[j]!]! += cnt[j]!;
   }
 
@@ -826,25 +842,25 @@ export class LatencyWindows {
   private subtract(e: Entry, s: number, cutoff: number, hist: boolean): void {
     const S = this.S;
     const r = e.row;
-    this.cnt[r * S + s]! -= e.count;
-    this.byt[r * S + s]! -= e.bytes;
+    this.sums[r * 2 * S + s]! -= e.count;
+    this.sums[(r * 2 + 1) * S + s]! -= e.bytes;
     const expire = s === (this.kind[r]! >= ROW_BLOCK_ALL ? this.longest : this.cgLongest);
     for (let h = 0; hist && h < 2; h++) {
       const n = e.n[h]!;
       if (n === 0) continue;
       const k = r * 2 + h;
-      const so = this.segOff[k]!;
-      const off = (so & ARENA_MASK) + this.posOf(r, s) * CLASSES[this.segCls[k]!]! - this.segLo[k]!;
+      const so = this.meta[k * M + SEG_OFF]!;
+      const off = (so & ARENA_MASK) + this.posOf(r, s) * CLASSES[this.meta[k * M + SEG_CLS]!]! - this.meta[k * M + SEG_LO]!;
       const idx = e.idx[h]!;
       const cnt = e.cnt[h]!;
       const d = this.chunks[so >>> ARENA_BITS]!;
       for (let j = 0; j < n; j++) d[off + idx[j]!]! -= cnt[j]!;
       if (expire) this.dqExpire(r, h, cutoff);
     }
-    if (this.cnt[r * S + s]! <= 0) {
+    if (this.sums[r * 2 * S + s]! <= 0) {
       // the slot's cells are back to exactly 0 (whole numbers below 2^53 subtract exactly)
-      this.cnt[r * S + s] = 0;
-      this.byt[r * S + s] = 0;
+      this.sums[r * 2 * S + s] = 0;
+      this.sums[(r * 2 + 1) * S + s] = 0;
       this.maybeFreeRow(r);
     }
   }
@@ -859,10 +875,10 @@ export class LatencyWindows {
   private ensureSeg(r: number, h: number, min: number, max: number): void {
     const k = r * 2 + h;
     const S = this.slotsOf(r);
-    const off = this.segOff[k]!;
+    const off = this.meta[k * M + SEG_OFF]!;
     if (off >= 0) {
-      const lo = this.segLo[k]!;
-      const n = CLASSES[this.segCls[k]!]!;
+      const lo = this.meta[k * M + SEG_LO]!;
+      const n = CLASSES[this.meta[k * M + SEG_CLS]!]!;
       if (min >= lo && max < lo + n) return;
       // The buckets the old segment holds non-zero in any slot: [lo + ulo, lo + uhi]. The new segment covers
       // those and [min, max], not the old one's empty ends (which made a segment double at every move).
@@ -892,24 +908,24 @@ export class LatencyWindows {
           to.set(from.subarray(a + ulo, a + uhi + 1), (noff & ARENA_MASK) + s * size + (lo + ulo - nlo));
         }
       }
-      this.release(off, this.segCls[k]!, S);
-      this.segOff[k] = noff;
-      this.segLo[k] = nlo;
-      this.segCls[k] = cls;
+      this.release(off, this.meta[k * M + SEG_CLS]!, S);
+      this.meta[k * M + SEG_OFF] = noff;
+      this.meta[k * M + SEG_LO] = nlo;
+      this.meta[k * M + SEG_CLS] = cls;
       return;
     }
     const cls = classOf(max - min + 1);
-    this.segOff[k] = this.alloc(cls, S);
-    this.segLo[k] = Math.min(min, BUCKETS - CLASSES[cls]!);
-    this.segCls[k] = cls;
+    this.meta[k * M + SEG_OFF] = this.alloc(cls, S);
+    this.meta[k * M + SEG_LO] = Math.min(min, BUCKETS - CLASSES[cls]!);
+    this.meta[k * M + SEG_CLS] = cls;
   }
 
   private freeSeg(r: number, h: number): void {
     const k = r * 2 + h;
-    const off = this.segOff[k]!;
+    const off = this.meta[k * M + SEG_OFF]!;
     if (off < 0) return;
-    this.release(off, this.segCls[k]!, this.slotsOf(r));
-    this.segOff[k] = -1;
+    this.release(off, this.meta[k * M + SEG_CLS]!, this.slotsOf(r));
+    this.meta[k * M + SEG_OFF] = -1;
   }
 
   /** The slots row r's segments hold: every slot for the totals' rows, the slots wanted for a cgroup's. */
@@ -964,14 +980,14 @@ export class LatencyWindows {
       moved[r] = 1;
       for (let h = 0; h < 2; h++) {
         const k = r * 2 + h;
-        const off = this.segOff[k]!;
+        const off = this.meta[k * M + SEG_OFF]!;
         if (off < 0) continue;
-        const cls = this.segCls[k]!;
+        const cls = this.meta[k * M + SEG_CLS]!;
         const S = this.slotsOf(r);
         const noff = this.alloc(cls, S);
         const a = off & ARENA_MASK;
         this.chunks[noff >>> ARENA_BITS]!.set(old[off >>> ARENA_BITS]!.subarray(a, a + CLASSES[cls]! * S), noff & ARENA_MASK);
-        this.segOff[k] = noff;
+        this.meta[k * M + SEG_OFF] = noff;
       }
     };
     for (const r of this.order) move(r);
@@ -985,66 +1001,74 @@ export class LatencyWindows {
   // ---------------------------------------------------------------- max deques (slots >= 1)
 
   private dqPush(r: number, h: number, t: number, v: number): void {
-    const k = r * 2 + h;
-    if (this.dqAt[k]! < 0) this.dqAt[k] = this.dqAlloc(k, DQ_FIRST_LOG);
-    let at = this.dqAt[k]!;
-    let mask = (1 << this.dqLog[k]!) - 1;
-    let head = this.dqHead[k]!;
-    let len = this.dqLen[k]!;
-    let d = this.dq;
+    const b = (r * 2 + h) * M;
+    const m = this.meta;
+    if (m[b + DQ_AT]! < 0) m[b + DQ_AT] = this.dqAlloc(r * 2 + h, DQ_FIRST_LOG);
+    const at = m[b + DQ_AT]!;
+    const mask = (1 << m[b + DQ_LOG]!) - 1;
+    const head = m[b + DQ_HEAD]!;
+    let len = m[b + DQ_LEN]!;
+    const d = this.dq;
     // Entries no larger than the new one can never be a window's maximum again.
     while (len > 0 && d[(at + ((head + len - 1) & mask)) * 2 + 1]! <= v) len--;
-    if (len > mask) {
-      // full: a ring twice as large, the entries in order from its start
-      const log = this.dqLog[k]!;
-      const to = this.dqAlloc(k, log + 1);
-      d = this.dq;
-      for (let i = 0; i < len; i++) {
-        const a = (at + ((head + i) & mask)) * 2;
-        d[(to + i) * 2] = d[a]!;
-        d[(to + i) * 2 + 1] = d[a + 1]!;
-      }
-      this.dqFree[log]!.push(at);
-      this.dqAt[k] = at = to;
-      mask = mask * 2 + 1;
-      head = 0;
-      this.dqHead[k] = 0;
-    }
+    if (len > mask) return this.dqPushGrown(r * 2 + h, len, t, v);
     const i = (at + ((head + len) & mask)) * 2;
     d[i] = t;
     d[i + 1] = v;
-    this.dqLen[k] = len + 1;
+    m[b + DQ_LEN] = len + 1;
+  }
+
+  /** dqPush into a full ring: a ring twice as large, its `len` entries in order from its start, then (t, v). */
+  private dqPushGrown(k: number, len: number, t: number, v: number): void {
+    const m = this.meta;
+    const at = m[k * M + DQ_AT]!;
+    const log = m[k * M + DQ_LOG]!;
+    const mask = (1 << log) - 1;
+    const head = m[k * M + DQ_HEAD]!;
+    const to = this.dqAlloc(k, log + 1);
+    const d = this.dq;
+    for (let i = 0; i < len; i++) {
+      const a = (at + ((head + i) & mask)) * 2;
+      d[(to + i) * 2] = d[a]!;
+      d[(to + i) * 2 + 1] = d[a + 1]!;
+    }
+    this.dqFree[log]!.push(at);
+    m[k * M + DQ_AT] = to;
+    m[k * M + DQ_HEAD] = 0;
+    d[(to + len) * 2] = t;
+    d[(to + len) * 2 + 1] = v;
+    m[k * M + DQ_LEN] = len + 1;
   }
 
   /** Drops the entries that left the longest window. */
   private dqExpire(r: number, h: number, cutoff: number): void {
     const k = r * 2 + h;
-    let len = this.dqLen[k]!;
-    let head = this.dqHead[k]!;
-    const at = this.dqAt[k]!;
-    const mask = (1 << this.dqLog[k]!) - 1;
+    let len = this.meta[k * M + DQ_LEN]!;
+    let head = this.meta[k * M + DQ_HEAD]!;
+    const at = this.meta[k * M + DQ_AT]!;
+    const mask = (1 << this.meta[k * M + DQ_LOG]!) - 1;
     const d = this.dq;
     while (len > 0 && d[(at + head) * 2]! <= cutoff) {
       head = (head + 1) & mask;
       len--;
     }
-    this.dqHead[k] = head;
-    this.dqLen[k] = len;
+    this.meta[k * M + DQ_HEAD] = head;
+    this.meta[k * M + DQ_LEN] = len;
   }
 
   private dqClear(r: number, h: number): void {
     const k = r * 2 + h;
-    const at = this.dqAt[k]!;
+    const at = this.meta[k * M + DQ_AT]!;
     if (at < 0) return;
-    this.dqFree[this.dqLog[k]!]!.push(at);
-    this.dqAt[k] = -1;
-    this.dqHead[k] = 0;
-    this.dqLen[k] = 0;
+    this.dqFree[this.meta[k * M + DQ_LOG]!]!.push(at);
+    this.meta[k * M + DQ_AT] = -1;
+    this.meta[k * M + DQ_HEAD] = 0;
+    this.meta[k * M + DQ_LEN] = 0;
   }
 
   /** A ring of 2^log entries (its start, in pairs); sets the row's capacity, not its place. */
   private dqAlloc(k: number, log: number): number {
-    this.dqLog[k] = log;
+    this.meta[k * M + DQ_LOG] = log;
     while (this.dqFree.length <= log) this.dqFree.push([]);
     const free = this.dqFree[log]!.pop();
     if (free !== undefined) return free;
@@ -1077,6 +1101,17 @@ export class LatencyWindows {
   private put(v: number): void {
     const b = this.wbuf;
     let p = this.wpos;
+    if (v < 0x80000000) {
+      // the usual case, in integer operations (a double's % and / are many times slower)
+      let x = v | 0;
+      while (x >= 128) {
+        b[p++] = (x & 127) | 128;
+        x >>>= 7;
+      }
+      b[p++] = x;
+      this.wpos = p;
+      return;
+    }
     while (v >= 128) {
       const low = v % 128;
       b[p++] = low | 128;
@@ -1284,8 +1319,9 @@ class SlotSpan extends EngineSpan implements LatencySpan {
 
 /**
  * A span read from the log: the intervals given (`current`, the short windows, any range of the intervals
- * kept). One decoding pass finds each row's count, bytes and maxima and where its entries are; a row's
- * buckets are decoded again only when asked for. Read it before the engine next adds or advances.
+ * kept). One pass over the entries' heads finds each row's count and bytes and where its entries are; a
+ * row's buckets and maxima are decoded only when asked for (a frame reads them for the device and run-queue
+ * totals and the containers on screen, not for every row). Read it before the engine next adds or advances.
  */
 class LogSpan extends EngineSpan implements LatencySpan {
   readonly seconds: number;
@@ -1294,6 +1330,7 @@ class LogSpan extends EngineSpan implements LatencySpan {
   private readonly at: Int32Array;
   private readonly counts: number[] = [];
   private readonly byteSums: number[] = [];
+  /** A row's maxima (-1: no data), NaN until its entries are first decoded in full (see maxima). */
   private readonly max0: number[] = [];
   private readonly max1: number[] = [];
   /** A row's entries in the log: its first and last (indexes into offsets), each chained to the next. */
@@ -1313,7 +1350,7 @@ class LogSpan extends EngineSpan implements LatencySpan {
     for (const iv of intervals) {
       for (let p = iv.from; p < iv.to; ) {
         const start = p;
-        p = w.readAt(p, e);
+        p = w.readHeadAt(p, e);
         if (!w.rowUsed(e.row, e.gen)) continue;
         const entry = this.offsets.length;
         this.offsets.push(start);
@@ -1324,16 +1361,14 @@ class LogSpan extends EngineSpan implements LatencySpan {
           this.at[e.row] = i + 1;
           this.counts.push(e.count);
           this.byteSums.push(e.bytes);
-          this.max0.push(e.n[0]! > 0 ? e.max[0]! : -1);
-          this.max1.push(e.n[1]! > 0 ? e.max[1]! : -1);
+          this.max0.push(NaN);
+          this.max1.push(NaN);
           this.firstEntry.push(entry);
           this.lastEntry.push(entry);
           continue;
         }
         this.counts[i]! += e.count;
         this.byteSums[i]! += e.bytes;
-        if (e.n[0]! > 0 && e.max[0]! > this.max0[i]!) this.max0[i] = e.max[0]!;
-        if (e.n[1]! > 0 && e.max[1]! > this.max1[i]!) this.max1[i] = e.max[1]!;
         this.nextEntry[this.lastEntry[i]!] = entry;
         this.lastEntry[i] = entry;
       }
@@ -1360,25 +1395,34 @@ class LogSpan extends EngineSpan implements LatencySpan {
   }
   max(row: number, which: 0 | 1): number | null {
     const i = this.ix(row);
-    const m = i < 0 ? -1 : (which === 0 ? this.max0 : this.max1)[i]!;
+    if (i < 0) return null;
+    if (Number.isNaN(this.max0[i])) this.addHist(row, which, null);
+    const m = (which === 0 ? this.max0 : this.max1)[i]!;
     return m < 0 ? null : m;
   }
-  addHist(row: number, which: 0 | 1, into: Float64Array): number {
+  /** (into null: only the maxima, which every full decoding of a row's entries sets) */
+  addHist(row: number, which: 0 | 1, into: Float64Array | null): number {
     const i = this.ix(row);
     if (i < 0) return -1;
     let lo = BUCKETS;
     let hi = -1;
+    let m0 = -1;
+    let m1 = -1;
     const e = this.w.readEntry;
     for (let k = this.firstEntry[i]!; k >= 0; k = this.nextEntry[k]!) {
       this.w.readAt(this.offsets[k]!, e);
+      if (e.n[0]! > 0 && e.max[0]! > m0) m0 = e.max[0]!;
+      if (e.n[1]! > 0 && e.max[1]! > m1) m1 = e.max[1]!;
       const n = e.n[which]!;
-      if (n === 0) continue;
+      if (n === 0 || into === null) continue;
       const idx = e.idx[which]!;
       const cnt = e.cnt[which]!;
       for (let j = 0; j < n; j++) into[idx[j]!]! += cnt[j]!;
       if (idx[0]! < lo) lo = idx[0]!;
       if (idx[n - 1]! > hi) hi = idx[n - 1]!;
     }
+    this.max0[i] = m0;
+    this.max1[i] = m1;
     return hi < 0 ? -1 : lo * 512 + hi;
   }
 }
