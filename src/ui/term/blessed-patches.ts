@@ -26,6 +26,29 @@ interface RenderInternals {
 }
 
 /**
+ * The start of blessed's Element.render: 'prerender', the content parsed, the box placed. Returns its
+ * coordinates, or null when it is hidden or has no area (blessed then draws nothing of it).
+ */
+function placeForRender<C extends { xi: number; xl: number; yi: number; yl: number }>(el: RenderInternals): C | null {
+  el._emit('prerender');
+  el.parseContent();
+  const coords = el._getCoords(true) as C | undefined;
+  if (!coords) {
+    delete el.lpos;
+    return null;
+  }
+  if (coords.xl - coords.xi <= 0) {
+    coords.xl = Math.max(coords.xl, coords.xi);
+    return null;
+  }
+  if (coords.yl - coords.yi <= 0) {
+    coords.yl = Math.max(coords.yl, coords.yi);
+    return null;
+  }
+  return coords;
+}
+
+/**
  * A plain container (no border, content, scrollbar or shadow) whose children cover it whole: render only
  * places it and renders its children, as blessed's Element.render does for such a box with `noFill`, minus
  * the walk over every cell of its area that writes nothing. `on = false` puts blessed's render back.
@@ -40,21 +63,8 @@ export function container(box: blessed.Widgets.BlessedElement, on = true): void 
   const original = b.render;
   b.render = function (this: RenderInternals) {
     if (this.border || this.scrollbar || this.shadow) return original.call(this);
-    this._emit('prerender');
-    this.parseContent();
-    const coords = this._getCoords(true);
-    if (!coords) {
-      delete this.lpos;
-      return;
-    }
-    if (coords.xl - coords.xi <= 0) {
-      coords.xl = Math.max(coords.xl, coords.xi);
-      return;
-    }
-    if (coords.yl - coords.yi <= 0) {
-      coords.yl = Math.max(coords.yl, coords.yi);
-      return;
-    }
+    const coords = placeForRender(this);
+    if (!coords) return;
     this.lpos = coords;
     for (const el of this.children) {
       if (this.screen._ci !== -1) el.index = this.screen._ci++;
@@ -177,21 +187,8 @@ export function renderFramed(box: unknown, original: () => unknown): unknown {
   const b = el.border;
   const plain = el._noFill && el.content === '' && b && b.type === 'line' && b.left && b.top && b.right && b.bottom;
   if (!plain || el.tpadding || el.scrollbar || el.shadow || el.style.transparent || (el.valign && el.valign !== 'top')) return original.call(el);
-  el._emit('prerender');
-  el.parseContent();
-  const coords = el._getCoords(true) as FramedCoords | undefined;
-  if (!coords) {
-    delete el.lpos;
-    return;
-  }
-  if (coords.xl - coords.xi <= 0) {
-    coords.xl = Math.max(coords.xl, coords.xi);
-    return;
-  }
-  if (coords.yl - coords.yi <= 0) {
-    coords.yl = Math.max(coords.yl, coords.yi);
-    return;
-  }
+  const coords = placeForRender<FramedCoords>(el);
+  if (!coords) return;
   const screen = el.screen;
   const lines = screen.lines;
   const { xi, xl, yi, yl } = coords;
