@@ -499,11 +499,8 @@ const IDLE_SUMMARY: ContainerLatency = Object.freeze({ ...IDLE, block: null });
 const IDLE_SUMMARY_NO_RUNQ: ContainerLatency = Object.freeze({ ...IDLE, block: null, runqueue: null });
 
 const NO_CGROUPS: readonly number[] = Object.freeze([]);
-/** containerCounts' entry of a container without reads or writes in the span (timed or not). */
-const noIoCounts = (opsPerSec: number | null): ContainerLatency =>
-  Object.freeze({ block: null, blockReason: null, io: Object.freeze({ ...EMPTY_IO, opsPerSec, buckets: Object.freeze([]) as unknown as [number, number][] }), runqueue: null });
-const NO_IO_COUNTS = noIoCounts(0);
-const NO_IO_COUNTS_UNTIMED = noIoCounts(null);
+/** containerCounts' entry of a container without reads or writes in a timed span (untimed: IDLE_SUMMARY_NO_RUNQ). */
+const NO_IO_COUNTS: ContainerLatency = Object.freeze({ ...IDLE_SUMMARY_NO_RUNQ, io: Object.freeze({ ...EMPTY_IO, opsPerSec: 0 }) });
 
 /** Container id -> its cgroup ids, per hierarchy (the inverse of CgroupMaps), and every container id. */
 interface ContainerCgroups {
@@ -557,7 +554,7 @@ function containerCounts(span: LatencySpan, opts: LatencyFrameOptions, by: Conta
     }
     if (count === 0) {
       // most containers did no I/O since the previous frame: one shared entry for those
-      out[id] = seconds > 0 ? NO_IO_COUNTS : NO_IO_COUNTS_UNTIMED;
+      out[id] = seconds > 0 ? NO_IO_COUNTS : IDLE_SUMMARY_NO_RUNQ;
       continue;
     }
     const io: IoSummary = { count, opsPerSec: seconds > 0 ? count / seconds : null, readBytes, writeBytes, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };

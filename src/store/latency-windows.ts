@@ -621,7 +621,7 @@ export class LatencyWindows {
     const k = r * 2 + h;
     return this.meta[k * M + SEG_OFF]! < 0 ? 0 : CLASSES[this.meta[k * M + SEG_CLS]!]!;
   }
-    /** @internal */ rowUsed(r: number, gen: number): boolean {
+  /** @internal */ rowUsed(r: number, gen: number): boolean {
     return this.used[r] === 1 && this.gen[r] === gen;
   }
   /** @internal */ rowCapacity(): number {
@@ -1330,7 +1330,7 @@ class LogSpan extends EngineSpan implements LatencySpan {
   private readonly at: Int32Array;
   private readonly counts: number[] = [];
   private readonly byteSums: number[] = [];
-  /** A row's maxima (-1: no data), NaN until its entries are first decoded in full (see maxima). */
+  /** A row's maxima (-1: no data), NaN until its entries are first decoded in full (max, addHist). */
   private readonly max0: number[] = [];
   private readonly max1: number[] = [];
   /** A row's entries in the log: its first and last (indexes into offsets), each chained to the next. */
