@@ -272,10 +272,16 @@ export class LatencyWindows {
   private readonly touched: Group[] = [];
   /** The entry the log spans decode into (not the one adding and advancing use). */
   readonly readEntry = new Entry();
-  /** cgroups of no container: when first and last seen (see mark). */
   /** The last log span read (see logSpan); forgotten whenever the engine changes. */
   private spanCache: { ivs: LoggedInterval[]; span: LogSpan } | null = null;
+  /** cgroups of no container: when first and last seen (see mark). */
   private readonly unmapped = new Map<number, { first: number; last: number }>();
+  /** The same cgroups in the order first seen (with that time), from dueHead on: whose time is up next. */
+  private readonly due: number[] = [];
+  private readonly dueFirst: number[] = [];
+  private dueHead = 0;
+  /** When cgroups of no container not seen for unmappedMs were last forgotten (see prune). */
+  private forgotAt = -Infinity;
   private keep: ((cgroup: number, runq: boolean) => boolean) | undefined;
 
   constructor(
@@ -706,7 +712,12 @@ export class LatencyWindows {
     this.freeRows.push(r);
   }
 
-  /** Drops rows of cgroups of no container seen for longer than unmappedMs (see mark). */
+  /**
+   * Drops rows of cgroups of no container seen for longer than unmappedMs (see mark). A cgroup is first seen
+   * without a container at a mark (it had rows) or when its rows are added (keep); when its time is up, its
+   * rows go unless it has a container by then. Cgroups already known to have none are not asked about again
+   * before their time is up (a busy node has many more of them, gone, than containers).
+   */
   private prune(now: number | undefined, isMapped: ((cgroup: number, runq: boolean) => boolean) | undefined): void {
     if (now === undefined || !isMapped) {
       this.keep = undefined;
@@ -714,22 +725,48 @@ export class LatencyWindows {
     }
     const wait = this.unmappedMs;
     const seen = this.unmapped;
-    for (const [cg, rows] of this.byCgroup) {
-      if (cg === 0 || isMapped(cg, false) || isMapped(cg, true)) {
+    const due = this.due;
+    const dueFirst = this.dueFirst;
+    const since = (cg: number): void => {
+      seen.set(cg, { first: now, last: now });
+      due.push(cg);
+      dueFirst.push(now);
+    };
+    // whose time is up, in the order first seen
+    while (this.dueHead < due.length && now - dueFirst[this.dueHead]! >= wait) {
+      const cg = due[this.dueHead]!;
+      const first = dueFirst[this.dueHead]!;
+      this.dueHead++;
+      const u = seen.get(cg);
+      if (u === undefined || u.first !== first) continue; // forgotten, or seen anew since
+      if (isMapped(cg, false) || isMapped(cg, true)) {
         seen.delete(cg);
         continue;
       }
-      const u = seen.get(cg);
-      if (u === undefined) seen.set(cg, { first: now, last: now });
-      else if (now - u.first >= wait) for (const r of [...rows]) this.freeRow(r);
+      const rows = this.byCgroup.get(cg);
+      if (rows) for (const r of [...rows]) this.freeRow(r);
     }
-    // cgroups not seen for a while are forgotten: new again if they come back
-    for (const [cg, u] of seen) if (now - u.last >= wait) seen.delete(cg);
+    if (this.dueHead >= 1024 && this.dueHead * 2 >= due.length) {
+      due.splice(0, this.dueHead);
+      dueFirst.splice(0, this.dueHead);
+      this.dueHead = 0;
+    }
+    // the other cgroups with rows: still a container's?
+    for (const cg of this.byCgroup.keys()) {
+      if (cg === 0 || seen.has(cg) || isMapped(cg, false) || isMapped(cg, true)) continue;
+      since(cg);
+    }
+    // cgroups not seen for a while are forgotten: new again if they come back (keep says so at once; the
+    // map is swept now and then)
+    if (now - this.forgotAt >= wait || now < this.forgotAt) {
+      this.forgotAt = now;
+      for (const [cg, u] of seen) if (now - u.last >= wait) seen.delete(cg);
+    }
     this.keep = (cg, runq) => {
       if (isMapped(cg, runq)) return true;
       const u = seen.get(cg);
-      if (u === undefined) {
-        seen.set(cg, { first: now, last: now });
+      if (u === undefined || now - u.last >= wait) {
+        since(cg);
         return true;
       }
       u.last = now;

@@ -455,3 +455,77 @@ describe('lost events', () => {
     expect(later.windows['1m'].lost.blockNoStart).toBe(3);
   });
 });
+
+describe('cgroups of no container (mark with isMapped)', () => {
+  // One tick a second: mark(now, isMapped), the interval that completed at now, advance.
+  const run = (w: LatencyWindows, now: number, rows: ReturnType<typeof blockRow>[], mapped: ReadonlySet<number>): void => {
+    w.mark(now, (cg) => mapped.has(cg));
+    w.add(timed(now, rows));
+    w.advance(now);
+  };
+  const rowsOf = (w: LatencyWindows, cg: number): number => w.span('5m').rowsOfCgroup(cg).length;
+  const io = (cg: number): ReturnType<typeof blockRow> => blockRow([1000], { cgroup: cg });
+
+  it('keep rows of their own for unmappedMs after first seen, then count in the totals only', () => {
+    const w = new LatencyWindows(LATENCY_WINDOWS, 10_000);
+    const none = new Set<number>();
+    // cgroup 7 does I/O every second from 1 s to 20 s, never a container's
+    for (let t = 1000; t <= 10_000; t += 1000) run(w, t, [io(7)], none);
+    expect(rowsOf(w, 7)).toBe(1);
+    run(w, 11_000, [io(7)], none); // first seen at 1 s
+    expect(rowsOf(w, 7)).toBe(0);
+    for (let t = 12_000; t <= 20_000; t += 1000) run(w, t, [io(7)], none);
+    expect(rowsOf(w, 7)).toBe(0);
+    // its events still count in the device's totals, in every window
+    const f = latencyFrame({ current: w.span('current'), windows: { '1s': w.span('1s'), '10s': w.span('10s'), '1m': w.span('1m'), '5m': w.span('5m') } }, { maps: { block: new Map(), runq: new Map() }, deviceNames: devs, badLines: 0 });
+    expect(count(f, '5m')).toBe(20);
+    expect(count(f, 'current')).toBe(1);
+    // forgotten once quiet for unmappedMs: new again, with rows of its own for another unmappedMs
+    for (let t = 21_000; t <= 28_000; t += 1000) run(w, t, [], none);
+    run(w, 29_000, [io(7)], none); // 9 s after its last I/O: still remembered
+    expect(rowsOf(w, 7)).toBe(0);
+    for (let t = 30_000; t <= 38_000; t += 1000) run(w, t, [], none);
+    run(w, 39_000, [io(7)], none); // 10 s after
+    expect(rowsOf(w, 7)).toBe(1);
+    for (let t = 40_000; t <= 48_000; t += 1000) run(w, t, [], none);
+    expect(rowsOf(w, 7)).toBe(1);
+    run(w, 49_000, [], none);
+    expect(rowsOf(w, 7)).toBe(0);
+  });
+
+  it('a cgroup that gets its container within unmappedMs keeps its rows (and its history)', () => {
+    const w = new LatencyWindows(LATENCY_WINDOWS, 10_000);
+    const none = new Set<number>();
+    const seven = new Set([7]);
+    run(w, 1000, [io(7), io(8)], none);
+    for (let t = 2000; t <= 4000; t += 1000) run(w, t, [], none);
+    for (let t = 5000; t <= 30_000; t += 1000) run(w, t, [], seven);
+    expect(rowsOf(w, 7)).toBe(1);
+    expect(rowsOf(w, 8)).toBe(0);
+    expect(w.span('5m').count(w.span('5m').rowsOfCgroup(7)[0]!)).toBe(1);
+  });
+
+  it('a container gone: its cgroup keeps its rows for unmappedMs more', () => {
+    const w = new LatencyWindows(LATENCY_WINDOWS, 10_000);
+    const seven = new Set([7]);
+    for (let t = 1000; t <= 5000; t += 1000) run(w, t, [io(7)], seven);
+    for (let t = 6000; t <= 15_000; t += 1000) run(w, t, [], new Set());
+    expect(rowsOf(w, 7)).toBe(1);
+    for (let t = 16_000; t <= 17_000; t += 1000) run(w, t, [], new Set());
+    expect(rowsOf(w, 7)).toBe(0);
+    expect(w.liveRows).toBe(1); // the device's total
+  });
+
+  it('many cgroups seen once: rows stay bounded by unmappedMs of churn', () => {
+    const w = new LatencyWindows(LATENCY_WINDOWS, 10_000);
+    for (let s = 1; s <= 120; s++) {
+      const born = Array.from({ length: 20 }, (_, i) => 10_000 + s * 20 + i);
+      // each is a container for 3 s after it first did I/O
+      const mapped = new Set(Array.from({ length: 60 }, (_, i) => 10_000 + (s - 2) * 20 + i));
+      run(w, s * 1000, born.map(io), mapped);
+    }
+    // 20 new a second, each kept for 3 s as a container and 10 s (+ the tick it is noticed) after
+    expect(w.liveRows).toBeLessThanOrEqual(1 + 20 * 15);
+    expect(w.liveRows).toBeGreaterThanOrEqual(1 + 20 * 12);
+  });
+});
