@@ -346,6 +346,8 @@ const SUMMARY_QS = [0.5, 0.95, 0.99, 0.999] as const;
 /** summarizeRange's four percentiles while it walks the buckets (reused: no array per summary). */
 const SUMMARY_P = new Float64Array(4);
 
+/** The buckets of a summary made without them (shared: frames are read, never changed). */
+const NO_BUCKETS = Object.freeze([]) as unknown as [number, number][];
 /** The summary of an empty histogram (a new object: callers may keep it). */
 const noSummary = (): Summary => ({ p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] });
 
@@ -361,7 +363,7 @@ export function summarizeRange(counts: Float64Array, lo: number, hi: number, tot
   if (top < lo) return noSummary();
   const max = maxNs;
   const p = SUMMARY_P;
-  const buckets: [number, number][] = [];
+  const buckets: [number, number][] = withBuckets ? [] : NO_BUCKETS;
   let k = 0;
   let cum = 0;
   let rank = rankOf(SUMMARY_QS[0], total);

@@ -472,13 +472,6 @@ function emptyRunq(): RunqueueLatency {
   return { count: 0, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
 }
 
-/** Whether any row of these cgroups has data in the span. */
-function hasData(span: LatencySpan, cgroups: readonly number[] | undefined): boolean {
-  if (!cgroups) return false;
-  for (const cg of cgroups) for (const row of span.rowsOfCgroup(cg)) if (span.count(row) > 0) return true;
-  return false;
-}
-
 // Shared, frozen entries of containers with nothing in a window (frames are read, never changed).
 const EMPTY_RUNQ: RunqueueLatency = Object.freeze({ ...emptyRunq(), buckets: Object.freeze([]) as unknown as [number, number][] });
 const EMPTY_IO: IoSummary = Object.freeze({
@@ -564,81 +557,89 @@ function containerCounts(span: LatencySpan, opts: LatencyFrameOptions, by: Conta
 }
 
 function containersOf(span: LatencySpan, opts: LatencyFrameOptions, by: ContainerCgroups, name: (dev: number) => string, scratch: Scratch): Record<string, ContainerLatency> {
-  const seconds = span.seconds;
   const out: Record<string, ContainerLatency> = {};
   // Every mapped container gets an entry (no I/O in the window is a fact, not an unknown).
-  for (const id of by.ids) {
-    const reason = opts.unattributable?.get(id) ?? null;
-    const detail = opts.detailFor ? opts.detailFor(id) : true;
-    // Most containers of a busy host did nothing in a short window: one shared empty entry for those.
-    if (!hasData(span, by.block.get(id)) && !hasData(span, by.runq.get(id))) {
-      out[id] = reason !== null ? { block: null, blockReason: reason, io: null, runqueue: by.runq.has(id) ? EMPTY_RUNQ : null } : !detail ? (by.runq.has(id) ? IDLE_SUMMARY : IDLE_SUMMARY_NO_RUNQ) : by.runq.has(id) ? IDLE : IDLE_NO_RUNQ;
-      continue;
-    }
-    let block: BlockLatencyRow[] | null = null;
-    let io: IoSummary | null = null;
-    if (reason === null) {
-      let groups: Group[] | null = null;
-      const all: Group = { dev: 0, op: 'read', count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
-      let readBytes = 0;
-      let writeBytes = 0;
-      for (const cg of by.block.get(id) ?? NO_CGROUPS) {
-        for (const row of span.rowsOfCgroup(cg)) {
-          if (span.kind(row) !== ROW_BLOCK || span.count(row) <= 0) continue;
-          const dev = span.dev(row);
-          const op = span.op(row);
-          if (detail) {
-            groups ??= [];
-            let g: Group | undefined;
-            for (const x of groups) if (x.dev === dev && x.op === op) g = x;
-            if (!g) {
-              g = { dev, op, count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
-              groups.push(g);
-            }
-            addRow(span, g, row);
-          }
-          if (op === 'read' || op === 'write') {
-            const n = span.count(row);
-            all.count += n;
-            all.service.n += n;
-            all.service.add(span, row, 0);
-            if (op === 'read') readBytes += span.bytes(row);
-            else writeBytes += span.bytes(row);
-          }
-        }
-      }
-      block = !detail ? null : groups ? groups.map((g) => blockRow(g, seconds, name)).sort(byDeviceThenOp) : [];
-      const s = all.service.summary(detail);
-      io = {
-        count: all.count,
-        opsPerSec: seconds > 0 ? all.count / seconds : null,
-        readBytes,
-        writeBytes,
-        p50Us: s.p50Us,
-        p95Us: s.p95Us,
-        p99Us: s.p99Us,
-        p999Us: s.p999Us,
-        maxUs: s.maxUs,
-        buckets: s.buckets,
-      };
-    }
-    let runqueue: RunqueueLatency | null = null;
-    const rcg = by.runq.get(id);
-    if (rcg) {
-      const h = scratch.take();
-      for (const cg of rcg) {
-        for (const row of span.rowsOfCgroup(cg)) {
-          if (span.kind(row) !== ROW_RUNQ) continue;
-          const c = span.count(row);
-          if (c <= 0) continue;
-          h.n += c;
-          h.add(span, row, 0);
-        }
-      }
-      runqueue = runqRow(h, detail);
-    }
-    scratch.release();
-    out[id] = { block, blockReason: reason, io, runqueue };
-  }
+  for (const id of by.ids) out[id] = containerOf(span, id, opts.unattributable?.get(id) ?? null, opts.detailFor ? opts.detailFor(id) : true, by, name, scratch);
   return out;
+}
+
+/** A container's entry in a span (its block rows and buckets when `detail`: see LatencyFrameOptions.detailFor). */
+function containerOf(span: LatencySpan, id: string, reason: string | null, detail: boolean, by: ContainerCgroups, name: (dev: number) => string, scratch: Scratch): ContainerLatency {
+  const seconds = span.seconds;
+  const bcg = by.block.get(id);
+  const rcg = by.runq.get(id);
+  // whether any row of its cgroups has data in the span (else it shares an empty entry)
+  let any = false;
+  let groups: Group[] | null = null;
+  const all = scratch.take();
+  let count = 0;
+  let readBytes = 0;
+  let writeBytes = 0;
+  for (const cg of bcg ?? NO_CGROUPS) {
+    for (const row of span.rowsOfCgroup(cg)) {
+      const n = span.count(row);
+      if (n <= 0) continue;
+      any = true;
+      if (reason !== null || span.kind(row) !== ROW_BLOCK) continue;
+      const op = span.op(row);
+      if (detail) {
+        const dev = span.dev(row);
+        groups ??= [];
+        let g: Group | undefined;
+        for (const x of groups) if (x.dev === dev && x.op === op) g = x;
+        if (!g) {
+          g = { dev, op, count: 0, bytes: 0, service: scratch.take(), total: scratch.take() };
+          groups.push(g);
+        }
+        addRow(span, g, row);
+      }
+      if (op === 'read' || op === 'write') {
+        count += n;
+        all.n += n;
+        all.add(span, row, 0);
+        if (op === 'read') readBytes += span.bytes(row);
+        else writeBytes += span.bytes(row);
+      }
+    }
+  }
+  let h: Dense | null = null;
+  if (rcg) {
+    h = scratch.take();
+    for (const cg of rcg) {
+      for (const row of span.rowsOfCgroup(cg)) {
+        const c = span.count(row);
+        if (c <= 0) continue;
+        any = true;
+        if (span.kind(row) !== ROW_RUNQ) continue;
+        h.n += c;
+        h.add(span, row, 0);
+      }
+    }
+  }
+  if (!any) {
+    // Most containers of a busy host did nothing in a short window: one shared empty entry for those.
+    scratch.release();
+    return reason !== null ? { block: null, blockReason: reason, io: null, runqueue: rcg ? EMPTY_RUNQ : null } : !detail ? (rcg ? IDLE_SUMMARY : IDLE_SUMMARY_NO_RUNQ) : rcg ? IDLE : IDLE_NO_RUNQ;
+  }
+  let block: BlockLatencyRow[] | null = null;
+  let io: IoSummary | null = null;
+  if (reason === null) {
+    block = !detail ? null : groups ? groups.map((g) => blockRow(g, seconds, name)).sort(byDeviceThenOp) : [];
+    const s = all.summary(detail);
+    io = {
+      count,
+      opsPerSec: seconds > 0 ? count / seconds : null,
+      readBytes,
+      writeBytes,
+      p50Us: s.p50Us,
+      p95Us: s.p95Us,
+      p99Us: s.p99Us,
+      p999Us: s.p999Us,
+      maxUs: s.maxUs,
+      buckets: s.buckets,
+    };
+  }
+  const runqueue = h ? runqRow(h, detail) : null;
+  scratch.release();
+  return { block, blockReason: reason, io, runqueue };
 }
