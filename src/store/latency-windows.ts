@@ -201,6 +201,16 @@ export class LatencyWindows {
    */
   private meta = new Int32Array(0);
   private inCurrent = new Uint8Array(0);
+  /**
+   * Per row, where its entry of `current` starts in the log (-1: none), and that entry's count and bytes:
+   * `current` is read from these (CurrentSpan) while no row has two entries in it (curMulti).
+   */
+  private curAt = new Float64Array(0);
+  private curCount = new Float64Array(0);
+  private curBytes = new Float64Array(0);
+  private curMulti = false;
+  /** Whether the interval being added is in `current` (see add). */
+  private addingCurrent = false;
   private readonly freeRows: number[] = [];
   private nextRow = 0;
   private live = 0;
@@ -273,7 +283,7 @@ export class LatencyWindows {
   /** The entry the log spans decode into (not the one adding and advancing use). */
   readonly readEntry = new Entry();
   /** The last log span read (see logSpan); forgotten whenever the engine changes. */
-  private spanCache: { ivs: LoggedInterval[]; span: LogSpan } | null = null;
+  private spanCache: { ivs: LoggedInterval[]; span: LogSpan | CurrentSpan } | null = null;
   /** cgroups of no container: when first and last seen (see mark). */
   private readonly unmapped = new Map<number, { first: number; last: number }>();
   /** The same cgroups in the order first seen (with that time), from dueHead on: whose time is up next. */
@@ -399,9 +409,11 @@ export class LatencyWindows {
     this.prune(now, isMapped);
     for (const r of this.currentRows) {
       this.inCurrent[r] = 0;
+      this.curAt[r] = -1;
       this.maybeFreeRow(r);
     }
     this.currentRows = [];
+    this.curMulti = false;
     this.markIdx = this.ivBase + this.intervals.length;
     this.advanceLog();
   }
@@ -417,6 +429,7 @@ export class LatencyWindows {
     this.lastT = t;
     const from = this.end;
     const e = this.e;
+    this.addingCurrent = inCurrent;
     // Sums over all cgroups per device and op (and for the run queue), as rows of their own.
     const touched = this.touched;
     const block = iv.block;
@@ -532,7 +545,16 @@ export class LatencyWindows {
   span(which: 'current' | LatencyWindow): LatencySpan {
     // Intervals are kept in the order they were added, their times never decreasing: the newest few are
     // found from the end (300 are kept for 5 m; `current` and 1 s hold one or two).
-    if (which === 'current') return this.logSpan(this.intervals.slice(Math.max(0, this.markIdx - this.ivBase)).filter((iv) => iv.current));
+    if (which === 'current') {
+      const ivs = this.intervals.slice(Math.max(0, this.markIdx - this.ivBase)).filter((iv) => iv.current);
+      if (this.curMulti) return this.logSpan(ivs);
+      // (one entry per row: each row's count, bytes and entry kept as it was added)
+      const c = this.spanCache;
+      if (c && c.ivs.length === ivs.length && c.ivs.every((iv, i) => iv === ivs[i])) return c.span;
+      const span = new CurrentSpan(this, ivs);
+      this.spanCache = { ivs, span };
+      return span;
+    }
     const k = this.windows.indexOf(which);
     if (k < 0) throw new RangeError(`no window ${which}`);
     const s = this.slotOf[k]!;
@@ -544,7 +566,7 @@ export class LatencyWindows {
   }
 
   /** The span of these intervals; the same one while nothing changed (`current` is often the 1 s window). */
-  private logSpan(ivs: LoggedInterval[]): LogSpan {
+  private logSpan(ivs: LoggedInterval[]): LogSpan | CurrentSpan {
     const c = this.spanCache;
     if (c && c.ivs.length === ivs.length && c.ivs.every((iv, i) => iv === ivs[i])) return c.span;
     const span = new LogSpan(this, ivs);
@@ -574,6 +596,16 @@ export class LatencyWindows {
     const out = {} as LostCounts;
     LOST_KEYS.forEach((k, i) => (out[k] = this.lost[s * NLOST + i]!));
     return out;
+  }
+  /** @internal Where row r's entry of `current` starts in the log, -1 when it has none (see curAt). */
+  currentAt(r: number): number {
+    return this.curAt[r]!;
+  }
+  /** @internal */ currentCount(r: number): number {
+    return this.curCount[r]!;
+  }
+  /** @internal */ currentBytes(r: number): number {
+    return this.curBytes[r]!;
   }
   /** @internal */ totals(): readonly number[] {
     return this.totalRows;
@@ -797,6 +829,9 @@ export class LatencyWindows {
     }
     this.meta = meta;
     this.inCurrent = g(this.inCurrent, 1);
+    this.curAt = g(this.curAt, 1, -1);
+    this.curCount = g(this.curCount, 1);
+    this.curBytes = g(this.curBytes, 1);
     this.cap = cap;
   }
 
@@ -1167,6 +1202,13 @@ export class LatencyWindows {
    */
   private encode(e: Entry): void {
     this.room();
+    if (this.addingCurrent) {
+      const r = e.row;
+      if (this.curAt[r]! >= 0) this.curMulti = true;
+      this.curAt[r] = this.end;
+      this.curCount[r] = e.count;
+      this.curBytes[r] = e.bytes;
+    }
     const start = this.wpos;
     this.put(e.row);
     this.put(this.gen[e.row]!);
@@ -1351,6 +1393,65 @@ class SlotSpan extends EngineSpan implements LatencySpan {
   addHist(row: number, which: 0 | 1, into: Float64Array): number {
     const log = this.fromLog(row);
     return log ? log.addHist(row, which, into) : this.w.rowAddHist(row, this.s, which, into);
+  }
+}
+
+/**
+ * `current` while each row has one entry in it (the usual case: one helper interval a tick): each row's count
+ * and bytes as they were added, its buckets and maxima decoded from its entry when asked for. The same
+ * figures as a LogSpan of the same intervals, without a pass over every entry to find them.
+ */
+class CurrentSpan extends EngineSpan implements LatencySpan {
+  readonly seconds: number;
+  readonly lost: LostCounts;
+  /** The row whose entry was decoded last, and its maxima (-1: none). */
+  private decoded = -1;
+  private max0 = -1;
+  private max1 = -1;
+
+  constructor(w: LatencyWindows, intervals: readonly LoggedInterval[]) {
+    super(w);
+    const lost = {} as LostCounts;
+    for (const k of LOST_KEYS) lost[k] = 0;
+    let ns = 0;
+    for (const iv of intervals) {
+      ns += iv.durationNs;
+      LOST_KEYS.forEach((k, j) => (lost[k] += iv.lost[j]!));
+    }
+    this.lost = lost;
+    this.seconds = ns / 1e9;
+  }
+
+  totals(): readonly number[] {
+    return this.w.totals().filter((r) => this.w.currentAt(r) >= 0);
+  }
+  count(row: number): number {
+    return this.w.currentAt(row) >= 0 ? this.w.currentCount(row) : 0;
+  }
+  bytes(row: number): number {
+    return this.w.currentAt(row) >= 0 ? this.w.currentBytes(row) : 0;
+  }
+  max(row: number, which: 0 | 1): number | null {
+    if (this.w.currentAt(row) < 0) return null;
+    if (row !== this.decoded) this.addHist(row, which, null);
+    const m = which === 0 ? this.max0 : this.max1;
+    return m < 0 ? null : m;
+  }
+  /** (into null: only the maxima) */
+  addHist(row: number, which: 0 | 1, into: Float64Array | null): number {
+    const at = this.w.currentAt(row);
+    if (at < 0) return -1;
+    const e = this.w.readEntry;
+    this.w.readAt(at, e);
+    this.decoded = row;
+    this.max0 = e.n[0]! > 0 ? e.max[0]! : -1;
+    this.max1 = e.n[1]! > 0 ? e.max[1]! : -1;
+    const n = e.n[which]!;
+    if (n === 0 || into === null) return -1;
+    const idx = e.idx[which]!;
+    const cnt = e.cnt[which]!;
+    for (let j = 0; j < n; j++) into[idx[j]!]! += cnt[j]!;
+    return idx[0]! * 512 + idx[n - 1]!;
   }
 }
 

@@ -3,7 +3,7 @@
 // recomputing from the raw values; maxima are exact; memory does not grow with time; reading changes nothing.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Histogram, bucketLower, maxUs as histMaxUs, percentile, toBuckets } from '../../src/model/histogram.js';
+import { BUCKETS as BUCKETS_N, Histogram, bucketLower, maxUs as histMaxUs, percentile, toBuckets } from '../../src/model/histogram.js';
 import { WINDOW_MS, latencyFrame, zeroLost } from '../../src/model/latency.js';
 import { LATENCY_WINDOWS, type BlockOp, type LatencyWindow } from '../../src/model/types.js';
 import { LatencyWindows } from '../../src/store/latency-windows.js';
@@ -527,5 +527,48 @@ describe('cgroups of no container (mark with isMapped)', () => {
     // 20 new a second, each kept for 3 s as a container and 10 s (+ the tick it is noticed) after
     expect(w.liveRows).toBeLessThanOrEqual(1 + 20 * 15);
     expect(w.liveRows).toBeGreaterThanOrEqual(1 + 20 * 12);
+  });
+});
+
+describe('current', () => {
+  it('reads the same as the log of its intervals, with one interval a tick (each row one entry) or several', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.constantFrom<BlockOp>('read', 'write', 'flush'), fc.array(fc.integer({ min: 0, max: 2 ** 34 }), { minLength: 1, maxLength: 20 })), { maxLength: 6 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 8 }),
+        (intervals, perTick) => {
+          const w = new LatencyWindows();
+          let t = 0;
+          let k = 0;
+          for (const n of perTick) {
+            const from = t;
+            w.mark();
+            for (let j = 0; j < n; j++) {
+              const rows = intervals[k++ % intervals.length]!;
+              t += 500;
+              w.add(timed(t, rows.map(([cg, op, v]) => blockRow(v, { cgroup: cg, op, totalValues: v.map((x) => x + 7) })), rows.map(([cg, , v]) => runqRow(cg, v))));
+            }
+            w.advance(t);
+            const cur = w.span('current');
+            const log = w.sumSpan(from, t);
+            expect(cur.seconds).toBe(log.seconds);
+            expect(cur.lost).toEqual(log.lost);
+            expect(cur.totals()).toEqual(log.totals());
+            for (const row of [...log.totals(), ...[1, 2, 3, 4].flatMap((cg) => w.span('5m').rowsOfCgroup(cg))]) {
+              expect(cur.count(row)).toBe(log.count(row));
+              expect(cur.bytes(row)).toBe(log.bytes(row));
+              for (const h of [0, 1] as const) {
+                const a = new Float64Array(BUCKETS_N);
+                const b = new Float64Array(BUCKETS_N);
+                expect(cur.addHist(row, h, a)).toBe(log.addHist(row, h, b));
+                expect(a).toEqual(b);
+                expect(cur.max(row, h)).toBe(log.max(row, h));
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
