@@ -401,7 +401,8 @@ export class LatencyWindows {
    * Starts a new `current` (the sampler calls this once per tick, before adding that tick's intervals).
    * With `isMapped` (which cgroups belong to a container now): a cgroup of no container keeps rows of its
    * own only for unmappedMs after it was first seen (a new container's cgroup may do I/O before the
-   * container is known); after that its events count in the device and run-queue totals only. This bounds
+   * container is known: one that has a container when its time is up keeps them); after that its events
+   * count in the device and run-queue totals only, until it has been quiet for unmappedMs. This bounds
    * memory where many cgroups come and go (busy Kubernetes nodes).
    */
   mark(now?: number, isMapped?: (cgroup: number, runq: boolean) => boolean): void {
