@@ -19,6 +19,7 @@ const benches = [
   ['export.mjs', quick ? ['--seconds', '30'] : []],
   ['agent.mjs', quick ? ['--seconds', '15'] : []],
   ['agent-parts.mjs', quick ? ['--seconds', '15'] : []],
+  ['steady.mjs', quick ? ['--minutes', '2', '--warm', '1'] : []],
 ];
 let failed = 0;
 for (const [file, args, nodeArgs = []] of benches) {
