@@ -8,7 +8,7 @@
 // /proc/PID/smaps (anonymous ones by address and size: glibc's per-thread malloc arenas are 64 MiB-aligned).
 // --node-args-list 'A|B|...' gives each agent its own node flags; --perf I records agent I with perf.
 //   node bench/agent-threads.mjs [--roots DIR,DIR] [--seconds 60] [--settle 15] [--containers 20] [--node-args-list 'A|B'] [--env-list 'K=V|']
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,30 @@ const threads = (pid) => {
   }
   return m;
 };
+// The eBPF helper each agent started (its child tailtop-bpf) and its CPU time (schedstat: ns on CPU, exact);
+// with kernel.bpf_stats_enabled=1, the BPF programs' own run time by name (bpftool), charged to whichever task
+// ran them (the task iterator's to the helper, the tracepoints' to every task).
+const helperOf = (pid) => {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const s = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (s.slice(s.indexOf('(') + 1, s.lastIndexOf(')')) === 'tailtop-bpf' && Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]) === pid) return Number(d);
+    } catch {}
+  }
+  return null;
+};
+const schedNs = (pid) => { try { return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]); } catch { return NaN; } };
+const bpfRun = () => {
+  try {
+    const m = new Map();
+    for (const p of JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))) {
+      if (p.run_time_ns === undefined) continue;
+      const e = m.get(p.name) ?? { ns: 0, cnt: 0 }; e.ns += p.run_time_ns; e.cnt += p.run_cnt; m.set(p.name, e);
+    }
+    return m;
+  } catch { return new Map(); }
+};
 const hwm = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const procs = roots.map((root, i) => {
@@ -50,6 +74,9 @@ const procs = roots.map((root, i) => {
 try {
   await sleep(SETTLE * 1000);
   const t0 = procs.map((x) => threads(x.p.pid));
+  const helpers = procs.map((x) => helperOf(x.p.pid));
+  const h0 = helpers.map((h) => (h ? schedNs(h) : NaN));
+  const b0 = bpfRun();
   const perfIdx = opt('perf', null);
   let perf = null;
   if (perfIdx !== null) { const { spawn: sp } = await import('node:child_process'); perf = sp('perf', ['record', '-q', '-F', '499', '-g', '-o', join(tmpdir(), 'agent-threads.perf.data'), '-p', String(procs[Number(perfIdx)].p.pid), '--', 'sleep', String(SECONDS)], { stdio: 'inherit' }); }
@@ -59,6 +86,8 @@ try {
   const wall = (performance.now() - w0) / 1000;
   if (perf) await new Promise((r) => (perf.exitCode !== null ? r() : perf.on('exit', r)));
   console.log(`uptime: ${readFileSync('/proc/loadavg', 'utf8').trim()}  wall ${wall.toFixed(1)} s`);
+  const b1 = bpfRun();
+  if (b1.size) console.log('bpf programs (all agents, bpf_stats): ' + [...b1].map(([k, e]) => { const b = b0.get(k) ?? { ns: 0, cnt: 0 }; return `${k} ${((e.ns - b.ns) / 1e6 / wall).toFixed(3)} ms/s (${((e.cnt - b.cnt) / wall).toFixed(1)} runs/s)`; }).join(', '));
   procs.forEach((x, i) => {
     const t1 = threads(x.p.pid);
     const by = new Map();
@@ -72,6 +101,7 @@ try {
     }
     const pct = (t) => ((t / 100 / wall) * 100).toFixed(2);
     console.log(`${x.root} ${x.na.join(' ')}: total ${pct(tot)}% (user ${pct(totU)} sys ${pct(totS)}), RSS max ${maxRss[i].toFixed(1)} peak ${hwm(x.p.pid).toFixed(1)} MiB`);
+    if (helpers[i]) console.log(`   helper tailtop-bpf (pid ${helpers[i]}): ${(((schedNs(helpers[i]) - h0[i]) / 1e9 / wall) * 100).toFixed(3)}% of a core (schedstat)`);
     // resident memory by kind of mapping
     const kinds = new Map(); let name = '', size = 0;
     for (const line of readFileSync(`/proc/${x.p.pid}/smaps`, 'utf8').split('\n')) {
