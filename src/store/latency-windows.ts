@@ -550,11 +550,7 @@ export class LatencyWindows {
       const ivs = this.intervals.slice(Math.max(0, this.markIdx - this.ivBase)).filter((iv) => iv.current);
       if (this.curMulti) return this.logSpan(ivs);
       // (one entry per row: each row's count, bytes and entry kept as it was added)
-      const c = this.spanCache;
-      if (c && c.ivs.length === ivs.length && c.ivs.every((iv, i) => iv === ivs[i])) return c.span;
-      const span = new CurrentSpan(this, ivs);
-      this.spanCache = { ivs, span };
-      return span;
+      return this.cachedSpan(ivs, () => new CurrentSpan(this, ivs));
     }
     const k = this.windows.indexOf(which);
     if (k < 0) throw new RangeError(`no window ${which}`);
@@ -566,11 +562,16 @@ export class LatencyWindows {
     return this.logSpan(this.intervals.slice(i)); // as a running sum: all added since, too
   }
 
-  /** The span of these intervals; the same one while nothing changed (`current` is often the 1 s window). */
+  /** The span of these intervals read from the log (see cachedSpan). */
   private logSpan(ivs: LoggedInterval[]): LogSpan | CurrentSpan {
+    return this.cachedSpan(ivs, () => new LogSpan(this, ivs));
+  }
+
+  /** The span of these intervals; the same one while nothing changed (`current` is often the 1 s window). */
+  private cachedSpan(ivs: LoggedInterval[], make: () => LogSpan | CurrentSpan): LogSpan | CurrentSpan {
     const c = this.spanCache;
     if (c && c.ivs.length === ivs.length && c.ivs.every((iv, i) => iv === ivs[i])) return c.span;
-    const span = new LogSpan(this, ivs);
+    const span = make();
     this.spanCache = { ivs, span };
     return span;
   }
@@ -1397,6 +1398,18 @@ class SlotSpan extends EngineSpan implements LatencySpan {
   }
 }
 
+/** The time these intervals cover (s) and the events they say were lost, by cause. */
+function coverOf(intervals: readonly LoggedInterval[]): { seconds: number; lost: LostCounts } {
+  const lost = {} as LostCounts;
+  for (const k of LOST_KEYS) lost[k] = 0;
+  let ns = 0;
+  for (const iv of intervals) {
+    ns += iv.durationNs;
+    LOST_KEYS.forEach((k, j) => (lost[k] += iv.lost[j]!));
+  }
+  return { seconds: ns / 1e9, lost };
+}
+
 /**
  * `current` while each row has one entry in it (the usual case: one helper interval a tick): each row's count
  * and bytes as they were added, its buckets and maxima decoded from its entry when asked for. The same
@@ -1412,15 +1425,7 @@ class CurrentSpan extends EngineSpan implements LatencySpan {
 
   constructor(w: LatencyWindows, intervals: readonly LoggedInterval[]) {
     super(w);
-    const lost = {} as LostCounts;
-    for (const k of LOST_KEYS) lost[k] = 0;
-    let ns = 0;
-    for (const iv of intervals) {
-      ns += iv.durationNs;
-      LOST_KEYS.forEach((k, j) => (lost[k] += iv.lost[j]!));
-    }
-    this.lost = lost;
-    this.seconds = ns / 1e9;
+    ({ seconds: this.seconds, lost: this.lost } = coverOf(intervals));
   }
 
   totals(): readonly number[] {
@@ -1480,12 +1485,9 @@ class LogSpan extends EngineSpan implements LatencySpan {
 
   constructor(w: LatencyWindows, intervals: readonly LoggedInterval[]) {
     super(w);
-    const lost = {} as LostCounts;
-    for (const k of LOST_KEYS) lost[k] = 0;
-    this.lost = lost;
+    ({ seconds: this.seconds, lost: this.lost } = coverOf(intervals));
     this.at = new Int32Array(w.rowCapacity());
     const e = w.readEntry;
-    let ns = 0;
     for (const iv of intervals) {
       for (let p = iv.from; p < iv.to; ) {
         const start = p;
@@ -1511,10 +1513,7 @@ class LogSpan extends EngineSpan implements LatencySpan {
         this.nextEntry[this.lastEntry[i]!] = entry;
         this.lastEntry[i] = entry;
       }
-      ns += iv.durationNs;
-      LOST_KEYS.forEach((k, j) => (lost[k] += iv.lost[j]!));
     }
-    this.seconds = ns / 1e9;
   }
 
   private ix(row: number): number {
