@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchContainers, removeBenchContainers } from './bench-containers.mjs';
+import { statusKiB } from './proc-stat.mjs';
 const args = process.argv.slice(2);
 const opt = (n, d) => { const i = args.indexOf(`--${n}`); return i >= 0 ? args[i + 1] : d; };
 const roots = opt('roots', fileURLToPath(new URL('..', import.meta.url))).split(',');
@@ -62,8 +63,8 @@ const bpfRun = () => {
     return m;
   } catch { return new Map(); }
 };
-const hwm = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const hwm = (pid) => statusKiB(pid, 'VmHWM') / 1024;
+const rss = (pid) => statusKiB(pid, 'VmRSS') / 1024;
 const procs = roots.map((root, i) => {
   const dir = mkdtempSync(join(tmpdir(), 'tailtop-agent-threads-'));
   const na = nodeArgsList ? nodeArgsList[i].split(' ').filter(Boolean) : nodeArgs;

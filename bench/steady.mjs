@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { opt, root, startCommand } from './cli-args.mjs';
 import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
+import { cpuTicks, statusKiB } from './proc-stat.mjs';
 
 const MINUTES = Number(opt('minutes', '10'));
 const WARM = Number(opt('warm', '5'));
@@ -31,11 +32,7 @@ function unitEnv() {
 }
 
 function sample(pid) {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(st)?.[1] ?? NaN);
-  return { ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]), rss: kib('VmRSS') / 1024, hwm: kib('VmHWM') / 1024 };
+  return { ticks: cpuTicks(pid), rss: statusKiB(pid, 'VmRSS') / 1024, hwm: statusKiB(pid, 'VmHWM') / 1024 };
 }
 
 if (CONTAINERS > 0) {

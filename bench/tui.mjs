@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { args, opt, root, startCommand } from './cli-args.mjs';
+import { cpuTicks, statusKiB } from './proc-stat.mjs';
 
 const RUNS = Math.max(1, Number(opt('runs', '1')));
 // --node-options "..." runs tailtop with NODE_OPTIONS (e.g. V8 heap flags) to compare settings.
@@ -28,17 +29,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const SOCKET = `tailtop-bench-${process.pid}`;
 function tmux(...a) {
   return execFileSync('tmux', ['-L', SOCKET, ...a], { encoding: 'utf8' });
-}
-
-function cpuTicks(pid) {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
-}
-
-function hwmKiB(pid) {
-  const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
 }
 
 function gtopCommand(dir) {
@@ -76,7 +66,7 @@ async function measure(name, command, readyPattern) {
   const c1 = cpuTicks(pid);
   const w1 = performance.now();
   const bytes1 = existsSync(out) ? statSync(out).size : 0;
-  const rss = hwmKiB(pid);
+  const rss = statusKiB(pid, 'VmHWM');
   tmux('kill-session', '-t', session);
   rmSync(work, { recursive: true, force: true });
   const wallSec = (w1 - w0) / 1000;
