@@ -12,6 +12,7 @@ import { systemClock } from './clock.js';
 import { DEFAULT_REFRESH_MS, MAX_REFRESH_MS, MIN_REFRESH_MS } from './contract.js';
 import { Store, type ReadStore } from './store/store.js';
 import { Sampler, type SamplerDeps } from './sampler.js';
+import { HeapTrim } from './heap-trim.js';
 import { quickFacts, readStaticFacts } from './sources/sysinfo.js';
 import type { ContainerSource } from './sources/docker/container-source.js';
 import { containerFinder, liveHostSource, loadContainerSource } from './sources/live.js';
@@ -335,6 +336,7 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
     latency: ebpf,
     refreshMs: cfg.refreshMs,
     ...(findContainers ? { findContainers } : {}),
+    heapTrim: new HeapTrim(),
     host: process.env.TAILTOP_FAULT === 'collector' ? faultyHost(host) : host,
   });
   // Alert rules per frame, and with --listen /metrics and the JSON API: bound before the screen is taken.

@@ -52,6 +52,8 @@ export interface SamplerDeps {
    * frame and feeding its latency windows was about an eighth of its CPU in a profile). tick() then rejects.
    */
   frames?: boolean;
+  /** Asked after every tick whether a full collection would return memory (heap-trim.ts); none in tests. */
+  heapTrim?: { check(): unknown } | null;
 }
 
 /** How often the sampler looks for a container runtime while it has none, ms of its clock. */
@@ -169,6 +171,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     } catch (err) {
       this.emit('source-error', { source: 'sampler', message: oneLine(err) });
     }
+    this.deps.heapTrim?.check();
     if (this.running && !this.timer) this.schedule();
   }
 

@@ -3,6 +3,7 @@
 // (the Prometheus exporter and alerts of `--listen`), `store` (the read-only frames, for a JSON API).
 import { systemClock, type Clock } from '../clock.js';
 import { Sampler } from '../sampler.js';
+import { HeapTrim } from '../heap-trim.js';
 import { Store } from '../store/store.js';
 import type { Frame } from '../model/types.js';
 import type { SampleSet } from '../model/sample-set.js';
@@ -80,6 +81,7 @@ export class Agent {
         refreshMs: o.intervalMs,
         showAllDisks: o.showAllDisks,
         frames: o.frames ?? true,
+        heapTrim: new HeapTrim(),
         ...(o.docker
           ? {
               findContainers: containerFinder(o.dockerHost, (src) => {
