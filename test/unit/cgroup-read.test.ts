@@ -212,6 +212,57 @@ describe('readContainerCounters on fixture trees', () => {
     reader.close();
   });
 
+  it('nothing changed since the last poll: the same counters object again; any file changed: a new one', async () => {
+    const root = copyOf('v2-systemd-docker');
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: A, initPid: 4242 });
+    const dir = `${root}/sys/fs/cgroup/system.slice/docker-${A}.scope`;
+    const first = (await reader.read(m, { root })).counters!;
+    const again = (await reader.read(m, { root })).counters!;
+    expect(again).toBe(first);
+    // The same bytes written again: still the same object.
+    writeFileSync(`${dir}/io.pressure`, readFileSync(`${dir}/io.pressure`));
+    expect((await reader.read(m, { root })).counters).toBe(first);
+    for (const [file, text, check] of [
+      ['memory.current', '104857601\n', (c: typeof first) => expect(c.memoryUsageBytes).toBe(104857601)],
+      ['cpu.pressure', 'some avg10=1.00 avg60=0.00 avg300=0.00 total=5\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n', (c: typeof first) => expect(c.pressure?.cpu?.some.totalUs).toBe(5)],
+    ] as const) {
+      const before = (await reader.read(m, { root })).counters!;
+      writeFileSync(`${dir}/${file}`, text);
+      const c = (await reader.read(m, { root })).counters!;
+      expect(c).not.toBe(before);
+      check(c);
+      expect((await reader.read(m, { root })).counters).toBe(c);
+    }
+    // net/dev of the init pid counts too.
+    const before = (await reader.read(m, { root })).counters!;
+    const net = `${root}/proc/4242/net/dev`;
+    writeFileSync(net, readFileSync(net, 'utf8').replace('500000', '500001'));
+    const c = (await reader.read(m, { root })).counters!;
+    expect(c).not.toBe(before);
+    expect(c.netRxBytes).toBe(before.netRxBytes! + 1);
+    // Detail asked for or not: parsed anew (other files, another shape).
+    const lean = (await reader.read(m, { root, detail: false })).counters!;
+    expect(lean).not.toBe(c);
+    expect(lean.pressure).toBeNull();
+    reader.close();
+  });
+
+  it('v1: the same counters object while nothing changed, a new one when a file did', async () => {
+    const root = copyOf('v1-cgroupfs-docker');
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: B, initPid: 777 });
+    const first = (await reader.read(m, { root })).counters!;
+    expect((await reader.read(m, { root })).counters).toBe(first);
+    const usage = `${root}/sys/fs/cgroup/cpu,cpuacct/docker/${B}/cpuacct.usage`;
+    writeFileSync(usage, `${first.cpuUsageNs! + 5}\n`);
+    const c = (await reader.read(m, { root })).counters!;
+    expect(c).not.toBe(first);
+    expect(c.cpuUsageNs).toBe(first.cpuUsageNs! + 5);
+    expect(c.memoryStat).toBe(first.memoryStat); // an unchanged file keeps its parse
+    reader.close();
+  });
+
   it('without detail: no PSI, memory.events with the limits; the table figures are the same', async () => {
     const root = copyOf('v2-systemd-docker');
     const reader = new CgroupCounterReader();

@@ -213,7 +213,17 @@ export function readV1(
   detail = true,
 ): { counters: ContainerCounters; errors: string[] } {
   const errors: string[] = [];
-  const p = paths;
+  const files = readV1Files(paths, read, readLimit, detail, errors);
+  const r = countersFromV1(files, { clockTicks, memo, name: paths.name, detail });
+  if (errors.length === 0) return r;
+  return { counters: r.counters, errors: [...errors, ...r.errors] };
+}
+
+/**
+ * The texts readV1 parses (null where absent or left out), read as readV1 describes; unreadable optional
+ * files are reported in `errors`. The reader compares them with the last poll's before parsing anything.
+ */
+export function readV1Files(p: V1Paths, read: FileRead, readLimit: FileRead, detail: boolean, errors: string[]): V1Files {
   const opt = (path: string | null): string | null => (path === null ? null : readOptional(read, path, errors));
   const lim = (path: string | null): string | null => (path === null ? null : readOptional(readLimit, path, errors));
   const view = (path: string | null): string | null => (detail ? opt(path) : null);
@@ -222,7 +232,7 @@ export function readV1(
   if (p.cpuacctUsage !== null) cpuacctUsage = read(p.cpuacctUsage);
   else if (p.memoryUsage !== null) memoryUsage = read(p.memoryUsage);
   if (p.cpuacctUsage !== null) memoryUsage = opt(p.memoryUsage);
-  const r = countersFromV1({
+  return {
     cpuacctUsage,
     cpuacctStat: view(p.cpuacctStat),
     cpuStat: hasCfsQuota(lim(p.cpuCfsQuota)) === false ? null : opt(p.cpuStat),
@@ -237,7 +247,5 @@ export function readV1(
     cpuPressure: view(p.cpuPressure),
     memoryPressure: view(p.memoryPressure),
     ioPressure: view(p.ioPressure),
-  }, { clockTicks, memo, name: p.name, detail });
-  if (errors.length === 0) return r;
-  return { counters: r.counters, errors: [...errors, ...r.errors] };
+  };
 }
