@@ -1,6 +1,7 @@
 // Per-container counters from cgroup files: the container's cgroups are found from /proc/<initPid>/cgroup
 // (never guessed), resolved once per container id + pid, then its files are re-read every poll through
 // cached descriptors (see fastread.ts), which keeps a poll of 1000 containers cheap.
+import { release } from 'node:os';
 import type { ContainerCounters, ContainerMeta, NestedCgroups } from '../../model/types.js';
 import { type CgroupLayout, detectCgroupLayout } from './detect.js';
 import { FdCache, errText, isGone, readSmall } from './fastread.js';
@@ -10,7 +11,7 @@ import { type ParseMemo } from './parse.js';
 import { listCgroupPids } from './pids.js';
 import { GoneError } from './read-util.js';
 import { parsePidCgroup, type ResolvedCgroup, resolveCgroup, underRoot } from './resolve.js';
-import { countersFromV1, readV1Files, type V1Files, type V1Paths, v1Paths } from './v1.js';
+import { countersFromV1, cpuacctStatFollowsUsage, readV1Files, type V1Files, type V1Paths, v1Paths } from './v1.js';
 import { countersFromV2, readV2Files, type V2Files, type V2Paths, v2Paths } from './v2.js';
 
 export interface ReadCountersOptions {
@@ -97,6 +98,9 @@ interface KeptText {
   len: number;
   text: string;
 }
+
+/** Whether this kernel's cpuacct.stat can be left unread while cpuacct.usage did not move (v1.ts). */
+const STAT_FOLLOWS_USAGE = cpuacctStatFollowsUsage(release());
 
 /** Limit files (memory.max, pids.max, memory.limit_in_bytes) are re-read every this many polls. */
 export const LIMITS_EVERY = 10;
@@ -288,7 +292,7 @@ export class CgroupCounterReader {
       const errors: string[] = [];
       const files = 'v2' in paths
         ? readV2Files(paths.v2, read, entry.readLimit, detail, errors)
-        : readV1Files(paths.v1, read, entry.readLimit, detail, errors);
+        : readV1Files(paths.v1, read, entry.readLimit, detail, errors, (entry.last?.files as V1Files | undefined) ?? null, STAT_FOLLOWS_USAGE);
       // Nested cgroups (their I/O and wakeups count to the container) and the v2 io controller change
       // rarely: looked at with the limit files, every LIMITS_EVERY polls.
       if (entry.polls - entry.nestedAt >= LIMITS_EVERY) {
