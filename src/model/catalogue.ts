@@ -86,6 +86,23 @@ function oneLabel(name: 'device' | 'interface', value: string): Record<string, s
 
 const some = (labels: Record<string, string>, v: number | null | undefined): MetricValue[] => (v == null || !Number.isFinite(v) ? [] : [{ labels, value: v }]);
 
+/**
+ * `items.flatMap((x) => some(labels(x), value(x)))`, without an array per item: these run for every
+ * figure of every tick (the recorder's roll-ups read them all).
+ */
+function valuesOf<T>(items: readonly T[], labels: (x: T) => Record<string, string>, value: (x: T) => number | null | undefined): MetricValue[] {
+  const out: MetricValue[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const x = items[i]!;
+    const v = value(x);
+    if (v != null && Number.isFinite(v)) out.push({ labels: labels(x), value: v });
+  }
+  return out;
+}
+
+const deviceLabels = (d: { name: string }): Record<string, string> => oneLabel('device', d.name);
+const interfaceLabels = (n: { name: string }): Record<string, string> => oneLabel('interface', n.name);
+
 function latencyWindow(f: Frame, w: LatencyWindow): LatencyWindowFrame | null {
   return f.latency?.active ? (f.latency.windows[w] ?? null) : null;
 }
@@ -161,12 +178,12 @@ const DISK: MetricDef[] = [
       {
         id: `disk.${op}.bytes_per_sec`, unit: 'bytes_per_second', kind: 'counter', scope: 'disk', help: `Bytes ${counter} per second.`,
         promql: (w) => `rate(tailtop_disk_${counter}_bytes_total[${w}])`,
-        read: (f) => f.host.disks.flatMap((d) => some(oneLabel('device', d.name), op === 'read' ? d.readBytesPerSec : d.writeBytesPerSec)),
+        read: (f) => valuesOf(f.host.disks, deviceLabels, (d) => (op === 'read' ? d.readBytesPerSec : d.writeBytesPerSec)),
       },
       {
         id: `disk.${op}.iops`, unit: 'per_second', kind: 'counter', scope: 'disk', help: `${op === 'read' ? 'Reads' : 'Writes'} completed per second.`,
         promql: (w) => `rate(tailtop_disk_${done}_completed_total[${w}])`,
-        read: (f) => f.host.disks.flatMap((d) => some(oneLabel('device', d.name), op === 'read' ? d.readOpsPerSec : d.writeOpsPerSec)),
+        read: (f) => valuesOf(f.host.disks, deviceLabels, (d) => (op === 'read' ? d.readOpsPerSec : d.writeOpsPerSec)),
       },
       ...(Object.keys(PCTS) as Pct[]).map((p): MetricDef => ({
         id: `disk.${op}.${p}`, unit: 'seconds', kind: 'histogram', scope: 'disk', help: `Block ${op} service time ${p} (eBPF).`,
@@ -183,7 +200,7 @@ const DISK: MetricDef[] = [
   {
     id: 'disk.util_percent', unit: 'percent', kind: 'counter', scope: 'disk', help: 'Share of time the disk was busy (io_ticks).',
     promql: (w) => `100 * rate(tailtop_disk_io_time_seconds_total[${w}])`,
-    read: (f) => f.host.disks.flatMap((d) => some(oneLabel('device', d.name), d.utilPercent)),
+    read: (f) => valuesOf(f.host.disks, deviceLabels, (d) => d.utilPercent),
   },
 ];
 
@@ -195,16 +212,19 @@ const NET: MetricDef[] = (['rx', 'tx'] as const).flatMap((dir) => {
     ['errors_per_sec', 'per_second', 'errs', 'ErrorsPerSec'],
     ['drops_per_sec', 'per_second', 'drop', 'DropsPerSec'],
   ];
-  return defs.map(([suffix, unit, fam, k]): MetricDef => ({
-    id: `net.${dir}.${suffix}`, unit, kind: 'counter', scope: 'net', help: `${word === 'receive' ? 'Received' : 'Sent'} ${fam === 'bytes' ? 'bytes' : fam === 'errs' ? 'errors' : 'drops'} per second.`,
-    promql: (w) => `rate(tailtop_network_${word}_${fam}_total[${w}])`,
-    read: (f) => f.host.net.flatMap((n) => some(oneLabel('interface', n.name), n[key(k)])),
-  }));
+  return defs.map(([suffix, unit, fam, k]): MetricDef => {
+    const field = key(k);
+    return {
+      id: `net.${dir}.${suffix}`, unit, kind: 'counter', scope: 'net', help: `${word === 'receive' ? 'Received' : 'Sent'} ${fam === 'bytes' ? 'bytes' : fam === 'errs' ? 'errors' : 'drops'} per second.`,
+      promql: (w) => `rate(tailtop_network_${word}_${fam}_total[${w}])`,
+      read: (f) => valuesOf(f.host.net, interfaceLabels, (n) => n[field]),
+    };
+  });
 });
 
 const C = (id: string, unit: Unit, kind: FigureKind, help: string, promql: (w: string, b: string) => string, read: (c: ContainerFrame) => number | null | undefined): MetricDef => ({
   id, unit, kind, scope: 'container', help, promql: (w) => promql(w, by('container')),
-  read: (f) => (f.containers?.containers ?? []).filter((c) => c.state === 'running').flatMap((c) => some(containerLabels(c), read(c))),
+  read: (f) => valuesOf(f.containers?.containers ?? [], containerLabels, (c) => (c.state === 'running' ? read(c) : null)),
 });
 
 function containerLatency(f: Frame, w: LatencyWindow): { c: ContainerFrame; lat: LatencyWindowFrame['containers'][string] }[] {

@@ -80,13 +80,25 @@ function unchanged(p: unknown, c: unknown): boolean {
   return p === c && (c !== 0 || Object.is(p, c));
 }
 
+/** Row identities of an array, and (built when first needed) identity -> index, null when one repeats. */
+interface RowIds {
+  list: string[];
+  at: Map<string, number> | null | undefined;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Encodes a chain of values; one instance per block. */
 export class ChainEncoder {
   private prev: Prev = NO_PREV;
   private readonly strings = new Map<string, number>();
   private readonly stringList: string[] = [];
   private readonly w = new ByteWriter(64 * 1024);
-  private readonly ids = new WeakMap<unknown[], string[] | null>();
+  private readonly ids = new WeakMap<unknown[], RowIds | null>();
   /** Identities of rows (a process row the source gives again unchanged is the same object). */
   private readonly rowIds = new WeakMap<object, string | null>();
   private readonly fields: readonly string[];
@@ -284,13 +296,16 @@ export class ChainEncoder {
     return true;
   }
 
-  /** Row identities of an array (null when some row has none, or two rows share one). */
-  private identities(a: unknown[]): string[] | null {
+  /**
+   * Row identities of an array, in order (null when some row has none, or it is empty). Duplicates are
+   * found by indexOf, and only when needed: rows in the same order as the previous array's need no index.
+   */
+  private identities(a: unknown[]): RowIds | null {
     const cached = this.ids.get(a);
     if (cached !== undefined) return cached;
-    let out: string[] | null = [];
-    const seen = new Set<string>();
-    for (const el of a) {
+    let out: RowIds | null = a.length === 0 ? null : { list: new Array<string>(a.length), at: undefined };
+    for (let i = 0; out !== null && i < a.length; i++) {
+      const el = a[i];
       let id: string | null = null;
       if (isPlainObject(el)) {
         const known = this.rowIds.get(el);
@@ -299,16 +314,28 @@ export class ChainEncoder {
           this.rowIds.set(el, id);
         } else id = known;
       }
-      if (id === null || seen.has(id)) {
-        out = null;
-        break;
-      }
-      seen.add(id);
-      out.push(id);
+      if (id === null) out = null;
+      else out.list[i] = id;
     }
-    if (a.length === 0) out = null;
     this.ids.set(a, out);
     return out;
+  }
+
+  /** Row identity -> index, or null when two rows share one (built once per array). */
+  private indexOf(ids: RowIds): Map<string, number> | null {
+    if (ids.at !== undefined) return ids.at;
+    const at = new Map<string, number>();
+    const list = ids.list;
+    for (let i = 0; i < list.length; i++) {
+      const id = list[i]!;
+      if (at.has(id)) {
+        ids.at = null;
+        return null;
+      }
+      at.set(id, i);
+    }
+    ids.at = at;
+    return at;
   }
 
   private identityOf(o: Record<string, unknown>, nested: boolean): string | null {
@@ -366,12 +393,11 @@ export class ChainEncoder {
     const w = this.w;
     const ic = this.identities(c);
     const ip = ic ? this.identities(p) : null;
-    let keyed = ic !== null && ip !== null;
-    if (keyed && ic!.length === ip!.length) {
-      let same = true;
-      for (let i = 0; same && i < ic!.length; i++) if (ic![i] !== ip![i]) same = false;
-      if (same) keyed = false; // same rows in the same order: by index is the same and cheaper
-    }
+    // By identity only when the rows changed (else by index is the same and cheaper) and neither array has
+    // two rows of one identity.
+    let where: Map<string, number> | null = null;
+    if (ic !== null && ip !== null && !sameList(ic.list, ip.list) && this.indexOf(ic) !== null) where = this.indexOf(ip);
+    const keyed = where !== null;
     const start = w.length;
     if (!keyed) {
       w.byte(T_ARRDIFF);
@@ -396,13 +422,11 @@ export class ChainEncoder {
     }
     // Rows matched by identity: each row names the previous row it continues (relative to the one after
     // the last matched row, so rows in the same order cost a zero), or 0 for a new row written whole.
-    const where = new Map<string, number>();
-    for (let j = 0; j < ip!.length; j++) where.set(ip![j]!, j);
     w.byte(T_ARRKEYED);
     w.varuint(c.length);
     let expected = 0;
     for (let i = 0; i < c.length; i++) {
-      const j = where.get(ic![i]!);
+      const j = where!.get(ic!.list[i]!);
       if (j === undefined) {
         w.varuint(0);
         this.full(c[i]);

@@ -2,7 +2,7 @@
 // writer replaces each container's `meta` in the recorded sample with `{ id, ref }`, `ref` naming a row of
 // `container_meta` written the first time that exact metadata is seen in a session; the reader puts the
 // metadata back. Everything else in a sample is recorded as the sources returned it.
-import type { ContainerMeta } from '../model/types.js';
+import type { ContainerMeta, ContainerSample } from '../model/types.js';
 import type { SampleSet } from '../model/sample-set.js';
 
 export interface MetaRef {
@@ -25,6 +25,9 @@ interface Known {
 /** The writer's side: which metadata this session has stored, and the next ref to use. */
 export class MetaTracker {
   private readonly known = new Map<string, Known>();
+  /** Each container's last row as stored, and the row it was made from: the same stored row for the same
+   * row (a source gives an unchanged container's row again), so that the codec skips it by identity. */
+  private readonly lastRows = new Map<string, { from: ContainerSample; ref: number; row: ContainerSample }>();
 
   constructor(private nextRef: number) {}
 
@@ -50,9 +53,17 @@ export class MetaTracker {
           pending.set(m.id, r);
         }
       }
+      const last = this.lastRows.get(m.id);
+      if (last !== undefined && last.from === c && last.ref === r) return last.row;
       const meta: MetaRef = { id: m.id, ref: r };
-      return { ...c, meta };
+      const row = { ...c, meta } as unknown as ContainerSample;
+      this.lastRows.set(m.id, { from: c, ref: r, row });
+      return row;
     });
+    if (this.lastRows.size > rows.length) {
+      const ids = new Set(cs.containers.map((c) => c.meta.id));
+      for (const id of [...this.lastRows.keys()]) if (!ids.has(id)) this.lastRows.delete(id);
+    }
     return { stored: { ...set, containers: { ...cs, containers: rows } }, added };
   }
 

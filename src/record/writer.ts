@@ -403,14 +403,21 @@ export class StoreWriter {
     }
     const seq = this.nextSeq;
     try {
-      this.db.transaction(() => {
-        if (baseFrame) {
-          const p = packSync(baseFrame, this.quality);
-          chain.base = Number(this.stmt.base.run(this.session, wall, CODEC_BROTLI_CHAIN, p.rawBytes, p.crc, p.data).lastInsertRowid);
-        }
-        for (const a of added) this.stmt.meta.run(a.ref, a.id, wall, encodeOne(a.meta));
+      if (baseFrame === null && added.length === 0) {
+        // One row: SQLite commits a lone statement as its own transaction (the same commit, without the
+        // BEGIN and COMMIT statements and a transaction function made for every tick).
         this.stmt.tick.run(seq, this.session, chain.id, wall, bytes, chain.base);
-      })();
+      } else {
+        const frame = baseFrame;
+        this.db.transaction(() => {
+          if (frame) {
+            const p = packSync(frame, this.quality);
+            chain.base = Number(this.stmt.base.run(this.session, wall, CODEC_BROTLI_CHAIN, p.rawBytes, p.crc, p.data).lastInsertRowid);
+          }
+          for (const a of added) this.stmt.meta.run(a.ref, a.id, wall, encodeOne(a.meta));
+          this.stmt.tick.run(seq, this.session, chain.id, wall, bytes, chain.base);
+        })();
+      }
     } catch (err) {
       // The encoder moved on but the frame is not stored: the next tick starts a new chain.
       chain.broken = true;

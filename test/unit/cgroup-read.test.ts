@@ -14,6 +14,7 @@ import {
   sumNetDev,
 } from '../../src/sources/cgroup/index.js';
 import { FdCache } from '../../src/sources/cgroup/fastread.js';
+import { cpuacctStatFollowsUsage, readV1Files, v1Paths } from '../../src/sources/cgroup/v1.js';
 
 const fx = (p: string): string => new URL(`../fixtures/cgroup/${p}`, import.meta.url).pathname;
 const IDS = Object.fromEntries(readFileSync(fx('IDS.txt'), 'utf8').trim().split('\n').map((l) => [l[0]!, l.split(' ').at(-1)!])) as Record<string, string>;
@@ -210,6 +211,84 @@ describe('readContainerCounters on fixture trees', () => {
     }
     expect(c.memoryLimitBytes).toBeNull();
     reader.close();
+  });
+
+  it('nothing changed since the last poll: the same counters object again; any file changed: a new one', async () => {
+    const root = copyOf('v2-systemd-docker');
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: A, initPid: 4242 });
+    const dir = `${root}/sys/fs/cgroup/system.slice/docker-${A}.scope`;
+    const first = (await reader.read(m, { root })).counters!;
+    const again = (await reader.read(m, { root })).counters!;
+    expect(again).toBe(first);
+    // The same bytes written again: still the same object.
+    writeFileSync(`${dir}/io.pressure`, readFileSync(`${dir}/io.pressure`));
+    expect((await reader.read(m, { root })).counters).toBe(first);
+    for (const [file, text, check] of [
+      ['memory.current', '104857601\n', (c: typeof first) => expect(c.memoryUsageBytes).toBe(104857601)],
+      ['cpu.pressure', 'some avg10=1.00 avg60=0.00 avg300=0.00 total=5\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n', (c: typeof first) => expect(c.pressure?.cpu?.some.totalUs).toBe(5)],
+    ] as const) {
+      const before = (await reader.read(m, { root })).counters!;
+      writeFileSync(`${dir}/${file}`, text);
+      const c = (await reader.read(m, { root })).counters!;
+      expect(c).not.toBe(before);
+      check(c);
+      expect((await reader.read(m, { root })).counters).toBe(c);
+    }
+    // net/dev of the init pid counts too.
+    const before = (await reader.read(m, { root })).counters!;
+    const net = `${root}/proc/4242/net/dev`;
+    writeFileSync(net, readFileSync(net, 'utf8').replace('500000', '500001'));
+    const c = (await reader.read(m, { root })).counters!;
+    expect(c).not.toBe(before);
+    expect(c.netRxBytes).toBe(before.netRxBytes! + 1);
+    // Detail asked for or not: parsed anew (other files, another shape).
+    const lean = (await reader.read(m, { root, detail: false })).counters!;
+    expect(lean).not.toBe(c);
+    expect(lean.pressure).toBeNull();
+    reader.close();
+  });
+
+  it('v1: the same counters object while nothing changed, a new one when a file did', async () => {
+    const root = copyOf('v1-cgroupfs-docker');
+    const reader = new CgroupCounterReader();
+    const m = meta({ id: B, initPid: 777 });
+    const first = (await reader.read(m, { root })).counters!;
+    expect((await reader.read(m, { root })).counters).toBe(first);
+    const usage = `${root}/sys/fs/cgroup/cpu,cpuacct/docker/${B}/cpuacct.usage`;
+    writeFileSync(usage, `${first.cpuUsageNs! + 5}\n`);
+    const c = (await reader.read(m, { root })).counters!;
+    expect(c).not.toBe(first);
+    expect(c.cpuUsageNs).toBe(first.cpuUsageNs! + 5);
+    expect(c.memoryStat).toBe(first.memoryStat); // an unchanged file keeps its parse
+    reader.close();
+  });
+
+  it('v1: cpuacct.stat is left unread while cpuacct.usage did not move, on kernels whose stat follows the usage', () => {
+    expect(cpuacctStatFollowsUsage('6.18.44-fc-v1045')).toBe(true);
+    expect(cpuacctStatFollowsUsage('5.15.0-91-generic')).toBe(true);
+    expect(cpuacctStatFollowsUsage('5.10.0')).toBe(false);
+    expect(cpuacctStatFollowsUsage('4.19.0')).toBe(false);
+    expect(cpuacctStatFollowsUsage('junk')).toBe(false);
+    const paths = v1Paths({ cpu: '/c', cpuacct: '/c', memory: null, blkio: null, pids: null, pressure: null });
+    const texts: Record<string, string> = { '/c/cpuacct.usage': '100\n', '/c/cpuacct.stat': 'user 1\nsystem 2\n', '/c/cpu.cfs_quota_us': '-1\n' };
+    const seen: string[] = [];
+    const read = (f: string): string => {
+      seen.push(f);
+      const t = texts[f];
+      if (t === undefined) throw Object.assign(new Error('no'), { code: 'ENOENT' });
+      return t;
+    };
+    const first = readV1Files(paths, read, read, true, [], null, true);
+    expect(first.cpuacctStat).toBe('user 1\nsystem 2\n');
+    texts['/c/cpuacct.stat'] = 'user 9\nsystem 9\n'; // (a kernel would not change it without the usage)
+    seen.length = 0;
+    expect(readV1Files(paths, read, read, true, [], first, true).cpuacctStat).toBe('user 1\nsystem 2\n');
+    expect(seen).not.toContain('/c/cpuacct.stat');
+    expect(readV1Files(paths, read, read, true, [], first, false).cpuacctStat).toBe('user 9\nsystem 9\n'); // older kernels
+    texts['/c/cpuacct.usage'] = '101\n';
+    expect(readV1Files(paths, read, read, true, [], first, true).cpuacctStat).toBe('user 9\nsystem 9\n');
+    expect(readV1Files(paths, read, read, false, [], first, true).cpuacctStat).toBeNull(); // without detail: never
   });
 
   it('without detail: no PSI, memory.events with the limits; the table figures are the same', async () => {

@@ -461,6 +461,20 @@ describe('ContainerSource', () => {
     expect(s2.errors).toEqual([]);
   });
 
+  it('the same counters object from the reader: the same sample object again, else a new one', async () => {
+    const same = counters(1);
+    let next = same;
+    src = make(async () => ({ counters: next, error: null }), undefined);
+    await src.start();
+    const run = async (at: number) => (await src.sample(at)).containers.find((c) => c.meta.name === 'run')!;
+    const a = await run(1000);
+    expect(await run(2000)).toBe(a);
+    next = counters(2);
+    const b = await run(3000);
+    expect(b).not.toBe(a);
+    expect(b.counters).toBe(next);
+  });
+
   it('passes the root through', async () => {
     const roots: (string | undefined)[] = [];
     src = make(async (_m, o) => {

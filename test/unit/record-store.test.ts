@@ -104,6 +104,21 @@ describe('store round trip', () => {
     r.close();
   });
 
+  it('every tick is committed when append() returns, a lone row as much as one with a base row or metadata', async () => {
+    const dir = tmp();
+    const g = sampleGenerator({ seed: 5, startWallMs: Date.UTC(2026, 0, 1, 10, 0, 30) });
+    const w = StoreWriter.open({ dir, tailtopVersion: VERSION, identity: ID });
+    const db = new Database(join(dir, 'tailtop.db'), { readonly: true });
+    const count = (): number => (db.prepare('SELECT COUNT(*) AS n FROM tick').get() as { n: number }).n + (db.prepare('SELECT COALESCE(SUM(count), 0) AS n FROM block').get() as { n: number }).n;
+    for (let i = 1; i <= 40; i++) {
+      expect(w.append(g.next())).toBe(true);
+      await w.idle();
+      expect(count()).toBe(i);
+    }
+    db.close();
+    await w.close();
+  });
+
   it('stores container metadata only when it changes', async () => {
     const dir = tmp();
     const g = sampleGenerator({ seed: 4, containers: 5 });

@@ -1,6 +1,7 @@
 // Per-container counters from cgroup files: the container's cgroups are found from /proc/<initPid>/cgroup
 // (never guessed), resolved once per container id + pid, then its files are re-read every poll through
 // cached descriptors (see fastread.ts), which keeps a poll of 1000 containers cheap.
+import { release } from 'node:os';
 import type { ContainerCounters, ContainerMeta, NestedCgroups } from '../../model/types.js';
 import { type CgroupLayout, detectCgroupLayout } from './detect.js';
 import { FdCache, errText, isGone, readSmall } from './fastread.js';
@@ -10,8 +11,8 @@ import { type ParseMemo } from './parse.js';
 import { listCgroupPids } from './pids.js';
 import { GoneError } from './read-util.js';
 import { parsePidCgroup, type ResolvedCgroup, resolveCgroup, underRoot } from './resolve.js';
-import { readV1, type V1Paths, v1Paths } from './v1.js';
-import { readV2, type V2Paths, v2Paths } from './v2.js';
+import { countersFromV1, cpuacctStatFollowsUsage, readV1Files, type V1Files, type V1Paths, v1Paths } from './v1.js';
+import { countersFromV2, readV2Files, type V2Files, type V2Paths, v2Paths } from './v2.js';
 
 export interface ReadCountersOptions {
   /** Filesystem root (tests point this at a fixture tree). Default "/". */
@@ -63,7 +64,43 @@ interface Entry {
   nested: NestedCgroups | null;
   ioController: boolean | null;
   nestedAt: number;
+  /** The last poll that read cleanly: its file texts, the counters made of them and what was added to them. */
+  last: LastPoll | null;
 }
+
+interface LastPoll {
+  files: V1Files | V2Files;
+  detail: boolean;
+  net: string | null;
+  nested: NestedCgroups | null;
+  ioController: boolean | null;
+  counters: ContainerCounters;
+}
+
+/** Whether two polls' texts are the same, file by file (the reader gives the same string for the same bytes). */
+function sameFiles(a: V1Files | V2Files, b: V1Files | V2Files): boolean {
+  const x = a as unknown as Record<string, string | null | undefined>;
+  const y = b as unknown as Record<string, string | null | undefined>;
+  for (const k in x) if (x[k] !== y[k]) return false;
+  return true;
+}
+
+const sameIds = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+function sameNested(a: NestedCgroups, b: NestedCgroups): boolean {
+  return sameIds(a.unified, b.unified) && sameIds(a.blkio, b.blkio) && sameIds(a.cpu, b.cpu) &&
+    a.depth.unified === b.depth.unified && a.depth.blkio === b.depth.blkio && a.depth.cpu === b.depth.cpu;
+}
+
+/** A file's last bytes (a copy, in a buffer of at least `len`) and the text made of them. */
+interface KeptText {
+  bytes: Buffer;
+  len: number;
+  text: string;
+}
+
+/** Whether this kernel's cpuacct.stat can be left unread while cpuacct.usage did not move (v1.ts). */
+const STAT_FOLLOWS_USAGE = cpuacctStatFollowsUsage(release());
 
 /** Limit files (memory.max, pids.max, memory.limit_in_bytes) are re-read every this many polls. */
 export const LIMITS_EVERY = 10;
@@ -107,11 +144,33 @@ export class CgroupCounterReader {
   private readonly layouts = new Map<string, Promise<{ layout: CgroupLayout; errors: string[] }>>();
   readonly fds: FdCache;
   private readonly readFile: (path: string) => string;
+  /** Per file read every poll: its last bytes and text (dropped with the container's entry). */
+  private readonly texts = new Map<string, KeptText>();
 
   constructor(fds?: FdCache) {
     const f = fds ?? new FdCache();
     this.fds = f;
-    this.readFile = (p) => f.read(p);
+    this.readFile = (p) => this.readKept(p);
+  }
+
+  /**
+   * A file's text (latin1), read through a kept descriptor: the same string as the last read's when the bytes
+   * are the same (most files of an idle container do not change from one poll to the next), so that no new
+   * string is made and the comparisons after it (the parse memo, the poll's texts) are by identity.
+   */
+  private readKept(path: string): string {
+    const b = this.fds.readBytes(path);
+    const k = this.texts.get(path);
+    if (k !== undefined && k.len === b.length && b.compare(k.bytes, 0, k.len) === 0) return k.text;
+    const text = b.toString('latin1');
+    const bytes = k !== undefined && k.bytes.length >= b.length ? k.bytes : Buffer.allocUnsafeSlow(b.length + 64);
+    b.copy(bytes);
+    if (k !== undefined) {
+      k.bytes = bytes;
+      k.len = b.length;
+      k.text = text;
+    } else this.texts.set(path, { bytes, len: b.length, text });
+    return text;
   }
 
   /** Number of containers with a cached resolution. */
@@ -132,7 +191,10 @@ export class CgroupCounterReader {
   private drop(id: string): void {
     const e = this.entries.get(id);
     if (!e) return;
-    for (const p of e.paths) this.fds.close(p);
+    for (const p of e.paths) {
+      this.fds.close(p);
+      this.texts.delete(p);
+    }
     this.entries.delete(id);
   }
 
@@ -176,6 +238,7 @@ export class CgroupCounterReader {
       nested: null,
       ioController: null,
       nestedAt: -Infinity,
+      last: null,
     };
     e.readLimit = limitReader(e, this.fds);
     if (r.mode === 'v2') {
@@ -225,46 +288,66 @@ export class CgroupCounterReader {
     entry.polls++;
     const read = this.readFile;
     try {
-      const files = entry.files;
-      const r = 'v2' in files
-        ? readV2(files.v2, read, entry.memo, entry.readLimit, detail)
-        : readV1(entry.v1, read, opts.clockTicks ?? 100, entry.memo, entry.readLimit, files.v1, detail);
-      const c = r.counters;
-      const errors = r.errors;
-      c.cgroupIds = entry.ids; // shared between samples, like memoized parses: read-only
+      const paths = entry.files;
+      const errors: string[] = [];
+      const files = 'v2' in paths
+        ? readV2Files(paths.v2, read, entry.readLimit, detail, errors)
+        : readV1Files(paths.v1, read, entry.readLimit, detail, errors, (entry.last?.files as V1Files | undefined) ?? null, STAT_FOLLOWS_USAGE);
       // Nested cgroups (their I/O and wakeups count to the container) and the v2 io controller change
       // rarely: looked at with the limit files, every LIMITS_EVERY polls.
       if (entry.polls - entry.nestedAt >= LIMITS_EVERY) {
         entry.nestedAt = entry.polls - (entry.nested === null ? entry.phase : 0);
         const cpuDir = entry.v1.cpu ?? entry.v1.cpuacct;
         const unified = entry.v2dir ?? (entry.ids.unified !== null ? entry.v1.pressure : null);
-        entry.nested = {
+        const nested: NestedCgroups = {
           unified: nestedCgroupIds(unified),
           blkio: entry.v2dir !== null ? [] : nestedCgroupIds(entry.v1.blkio),
           cpu: entry.v2dir !== null ? [] : nestedCgroupIds(cpuDir),
           depth: { unified: depthOf(unified), blkio: depthOf(entry.v1.blkio), cpu: depthOf(cpuDir) },
         };
+        // The same object while nothing changed (samples then share it, and the poll's counters may be reused).
+        if (entry.nested === null || !sameNested(entry.nested, nested)) entry.nested = nested;
         entry.ioController = entry.v2dir !== null ? hasIoController(entry.v2dir, readSmall) : null;
       }
-      c.nestedCgroups = entry.nested;
-      c.ioController = entry.ioController;
+      let netText: string | null = null;
+      let netError: string | null = null;
       if (!meta.hostNetwork) {
-        const file = entry.netPath;
         try {
-          const text = read(file);
-          let n = entry.net;
-          if (n === null || n.text !== text) {
-            n = { text, ...sumNetDev(text, file) };
-            entry.net = n;
-          }
-          errors.push(...n.errors);
-          c.netRxBytes = n.rx;
-          c.netTxBytes = n.tx;
+          netText = read(entry.netPath);
         } catch (err) {
           if (isGone(err)) throw err;
-          errors.push(`${file}: ${errText(err)}`);
+          netError = `${entry.netPath}: ${errText(err)}`;
         }
       }
+      // Every text as at the last poll (and it read cleanly): the same counters object again, which the
+      // recorder skips at once. The files are still read every poll; only parsing them again is saved.
+      const last = entry.last;
+      if (
+        last !== null && errors.length === 0 && netError === null && last.detail === detail && last.net === netText && last.nested === entry.nested &&
+        last.ioController === entry.ioController && sameFiles(files, last.files)
+      ) {
+        return { counters: last.counters, error: null };
+      }
+      const r = 'v2' in paths
+        ? countersFromV2(files as V2Files, paths.v2.dir, entry.memo, detail)
+        : countersFromV1(files as V1Files, { clockTicks: opts.clockTicks ?? 100, memo: entry.memo, name: paths.v1.name, detail });
+      const c = r.counters;
+      for (const e of r.errors) errors.push(e);
+      c.cgroupIds = entry.ids; // shared between samples, like memoized parses: read-only
+      c.nestedCgroups = entry.nested;
+      c.ioController = entry.ioController;
+      if (netError !== null) errors.push(netError);
+      if (netText !== null) {
+        let n = entry.net;
+        if (n === null || n.text !== netText) {
+          n = { text: netText, ...sumNetDev(netText, entry.netPath) };
+          entry.net = n;
+        }
+        for (const e of n.errors) errors.push(e);
+        c.netRxBytes = n.rx;
+        c.netTxBytes = n.tx;
+      }
+      entry.last = errors.length === 0 ? { files, detail, net: netText, nested: entry.nested, ioController: entry.ioController, counters: c } : null;
       return { counters: c, error: oneLine(meta.name, errors) };
     } catch (err) {
       if (err instanceof GoneError || isGone(err)) {

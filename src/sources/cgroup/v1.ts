@@ -213,7 +213,35 @@ export function readV1(
   detail = true,
 ): { counters: ContainerCounters; errors: string[] } {
   const errors: string[] = [];
-  const p = paths;
+  const files = readV1Files(paths, read, readLimit, detail, errors);
+  const r = countersFromV1(files, { clockTicks, memo, name: paths.name, detail });
+  if (errors.length === 0) return r;
+  return { counters: r.counters, errors: [...errors, ...r.errors] };
+}
+
+/**
+ * The texts readV1 parses (null where absent or left out), read as readV1 describes; unreadable optional
+ * files are reported in `errors`. The reader compares them with the last poll's before parsing anything.
+ */
+/**
+ * Whether cpuacct.stat is a function of cpuacct.usage's value alone while that value does not move: since
+ * Linux 5.13 ("sched/cpuacct: Make user/system times in cpuacct.stat more precise") the kernel scales the
+ * user/system ticks to the usage with cputime_adjust(), which returns the cgroup's previous split unchanged
+ * whenever the usage has not grown past it. With no CPU time used since the last read, the file then says
+ * exactly what it said then. Older kernels print the raw tick counts: read every time.
+ */
+export function cpuacctStatFollowsUsage(release: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  if (!m) return false;
+  const major = Number(m[1]);
+  return major > 5 || (major === 5 && Number(m[2]) >= 15);
+}
+
+/**
+ * `last` (the last poll's texts) with `statFollowsUsage` (cpuacctStatFollowsUsage of the running kernel):
+ * cpuacct.stat is not read again while cpuacct.usage says exactly what it said then (see there).
+ */
+export function readV1Files(p: V1Paths, read: FileRead, readLimit: FileRead, detail: boolean, errors: string[], last: V1Files | null = null, statFollowsUsage = false): V1Files {
   const opt = (path: string | null): string | null => (path === null ? null : readOptional(read, path, errors));
   const lim = (path: string | null): string | null => (path === null ? null : readOptional(readLimit, path, errors));
   const view = (path: string | null): string | null => (detail ? opt(path) : null);
@@ -222,9 +250,10 @@ export function readV1(
   if (p.cpuacctUsage !== null) cpuacctUsage = read(p.cpuacctUsage);
   else if (p.memoryUsage !== null) memoryUsage = read(p.memoryUsage);
   if (p.cpuacctUsage !== null) memoryUsage = opt(p.memoryUsage);
-  const r = countersFromV1({
+  const sameUsage = statFollowsUsage && last !== null && cpuacctUsage !== null && last.cpuacctUsage === cpuacctUsage && last.cpuacctStat !== null;
+  return {
     cpuacctUsage,
-    cpuacctStat: view(p.cpuacctStat),
+    cpuacctStat: detail && sameUsage ? last.cpuacctStat : view(p.cpuacctStat),
     cpuStat: hasCfsQuota(lim(p.cpuCfsQuota)) === false ? null : opt(p.cpuStat),
     memoryUsage,
     memoryLimit: lim(p.memoryLimit),
@@ -237,7 +266,5 @@ export function readV1(
     cpuPressure: view(p.cpuPressure),
     memoryPressure: view(p.memoryPressure),
     ioPressure: view(p.ioPressure),
-  }, { clockTicks, memo, name: p.name, detail });
-  if (errors.length === 0) return r;
-  return { counters: r.counters, errors: [...errors, ...r.errors] };
+  };
 }

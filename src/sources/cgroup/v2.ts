@@ -155,8 +155,7 @@ const CPU_STAT_KEYS = ['usage_usec', 'user_usec', 'system_usec', 'nr_periods', '
 
 const usToNs = (v: number | null): number | null => (v === null ? null : v * 1000);
 
-/** Pure: the texts of a v2 cgroup's files (null = absent) -> counters. */
-export function countersFromV2(files: {
+export interface V2Files {
   cpuStat: string | null;
   memoryCurrent: string | null;
   memoryMax: string | null;
@@ -168,7 +167,10 @@ export function countersFromV2(files: {
   ioPressure: string | null;
   pidsCurrent: string | null;
   pidsMax: string | null;
-}, dir = '', memo?: ParseMemo, detail = true): { counters: ContainerCounters; errors: string[] } {
+}
+
+/** Pure: the texts of a v2 cgroup's files (null = absent) -> counters. */
+export function countersFromV2(files: V2Files, dir = '', memo?: ParseMemo, detail = true): { counters: ContainerCounters; errors: string[] } {
   const errors: string[] = [];
   const c = emptyCounters('cgroup-v2');
   const f = (name: string): string => (dir ? `${dir}/${name}` : name);
@@ -268,10 +270,20 @@ export function readV2(
 ): { counters: ContainerCounters; errors: string[] } {
   const p = typeof dir === 'string' ? v2Paths(dir) : dir;
   const errors: string[] = [];
+  const r = countersFromV2(readV2Files(p, read, readLimit, detail, errors), p.dir, memo, detail);
+  if (errors.length === 0) return r;
+  return { counters: r.counters, errors: [...errors, ...r.errors] };
+}
+
+/**
+ * The texts readV2 parses (null where absent or left out), read as readV2 describes; unreadable optional
+ * files are reported in `errors`. The reader compares them with the last poll's before parsing anything.
+ */
+export function readV2Files(p: V2Paths, read: FileRead, readLimit: FileRead, detail: boolean, errors: string[]): V2Files {
   // Limits (memory.max, pids.max) change only on `docker update`: the caller may re-read them less often.
   // cpu.stat exists in every v2 cgroup: read it strictly so a vanished cgroup surfaces as an error.
   const cpuStat = read(p.cpuStat);
-  const r = countersFromV2({
+  return {
     cpuStat,
     memoryCurrent: readOptional(read, p.memoryCurrent, errors),
     memoryMax: readOptional(readLimit, p.memoryMax, errors),
@@ -283,7 +295,5 @@ export function readV2(
     ioPressure: detail ? readOptional(read, p.ioPressure, errors) : null,
     pidsCurrent: readOptional(read, p.pidsCurrent, errors),
     pidsMax: readOptional(readLimit, p.pidsMax, errors),
-  }, p.dir, memo, detail);
-  if (errors.length === 0) return r;
-  return { counters: r.counters, errors: [...errors, ...r.errors] };
+  };
 }

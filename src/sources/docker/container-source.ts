@@ -83,6 +83,8 @@ export class ContainerSource implements ContainersSource {
   /** Consecutive "gone" answers for containers the daemon still calls running (pid namespace differs). */
   private readonly goneCount = new Map<string, number>();
   private readonly retiredCalls = emptyCalls();
+  /** Each container's last sample from cgroup files: given again while its parts are the same objects. */
+  private readonly lastSamples = new Map<string, ContainerSample>();
   private apis: DockerApi[] = [];
 
   constructor(opts: ContainerSourceOptions = {}) {
@@ -191,6 +193,7 @@ export class ContainerSource implements ContainersSource {
       const ids = new Set(metas.map((m) => m.id));
       for (const id of [...this.fallbackIds]) if (!ids.has(id)) this.fallbackIds.delete(id);
       for (const id of [...this.goneCount.keys()]) if (!ids.has(id)) this.goneCount.delete(id);
+      for (const id of [...this.lastSamples.keys()]) if (!ids.has(id)) this.lastSamples.delete(id);
       try {
         pruneContainerCache(metas.filter((m) => LIVE.has(m.state)).map((m) => m.id));
       } catch {
@@ -224,7 +227,13 @@ export class ContainerSource implements ContainersSource {
     }
     if (r.counters) {
       this.goneCount.delete(meta.id);
-      return { meta, counters: r.counters, error: r.error };
+      // The cgroup reader gives the same counters object while none of the container's files changed: the
+      // same sample object then too, which the recorder skips without looking inside.
+      const last = this.lastSamples.get(meta.id);
+      if (last !== undefined && last.meta === meta && last.counters === r.counters && last.error === r.error) return last;
+      const sample: ContainerSample = { meta, counters: r.counters, error: r.error };
+      this.lastSamples.set(meta.id, sample);
+      return sample;
     }
     const err = r.error ?? `container ${meta.name}: no counters`;
     if (isUnreadableCgroupError(err)) {

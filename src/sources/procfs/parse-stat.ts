@@ -38,6 +38,10 @@ export function parseStat(text: string, file = '/proc/stat'): Parsed<StatSample 
   let procsBlocked: number | null = null;
 
   for (const { no, line } of numberedLines(text)) {
+    // The label first: the lines not read (intr has a field per interrupt, hundreds of them) are not split.
+    const sp = line.search(/\s/);
+    const head = sp < 0 ? line : line.slice(0, sp);
+    if (!head.startsWith('cpu') && head !== 'ctxt' && head !== 'btime' && head !== 'procs_running' && head !== 'procs_blocked') continue;
     const toks = fields(line);
     const label = toks[0]!;
     const where = `${file} line ${no}`;
