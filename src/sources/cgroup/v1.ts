@@ -220,15 +220,12 @@ export function readV1(
 }
 
 /**
- * The texts readV1 parses (null where absent or left out), read as readV1 describes; unreadable optional
- * files are reported in `errors`. The reader compares them with the last poll's before parsing anything.
- */
-/**
  * Whether cpuacct.stat is a function of cpuacct.usage's value alone while that value does not move: since
  * Linux 5.13 ("sched/cpuacct: Make user/system times in cpuacct.stat more precise") the kernel scales the
  * user/system ticks to the usage with cputime_adjust(), which returns the cgroup's previous split unchanged
  * whenever the usage has not grown past it. With no CPU time used since the last read, the file then says
- * exactly what it said then. Older kernels print the raw tick counts: read every time.
+ * exactly what it said then. Older kernels print the raw tick counts: read every time. The check asks for
+ * 5.15 (the first long-term kernel after that change), not 5.13, to keep a margin.
  */
 export function cpuacctStatFollowsUsage(release: string): boolean {
   const m = /^(\d+)\.(\d+)/.exec(release);
@@ -238,6 +235,8 @@ export function cpuacctStatFollowsUsage(release: string): boolean {
 }
 
 /**
+ * The texts readV1 parses (null where absent or left out), read as readV1 describes; unreadable optional
+ * files are reported in `errors`. The reader compares them with the last poll's before parsing anything.
  * `last` (the last poll's texts) with `statFollowsUsage` (cpuacctStatFollowsUsage of the running kernel):
  * cpuacct.stat is not read again while cpuacct.usage says exactly what it said then (see there).
  */
