@@ -133,7 +133,7 @@ peak = Math.max(peak, after);
 const stats = (xs) => {
   const t = xs.slice(-60).sort((a, b) => a - b);
   const q = (p) => +t[Math.min(t.length - 1, Math.floor(p * t.length))].toFixed(2);
-  return { mean: +(t.reduce((a, b) => a + b, 0) / t.length).toFixed(2), p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) };
+  return { mean: +(t.reduce((a, b) => a + b, 0) / t.length).toFixed(2), p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), max: q(1) };
 };
 console.log(
   JSON.stringify(
