@@ -436,13 +436,13 @@ export class LatencyWindows {
     const touched = this.touched;
     const block = iv.block;
     const runq = iv.runq;
-    // the buckets as the parser wrote them, flat, when it did (else read from the rows' pairs)
+    // the buckets as the parser wrote them in typed arrays, when it did (else read from the rows' pairs)
     const pk = packedBucketsOf(block, runq);
     for (let i = 0; i < block.length; i++) {
       const r = block[i]!;
       const devNum = (((r.major & 0xfff) << 20) | (r.minor & 0xfffff)) >>> 0;
       const op = BLOCK_OPS.indexOf(r.op);
-      if (pk) this.fillPacked(e, r.count, r.bytes, r.maxNs, r.totalMaxNs, pk.data, pk.at[2 * i]!, pk.at[2 * i + 1]!, pk.at[2 * i + 2]!);
+      if (pk) this.fillPacked(e, r.count, r.bytes, r.maxNs, r.totalMaxNs, pk.idx, pk.cnt, pk.at[2 * i]!, pk.at[2 * i + 1]!, pk.at[2 * i + 2]!);
       else this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, false)) {
         e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
@@ -454,7 +454,7 @@ export class LatencyWindows {
     const nb = 2 * block.length;
     for (let i = 0; i < runq.length; i++) {
       const r = runq[i]!;
-      if (pk) this.fillPacked(e, r.count, 0, r.maxNs, 0, pk.data, pk.at[nb + i]!, pk.at[nb + i + 1]!, pk.at[nb + i + 1]!);
+      if (pk) this.fillPacked(e, r.count, 0, r.maxNs, 0, pk.idx, pk.cnt, pk.at[nb + i]!, pk.at[nb + i + 1]!, pk.at[nb + i + 1]!);
       else this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, true)) {
         e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
@@ -864,8 +864,8 @@ export class LatencyWindows {
     }
   }
 
-  /** fill from the parser's flat pairs (data: index, count, ...): histogram 0 is pairs [a0, a1), histogram 1 [a1, a2). */
-  private fillPacked(e: Entry, count: number, bytes: number, max0: number, max1: number, data: readonly number[], a0: number, a1: number, a2: number): void {
+  /** fill from the parser's typed arrays: histogram 0 at [a0, a1), histogram 1 at [a1, a2). */
+  private fillPacked(e: Entry, count: number, bytes: number, max0: number, max1: number, pidx: Uint16Array, pcnt: Float64Array, a0: number, a1: number, a2: number): void {
     e.count = count;
     e.bytes = bytes;
     e.max[0] = max0;
@@ -873,15 +873,15 @@ export class LatencyWindows {
     const i0 = e.idx[0]!;
     const c0 = e.cnt[0]!;
     for (let j = a0; j < a1; j++) {
-      i0[j - a0] = data[2 * j]!;
-      c0[j - a0] = data[2 * j + 1]!;
+      i0[j - a0] = pidx[j]!;
+      c0[j - a0] = pcnt[j]!;
     }
     e.n[0] = a1 - a0;
     const i1 = e.idx[1]!;
     const c1 = e.cnt[1]!;
     for (let j = a1; j < a2; j++) {
-      i1[j - a1] = data[2 * j]!;
-      c1[j - a1] = data[2 * j + 1]!;
+      i1[j - a1] = pidx[j]!;
+      c1[j - a1] = pcnt[j]!;
     }
     e.n[1] = a2 - a1;
   }

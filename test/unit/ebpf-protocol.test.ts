@@ -143,7 +143,7 @@ describe('parseLine: good lines', () => {
     ]);
   });
 
-  it('gives the engine the same buckets in one flat array (packedBucketsOf), for these rows only', () => {
+  it('gives the engine the same buckets as typed arrays (packedBucketsOf), for these rows only', () => {
     // good[1] as the helper prints it, and with a histogram to normalise and a pair with a third element
     const lines = [good[1]!, good[1]!.replace('"service":[[96,3],[97,40]]', '"service":[[97,30],[96,3],[97,10]]'), good[1]!.replace('[96,3]', '[96,3,"x"]')];
     for (const line of lines) {
@@ -155,7 +155,7 @@ describe('parseLine: good lines', () => {
       expect(p.at.length).toBe(hists.length + 1);
       hists.forEach((pairs, k) => {
         const got: [number, number][] = [];
-        for (let j = p.at[k]!; j < p.at[k + 1]!; j++) got.push([p.data[2 * j]!, p.data[2 * j + 1]!]);
+        for (let j = p.at[k]!; j < p.at[k + 1]!; j++) got.push([p.idx[j]!, p.cnt[j]!]);
         expect(got).toEqual(pairs.map((x) => [x[0], x[1]]));
         for (const x of pairs) expect(x.length).toBe(2);
       });

@@ -196,33 +196,52 @@ function buckets(v: unknown, path: string): BucketPairs {
 }
 
 /**
- * The interval's bucket pairs in two flat arrays (model/packed-buckets.ts), written as its rows are parsed.
- * Plain arrays of small integers, on V8's heap: typed arrays of this size (a few hundred KiB an interval) are
- * allocated with malloc, whose freed memory the process kept (about 10 MiB more RSS in bench/latency.mjs).
+ * The interval's bucket pairs as typed arrays (model/packed-buckets.ts), written as its rows are parsed:
+ * scratch arrays reused from line to line, copied to the interval's own at its end.
  */
 class Packer {
-  private data: number[] = [];
-  private at: number[] = [];
+  private idx = new Uint16Array(1 << 14);
+  private cnt = new Float64Array(1 << 14);
+  private at = new Uint32Array(1 << 11);
+  private n = 0;
+  private h = 0;
 
   start(): void {
-    this.data = [];
-    this.at = [0];
+    this.n = 0;
+    this.h = 0;
+    this.at[0] = 0;
   }
 
   /** One histogram (normalised pairs). */
   add(pairs: BucketPairs): void {
-    const data = this.data;
+    let n = this.n;
+    if (n + pairs.length > this.idx.length) {
+      const size = Math.max(this.idx.length * 2, n + pairs.length);
+      const idx = new Uint16Array(size);
+      const cnt = new Float64Array(size);
+      idx.set(this.idx.subarray(0, n));
+      cnt.set(this.cnt.subarray(0, n));
+      this.idx = idx;
+      this.cnt = cnt;
+    }
+    const idx = this.idx;
+    const cnt = this.cnt;
     for (let k = 0; k < pairs.length; k++) {
       const p = pairs[k]!;
-      data.push(p[0], p[1]);
+      idx[n] = p[0];
+      cnt[n++] = p[1];
     }
-    this.at.push(data.length >> 1);
+    this.n = n;
+    if (this.h + 2 > this.at.length) {
+      const at = new Uint32Array(this.at.length * 2);
+      at.set(this.at);
+      this.at = at;
+    }
+    this.at[++this.h] = n;
   }
 
   finish(block: BlockIntervalRow[], runq: RunqIntervalRow[]): void {
-    setPackedBuckets({ block, runq, data: this.data, at: this.at });
-    this.data = [];
-    this.at = [];
+    setPackedBuckets({ block, runq, idx: this.idx.slice(0, this.n), cnt: this.cnt.slice(0, this.n), at: this.at.slice(0, this.h + 1) });
   }
 }
 
