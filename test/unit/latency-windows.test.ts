@@ -575,8 +575,8 @@ describe('current', () => {
   });
 });
 
-describe("the parser's flat buckets", () => {
-  it('an engine fed parsed lines (their buckets read from the parser flat array) reads the same as one fed the same rows as pairs', () => {
+describe("the parser's typed buckets", () => {
+  it('an engine fed parsed lines (their buckets read from the parser typed arrays) reads the same as one fed the same rows as pairs', () => {
     const typed = new Ticker();
     const pairs = new Ticker();
     const cgroups = new Map([1, 2, 3, 4, 5].map((cg) => [cg, `c${cg}`]));
@@ -600,7 +600,7 @@ describe("the parser's flat buckets", () => {
       expect(iv.kind).toBe('interval');
       expect(packedBucketsOf(iv.block, iv.runq)).toBeDefined();
       const a = typed.tick(s * 1000, [timed(s * 1000, iv.block, iv.runq)], maps);
-      // copies of the row arrays: no flat buckets for these
+      // copies of the row arrays: no typed buckets for these
       const b = pairs.tick(s * 1000, [timed(s * 1000, [...iv.block], [...iv.runq])], maps);
       expect(a, `second ${s}`).toEqual(b);
     }
