@@ -21,6 +21,7 @@
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { args, opt, root } from './cli-args.mjs';
+import { CHURN_PER_SEC, CONTAINERS, DEVICES, deviceNames, intervalLine, mapsAt } from './latency-load.mjs';
 
 const SECONDS = Number(opt('seconds', '330'));
 // The monitor computes per-container latency for `current` and the window on screen; --all-spans: for all
@@ -30,83 +31,6 @@ const WINDOW = opt('window', '1s');
 const OLD = opt('old', null);
 // --root DIR: the build (DIR/dist) to measure, e.g. another worktree's (default: this one's).
 const gc = globalThis.gc ?? (() => {});
-
-// ---------------------------------------------------------------- the load (seeded: the same every run)
-let seed = 4242;
-const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-const CONTAINERS = 250;
-const DEVICES = [[8, 0], [259, 0]];
-const CHURN_PER_SEC = 100;
-
-function bucket(v) {
-  if (v < 8) return v;
-  const p = 31 - Math.clz32(v);
-  return Math.min(319, (p - 2) * 8 + ((v >>> (p - 3)) & 7));
-}
-const lower = (i) => (i < 8 ? i : (8 + (i & 7)) * 2 ** ((i >> 3) - 1));
-const upper = (i) => (i < 8 ? i + 1 : (9 + (i & 7)) * 2 ** ((i >> 3) - 1));
-
-/** A histogram of n values around base ns spread over `width` buckets; returns pairs and a consistent max. */
-function hist(n, base, width) {
-  const b0 = bucket(base);
-  const m = new Map();
-  for (let k = 0; k < n; k++) {
-    const i = Math.min(319, b0 + Math.floor(rnd() * width));
-    m.set(i, (m.get(i) ?? 0) + 1);
-  }
-  const pairs = [...m.entries()].sort((a, b) => a[0] - b[0]);
-  const top = pairs[pairs.length - 1][0];
-  const max = Math.floor(lower(top) + rnd() * (upper(top) - lower(top) - 1));
-  return { pairs, max };
-}
-
-function blockRow(major, minor, op, cgroup, n) {
-  const s = hist(n, 50_000 + Math.floor(rnd() * 50_000), 12);
-  const t = hist(n, 60_000 + Math.floor(rnd() * 60_000), 14);
-  return { major, minor, op, cgroup, count: n, bytes: n * 4096, maxNs: s.max, totalMaxNs: Math.max(t.max, s.max), service: s.pairs, total: t.pairs.map(([i, c]) => [i, c]) };
-}
-
-function fixTotal(r) {
-  // total >= service per request: make the total max at least the service max, keep it in its bucket
-  const top = r.total[r.total.length - 1][0];
-  if (r.totalMaxNs >= upper(top) && top < 319) r.totalMaxNs = upper(top) - 1;
-  if (r.totalMaxNs < lower(top)) r.totalMaxNs = lower(top);
-  return r;
-}
-
-function runqRow(cgroup, n) {
-  const h = hist(n, 2_000 + Math.floor(rnd() * 4000), 20);
-  return { cgroup, count: n, maxNs: h.max, hist: h.pairs };
-}
-
-const zeroLost = { blockStartDropped: 0, blockNoStart: 0, blockNoStartBytes: 0, blockStale: 0, histFull: 0, histFullBytes: 0, runqStartDropped: 0, partial: 0, partialBytes: 0, merged: 0 };
-let nextCgroup = 1_000_000;
-
-// The steady rows of 30 different seconds, made once and used in turn (the engine copies what it keeps), so
-// that making the load does not weigh on the figures.
-const STEADY = Array.from({ length: 30 }, () => {
-  const block = [];
-  const runq = [];
-  for (let c = 0; c < CONTAINERS; c++) {
-    const cg = 1000 + c;
-    for (const [major, minor] of DEVICES) for (const op of ['read', 'write']) block.push(fixTotal(blockRow(major, minor, op, cg, 20 + Math.floor(rnd() * 60))));
-    runq.push(runqRow(cg, 50 + Math.floor(rnd() * 100)));
-  }
-  return { block, runq };
-});
-
-/** The helper's `interval` line of second `sec` (what bpf/loader.c prints). */
-function intervalLine(sec) {
-  const block = [...STEADY[sec % STEADY.length].block];
-  const runq = [...STEADY[sec % STEADY.length].runq];
-  for (let k = 0; k < CHURN_PER_SEC; k++) {
-    const cg = nextCgroup++;
-    block.push(fixTotal(blockRow(8, 0, 'write', cg, 1 + Math.floor(rnd() * 5))));
-    runq.push(runqRow(cg, 1 + Math.floor(rnd() * 10)));
-  }
-  const { partial, partialBytes, merged, ...lost } = zeroLost;
-  return JSON.stringify({ type: 'interval', seq: sec, monoNs: sec * 1e9, intervalNs: 1e9, block, runq, lost, partial: { count: partial, bytes: partialBytes }, merged });
-}
 
 // ---------------------------------------------------------------- the engine under test
 // The monitor's V8 settings (a young generation that does not grow: src/ui/term/v8-tuning.ts), so that RSS is the
@@ -124,18 +48,6 @@ function interval(sec) {
   if (iv.kind !== 'interval') throw new Error(`bench: the parser refused the interval line: ${iv.reason}`);
   return iv;
 }
-const deviceNames = new Map([['8:0', 'sda'], ['259:0', 'nvme0n1']]);
-const CHURN_LIFE_S = 3;
-const steady = new Map();
-for (let c = 0; c < CONTAINERS; c++) steady.set(1000 + c, `container-${c}`);
-/** The containers alive at second `sec`: the steady ones and the churn of the last CHURN_LIFE_S seconds. */
-function mapsAt(sec) {
-  const m = new Map(steady);
-  const from = 1_000_000 + Math.max(0, sec - CHURN_LIFE_S) * CHURN_PER_SEC;
-  for (let cg = from; cg < 1_000_000 + sec * CHURN_PER_SEC; cg++) m.set(cg, `short-${cg}`);
-  return { block: m, runq: m };
-}
-
 let step;
 let held = () => null;
 const engineMs = [];
@@ -221,7 +133,7 @@ peak = Math.max(peak, after);
 const stats = (xs) => {
   const t = xs.slice(-60).sort((a, b) => a - b);
   const q = (p) => +t[Math.min(t.length - 1, Math.floor(p * t.length))].toFixed(2);
-  return { mean: +(t.reduce((a, b) => a + b, 0) / t.length).toFixed(2), p50: q(0.5), p90: q(0.9), p99: q(0.99), max: q(1) };
+  return { mean: +(t.reduce((a, b) => a + b, 0) / t.length).toFixed(2), p50: q(0.5), p90: q(0.9), p95: q(0.95), p99: q(0.99), max: q(1) };
 };
 console.log(
   JSON.stringify(

@@ -343,11 +343,11 @@ export interface Summary extends Percentiles {
 }
 
 const SUMMARY_QS = [0.5, 0.95, 0.99, 0.999] as const;
-/** summarizeRange's four percentiles while it walks the buckets (reused: no array per summary). */
-const SUMMARY_P = new Float64Array(4);
+/** summarizeRange's figures while it walks the buckets (reused: no array per summary). */
+const SUMMARY_P = new Float64Array(5);
 
 /** The buckets of a summary made without them (shared: frames are read, never changed). */
-const NO_BUCKETS = Object.freeze([]) as unknown as [number, number][];
+export const NO_BUCKETS = Object.freeze([]) as unknown as [number, number][];
 /** The summary of an empty histogram (a new object: callers may keep it). */
 const noSummary = (): Summary => ({ p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] });
 
@@ -357,13 +357,23 @@ const noSummary = (): Summary => ({ p50Us: null, p95Us: null, p99Us: null, p999U
  * are read with on every frame.
  */
 export function summarizeRange(counts: Float64Array, lo: number, hi: number, total: number, maxNs: number | null, withBuckets = true): Summary {
-  if (!(total > 0) || lo > hi) return noSummary();
+  const buckets: [number, number][] = withBuckets ? [] : NO_BUCKETS;
+  const p = SUMMARY_P;
+  if (!percentilesInto(counts, lo, hi, total, maxNs, p, withBuckets ? buckets : null)) return noSummary();
+  return { p50Us: p[0]!, p95Us: p[1]!, p99Us: p[2]!, p999Us: p[3]!, maxUs: p[4]!, buckets };
+}
+
+/**
+ * summarizeRange's figures without an object: p50, p95, p99, p99.9 and the maximum (µs) into out[0..4], and
+ * the non-empty buckets pushed onto `buckets` unless null. False (out untouched) when the histogram holds
+ * nothing: every figure is then null. What a frame's hundreds of containers are summed with.
+ */
+export function percentilesInto(counts: Float64Array, lo: number, hi: number, total: number, maxNs: number | null, out: Float64Array, buckets: [number, number][] | null = null): boolean {
+  if (!(total > 0) || lo > hi) return false;
   let top = Math.min(hi, LAST_BUCKET);
   while (top >= lo && !(counts[top]! > 0)) top--;
-  if (top < lo) return noSummary();
+  if (top < lo) return false;
   const max = maxNs;
-  const p = SUMMARY_P;
-  const buckets: [number, number][] = withBuckets ? [] : NO_BUCKETS;
   let k = 0;
   let cum = 0;
   let rank = rankOf(SUMMARY_QS[0], total);
@@ -371,15 +381,15 @@ export function summarizeRange(counts: Float64Array, lo: number, hi: number, tot
     const n = counts[i]!;
     if (!(n > 0)) continue;
     cum += n;
-    if (withBuckets) buckets.push([UPPER_US[i]!, n]);
+    if (buckets !== null) buckets.push([UPPER_US[i]!, n]);
     while (k < 4 && cum >= rank) {
-      p[k++] = pointIn(i, max) / 1000;
+      out[k++] = pointIn(i, max) / 1000;
       if (k < 4) rank = rankOf(SUMMARY_QS[k]!, total);
     }
   }
-  while (k < 4) p[k++] = pointIn(top, max) / 1000; // counts summed below the total (should not happen)
-  const maxUs = (max !== null ? Math.max(max, bucketLower(top)) : pointIn(top, null)) / 1000;
-  return { p50Us: p[0]!, p95Us: p[1]!, p99Us: p[2]!, p999Us: p[3]!, maxUs, buckets };
+  while (k < 4) out[k++] = pointIn(top, max) / 1000; // counts summed below the total (should not happen)
+  out[4] = (max !== null ? Math.max(max, bucketLower(top)) : pointIn(top, null)) / 1000;
+  return true;
 }
 
 /** The values a sparse histogram ([bucket, count] pairs) holds: the sum of its counts. */

@@ -19,7 +19,7 @@ import type {
   RunqueueLatency,
 } from './types.js';
 import { LATENCY_WINDOWS, LOST_KEYS, opRank } from './types.js';
-import { BUCKETS, summarizeRange, type Summary } from './histogram.js';
+import { BUCKETS, NO_BUCKETS, percentilesInto, summarizeRange, type Summary } from './histogram.js';
 
 /** Sparse histogram as the eBPF helper prints it: `[[bucketIndex, count], ...]`. */
 export type BucketPairs = [number, number][];
@@ -290,7 +290,15 @@ class Dense {
   summary(withBuckets = true): Summary {
     return summarizeRange(this.counts, this.lo, this.hi, this.n, this.n > 0 ? this.max : null, withBuckets);
   }
+
+  /** summary(false)'s figures into out (p50, p95, p99, p99.9, max µs), no object; false when empty (all null). */
+  percentiles(out: Float64Array): boolean {
+    return percentilesInto(this.counts, this.lo, this.hi, this.n, this.n > 0 ? this.max : null, out);
+  }
 }
+
+/** Dense.percentiles' figures (frames are built one at a time). */
+const P = new Float64Array(5);
 
 /** Dense scratch histograms, reused from frame to frame (a frame takes a handful, not one per row). */
 class Scratch {
@@ -364,6 +372,11 @@ function blockRow(g: Group, seconds: number, name: (dev: number) => string, with
 }
 
 function runqRow(h: Dense, withBuckets = true): RunqueueLatency {
+  if (!withBuckets) {
+    // (the figures of summary(false), without making it: a frame makes hundreds of these)
+    if (!h.percentiles(P)) return { count: h.n, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
+    return { count: h.n, p50Us: P[0]!, p95Us: P[1]!, p99Us: P[2]!, p999Us: P[3]!, maxUs: P[4]!, buckets: NO_BUCKETS };
+  }
   const s = h.summary(withBuckets);
   return { count: h.n, p50Us: s.p50Us, p95Us: s.p95Us, p99Us: s.p99Us, p999Us: s.p999Us, maxUs: s.maxUs, buckets: s.buckets };
 }
@@ -625,19 +638,14 @@ function containerOf(span: LatencySpan, id: string, reason: string | null, detai
   let io: IoSummary | null = null;
   if (reason === null) {
     block = !detail ? null : groups ? groups.map((g) => blockRow(g, seconds, name)).sort(byDeviceThenOp) : [];
-    const s = all.summary(detail);
-    io = {
-      count,
-      opsPerSec: seconds > 0 ? count / seconds : null,
-      readBytes,
-      writeBytes,
-      p50Us: s.p50Us,
-      p95Us: s.p95Us,
-      p99Us: s.p99Us,
-      p999Us: s.p999Us,
-      maxUs: s.maxUs,
-      buckets: s.buckets,
-    };
+    const opsPerSec = seconds > 0 ? count / seconds : null;
+    if (detail) {
+      const s = all.summary(true);
+      io = { count, opsPerSec, readBytes, writeBytes, p50Us: s.p50Us, p95Us: s.p95Us, p99Us: s.p99Us, p999Us: s.p999Us, maxUs: s.maxUs, buckets: s.buckets };
+    } else if (all.percentiles(P)) {
+      // (summary(false)'s figures, without making it)
+      io = { count, opsPerSec, readBytes, writeBytes, p50Us: P[0]!, p95Us: P[1]!, p99Us: P[2]!, p999Us: P[3]!, maxUs: P[4]!, buckets: NO_BUCKETS };
+    } else io = { count, opsPerSec, readBytes, writeBytes, p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] };
   }
   const runqueue = h ? runqRow(h, detail) : null;
   scratch.release();

@@ -29,6 +29,7 @@ import {
   type LatencySpan,
   type RunqIntervalRow,
 } from '../model/latency.js';
+import { packedBucketsOf } from '../model/packed-buckets.js';
 import { BLOCK_OPS, LATENCY_WINDOWS, LOST_KEYS, type BlockOp, type LatencyWindow, type LostCounts } from '../model/types.js';
 
 export interface TimedInterval {
@@ -434,11 +435,15 @@ export class LatencyWindows {
     // Sums over all cgroups per device and op (and for the run queue), as rows of their own.
     const touched = this.touched;
     const block = iv.block;
+    const runq = iv.runq;
+    // the buckets as the parser wrote them in typed arrays, when it did (else read from the rows' pairs)
+    const pk = packedBucketsOf(block, runq);
     for (let i = 0; i < block.length; i++) {
       const r = block[i]!;
       const devNum = (((r.major & 0xfff) << 20) | (r.minor & 0xfffff)) >>> 0;
       const op = BLOCK_OPS.indexOf(r.op);
-      this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
+      if (pk) this.fillPacked(e, r.count, r.bytes, r.maxNs, r.totalMaxNs, pk.idx, pk.cnt, pk.at[2 * i]!, pk.at[2 * i + 1]!, pk.at[2 * i + 2]!);
+      else this.fill(e, r.count, r.bytes, r.maxNs, r.service, r.totalMaxNs, r.total);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, false)) {
         e.row = this.rowFor(ROW_BLOCK, devNum, op, r.cgroup);
         this.apply(e, t, inCurrent);
@@ -446,10 +451,11 @@ export class LatencyWindows {
       }
       addToGroup(this.group(devNum * 8 + op), e);
     }
-    const runq = iv.runq;
+    const nb = 2 * block.length;
     for (let i = 0; i < runq.length; i++) {
       const r = runq[i]!;
-      this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
+      if (pk) this.fillPacked(e, r.count, 0, r.maxNs, 0, pk.idx, pk.cnt, pk.at[nb + i]!, pk.at[nb + i + 1]!, pk.at[nb + i + 1]!);
+      else this.fill(e, r.count, 0, r.maxNs, r.hist, 0, null);
       if (!keep || r.cgroup === 0 || keep(r.cgroup, true)) {
         e.row = this.rowFor(ROW_RUNQ, 0, 0, r.cgroup);
         this.apply(e, t, inCurrent);
@@ -856,6 +862,28 @@ export class LatencyWindows {
       }
       e.n[h] = n;
     }
+  }
+
+  /** fill from the parser's typed arrays: histogram 0 at [a0, a1), histogram 1 at [a1, a2). */
+  private fillPacked(e: Entry, count: number, bytes: number, max0: number, max1: number, pidx: Uint16Array, pcnt: Float64Array, a0: number, a1: number, a2: number): void {
+    e.count = count;
+    e.bytes = bytes;
+    e.max[0] = max0;
+    e.max[1] = max1;
+    const i0 = e.idx[0]!;
+    const c0 = e.cnt[0]!;
+    for (let j = a0; j < a1; j++) {
+      i0[j - a0] = pidx[j]!;
+      c0[j - a0] = pcnt[j]!;
+    }
+    e.n[0] = a1 - a0;
+    const i1 = e.idx[1]!;
+    const c1 = e.cnt[1]!;
+    for (let j = a1; j < a2; j++) {
+      i1[j - a1] = pidx[j]!;
+      c1[j - a1] = pcnt[j]!;
+    }
+    e.n[1] = a2 - a1;
   }
 
   /** Adds an entry (completed at t) to every slot. */

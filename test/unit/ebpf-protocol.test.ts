@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { MAX_BYTES, MAX_COUNT, PROTOCOL_VERSION, parseLine, type Hello, type IntervalData } from '../../src/sources/ebpf/protocol.js';
 import { BLOCK_OPS } from '../../src/model/types.js';
+import { packedBucketsOf } from '../../src/model/packed-buckets.js';
 
 const fixture = (name: string): string[] =>
   readFileSync(fileURLToPath(new URL(`../fixtures/ebpf/${name}`, import.meta.url)), 'utf8')
@@ -140,6 +141,30 @@ describe('parseLine: good lines', () => {
       [96, 3],
       [97, 40],
     ]);
+  });
+
+  it('gives the engine the same buckets as typed arrays (packedBucketsOf), for these rows only', () => {
+    // good[1] as the helper prints it, and with a histogram to normalise and a pair with a third element
+    const lines = [good[1]!, good[1]!.replace('"service":[[96,3],[97,40]]', '"service":[[97,30],[96,3],[97,10]]'), good[1]!.replace('[96,3]', '[96,3,"x"]')];
+    for (const line of lines) {
+      const iv = parseLine(line) as IntervalData;
+      expect(iv.kind).toBe('interval');
+      const p = packedBucketsOf(iv.block, iv.runq)!;
+      expect(p).toBeDefined();
+      const hists = [...iv.block.flatMap((r) => [r.service, r.total]), ...iv.runq.map((r) => r.hist)];
+      expect(p.at.length).toBe(hists.length + 1);
+      hists.forEach((pairs, k) => {
+        const got: [number, number][] = [];
+        for (let j = p.at[k]!; j < p.at[k + 1]!; j++) got.push([p.idx[j]!, p.cnt[j]!]);
+        expect(got).toEqual(pairs.map((x) => [x[0], x[1]]));
+        for (const x of pairs) expect(x.length).toBe(2);
+      });
+      // not for other arrays, nor once the rows were changed
+      expect(packedBucketsOf([...iv.block], iv.runq)).toBeUndefined();
+      expect(packedBucketsOf(iv.block, [...iv.runq])).toBeUndefined();
+      iv.block.push(iv.block[0]!);
+      expect(packedBucketsOf(iv.block, iv.runq)).toBeUndefined();
+    }
   });
 
   it('tolerates surrounding whitespace and CRLF', () => {

@@ -13,10 +13,12 @@ import {
   merge,
   percentile,
   percentileNs,
+  percentilesInto,
   percentilesOf,
   rankOf,
   sparseFromPairs,
   subtract,
+  summarizeRange,
   toBuckets,
   toPairs,
   toSparse,
@@ -180,6 +182,45 @@ describe('percentilesOf', () => {
     const row = { count: 3, buckets: [[1, 3]], maxUs: 9, p999Us: 8, p99Us: null, p95Us: 5, p50Us: 1, extra: 'x' };
     const p = percentilesOf(row);
     expect(Object.entries(p)).toEqual([['p50Us', 1], ['p95Us', 5], ['p99Us', null], ['p999Us', 8], ['maxUs', 9]]);
+  });
+});
+
+describe('summarizeRange and percentilesInto', () => {
+  it('give the figures of percentile() and maxUs(), with or without the buckets, and nothing for an empty histogram', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 40 }), { maxLength: 60 }), fc.option(fc.integer({ min: 0, max: 2 ** 40 })), (values, extra) => {
+        const h = Histogram.of(values);
+        let lo = BUCKETS;
+        let hi = -1;
+        h.counts.forEach((c, i) => {
+          if (c > 0) {
+            if (i < lo) lo = i;
+            if (i > hi) hi = i;
+          }
+        });
+        // a maximum at or above the top bucket's lower bound (as the engine's are)
+        const maxNs = values.length === 0 ? null : Math.max(...values, extra ?? 0);
+        const s = summarizeRange(h.counts, lo, hi, values.length, maxNs);
+        const t = summarizeRange(h.counts, lo, hi, values.length, maxNs, false);
+        const out = new Float64Array(5).fill(-1);
+        const ok = percentilesInto(h.counts, lo, hi, values.length, maxNs, out);
+        expect(ok).toBe(values.length > 0);
+        if (!ok) {
+          expect(s).toEqual({ p50Us: null, p95Us: null, p99Us: null, p999Us: null, maxUs: null, buckets: [] });
+          expect([...out]).toEqual([-1, -1, -1, -1, -1]);
+          return;
+        }
+        const m = Histogram.of(values);
+        m.maxNs = maxNs;
+        expect(s.p50Us).toBe(percentile(m, 0.5));
+        expect(s.p999Us).toBe(percentile(m, 0.999));
+        expect(s.maxUs).toBe(maxUs(m));
+        expect(s.buckets).toEqual(toBuckets(m));
+        expect(t).toEqual({ ...s, buckets: [] });
+        expect([...out]).toEqual([s.p50Us, s.p95Us, s.p99Us, s.p999Us, s.maxUs]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

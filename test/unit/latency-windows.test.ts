@@ -7,6 +7,8 @@ import { BUCKETS as BUCKETS_N, Histogram, bucketLower, maxUs as histMaxUs, perce
 import { WINDOW_MS, latencyFrame, zeroLost } from '../../src/model/latency.js';
 import { LATENCY_WINDOWS, type BlockOp, type LatencyWindow } from '../../src/model/types.js';
 import { LatencyWindows } from '../../src/store/latency-windows.js';
+import { parseLine, type IntervalData } from '../../src/sources/ebpf/protocol.js';
+import { packedBucketsOf } from '../../src/model/packed-buckets.js';
 import { Ticker, blockRow, devs, runqRow, timed } from './latency-helpers.js';
 
 const count = (f: ReturnType<Ticker['tick']>, w: LatencyWindow | 'current'): number =>
@@ -570,5 +572,37 @@ describe('current', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe("the parser's typed buckets", () => {
+  it('an engine fed parsed lines (their buckets read from the parser typed arrays) reads the same as one fed the same rows as pairs', () => {
+    const typed = new Ticker();
+    const pairs = new Ticker();
+    const cgroups = new Map([1, 2, 3, 4, 5].map((cg) => [cg, `c${cg}`]));
+    const maps = { block: cgroups, runq: cgroups };
+    typed.w.want(['5m']);
+    pairs.w.want(['5m']);
+    for (let s = 1; s <= 330; s++) {
+      const block = [1, 2, 3, 4, 5, 100 + s]
+        .filter((cg) => (s + cg) % 5 !== 0)
+        .map((cg) => blockRow(Array.from({ length: 1 + ((s * cg) % 7) }, (_, i) => Math.round(900 * 2 ** (((s + i * cg) % 37) / 3))), { cgroup: cg, op: (['read', 'write', 'flush'] as const)[(s + cg) % 3]!, minor: cg % 2 }));
+      // counts past 2^31 (the parser takes up to 2^40)
+      const big = blockRow([5000, 9000], { cgroup: 2 });
+      big.service = big.service.map(([i, c]) => [i, c * 2 ** 33]);
+      big.total = big.total.map(([i, c]) => [i, c * 2 ** 33]);
+      big.count *= 2 ** 33;
+      big.bytes *= 2 ** 33;
+      if (s % 4 === 0) block.push(big);
+      const runq = [1, 3, 100 + s].map((cg) => runqRow(cg, Array.from({ length: 1 + ((s + cg) % 4) }, (_, i) => 300 * (i + 1) + s)));
+      const line = JSON.stringify({ type: 'interval', seq: s, monoNs: s * 1e9, intervalNs: 1e9, block, runq, lost: zeroLost() });
+      const iv = parseLine(line) as IntervalData;
+      expect(iv.kind).toBe('interval');
+      expect(packedBucketsOf(iv.block, iv.runq)).toBeDefined();
+      const a = typed.tick(s * 1000, [timed(s * 1000, iv.block, iv.runq)], maps);
+      // copies of the row arrays: no typed buckets for these
+      const b = pairs.tick(s * 1000, [timed(s * 1000, [...iv.block], [...iv.runq])], maps);
+      expect(a, `second ${s}`).toEqual(b);
+    }
   });
 });

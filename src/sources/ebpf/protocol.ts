@@ -7,6 +7,7 @@
 import { BLOCK_OPS, LOST_KEYS, type BlockOp, type LostCounts } from '../../model/types.js';
 import type { BlockIntervalRow, BucketPairs, RunqIntervalRow } from '../../model/latency.js';
 import { BUCKETS, LAST_BUCKET, SUB_BUCKET_BITS, bucketLower, bucketUpper, pairsCount, pairsTop } from '../../model/histogram.js';
+import { setPackedBuckets } from '../../model/packed-buckets.js';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -164,9 +165,10 @@ function op(v: unknown, path: string): BlockOp {
 
 function buckets(v: unknown, path: string): BucketPairs {
   const a = arr(v, path);
-  const out: BucketPairs = [];
-  // Already normalised (the helper's way: ascending, no duplicates, no empty bucket): returned as read.
+  // Already normalised (the helper's way: ascending, no duplicates, no empty bucket) and every pair exactly
+  // [bucketIndex, count]: the array as read is returned (no copy); otherwise a normalised copy.
   let normal = true;
+  let prev = -1;
   for (let k = 0; k < a.length; k++) {
     const p = a[k];
     if (!Array.isArray(p) || p.length < 2) throw new Invalid(`${path}[${k}]: expected [bucketIndex, count], got ${describe(p)}`);
@@ -176,11 +178,12 @@ function buckets(v: unknown, path: string): BucketPairs {
     }
     const c = p[1] as unknown;
     const n = okCount(c) ? c : count(c, `${path}[${k}][1]`);
-    if (n === 0 || (k > 0 && !(i > out[k - 1]![0]))) normal = false;
-    out.push([i, n]);
+    if (n === 0 || !(i > prev) || p.length !== 2) normal = false;
+    prev = i;
   }
-  if (normal) return out;
+  if (normal) return a as BucketPairs;
   // Normalised: ascending bucket index, duplicates summed, empty buckets dropped.
+  const out: BucketPairs = a.map((p) => [(p as number[])[0]!, (p as number[])[1]!]);
   out.sort((a, b) => a[0] - b[0]);
   const norm: BucketPairs = [];
   for (const [i, c] of out) {
@@ -191,6 +194,58 @@ function buckets(v: unknown, path: string): BucketPairs {
   }
   return norm;
 }
+
+/**
+ * The interval's bucket pairs as typed arrays (model/packed-buckets.ts), written as its rows are parsed:
+ * scratch arrays reused from line to line, copied to the interval's own at its end.
+ */
+class Packer {
+  private idx = new Uint16Array(1 << 14);
+  private cnt = new Float64Array(1 << 14);
+  private at = new Uint32Array(1 << 11);
+  private n = 0;
+  private h = 0;
+
+  start(): void {
+    this.n = 0;
+    this.h = 0;
+    this.at[0] = 0;
+  }
+
+  /** One histogram (normalised pairs). */
+  add(pairs: BucketPairs): void {
+    let n = this.n;
+    if (n + pairs.length > this.idx.length) {
+      const size = Math.max(this.idx.length * 2, n + pairs.length);
+      const idx = new Uint16Array(size);
+      const cnt = new Float64Array(size);
+      idx.set(this.idx.subarray(0, n));
+      cnt.set(this.cnt.subarray(0, n));
+      this.idx = idx;
+      this.cnt = cnt;
+    }
+    const idx = this.idx;
+    const cnt = this.cnt;
+    for (let k = 0; k < pairs.length; k++) {
+      const p = pairs[k]!;
+      idx[n] = p[0];
+      cnt[n++] = p[1];
+    }
+    this.n = n;
+    if (this.h + 2 > this.at.length) {
+      const at = new Uint32Array(this.at.length * 2);
+      at.set(this.at);
+      this.at = at;
+    }
+    this.at[++this.h] = n;
+  }
+
+  finish(block: BlockIntervalRow[], runq: RunqIntervalRow[]): void {
+    setPackedBuckets({ block, runq, idx: this.idx.slice(0, this.n), cnt: this.cnt.slice(0, this.n), at: this.at.slice(0, this.h + 1) });
+  }
+}
+
+const PACKER = new Packer();
 
 /**
  * A row's histogram must hold exactly `n` values and its maximum must lie in its highest non-empty bucket
@@ -269,6 +324,8 @@ function parseBlockRow(v: unknown, path: string): BlockIntervalRow {
   };
   consistent(row.service, row.count, row.maxNs, path, 'service');
   consistent(row.total, row.count, row.totalMaxNs, path, 'total');
+  PACKER.add(row.service);
+  PACKER.add(row.total);
   return row;
 }
 
@@ -282,6 +339,7 @@ function parseRunqRow(v: unknown, path: string): RunqIntervalRow {
     hist: buckets(r.hist, `${path}.hist`),
   };
   consistent(row.hist, row.count, row.maxNs, path, 'hist');
+  PACKER.add(row.hist);
   return row;
 }
 
@@ -301,20 +359,25 @@ function parseLost(o: Record<string, unknown>): LostCounts {
 }
 
 function parseInterval(o: Record<string, unknown>): IntervalData {
+  PACKER.start();
   const block = o.block === undefined ? [] : arr(o.block, 'block').map((r, k) => parseBlockRow(r, `block[${k}]`));
   const runq = o.runq === undefined ? [] : arr(o.runq, 'runq').map((r, k) => parseRunqRow(r, `runq[${k}]`));
   const monoNs = ns(o.monoNs, 'monoNs');
   const intervalNs = ns(o.intervalNs, 'intervalNs');
   if (intervalNs > monoNs) throw new Invalid(`intervalNs: ${intervalNs} would start the interval before boot (monoNs ${monoNs})`);
+  const seq = whole(o.seq, 'seq');
+  const flush = o.flush === undefined ? null : whole(o.flush, 'flush');
+  const lost = parseLost(o);
+  PACKER.finish(block, runq);
   return {
     kind: 'interval',
-    seq: whole(o.seq, 'seq'),
+    seq,
     monoNs,
     intervalNs,
-    flush: o.flush === undefined ? null : whole(o.flush, 'flush'),
+    flush,
     block,
     runq,
-    lost: parseLost(o),
+    lost,
   };
 }
 
