@@ -163,6 +163,15 @@ function objectArray<T>(): T[] {
  * decoded counters are often heap numbers, and a field that first held a small integer would change
  * representation at the first one (mid-replay), throwing away the code optimized on it.
  */
+/** Copies the parser's buckets [from, to) to the start of idx/cnt; how many. */
+function copyRun(idx: Uint16Array, cnt: Float64Array, pidx: Uint16Array, pcnt: Float64Array, from: number, to: number): number {
+  for (let j = from; j < to; j++) {
+    idx[j - from] = pidx[j]!;
+    cnt[j - from] = pcnt[j]!;
+  }
+  return to - from;
+}
+
 class Entry {
   row = 0;
   gen = 0;
@@ -870,20 +879,8 @@ export class LatencyWindows {
     e.bytes = bytes;
     e.max[0] = max0;
     e.max[1] = max1;
-    const i0 = e.idx[0]!;
-    const c0 = e.cnt[0]!;
-    for (let j = a0; j < a1; j++) {
-      i0[j - a0] = pidx[j]!;
-      c0[j - a0] = pcnt[j]!;
-    }
-    e.n[0] = a1 - a0;
-    const i1 = e.idx[1]!;
-    const c1 = e.cnt[1]!;
-    for (let j = a1; j < a2; j++) {
-      i1[j - a1] = pidx[j]!;
-      c1[j - a1] = pcnt[j]!;
-    }
-    e.n[1] = a2 - a1;
+    e.n[0] = copyRun(e.idx[0]!, e.cnt[0]!, pidx, pcnt, a0, a1);
+    e.n[1] = copyRun(e.idx[1]!, e.cnt[1]!, pidx, pcnt, a1, a2);
   }
 
   /** Adds an entry (completed at t) to every slot. */
