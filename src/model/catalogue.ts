@@ -84,7 +84,8 @@ function oneLabel(name: 'device' | 'interface', value: string): Record<string, s
   return l;
 }
 
-const some = (labels: Record<string, string>, v: number | null | undefined): MetricValue[] => (v == null || !Number.isFinite(v) ? [] : [{ labels, value: v }]);
+const usable = (v: number | null | undefined): v is number => v != null && Number.isFinite(v);
+const some = (labels: Record<string, string>, v: number | null | undefined): MetricValue[] => (usable(v) ? [{ labels, value: v }] : []);
 
 /**
  * `items.flatMap((x) => some(labels(x), value(x)))`, without an array per item: these run for every
@@ -95,7 +96,7 @@ function valuesOf<T>(items: readonly T[], labels: (x: T) => Record<string, strin
   for (let i = 0; i < items.length; i++) {
     const x = items[i]!;
     const v = value(x);
-    if (v != null && Number.isFinite(v)) out.push({ labels: labels(x), value: v });
+    if (usable(v)) out.push({ labels: labels(x), value: v });
   }
   return out;
 }

@@ -287,13 +287,18 @@ class Dense {
     if (m !== null && (this.max === null || m > this.max)) this.max = m;
   }
 
+  /** The largest latency seen, while anything was counted. */
+  private maxSeen(): number | null {
+    return this.n > 0 ? this.max : null;
+  }
+
   summary(withBuckets = true): Summary {
-    return summarizeRange(this.counts, this.lo, this.hi, this.n, this.n > 0 ? this.max : null, withBuckets);
+    return summarizeRange(this.counts, this.lo, this.hi, this.n, this.maxSeen(), withBuckets);
   }
 
   /** summary(false)'s figures into out (p50, p95, p99, p99.9, max µs), no object; false when empty (all null). */
   percentiles(out: Float64Array): boolean {
-    return percentilesInto(this.counts, this.lo, this.hi, this.n, this.n > 0 ? this.max : null, out);
+    return percentilesInto(this.counts, this.lo, this.hi, this.n, this.maxSeen(), out);
   }
 }
 

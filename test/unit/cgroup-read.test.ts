@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ContainerMeta } from '../../src/model/types.js';
+import type { ContainerCounters, ContainerMeta } from '../../src/model/types.js';
 import {
   CgroupCounterReader,
   LIMITS_EVERY,
@@ -37,6 +37,13 @@ function copyOf(fixture: string): string {
   tmps.push(d);
   cpSync(fx(fixture), d, { recursive: true });
   return d;
+}
+/** A counter reader for one container of a copy of `fixture`; read() gives its counters (detail unless false). */
+function counterReaderOn(fixture: string, m: ContainerMeta) {
+  const root = copyOf(fixture);
+  const reader = new CgroupCounterReader();
+  const read = async (detail?: boolean): Promise<ContainerCounters> => (await reader.read(m, detail === undefined ? { root } : { root, detail })).counters!;
+  return { root, reader, read };
 }
 
 describe('readContainerCounters on fixture trees', () => {
@@ -214,50 +221,46 @@ describe('readContainerCounters on fixture trees', () => {
   });
 
   it('nothing changed since the last poll: the same counters object again; any file changed: a new one', async () => {
-    const root = copyOf('v2-systemd-docker');
-    const reader = new CgroupCounterReader();
-    const m = meta({ id: A, initPid: 4242 });
+    const { root, reader, read } = counterReaderOn('v2-systemd-docker', meta({ id: A, initPid: 4242 }));
     const dir = `${root}/sys/fs/cgroup/system.slice/docker-${A}.scope`;
-    const first = (await reader.read(m, { root })).counters!;
-    const again = (await reader.read(m, { root })).counters!;
+    const first = await read();
+    const again = await read();
     expect(again).toBe(first);
     // The same bytes written again: still the same object.
     writeFileSync(`${dir}/io.pressure`, readFileSync(`${dir}/io.pressure`));
-    expect((await reader.read(m, { root })).counters).toBe(first);
+    expect(await read()).toBe(first);
     for (const [file, text, check] of [
-      ['memory.current', '104857601\n', (c: typeof first) => expect(c.memoryUsageBytes).toBe(104857601)],
-      ['cpu.pressure', 'some avg10=1.00 avg60=0.00 avg300=0.00 total=5\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n', (c: typeof first) => expect(c.pressure?.cpu?.some.totalUs).toBe(5)],
+      ['memory.current', '104857601\n', (c: ContainerCounters) => expect(c.memoryUsageBytes).toBe(104857601)],
+      ['cpu.pressure', 'some avg10=1.00 avg60=0.00 avg300=0.00 total=5\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n', (c: ContainerCounters) => expect(c.pressure?.cpu?.some.totalUs).toBe(5)],
     ] as const) {
-      const before = (await reader.read(m, { root })).counters!;
+      const before = await read();
       writeFileSync(`${dir}/${file}`, text);
-      const c = (await reader.read(m, { root })).counters!;
+      const c = await read();
       expect(c).not.toBe(before);
       check(c);
-      expect((await reader.read(m, { root })).counters).toBe(c);
+      expect(await read()).toBe(c);
     }
     // net/dev of the init pid counts too.
-    const before = (await reader.read(m, { root })).counters!;
+    const before = await read();
     const net = `${root}/proc/4242/net/dev`;
     writeFileSync(net, readFileSync(net, 'utf8').replace('500000', '500001'));
-    const c = (await reader.read(m, { root })).counters!;
+    const c = await read();
     expect(c).not.toBe(before);
     expect(c.netRxBytes).toBe(before.netRxBytes! + 1);
     // Detail asked for or not: parsed anew (other files, another shape).
-    const lean = (await reader.read(m, { root, detail: false })).counters!;
+    const lean = await read(false);
     expect(lean).not.toBe(c);
     expect(lean.pressure).toBeNull();
     reader.close();
   });
 
   it('v1: the same counters object while nothing changed, a new one when a file did', async () => {
-    const root = copyOf('v1-cgroupfs-docker');
-    const reader = new CgroupCounterReader();
-    const m = meta({ id: B, initPid: 777 });
-    const first = (await reader.read(m, { root })).counters!;
-    expect((await reader.read(m, { root })).counters).toBe(first);
+    const { root, reader, read } = counterReaderOn('v1-cgroupfs-docker', meta({ id: B, initPid: 777 }));
+    const first = await read();
+    expect(await read()).toBe(first);
     const usage = `${root}/sys/fs/cgroup/cpu,cpuacct/docker/${B}/cpuacct.usage`;
     writeFileSync(usage, `${first.cpuUsageNs! + 5}\n`);
-    const c = (await reader.read(m, { root })).counters!;
+    const c = await read();
     expect(c).not.toBe(first);
     expect(c.cpuUsageNs).toBe(first.cpuUsageNs! + 5);
     expect(c.memoryStat).toBe(first.memoryStat); // an unchanged file keeps its parse
