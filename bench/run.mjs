@@ -20,6 +20,7 @@ const benches = [
   ['agent.mjs', quick ? ['--seconds', '15'] : []],
   ['agent-parts.mjs', quick ? ['--seconds', '15'] : []],
   ['steady.mjs', quick ? ['--minutes', '2', '--warm', '1'] : []],
+  ['recompiles.mjs', quick ? ['--minutes', '4', '--every', '2'] : []],
 ];
 let failed = 0;
 for (const [file, args, nodeArgs = []] of benches) {

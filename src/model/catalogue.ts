@@ -10,7 +10,7 @@
 // Values are in base units: percent 0-100 (container CPU: 100 = one core), seconds, bytes, bytes/s.
 // Labels of a value are exactly those its PromQL expression yields, without `instance` and `job`: so an alert
 // evaluated here and the same rule evaluated by Prometheus name the same instances.
-import type { BlockLatencyRow, BlockOp, ContainerFrame, Frame, LatencyWindow, LatencyWindowFrame, RunqueueLatency } from './types.js';
+import type { BlockLatencyRow, BlockOp, ContainerFrame, DiskFrame, Frame, LatencyWindow, LatencyWindowFrame, NetFrame, RunqueueLatency } from './types.js';
 import { bucketIndex, Histogram, percentileNs } from './histogram.js';
 import type { Unit } from './units.js';
 import type { SampleSet } from './sample-set.js';
@@ -89,7 +89,9 @@ const some = (labels: Record<string, string>, v: number | null | undefined): Met
 
 /**
  * `items.flatMap((x) => some(labels(x), value(x)))`, without an array per item: these run for every
- * figure of every tick (the recorder's roll-ups read them all).
+ * figure of every tick (the recorder's roll-ups read them all). `value` is made once per figure, not per call:
+ * V8 keeps a function's optimised code only while one of its closures is alive, so a closure made anew each
+ * tick is compiled again after every full garbage collection.
  */
 function valuesOf<T>(items: readonly T[], labels: (x: T) => Record<string, string>, value: (x: T) => number | null | undefined): MetricValue[] {
   const out: MetricValue[] = [];
@@ -102,6 +104,7 @@ function valuesOf<T>(items: readonly T[], labels: (x: T) => Record<string, strin
 }
 
 const deviceLabels = (d: { name: string }): Record<string, string> => oneLabel('device', d.name);
+const utilOf = (d: DiskFrame) => d.utilPercent;
 const interfaceLabels = (n: { name: string }): Record<string, string> => oneLabel('interface', n.name);
 
 function latencyWindow(f: Frame, w: LatencyWindow): LatencyWindowFrame | null {
@@ -175,16 +178,19 @@ const DISK: MetricDef[] = [
   ...OPS.flatMap((op): MetricDef[] => {
     const counter = op === 'read' ? 'read' : 'written';
     const done = op === 'read' ? 'reads' : 'writes';
+    // Accessors made once, not a closure per read (see valuesOf).
+    const bytesOf = op === 'read' ? (d: DiskFrame) => d.readBytesPerSec : (d: DiskFrame) => d.writeBytesPerSec;
+    const opsOf = op === 'read' ? (d: DiskFrame) => d.readOpsPerSec : (d: DiskFrame) => d.writeOpsPerSec;
     return [
       {
         id: `disk.${op}.bytes_per_sec`, unit: 'bytes_per_second', kind: 'counter', scope: 'disk', help: `Bytes ${counter} per second.`,
         promql: (w) => `rate(tailtop_disk_${counter}_bytes_total[${w}])`,
-        read: (f) => valuesOf(f.host.disks, deviceLabels, (d) => (op === 'read' ? d.readBytesPerSec : d.writeBytesPerSec)),
+        read: (f) => valuesOf(f.host.disks, deviceLabels, bytesOf),
       },
       {
         id: `disk.${op}.iops`, unit: 'per_second', kind: 'counter', scope: 'disk', help: `${op === 'read' ? 'Reads' : 'Writes'} completed per second.`,
         promql: (w) => `rate(tailtop_disk_${done}_completed_total[${w}])`,
-        read: (f) => valuesOf(f.host.disks, deviceLabels, (d) => (op === 'read' ? d.readOpsPerSec : d.writeOpsPerSec)),
+        read: (f) => valuesOf(f.host.disks, deviceLabels, opsOf),
       },
       ...(Object.keys(PCTS) as Pct[]).map((p): MetricDef => ({
         id: `disk.${op}.${p}`, unit: 'seconds', kind: 'histogram', scope: 'disk', help: `Block ${op} service time ${p} (eBPF).`,
@@ -201,7 +207,7 @@ const DISK: MetricDef[] = [
   {
     id: 'disk.util_percent', unit: 'percent', kind: 'counter', scope: 'disk', help: 'Share of time the disk was busy (io_ticks).',
     promql: (w) => `100 * rate(tailtop_disk_io_time_seconds_total[${w}])`,
-    read: (f) => valuesOf(f.host.disks, deviceLabels, (d) => d.utilPercent),
+    read: (f) => valuesOf(f.host.disks, deviceLabels, utilOf),
   },
 ];
 
@@ -215,18 +221,19 @@ const NET: MetricDef[] = (['rx', 'tx'] as const).flatMap((dir) => {
   ];
   return defs.map(([suffix, unit, fam, k]): MetricDef => {
     const field = key(k);
+    const valueOf = (n: NetFrame) => n[field];
     return {
       id: `net.${dir}.${suffix}`, unit, kind: 'counter', scope: 'net', help: `${word === 'receive' ? 'Received' : 'Sent'} ${fam === 'bytes' ? 'bytes' : fam === 'errs' ? 'errors' : 'drops'} per second.`,
       promql: (w) => `rate(tailtop_network_${word}_${fam}_total[${w}])`,
-      read: (f) => valuesOf(f.host.net, interfaceLabels, (n) => n[field]),
+      read: (f) => valuesOf(f.host.net, interfaceLabels, valueOf),
     };
   });
 });
 
-const C = (id: string, unit: Unit, kind: FigureKind, help: string, promql: (w: string, b: string) => string, read: (c: ContainerFrame) => number | null | undefined): MetricDef => ({
-  id, unit, kind, scope: 'container', help, promql: (w) => promql(w, by('container')),
-  read: (f) => valuesOf(f.containers?.containers ?? [], containerLabels, (c) => (c.state === 'running' ? read(c) : null)),
-});
+const C = (id: string, unit: Unit, kind: FigureKind, help: string, promql: (w: string, b: string) => string, read: (c: ContainerFrame) => number | null | undefined): MetricDef => {
+  const ifRunning = (c: ContainerFrame) => (c.state === 'running' ? read(c) : null);
+  return { id, unit, kind, scope: 'container', help, promql: (w) => promql(w, by('container')), read: (f) => valuesOf(f.containers?.containers ?? [], containerLabels, ifRunning) };
+};
 
 function containerLatency(f: Frame, w: LatencyWindow): { c: ContainerFrame; lat: LatencyWindowFrame['containers'][string] }[] {
   const win = latencyWindow(f, w);

@@ -157,24 +157,41 @@ function deriveDisks(
 
 const NET_FIELDS = ['rxBytes', 'rxPackets', 'rxErrors', 'rxDrops', 'txBytes', 'txPackets', 'txErrors', 'txDrops'] as const;
 
+/** Whether any counter of an interface went back since `p` (a reset: no rates this interval). */
+function netWentBack(n: NetCounters, p: NetCounters): boolean {
+  for (const k of NET_FIELDS) if (wentBack(n[k], p[k])) return true;
+  return false;
+}
+
+/** One counter's rate since `p` (null: no usable previous sample). */
+function netRate(n: NetCounters, p: NetCounters | null, k: (typeof NET_FIELDS)[number], elapsedMs: number | null): number | null {
+  return p === null ? null : rate(n[k], p[k], elapsedMs);
+}
+
+/**
+ * No closure per interface or tick here: V8 keeps a function's optimised code only while one of its closures
+ * is alive, so a closure made anew each tick is compiled again after every full garbage collection.
+ */
 function deriveNet(cur: NetCounters[], prev: NetCounters[] | null, elapsedMs: number | null): NetFrame[] {
-  const before = new Map((prev ?? []).map((n) => [n.name, n]));
-  return cur.map((n) => {
-    const p = before.get(n.name);
-    const usable = p !== undefined && !NET_FIELDS.some((k) => wentBack(n[k], p[k]));
-    const r = (k: (typeof NET_FIELDS)[number]): number | null => (usable ? rate(n[k], p[k], elapsedMs) : null);
-    return {
+  const before = new Map<string, NetCounters>();
+  for (const n of prev ?? []) before.set(n.name, n);
+  const out: NetFrame[] = [];
+  for (const n of cur) {
+    const last = before.get(n.name);
+    const p = last !== undefined && !netWentBack(n, last) ? last : null;
+    out.push({
       name: n.name,
-      rxBytesPerSec: r('rxBytes'),
-      txBytesPerSec: r('txBytes'),
-      rxPacketsPerSec: r('rxPackets'),
-      txPacketsPerSec: r('txPackets'),
-      rxErrorsPerSec: r('rxErrors'),
-      txErrorsPerSec: r('txErrors'),
-      rxDropsPerSec: r('rxDrops'),
-      txDropsPerSec: r('txDrops'),
-    };
-  });
+      rxBytesPerSec: netRate(n, p, 'rxBytes', elapsedMs),
+      txBytesPerSec: netRate(n, p, 'txBytes', elapsedMs),
+      rxPacketsPerSec: netRate(n, p, 'rxPackets', elapsedMs),
+      txPacketsPerSec: netRate(n, p, 'txPackets', elapsedMs),
+      rxErrorsPerSec: netRate(n, p, 'rxErrors', elapsedMs),
+      txErrorsPerSec: netRate(n, p, 'txErrors', elapsedMs),
+      rxDropsPerSec: netRate(n, p, 'rxDrops', elapsedMs),
+      txDropsPerSec: netRate(n, p, 'txDrops', elapsedMs),
+    });
+  }
+  return out;
 }
 
 function pressureLine(cur: PressureLine, prev: PressureLine | null | undefined, elapsedMs: number | null): PressureFrameLine {

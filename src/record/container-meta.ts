@@ -38,7 +38,9 @@ export class MetaTracker {
     const added: NewMeta[] = [];
     let ref = this.nextRef;
     const pending = new Map<string, number>();
-    const rows = cs.containers.map((c) => {
+    // A loop, not a closure per call (V8 compiles such a closure again after every full GC).
+    const rows: ContainerSample[] = [];
+    for (const c of cs.containers) {
       const m = c.meta;
       const k = this.known.get(m.id);
       let r: number;
@@ -54,12 +56,15 @@ export class MetaTracker {
         }
       }
       const last = this.lastRows.get(m.id);
-      if (last !== undefined && last.from === c && last.ref === r) return last.row;
+      if (last !== undefined && last.from === c && last.ref === r) {
+        rows.push(last.row);
+        continue;
+      }
       const meta: MetaRef = { id: m.id, ref: r };
       const row = { ...c, meta } as unknown as ContainerSample;
       this.lastRows.set(m.id, { from: c, ref: r, row });
-      return row;
-    });
+      rows.push(row);
+    }
     if (this.lastRows.size > rows.length) {
       const ids = new Set(cs.containers.map((c) => c.meta.id));
       for (const id of [...this.lastRows.keys()]) if (!ids.has(id)) this.lastRows.delete(id);

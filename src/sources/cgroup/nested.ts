@@ -16,31 +16,33 @@ export const depthOf = (dir: string | null): number => (dir === null ? 0 : dir.s
 export function nestedCgroupIds(dir: string | null): number[] {
   if (dir === null) return [];
   const out: number[] = [];
-  const walk = (d: string, depth: number): void => {
-    let links: number;
-    try {
-      links = statSync(d).nlink;
-    } catch {
-      return; // removed meanwhile
-    }
-    if (links <= 2 || depth >= NESTED_DEPTH) return;
-    let subs: string[];
-    try {
-      subs = readdirSync(d, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => x.name);
-    } catch {
-      return;
-    }
-    for (const s of subs) {
-      if (out.length >= NESTED_MAX) return;
-      const path = `${d}/${s}`;
-      const ino = inode(path);
-      if (ino === null) continue;
-      out.push(ino);
-      walk(path, depth + 1);
-    }
-  };
-  walk(dir, 0);
+  walkNested(dir, 0, out);
   return out;
+}
+
+/** nestedCgroupIds' walk below `d` (a module function: a closure made per call is compiled again after each GC). */
+function walkNested(d: string, depth: number, out: number[]): void {
+  let links: number;
+  try {
+    links = statSync(d).nlink;
+  } catch {
+    return; // removed meanwhile
+  }
+  if (links <= 2 || depth >= NESTED_DEPTH) return;
+  let subs: string[];
+  try {
+    subs = readdirSync(d, { withFileTypes: true }).filter((x) => x.isDirectory()).map((x) => x.name);
+  } catch {
+    return;
+  }
+  for (const s of subs) {
+    if (out.length >= NESTED_MAX) return;
+    const path = `${d}/${s}`;
+    const ino = inode(path);
+    if (ino === null) continue;
+    out.push(ino);
+    walkNested(path, depth + 1, out);
+  }
 }
 
 export function inode(path: string | null): number | null {

@@ -114,35 +114,36 @@ export function memoized<T>(
 /**
  * The two per-file parsers a counters reader uses, bound to its error list, its file-name function and its
  * memo. Absent files (null text) give null; errors go to `errors`, each prefixed by `name(file)`.
- *   single: one number or "max" (null when unreadable); keyed: a flat keyed file, memoized by file name.
+ * Methods, not closures made per reader: V8 keeps a function's optimised code only while one of its closures
+ * is alive, so closures made anew for every container every tick are compiled again after each full GC.
  */
-export function fileParsers(
-  errors: string[],
-  name: (file: string) => string,
-  memo: ParseMemo | undefined,
-): {
-  single: (text: string | null, file: string) => { value: number | null; unlimited: boolean } | null;
-  /** With `only`, just those keys (scanKeys), unless one is unreadable. */
-  keyed: (text: string | null, file: string, only?: readonly string[]) => Record<string, number> | null;
-} {
-  const single = (text: string | null, file: string): { value: number | null; unlimited: boolean } | null => {
+export class FileParsers {
+  constructor(
+    private readonly errors: string[],
+    private readonly name: (file: string) => string,
+    private readonly memo: ParseMemo | undefined,
+  ) {}
+
+  /** One number or "max" (null when unreadable). */
+  single(text: string | null, file: string): { value: number | null; unlimited: boolean } | null {
     if (text === null) return null;
-    const r = parseSingle(text, name(file));
-    if (r.error) errors.push(r.error);
+    const r = parseSingle(text, this.name(file));
+    if (r.error) this.errors.push(r.error);
     return r.error ? null : r;
-  };
-  const keyed = (text: string | null, file: string, only?: readonly string[]): Record<string, number> | null => {
+  }
+
+  /** A flat keyed file, memoized by file name; with `only`, just those keys (scanKeys), unless one is unreadable. */
+  keyed(text: string | null, file: string, only?: readonly string[]): Record<string, number> | null {
     if (text === null) return null;
-    const r = memoized(memo, file, text, (t) => {
+    const r = memoized(this.memo, file, text, (t) => {
       const fast = only ? scanKeys(t, only) : null;
       if (fast !== null) return { value: fast, errors: [] };
-      const k = parseKeyed(t, name(file));
+      const k = parseKeyed(t, this.name(file));
       return { value: k.values, errors: k.errors };
     });
-    errors.push(...r.errors);
+    for (const e of r.errors) this.errors.push(e);
     return r.value;
-  };
-  return { single, keyed };
+  }
 }
 
 /**
@@ -182,7 +183,7 @@ export function memoryStatInactive(
   c: { memoryStat: Record<string, number>; inactiveFileBytes: number | null },
   text: string | null,
   keys: readonly [string, ...string[]],
-  keyed: (text: string | null, file: string) => Record<string, number> | null,
+  parse: FileParsers,
   full = true,
 ): void {
   const inactive = text === null ? null : scanKeyed(text, keys[0]);
@@ -190,7 +191,7 @@ export function memoryStatInactive(
     c.inactiveFileBytes = inactive;
     return;
   }
-  const ms = keyed(text, 'memory.stat');
+  const ms = parse.keyed(text, 'memory.stat');
   if (ms) c.memoryStat = ms;
   let v = inactive;
   if (v === null) for (const k of keys) if ((v = pick(ms, k)) !== null) break;

@@ -9,7 +9,7 @@
 //   blkio.throttle.io_service_bytes / io_serviced   "MAJ:MIN Read N" ... "MAJ:MIN Total N" ... "Total N"
 //   pids.current; pids.max ("max" = unlimited)
 import type { ContainerCounters } from '../../model/types.js';
-import { type ParseMemo, fileParsers, memoized, memoryStatInactive, parseKeyed, pick, show, uint } from './parse.js';
+import { type ParseMemo, FileParsers, memoized, memoryStatInactive, parseKeyed, pick, show, uint } from './parse.js';
 import { type FileRead, readOptional } from './read-util.js';
 import { emptyCounters, pressureOf } from './v2.js';
 
@@ -53,12 +53,13 @@ export function parseBlkio(text: string, file = 'blkio.throttle.io_service_bytes
   return { value, errors };
 }
 
+const ticksToNs = (t: number | null, clockTicks: number): number | null => (t === null ? null : Math.round((t * 1e9) / clockTicks));
+
 /** Pure: cpuacct.stat (USER_HZ ticks) -> nanoseconds. */
 export function parseCpuacctStat(text: string, file = 'cpuacct.stat', clockTicks = 100): { userNs: number | null; systemNs: number | null; errors: string[] } {
   const r = parseKeyed(text, file);
-  const toNs = (t: number | null): number | null => (t === null ? null : Math.round((t * 1e9) / clockTicks));
-  const userNs = toNs(pick(r.values, 'user'));
-  const systemNs = toNs(pick(r.values, 'system'));
+  const userNs = ticksToNs(pick(r.values, 'user'), clockTicks);
+  const systemNs = ticksToNs(pick(r.values, 'system'), clockTicks);
   const errors = [...r.errors];
   if (userNs === null && r.errors.length === 0) errors.push(`${file}: no "user" line`);
   return { userNs, systemNs, errors };
@@ -94,27 +95,27 @@ export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name
   const c = emptyCounters('cgroup-v1');
   const f = opts.name ?? ((n: string) => n);
   const memo = opts.memo;
-  const { single, keyed } = fileParsers(errors, f, memo);
+  const parse = new FileParsers(errors, f, memo);
 
-  c.cpuUsageNs = single(files.cpuacctUsage, 'cpuacct.usage')?.value ?? null;
+  c.cpuUsageNs = parse.single(files.cpuacctUsage, 'cpuacct.usage')?.value ?? null;
   if (files.cpuacctStat !== null) {
     const s = parseCpuacctStat(files.cpuacctStat, f('cpuacct.stat'), opts.clockTicks ?? 100);
     errors.push(...s.errors);
     c.cpuUserNs = s.userNs;
     c.cpuSystemNs = s.systemNs;
   }
-  const cpu = keyed(files.cpuStat, 'cpu.stat', V1_CPU_STAT_KEYS);
+  const cpu = parse.keyed(files.cpuStat, 'cpu.stat', V1_CPU_STAT_KEYS);
   c.nrPeriods = pick(cpu, 'nr_periods');
   c.nrThrottled = pick(cpu, 'nr_throttled');
   c.throttledNs = pick(cpu, 'throttled_time');
 
-  c.memoryUsageBytes = single(files.memoryUsage, 'memory.usage_in_bytes')?.value ?? null;
-  const lim = single(files.memoryLimit, 'memory.limit_in_bytes')?.value ?? null;
+  c.memoryUsageBytes = parse.single(files.memoryUsage, 'memory.usage_in_bytes')?.value ?? null;
+  const lim = parse.single(files.memoryLimit, 'memory.limit_in_bytes')?.value ?? null;
   c.memoryLimitBytes = lim !== null && lim < V1_UNLIMITED_BYTES ? lim : null;
   // Hierarchical figure first (includes child cgroups), as the docker CLI does. Found by a scan; the whole
   // map only with detail (or when the line is missing or unreadable).
-  memoryStatInactive(c, files.memoryStat, ['total_inactive_file', 'inactive_file'], keyed, opts.detail ?? true);
-  c.memoryFailcnt = single(files.memoryFailcnt, 'memory.failcnt')?.value ?? null;
+  memoryStatInactive(c, files.memoryStat, ['total_inactive_file', 'inactive_file'], parse, opts.detail ?? true);
+  c.memoryFailcnt = parse.single(files.memoryFailcnt, 'memory.failcnt')?.value ?? null;
 
   if (files.blkioBytes !== null) {
     const b = memoized(memo, 'blkio.throttle.io_service_bytes', files.blkioBytes, (t) => parseBlkio(t, f('blkio.throttle.io_service_bytes')));
@@ -128,8 +129,8 @@ export function countersFromV1(files: V1Files, opts: { clockTicks?: number; name
     c.blockReadOps = b.value.read;
     c.blockWriteOps = b.value.write;
   }
-  c.pids = single(files.pidsCurrent, 'pids.current')?.value ?? null;
-  c.pidsMax = single(files.pidsMax, 'pids.max')?.value ?? null;
+  c.pids = parse.single(files.pidsCurrent, 'pids.current')?.value ?? null;
+  c.pidsMax = parse.single(files.pidsMax, 'pids.max')?.value ?? null;
   c.pressure = pressureOf(files.cpuPressure ?? null, files.memoryPressure ?? null, files.ioPressure ?? null, f, errors, memo);
   return { counters: c, errors };
 }
@@ -241,29 +242,33 @@ export function cpuacctStatFollowsUsage(release: string): boolean {
  * cpuacct.stat is not read again while cpuacct.usage says exactly what it said then (see there).
  */
 export function readV1Files(p: V1Paths, read: FileRead, readLimit: FileRead, detail: boolean, errors: string[], last: V1Files | null = null, statFollowsUsage = false): V1Files {
-  const opt = (path: string | null): string | null => (path === null ? null : readOptional(read, path, errors));
-  const lim = (path: string | null): string | null => (path === null ? null : readOptional(readLimit, path, errors));
-  const view = (path: string | null): string | null => (detail ? opt(path) : null);
+  // No closures here (see FileParsers): this runs for every container every tick.
   let cpuacctUsage: string | null = null;
   let memoryUsage: string | null = null;
   if (p.cpuacctUsage !== null) cpuacctUsage = read(p.cpuacctUsage);
   else if (p.memoryUsage !== null) memoryUsage = read(p.memoryUsage);
-  if (p.cpuacctUsage !== null) memoryUsage = opt(p.memoryUsage);
+  if (p.cpuacctUsage !== null) memoryUsage = readIfAny(read, p.memoryUsage, errors);
   const sameUsage = statFollowsUsage && last !== null && cpuacctUsage !== null && last.cpuacctUsage === cpuacctUsage && last.cpuacctStat !== null;
+  const viewRead = detail ? read : null;
   return {
     cpuacctUsage,
-    cpuacctStat: detail && sameUsage ? last.cpuacctStat : view(p.cpuacctStat),
-    cpuStat: hasCfsQuota(lim(p.cpuCfsQuota)) === false ? null : opt(p.cpuStat),
+    cpuacctStat: detail && sameUsage ? last.cpuacctStat : readIfAny(viewRead, p.cpuacctStat, errors),
+    cpuStat: hasCfsQuota(readIfAny(readLimit, p.cpuCfsQuota, errors)) === false ? null : readIfAny(read, p.cpuStat, errors),
     memoryUsage,
-    memoryLimit: lim(p.memoryLimit),
-    memoryStat: opt(p.memoryStat),
-    memoryFailcnt: lim(p.memoryFailcnt),
-    blkioBytes: opt(p.blkioBytes),
-    blkioOps: lim(p.blkioOps),
-    pidsCurrent: opt(p.pidsCurrent),
-    pidsMax: lim(p.pidsMax),
-    cpuPressure: view(p.cpuPressure),
-    memoryPressure: view(p.memoryPressure),
-    ioPressure: view(p.ioPressure),
+    memoryLimit: readIfAny(readLimit, p.memoryLimit, errors),
+    memoryStat: readIfAny(read, p.memoryStat, errors),
+    memoryFailcnt: readIfAny(readLimit, p.memoryFailcnt, errors),
+    blkioBytes: readIfAny(read, p.blkioBytes, errors),
+    blkioOps: readIfAny(readLimit, p.blkioOps, errors),
+    pidsCurrent: readIfAny(read, p.pidsCurrent, errors),
+    pidsMax: readIfAny(readLimit, p.pidsMax, errors),
+    cpuPressure: readIfAny(viewRead, p.cpuPressure, errors),
+    memoryPressure: readIfAny(viewRead, p.memoryPressure, errors),
+    ioPressure: readIfAny(viewRead, p.ioPressure, errors),
   };
+}
+
+/** readOptional of `path` through `read`; null without a path or a reader (a file left out). */
+function readIfAny(read: FileRead | null, path: string | null, errors: string[]): string | null {
+  return read === null || path === null ? null : readOptional(read, path, errors);
 }

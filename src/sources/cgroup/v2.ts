@@ -8,7 +8,7 @@
 //   pids.current; pids.max ("max" = unlimited)
 import type { ContainerCounters, PressureResource, PressureSample } from '../../model/types.js';
 import { parsePressure } from '../procfs/parse-pressure.js';
-import { type ParseMemo, digitsEnd, digitsValue, fileParsers, memoized, memoryStatInactive, pick, show, uint } from './parse.js';
+import { type ParseMemo, digitsEnd, digitsValue, FileParsers, memoized, memoryStatInactive, pick, show, uint } from './parse.js';
 import { type FileRead, readOptional } from './read-util.js';
 
 export interface IoDeviceRow {
@@ -174,9 +174,9 @@ export function countersFromV2(files: V2Files, dir = '', memo?: ParseMemo, detai
   const errors: string[] = [];
   const c = emptyCounters('cgroup-v2');
   const f = (name: string): string => (dir ? `${dir}/${name}` : name);
-  const { single, keyed } = fileParsers(errors, f, memo);
+  const parse = new FileParsers(errors, f, memo);
 
-  const cpu = keyed(files.cpuStat, 'cpu.stat', CPU_STAT_KEYS);
+  const cpu = parse.keyed(files.cpuStat, 'cpu.stat', CPU_STAT_KEYS);
   c.cpuUsageNs = usToNs(pick(cpu, 'usage_usec'));
   c.cpuUserNs = usToNs(pick(cpu, 'user_usec'));
   c.cpuSystemNs = usToNs(pick(cpu, 'system_usec'));
@@ -184,11 +184,11 @@ export function countersFromV2(files: V2Files, dir = '', memo?: ParseMemo, detai
   c.nrThrottled = pick(cpu, 'nr_throttled');
   c.throttledNs = usToNs(pick(cpu, 'throttled_usec'));
 
-  c.memoryUsageBytes = single(files.memoryCurrent, 'memory.current')?.value ?? null;
-  c.memoryLimitBytes = single(files.memoryMax, 'memory.max')?.value ?? null;
+  c.memoryUsageBytes = parse.single(files.memoryCurrent, 'memory.current')?.value ?? null;
+  c.memoryLimitBytes = parse.single(files.memoryMax, 'memory.max')?.value ?? null;
   // memory.stat: inactive_file by a scan; the whole map only with detail.
-  memoryStatInactive(c, files.memoryStat, ['inactive_file'], keyed, detail);
-  const ev = keyed(files.memoryEvents, 'memory.events');
+  memoryStatInactive(c, files.memoryStat, ['inactive_file'], parse, detail);
+  const ev = parse.keyed(files.memoryEvents, 'memory.events');
   c.oomEvents = pick(ev, 'oom');
   c.oomKills = pick(ev, 'oom_kill');
 
@@ -207,8 +207,8 @@ export function countersFromV2(files: V2Files, dir = '', memo?: ParseMemo, detai
   }
 
   c.pressure = pressureOf(files.cpuPressure, files.memoryPressure, files.ioPressure, f, errors, memo);
-  c.pids = single(files.pidsCurrent, 'pids.current')?.value ?? null;
-  c.pidsMax = single(files.pidsMax, 'pids.max')?.value ?? null;
+  c.pids = parse.single(files.pidsCurrent, 'pids.current')?.value ?? null;
+  c.pidsMax = parse.single(files.pidsMax, 'pids.max')?.value ?? null;
   return { counters: c, errors };
 }
 
@@ -222,13 +222,19 @@ export function pressureOf(
   memo?: ParseMemo,
 ): PressureSample | null {
   if (cpu === null && memory === null && io === null) return null;
-  const one = (text: string | null, name: string): PressureResource | null => {
-    if (text === null) return null;
-    const r = memoized(memo, name, text, (t) => parsePressure(t, f(name)));
-    errors.push(...r.errors);
-    return r.value;
+  return {
+    cpu: pressureFile(cpu, 'cpu.pressure', f, errors, memo),
+    memory: pressureFile(memory, 'memory.pressure', f, errors, memo),
+    io: pressureFile(io, 'io.pressure', f, errors, memo),
   };
-  return { cpu: one(cpu, 'cpu.pressure'), memory: one(memory, 'memory.pressure'), io: one(io, 'io.pressure') };
+}
+
+/** One *.pressure text (null = absent), memoized (a module function: see FileParsers on closures). */
+function pressureFile(text: string | null, name: string, f: (name: string) => string, errors: string[], memo: ParseMemo | undefined): PressureResource | null {
+  if (text === null) return null;
+  const r = memoized(memo, name, text, (t) => parsePressure(t, f(name)));
+  for (const e of r.errors) errors.push(e);
+  return r.value;
 }
 
 const V2_FILES = {

@@ -343,11 +343,13 @@ function parseRunqRow(v: unknown, path: string): RunqIntervalRow {
   return row;
 }
 
+/** A count or, for bytes, a byte count (a module function: a closure made per line is compiled again after each GC). */
+const num = (v: unknown, path: string, bytes: boolean): number => (bytes ? byteCount(v, path) : count(v, path));
+
 /** `lost` (every cause required), `partial` and `merged` (informational: 0 when absent). */
 function parseLost(o: Record<string, unknown>): LostCounts {
   const lost = obj(o.lost, 'lost');
   const partial = o.partial === undefined ? { count: 0, bytes: 0 } : obj(o.partial, 'partial');
-  const num = (v: unknown, path: string, bytes: boolean): number => (bytes ? byteCount(v, path) : count(v, path));
   const out = {} as LostCounts;
   for (const k of LOST_KEYS) {
     if (k === 'partial') out.partial = num(partial.count, 'partial.count', false);

@@ -156,6 +156,9 @@ export function containerIdFromPidCgroup(text: string): string | null {
   return null;
 }
 
+/** A sort's comparator made once (a closure made per poll is compiled again by V8 after every full GC). */
+const ascending = (a: number, b: number): number => a - b;
+
 function join(root: string, p: string): string {
   return root === '/' || root === '' ? p : `${root}${p}`;
 }
@@ -230,7 +233,7 @@ export class ProcessReader {
         pids.push(pid);
         probed.add(pid);
       }
-      return { pids: pids.sort((a, b) => a - b), probed };
+      return { pids: pids.sort(ascending), probed };
     }
     const out: number[] = [];
     for (const name of readdirSync(join(this.root, '/proc'))) {
@@ -240,7 +243,7 @@ export class ProcessReader {
     }
     this.listedAt = this.polls;
     this.listings++;
-    return { pids: out.sort((a, b) => a - b), probed: null };
+    return { pids: out.sort(ascending), probed: null };
   }
 
   read(opts: { pids?: number[]; pageSize?: number } = {}): { rows: ProcessCounters[]; errors: string[] } {
@@ -254,7 +257,7 @@ export class ProcessReader {
     let pids: number[];
     let probed: Set<number> | null = null;
     try {
-      if (opts.pids) pids = [...new Set(opts.pids)].filter((p) => Number.isInteger(p) && p > 0).sort((a, b) => a - b);
+      if (opts.pids) pids = [...new Set(opts.pids)].filter((p) => Number.isInteger(p) && p > 0).sort(ascending);
       else ({ pids, probed } = this.listPids());
     } catch (e) {
       return { rows: [], errors: [`${join(this.root, '/proc')}: ${errText(e)}`] };

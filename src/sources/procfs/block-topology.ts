@@ -26,7 +26,9 @@ export function clearBlockTopologyCache(): void {
 }
 
 function deviceSetKey(devs: readonly BlockDeviceId[]): string {
-  return devs.map((d) => `${d.name}:${d.major}:${d.minor}`).join(' ');
+  let key = '';
+  for (const d of devs) key += `${key === '' ? '' : ' '}${d.name}:${d.major}:${d.minor}`;
+  return key;
 }
 
 async function exists(p: string): Promise<boolean> {
