@@ -9,7 +9,7 @@
 // `clockMonoNs`. Periods are half-open: [start, end).
 import type { BlockIntervalRow, RunqIntervalRow } from '../model/latency.js';
 import type { LatencyIntervalSample, LatencySample, SampleSet } from '../model/sample-set.js';
-import { Sketch, type SketchData } from './sketch.js';
+import { byFirst, Sketch, type SketchData, sortedPairs } from './sketch.js';
 import { LOST_KEYS, type LostCounts } from '../model/types.js';
 
 const emptyLost = (): LostCounts => Object.fromEntries(LOST_KEYS.map((k) => [k, 0])) as unknown as LostCounts;
@@ -120,10 +120,6 @@ function addPairs(into: Map<number, number>, pairs: readonly (readonly [number, 
     into.set(i, (into.get(i) ?? 0) + c);
   }
 }
-
-/** By their first element, ascending (one function, not a closure per sort: see catalogue's valuesOf). */
-const byFirst = (a: readonly [number, unknown], b: readonly [number, unknown]): number => a[0] - b[0];
-const sortedPairs = (m: Map<number, number>): [number, number][] => [...m].sort(byFirst);
 
 interface BlockAcc {
   row: Omit<BlockIntervalRow, 'service' | 'total'>;

@@ -31,6 +31,13 @@ function estimate(shifted: number): number {
   return (2 * GAMMA ** (shifted - OFFSET)) / (GAMMA + 1);
 }
 
+/** By their first element, ascending: one comparator for every sort of [index, count] pairs (a closure made per
+ * sort would be compiled again by V8 after every full GC). */
+export const byFirst = (a: readonly [number, unknown], b: readonly [number, unknown]): number => a[0] - b[0];
+
+/** A map's [key, value] pairs by key, ascending. */
+export const sortedPairs = (m: Map<number, number>): [number, number][] => [...m].sort(byFirst);
+
 export class Sketch {
   zero = 0;
   readonly pos = new Map<number, number>();
@@ -101,8 +108,7 @@ export class Sketch {
 
   toData(): SketchData {
     this.flush();
-    const pairs = (m: Map<number, number>): [number, number][] => [...m].sort((a, b) => a[0] - b[0]);
-    return { zero: this.zero, pos: pairs(this.pos), neg: pairs(this.neg) };
+    return { zero: this.zero, pos: sortedPairs(this.pos), neg: sortedPairs(this.neg) };
   }
 
   /** Nearest-rank quantile (0 < q <= 1) within ALPHA, clamped to [min, max] when given; null when empty. */
@@ -125,7 +131,7 @@ export class Sketch {
       if (seen >= rank) out = 0;
     }
     if (out === null) {
-      const poss = [...this.pos].sort((a, b) => a[0] - b[0]);
+      const poss = [...this.pos].sort(byFirst);
       for (const [i, c] of poss) {
         seen += c;
         if (seen >= rank) {
