@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startBenchContainers, removeBenchContainers } from './bench-containers.mjs';
-import { statusKiB } from './proc-stat.mjs';
+import { statusKiB, threadTimes } from './proc-stat.mjs';
 const args = process.argv.slice(2);
 const opt = (n, d) => { const i = args.indexOf(`--${n}`); return i >= 0 ? args[i + 1] : d; };
 const roots = opt('roots', fileURLToPath(new URL('..', import.meta.url))).split(',');
@@ -27,18 +27,6 @@ const PREFIX = 'tailtop-agent-threads-';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const containers = Number(opt('containers', '20'));
 if (containers) startBenchContainers(PREFIX, containers);
-const threads = (pid) => {
-  const m = new Map();
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const s = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      const comm = s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'));
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      m.set(t, { comm, u: Number(f[11]), s: Number(f[12]) });
-    } catch {}
-  }
-  return m;
-};
 // The eBPF helper each agent started (its child tailtop-bpf) and its CPU time (schedstat: ns on CPU, exact);
 // with kernel.bpf_stats_enabled=1, the BPF programs' own run time by name (bpftool), charged to whichever task
 // ran them (the task iterator's to the helper, the tracepoints' to every task).
@@ -74,7 +62,7 @@ const procs = roots.map((root, i) => {
 });
 try {
   await sleep(SETTLE * 1000);
-  const t0 = procs.map((x) => threads(x.p.pid));
+  const t0 = procs.map((x) => threadTimes(x.p.pid));
   const helpers = procs.map((x) => helperOf(x.p.pid));
   const h0 = helpers.map((h) => (h ? schedNs(h) : NaN));
   const b0 = bpfRun();
@@ -90,7 +78,7 @@ try {
   const b1 = bpfRun();
   if (b1.size) console.log('bpf programs (all agents, bpf_stats): ' + [...b1].map(([k, e]) => { const b = b0.get(k) ?? { ns: 0, cnt: 0 }; return `${k} ${((e.ns - b.ns) / 1e6 / wall).toFixed(3)} ms/s (${((e.cnt - b.cnt) / wall).toFixed(1)} runs/s)`; }).join(', '));
   procs.forEach((x, i) => {
-    const t1 = threads(x.p.pid);
+    const t1 = threadTimes(x.p.pid);
     const by = new Map();
     let tot = 0, totU = 0, totS = 0;
     for (const [tid, a] of t1) {

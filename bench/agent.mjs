@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { args, opt, root } from './cli-args.mjs';
+import { childPids, ownTicks } from './proc-stat.mjs';
 
 const SECONDS = Number(opt('seconds', '60'));
 const SETTLE = Number(opt('settle', '5'));
@@ -17,19 +18,7 @@ const EXTRA = opt('args', '').split(' ').filter(Boolean);
 const HZ = 100;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function ticks(pid) {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
 const hwm = (pid) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-const children = (pid) => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-};
 const storeBytes = (dir) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 
 const dir = mkdtempSync(join(tmpdir(), 'tailtop-agent-bench-'));
@@ -41,16 +30,16 @@ let ticksSeen = 0;
 agent.stdout.on('data', (d) => (ticksSeen += String(d).split('\n').filter((l) => l.startsWith('recorded')).length));
 try {
   await sleep(SETTLE * 1000);
-  const helper = children(agent.pid)[0];
-  const t0 = ticks(agent.pid);
-  const h0 = helper ? ticks(helper) : 0;
+  const helper = childPids(agent.pid)[0];
+  const t0 = ownTicks(agent.pid);
+  const h0 = helper ? ownTicks(helper) : 0;
   const s0 = ticksSeen;
   const b0 = storeBytes(dir);
   const w0 = performance.now();
   await sleep(SECONDS * 1000);
   const wall = (performance.now() - w0) / 1000;
-  const cpu = ((ticks(agent.pid) - t0) / HZ / wall) * 100;
-  const helperCpu = helper ? ((ticks(helper) - h0) / HZ / wall) * 100 : null;
+  const cpu = ((ownTicks(agent.pid) - t0) / HZ / wall) * 100;
+  const helperCpu = helper ? ((ownTicks(helper) - h0) / HZ / wall) * 100 : null;
   const samples = ticksSeen - s0;
   const bytes = storeBytes(dir) - b0;
   console.log(`agent ${EXTRA.join(' ') || '(eBPF on)'}: CPU ${cpu.toFixed(2)}% of a core, peak RSS ${hwm(agent.pid).toFixed(1)} MiB, ` +

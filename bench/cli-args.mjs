@@ -15,6 +15,13 @@ export const opt = (name, dflt) => {
 /** The checkout whose build is measured. */
 export const root = resolve(opt('root', fileURLToPath(new URL('..', import.meta.url))));
 
+/** The agent's environment as DIR's contrib/tailtop-agent.service sets it (its Environment= lines). */
+export const unitEnv = (dir) => {
+  const env = {};
+  for (const m of readFileSync(resolve(dir, 'contrib', 'tailtop-agent.service'), 'utf8').matchAll(/^Environment=([A-Z_]+)=(.*)$/gm)) env[m[1]] = m[2];
+  return env;
+};
+
 /** How `npm start` runs the monitor from `dir` (its package.json's start script, e.g. `node FLAGS dist/cli.js`):
  * the benches start a build the way its users do. */
 export const startCommand = (dir) => {

@@ -16,6 +16,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { args, opt } from './cli-args.mjs';
+import { childPids, ownTicks } from './proc-stat.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SECONDS = Number(opt('seconds', '30'));
@@ -71,13 +72,6 @@ function dockerdPid() {
   return out[0];
 }
 
-function children(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 const comm = (pid) => {
   try {
@@ -87,12 +81,6 @@ const comm = (pid) => {
   }
 };
 
-/** utime+stime of one process (its own threads; not its children), in ticks. */
-function ticks(pid) {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
 
 // ------------------------------------------------------------------------------------------ containers
 function cleanup() {
@@ -129,7 +117,7 @@ function check(what, re) {
 const dpid = dockerdPid();
 /** dockerd's own containerd: its child, or (when it was started apart) the one whose state lives under DIR. */
 const containerd = () => {
-  const kids = children(dpid).filter((p) => comm(p) === 'containerd');
+  const kids = childPids(dpid).filter((p) => comm(p) === 'containerd');
   if (kids.length) return kids;
   const out = [];
   for (const e of readdirSync('/proc')) {
@@ -146,18 +134,18 @@ const containerd = () => {
 async function measure(label, extra = null) {
   await sleep(WARMUP_MS);
   const ctd = containerd();
-  const d0 = ticks(dpid);
-  const c0 = ctd.reduce((a, p) => a + ticks(p), 0);
-  const e0 = extra ? ticks(extra) : 0;
+  const d0 = ownTicks(dpid);
+  const c0 = ctd.reduce((a, p) => a + ownTicks(p), 0);
+  const e0 = extra ? ownTicks(extra) : 0;
   const t0 = performance.now();
   await sleep(SECONDS * 1000);
   const dt = (performance.now() - t0) / 1000;
   const pct = (t) => (t / HZ / dt) * 100;
   const r = {
     label,
-    dockerd: pct(ticks(dpid) - d0),
-    containerd: ctd.length ? pct(ctd.reduce((a, p) => a + ticks(p), 0) - c0) : null,
-    watcher: extra ? pct(ticks(extra) - e0) : null,
+    dockerd: pct(ownTicks(dpid) - d0),
+    containerd: ctd.length ? pct(ctd.reduce((a, p) => a + ownTicks(p), 0) - c0) : null,
+    watcher: extra ? pct(ownTicks(extra) - e0) : null,
   };
   say(`${label}: dockerd ${r.dockerd.toFixed(2)}%${r.watcher != null ? `, watcher ${r.watcher.toFixed(2)}%` : ''}`);
   return r;

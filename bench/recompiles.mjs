@@ -10,45 +10,28 @@
 // on DOCKER_HOST (bench-containers.mjs starts 20).
 //   npm run build && node bench/recompiles.mjs [--minutes 20] [--every 5] [--root DIR] [--top 25]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { opt, root } from './cli-args.mjs';
+import { opt, root, unitEnv } from './cli-args.mjs';
+import { childPids, ownTicks, threadTimes } from './proc-stat.mjs';
 
 const MINUTES = Number(opt('minutes', '20'));
 const EVERY = Number(opt('every', '5'));
 const TOP = Number(opt('top', '25'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** The agent's environment as contrib/tailtop-agent.service sets it (Environment= lines). */
-function unitEnv() {
-  const env = {};
-  for (const m of readFileSync(join(root, 'contrib', 'tailtop-agent.service'), 'utf8').matchAll(/^Environment=([A-Z_]+)=(.*)$/gm)) env[m[1]] = m[2];
-  return env;
-}
-
-const fieldsOf = (stat) => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-
 /** CPU clock ticks of the agent's main thread, of its other threads (V8's compiler and GC helper, libuv's pool:
- * all named "node") and of its children (the helper). */
+ * all named "node"; the main thread is the one whose id is the pid) and of its children (the helper). */
 function threadTicks(pid) {
   const out = { main: 0, workers: 0, helper: 0 };
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
+  for (const [tid, t] of threadTimes(pid)) out[Number(tid) === pid ? 'main' : 'workers'] += t.u + t.s;
+  for (const c of childPids(pid)) {
     try {
-      const s = readFileSync(`/proc/${pid}/task/${t}/stat`, 'latin1');
-      const f = fieldsOf(s);
-      out[Number(t) === pid ? 'main' : 'workers'] += Number(f[11]) + Number(f[12]);
+      out.helper += ownTicks(c);
     } catch {
-      // a thread that ended
+      // the helper restarting
     }
-  }
-  try {
-    for (const c of readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean)) {
-      const f = fieldsOf(readFileSync(`/proc/${c}/stat`, 'latin1'));
-      out.helper += Number(f[11]) + Number(f[12]);
-    }
-  } catch {
-    // no helper
   }
   return out;
 }
@@ -56,7 +39,7 @@ function threadTicks(pid) {
 const work = mkdtempSync(join(tmpdir(), 'tailtop-recompiles-'));
 let trace = '';
 const agent = spawn(process.execPath, ['--trace-opt', '--print-opt-source', join(root, 'dist', 'cli.js'), 'agent', '--store', join(work, 'store'), '--interval', '1000'], {
-  stdio: ['ignore', 'pipe', 'inherit'], cwd: tmpdir(), env: { ...process.env, ...unitEnv() },
+  stdio: ['ignore', 'pipe', 'inherit'], cwd: tmpdir(), env: { ...process.env, ...unitEnv(root) },
 });
 agent.stdout.setEncoding('utf8');
 agent.stdout.on('data', (d) => (trace += d));

@@ -11,7 +11,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { opt, root, startCommand } from './cli-args.mjs';
+import { opt, root, startCommand, unitEnv } from './cli-args.mjs';
 import { haveDocker, removeBenchContainers, startBenchContainers } from './bench-containers.mjs';
 import { cpuTicks, statusKiB } from './proc-stat.mjs';
 
@@ -23,13 +23,6 @@ const PREFIX = 'tailtop-steady-';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const SOCKET = `tailtop-steady-${process.pid}`;
 const tmux = (...a) => execFileSync('tmux', ['-L', SOCKET, ...a], { encoding: 'utf8' });
-
-/** The agent's environment as contrib/tailtop-agent.service sets it (Environment= lines). */
-function unitEnv() {
-  const env = {};
-  for (const m of readFileSync(join(root, 'contrib', 'tailtop-agent.service'), 'utf8').matchAll(/^Environment=([A-Z_]+)=(.*)$/gm)) env[m[1]] = m[2];
-  return env;
-}
 
 function sample(pid) {
   return { ticks: cpuTicks(pid), rss: statusKiB(pid, 'VmRSS') / 1024, hwm: statusKiB(pid, 'VmHWM') / 1024 };
@@ -49,7 +42,7 @@ try {
   }
   if (ONLY.includes('agent')) {
     const p = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'agent', '--store', join(work, 'store'), '--interval', '1000'], {
-      stdio: ['ignore', 'ignore', 'inherit'], cwd: tmpdir(), env: { ...process.env, ...unitEnv() },
+      stdio: ['ignore', 'ignore', 'inherit'], cwd: tmpdir(), env: { ...process.env, ...unitEnv(root) },
     });
     procs.push({ name: 'agent', pid: p.pid, child: p });
   }

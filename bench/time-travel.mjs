@@ -28,6 +28,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { args, opt, root } from './cli-args.mjs';
+import { childPids } from './proc-stat.mjs';
 
 const SAMPLES = opt('samples', null);
 const SAVE = opt('save-samples', null);
@@ -75,13 +76,6 @@ function procStats(pid) {
   const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
   return { ticks: Number(f[11]) + Number(f[12]), rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
 }
-const children = (pid) => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-};
 
 // ------------------------------------------------------------------ 1. the agent
 const CLK = 100;
@@ -101,7 +95,7 @@ if (!SAMPLES) {
   const agent = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'agent', '--store', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
   agent.stderr.setEncoding('utf8').on('data', (d) => (agentErr += d));
   await sleep(15_000); // start-up, first minute block, JIT
-  const helper = children(agent.pid).find((p) => /tailtop-bpf|bpf/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) ?? null;
+  const helper = childPids(agent.pid).find((p) => /tailtop-bpf|bpf/.test(readFileSync(`/proc/${p}/cmdline`, 'utf8'))) ?? null;
   const a0 = procStats(agent.pid);
   const h0 = helper ? procStats(helper) : null;
   const w0 = performance.now();
