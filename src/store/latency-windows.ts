@@ -158,11 +158,6 @@ function objectArray<T>(): T[] {
   return a as T[];
 }
 
-/**
- * One decoded entry of an interval (reused: no allocation per entry). Count and bytes start as NaN, a double:
- * decoded counters are often heap numbers, and a field that first held a small integer would change
- * representation at the first one (mid-replay), throwing away the code optimized on it.
- */
 /** Copies the parser's buckets [from, to) to the start of idx/cnt; how many. */
 function copyRun(idx: Uint16Array, cnt: Float64Array, pidx: Uint16Array, pcnt: Float64Array, from: number, to: number): number {
   for (let j = from; j < to; j++) {
@@ -172,6 +167,11 @@ function copyRun(idx: Uint16Array, cnt: Float64Array, pidx: Uint16Array, pcnt: F
   return to - from;
 }
 
+/**
+ * One decoded entry of an interval (reused: no allocation per entry). Count and bytes start as NaN, a double:
+ * decoded counters are often heap numbers, and a field that first held a small integer would change
+ * representation at the first one (mid-replay), throwing away the code optimized on it.
+ */
 class Entry {
   row = 0;
   gen = 0;
