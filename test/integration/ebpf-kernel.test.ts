@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inCI, REPO, requirement, runImage } from '../env.js';
 import { which } from './docker-helpers.js';
 import { LoopDevices } from './loop-devices.js';
+import { parseLine } from '../../src/sources/ebpf/protocol.js';
 
 const pexec = promisify(execFile);
 const BPF_DIR = join(REPO, 'bpf');
@@ -78,6 +79,8 @@ const monoNow = (): number => Number(process.hrtime.bigint()); // CLOCK_MONOTONI
 class Helper {
   readonly proc: ChildProcess;
   readonly lines: unknown[] = [];
+  /** The interval lines as printed (for tailtop's own parser, checked against JSON.parse's reading). */
+  readonly raw: string[] = [];
   bad = 0;
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -87,6 +90,7 @@ class Helper {
     createInterface({ input: this.proc.stdout! }).on('line', (l) => {
       try {
         this.lines.push(JSON.parse(l));
+        if (l.startsWith('{"type":"interval"')) this.raw.push(l);
       } catch {
         this.bad++;
       }
@@ -270,6 +274,20 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
         expect(r.total.reduce((a, [, c]) => a + c, 0)).toBe(r.count);
       }
       expect(helper.bad).toBe(0);
+      // tailtop's parser reads the helper's lines through its scanner (no JSON tree; its small pairs shared and
+      // frozen) into exactly the rows JSON.parse reads
+      let shared = 0;
+      for (const line of helper.raw) {
+        const iv = parseLine(line);
+        expect(iv.kind, line.slice(0, 200)).toBe('interval');
+        if (iv.kind !== 'interval') continue;
+        const j = JSON.parse(line) as Interval;
+        expect(iv.block.map(({ major, minor, op, cgroup, count, bytes, maxNs, service, total }) => ({ major, minor, op, cgroup, count, bytes, maxNs, service, total }))).toEqual(
+          j.block.map(({ major, minor, op, cgroup, count, bytes, maxNs, service, total }) => ({ major, minor, op, cgroup, count, bytes, maxNs, service, total })),
+        );
+        shared += iv.block.flatMap((r) => r.service).filter((p) => p[1] < 64 && Object.isFrozen(p)).length;
+      }
+      expect(shared).toBeGreaterThan(0);
     }, 60_000);
 
     it('reports blkdiscard as op "discard", not write', async () => {

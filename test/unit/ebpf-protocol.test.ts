@@ -296,3 +296,108 @@ describe('parseLine: every numeric field at its edges', () => {
     expect(got).toEqual(edges);
   });
 });
+
+describe("parseLine: the helper's own form (the scanner's fast path) reads as JSON.parse does", () => {
+  // The same text with a space after its first brace: JSON.parse reads the same value, the scanner stops at
+  // once, so it takes the general path.
+  const general = (line: string): string => (line.startsWith('{') ? `{ ${line.slice(1)}` : line);
+  const pairsOf = (iv: IntervalData): [number, number][] => [...iv.block.flatMap((r) => [...r.service, ...r.total]), ...iv.runq.flatMap((r) => r.hist)];
+  const samePacked = (a: IntervalData, b: IntervalData): void => {
+    const pa = packedBucketsOf(a.block, a.runq)!;
+    const pb = packedBucketsOf(b.block, b.runq)!;
+    expect([...pa.idx]).toEqual([...pb.idx]);
+    expect([...pa.cnt]).toEqual([...pb.cnt]);
+    expect([...pa.at]).toEqual([...pb.at]);
+  };
+
+  it('reads every interval of the real helper (bpf/loader.c) as the general path does, pairs shared', () => {
+    const real = fixture('real-helper.jsonl').filter((l) => l.startsWith('{"type":"interval"'));
+    expect(real.length).toBeGreaterThanOrEqual(5);
+    let shared = 0;
+    for (const line of real) {
+      const fast = parseLine(line) as IntervalData;
+      const slow = parseLine(general(line)) as IntervalData;
+      expect(fast.kind).toBe('interval');
+      expect(fast).toEqual(slow);
+      samePacked(fast, slow);
+      // small counts come as shared frozen pairs from the scanner (JSON.parse makes new, writable ones)
+      const small = pairsOf(fast).filter((p) => p[1] < 64);
+      expect(small.every((p) => Object.isFrozen(p))).toBe(true);
+      expect(pairsOf(slow).some((p) => Object.isFrozen(p))).toBe(false);
+      shared += small.length;
+    }
+    expect(shared).toBeGreaterThan(100);
+  });
+
+  // Intervals in the helper's form (JSON.stringify of the keys in loader.c's order prints exactly what it
+  // prints), with values at the edges of every check, consistent or not.
+  const edge = fc.constantFrom(0, 1, 63, 64, 4095, 4096, 2 ** 20, 2 ** 40, 2 ** 40 + 1, 2 ** 50, 2 ** 50 + 1, 2 ** 53 - 1, 2 ** 53, 2 ** 63 - 2048, 2 ** 63, 1e20);
+  // mostly plausible values (so that many lines are read), sometimes one at an edge
+  const value = fc.oneof({ weight: 30, arbitrary: fc.nat({ max: 5000 }) }, { weight: 1, arbitrary: edge });
+  // clocks: 16 to 19 digits too (past 2^53: read through Number, as JSON.parse rounds)
+  const clock = fc.oneof({ weight: 10, arbitrary: fc.bigInt({ min: 10n ** 12n, max: 2n ** 63n - 1n }).map(Number) }, { weight: 1, arbitrary: edge });
+  const hist = fc.oneof(
+    fc.uniqueArray(fc.integer({ min: 0, max: 325 }), { maxLength: 6 }).chain((ix) => fc.tuple(...ix.sort((a, b) => a - b).map((i) => fc.tuple(fc.constant(i), fc.oneof(value, fc.constant(0)))))),
+    fc.array(fc.tuple(fc.nat({ max: 330 }), value), { maxLength: 4 }),
+  );
+  const consistentRow = (h: [number, number][], n: number): number => (h.length === 0 ? n : h.reduce((a, p) => a + p[1], 0));
+  const maxFor = (h: [number, number][], pick: number): number => {
+    if (h.length === 0) return pick;
+    const top = Math.max(...h.map((p) => p[0]));
+    return top < 8 ? top : (8 + (top & 7)) * 2 ** ((top >> 3) - 1);
+  };
+  const blockRow = fc.record({ major: value, minor: value, op: fc.constantFrom(...BLOCK_OPS, 'bogus'), cgroup: value, count: value, bytes: value, maxNs: value, totalMaxNs: value, service: hist, total: hist, fix: fc.boolean() }).map(({ fix, ...r }) => {
+    if (!fix) return r;
+    const count = consistentRow(r.service, r.count);
+    const total = r.total.length === 0 || consistentRow(r.total, 0) !== count ? r.service : r.total;
+    return { ...r, count, total, maxNs: maxFor(r.service, r.maxNs), totalMaxNs: maxFor(total, r.totalMaxNs) };
+  });
+  const runqRow = fc.record({ cgroup: value, count: value, maxNs: value, hist, fix: fc.boolean() }).map(({ fix, ...r }) =>
+    fix ? { ...r, count: consistentRow(r.hist, r.count), maxNs: maxFor(r.hist, r.maxNs) } : r,
+  );
+  const lost = fc.record(Object.fromEntries(['blockStartDropped', 'blockNoStart', 'blockNoStartBytes', 'blockStale', 'histFull', 'histFullBytes', 'runqStartDropped'].map((k) => [k, value])));
+  const line = fc
+    .record({ seq: value, monoNs: clock, intervalNs: value, flush: fc.option(value, { nil: undefined }), block: fc.array(blockRow, { maxLength: 4 }), runq: fc.array(runqRow, { maxLength: 4 }), lost, pc: value, pb: value, merged: value })
+    .map(({ seq, monoNs, intervalNs, flush, block, runq, lost, pc, pb, merged }) =>
+      JSON.stringify({ type: 'interval', seq, monoNs, intervalNs, ...(flush === undefined ? {} : { flush }), block, runq, lost, partial: { count: pc, bytes: pb }, merged }),
+    );
+
+  it('parses or refuses generated lines exactly as the general path does (the same rows, buckets and reasons)', () => {
+    let read = 0;
+    fc.assert(
+      fc.property(line, (l) => {
+        const fast = parseLine(l);
+        const slow = parseLine(general(l));
+        expect(fast).toEqual(slow);
+        if (fast.kind === 'interval') {
+          read++;
+          samePacked(fast, slow as IntervalData);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(read).toBeGreaterThan(50);
+  });
+
+  it('a line changed anywhere (a character replaced, dropped or doubled) is read as JSON.parse reads it, or refused', () => {
+    const real = fixture('real-helper.jsonl').filter((l) => l.startsWith('{"type":"interval"') && l.length < 4000);
+    const changed = fc.tuple(fc.constantFrom(...real), fc.nat(), fc.constantFrom('0', '9', '-', 'e', '.', ',', '[', ']', '{', '}', '"', ' ', 'x', '', 'dup')).map(([l, at, c]) => {
+      const i = at % l.length;
+      return c === 'dup' ? l.slice(0, i + 1) + l.slice(i) : l.slice(0, i) + c + l.slice(i + 1);
+    });
+    fc.assert(
+      fc.property(changed, (l) => {
+        const got = parseLine(l);
+        let json = true;
+        try {
+          JSON.parse(l);
+        } catch {
+          json = false;
+        }
+        if (!json) expect(got.kind).toBe('bad');
+        else expect(got).toEqual(parseLine(general(l)));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

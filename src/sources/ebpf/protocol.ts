@@ -8,6 +8,7 @@ import { BLOCK_OPS, LOST_KEYS, type BlockOp, type LostCounts } from '../../model
 import type { BlockIntervalRow, BucketPairs, RunqIntervalRow } from '../../model/latency.js';
 import { BUCKETS, LAST_BUCKET, SUB_BUCKET_BITS, bucketLower, bucketUpper, pairsCount, pairsTop } from '../../model/histogram.js';
 import { setPackedBuckets } from '../../model/packed-buckets.js';
+import { Scan } from './interval-scan.js';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -163,21 +164,26 @@ function op(v: unknown, path: string): BlockOp {
   return (BLOCK_OPS as readonly string[]).includes(s) ? (s as BlockOp) : 'other';
 }
 
-function buckets(v: unknown, path: string): BucketPairs {
-  const a = arr(v, path);
+/** The path of row k's histogram `name` (block[3].service), for a refusal. */
+const histPath = (list: string, k: number, name: string): string => `${list}[${k}].${name}`;
+
+/** Row k's histogram `name` as JSON.parse read it: checked, normalised when it is not. */
+function buckets(v: unknown, list: string, k: number, name: string): BucketPairs {
+  if (!Array.isArray(v)) throw new Invalid(`${histPath(list, k, name)}: expected an array, got ${describe(v)}`);
+  const a: unknown[] = v;
   // Already normalised (the helper's way: ascending, no duplicates, no empty bucket) and every pair exactly
   // [bucketIndex, count]: the array as read is returned (no copy); otherwise a normalised copy.
   let normal = true;
   let prev = -1;
-  for (let k = 0; k < a.length; k++) {
-    const p = a[k];
-    if (!Array.isArray(p) || p.length < 2) throw new Invalid(`${path}[${k}]: expected [bucketIndex, count], got ${describe(p)}`);
+  for (let j = 0; j < a.length; j++) {
+    const p = a[j];
+    if (!Array.isArray(p) || p.length < 2) throw new Invalid(`${histPath(list, k, name)}[${j}]: expected [bucketIndex, count], got ${describe(p)}`);
     const i = p[0] as unknown;
     if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= BUCKETS) {
-      throw new Invalid(`${path}[${k}]: bucket index must be a whole number 0..${BUCKETS - 1}, got ${describe(i)}`);
+      throw new Invalid(`${histPath(list, k, name)}[${j}]: bucket index must be a whole number 0..${BUCKETS - 1}, got ${describe(i)}`);
     }
     const c = p[1] as unknown;
-    const n = okCount(c) ? c : count(c, `${path}[${k}][1]`);
+    const n = okCount(c) ? c : count(c, `${histPath(list, k, name)}[${j}][1]`);
     if (n === 0 || !(i > prev) || p.length !== 2) normal = false;
     prev = i;
   }
@@ -189,7 +195,7 @@ function buckets(v: unknown, path: string): BucketPairs {
   for (const [i, c] of out) {
     if (c === 0) continue;
     const last = norm[norm.length - 1];
-    if (last && last[0] === i) last[1] = count(last[1] + c, `${path} (bucket ${i})`);
+    if (last && last[0] === i) last[1] = count(last[1] + c, `${histPath(list, k, name)} (bucket ${i})`);
     else norm.push([i, c]);
   }
   return norm;
@@ -250,15 +256,16 @@ const PACKER = new Packer();
 /**
  * A row's histogram must hold exactly `n` values and its maximum must lie in its highest non-empty bucket
  * (the helper raises the maximum with compare-and-swap and reads the maps only once no program writes them).
+ * `list` and `k` name the row (block[3]) for a refusal only: no path is built for a row that passes.
  */
-function consistent(pairs: BucketPairs, n: number, maxNs: number, path: string, name: string): void {
+function consistent(pairs: BucketPairs, n: number, maxNs: number, list: string, k: number, name: string): void {
   const sum = pairsCount(pairs);
-  if (sum !== n) throw new Invalid(`${path}.${name}: holds ${sum} values, count is ${n}`);
+  if (sum !== n) throw new Invalid(`${list}[${k}].${name}: holds ${sum} values, count is ${n}`);
   const top = pairsTop(pairs);
   if (top < 0) return;
   const lo = bucketLower(top);
   if (maxNs < lo || (top < LAST_BUCKET && maxNs >= bucketUpper(top))) {
-    throw new Invalid(`${path}: maximum ${maxNs} ns is outside the highest ${name} bucket [${lo}, ${top < LAST_BUCKET ? bucketUpper(top) : '∞'})`);
+    throw new Invalid(`${list}[${k}]: maximum ${maxNs} ns is outside the highest ${name} bucket [${lo}, ${top < LAST_BUCKET ? bucketUpper(top) : '∞'})`);
   }
 }
 
@@ -307,40 +314,62 @@ function positiveCount(v: unknown, path: string): number {
   return n;
 }
 
-function parseBlockRow(v: unknown, path: string): BlockIntervalRow {
-  const r = obj(v, path);
-  const { major, minor, cgroup, count: n, bytes, maxNs, totalMaxNs } = r;
+/** How a path reads a row's histogram: `buckets` (the general path) or `scanned` (the scanner already did). */
+type HistReader = (v: unknown, list: string, k: number, name: string) => BucketPairs;
+const scanned: HistReader = (v) => v as BucketPairs;
+
+/** Block row k from its fields, checked in the order they are printed (both paths). */
+function blockRow(k: number, major: unknown, minor: unknown, op: BlockOp, cgroup: unknown, n: unknown, bytes: unknown, maxNs: unknown, totalMaxNs: unknown, service: unknown, total: unknown, hist: HistReader): BlockIntervalRow {
   const row: BlockIntervalRow = {
-    major: okDevPart(major, 12) ? major : devPart(major, `${path}.major`, 12),
-    minor: okDevPart(minor, 20) ? minor : devPart(minor, `${path}.minor`, 20),
-    op: op(r.op, `${path}.op`),
-    cgroup: okWhole(cgroup) ? cgroup : whole(cgroup, `${path}.cgroup`),
-    count: okPositiveCount(n) ? n : positiveCount(n, `${path}.count`),
-    bytes: okByteCount(bytes) ? bytes : byteCount(bytes, `${path}.bytes`),
-    maxNs: okNs(maxNs) ? maxNs : ns(maxNs, `${path}.maxNs`),
-    totalMaxNs: okNs(totalMaxNs) ? totalMaxNs : ns(totalMaxNs, `${path}.totalMaxNs`),
-    service: buckets(r.service, `${path}.service`),
-    total: buckets(r.total, `${path}.total`),
+    major: okDevPart(major, 12) ? major : devPart(major, `block[${k}].major`, 12),
+    minor: okDevPart(minor, 20) ? minor : devPart(minor, `block[${k}].minor`, 20),
+    op,
+    cgroup: okWhole(cgroup) ? cgroup : whole(cgroup, `block[${k}].cgroup`),
+    count: okPositiveCount(n) ? n : positiveCount(n, `block[${k}].count`),
+    bytes: okByteCount(bytes) ? bytes : byteCount(bytes, `block[${k}].bytes`),
+    maxNs: okNs(maxNs) ? maxNs : ns(maxNs, `block[${k}].maxNs`),
+    totalMaxNs: okNs(totalMaxNs) ? totalMaxNs : ns(totalMaxNs, `block[${k}].totalMaxNs`),
+    service: hist(service, 'block', k, 'service'),
+    total: hist(total, 'block', k, 'total'),
   };
-  consistent(row.service, row.count, row.maxNs, path, 'service');
-  consistent(row.total, row.count, row.totalMaxNs, path, 'total');
+  consistent(row.service, row.count, row.maxNs, 'block', k, 'service');
+  consistent(row.total, row.count, row.totalMaxNs, 'block', k, 'total');
   PACKER.add(row.service);
   PACKER.add(row.total);
   return row;
 }
 
-function parseRunqRow(v: unknown, path: string): RunqIntervalRow {
-  const r = obj(v, path);
-  const { cgroup, count: n, maxNs } = r;
+/** Run-queue row k from its fields, checked. */
+function runqRow(k: number, cgroup: unknown, n: unknown, maxNs: unknown, hist: unknown, read: HistReader): RunqIntervalRow {
   const row: RunqIntervalRow = {
-    cgroup: okWhole(cgroup) ? cgroup : whole(cgroup, `${path}.cgroup`),
-    count: okPositiveCount(n) ? n : positiveCount(n, `${path}.count`),
-    maxNs: okNs(maxNs) ? maxNs : ns(maxNs, `${path}.maxNs`),
-    hist: buckets(r.hist, `${path}.hist`),
+    cgroup: okWhole(cgroup) ? cgroup : whole(cgroup, `runq[${k}].cgroup`),
+    count: okPositiveCount(n) ? n : positiveCount(n, `runq[${k}].count`),
+    maxNs: okNs(maxNs) ? maxNs : ns(maxNs, `runq[${k}].maxNs`),
+    hist: read(hist, 'runq', k, 'hist'),
   };
-  consistent(row.hist, row.count, row.maxNs, path, 'hist');
+  consistent(row.hist, row.count, row.maxNs, 'runq', k, 'hist');
   PACKER.add(row.hist);
   return row;
+}
+
+function parseBlockRows(v: unknown): BlockIntervalRow[] {
+  const a = arr(v, 'block');
+  const out: BlockIntervalRow[] = [];
+  for (let k = 0; k < a.length; k++) {
+    const r = obj(a[k], `block[${k}]`);
+    out.push(blockRow(k, r.major, r.minor, op(r.op, `block[${k}].op`), r.cgroup, r.count, r.bytes, r.maxNs, r.totalMaxNs, r.service, r.total, buckets));
+  }
+  return out;
+}
+
+function parseRunqRows(v: unknown): RunqIntervalRow[] {
+  const a = arr(v, 'runq');
+  const out: RunqIntervalRow[] = [];
+  for (let k = 0; k < a.length; k++) {
+    const r = obj(a[k], `runq[${k}]`);
+    out.push(runqRow(k, r.cgroup, r.count, r.maxNs, r.hist, buckets));
+  }
+  return out;
 }
 
 /** A count or, for bytes, a byte count (a module function: a closure made per line is compiled again after each GC). */
@@ -360,10 +389,8 @@ function parseLost(o: Record<string, unknown>): LostCounts {
   return out;
 }
 
-function parseInterval(o: Record<string, unknown>): IntervalData {
-  PACKER.start();
-  const block = o.block === undefined ? [] : arr(o.block, 'block').map((r, k) => parseBlockRow(r, `block[${k}]`));
-  const runq = o.runq === undefined ? [] : arr(o.runq, 'runq').map((r, k) => parseRunqRow(r, `runq[${k}]`));
+/** The interval's fields around its rows, checked (both paths); `o` holds them as read. */
+function intervalOf(o: Record<string, unknown>, block: BlockIntervalRow[], runq: RunqIntervalRow[]): IntervalData {
   const monoNs = ns(o.monoNs, 'monoNs');
   const intervalNs = ns(o.intervalNs, 'intervalNs');
   if (intervalNs > monoNs) throw new Invalid(`intervalNs: ${intervalNs} would start the interval before boot (monoNs ${monoNs})`);
@@ -383,10 +410,113 @@ function parseInterval(o: Record<string, unknown>): IntervalData {
   };
 }
 
+function parseInterval(o: Record<string, unknown>): IntervalData {
+  PACKER.start();
+  const block = o.block === undefined ? [] : parseBlockRows(o.block);
+  const runq = o.runq === undefined ? [] : parseRunqRows(o.runq);
+  return intervalOf(o, block, runq);
+}
+
+const SCAN = new Scan();
+const LOST_NAMES: readonly string[] = LOST_KEYS.filter((k) => k !== 'partial' && k !== 'partialBytes' && k !== 'merged');
+
+/**
+ * The fast path: the interval line in the helper's own form (bpf/loader.c print_interval), read by the scanner
+ * (interval-scan.ts) into the same rows through the same checks, without a JSON tree. null for any line not in
+ * that form or that a check refuses: the general path then reads it (and names what it refuses).
+ */
+function scanInterval(text: string): IntervalData | null {
+  const s = SCAN;
+  s.reset(text);
+  if (!s.lit('{"type":"interval","seq":')) return null;
+  const seq = s.num();
+  if (seq < 0 || !s.lit(',"monoNs":')) return null;
+  const monoNs = s.num();
+  if (monoNs < 0 || !s.lit(',"intervalNs":')) return null;
+  const intervalNs = s.num();
+  if (intervalNs < 0) return null;
+  let flush: number | undefined;
+  if (s.lit(',"flush":') && (flush = s.num()) < 0) return null;
+  if (!s.lit(',"block":[')) return null;
+  PACKER.start();
+  const block: BlockIntervalRow[] = [];
+  const runq: RunqIntervalRow[] = [];
+  try {
+    if (!s.ch(93)) {
+      for (;;) {
+        if (!s.lit('{"major":')) return null;
+        const major = s.num();
+        if (major < 0 || !s.lit(',"minor":')) return null;
+        const minor = s.num();
+        if (minor < 0 || !s.lit(',"op":')) return null;
+        const op = s.op();
+        if (op === null || !s.lit(',"cgroup":')) return null;
+        const cgroup = s.num();
+        if (cgroup < 0 || !s.lit(',"count":')) return null;
+        const n = s.num();
+        if (n < 0 || !s.lit(',"bytes":')) return null;
+        const bytes = s.num();
+        if (bytes < 0 || !s.lit(',"maxNs":')) return null;
+        const maxNs = s.num();
+        if (maxNs < 0 || !s.lit(',"totalMaxNs":')) return null;
+        const totalMaxNs = s.num();
+        if (totalMaxNs < 0 || !s.lit(',"service":')) return null;
+        const service = s.pairs();
+        if (service === null || !s.lit(',"total":')) return null;
+        const total = s.pairs();
+        if (total === null || !s.ch(125)) return null; // }
+        block.push(blockRow(block.length, major, minor, op, cgroup, n, bytes, maxNs, totalMaxNs, service, total, scanned));
+        if (s.ch(93)) break;
+        if (!s.ch(44)) return null;
+      }
+    }
+    if (!s.lit(',"runq":[')) return null;
+    if (!s.ch(93)) {
+      for (;;) {
+        if (!s.lit('{"cgroup":')) return null;
+        const cgroup = s.num();
+        if (cgroup < 0 || !s.lit(',"count":')) return null;
+        const n = s.num();
+        if (n < 0 || !s.lit(',"maxNs":')) return null;
+        const maxNs = s.num();
+        if (maxNs < 0 || !s.lit(',"hist":')) return null;
+        const hist = s.pairs();
+        if (hist === null || !s.ch(125)) return null;
+        runq.push(runqRow(runq.length, cgroup, n, maxNs, hist, scanned));
+        if (s.ch(93)) break;
+        if (!s.ch(44)) return null;
+      }
+    }
+    if (!s.lit(',"lost":{')) return null;
+    const lost: Record<string, number> = {};
+    for (;;) {
+      const k = s.key(LOST_NAMES);
+      const v = k === null ? -1 : s.num();
+      if (k === null || v < 0) return null;
+      lost[k] = v;
+      if (s.ch(125)) break;
+      if (!s.ch(44)) return null;
+    }
+    if (!s.lit(',"partial":{"count":')) return null;
+    const pc = s.num();
+    if (pc < 0 || !s.lit(',"bytes":')) return null;
+    const pb = s.num();
+    if (pb < 0 || !s.lit('},"merged":')) return null;
+    const merged = s.num();
+    if (merged < 0 || !s.ch(125) || !s.atEnd()) return null;
+    return intervalOf({ seq, monoNs, intervalNs, flush, lost, partial: { count: pc, bytes: pb }, merged }, block, runq);
+  } catch (err) {
+    if (err instanceof Invalid) return null;
+    throw err;
+  }
+}
+
 /** Parse one line of helper output. Never throws. */
 export function parseLine(line: string): HelperLine {
   const text = line.trim();
   if (text === '') return { kind: 'bad', reason: 'empty line' };
+  const fast = scanInterval(text);
+  if (fast !== null) return fast;
   let v: unknown;
   try {
     v = JSON.parse(text);
