@@ -5,9 +5,9 @@
 // falls in that time copies them, 5-20 ms on a slow machine, and the monitor's frame waits. Here a row costs
 // its object and two arrays of references, and the pairs themselves are shared (`pair`).
 //
-// Every method answers "not the helper's own form" (false, -1, null) at the first character it does not
-// expect and then the caller takes the general path (JSON.parse and the checks), which also names the reason
-// for a line it refuses. Nothing here decides whether a value is valid: the row checks do, on both paths.
+// At the first character it does not expect the scan fails ("not the helper's own form") and the caller takes
+// the general path (JSON.parse and the checks), which also names the reason for a line it refuses. Nothing
+// here decides whether a value is valid: the row checks do, on both paths.
 import type { BlockOp } from '../../model/types.js';
 import { BLOCK_OPS } from '../../model/types.js';
 import type { BucketPairs } from '../../model/latency.js';
@@ -25,42 +25,61 @@ function pair(i: number, c: number): [number, number] {
 }
 
 const QUOTED_OPS: readonly string[] = BLOCK_OPS.map((o) => `"${o}"`);
+/** Keys as they are written before their value ("name":), made once. */
+const QUOTED_KEYS = new Map<string, string>();
+/** Makes the quoted forms of these keys once (key() then finds them). */
+export function quotedKeys(keys: readonly string[]): readonly string[] {
+  for (const k of keys) QUOTED_KEYS.set(k, `"${k}":`);
+  return keys;
+}
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 
+/**
+ * A cursor over one line. A failed step sets `failed` and every later step fails too, so that a caller reads a
+ * whole row in straight lines and asks once whether it was all there.
+ */
 export class Scan {
   private text = '';
   private pos = 0;
+  failed = false;
 
   reset(text: string): void {
     this.text = text;
     this.pos = 0;
+    this.failed = false;
   }
 
-  /** At the end of the text. */
-  atEnd(): boolean {
-    return this.pos === this.text.length;
+  private fail(): false {
+    this.failed = true;
+    return false;
   }
 
-  /** The literal s at the cursor: moves past it. */
+  /** The literal s at the cursor, moved past; else a failure. */
   lit(s: string): boolean {
-    if (!this.text.startsWith(s, this.pos)) return false;
+    if (this.failed || !this.text.startsWith(s, this.pos)) return this.fail();
     this.pos += s.length;
     return true;
   }
 
-  /** The character with this code at the cursor: moves past it. */
-  ch(code: number): boolean {
-    if (this.text.charCodeAt(this.pos) !== code) return false;
-    this.pos++;
+  /** Whether the literal s is at the cursor (moved past it if so); never a failure. */
+  maybe(s: string): boolean {
+    if (this.failed || !this.text.startsWith(s, this.pos)) return false;
+    this.pos += s.length;
     return true;
+  }
+
+  /** Whether the cursor is at the end of the text; else a failure. */
+  end(): boolean {
+    return this.pos === this.text.length || this.fail();
   }
 
   /**
    * A whole number written as JSON writes one (digits, no sign, fraction, exponent or leading zero), as
-   * JSON.parse reads it (beyond 15 digits through Number, which rounds as it does); -1 when there is none.
+   * JSON.parse reads it (beyond 15 digits through Number, which rounds as it does); else a failure (-1).
    */
   num(): number {
+    if (this.failed) return -1;
     const t = this.text;
     const start = this.pos;
     let p = start;
@@ -72,50 +91,56 @@ export class Scan {
       p++;
     }
     const len = p - start;
-    if (len === 0 || (len > 1 && t.charCodeAt(start) === DIGIT_0)) return -1;
     const next = t.charCodeAt(p);
-    if (next === 46 || next === 101 || next === 69) return -1; // . e E
+    // none, a leading zero, or a fraction or exponent next (. e E)
+    if (len === 0 || (len > 1 && t.charCodeAt(start) === DIGIT_0) || next === 46 || next === 101 || next === 69) {
+      this.fail();
+      return -1;
+    }
     this.pos = p;
     return len > 15 ? Number(t.slice(start, p)) : n;
   }
 
-  /** A block op's name in quotes, one the protocol knows (the general path reads any other as "other"). */
-  op(): BlockOp | null {
-    for (let k = 0; k < QUOTED_OPS.length; k++) if (this.lit(QUOTED_OPS[k]!)) return BLOCK_OPS[k]!;
-    return null;
+  /** The literal s, then a number. */
+  numAfter(s: string): number {
+    this.lit(s);
+    return this.num();
   }
 
-  /** A key in quotes followed by a colon, when it is one of `keys`. */
-  key(keys: readonly string[]): string | null {
-    for (let k = 0; k < keys.length; k++) {
-      const s = keys[k]!;
-      if (this.text.charCodeAt(this.pos) === 34 && this.text.startsWith(s, this.pos + 1) && this.text.charCodeAt(this.pos + 1 + s.length) === 34 && this.text.charCodeAt(this.pos + 2 + s.length) === 58) {
-        this.pos += s.length + 3;
-        return s;
-      }
-    }
-    return null;
+  /** A block op's name in quotes, one the protocol knows (the general path reads any other as "other"). */
+  op(): BlockOp {
+    for (let k = 0; k < QUOTED_OPS.length; k++) if (this.maybe(QUOTED_OPS[k]!)) return BLOCK_OPS[k]!;
+    this.fail();
+    return 'other';
+  }
+
+  /** One of `keys` in quotes, then a colon; else a failure (''). */
+  key(keys: readonly string[]): string {
+    for (let k = 0; k < keys.length; k++) if (this.maybe(QUOTED_KEYS.get(keys[k]!) ?? `"${keys[k]!}":`)) return keys[k]!;
+    this.fail();
+    return '';
   }
 
   /**
    * A histogram as the helper prints it: [[index,count],...], indexes ascending below BUCKETS, counts > 0
-   * (what the general path calls normalised). Anything else: null.
+   * (what the general path calls normalised); else a failure.
    */
-  pairs(): BucketPairs | null {
-    if (!this.ch(91)) return null; // [
+  pairs(): BucketPairs {
     const out: BucketPairs = [];
-    if (this.ch(93)) return out; // ]
+    if (!this.lit('[') || this.maybe(']')) return out;
     let prev = -1;
-    for (;;) {
-      if (!this.ch(91)) return null;
+    do {
+      this.lit('[');
       const i = this.num();
-      if (i <= prev || i >= BUCKETS || !this.ch(44)) return null; // ,
-      const c = this.num();
-      if (c <= 0 || !Number.isSafeInteger(c) || !this.ch(93)) return null;
+      const c = this.numAfter(',');
+      if (!this.lit(']') || i <= prev || i >= BUCKETS || c <= 0 || !Number.isSafeInteger(c)) {
+        this.fail();
+        return out;
+      }
       out.push(pair(i, c));
       prev = i;
-      if (this.ch(93)) return out;
-      if (!this.ch(44)) return null;
-    }
+    } while (this.maybe(','));
+    this.lit(']');
+    return out;
   }
 }

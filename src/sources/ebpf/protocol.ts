@@ -8,7 +8,7 @@ import { BLOCK_OPS, LOST_KEYS, type BlockOp, type LostCounts } from '../../model
 import type { BlockIntervalRow, BucketPairs, RunqIntervalRow } from '../../model/latency.js';
 import { BUCKETS, LAST_BUCKET, SUB_BUCKET_BITS, bucketLower, bucketUpper, pairsCount, pairsTop } from '../../model/histogram.js';
 import { setPackedBuckets } from '../../model/packed-buckets.js';
-import { Scan } from './interval-scan.js';
+import { Scan, quotedKeys } from './interval-scan.js';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -159,8 +159,9 @@ function hierarchy(v: unknown, path: string): CgroupHierarchy {
   return s as CgroupHierarchy;
 }
 
-function op(v: unknown, path: string): BlockOp {
-  const s = str(v, path);
+/** Block row k's op: a name the protocol knows, else "other". */
+function op(v: unknown, k: number): BlockOp {
+  const s = typeof v === 'string' ? v : str(v, `block[${k}].op`);
   return (BLOCK_OPS as readonly string[]).includes(s) ? (s as BlockOp) : 'other';
 }
 
@@ -352,25 +353,20 @@ function runqRow(k: number, cgroup: unknown, n: unknown, maxNs: unknown, hist: u
   return row;
 }
 
-function parseBlockRows(v: unknown): BlockIntervalRow[] {
-  const a = arr(v, 'block');
-  const out: BlockIntervalRow[] = [];
+/** The rows of `list` as JSON.parse read them, each through `row`. */
+function parseRows<T>(v: unknown, list: string, row: (r: Record<string, unknown>, k: number) => T): T[] {
+  const a = arr(v, list);
+  const out: T[] = [];
   for (let k = 0; k < a.length; k++) {
-    const r = obj(a[k], `block[${k}]`);
-    out.push(blockRow(k, r.major, r.minor, op(r.op, `block[${k}].op`), r.cgroup, r.count, r.bytes, r.maxNs, r.totalMaxNs, r.service, r.total, buckets));
+    const x = a[k];
+    out.push(row(isObject(x) ? x : obj(x, `${list}[${k}]`), k));
   }
   return out;
 }
 
-function parseRunqRows(v: unknown): RunqIntervalRow[] {
-  const a = arr(v, 'runq');
-  const out: RunqIntervalRow[] = [];
-  for (let k = 0; k < a.length; k++) {
-    const r = obj(a[k], `runq[${k}]`);
-    out.push(runqRow(k, r.cgroup, r.count, r.maxNs, r.hist, buckets));
-  }
-  return out;
-}
+const blockFrom = (r: Record<string, unknown>, k: number): BlockIntervalRow =>
+  blockRow(k, r.major, r.minor, op(r.op, k), r.cgroup, r.count, r.bytes, r.maxNs, r.totalMaxNs, r.service, r.total, buckets);
+const runqFrom = (r: Record<string, unknown>, k: number): RunqIntervalRow => runqRow(k, r.cgroup, r.count, r.maxNs, r.hist, buckets);
 
 /** A count or, for bytes, a byte count (a module function: a closure made per line is compiled again after each GC). */
 const num = (v: unknown, path: string, bytes: boolean): number => (bytes ? byteCount(v, path) : count(v, path));
@@ -412,13 +408,13 @@ function intervalOf(o: Record<string, unknown>, block: BlockIntervalRow[], runq:
 
 function parseInterval(o: Record<string, unknown>): IntervalData {
   PACKER.start();
-  const block = o.block === undefined ? [] : parseBlockRows(o.block);
-  const runq = o.runq === undefined ? [] : parseRunqRows(o.runq);
+  const block = o.block === undefined ? [] : parseRows(o.block, 'block', blockFrom);
+  const runq = o.runq === undefined ? [] : parseRows(o.runq, 'runq', runqFrom);
   return intervalOf(o, block, runq);
 }
 
 const SCAN = new Scan();
-const LOST_NAMES: readonly string[] = LOST_KEYS.filter((k) => k !== 'partial' && k !== 'partialBytes' && k !== 'merged');
+const LOST_NAMES = quotedKeys(LOST_KEYS.filter((k) => k !== 'partial' && k !== 'partialBytes' && k !== 'merged'));
 
 /**
  * The fast path: the interval line in the helper's own form (bpf/loader.c print_interval), read by the scanner
@@ -428,82 +424,62 @@ const LOST_NAMES: readonly string[] = LOST_KEYS.filter((k) => k !== 'partial' &&
 function scanInterval(text: string): IntervalData | null {
   const s = SCAN;
   s.reset(text);
-  if (!s.lit('{"type":"interval","seq":')) return null;
-  const seq = s.num();
-  if (seq < 0 || !s.lit(',"monoNs":')) return null;
-  const monoNs = s.num();
-  if (monoNs < 0 || !s.lit(',"intervalNs":')) return null;
-  const intervalNs = s.num();
-  if (intervalNs < 0) return null;
-  let flush: number | undefined;
-  if (s.lit(',"flush":') && (flush = s.num()) < 0) return null;
-  if (!s.lit(',"block":[')) return null;
+  const seq = s.numAfter('{"type":"interval","seq":');
+  const monoNs = s.numAfter(',"monoNs":');
+  const intervalNs = s.numAfter(',"intervalNs":');
+  const flush = s.maybe(',"flush":') ? s.num() : undefined;
+  s.lit(',"block":[');
+  if (s.failed) return null;
   PACKER.start();
   const block: BlockIntervalRow[] = [];
   const runq: RunqIntervalRow[] = [];
   try {
-    if (!s.ch(93)) {
-      for (;;) {
-        if (!s.lit('{"major":')) return null;
-        const major = s.num();
-        if (major < 0 || !s.lit(',"minor":')) return null;
-        const minor = s.num();
-        if (minor < 0 || !s.lit(',"op":')) return null;
+    if (!s.maybe(']')) {
+      do {
+        const major = s.numAfter('{"major":');
+        const minor = s.numAfter(',"minor":');
+        s.lit(',"op":');
         const op = s.op();
-        if (op === null || !s.lit(',"cgroup":')) return null;
-        const cgroup = s.num();
-        if (cgroup < 0 || !s.lit(',"count":')) return null;
-        const n = s.num();
-        if (n < 0 || !s.lit(',"bytes":')) return null;
-        const bytes = s.num();
-        if (bytes < 0 || !s.lit(',"maxNs":')) return null;
-        const maxNs = s.num();
-        if (maxNs < 0 || !s.lit(',"totalMaxNs":')) return null;
-        const totalMaxNs = s.num();
-        if (totalMaxNs < 0 || !s.lit(',"service":')) return null;
+        const cgroup = s.numAfter(',"cgroup":');
+        const n = s.numAfter(',"count":');
+        const bytes = s.numAfter(',"bytes":');
+        const maxNs = s.numAfter(',"maxNs":');
+        const totalMaxNs = s.numAfter(',"totalMaxNs":');
+        s.lit(',"service":');
         const service = s.pairs();
-        if (service === null || !s.lit(',"total":')) return null;
+        s.lit(',"total":');
         const total = s.pairs();
-        if (total === null || !s.ch(125)) return null; // }
+        if (!s.lit('}')) return null;
         block.push(blockRow(block.length, major, minor, op, cgroup, n, bytes, maxNs, totalMaxNs, service, total, scanned));
-        if (s.ch(93)) break;
-        if (!s.ch(44)) return null;
-      }
+      } while (s.maybe(','));
+      s.lit(']');
     }
-    if (!s.lit(',"runq":[')) return null;
-    if (!s.ch(93)) {
-      for (;;) {
-        if (!s.lit('{"cgroup":')) return null;
-        const cgroup = s.num();
-        if (cgroup < 0 || !s.lit(',"count":')) return null;
-        const n = s.num();
-        if (n < 0 || !s.lit(',"maxNs":')) return null;
-        const maxNs = s.num();
-        if (maxNs < 0 || !s.lit(',"hist":')) return null;
+    s.lit(',"runq":[');
+    if (!s.maybe(']')) {
+      do {
+        const cgroup = s.numAfter('{"cgroup":');
+        const n = s.numAfter(',"count":');
+        const maxNs = s.numAfter(',"maxNs":');
+        s.lit(',"hist":');
         const hist = s.pairs();
-        if (hist === null || !s.ch(125)) return null;
+        if (!s.lit('}')) return null;
         runq.push(runqRow(runq.length, cgroup, n, maxNs, hist, scanned));
-        if (s.ch(93)) break;
-        if (!s.ch(44)) return null;
-      }
+      } while (s.maybe(','));
+      s.lit(']');
     }
-    if (!s.lit(',"lost":{')) return null;
+    s.lit(',"lost":{');
     const lost: Record<string, number> = {};
-    for (;;) {
+    do {
       const k = s.key(LOST_NAMES);
-      const v = k === null ? -1 : s.num();
-      if (k === null || v < 0) return null;
+      const v = s.num();
+      if (s.failed) return null;
       lost[k] = v;
-      if (s.ch(125)) break;
-      if (!s.ch(44)) return null;
-    }
-    if (!s.lit(',"partial":{"count":')) return null;
-    const pc = s.num();
-    if (pc < 0 || !s.lit(',"bytes":')) return null;
-    const pb = s.num();
-    if (pb < 0 || !s.lit('},"merged":')) return null;
-    const merged = s.num();
-    if (merged < 0 || !s.ch(125) || !s.atEnd()) return null;
+    } while (s.maybe(','));
+    s.lit('}');
+    const pc = s.numAfter(',"partial":{"count":');
+    const pb = s.numAfter(',"bytes":');
+    const merged = s.numAfter('},"merged":');
+    if (!s.lit('}') || !s.end()) return null;
     return intervalOf({ seq, monoNs, intervalNs, flush, lost, partial: { count: pc, bytes: pb }, merged }, block, runq);
   } catch (err) {
     if (err instanceof Invalid) return null;
