@@ -25,12 +25,13 @@ function pair(i: number, c: number): [number, number] {
 }
 
 const QUOTED_OPS: readonly string[] = BLOCK_OPS.map((o) => `"${o}"`);
-/** Keys as they are written before their value ("name":), made once. */
-const QUOTED_KEYS = new Map<string, string>();
-/** Makes the quoted forms of these keys once (key() then finds them). */
-export function quotedKeys(keys: readonly string[]): readonly string[] {
-  for (const k of keys) QUOTED_KEYS.set(k, `"${k}":`);
-  return keys;
+
+/** Keys that key() looks for, with the form each is written in before its value ("name":), made once. */
+export class KeySet {
+  readonly quoted: readonly string[];
+  constructor(readonly names: readonly string[]) {
+    this.quoted = names.map((n) => `"${n}":`);
+  }
 }
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
@@ -114,9 +115,9 @@ export class Scan {
     return 'other';
   }
 
-  /** One of `keys` in quotes, then a colon; else a failure (''). */
-  key(keys: readonly string[]): string {
-    for (let k = 0; k < keys.length; k++) if (this.maybe(QUOTED_KEYS.get(keys[k]!) ?? `"${keys[k]!}":`)) return keys[k]!;
+  /** One of the set's keys in quotes, then a colon; else a failure (''). */
+  key(keys: KeySet): string {
+    for (let k = 0; k < keys.quoted.length; k++) if (this.maybe(keys.quoted[k]!)) return keys.names[k]!;
     this.fail();
     return '';
   }

@@ -8,7 +8,7 @@ import { BLOCK_OPS, LOST_KEYS, type BlockOp, type LostCounts } from '../../model
 import type { BlockIntervalRow, BucketPairs, RunqIntervalRow } from '../../model/latency.js';
 import { BUCKETS, LAST_BUCKET, SUB_BUCKET_BITS, bucketLower, bucketUpper, pairsCount, pairsTop } from '../../model/histogram.js';
 import { setPackedBuckets } from '../../model/packed-buckets.js';
-import { Scan, quotedKeys } from './interval-scan.js';
+import { KeySet, Scan } from './interval-scan.js';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -414,7 +414,7 @@ function parseInterval(o: Record<string, unknown>): IntervalData {
 }
 
 const SCAN = new Scan();
-const LOST_NAMES = quotedKeys(LOST_KEYS.filter((k) => k !== 'partial' && k !== 'partialBytes' && k !== 'merged'));
+const LOST_NAMES = new KeySet(LOST_KEYS.filter((k) => k !== 'partial' && k !== 'partialBytes' && k !== 'merged'));
 
 /**
  * The fast path: the interval line in the helper's own form (bpf/loader.c print_interval), read by the scanner
