@@ -20,6 +20,7 @@ const benches = [
   ['agent.mjs', quick ? ['--seconds', '15'] : []],
   ['agent-parts.mjs', quick ? ['--seconds', '15'] : []],
   ['agent-peers.mjs', quick ? ['--settle', '30', '--seconds', '30'] : []],
+  ['agent-floor.mjs', quick ? ['--settle', '30', '--seconds', '30'] : []],
   ['steady.mjs', quick ? ['--minutes', '2', '--warm', '1'] : []],
   ['recompiles.mjs', quick ? ['--minutes', '4', '--every', '2'] : []],
 ];
