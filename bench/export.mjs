@@ -6,11 +6,11 @@
 //   node bench/export.mjs [--containers 20] [--seconds 90] [--interval 5] [--wake]
 // Needs DOCKER_HOST (scripts/dockerd.sh) and the tailtop-test:busybox image; run under the heavy-test lock.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { args, opt } from './cli-args.mjs';
+import { ownTicks } from './proc-stat.mjs';
 
 const N = Number(opt('containers', '20'));
 const SECONDS = Number(opt('seconds', '90'));
@@ -25,12 +25,6 @@ const PREFIX = 'tt-bench-export-';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const tmux = (...a) => execFileSync('tmux', ['-L', SOCKET, ...a], { encoding: 'utf8' });
 const docker = (...a) => execFileSync('docker', a, { encoding: 'utf8' }).trim();
-
-function cpuTicks(pid) {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
 
 function freePort() {
   return new Promise((resolve) => {
@@ -87,7 +81,7 @@ async function main() {
     const series = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
     const times = [];
     const phase = async (scraped) => {
-      const before = pids.map(cpuTicks);
+      const before = pids.map(ownTicks);
       const t0 = Date.now();
       while (Date.now() - t0 < SECONDS * 1000) {
         const r = await scrape(ports[scraped]);
@@ -95,7 +89,7 @@ async function main() {
         await sleep(INTERVAL * 1000 - r.ms);
       }
       const sec = (Date.now() - t0) / 1000;
-      return pids.map((p, i) => ((cpuTicks(p) - before[i]) / HZ / sec) * 100);
+      return pids.map((p, i) => ((ownTicks(p) - before[i]) / HZ / sec) * 100);
     };
     const p1 = await phase(0);
     const p2 = await phase(1);

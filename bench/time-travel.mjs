@@ -28,7 +28,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { args, opt, root } from './cli-args.mjs';
-import { childPids } from './proc-stat.mjs';
+import { childPids, ownTicks, statusKiB } from './proc-stat.mjs';
 
 const SAMPLES = opt('samples', null);
 const SAVE = opt('save-samples', null);
@@ -70,11 +70,7 @@ if (STORE) {
 
 /** utime + stime of a process (clock ticks) and its RSS / peak RSS (KiB). */
 function procStats(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
-  return { ticks: Number(f[11]) + Number(f[12]), rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+  return { ticks: ownTicks(pid), rssKb: statusKiB(pid, 'VmRSS'), hwmKb: statusKiB(pid, 'VmHWM') };
 }
 
 // ------------------------------------------------------------------ 1. the agent

@@ -8,9 +8,10 @@
 //   node bench/tui-threads.mjs [--roots DIR,DIR] [--seconds 30] [--settle 3] [--window2 90,60] [--args '']
 //     [--node-args-list 'A|B'] [--env-list 'K=V|'] [--trace] [--pages]
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { args, opt, root } from './cli-args.mjs';
+import { statusKiB, threadTimes } from './proc-stat.mjs';
 
 const roots = opt('roots', root).split(',');
 const SECONDS = Number(opt('seconds', '30'));
@@ -21,21 +22,7 @@ const TUI_ARGS = opt('args', '');
 const SOCKET = `tailtop-threads-${process.pid}`;
 const tmux = (...a) => execFileSync('tmux', ['-L', SOCKET, ...a], { encoding: 'utf8' });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const status = (pid, k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
-
-function threads(pid) {
-  const m = new Map();
-  for (const t of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const s = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      m.set(t, { u: Number(f[11]), s: Number(f[12]) });
-    } catch {
-      // the thread ended
-    }
-  }
-  return m;
-}
+const status = (pid, k) => statusKiB(pid, k) / 1024;
 
 /** Resident MiB by mapping: node's binary, other files by name, anonymous ones by their size in KiB. */
 function mappings(pid) {
@@ -67,7 +54,7 @@ const trace = procs.map(() => []);
 const tracer = setInterval(() => procs.forEach((p, i) => trace[i].push([(performance.now() - t0) / 1000, status(p.pid, 'VmRSS'), status(p.pid, 'VmHWM')])), 200);
 
 async function measure(seconds, title) {
-  const before = procs.map((p) => threads(p.pid));
+  const before = procs.map((p) => threadTimes(p.pid));
   const w0 = performance.now();
   const maxRss = procs.map(() => 0);
   for (let s = 0; s < seconds; s++) {
@@ -79,7 +66,7 @@ async function measure(seconds, title) {
   procs.forEach((p, i) => {
     let main = 0;
     let other = 0;
-    for (const [tid, a] of threads(p.pid)) {
+    for (const [tid, a] of threadTimes(p.pid)) {
       const b = before[i].get(tid) ?? { u: 0, s: 0 };
       const d = a.u - b.u + a.s - b.s;
       if (tid === String(p.pid)) main += d;
