@@ -14,13 +14,13 @@
 // saying why, without strace.
 //   npm run build && node bench/agent-floor.mjs [--trace 10] [--settle 60] [--seconds 180] [--bytes 980] [--root DIR]
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { args, opt, root, unitEnv } from './cli-args.mjs';
-import { ownTicks, statusKiB } from './proc-stat.mjs';
+import { dirBytes, ownTicks, statusKiB } from './proc-stat.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const PID_FILE = /^\/proc\/\d+\/(stat|cmdline|status)$/;
@@ -126,7 +126,6 @@ async function main() {
     stdio: ['ignore', 'ignore', 'inherit'], cwd: tmpdir(), env,
   });
   const floors = [];
-  const bytesIn = (dir) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
   try {
     await sleep(SETTLE * 1000);
     const traced = traceReads(agent.pid, TRACE, join(work, 'strace.txt'));
@@ -145,13 +144,13 @@ async function main() {
     await sleep(SETTLE * 1000);
     const procs = [{ name: 'tailtop agent', pid: agent.pid }, ...floors.map((f) => ({ name: `floor: ${f.mode}`, pid: f.p.pid }))];
     const t0 = performance.now();
-    const s0 = bytesIn(store);
+    const s0 = dirBytes(store);
     const c0 = procs.map((p) => ownTicks(p.pid));
     await sleep(SECONDS * 1000);
     const wall = (performance.now() - t0) / 1000;
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(`over ${wall.toFixed(0)} s (load ${load}), all side by side; % of one core (every thread), RSS at the end; ` +
-      `the agent's store grew ${((bytesIn(store) - s0) / wall).toFixed(0)} B a second`);
+      `the agent's store grew ${((dirBytes(store) - s0) / wall).toFixed(0)} B a second`);
     console.log('| process | CPU % | RSS MiB |');
     console.log('|---|---|---|');
     procs.forEach((p, i) => {

@@ -7,11 +7,11 @@
 // Uses the containers already on DOCKER_HOST (bench-containers.mjs starts 20). Skips, saying why, without atop.
 //   npm run build && node bench/agent-peers.mjs [--settle 120] [--seconds 180] [--root DIR]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { opt, root, unitEnv } from './cli-args.mjs';
-import { childPids, ownTicks, statusKiB } from './proc-stat.mjs';
+import { childPids, dirBytes, ownTicks, statusKiB } from './proc-stat.mjs';
 
 const SETTLE = Number(opt('settle', '120'));
 const SECONDS = Number(opt('seconds', '180'));
@@ -42,7 +42,6 @@ function helperNs() {
   }
   return ns;
 }
-const bytesIn = (dir) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 
 try {
   await sleep(SETTLE * 1000);
@@ -50,7 +49,7 @@ try {
   const a0 = ownTicks(agent.pid);
   const h0 = helperNs();
   const p0 = ownTicks(atop.pid);
-  const s0 = bytesIn(store);
+  const s0 = dirBytes(store);
   const l0 = statSync(atopLog).size;
   await sleep(SECONDS * 1000);
   const wall = (performance.now() - t0) / 1000;
@@ -59,7 +58,7 @@ try {
   console.log(`after ${SETTLE} s, over ${wall.toFixed(0)} s (load ${load}); % of one core, RSS at the end, bytes written a second`);
   console.log('| recorder | CPU % | RSS MiB | bytes/s written |');
   console.log('|---|---|---|---|');
-  console.log(`| tailtop agent (eBPF helper apart: ${((((helperNs() - h0) / 1e9) / wall) * 100).toFixed(3)}%) | ${pct(ownTicks(agent.pid) - a0)} | ${(statusKiB(agent.pid, 'VmRSS') / 1024).toFixed(1)} | ${((bytesIn(store) - s0) / wall).toFixed(0)} |`);
+  console.log(`| tailtop agent (eBPF helper apart: ${((((helperNs() - h0) / 1e9) / wall) * 100).toFixed(3)}%) | ${pct(ownTicks(agent.pid) - a0)} | ${(statusKiB(agent.pid, 'VmRSS') / 1024).toFixed(1)} | ${((dirBytes(store) - s0) / wall).toFixed(0)} |`);
   console.log(`| atop -w 1 s | ${pct(ownTicks(atop.pid) - p0)} | ${(statusKiB(atop.pid, 'VmRSS') / 1024).toFixed(1)} | ${((statSync(atopLog).size - l0) / wall).toFixed(0)} |`);
 } finally {
   atop.kill('SIGTERM');

@@ -1,5 +1,7 @@
-// A measured process's figures from /proc, for the benches that watch one from outside.
-import { readdirSync, readFileSync } from 'node:fs';
+// A measured process's figures from /proc, and the bytes in the directory it writes, for the benches that watch
+// one from outside.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** CPU clock ticks (1/100 s) of a process and its waited-for children: utime + stime + cutime + cstime. */
 export function cpuTicks(pid) {
@@ -44,4 +46,9 @@ export function threadTimes(pid) {
 export function statusKiB(pid, key) {
   const m = new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
+}
+
+/** The bytes of the files in a directory (a store: its database, WAL and shared-memory files). */
+export function dirBytes(dir) {
+  return readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 }
