@@ -19,7 +19,7 @@ import { containerFinder, liveHostSource, loadContainerSource } from './sources/
 import type { HostSource } from './sources/types.js';
 import { EbpfSupervisor } from './sources/ebpf/supervisor.js';
 import type { Config } from './config/config.js';
-import { configFromFlags, dockerHostFlag, intFlag, storeFlag, stringFlag } from './config/flags.js';
+import { configFromFlags, dockerHostFlag, intFlag, joinDashValues, storeFlag, stringFlag, type FlagOptions } from './config/flags.js';
 import { errorLine, exitCodeOf, quote, RuntimeError, UsageError } from './errors.js';
 import type { Recording } from './agent/recording.js';
 import { chooseGlyphs } from './ui/term/glyphs.js';
@@ -91,56 +91,44 @@ interface Parsed {
   values: Record<string, string | boolean | undefined>;
 }
 
-/** `--from -2h`: a relative time after a time flag is its value, not an option (parseArgs would refuse it). */
-function joinRelativeTimes(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = argv[i + 1];
-    if ((a === '--from' || a === '--to' || a === '--at') && next !== undefined && /^-\d/.test(next)) {
-      out.push(`${a}=${next}`);
-      i++;
-    } else out.push(a);
-  }
-  return out;
-}
+/** The main command's flags (the subcommands agent, report, fleet and alerts parse their own). */
+const CLI_FLAGS = {
+  config: { type: 'string' },
+  theme: { type: 'string' },
+  refresh: { type: 'string' },
+  'docker-host': { type: 'string' },
+  'no-docker': { type: 'boolean' },
+  'no-ebpf': { type: 'boolean' },
+  'all-disks': { type: 'boolean' },
+  ascii: { type: 'boolean' },
+  unicode: { type: 'boolean' },
+  json: { type: 'boolean' },
+  interval: { type: 'string' },
+  processes: { type: 'boolean' },
+  record: { type: 'boolean' },
+  store: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  step: { type: 'string' },
+  at: { type: 'string' },
+  undo: { type: 'boolean' },
+  listen: { type: 'string' },
+  'auth-token-file': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  follow: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} satisfies FlagOptions;
 
 function parse(argv: string[]): Parsed {
-  argv = joinRelativeTimes(argv);
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: joinDashValues(argv, CLI_FLAGS),
       allowPositionals: true,
       strict: true,
-      options: {
-        config: { type: 'string' },
-        theme: { type: 'string' },
-        refresh: { type: 'string' },
-        'docker-host': { type: 'string' },
-        'no-docker': { type: 'boolean' },
-        'no-ebpf': { type: 'boolean' },
-        'all-disks': { type: 'boolean' },
-        ascii: { type: 'boolean' },
-        unicode: { type: 'boolean' },
-        json: { type: 'boolean' },
-        interval: { type: 'string' },
-        processes: { type: 'boolean' },
-        record: { type: 'boolean' },
-        store: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        step: { type: 'string' },
-        at: { type: 'string' },
-        undo: { type: 'boolean' },
-        listen: { type: 'string' },
-        'auth-token-file': { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        follow: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
+      options: CLI_FLAGS,
     });
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));

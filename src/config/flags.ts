@@ -22,7 +22,7 @@ export interface CommandIo {
 export function parseCommandFlags(argv: string[], options: FlagOptions, usage: string, io: CommandIo): FlagValues | number {
   let values: FlagValues;
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { ...options, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({ args: joinDashValues(argv, options), strict: true, allowPositionals: false, options: { ...options, help: { type: 'boolean', short: 'h' } } }));
   } catch (e) {
     io.err(`tailtop: ${oneSafeLine(e instanceof Error ? e.message : String(e))}\n\n${usage}\n`);
     return 2;
@@ -32,6 +32,24 @@ export function parseCommandFlags(argv: string[], options: FlagOptions, usage: s
     return 0;
   }
   return values;
+}
+
+/**
+ * `--from -2h`, `--max-size -5`: a value that starts with a dash and a digit, after a flag that takes a value,
+ * is that flag's value (`--from=-2h`), not an option; node's parseArgs refuses it as ambiguous. The value is
+ * then checked as any other (a time, a size), so a wrong one is named by its flag.
+ */
+export function joinDashValues(argv: string[], options: FlagOptions): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a.startsWith('--') && !a.includes('=') && options[a.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
 }
 
 /** A string flag's value; undefined when it was not given (or is a boolean flag). */

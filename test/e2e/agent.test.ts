@@ -163,6 +163,7 @@ describe.skipIf(skip)('tailtop agent', () => {
   it('bad options exit 2 with a line naming the flag', () => {
     for (const [args, re] of [
       [['--interval', '10'], /^tailtop: --interval must be an integer from 250 to 60000/],
+      [['--interval', '-5'], /^tailtop: --interval must be an integer from 250 to 60000/],
       [['--retain', '7 days'], /^tailtop: --retain must be a whole number with a unit/],
       [['--max-size', '10k'], /^tailtop: --max-size must be a size of at least 1MiB/],
       [['--bogus'], /^tailtop: Unknown option '--bogus'/],

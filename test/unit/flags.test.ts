@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configFromFlags, dockerHostFlag, intFlag, parseCommandFlags, storeFlag, stringFlag, type FlagOptions } from '../../src/config/flags.js';
+import { configFromFlags, dockerHostFlag, intFlag, joinDashValues, parseCommandFlags, storeFlag, stringFlag, type FlagOptions } from '../../src/config/flags.js';
 import { ConfigError, UsageError } from '../../src/errors.js';
 
 const OPTIONS: FlagOptions = { store: { type: 'string' }, 'no-docker': { type: 'boolean' }, tag: { type: 'string', multiple: true } };
@@ -43,6 +43,19 @@ describe('parseCommandFlags', () => {
       expect(err.endsWith(`\n\n${USAGE}\n`)).toBe(true);
       expect(err.split('\n\n')[0]!.split('\n')).toHaveLength(1);
     }
+  });
+
+  it('a value starting with a dash and a digit is the value of the flag before it (`--store -2h`), not an option', () => {
+    expect(parse(['--store', '-2h', '--no-docker']).r).toEqual({ store: '-2h', 'no-docker': true });
+    expect(parse(['--tag', '-1', '--tag', '-x']).r).toBe(2); // `-x` is no number: still an option
+    expect(joinDashValues(['--store', '-90s', '--no-docker', '-5', '--tag=a', '-1', '--store'], OPTIONS)).toEqual([
+      '--store=-90s',
+      '--no-docker',
+      '-5',
+      '--tag=a',
+      '-1',
+      '--store',
+    ]);
   });
 
   it('an unknown flag holding escape sequences is shown without them', () => {

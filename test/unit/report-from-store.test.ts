@@ -195,6 +195,15 @@ describe('tailtop report (in process)', () => {
     expect(readdirSync(d)).toEqual(['r.html']);
   });
 
+  it('takes relative times as separate arguments (`--from -1410s`), as the README shows them', async () => {
+    const d = outDir();
+    const rel = await run(['--store', dir, '--from', '-1410s', '--to', '-210s', '-o', join(d, 'rel.html')]);
+    const abs = await run(['--store', dir, '--from', String(FROM / 1000), '--to', String(TO / 1000), '-o', join(d, 'abs.html')]);
+    expect(rel.code, rel.err).toBe(0);
+    expect(rel.err.replace('rel.html', 'abs.html')).toBe(abs.err);
+    expect(readFileSync(join(d, 'rel.html'), 'utf8')).toBe(readFileSync(join(d, 'abs.html'), 'utf8'));
+  });
+
   const bad: [string, string[], RegExp][] = [
     ['an empty range', ['--from', '10:05', '--to', '10:05'], /^tailtop: --from .* is not before --to .*: the range is empty\n$/],
     ['a range outside the recording', ['--from', String(START / 1000 - 7200), '--to', String(START / 1000 - 3600)], /^tailtop: the range .* is outside the recording in .*\(it holds .*\)\n$/],
