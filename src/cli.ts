@@ -24,6 +24,7 @@ import { errorLine, exitCodeOf, quote, RuntimeError, UsageError } from './errors
 import type { Recording } from './agent/recording.js';
 import { chooseGlyphs } from './ui/term/glyphs.js';
 import { EXIT_SIGNALS } from './ui/term/exit-signals.js';
+import { quitWhenOutputCloses, runOnWithoutOutput } from './closed-output.js';
 import { chooseThemeName, loadTheme } from './config/themes.js';
 import { terminalColors } from './ui/colors.js';
 import { bindings } from './ui/keys.js';
@@ -507,6 +508,10 @@ async function runDoctorCommand(values: Parsed['values']): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // When the reader of our output goes away (src/closed-output.ts): the agent records on, a command that
+  // prints a document stops (exit 0); the monitor, replay and the fleet view draw on the terminal.
+  if (argv[0] === 'agent') runOnWithoutOutput();
+  if (argv[0] === 'alerts' || argv[0] === 'report') quitWhenOutputCloses();
   // Subcommands with their own options (src/export/alerts-cli.ts, src/fleet/cli.ts).
   if (argv[0] === 'alerts') {
     const { runAlertsCommand } = await import('./export/alerts-cli.js');
@@ -531,6 +536,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`tailtop: ${errorLine(err)}\n\n${USAGE}\n`);
     return exitCodeOf(err);
   }
+  if (p.values.help || p.values.version || p.command === 'snapshot' || p.command === 'doctor' || p.command === 'setup') quitWhenOutputCloses();
   if (p.values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
