@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { systemClock } from './clock.js';
 import { DEFAULT_REFRESH_MS, MAX_REFRESH_MS, MIN_REFRESH_MS } from './contract.js';
 import { Store, type ReadStore } from './store/store.js';
-import { Sampler, type SamplerDeps } from './sampler.js';
+import { helperIntervalMs, Sampler, type SamplerDeps } from './sampler.js';
 import { HeapTrim } from './heap-trim.js';
 import { quickFacts, readStaticFacts } from './sources/sysinfo.js';
 import type { ContainerSource } from './sources/docker/container-source.js';
@@ -299,7 +299,7 @@ async function runTui(values: Parsed['values'], command: 'tui' | 'replay' = 'tui
   const replayMode = command === 'replay';
   let facts = quickFacts();
   let containers: ContainerSource | null = null;
-  const ebpf = cfg.ebpf && !replayMode ? new EbpfSupervisor({ intervalMs: 1000 }) : null;
+  const ebpf = cfg.ebpf && !replayMode ? new EbpfSupervisor({ intervalMs: helperIntervalMs(cfg.refreshMs) }) : null;
   const store = new Store(300);
   // --record: the store is opened before the screen, so that a store another tailtop writes is refused
   // with its one line on a normal terminal.

@@ -2,8 +2,9 @@
 // counters as read, times from the injected clock, the helper's intervals placed on that clock. The frame
 // comes from the set through the one path replay uses too (store/frame-maker.ts -> model/frame-builder.ts);
 // it goes into the store and both are emitted ('sample-set', then 'frame'). Ticks never overlap: the next
-// one is scheduled after the current one finished. Nothing here draws, and nothing else keeps a timer for
-// the sources: looking for a container runtime that was not there (every 10 s) is done from the ticks too.
+// one is scheduled after the current one finished, keeping the refresh's cadence start to start. Nothing here
+// draws, and nothing else keeps a timer for the sources: looking for a container runtime that was not there
+// (every 10 s) is done from the ticks too.
 //
 // eBPF: at the start of each tick the helper is asked to end its interval (flush) at the moment the host
 // files are read, so that a frame's `current` latency rows and its /proc/diskstats rates cover the same
@@ -56,6 +57,15 @@ export interface SamplerDeps {
   heapTrim?: { check(): unknown } | null;
 }
 
+/**
+ * The helper's own interval (`--interval-ms`) beside a sampler that flushes it every tick: twice the tick, at
+ * least a second. Its timer restarts at each flush; at one tick it would fire just before the next flush
+ * and give every tick a second interval a few ms long (two lines, two map swaps). It only cuts when ticks stop.
+ */
+export function helperIntervalMs(refreshMs: number): number {
+  return Math.max(1000, 2 * refreshMs);
+}
+
 /** How often the sampler looks for a container runtime while it has none, ms of its clock. */
 export const DISCOVER_MS = 10_000;
 
@@ -79,6 +89,8 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   /** Flush token -> the sampler time of the tick that asked for it. */
   private readonly flushAt = new Map<number, number>();
   private cutSkew: number | null = null;
+  /** When the tick running or last run was due (performance.now() ms); null before the first. */
+  private dueAt: number | null = null;
   private lastFindMs = -Infinity;
   private finding = false;
 
@@ -95,6 +107,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     this.refreshMs = clampRefresh(ms);
     if (this.running && this.timer) {
       clearTimeout(this.timer);
+      this.dueAt = null; // the new cadence starts now
       this.schedule();
     }
     return this.refreshMs;
@@ -146,6 +159,7 @@ export class Sampler extends EventEmitter<SamplerEvents> {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.dueAt = performance.now();
     void this.loop();
   }
 
@@ -160,8 +174,18 @@ export class Sampler extends EventEmitter<SamplerEvents> {
     await this.busy?.catch(() => undefined);
   }
 
+  /**
+   * The next tick is due one refresh after the last one was due (performance.now(), not the injected clock):
+   * ticks keep their cadence start to start instead of drifting by each tick's own duration (2% at 1 s:
+   * a recording's 1 s steps would have holes). A tick that ends after the next was due starts the next at
+   * once, and the cadence goes on from there: missed ticks are not made up.
+   */
   private schedule(): void {
-    this.timer = setTimeout(() => void this.loop(), this.refreshMs);
+    const now = performance.now();
+    let due = (this.dueAt ?? now) + this.refreshMs;
+    if (due < now) due = now;
+    this.dueAt = due;
+    this.timer = setTimeout(() => void this.loop(), Math.round(due - now));
   }
 
   private async loop(): Promise<void> {

@@ -2,7 +2,7 @@
 // every SampleSet recorded to the store. Other parts attach to the same agent: `onFrame` / `onSampleSet`
 // (the Prometheus exporter and alerts of `--listen`), `store` (the read-only frames, for a JSON API).
 import { systemClock, type Clock } from '../clock.js';
-import { Sampler } from '../sampler.js';
+import { helperIntervalMs, Sampler } from '../sampler.js';
 import { HeapTrim } from '../heap-trim.js';
 import { Store } from '../store/store.js';
 import type { Frame } from '../model/types.js';
@@ -69,7 +69,7 @@ export class Agent {
       ...(o.onAppend ? { onAppend: o.onAppend } : {}),
     });
     try {
-      const ebpf = o.ebpf ? new EbpfSupervisor({ intervalMs: Math.max(1000, o.intervalMs) }) : null;
+      const ebpf = o.ebpf ? new EbpfSupervisor({ intervalMs: helperIntervalMs(o.intervalMs) }) : null;
       const store = new Store(FRAMES_KEPT);
       let agent: Agent | null = null;
       const sampler = new Sampler({

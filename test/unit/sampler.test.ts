@@ -141,3 +141,44 @@ describe('sampler without frames (an agent that only records)', () => {
     expect(store.latest()).toBeNull();
   });
 });
+
+describe('sampler cadence', () => {
+  /** A recording sampler whose host read takes `workMs` of real time; the real time each tick started. */
+  async function starts(refreshMs: number, workMs: number, runMs: number): Promise<number[]> {
+    const at: number[] = [];
+    let inFlight = 0;
+    const host = async (atMs: number): Promise<HostSample> => {
+      at.push(performance.now());
+      if (++inFlight > 1) throw new Error('ticks overlap');
+      await new Promise((r) => setTimeout(r, workMs));
+      inFlight--;
+      return { atMs, source: 'procfs', stat: null, meminfo: null, loadavg: null, diskstats: null, netdev: null, pressure: null, uptimeSec: null, errors: [] } as unknown as HostSample;
+    };
+    let t = 0;
+    const s = new Sampler({ clock: { nowMs: () => (t += 1), wallMs: () => Date.now() }, host: { read: host }, containers: null, latency: null, refreshMs, showAllDisks: false, frames: false });
+    const errors: string[] = [];
+    s.on('source-error', (e) => errors.push(e.message));
+    s.start();
+    await new Promise((r) => setTimeout(r, runMs));
+    s.stop();
+    await s.idle();
+    expect(errors).toEqual([]);
+    return at;
+  }
+  const gaps = (at: number[]): number[] => at.slice(1).map((v, i) => v - at[i]!).sort((a, b) => a - b);
+
+  it('keeps the refresh start to start, however long a tick takes (no drift by its duration)', async () => {
+    const g = gaps(await starts(250, 60, 2700));
+    // drifting by the tick's duration would put them 310 ms apart
+    expect(g.length).toBeGreaterThanOrEqual(8);
+    const median = g[g.length >> 1]!;
+    expect(median).toBeGreaterThanOrEqual(245);
+    expect(median).toBeLessThan(275);
+  });
+
+  it('a tick longer than the refresh is followed by the next at once, never overlapping, missed ticks not made up', async () => {
+    const g = gaps(await starts(100, 180, 1500));
+    expect(g.length).toBeGreaterThanOrEqual(4);
+    for (const d of g) expect(d).toBeGreaterThanOrEqual(175);
+  });
+});
