@@ -14,9 +14,9 @@
  * Nothing is lost silently: every event that cannot be used is counted by cause in tt_counters
  * (tailtop.h, enum tt_counter); the loader prints per-interval deltas.
  *
- * Run queue: sched_wakeup / sched_wakeup_new stamp the woken pid; sched_switch stamps a preempted
- * prev that is still TASK_RUNNING (it goes back on the run queue) and records wakeup -> running for
- * next, under next's cgroup.
+ * Run queue: sched_wakeup / sched_wakeup_new stamp the woken pid; sched_switch stamps prev when it was
+ * preempted or is still TASK_RUNNING (it stays on the run queue), removes prev's stamp when it blocks, and
+ * records stamp -> running for next, under next's cgroup.
  *
  * Every program exists twice: tp_btf (preferred: typed arguments, direct BTF pointer reads) and
  * raw_tp (fallback: arguments from the raw context, reads through bpf_probe_read_kernel). The
@@ -449,15 +449,30 @@ static __always_inline long task_state(struct task_struct *t, const bool btf)
 	return BPF_CORE_READ((struct task_struct___old *)t, state);
 }
 
-static __always_inline int on_switch(struct task_struct *prev, struct task_struct *next, const bool btf)
+/*
+ * prev leaves the CPU. Preempted (even in the middle of going to sleep, its state already set: the kernel
+ * keeps it on the run queue) or still TASK_RUNNING, it waits on the run queue from now: stamped. Otherwise it
+ * blocks, and its next switch-in must follow a wakeup, which stamps it anew: any stamp it still has (from a
+ * wakeup that found it running) is removed, so that it can never be taken for a wait of minutes.
+ */
+static __always_inline void on_leave(struct task_struct *prev, bool preempt, __u64 now, const bool btf)
+{
+	__u32 pid = btf ? prev->pid : BPF_CORE_READ(prev, pid);
+
+	if (preempt || task_state(prev, btf) == TASK_RUNNING)
+		stamp_pid(pid, now);
+	else if (pid)
+		bpf_map_delete_elem(&runq_starts, &pid);
+}
+
+static __always_inline int on_switch(bool preempt, struct task_struct *prev, struct task_struct *next, const bool btf)
 {
 	struct hist_key key = {};
 	__u64 now = bpf_ktime_get_ns(), *tsp, delta;
 	void *inner;
 	__u32 pid;
 
-	if (task_state(prev, btf) == TASK_RUNNING)
-		stamp_pid(btf ? prev->pid : BPF_CORE_READ(prev, pid), now);
+	on_leave(prev, preempt, now, btf);
 
 	pid = btf ? next->pid : BPF_CORE_READ(next, pid);
 	if (!pid)
@@ -492,7 +507,7 @@ int BPF_PROG(tt_sched_wakeup_new_btf, struct task_struct *p)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(tt_sched_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(prev, next, true);
+	return on_switch(preempt, prev, next, true);
 }
 
 SEC("raw_tp/sched_wakeup")
@@ -510,5 +525,5 @@ int BPF_PROG(tt_sched_wakeup_new_raw, struct task_struct *p)
 SEC("raw_tp/sched_switch")
 int BPF_PROG(tt_sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return on_switch(prev, next, false);
+	return on_switch(preempt, prev, next, false);
 }

@@ -430,6 +430,60 @@ describe.skipIf(skip !== null)('eBPF helper on the real kernel', () => {
     }
   }, 60_000);
 
+  it('run-queue waits agree with the kernel\'s own accounting of the same tasks (schedstat: timeslices, run_delay)', async () => {
+    // Two burners and a sleeper waking every millisecond share CPU 0 in one cgroup: thousands of waits a
+    // second, preempted burners and woken sleepers. Between two cuts of the helper, its rows for the cgroup
+    // against /proc/PID/schedstat of the three tasks read at the cuts: every arrival on a CPU after a wait is
+    // one of the kernel's timeslices (pcount), and the kernel's run_delay must lie within the helper's buckets'
+    // bounds. No wait can be longer than the tasks have lived (a stale wakeup stamp once gave minutes).
+    const helper = new Helper(['--interval-ms', '1000', '--no-block']);
+    try {
+      const hello = await helper.hello();
+      const cg = makeCgroup(cgroupRoot(hello.cgroup.runq), `${TAG}-sched`);
+      const born = monoNow();
+      const tasks = [
+        spawnIn(cg.path, `taskset -c 0 perl -e '1 while 1'`),
+        spawnIn(cg.path, `taskset -c 0 perl -e '1 while 1'`),
+        spawnIn(cg.path, `taskset -c 0 perl -e 'select(undef,undef,undef,0.001) while 1'`),
+      ];
+      await sleep(500);
+      const sched = (): { slices: number; delayNs: number } => {
+        let slices = 0;
+        let delayNs = 0;
+        for (const t of tasks) {
+          const [, delay, n] = readFileSync(`/proc/${t.pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+          delayNs += delay!;
+          slices += n!;
+        }
+        return { slices, delayNs };
+      };
+      const a = await helper.cut();
+      const k0 = sched();
+      await sleep(3000);
+      const k1 = sched();
+      const b = await helper.cut();
+      const lived = monoNow() - born;
+      for (const t of tasks) t.kill('SIGKILL');
+      const rows = helper.between(a, b).flatMap((i) => i.runq.filter((r) => r.cgroup === cg.id));
+      const count = rows.reduce((n, r) => n + r.count, 0);
+      let lo = 0;
+      let hi = 0;
+      for (const r of rows) for (const [i, c] of r.hist) (lo += c * bucketLower(i)), (hi += c * bucketUpper(i));
+      const slices = k1.slices - k0.slices;
+      const delay = k1.delayNs - k0.delayNs;
+      const maxNs = Math.max(0, ...rows.map((r) => r.maxNs));
+      console.log(`runq vs schedstat: helper ${count} waits, ${(lo / 1e6).toFixed(1)}..${(hi / 1e6).toFixed(1)} ms, max ${(maxNs / 1e6).toFixed(2)} ms; kernel ${slices} slices, run_delay ${(delay / 1e6).toFixed(1)} ms`);
+      expect(slices).toBeGreaterThan(1000);
+      // the schedstat reads and the cuts are a few ms apart: that much of either count may differ
+      expect(Math.abs(count - slices)).toBeLessThanOrEqual(0.03 * slices + 20);
+      expect(delay).toBeGreaterThanOrEqual(lo * 0.95 - 20e6);
+      expect(delay).toBeLessThanOrEqual(hi * 1.05 + 20e6);
+      expect(maxNs).toBeLessThan(lived);
+    } finally {
+      await helper.stop();
+    }
+  }, 60_000);
+
   it('attributes direct writes to the writer\'s cgroup (a container when dockerd is available)', async () => {
     const loop = await makeLoop(runImage('/dev/shm', 'ebpf-attr'), 64);
     const dev = devOf(loop);
