@@ -1,5 +1,7 @@
 // The benchmarks' container mix on the Docker daemon DOCKER_HOST names: one burning half a core, two writing
-// to disk, one holding 48 MiB, the rest idle, with compose-like labels. Shared by record-capture.mjs and
+// to disk, one holding 48 MiB (a file in its /dev/shm, charged to its memory cgroup; until session 15 it piped
+// 48 MiB into a shell `read`, which took one byte a system call: a whole core for its first ~5 minutes, held
+// nothing after), the rest idle, with compose-like labels. Shared by record-capture.mjs and
 // time-travel.mjs. Containers are named PREFIX<role>-<i> and removed by removeBenchContainers(PREFIX).
 import { execFileSync, spawnSync } from 'node:child_process';
 
@@ -23,7 +25,7 @@ export function startBenchContainers(prefix, n) {
         : role === 'writer'
           ? ['sh', '-c', 'while :; do dd if=/dev/zero of=/tmp/f bs=64k count=32 conv=fsync 2>/dev/null; rm -f /tmp/f; sleep 1; done']
           : role === 'cache'
-            ? ['sh', '-c', 'dd if=/dev/zero bs=1M count=48 2>/dev/null | sh -c "read -r x; sleep 100000"']
+            ? ['sh', '-c', 'dd if=/dev/zero of=/dev/shm/hold bs=1M count=48 2>/dev/null; sleep 100000']
             : ['sleep', '100000'];
     const extra = role === 'burner' ? ['--cpus', '0.5'] : role === 'cache' ? ['--memory', '256m'] : [];
     docker('run', '-d', '--name', `${prefix}${role}-${i}`, '--network', 'none', '--label', 'com.docker.compose.project=bench',
