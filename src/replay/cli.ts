@@ -7,6 +7,7 @@ import { parseTimeArg } from '../config/time-args.js';
 import type { FreezableStore } from '../store/read-store.js';
 import type { StaticFacts } from '../model/types.js';
 import type { StoreReader } from '../record/reader.js';
+import { readHostIdentity } from '../record/schema.js';
 import { Replay } from './replay.js';
 import { TimeTravel } from './time-travel.js';
 
@@ -52,9 +53,19 @@ export async function openRecording(o: OpenOptions): Promise<OpenedRecording> {
     const travel = new TimeTravel(reader, replay, { kind: history ? 'history' : 'replay', now, ...(o.live ? { live: o.live } : {}) });
     if (!history && span) replay.jump(at === undefined ? span.toMs : Math.min(span.toMs, Math.max(span.fromMs, at)));
     const set = replay.current?.set ?? null;
+    // The store keeps no kernel release: this machine's is the recording's when the replayed time was
+    // recorded during this boot (as the report says it), else it is not known.
+    const session = set ? (sessions.find((s) => s.startedMs <= set.wallMs && (s.endedMs ?? Infinity) >= set.wallMs) ?? last) : last;
+    const thisBoot = session?.bootId != null && session.bootId === readHostIdentity().bootId;
     const facts: StaticFacts = history
       ? { hostname: os.hostname(), kernel: os.release(), os: os.type(), cpuModel: os.cpus()[0]?.model ?? '', cpuCount: os.cpus().length }
-      : { hostname: reader.info.hostname ?? last?.hostname ?? '', kernel: 'recorded', os: 'Linux', cpuModel: '', cpuCount: set?.host.stat?.cores.length ?? 0 };
+      : {
+          hostname: reader.info.hostname ?? last?.hostname ?? '',
+          kernel: thisBoot ? os.release() : 'unknown (another boot)',
+          os: 'Linux',
+          cpuModel: thisBoot ? (os.cpus()[0]?.model ?? '') : '',
+          cpuCount: set?.host.stat?.cores.length ?? 0,
+        };
     return {
       reader,
       replay,

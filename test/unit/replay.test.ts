@@ -217,3 +217,28 @@ describe('replay', () => {
     r.close();
   });
 });
+
+describe('replay: the header facts', () => {
+  it("shows this machine's kernel only for a recording of this boot; otherwise says it is not known", async () => {
+    const { StoreWriter } = await import('../../src/record/writer.js');
+    const { readHostIdentity } = await import('../../src/record/schema.js');
+    const { openRecording } = await import('../../src/replay/cli.js');
+    const os = await import('node:os');
+    const me = readHostIdentity();
+    const open = async (bootId: string | null) => {
+      const dir = tmp();
+      const w = StoreWriter.open({ dir, tailtopVersion: 't', identity: { hostname: 'rechost', machineId: 'm-1', bootId } });
+      for (const s of samples(5, { seed: 4, containers: 1, processes: 2, startWallMs: START })) w.append(s);
+      await w.close();
+      const r = await openRecording({ dir, version: 't', showAllDisks: false });
+      try {
+        return r.facts;
+      } finally {
+        r.close();
+      }
+    };
+    const other = await open('another-boot');
+    expect(other).toMatchObject({ hostname: 'rechost', kernel: 'unknown (another boot)', cpuModel: '' });
+    if (me.bootId !== null) expect(await open(me.bootId)).toMatchObject({ hostname: 'rechost', kernel: os.release() });
+  });
+});
