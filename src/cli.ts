@@ -247,7 +247,6 @@ async function followSnapshots(sampler: Sampler, first: Frame, firstSkew: number
     prevCut = cut;
     return toSnapshot(f, { facts: o.facts, intervalMs: o.intervalMs, processes: o.withProcesses, version: VERSION, cutSkewMs });
   };
-  process.stdout.on('error', () => {}); // EPIPE arrives through the write's callback
   const stopped = new Promise<void>((resolve) => {
     for (const sig of EXIT_SIGNALS) process.once(sig, () => resolve());
   });

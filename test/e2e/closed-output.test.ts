@@ -3,25 +3,16 @@
 // trace); the agent records on without its log and, on SIGTERM, still flushes the store and exits 0.
 // The built CLI as its own process, real pipes whose read end this test closes, a real SQLite store.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtCli, CLI, REPO } from '../env.js';
 import { StoreReader } from '../../src/record/reader.js';
 import { StoreWriter } from '../../src/record/writer.js';
-import { samples } from '../unit/record-helpers.js';
+import { samples, tempDirs } from '../unit/record-helpers.js';
 
 const skip = builtCli();
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-const tmp = (): string => {
-  const d = mkdtempSync(join(tmpdir(), 'tailtop-closed-'));
-  dirs.push(d);
-  return d;
-};
+const tmp = tempDirs();
 const START = Date.UTC(2026, 0, 1, 10, 0, 0);
 
 /** Runs the CLI, reads its stdout until `keep` bytes came, then closes both pipes' read ends. */
